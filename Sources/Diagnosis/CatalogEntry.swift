@@ -1,0 +1,62 @@
+/// The finding catalog's data model. Each diagnosis why401 can make is one `CatalogEntry`
+/// (id, severity, audience, title, explanation, fix steps, references) kept apart from the rule
+/// that raises it — the model is HTTPolice's `notices.xml`. `grep -r '"area.name"' Sources` finds
+/// the entry and every rule that raises it.
+
+/// How bad a finding is. Order matters: ranking puts errors first.
+public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
+    /// A cause of the 401, or a security hole.
+    case error
+    /// Likely to cause trouble.
+    case warning
+    /// Context that helps, not a problem by itself.
+    case info
+
+    var rank: Int {
+        switch self {
+        case .error: 0
+        case .warning: 1
+        case .info: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Who can act on a finding: the person who gets the 401, or the person who runs the server.
+public enum Audience: String, Sendable, Hashable, CaseIterable, Codable {
+    case user
+    case admin
+}
+
+/// One diagnosis in the catalog. Static text; the evidence of a particular run goes in `Finding`.
+public struct CatalogEntry: Sendable, Hashable {
+    /// Stable `area.name` id (a contract: scripts match on it).
+    public let id: String
+    public let severity: Severity
+    public let audience: Audience
+    /// One line, says what is wrong.
+    public let title: String
+    /// A paragraph: why it happens and why it produces (or relates to) a 401.
+    public let explanation: String
+    /// Concrete steps: commands, config lines, browser menu paths.
+    public let fix: [String]
+    /// RFC sections or vendor documents.
+    public let references: [String]
+
+    public init(
+        id: String, severity: Severity, audience: Audience, title: String, explanation: String,
+        fix: [String], references: [String]
+    ) {
+        self.id = id
+        self.severity = severity
+        self.audience = audience
+        self.title = title
+        self.explanation = explanation
+        self.fix = fix
+        self.references = references
+    }
+
+    /// The area part of the id (`token` of `token.expired`).
+    public var area: String { String(id.prefix(while: { $0 != "." })) }
+}

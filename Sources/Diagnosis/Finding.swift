@@ -1,0 +1,48 @@
+/// A diagnosis made on a particular run: a catalog entry plus the evidence that raised it.
+public struct Finding: Sendable, Hashable {
+    public var id: String
+    public var severity: Severity
+    public var audience: Audience
+    public var title: String
+    /// This run's explanation: what was seen, in a sentence or two. Defaults to the catalog text.
+    public var detail: String
+    /// Facts that support the finding, already free of secrets (`exp 2026-11-29T05:12:00Z, 3 h ago`).
+    public var evidence: [String]
+    /// Fix steps: run-specific steps first, then the catalog's.
+    public var fix: [String]
+    public var references: [String]
+
+    /// Builds a finding from its catalog entry. Raising an id that is not in the catalog is a
+    /// programming error, caught by the catalog tests (every raised id is looked up there).
+    public init(_ id: String, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = []) {
+        guard let entry = Catalog.entry(id) else {
+            preconditionFailure("finding id \(id) is not in the catalog")
+        }
+        self.init(entry: entry, detail: detail, evidence: evidence, fix: extraFix)
+    }
+
+    public init(entry: CatalogEntry, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = []) {
+        self.id = entry.id
+        self.severity = entry.severity
+        self.audience = entry.audience
+        self.title = entry.title
+        self.detail = detail ?? entry.explanation
+        self.evidence = evidence
+        self.fix = extraFix + entry.fix.filter { !extraFix.contains($0) }
+        self.references = entry.references
+    }
+}
+
+extension Array where Element == Finding {
+    /// Most likely cause first: errors before warnings before info, otherwise the order the rules
+    /// produced them (rules are run most-specific first). Stable.
+    public func ranked() -> [Finding] {
+        enumerated()
+            .sorted { lhs, rhs in
+                lhs.element.severity != rhs.element.severity
+                    ? lhs.element.severity < rhs.element.severity
+                    : lhs.offset < rhs.offset
+            }
+            .map(\.element)
+    }
+}

@@ -1,0 +1,3 @@
+import Why401CLI
+
+await Why401.main()
