@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "HTTPAuthTests", dependencies: ["HTTPAuth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Why401CLI", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
     ]
 )

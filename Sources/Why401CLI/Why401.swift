@@ -1,7 +1,37 @@
 import ArgumentParser
 
+/// The root command. Subcommands are registered only when they work end to end: the CLI never
+/// shows a "not implemented" placeholder.
 public struct Why401: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "why401")
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "why401",
+        abstract: "Find out why an HTTP request is answered 401 Unauthorized, and what to change.",
+        discussion: """
+            why401 runs the checks of a 401 troubleshooting checklist itself and ranks the causes, each with \
+            the evidence it saw and a concrete fix. Every diagnosis has a stable id (like token.expired) \
+            that `why401 explain ID` describes.
+
+            Start here:
+              why401 challenge 'Bearer error="invalid_token", error_description="expired"'
+                  read a WWW-Authenticate value the way a client must, and say what it asks for
+              why401 explain                  list every diagnosis why401 can make
+              why401 explain credentials.rejected
+
+            Output: every command takes --format text|json|markdown (--json for short). Text is coloured only \
+            on a terminal and never when NO_COLOR is set. JSON follows schema 1 (schema/report-1.schema.json).
+
+            Exit codes: 0 nothing wrong found, 1 a problem was diagnosed, 2 usage error, 3 could not complete. \
+            Exits 2 and 3 print a one-line reason on stderr.
+
+            Secrets (passwords, tokens, cookies) are never printed: they are masked in every format.
+
+            Shell completions: why401 --generate-completion-script bash|zsh|fish
+            """,
+        version: version,
+        subcommands: [ChallengeCommand.self, ExplainCommand.self]
+    )
+
     public init() {}
-    public func run() async throws {}
 }

@@ -1,3 +1,3 @@
 import Why401CLI
 
-await Why401.main()
+await Why401Main.main()

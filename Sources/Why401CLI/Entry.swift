@@ -1,0 +1,70 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A failure the CLI reports as one line on stderr with a defined exit code.
+struct CLIFailure: Error {
+    /// 2 usage error, 3 could not complete (DESIGN.md).
+    var code: Int32
+    var message: String
+
+    static func usage(_ message: String) -> CLIFailure { CLIFailure(code: 2, message: message) }
+    static func incomplete(_ message: String) -> CLIFailure { CLIFailure(code: 3, message: message) }
+}
+
+/// The process entry point, kept apart from `main.swift` so the binary stays a one-liner.
+/// It maps every error to DESIGN.md's exit codes (argument-parser alone would use 64 for usage).
+public enum Why401Main {
+    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        do {
+            var command = try Why401.parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            finish(0)
+        } catch let failure as CLIFailure {
+            writeError(failure.message)
+            finish(failure.code)
+        } catch let code as ExitCode {
+            finish(code.rawValue)
+        } catch {
+            if Why401.exitCode(for: error) == .success {
+                // --help, --version, --generate-completion-script
+                print(Why401.fullMessage(for: error))
+                finish(0)
+            }
+            let message = Why401.message(for: error)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.joined(separator: " ")
+            writeError("\(message) (see 'why401 --help')")
+            finish(2)
+        }
+    }
+
+    /// One line on stderr, prefixed with the tool's name.
+    static func writeError(_ message: String) {
+        var line = "why401: " + message.replacingNewlines() + "\n"
+        fflush(nil)
+        line.withUTF8 { buffer in _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count) }
+    }
+
+    static func finish(_ code: Int32) -> Never {
+        fflush(nil)
+        exit(code)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+
+    func replacingNewlines() -> String {
+        split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}

@@ -1,0 +1,107 @@
+import Diagnosis
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct ExplainCLITests {
+    @Test func listsEveryCatalogIdAndExitsZero() throws {
+        let result = try CLI.run(["explain"])
+        #expect(result.status == 0)
+        #expect(!Catalog.entries.isEmpty)
+        for entry in Catalog.entries {
+            #expect(result.stdout.contains(entry.id + " "), "missing \(entry.id)")
+        }
+        #expect(result.stdout.contains("\(Catalog.entries.count) diagnoses"))
+    }
+
+    @Test func explainOneEntryInText() throws {
+        let result = try CLI.run(["explain", "token.expired"])
+        #expect(result.status == 0)
+        let entry = try #require(Catalog.entry("token.expired"))
+        #expect(result.stdout.hasPrefix("token.expired — \(entry.title)"))
+        #expect(result.stdout.contains("Fix"))
+        #expect(result.stdout.contains(entry.references[0]))
+    }
+
+    @Test func explainTokenExpiredJSONValidatesAgainstSchema() throws {
+        let result = try CLI.run(["explain", "token.expired", "--json"])
+        #expect(result.status == 0)
+        #expect(try SchemaValidator.validate(result.stdout) == nil)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["command"] as? String == "explain")
+        let findings = object?["findings"] as? [[String: Any]]
+        #expect(findings?.first?["id"] as? String == "token.expired")
+    }
+
+    @Test(arguments: [["explain", "--json"], ["explain", "--format", "json"], ["explain", "clock.skew", "--format", "json"]])
+    func everyJSONOutputValidates(arguments: [String]) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 0)
+        #expect(try SchemaValidator.validate(result.stdout) == nil)
+    }
+
+    @Test func markdownFormat() throws {
+        let result = try CLI.run(["explain", "credentials.rejected", "--format", "markdown"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("# why401 explain: credentials.rejected"))
+        #expect(result.stdout.contains("### 1. `credentials.rejected`"))
+    }
+
+    @Test func unknownIdExitsTwoWithOneLineAndSuggestions() throws {
+        let result = try CLI.run(["explain", "token.expird"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(result.stderr.contains("did you mean token.expired"))
+    }
+
+    @Test func hostileIdIsNotEchoedRaw() throws {
+        let result = try CLI.run(["explain", "x\u{1B}[2Jy"])
+        #expect(result.status == 2)
+        #expect(!result.stderr.contains("\u{1B}"))
+    }
+}
+
+@Suite struct GeneralCLITests {
+    @Test func versionAndHelp() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Exit codes"))
+        #expect(help.stdout.contains("explain"))
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(shell: String) throws {
+        let result = try CLI.run(["--generate-completion-script", shell])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("why401"))
+        #expect(result.stdout.contains("explain"))
+    }
+
+    @Test(arguments: [["--no-such-flag"], ["explain", "--format", "yaml"], ["nosuchcommand"], ["explain", "a", "b"]])
+    func usageErrorsExitTwoWithOneLine(arguments: [String]) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("why401: "))
+    }
+
+    /// Colour appears on a real terminal and never with NO_COLOR (util-linux `script` gives a TTY).
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        guard let script = ProcessRunner.which("script") else {
+            Issue.record("util-linux 'script' is needed to give the CLI a terminal")
+            return
+        }
+        let binary = try CLI.binary
+        let plain = try CLI.run(["explain", "token.expired"])
+        #expect(!plain.stdout.contains("\u{1B}["), "colour on a pipe")
+        let tty = try ProcessRunner.run(script, ["-qec", "\(binary) explain token.expired", "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": ""], timeout: 60)
+        #expect(tty.stdout.contains("\u{1B}[1m"), "no colour on a terminal")
+        let noColor = try ProcessRunner.run(script, ["-qec", "NO_COLOR=1 \(binary) explain token.expired", "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": ""], timeout: 60)
+        #expect(!noColor.stdout.contains("\u{1B}["), "colour despite NO_COLOR")
+    }
+}

@@ -1,0 +1,143 @@
+import Diagnosis
+import Evidence
+import Testing
+
+@testable import Report
+
+/// Renderers are tested on hand-built reports, so they do not depend on any rule.
+@Suite struct RendererTests {
+    static let secretPassword = "s3cr3t-Pa55"
+    static let secretToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNlY3JldA"
+    static let secretCookie = "sessionvalue-7f3a9"
+
+    static let errorEntry = CatalogEntry(
+        id: "token.expired", severity: .error, audience: .user, title: "The token has expired",
+        explanation: "The exp claim is in the past.", fix: ["Get a new token"], references: ["RFC 7519 §4.1.4"])
+    static let infoEntry = CatalogEntry(
+        id: "responder.identified", severity: .info, audience: .admin, title: "nginx answered",
+        explanation: "Fingerprint.", fix: ["Look at nginx"], references: ["RFC 9110 §10.2.4"])
+
+    static func exchange() -> Exchange {
+        let basic = "Basic " + Base64Helper.encode("alice:\(secretPassword)")
+        return Exchange(
+            request: RecordedRequest(
+                method: "GET", url: "https://alice:\(secretPassword)@api.example.com/me?access_token=\(secretToken)&page=2",
+                headers: [
+                    HeaderField("Authorization", basic),
+                    HeaderField("Proxy-Authorization", "Bearer \(secretToken)"),
+                    HeaderField("Cookie", "sid=\(secretCookie); theme=dark"),
+                    HeaderField("X-Api-Key", secretCookie),
+                ]),
+            response: RecordedResponse(
+                status: 401,
+                headers: [
+                    HeaderField("WWW-Authenticate", "Basic realm=\"a\""),
+                    HeaderField("WWW-Authenticate", "Bearer error=\"invalid_token\""),
+                    HeaderField("Set-Cookie", "sid=\(secretCookie); Path=/; HttpOnly"),
+                    HeaderField("X-Evil", "a\u{1B}[2Jb"),
+                ]),
+            peer: "127.0.0.1:8443", milliseconds: 12.44, purpose: "as given")
+    }
+
+    static func report(findings: [Finding]? = nil) -> DiagnosticReport {
+        DiagnosticReport(
+            command: "check", subject: "https://api.example.com/me", outcome: .unauthorized, status: 401,
+            findings: findings ?? [Finding(entry: errorEntry, evidence: ["exp 2026-11-29T05:12:00Z, 3 h ago"]), Finding(entry: infoEntry)],
+            exchanges: [exchange()])
+    }
+
+    @Test func jsonKeepsContractKeyOrderAndHeaderRepeats() {
+        let json = Self.report().rendered(as: .json)
+        let keys = ["\"tool\"", "\"schema\"", "\"command\"", "\"subject\"", "\"outcome\"", "\"status\"", "\"cause\"", "\"findings\"", "\"exchanges\""]
+        let positions = keys.map { json.firstRange(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil })
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        #expect(json.contains(#""cause": "token.expired""#))
+        #expect(json.contains(#"["WWW-Authenticate", "Basic realm=\"a\""]"#))
+        #expect(json.contains(#"["WWW-Authenticate", "Bearer error=\"invalid_token\""]"#))
+        #expect(json.contains(#""ms": 12.4"#))
+    }
+
+    @Test func causeIsNullWhenOnlyInfoFindings() {
+        let report = Self.report(findings: [Finding(entry: Self.infoEntry)])
+        #expect(report.cause == nil)
+        #expect(report.rendered(as: .json).contains(#""cause": null"#))
+    }
+
+    @Test(arguments: OutputFormat.allCases)
+    func secretsNeverAppearInAnyFormat(format: OutputFormat) {
+        for color in [false, true] {
+            let out = Self.report().rendered(as: format, color: color)
+            #expect(!out.contains(Self.secretPassword), "password leaked in \(format)")
+            #expect(!out.contains(Self.secretToken), "token leaked in \(format)")
+            #expect(!out.contains(String(Self.secretToken.dropFirst(4).prefix(20))), "token part leaked in \(format)")
+            #expect(!out.contains(Self.secretCookie), "cookie leaked in \(format)")
+            #expect(!out.contains(Base64Helper.encode("alice:\(Self.secretPassword)")), "basic token leaked in \(format)")
+            #expect(out.contains("alice:****"))
+        }
+    }
+
+    @Test func textPutsVerdictFirstThenFindingsThenTranscript() {
+        let text = Self.report().rendered(as: .text)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "✗ 401 Unauthorized — most likely: token.expired: The token has expired")
+        let findings = text.firstRange(of: "Findings")!.lowerBound
+        let transcript = text.firstRange(of: "Exchanges")!.lowerBound
+        #expect(findings < transcript)
+        #expect(text.contains("→ Get a new token"))
+        #expect(text.contains("• exp 2026-11-29T05:12:00Z, 3 h ago"))
+        #expect(text.contains("< WWW-Authenticate: Basic realm=\"a\""))
+    }
+
+    @Test func colourOnlyWhenAsked() {
+        #expect(!Self.report().rendered(as: .text, color: false).contains("\u{1B}["))
+        #expect(Self.report().rendered(as: .text, color: true).contains("\u{1B}[31m"))
+    }
+
+    @Test(arguments: OutputFormat.allCases)
+    func serverControlCharactersAreNeutralised(format: OutputFormat) {
+        let out = Self.report().rendered(as: format, color: false)
+        #expect(!out.contains("\u{1B}[2J"))
+        if format != .json { #expect(out.contains("a\\x1B[2Jb")) } else { #expect(out.contains("a\\u001b[2Jb")) }
+    }
+
+    @Test func markdownEscapesServerText() {
+        let finding = Finding(entry: Self.errorEntry, detail: "realm <script>alert(1)</script> [x](http://evil)")
+        let md = Self.report(findings: [finding]).rendered(as: .markdown)
+        #expect(!md.contains("<script>"))
+        #expect(md.contains("\\<script\\>"))
+        #expect(md.contains("\\[x\\]"))
+        #expect(md.contains("```http"))
+    }
+
+    @Test func outcomeExitCodesFollowDesign() {
+        #expect(DiagnosticReport.Outcome.ok.exitCode == 0)
+        #expect(DiagnosticReport.Outcome.unauthorized.exitCode == 1)
+        #expect(DiagnosticReport.Outcome.problems.exitCode == 1)
+        #expect(DiagnosticReport.Outcome.error.exitCode == 3)
+    }
+
+    @Test func jsonStringEscaping() {
+        #expect(JSONValue.string("a\"b\\c\n\u{01}\u{2028}é").serialized() == #""a\"b\\c\n\u0001\u2028é""#)
+        #expect(JSONValue.object([("b", .int(1)), ("a", .null)]).serialized(pretty: false) == #"{"b":1,"a":null}"#)
+    }
+}
+
+/// Encodes test credentials the way a client would (kept apart from the code under test).
+enum Base64Helper {
+    static func encode(_ text: String) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let bytes = Array(text.utf8)
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            let b0 = Int(bytes[i]), b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
+            out.append(table[b0 >> 2])
+            out.append(table[(b0 & 3) << 4 | b1 >> 4])
+            out.append(i + 1 < bytes.count ? table[(b1 & 15) << 2 | b2 >> 6] : "=")
+            out.append(i + 2 < bytes.count ? table[b2 & 63] : "=")
+            i += 3
+        }
+        return out
+    }
+}
