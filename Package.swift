@@ -38,7 +38,10 @@ let package = Package(
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
         // Test-only support: starts real Apache httpd / nginx on loopback from configs in a temp dir.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPAuthTests", dependencies: ["HTTPAuth"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "HTTPAuthTests",
+            dependencies: ["HTTPAuth", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "TestSupport"]),

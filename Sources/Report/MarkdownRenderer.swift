@@ -15,7 +15,11 @@ public enum MarkdownRenderer {
             out.append("")
             out.append("## \(escape(section.title))")
             out.append("")
-            out += section.lines.map { "- " + code($0) }
+            let lines = section.lines.map(Sanitize.line)
+            let fence = self.fence(for: lines)
+            out.append(fence + "text")
+            out += lines
+            out.append(fence)
         }
         if !report.findings.isEmpty {
             out.append("")
@@ -86,6 +90,19 @@ public enum MarkdownRenderer {
             out.append(ch)
         }
         return out
+    }
+
+    /// A code fence longer than any backtick run in the lines, so server text cannot close it.
+    static func fence(for lines: [String]) -> String {
+        var longest = 0
+        for line in lines {
+            var run = 0
+            for ch in line {
+                run = ch == "`" ? run + 1 : 0
+                longest = max(longest, run)
+            }
+        }
+        return String(repeating: "`", count: max(3, longest + 1))
     }
 
     /// A code span long enough to hold any backticks in the text.

@@ -50,6 +50,11 @@ struct ChallengeCommand: ParsableCommand {
                 fields.append(value)
             }
         }
+        if fields.contains(where: Self.looksLikeCredentials) {
+            // Someone pasted the request's credentials instead of the response's challenge: refuse
+            // without echoing the value (it holds a secret).
+            throw CLIFailure.usage("that is an Authorization header (the client's credentials), not a challenge; give the response's WWW-Authenticate value")
+        }
         fields = fields.map { field in
             let (name, rest) = Self.splitHeaderName(field)
             if let name { header = name }
@@ -65,7 +70,7 @@ struct ChallengeCommand: ParsableCommand {
                 command: "challenge", subject: subject.count > 300 ? String(subject.prefix(300)) + "…" : subject,
                 outcome: outcome, status: status, findings: findings,
                 extra: [
-                    ("header", .string(header.rawValue)),
+                    ("field", .string(header.rawValue)),
                     ("strict", .bool(evidence.parsed.isStrictlyValid)),
                     ("challenges", .array(evidence.challenges.map(Self.json))),
                 ],
@@ -83,6 +88,11 @@ struct ChallengeCommand: ParsableCommand {
         return (nil, field)
     }
 
+    static func looksLikeCredentials(_ field: String) -> Bool {
+        let lower = field.lowercased()
+        return lower.hasPrefix("authorization:") || lower.hasPrefix("proxy-authorization:")
+    }
+
     static func json(_ challenge: Challenge) -> JSONValue {
         .object([
             ("scheme", .string(challenge.scheme)),
@@ -91,15 +101,22 @@ struct ChallengeCommand: ParsableCommand {
         ])
     }
 
+    /// Long server values are shown shortened in the human formats (JSON keeps them whole).
+    static func clip(_ text: String) -> String {
+        text.count > 200 ? String(text.prefix(200)) + "…(\(text.utf8.count) bytes)" : text
+    }
+
     static func section(_ evidence: ChallengeEvidence) -> DiagnosticReport.Section {
         var lines: [String] = []
         if evidence.challenges.isEmpty { lines.append("(none)") }
-        for (index, challenge) in evidence.challenges.enumerated() {
-            lines.append("\(index + 1). \(challenge.scheme)" + (challenge.token68.map { " token68=\($0)" } ?? ""))
-            for parameter in challenge.parameters {
-                lines.append("     \(parameter.name)" + (parameter.value.map { " = \"\($0)\"" } ?? " (no value)"))
+        for (index, challenge) in evidence.challenges.prefix(50).enumerated() {
+            lines.append("\(index + 1). \(clip(challenge.scheme))" + (challenge.token68.map { " token68=\(clip($0))" } ?? ""))
+            for parameter in challenge.parameters.prefix(50) {
+                lines.append("     \(clip(parameter.name))" + (parameter.value.map { " = \"\(clip($0))\"" } ?? " (no value)"))
             }
+            if challenge.parameters.count > 50 { lines.append("     … \(challenge.parameters.count - 50) more parameters") }
         }
+        if evidence.challenges.count > 50 { lines.append("… \(evidence.challenges.count - 50) more challenges") }
         lines.append(evidence.parsed.isStrictlyValid ? "grammar: valid (RFC 9110 §11)" : "grammar: \(evidence.parsed.deviations.count) deviation(s) from RFC 9110 §11; recovered leniently")
         return DiagnosticReport.Section(title: "\(evidence.header.rawValue) challenges, in order", lines: lines)
     }
