@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // 4.x: _CryptoExtras has SHA-512/256, which Digest's SHA-512-256 needs (not in 3.x).
         .package(url: "https://github.com/apple/swift-crypto", "4.5.2"..<"5.0.0"),
+        // Probe and Lab speak HTTP on NIO directly: per-phase timings, hop-by-hop redirects and
+        // byte-exact header capture need control that a higher-level client hides.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     ],
     targets: [
         .target(
@@ -26,8 +31,30 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
-        .target(name: "Evidence", dependencies: ["HTTPAuth"]),
-        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence"]),
+        // Secrets the user holds: JWTs (decode; verification comes with the tokens issue).
+        .target(name: "Credentials", dependencies: ["HTTPAuth"]),
+        .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials"]),
+        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "Credentials"]),
+        // Live HTTP: the only module (with Lab) that opens sockets.
+        .target(
+            name: "Probe",
+            dependencies: [
+                "Evidence", "HTTPAuth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ]),
+        // The scenario server behind `why401 demo` and `why401 lab`.
+        .target(
+            name: "Lab",
+            dependencies: [
+                "HTTPAuth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .target(name: "Report", dependencies: ["Diagnosis", "Evidence"]),
         .target(
             name: "Why401CLI",
@@ -42,9 +69,12 @@ let package = Package(
             name: "HTTPAuthTests",
             dependencies: ["HTTPAuth", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "HTTPAuth"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "Evidence", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
     ]
 )

@@ -54,6 +54,23 @@ public struct RecordedResponse: Sendable, Hashable {
     }
 }
 
+/// How long each phase of one exchange took, in milliseconds (nil: the phase did not happen,
+/// e.g. no TLS on plain http, no DNS for a literal address).
+public struct Timings: Sendable, Hashable {
+    public var dns: Double?
+    public var connect: Double?
+    public var tls: Double?
+    public var firstByte: Double?
+    public var total: Double?
+    public init(dns: Double? = nil, connect: Double? = nil, tls: Double? = nil, firstByte: Double? = nil, total: Double? = nil) {
+        self.dns = dns
+        self.connect = connect
+        self.tls = tls
+        self.firstByte = firstByte
+        self.total = total
+    }
+}
+
 /// One request and what came back (nil when the request failed before a response).
 public struct Exchange: Sendable, Hashable {
     public var request: RecordedRequest
@@ -64,12 +81,24 @@ public struct Exchange: Sendable, Hashable {
     public var milliseconds: Double?
     /// Why this request was made (`as given`, `without credentials`, …): the plan step.
     public var purpose: String?
+    /// Per-phase timings, where the transport measured them.
+    public var timings: Timings?
+    /// `HTTP/1.1` or `HTTP/2`.
+    public var httpVersion: String?
+    /// Why no response came (refused, timeout, TLS failure), one line, secret-free.
+    public var failure: String?
 
-    public init(request: RecordedRequest, response: RecordedResponse?, peer: String? = nil, milliseconds: Double? = nil, purpose: String? = nil) {
+    public init(
+        request: RecordedRequest, response: RecordedResponse?, peer: String? = nil, milliseconds: Double? = nil,
+        purpose: String? = nil, timings: Timings? = nil, httpVersion: String? = nil, failure: String? = nil
+    ) {
         self.request = request
         self.response = response
         self.peer = peer
         self.milliseconds = milliseconds
         self.purpose = purpose
+        self.timings = timings
+        self.httpVersion = httpVersion
+        self.failure = failure
     }
 }

@@ -35,12 +35,17 @@ public struct Challenge: Sendable, Hashable {
     public var parameters: [AuthParameter]
     /// Byte offsets of this challenge within the field value it came from (UTF-8).
     public var byteRange: Range<Int>
+    /// Which field line (0-based) the challenge starts in, when several lines of the same header
+    /// were parsed together (`ChallengeParser.parse(fields:)`); 0 for a single value.
+    public var fieldIndex: Int
 
-    public init(scheme: String, token68: String? = nil, parameters: [AuthParameter] = [], byteRange: Range<Int> = 0..<0) {
+    public init(scheme: String, token68: String? = nil, parameters: [AuthParameter] = [], byteRange: Range<Int> = 0..<0,
+                fieldIndex: Int = 0) {
         self.scheme = scheme
         self.token68 = token68
         self.parameters = parameters
         self.byteRange = byteRange
+        self.fieldIndex = fieldIndex
     }
 
     /// Scheme names are case-insensitive (RFC 9110 §11.1).
@@ -88,14 +93,21 @@ public struct ParseDeviation: Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// One human sentence, e.g. `missing comma between parameters "scope" and "error"`.
     public var message: String
+    /// Which field line (0-based) `offset` counts in, when several lines of the same header were
+    /// parsed together (`ChallengeParser.parse(fields:)`); 0 for a single value.
+    public var fieldIndex: Int
 
-    public init(offset: Int, kind: Kind, message: String) {
+    public init(offset: Int, kind: Kind, message: String, fieldIndex: Int = 0) {
         self.offset = offset
         self.kind = kind
         self.message = message
+        self.fieldIndex = fieldIndex
     }
 
-    public var description: String { "byte \(offset): \(message)" }
+    /// `byte 12: …`, or `field 2, byte 12: …` for any line after the first of a multi-line header.
+    public var description: String {
+        fieldIndex == 0 ? "byte \(offset): \(message)" : "field \(fieldIndex), byte \(offset): \(message)"
+    }
 }
 
 /// What the lenient parser returns: everything it could recover, and every deviation it saw.

@@ -77,7 +77,8 @@ enum ExplainText {
             }
             let padded = entry.id + String(repeating: " ", count: width - entry.id.count)
             let severity = entry.severity.rawValue + String(repeating: " ", count: 7 - entry.severity.rawValue.count)
-            lines.append("\(padded)  \(severity)  \(entry.audience.rawValue)   \(entry.title)")
+            let audience = entry.audience.rawValue + String(repeating: " ", count: 5 - entry.audience.rawValue.count)
+            lines.append("\(padded)  \(severity)  \(audience)  \(entry.title)")
         }
         lines.append("")
         lines.append("\(entries.count) diagnoses. 'why401 explain ID' prints one with its fix.")

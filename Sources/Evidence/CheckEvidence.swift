@@ -1,0 +1,148 @@
+import Credentials
+import HTTPAuth
+
+/// Everything a client-side check gathered about one URL: the plan's exchanges plus the facts
+/// around them (DNS, clock, the token's claims). Rules read only this; they never see a socket.
+/// Secrets are absent: exchanges are masked when recorded, the token is kept as decoded claims.
+public struct CheckEvidence: Sendable {
+    /// Why a request of the plan was made.
+    public enum StepKind: String, Sendable, Hashable {
+        case asGiven = "as given"
+        case anonymous = "without credentials"
+        case answer = "answer to the challenge"
+        case freshNonce = "fresh nonce after stale=true"
+        case repeated = "identical repeat"
+        case address = "one resolved address"
+        case withoutCookies = "without cookies"
+        case variant = "nearby URL"
+        case passwordVariant = "password variant"
+        case preflight = "CORS preflight"
+        case redirect = "redirect hop"
+        case resourceMetadata = "resource metadata"
+    }
+
+    public struct Step: Sendable {
+        public var kind: StepKind
+        public var exchange: Exchange
+        /// Whether this request carried the user's credentials.
+        public var credentialed: Bool
+        /// What distinguishes it: `trailing slash`, `127.0.0.2`, `caps-lock inverted`, `hop 2`.
+        public var label: String?
+        public init(kind: StepKind, exchange: Exchange, credentialed: Bool, label: String? = nil) {
+            self.kind = kind
+            self.exchange = exchange
+            self.credentialed = credentialed
+            self.label = label
+        }
+        public var status: Int? { exchange.response?.status }
+    }
+
+    /// The scheme of the credentials the user gave.
+    public enum SentScheme: Sendable, Hashable {
+        case none
+        case basic(user: String)
+        case digest(user: String)
+        case bearer
+        case other(String)
+
+        public var schemeName: String? {
+            switch self {
+            case .none: nil
+            case .basic: "Basic"
+            case .digest: "Digest"
+            case .bearer: "Bearer"
+            case .other(let name): name
+            }
+        }
+    }
+
+    /// A problem found in the credentials before sending them (whitespace, colon, `Bearer Bearer`).
+    public struct CredentialIssue: Sendable, Hashable {
+        /// The finding id it maps to (`credentials.whitespace`, `credentials.colon-in-user`, …).
+        public var findingID: String
+        /// Secret-free description (`trailing newline in the password`).
+        public var message: String
+        public init(findingID: String, message: String) {
+            self.findingID = findingID
+            self.message = message
+        }
+    }
+
+    /// The URL as the user gave it (masked).
+    public var url: String
+    public var sent: SentScheme
+    public var credentialIssues: [CredentialIssue]
+    /// The user put `user:pass@` in the URL.
+    public var credentialsInURL: Bool
+    /// Names of the cookies the user sent (values are secrets and are not kept).
+    public var cookieNames: [String]
+    public var origin: String?
+    public var steps: [Step]
+    /// The Bearer token decoded without verification (nil when no Bearer token was sent).
+    public var token: Result<DecodedJWT, JWTDecodeFailure>?
+    /// Local clock when the check ran, seconds since the epoch.
+    public var localTime: Double
+    /// The server's `Date` from the first response, seconds since the epoch.
+    public var serverDate: Double?
+    /// Addresses the host name resolved to, in order.
+    public var addresses: [String]
+    /// Addresses `/etc/hosts` pins the name to.
+    public var hostsFileAddresses: [String]
+    /// Addresses forced by `--resolve`.
+    public var resolveOverride: [String]
+    /// Why resolution failed, if it did.
+    public var dnsFailure: String?
+    /// The redirect chain did not end within the limit.
+    public var redirectLimitHit: Bool
+    /// Credentialed requests made, and the budget they came from.
+    public var credentialedRequests: Int
+    public var credentialBudget: Int
+    /// The host is a loopback address or `localhost` (plain http is then fine).
+    public var isLoopback: Bool
+
+    public init(
+        url: String, sent: SentScheme = .none, credentialIssues: [CredentialIssue] = [], credentialsInURL: Bool = false,
+        cookieNames: [String] = [], origin: String? = nil, steps: [Step] = [], token: Result<DecodedJWT, JWTDecodeFailure>? = nil,
+        localTime: Double = 0, serverDate: Double? = nil, addresses: [String] = [], hostsFileAddresses: [String] = [],
+        resolveOverride: [String] = [], dnsFailure: String? = nil, redirectLimitHit: Bool = false,
+        credentialedRequests: Int = 0, credentialBudget: Int = 4, isLoopback: Bool = false
+    ) {
+        self.url = url
+        self.sent = sent
+        self.credentialIssues = credentialIssues
+        self.credentialsInURL = credentialsInURL
+        self.cookieNames = cookieNames
+        self.origin = origin
+        self.steps = steps
+        self.token = token
+        self.localTime = localTime
+        self.serverDate = serverDate
+        self.addresses = addresses
+        self.hostsFileAddresses = hostsFileAddresses
+        self.resolveOverride = resolveOverride
+        self.dnsFailure = dnsFailure
+        self.redirectLimitHit = redirectLimitHit
+        self.credentialedRequests = credentialedRequests
+        self.credentialBudget = credentialBudget
+        self.isLoopback = isLoopback
+    }
+
+    // MARK: derived views the rules share
+
+    public func steps(_ kind: StepKind) -> [Step] { steps.filter { $0.kind == kind } }
+    public func first(_ kind: StepKind) -> Step? { steps.first { $0.kind == kind } }
+
+    /// The answer to the request as given, after its redirects: the last hop of the main chain.
+    public var final: Step? {
+        steps.last { $0.kind == .redirect } ?? first(.asGiven)
+    }
+    public var finalStatus: Int? { final?.status }
+
+    /// The first credentialed step's response, if any.
+    public var credentialedResponse: Step? { steps.first { $0.credentialed && $0.status != nil } }
+
+    /// Challenges of the final response.
+    public var finalChallenges: ChallengeEvidence? {
+        final?.exchange.response.map(ChallengeEvidence.init(response:))
+    }
+}

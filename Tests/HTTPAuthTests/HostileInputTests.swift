@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import HTTPAuth
+
+/// Every parser and inspector in HTTPAuth gets random bytes, 1 MB values and invalid UTF-8 and
+/// must return a result or an error — never trap. (The parser's own suites cover its grammar.)
+@Suite struct HostileInputTests {
+    /// Deterministic generator so a failure reproduces (SplitMix64).
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func inputs() -> [String] {
+        var generator = SeededGenerator(state: 401)
+        var result: [String] = [
+            "", " ", "\u{0}", "Basic", "Basic ", "Digest ,,,", "Bearer \u{FFFD}\u{0}\r\n ",
+            String(decoding: [0xC3, 0x28, 0xFF, 0xFE, 0x80], as: UTF8.self),
+            "Basic " + String(repeating: "A", count: 1_000_000),
+            "Digest realm=\"" + String(repeating: "\\", count: 1_000_000),
+            String(repeating: "a=b,", count: 250_000),
+            "Bearer " + String(repeating: "Bearer ", count: 100_000),
+        ]
+        for length in [1, 7, 64, 1000, 10_000] {
+            for _ in 0..<8 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                result.append(String(decoding: bytes, as: UTF8.self))
+                let printable = (0..<length).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
+                result.append(String(decoding: printable, as: UTF8.self))
+            }
+        }
+        return result
+    }
+
+    @Test func everyEntryPointSurvivesHostileInput() {
+        for input in Self.inputs() {
+            _ = Base64.decodeReportingError(input)
+            _ = Base64.decodeReportingError(input, url: true)
+            _ = BasicAuth.decode(authorization: input)
+            _ = BasicAuth.decode(token68: input)
+            _ = BasicAuth.inspect(user: input, password: input, challenge: nil)
+            _ = BearerAuth.inspect(authorization: input)
+            _ = BearerAuth.inspect(token: input)
+            _ = CredentialsParser.parse(input)
+            _ = AuthenticationInfoParser.parse(input)
+            _ = SecretMasking.maskCredentials(input)
+            _ = SecretMasking.maskURL(input)
+            _ = SecretMasking.maskCookieHeader(input)
+            let parsed = ChallengeParser.parse(input)
+            for challenge in parsed.challenges {
+                _ = try? DigestChallenge(challenge)
+                _ = BearerChallenge(challenge)?.scope
+            }
+            _ = DigestAuth.preferredChallenge(parsed.challenges)
+        }
+    }
+
+    @Test func invalidUTF8BytesGiveADeviationNotACrash() {
+        let result = ChallengeParser.parse(bytes: [0x42, 0x61, 0x73, 0x69, 0x63, 0x20, 0x72, 0x65, 0x61, 0x6C, 0x6D, 0x3D, 0xFF, 0xFE])
+        #expect(!result.deviations.isEmpty)
+    }
+
+    @Test func maskingNeverReturnsTheSecret() {
+        let secret = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"
+        for value in ["Bearer \(secret)", "Token \(secret)", secret, "Digest username=\"a\", response=\"\(secret)\"", "Basic \(secret)"] {
+            #expect(!SecretMasking.maskCredentials(value).contains(secret), "\(value)")
+        }
+        #expect(!SecretMasking.maskURL("https://u:\(secret)@h/p?access_token=\(secret)").contains(secret))
+        #expect(!SecretMasking.maskCookieHeader("a=\(secret); b=\(secret)").contains(secret))
+        #expect(!SecretMasking.maskSetCookie("a=\(secret); Path=/").contains(secret))
+        #expect(SecretMasking.maskCredentials("Basic " + Base64.encode(Array("alice:pw".utf8))) == "Basic alice:****")
+    }
+}
+
+/// The fixture's own `WWW-Authenticate` strings, read by our parser, yield the RFC responses.
+@Suite struct DigestVectorsThroughParserTests {
+    @Test(arguments: AuthVectors.digestIDs)
+    func parsedChallengeGivesTheExpectedResponse(id: String) throws {
+        let vector = try AuthVectors.digest(id)
+        guard let header = vector["www_authenticate"] as? String else { return }  // vectors without a header
+        let inputs = try #require(vector["inputs"] as? [String: Any])
+        // The SHA-512-256 vector keeps its corrected values under a longer key (the RFC prints wrong ones).
+        let expected = try #require((vector["expected"] ?? vector["expected_correct_FIPS180-4_SHA-512/256"]) as? [String: Any])
+        let parsed = ChallengeParser.parse(header)
+        #expect(parsed.isStrictlyValid, "\(parsed.deviations)")
+        let wanted = inputs["algorithm"] as? String
+        let challenge = try #require(
+            parsed.challenges.first { c in
+                guard c.isScheme("Digest") else { return false }
+                return header.contains("algorithm=") ? c[parameter: "algorithm"]?.lowercased() == wanted?.lowercased() : true
+            })
+        let digest = try DigestChallenge(challenge)
+        let authorization = try DigestAuth.authorize(
+            challenge: digest, username: try #require(inputs["username"] as? String),
+            password: try #require(inputs["password"] as? String), method: try #require(inputs["method"] as? String),
+            uri: try #require(inputs["uri"] as? String), cnonce: inputs["cnonce"] as? String)
+        #expect(authorization.response == expected["response"] as? String)
+    }
+}
