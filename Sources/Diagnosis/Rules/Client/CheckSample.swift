@@ -1,0 +1,28 @@
+import Evidence
+
+/// Compact builders for rule examples: `CheckSample.make(sent: .basic(user: "alice"), .step(.asGiven, 401, ["WWW-Authenticate": "Basic realm=x"]))`.
+public enum CheckSample {
+    public static func step(
+        _ kind: CheckEvidence.StepKind, _ status: Int?, _ headers: KeyValuePairs<String, String> = [:], credentialed: Bool = true,
+        label: String? = nil, url: String = "https://api.example.test/me", method: String = "GET", requestHeaders: [HeaderField] = []
+    ) -> CheckEvidence.Step {
+        let response = status.map { RecordedResponse(status: $0, headers: headers.map { HeaderField($0.key, $0.value) }) }
+        return CheckEvidence.Step(
+            kind: kind,
+            exchange: Exchange(
+                request: RecordedRequest(method: method, url: url, headers: requestHeaders), response: response,
+                failure: status == nil ? "connection refused" : nil),
+            credentialed: credentialed, label: label)
+    }
+
+    public static func make(
+        sent: CheckEvidence.SentScheme = .basic(user: "alice"), url: String = "https://api.example.test/me",
+        _ steps: CheckEvidence.Step..., configure: (inout CheckEvidence) -> Void = { _ in }
+    ) -> CheckEvidence {
+        var evidence = CheckEvidence(url: url, sent: sent, steps: steps, localTime: 1_800_000_000)
+        configure(&evidence)
+        return evidence
+    }
+
+    static let basic401: KeyValuePairs<String, String> = ["WWW-Authenticate": "Basic realm=\"api\""]
+}

@@ -1,0 +1,72 @@
+import Evidence
+
+/// A pure rule over a client-side check (`why401 URL`). Examples are built with `CheckSample`
+/// so each rule carries its own triggering / non-triggering evidence, run by one generic test.
+public protocol ClientRule: Sendable {
+    static var description: RuleDescription<CheckEvidence> { get }
+    static func check(_ evidence: CheckEvidence) -> [Finding]
+}
+
+/// The client rules, most specific cause first: the first error-level finding becomes the verdict,
+/// so a precise cause (a stale nonce, a dropped header) outranks the generic `credentials.rejected`.
+public enum ClientRules {
+    public static let all: [any ClientRule.Type] = [
+        DNSResolutionFailedRule.self,
+        RedirectLoopRule.self,
+        ChallengeProxyStepRule.self,
+        DigestStaleNonceRule.self,
+        RedirectAuthorizationDroppedRule.self,
+        ServerAuthBackendErrorRule.self,
+        CredentialsNotReceivedRule.self,
+        TokenExpiredRule.self,
+        TokenNotYetValidRule.self,
+        FinalChallengeRules.self,
+        SessionStaleCookieRule.self,
+        CacheCacheable401Rule.self,
+        TransientFlappingRule.self,
+        DNSAddressMismatchRule.self,
+        CredentialsCapsLockRule.self,
+        CredentialIssueRules.self,
+        CredentialsSchemeMismatchRule.self,
+        CORSPreflightUnauthorizedRule.self,
+        CredentialsMissingRule.self,
+        CredentialsRejectedRule.self,
+        TransientRecoveredRule.self,
+        URLVariantSucceedsRule.self,
+        ClockSkewRule.self,
+        RedirectDowngradeRule.self,
+        ResourceMetadataBrokenRule.self,
+        CacheSharedAuthenticatedRule.self,
+        CredentialsInURLRule.self,
+        InsecureTransportRule.self,
+        DNSHostsOverrideRule.self,
+        StatusForbiddenSemanticsRule.self,
+        TokenNotJWTRule.self,
+        ResponderIdentifiedRule.self,
+    ]
+
+    /// Every finding, ranked, without duplicate ids (the first, most specific, raise wins).
+    public static func run(_ evidence: CheckEvidence) -> [Finding] {
+        var seen: Set<String> = []
+        var findings: [Finding] = []
+        for rule in all {
+            for finding in rule.check(evidence) where seen.insert(finding.id).inserted {
+                findings.append(finding)
+            }
+        }
+        return findings.ranked()
+    }
+}
+
+extension CheckEvidence.Step {
+    var isSuccess: Bool { status.map { (200..<400).contains($0) && !(300..<400).contains($0) } ?? false }
+    var isUnauthorized: Bool { status == 401 }
+    func header(_ name: String) -> String? { exchange.response?.headers.first(name) }
+    func headers(_ name: String) -> [String] { exchange.response?.headers.values(name) ?? [] }
+    /// `401 (as given)` — a short evidence line.
+    var line: String {
+        let what = [kind.rawValue, label].compactMap { $0 }.joined(separator: ", ")
+        let status = status.map(String.init) ?? (exchange.failure ?? "no response")
+        return "\(exchange.request.method) \(exchange.request.url) → \(status) (\(what))"
+    }
+}

@@ -1,0 +1,217 @@
+import Evidence
+import HTTPAuth
+
+/// `credentials.missing`: the server wants credentials and none were sent.
+public enum CredentialsMissingRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.missing",
+        triggering: [CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false))],
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)),
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 200, credentialed: false)),
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.sent == .none, e.cookieNames.isEmpty, let final = e.final, final.isUnauthorized else { return [] }
+        let offered = e.finalChallenges?.challenges.map(\.scheme) ?? []
+        let detail = offered.isEmpty
+            ? "The request carried no Authorization header and the server answered 401."
+            : "The request carried no Authorization header; the server asks for \(offered.joined(separator: " or "))."
+        var fix: [String] = []
+        if offered.contains(where: { $0.lowercased() == "basic" || $0.lowercased() == "digest" }) {
+            fix.append("Send a user name and password: `why401 \(e.url) -u USER` (prompts for the password) or `curl -u USER \(e.url)`.")
+        }
+        if offered.contains(where: { $0.lowercased() == "bearer" }) {
+            fix.append("Send a token: `why401 \(e.url) --bearer @token.txt` or `curl -H 'Authorization: Bearer …' \(e.url)`.")
+        }
+        return [Finding(description.id, detail: detail, evidence: [final.line] + offered.map { "offered: \($0)" }, fix: fix)]
+    }
+}
+
+/// `credentials.scheme-mismatch`: the scheme sent is not one the server offered.
+public enum CredentialsSchemeMismatchRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.scheme-mismatch",
+        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, CheckSample.basic401))],
+        nonTriggering: [CheckSample.make(sent: .basic(user: "a"), CheckSample.step(.asGiven, 401, CheckSample.basic401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let sentName = e.sent.schemeName, let final = e.final, final.isUnauthorized,
+            let challenges = e.finalChallenges?.challenges, !challenges.isEmpty,
+            !challenges.contains(where: { $0.isScheme(sentName) })
+        else { return [] }
+        let offered = challenges.map(\.scheme)
+        return [
+            Finding(
+                description.id,
+                detail: "The request sent \(sentName) credentials; the server offers only \(offered.joined(separator: ", ")).",
+                evidence: [final.line, "sent: \(sentName)"] + offered.map { "offered: \($0)" },
+                fix: ["Answer the offered scheme: \(offered.first!) (why401 answers Basic with -u, Digest with --digest -u, Bearer with --bearer)."])
+        ]
+    }
+}
+
+/// `credentials.rejected`: well-formed credentials of an offered scheme were refused — the generic
+/// cause, ranked after every more specific one.
+public enum CredentialsRejectedRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.rejected",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))],
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 200)),
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false)),
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let sentName = e.sent.schemeName, let final = e.final, final.isUnauthorized, final.credentialed else { return [] }
+        let challenges = e.finalChallenges?.challenges ?? []
+        guard challenges.isEmpty || challenges.contains(where: { $0.isScheme(sentName) }) else { return [] }
+        let answers = e.steps(.answer).filter { $0.credentialed }
+        var lines = [final.line]
+        lines += answers.map(\.line)
+        var who = ""
+        switch e.sent {
+        case .basic(let user), .digest(let user): who = " for user \"\(user)\""
+        default: break
+        }
+        return [
+            Finding(
+                description.id,
+                detail: "The server received \(sentName) credentials\(who) and refused them: wrong password, unknown user, or a user not allowed here.",
+                evidence: lines)
+        ]
+    }
+}
+
+/// `credentials.not-received`: a credentialed request gets exactly the anonymous challenge — for
+/// Bearer, no `error=` after a token was sent (RFC 6750 §3.1).
+public enum CredentialsNotReceivedRule: ClientRule {
+    static let anonymousBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\""]
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.not-received",
+        triggering: [
+            CheckSample.make(
+                sent: .bearer, CheckSample.step(.asGiven, 401, anonymousBearer),
+                CheckSample.step(.anonymous, 401, anonymousBearer, credentialed: false))
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"api\", error=\"invalid_token\""])),
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.sent == .bearer, let final = e.final, final.isUnauthorized, final.credentialed,
+            let bearer = e.finalChallenges?.challenges.compactMap(BearerChallenge.init).first, bearer.error == nil
+        else { return [] }
+        var lines = [final.line, "WWW-Authenticate: Bearer without error= although a token was sent"]
+        if let anonymous = e.first(.anonymous), let challenge = anonymous.header("WWW-Authenticate") {
+            guard challenge == final.header("WWW-Authenticate") else { return [] }
+            lines.append("without the token the challenge is identical: \(challenge)")
+        }
+        return [Finding(description.id, evidence: lines)]
+    }
+}
+
+/// `server.auth-backend-error`: 401 without credentials, but 5xx (or nginx 403) with them.
+public enum ServerAuthBackendErrorRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "server.auth-backend-error",
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 500), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 403, ["Server": "nginx/1.22.1"]),
+                CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
+        ],
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
+            CheckSample.make(CheckSample.step(.asGiven, 403, ["Server": "Apache"]), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let anonymous = e.first(.anonymous), anonymous.isUnauthorized,
+            let credentialed = e.steps.first(where: { $0.credentialed && $0.status != nil }), let status = credentialed.status
+        else { return [] }
+        let nginx403 = status == 403 && (credentialed.header("Server")?.lowercased().hasPrefix("nginx") ?? false)
+        guard status >= 500 || nginx403 else { return [] }
+        return [Finding(description.id, evidence: [anonymous.line, credentialed.line])]
+    }
+}
+
+/// `credentials.caps-lock`: the case-inverted password was accepted (`--try-variants`).
+public enum CredentialsCapsLockRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.caps-lock",
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.passwordVariant, 200, label: "caps-lock inverted"))
+        ],
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.passwordVariant, 401, CheckSample.basic401, label: "caps-lock inverted"))
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let variant = e.steps(.passwordVariant).first(where: { $0.label == "caps-lock inverted" && $0.isSuccess }) else { return [] }
+        return [Finding(description.id, evidence: [variant.line])]
+    }
+}
+
+/// `credentials.whitespace`, `credentials.malformed`, `credentials.non-ascii`, `credentials.colon-in-user`:
+/// problems seen in the credentials before they were sent. The inspection itself lives in HTTPAuth
+/// (`BasicAuth.inspect`, `BearerAuth.inspect`); the check maps each issue to its finding id.
+/// A trimmed password that the server accepts proves the whitespace was the cause.
+public enum CredentialIssueRules: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.whitespace",
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)) {
+                $0.credentialIssues = [.init(findingID: "credentials.whitespace", message: "trailing newline in the password")]
+            }
+        ],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        var grouped: [(String, [String])] = []
+        for issue in e.credentialIssues {
+            if let index = grouped.firstIndex(where: { $0.0 == issue.findingID }) {
+                grouped[index].1.append(issue.message)
+            } else {
+                grouped.append((issue.findingID, [issue.message]))
+            }
+        }
+        let trimmedWorked = e.steps(.passwordVariant).first { $0.label == "trimmed" && $0.isSuccess }
+        return grouped.map { id, messages in
+            var lines = messages
+            if id == "credentials.whitespace", let trimmedWorked { lines.append("proof: " + trimmedWorked.line) }
+            return Finding(id, evidence: lines)
+        }
+    }
+}
+
+/// `credentials.in-url`: `user:pass@` inside the URL.
+public enum CredentialsInURLRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.in-url",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)) { $0.credentialsInURL = true }],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        e.credentialsInURL ? [Finding(description.id, evidence: ["URL: \(e.url)"])] : []
+    }
+}
+
+/// `credentials.insecure-transport`: credentials over plain http to a non-loopback host.
+public enum InsecureTransportRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.insecure-transport",
+        triggering: [CheckSample.make(url: "http://api.example.test/me", CheckSample.step(.asGiven, 200, url: "http://api.example.test/me"))],
+        nonTriggering: [
+            CheckSample.make(url: "http://127.0.0.1/me", CheckSample.step(.asGiven, 200, url: "http://127.0.0.1/me")) { $0.isLoopback = true },
+            CheckSample.make(CheckSample.step(.asGiven, 200)),
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.sent != .none, !e.isLoopback else { return [] }
+        let plain = e.steps.filter { $0.credentialed && $0.exchange.request.url.lowercased().hasPrefix("http://") }
+        guard let first = plain.first else { return [] }
+        return [Finding(description.id, evidence: [first.line])]
+    }
+}

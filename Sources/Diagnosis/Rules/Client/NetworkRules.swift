@@ -1,0 +1,257 @@
+import Evidence
+import HTTPAuth
+
+/// `scheme://host:port` of an absolute URL (default ports made explicit), lower-cased; nil if not absolute.
+func origin(of url: String) -> String? {
+    guard let schemeEnd = url.firstRange(of: "://") else { return nil }
+    let scheme = url[..<schemeEnd.lowerBound].lowercased()
+    var authority = url[schemeEnd.upperBound...].prefix(while: { !"/?#".contains($0) })
+    if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+    var host = String(authority).lowercased()
+    var port = scheme == "https" ? "443" : "80"
+    if let colon = host.lastIndex(of: ":"), !host[colon...].contains("]") {
+        port = String(host[host.index(after: colon)...])
+        host = String(host[..<colon])
+    }
+    return "\(scheme)://\(host):\(port)"
+}
+
+/// `dns.resolution-failed`.
+public enum DNSResolutionFailedRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "dns.resolution-failed",
+        triggering: [CheckSample.make() { $0.dnsFailure = "Name or service not known" }],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let failure = e.dnsFailure else { return [] }
+        return [Finding(description.id, evidence: ["\(e.url): \(failure)"])]
+    }
+}
+
+/// `redirect.loop`: the chain did not end within the limit.
+public enum RedirectLoopRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "redirect.loop",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 302), CheckSample.step(.redirect, 302)) { $0.redirectLimitHit = true }],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 302), CheckSample.step(.redirect, 200))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.redirectLimitHit else { return [] }
+        let chain = ([e.first(.asGiven)].compactMap { $0 } + e.steps(.redirect)).map { "\($0.exchange.request.url) → \($0.status.map(String.init) ?? "?")" }
+        return [Finding(description.id, evidence: Array(chain.prefix(12)))]
+    }
+}
+
+/// `redirect.authorization-dropped`: a hop to another origin (or scheme), where a conforming
+/// client drops `Authorization`, and the 401 comes from there.
+public enum RedirectAuthorizationDroppedRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "redirect.authorization-dropped",
+        triggering: [
+            CheckSample.make(
+                CheckSample.step(.asGiven, 302, ["Location": "https://login.example.test/me"]),
+                CheckSample.step(.redirect, 401, CheckSample.basic401, credentialed: false, url: "https://login.example.test/me"))
+        ],
+        nonTriggering: [
+            CheckSample.make(
+                CheckSample.step(.asGiven, 302, ["Location": "/me/"]),
+                CheckSample.step(.redirect, 401, CheckSample.basic401, url: "https://api.example.test/me/"))
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.sent != .none, let first = e.first(.asGiven), let start = origin(of: first.exchange.request.url),
+            let final = e.final, final.kind == .redirect, final.isUnauthorized, !final.credentialed,
+            let end = origin(of: final.exchange.request.url), end != start
+        else { return [] }
+        let chain = ([first] + e.steps(.redirect)).map { "\($0.exchange.request.url) → \($0.status.map(String.init) ?? "?")" }
+        return [
+            Finding(
+                description.id,
+                detail: "The request was redirected from \(start) to \(end); credentials are not sent to another origin, so \(end) answered 401.",
+                evidence: chain,
+                fix: ["Request the final URL directly: `why401 \(final.exchange.request.url) …` (or `curl --location-trusted` if you trust \(end))."])
+        ]
+    }
+}
+
+/// `redirect.downgrade`: a hop from https to http.
+public enum RedirectDowngradeRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "redirect.downgrade",
+        triggering: [
+            CheckSample.make(
+                CheckSample.step(.asGiven, 301, ["Location": "http://api.example.test/me"]),
+                CheckSample.step(.redirect, 200, credentialed: false, url: "http://api.example.test/me"))
+        ],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 301), CheckSample.step(.redirect, 200, url: "https://api.example.test/x"))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        let chain = [e.first(.asGiven)].compactMap { $0 } + e.steps(.redirect)
+        for (from, to) in zip(chain, chain.dropFirst())
+        where from.exchange.request.url.lowercased().hasPrefix("https://") && to.exchange.request.url.lowercased().hasPrefix("http://") {
+            return [Finding(description.id, evidence: [from.line, to.line])]
+        }
+        return []
+    }
+}
+
+/// `url.variant-succeeds`: a nearby URL answers without 401 while the original fails.
+public enum URLVariantSucceedsRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "url.variant-succeeds",
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.variant, 200, label: "trailing slash", url: "https://api.example.test/me/"))
+        ],
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.variant, 401, CheckSample.basic401, label: "trailing slash"))
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.final?.isUnauthorized ?? false else { return [] }
+        let good = e.steps(.variant).filter(\.isSuccess)
+        guard let best = good.first else { return [] }
+        return [
+            Finding(
+                description.id, detail: "\(best.exchange.request.url) (\(best.label ?? "variant")) answers \(best.status!) where the original answers 401.",
+                evidence: good.map(\.line), fix: ["Use \(best.exchange.request.url) in the client's configuration."])
+        ]
+    }
+}
+
+/// `transient.flapping`: identical requests get mixed answers.
+public enum TransientFlappingRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "transient.flapping",
+        triggering: [
+            CheckSample.make(
+                CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 401, CheckSample.basic401))
+        ],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 401, CheckSample.basic401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        let runs = [e.first(.asGiven)].compactMap { $0 } + e.steps(.repeated)
+        let statuses = runs.compactMap(\.status)
+        guard statuses.contains(401), runs.contains(where: \.isSuccess), statuses.count >= 3 else { return [] }
+        // A single 401 cured by every retry is `transient.recovered`, not flapping.
+        let firstIs401 = statuses.first == 401
+        let restAllSucceed = runs.dropFirst().allSatisfy(\.isSuccess)
+        guard !(firstIs401 && restAllSucceed) else { return [] }
+        var lines = ["answers in order: " + statuses.map(String.init).joined(separator: ", ")]
+        let peers = Set(runs.compactMap(\.exchange.peer))
+        if peers.count > 1 { lines.append("answered by \(peers.sorted().joined(separator: ", "))") }
+        for name in ["Server", "X-Served-By", "X-Backend", "Via", "X-Cache"] {
+            let values = runs.compactMap { $0.header(name) }
+            if Set(values).count > 1 { lines.append("\(name) differs: " + values.joined(separator: " / ")) }
+        }
+        return [Finding(description.id, evidence: lines)]
+    }
+}
+
+/// `transient.recovered`: the first request got 401, every plain retry succeeded.
+public enum TransientRecoveredRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "transient.recovered",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 200))],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let first = e.first(.asGiven), first.isUnauthorized else { return [] }
+        let repeats = e.steps(.repeated)
+        guard !repeats.isEmpty, repeats.allSatisfy(\.isSuccess) else { return [] }
+        return [Finding(description.id, evidence: [first.line] + repeats.map(\.line))]
+    }
+}
+
+/// `dns.address-mismatch`: the addresses a name resolves to answer differently.
+public enum DNSAddressMismatchRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "dns.address-mismatch",
+        triggering: [
+            CheckSample.make(
+                CheckSample.step(.address, 200, label: "192.0.2.1"), CheckSample.step(.address, 401, CheckSample.basic401, label: "192.0.2.2"))
+        ],
+        nonTriggering: [CheckSample.make(CheckSample.step(.address, 401, label: "192.0.2.1"), CheckSample.step(.address, 401, label: "192.0.2.2"))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        let perAddress = e.steps(.address)
+        guard Set(perAddress.map { $0.status ?? -1 }).count > 1 else { return [] }
+        return [Finding(description.id, evidence: perAddress.map { "\($0.label ?? "?") → \($0.status.map(String.init) ?? ($0.exchange.failure ?? "no answer"))" })]
+    }
+}
+
+/// `dns.hosts-override`: `/etc/hosts` or `--resolve` pins the name.
+public enum DNSHostsOverrideRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "dns.hosts-override",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.hostsFileAddresses = ["10.0.0.5"] }],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        var lines: [String] = []
+        if !e.hostsFileAddresses.isEmpty { lines.append("/etc/hosts pins the name to " + e.hostsFileAddresses.joined(separator: ", ")) }
+        if !e.resolveOverride.isEmpty { lines.append("--resolve pins the name to " + e.resolveOverride.joined(separator: ", ")) }
+        return lines.isEmpty ? [] : [Finding(description.id, evidence: lines)]
+    }
+}
+
+/// `cors.preflight-unauthorized`: OPTIONS preflight answered 401 (browsers never send credentials on it).
+public enum CORSPreflightUnauthorizedRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "cors.preflight-unauthorized",
+        triggering: [CheckSample.make(CheckSample.step(.preflight, 401, CheckSample.basic401, credentialed: false, method: "OPTIONS"))],
+        nonTriggering: [CheckSample.make(CheckSample.step(.preflight, 204, credentialed: false, method: "OPTIONS"))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let preflight = e.first(.preflight), preflight.isUnauthorized else { return [] }
+        return [Finding(description.id, evidence: [preflight.line] + (e.origin.map { ["Origin: \($0)"] } ?? []))]
+    }
+}
+
+/// `challenge.proxy` for a live 407.
+public enum ChallengeProxyStepRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "challenge.proxy",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 407, ["Proxy-Authenticate": "Basic realm=\"corp\""]))],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let final = e.final, final.status == 407, let response = final.exchange.response else { return [] }
+        return ChallengeProxyRule.check(ChallengeEvidence(response: response)).map {
+            var finding = $0
+            finding.evidence.insert(final.line, at: 0)
+            return finding
+        }
+    }
+}
+
+/// The offline challenge rules applied to the final 401 (missing, malformed, Bearer error codes…).
+public enum FinalChallengeRules: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "challenge.missing",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401))],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let final = e.final, final.isUnauthorized, let challenges = e.finalChallenges else { return [] }
+        return ChallengeRules.all.filter { ObjectIdentifier($0) != ObjectIdentifier(ChallengeProxyRule.self) }.flatMap { $0.check(challenges) }
+    }
+}
+
+/// `status.forbidden-semantics`: a 403 that carries a challenge (401 was meant) or a 401 for a
+/// user the server knows and refuses on authorization grounds (`insufficient_scope`).
+public enum StatusForbiddenSemanticsRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "status.forbidden-semantics",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 403, CheckSample.basic401))],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 403))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let final = e.final, final.status == 403, !final.headers("WWW-Authenticate").isEmpty else { return [] }
+        return [
+            Finding(
+                description.id, detail: "A 403 carries a WWW-Authenticate challenge: a 401 was meant, so clients never retry with credentials.",
+                evidence: [final.line] + final.headers("WWW-Authenticate").map { "WWW-Authenticate: \($0)" })
+        ]
+    }
+}

@@ -1,0 +1,199 @@
+import Credentials
+import Evidence
+import HTTPAuth
+
+/// Time helpers shared by the token and clock rules. The server's `Date` is the reference when
+/// known: a token is judged by the clock of the server that judges it.
+enum TokenTime {
+    static let leeway = 60.0
+
+    static func reference(_ e: CheckEvidence) -> Double { e.serverDate ?? e.localTime }
+
+    /// `2026-11-29T05:12:00Z` without Foundation.
+    static func iso8601(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.down))
+        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let secondsOfDay = total - days * 86_400
+        // Civil-from-days (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))Z"
+    }
+
+    /// `3 h 12 min`, `45 s`, `2 d 4 h`.
+    static func span(_ seconds: Double) -> String {
+        let s = Int(abs(seconds).rounded())
+        if s < 120 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min" }
+        if s < 86_400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
+        return "\(s / 86_400) d \(s % 86_400 / 3600) h"
+    }
+
+    static func decoded(_ e: CheckEvidence) -> DecodedJWT? {
+        if case .success(let jwt) = e.token { return jwt }
+        return nil
+    }
+}
+
+/// `token.expired`: `exp + leeway` is before the server's (or local) time.
+public enum TokenExpiredRule: ClientRule {
+    // {"alg":"HS256"}.{"exp":1700000000}
+    static let expiredToken = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDB9.x"
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.expired",
+        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(expiredToken) }],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(expiredToken)
+                $0.localTime = 1_600_000_000
+            }
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let jwt = TokenTime.decoded(e), let exp = jwt.expiresAt else { return [] }
+        let now = TokenTime.reference(e)
+        guard exp + TokenTime.leeway < now else { return [] }
+        let ago = TokenTime.span(now - exp)
+        var lines = ["exp \(TokenTime.iso8601(exp)), \(ago) ago (leeway \(Int(TokenTime.leeway)) s)"]
+        lines.append(e.serverDate != nil ? "judged by the server's Date \(TokenTime.iso8601(now))" : "judged by the local clock \(TokenTime.iso8601(now))")
+        if let iat = jwt.issuedAt { lines.append("iat \(TokenTime.iso8601(iat))") }
+        return [Finding(description.id, detail: "The token expired \(ago) ago.", evidence: lines)]
+    }
+}
+
+/// `token.not-yet-valid`: `nbf` (or `iat`) lies in the future.
+public enum TokenNotYetValidRule: ClientRule {
+    // {"alg":"HS256"}.{"nbf":1900000000}
+    static let futureToken = "eyJhbGciOiJIUzI1NiJ9.eyJuYmYiOjE5MDAwMDAwMDB9.x"
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.not-yet-valid",
+        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(futureToken) }],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(futureToken)
+                $0.localTime = 1_950_000_000
+            }
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let jwt = TokenTime.decoded(e) else { return [] }
+        let now = TokenTime.reference(e)
+        for (claim, value) in [("nbf", jwt.notBefore), ("iat", jwt.issuedAt)] {
+            guard let value, value - TokenTime.leeway > now else { continue }
+            return [
+                Finding(
+                    description.id,
+                    detail: "The token's \(claim) is \(TokenTime.span(value - now)) in the future.",
+                    evidence: ["\(claim) \(TokenTime.iso8601(value)), in \(TokenTime.span(value - now))", "now \(TokenTime.iso8601(now))"])
+            ]
+        }
+        return []
+    }
+}
+
+/// `token.not-jwt` (info): an opaque token whose claims cannot be read.
+public enum TokenNotJWTRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.not-jwt",
+        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode("opaque") }],
+        nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard case .failure(let failure) = e.token else { return [] }
+        return [Finding(description.id, evidence: ["token: \(failure)"])]
+    }
+}
+
+/// `clock.skew`: local clock and the server's `Date` differ by more than 60 s.
+public enum ClockSkewRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "clock.skew",
+        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.serverDate = $0.localTime + 7200 }],
+        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.serverDate = $0.localTime + 3 }])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let server = e.serverDate else { return [] }
+        let skew = server - e.localTime
+        guard abs(skew) > 60 else { return [] }
+        let direction = skew > 0 ? "behind" : "ahead of"
+        return [
+            Finding(
+                description.id,
+                detail: "The local clock is \(TokenTime.span(skew)) \(direction) the server's.",
+                evidence: ["server Date \(TokenTime.iso8601(server))", "local clock \(TokenTime.iso8601(e.localTime))"])
+        ]
+    }
+}
+
+/// `digest.stale-nonce`: a Digest answer refused with `stale=true`, and a fresh nonce succeeds.
+public enum DigestStaleNonceRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "digest.stale-nonce",
+        triggering: [
+            CheckSample.make(
+                sent: .digest(user: "alice"),
+                CheckSample.step(.answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\", stale=true, qop=\"auth\""]),
+                CheckSample.step(.freshNonce, 200))
+        ],
+        nonTriggering: [CheckSample.make(sent: .digest(user: "alice"), CheckSample.step(.answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\""]))])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let stale = e.steps.first(where: { step in
+            step.isUnauthorized && step.credentialed
+                && step.headers("WWW-Authenticate").contains { ChallengeParser.parse($0).challenges.contains(where: DigestAuth.isStaleRetry) }
+        }) else { return [] }
+        var lines = [stale.line + ": stale=true"]
+        if let fresh = e.first(.freshNonce) { lines.append(fresh.line) }
+        let cured = e.first(.freshNonce)?.isSuccess ?? false
+        return [
+            Finding(
+                description.id,
+                detail: cured
+                    ? "The server refused the first Digest answer as stale (its nonce had expired) and accepted the same credentials with a fresh nonce: the client must retry on stale=true without prompting."
+                    : "The server answered stale=true: the nonce expired; the password itself was not judged.",
+                evidence: lines)
+        ]
+    }
+}
+
+/// `oauth.resource-metadata-broken`: the challenge's RFC 9728 `resource_metadata` URL fails.
+public enum ResourceMetadataBrokenRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "oauth.resource-metadata-broken",
+        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false))],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false))
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let step = e.first(.resourceMetadata) else { return [] }
+        var problem: String?
+        if let status = step.status {
+            if status != 200 {
+                problem = "answered \(status), not 200"
+            } else if let type = step.header("Content-Type"), !type.lowercased().contains("json") {
+                problem = "Content-Type \(type), not application/json"
+            } else if let note = step.label, note.hasPrefix("invalid:") {
+                problem = String(note.dropFirst("invalid:".count)).trimmingSpaces()
+            }
+        } else {
+            problem = "unreachable: \(step.exchange.failure ?? "no response")"
+        }
+        guard let problem else { return [] }
+        return [Finding(description.id, detail: "The resource_metadata URL from the challenge \(problem).", evidence: [step.line])]
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
