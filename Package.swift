@@ -43,9 +43,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
+        // The client-side plan: runs the steps against a live server and gathers check evidence.
+        .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "Credentials"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
         .target(
             name: "Lab",
@@ -59,7 +62,7 @@ let package = Package(
         .target(
             name: "Why401CLI",
             dependencies: [
-                "HTTPAuth", "Evidence", "Diagnosis", "Report",
+                "HTTPAuth", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
@@ -74,7 +77,17 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ProbeTests", dependencies: ["Probe", "Evidence", "TestSupport"]),
+        .testTarget(
+            name: "ProbeTests",
+            dependencies: [
+                "Probe", "Evidence", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
+        .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "Probe", "Lab", "TestSupport"]),
     ]
 )

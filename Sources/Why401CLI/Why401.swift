@@ -30,7 +30,8 @@ public struct Why401: AsyncParsableCommand {
             Shell completions: why401 --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [ChallengeCommand.self, ExplainCommand.self]
+        subcommands: [CheckCommand.self, ChallengeCommand.self, ExplainCommand.self],
+        defaultSubcommand: CheckCommand.self
     )
 
     public init() {}

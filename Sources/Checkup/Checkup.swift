@@ -1,0 +1,514 @@
+import Credentials
+import Evidence
+import HTTPAuth
+import Probe
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a check produced: the evidence for the rules, the plan's own notes, and — when the check
+/// could not complete (bad URL, refused connection, TLS failure) — the one-line reason.
+public struct CheckOutcome: Sendable {
+    public var evidence: CheckEvidence
+    /// `credentialed requests: 3 of 4`, `skipped per-address probes: budget spent`…
+    public var notes: [String]
+    /// Set when the request as given got no HTTP answer at all: exit 3.
+    public var incomplete: String?
+}
+
+/// Runs the client-side plan against a live server: as given → without credentials → an answer to
+/// each offered challenge → repeats → each address → without cookies → nearby URLs → CORS
+/// preflight → resource metadata. Each step is one request recorded as evidence; the rules decide.
+///
+/// Credential policy (DESIGN.md): credentials go only to the URL's own origin — never across a
+/// redirect to another origin, never from https down to http, never to a variant of another
+/// origin — and at most `credentialBudget` requests carry them.
+public enum Checkup {
+    public static func run(_ request: CheckRequest) async -> CheckOutcome {
+        var runner = PlanRunner(request: request)
+        let outcome = await runner.run()
+        await runner.prober.shutdown()
+        return outcome
+    }
+}
+
+struct PlanRunner {
+    let request: CheckRequest
+    let prober: Prober
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+    var evidence: CheckEvidence
+    var notes: [String] = []
+    var user: String?
+    var password: String?
+    var parts = URLParts(scheme: "http", host: "invalid")
+    /// The URL without userinfo: what goes on the wire.
+    var target = ""
+
+    init(request: CheckRequest) {
+        self.request = request
+        self.prober = Prober(options: request.probe)
+        self.started = clock.now
+        self.evidence = CheckEvidence(url: request.url, credentialBudget: request.credentialBudget)
+        self.user = request.user
+        self.password = request.password
+    }
+
+    var elapsed: Double {
+        let d = clock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    var timeLeft: Bool { elapsed < request.maxTime }
+
+    // MARK: the plan
+
+    mutating func run() async -> CheckOutcome {
+        switch URLParts.parse(request.url) {
+        case .failure(let failure): return finish(incomplete: failure.description)
+        case .success(let parsed): parts = parsed
+        }
+        target = "\(parts.scheme)://\(parts.hostHeader)\(parts.pathAndQuery)"
+        evidence.localTime = request.now ?? Self.systemTime()
+        evidence.origin = request.origin
+        evidence.isLoopback = Self.isLoopback(parts.host)
+        evidence.cookieNames = request.cookies.map(\.name)
+        if let info = parts.userinfo {
+            evidence.credentialsInURL = true
+            if user == nil {
+                let split = info.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                user = Self.percentDecoded(String(split[0]))
+                if split.count > 1 { password = Self.percentDecoded(String(split[1])) }
+            }
+        }
+        evidence.sent = sentScheme()
+        if let token = request.bearer { evidence.token = JWT.decode(token) }
+
+        guard await resolveNames() else {
+            return finish(incomplete: "could not resolve \(parts.host): \(evidence.dnsFailure ?? "no address")")
+        }
+
+        // 1. As given (curl's own sequence for --digest/--anyauth: ask, then answer), redirects hop by hop.
+        await runAsGiven()
+        guard let asGiven = evidence.first(.asGiven), asGiven.status != nil else {
+            let reason = evidence.first(.asGiven)?.exchange.failure ?? evidence.first(.anonymous)?.exchange.failure ?? "no response"
+            return finish(incomplete: reason)
+        }
+        if let date = asGiven.exchange.response?.headers.first("Date") { evidence.serverDate = HTTPDate.parse(date) }
+        inspectCredentials()
+
+        // 2. Without credentials: what does the server ask for?
+        if (evidence.sent != .none || !request.cookies.isEmpty) && evidence.first(.anonymous) == nil && timeLeft {
+            await step(.anonymous, headers: baseHeaders(), credentialed: false)
+        }
+        // 3. A correct answer to each offered challenge the as-given request did not already answer.
+        await answerChallenges()
+        // 4. Identical repeats.
+        await runRepeats()
+        // 5. Each address the name resolves to.
+        await runPerAddress()
+        // 6. Without cookies.
+        if !request.cookies.isEmpty, evidence.final?.status == 401, timeLeft {
+            await step(.withoutCookies, headers: baseHeaders() + authorizationHeaders(), credentialed: evidence.sent != .none, countsCredential: evidence.sent != .none)
+        }
+        // 7. Nearby URLs, only when the original fails.
+        if evidence.final?.status == 401 { await runVariants() }
+        // 8. CORS preflight.
+        if let origin = request.origin, timeLeft { await runPreflight(origin: origin) }
+        // 9. Password variants (opt-in).
+        if request.tryVariants, evidence.final?.status == 401 { await runPasswordVariants() }
+        // 10. RFC 9728 resource metadata named by the challenge.
+        await fetchResourceMetadata()
+        return finish(incomplete: nil)
+    }
+
+    mutating func finish(incomplete: String?) -> CheckOutcome {
+        evidence.credentialedRequests = credentialedCount
+        if !timeLeft { notes.append("the plan stopped early: --max-time \(Int(request.maxTime)) s reached") }
+        notes.insert("credentialed requests: \(credentialedCount) of at most \(request.credentialBudget)", at: 0)
+        return CheckOutcome(evidence: evidence, notes: notes, incomplete: incomplete)
+    }
+
+    // MARK: credentials
+
+    var credentialedCount = 0
+
+    /// Spends one credentialed request from the budget; false (and a note) when it is spent.
+    mutating func spend(_ what: String) -> Bool {
+        guard credentialedCount < request.credentialBudget else {
+            notes.append("skipped \(what): credential budget of \(request.credentialBudget) spent")
+            return false
+        }
+        credentialedCount += 1
+        return true
+    }
+
+    func sentScheme() -> CheckEvidence.SentScheme {
+        if let own = request.headers.first(where: { $0.name.lowercased() == "authorization" }) {
+            let scheme = own.value.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+            switch scheme.lowercased() {
+            case "basic":
+                if case .success(let credentials) = BasicAuth.decode(authorization: own.value) { return .basic(user: credentials.user) }
+                return .basic(user: "?")
+            case "bearer": return .bearer
+            case "digest": return .digest(user: "?")
+            default: return .other(scheme)
+            }
+        }
+        if request.bearer != nil { return .bearer }
+        if let user, password != nil { return request.passwordMode == .digest ? .digest(user: user) : .basic(user: user) }
+        return .none
+    }
+
+    /// User `-H` headers, cookies, and nothing the plan adds for authentication.
+    func baseHeaders(includeCookies: Bool = true) -> [HeaderField] {
+        var headers = request.headers.filter { $0.name.lowercased() != "authorization" && $0.name.lowercased() != "cookie" }
+        if includeCookies {
+            let cookie = request.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
+            let own = request.headers.filter { $0.name.lowercased() == "cookie" }
+            headers += own
+            if !cookie.isEmpty { headers.append(HeaderField("Cookie", cookie)) }
+        }
+        return headers
+    }
+
+    /// The Authorization header the user's own client would send preemptively.
+    func authorizationHeaders(password override: String? = nil) -> [HeaderField] {
+        if let own = request.headers.first(where: { $0.name.lowercased() == "authorization" }) { return [own] }
+        if let token = request.bearer { return [HeaderField("Authorization", "Bearer \(token)")] }
+        if let user, let password = override ?? password, request.passwordMode == .basic {
+            let credentials = BasicCredentials(user: user, password: password)
+            let charset = evidence.finalChallenges?.challenges.first(where: { $0.isScheme("Basic") }).flatMap(BasicAuth.announcedCharset) ?? .utf8
+            if let value = try? credentials.authorizationValue(charset: charset) { return [HeaderField("Authorization", value)] }
+        }
+        return []
+    }
+
+    /// Maps what HTTPAuth's inspectors find in the credentials to finding ids.
+    mutating func inspectCredentials() {
+        var issues: [CheckEvidence.CredentialIssue] = []
+        if let user, let password, evidence.sent != .bearer {
+            let challenge = evidence.steps.compactMap { $0.exchange.response.map(ChallengeEvidence.init(response:)) }
+                .flatMap(\.challenges).first { $0.isScheme("Basic") }
+            for issue in BasicAuth.inspect(user: user, password: password, challenge: challenge) {
+                let id: String
+                switch issue.kind {
+                case .colonInUserName: id = "credentials.colon-in-user"
+                case .nonASCIIWithoutCharset: id = "credentials.non-ascii"
+                case .leadingWhitespace, .trailingWhitespace, .lineBreak: id = "credentials.whitespace"
+                case .controlCharacter, .emptyUserName: id = "credentials.malformed"
+                }
+                issues.append(.init(findingID: id, message: issue.message))
+            }
+        }
+        let bearerValue = request.bearer.map { "Bearer \($0)" }
+            ?? request.headers.first(where: { $0.name.lowercased() == "authorization" && $0.value.lowercased().hasPrefix("bearer") })?.value
+        if let bearerValue {
+            for issue in BearerAuth.inspect(authorization: bearerValue) {
+                let id = [.surroundingWhitespace, .lineBreak].contains(issue.kind) ? "credentials.whitespace" : "credentials.malformed"
+                issues.append(.init(findingID: id, message: issue.message))
+            }
+        }
+        if let own = request.headers.first(where: { $0.name.lowercased() == "authorization" }), own.value.lowercased().hasPrefix("basic") {
+            if case .failure(let error) = BasicAuth.decode(authorization: own.value) {
+                issues.append(.init(findingID: "credentials.malformed", message: error.description))
+            }
+        }
+        evidence.credentialIssues = issues
+    }
+
+    // MARK: steps
+
+    /// Sends one request to the target (or `url`) and records it.
+    @discardableResult
+    mutating func step(
+        _ kind: CheckEvidence.StepKind, method: String? = nil, url: String? = nil, headers: [HeaderField], credentialed: Bool,
+        label: String? = nil, address: String? = nil, countsCredential: Bool? = nil
+    ) async -> ProbeResult? {
+        guard timeLeft else { return nil }
+        if countsCredential ?? credentialed, !spend(kind.rawValue + (label.map { " (\($0))" } ?? "")) { return nil }
+        let probeRequest = ProbeRequest(
+            method: method ?? request.method, url: url ?? target, headers: headers, body: request.body,
+            purpose: kind.rawValue + (label.map { ", \($0)" } ?? ""))
+        let result = await prober.send(probeRequest, address: address)
+        evidence.steps.append(CheckEvidence.Step(kind: kind, exchange: result.exchange, credentialed: credentialed, label: label))
+        return result
+    }
+
+    mutating func runAsGiven() async {
+        let auth = authorizationHeaders()
+        let asksFirst = auth.isEmpty && user != nil && password != nil && request.passwordMode != .basic
+        if asksFirst {
+            // curl --digest / --anyauth: an anonymous request to learn the challenge, then the answer.
+            guard let first = await step(.anonymous, headers: baseHeaders(), credentialed: false), first.exchange.response?.status == 401 else {
+                if let anonymous = evidence.steps.popLast() {
+                    evidence.steps.append(CheckEvidence.Step(kind: .asGiven, exchange: anonymous.exchange, credentialed: false))
+                }
+                return
+            }
+            let challenges = ChallengeEvidence(response: first.exchange.response!).challenges
+            if let answer = passwordAnswer(challenges: challenges, preferDigest: true) {
+                await chain(headers: baseHeaders() + [answer.header], credentialed: true, label: answer.scheme)
+            } else {
+                evidence.steps[evidence.steps.count - 1].kind = .asGiven
+            }
+            return
+        }
+        await chain(headers: baseHeaders() + auth, credentialed: !auth.isEmpty || !request.cookies.isEmpty, countsCredential: !auth.isEmpty)
+    }
+
+    /// The as-given request and its redirects, hop by hop, with our credential policy.
+    mutating func chain(headers: [HeaderField], credentialed: Bool, label: String? = nil, countsCredential: Bool? = nil) async {
+        guard var result = await step(.asGiven, headers: headers, credentialed: credentialed, label: label, countsCredential: countsCredential) else { return }
+        var url = target
+        var carry = credentialed
+        var hops = 0
+        while let status = result.exchange.response?.status, [301, 302, 303, 307, 308].contains(status),
+            let location = result.rawResponseHeaders.first(where: { $0.name.lowercased() == "location" })?.value
+        {
+            guard hops < request.maxRedirects else {
+                evidence.redirectLimitHit = true
+                return
+            }
+            hops += 1
+            guard let next = Self.resolve(location, against: url), case .success(let nextParts) = URLParts.parse(next) else {
+                notes.append("redirect hop \(hops): unusable Location")
+                return
+            }
+            let downgrade = url.lowercased().hasPrefix("https://") && nextParts.scheme == "http"
+            if carry && (nextParts.origin != parts.origin || downgrade) {
+                carry = false
+                notes.append("redirect to \(nextParts.origin): credentials not sent there (another origin\(downgrade ? ", https → http" : ""))")
+            }
+            let method = status == 303 || ((status == 301 || status == 302) && request.method == "POST") ? "GET" : request.method
+            let hopHeaders = carry ? headers : headers.filter { !["authorization", "cookie", "proxy-authorization"].contains($0.name.lowercased()) }
+            let probeRequest = ProbeRequest(method: method, url: next, headers: hopHeaders, body: method == "GET" ? [] : request.body, purpose: "redirect hop \(hops)")
+            guard timeLeft else { return }
+            result = await prober.send(probeRequest)
+            evidence.steps.append(CheckEvidence.Step(kind: .redirect, exchange: result.exchange, credentialed: carry, label: "hop \(hops)"))
+            url = next
+        }
+    }
+
+    struct Answer {
+        var scheme: String
+        var header: HeaderField
+    }
+
+    /// A correct Basic or Digest answer to the offered challenges, with the user's password.
+    func passwordAnswer(challenges: [Challenge], preferDigest: Bool, password override: String? = nil) -> Answer? {
+        guard let user, let password = override ?? password else { return nil }
+        let digest = DigestAuth.preferredChallenge(challenges.filter { $0.isScheme("Digest") })
+        if let digest, preferDigest || !challenges.contains(where: { $0.isScheme("Basic") }),
+            var session = try? DigestSession(username: user, password: password, challenge: digest),
+            let authorization = try? session.authorize(method: request.method, uri: parts.pathAndQuery, body: request.body)
+        {
+            return Answer(scheme: "Digest", header: HeaderField("Authorization", authorization.headerValue))
+        }
+        if let basic = challenges.first(where: { $0.isScheme("Basic") }),
+            let value = try? BasicCredentials(user: user, password: password).authorizationValue(for: basic)
+        {
+            return Answer(scheme: "Basic", header: HeaderField("Authorization", value))
+        }
+        return nil
+    }
+
+    mutating func answerChallenges() async {
+        guard let final = evidence.final, final.status == 401, let response = final.exchange.response, user != nil, password != nil else { return }
+        let challenges = ChallengeEvidence(response: response).challenges
+        // Stale nonce: answer again with the fresh nonce the server just sent.
+        if challenges.contains(where: DigestAuth.isStaleRetry) {
+            if let answer = passwordAnswer(challenges: challenges, preferDigest: true), timeLeft {
+                await step(.freshNonce, headers: baseHeaders() + [answer.header], credentialed: true, label: answer.scheme)
+            }
+            return
+        }
+        // The user's scheme was not offered (e.g. Basic sent, Digest asked): try the offered one.
+        let sentName = evidence.sent.schemeName?.lowercased()
+        let offered = challenges.filter { ["basic", "digest"].contains($0.normalizedScheme) && $0.normalizedScheme != sentName }
+        guard !offered.isEmpty, evidence.sent != .bearer, let answer = passwordAnswer(challenges: offered, preferDigest: true) else { return }
+        await step(.answer, headers: baseHeaders() + [answer.header], credentialed: true, label: answer.scheme)
+    }
+
+    mutating func runRepeats() async {
+        guard request.repeatCount > 1, let asGiven = evidence.first(.asGiven) else { return }
+        let isCredentialed = asGiven.credentialed
+        for index in 2...request.repeatCount {
+            guard timeLeft else { return }
+            var headers = baseHeaders() + authorizationHeaders()
+            if asGiven.label == "Digest" {
+                // Digest cannot be replayed: each repeat is a fresh answer (new nc) to the last challenge.
+                let lastChallenge = evidence.steps.last(where: { $0.status == 401 }).flatMap { $0.exchange.response.map(ChallengeEvidence.init(response:)) }?.challenges ?? []
+                let source = lastChallenge.isEmpty ? (evidence.first(.anonymous)?.exchange.response.map(ChallengeEvidence.init(response:))?.challenges ?? []) : lastChallenge
+                guard let answer = passwordAnswer(challenges: source, preferDigest: true) else { return }
+                headers = baseHeaders() + [answer.header]
+            }
+            guard await step(.repeated, headers: headers, credentialed: isCredentialed, label: "\(index) of \(request.repeatCount)",
+                countsCredential: isCredentialed && headers.contains(where: { $0.name.lowercased() == "authorization" })) != nil
+            else { return }
+        }
+    }
+
+    mutating func runPerAddress() async {
+        let addresses = evidence.resolveOverride.isEmpty ? evidence.addresses : evidence.resolveOverride
+        guard addresses.count > 1, let asGiven = evidence.first(.asGiven), asGiven.label != "Digest" else { return }
+        for address in addresses {
+            guard timeLeft else { return }
+            let headers = baseHeaders() + authorizationHeaders()
+            await step(.address, headers: headers, credentialed: asGiven.credentialed, label: address, address: address,
+                countsCredential: headers.contains(where: { $0.name.lowercased() == "authorization" }))
+        }
+    }
+
+    /// Trailing slash toggled (same origin: credentials go), https for http and `www.` toggled
+    /// (other origins: sent without credentials).
+    mutating func runVariants() async {
+        var path = parts.pathAndQuery
+        var query = ""
+        if let q = path.firstIndex(of: "?") {
+            query = String(path[q...])
+            path = String(path[..<q])
+        }
+        let toggled = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path + "/"
+        let sameOrigin = "\(parts.scheme)://\(parts.hostHeader)\(toggled)\(query)"
+        let auth = authorizationHeaders()
+        if timeLeft {
+            await step(.variant, url: sameOrigin, headers: baseHeaders() + auth, credentialed: !auth.isEmpty, label: "trailing slash toggled",
+                countsCredential: !auth.isEmpty)
+        }
+        var others: [(String, String)] = []
+        if parts.scheme == "http" && !evidence.isLoopback {
+            others.append(("https instead of http", "https://\(parts.bracketedHost)\(parts.hasExplicitPort && parts.port != 80 ? ":\(parts.port)" : "")\(parts.pathAndQuery)"))
+        }
+        if !Resolver.isIPLiteral(parts.host) && parts.host.contains(".") {
+            let host = parts.host.hasPrefix("www.") ? String(parts.host.dropFirst(4)) : "www." + parts.host
+            let port = parts.hasExplicitPort ? ":\(parts.port)" : ""
+            others.append(("www. toggled", "\(parts.scheme)://\(host)\(port)\(parts.pathAndQuery)"))
+        }
+        for (label, url) in others where timeLeft {
+            // Another origin: never the user's credentials or cookies.
+            await step(.variant, url: url, headers: baseHeaders(includeCookies: false), credentialed: false, label: label)
+        }
+    }
+
+    mutating func runPreflight(origin: String) async {
+        var headers = [
+            HeaderField("Origin", origin), HeaderField("Access-Control-Request-Method", request.method),
+            HeaderField("Access-Control-Request-Headers", "authorization"),
+        ]
+        headers += request.headers.filter { $0.name.lowercased() == "user-agent" }
+        await step(.preflight, method: "OPTIONS", headers: headers, credentialed: false)
+    }
+
+    mutating func runPasswordVariants() async {
+        guard let password, user != nil, let final = evidence.final, let response = final.exchange.response else { return }
+        let challenges = ChallengeEvidence(response: response).challenges
+        var variants: [(String, String)] = []
+        let trimmed = String(password.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        if trimmed != password { variants.append(("trimmed", trimmed)) }
+        let inverted = String(password.map { $0.isUppercase ? Character($0.lowercased()) : $0.isLowercase ? Character($0.uppercased()) : $0 })
+        if inverted != password { variants.append(("caps-lock inverted", inverted)) }
+        for (label, candidate) in variants where timeLeft {
+            guard let answer = passwordAnswer(challenges: challenges, preferDigest: evidence.sent.schemeName == "Digest", password: candidate) else { continue }
+            await step(.passwordVariant, headers: baseHeaders() + [answer.header], credentialed: true, label: label)
+        }
+    }
+
+    mutating func fetchResourceMetadata() async {
+        guard let response = evidence.final?.exchange.response, timeLeft,
+            let bearer = ChallengeEvidence(response: response).challenges.compactMap(BearerChallenge.init).first,
+            let url = bearer.resourceMetadata
+        else { return }
+        guard case .success = URLParts.parse(url) else {
+            notes.append("resource_metadata is not an absolute http(s) URL")
+            return
+        }
+        guard let result = await step(.resourceMetadata, method: "GET", url: url, headers: [HeaderField("Accept", "application/json")], credentialed: false),
+            result.exchange.response?.status == 200
+        else { return }
+        // RFC 9728 §3.2: a JSON object whose `resource` names the protected resource.
+        var problem: String?
+        if let object = try? JSONObjectReader.read(result.body) {
+            if object["resource"]?.string == nil { problem = "no \"resource\" member" }
+        } else {
+            problem = "not a JSON object"
+        }
+        if let problem { evidence.steps[evidence.steps.count - 1].label = "invalid: \(problem)" }
+    }
+
+    // MARK: names
+
+    mutating func resolveNames() async -> Bool {
+        if Resolver.isIPLiteral(parts.host) {
+            evidence.addresses = [parts.host]
+            return true
+        }
+        let hosts = request.hostsFileText.map(HostsFile.init(text:)) ?? HostsFile.load()
+        evidence.hostsFileAddresses = hosts?.addresses(for: parts.host) ?? []
+        if let forced = request.probe.resolve[parts.resolveKey], !forced.isEmpty {
+            evidence.resolveOverride = forced
+            evidence.addresses = forced
+            return true
+        }
+        switch await Resolver.resolve(host: parts.host, timeout: min(request.probe.connectTimeout, 10)) {
+        case .success(let addresses):
+            evidence.addresses = addresses
+            return true
+        case .failure(let failure):
+            evidence.dnsFailure = failure.description
+            return false
+        }
+    }
+
+    // MARK: helpers
+
+    static func systemTime() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1"
+    }
+
+    static func percentDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let h = iterator.next(), let l = iterator.next(),
+                let value = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// RFC 3986 §5.2 reference resolution, enough for `Location`: absolute, scheme-relative,
+    /// absolute-path and relative-path references.
+    static func resolve(_ location: String, against base: String) -> String? {
+        let location = location.trimmingCharacters()
+        if location.contains("://") { return location }
+        guard case .success(let baseParts) = URLParts.parse(base) else { return nil }
+        if location.hasPrefix("//") { return "\(baseParts.scheme):\(location)" }
+        let origin = baseParts.origin
+        if location.hasPrefix("/") { return origin + location }
+        var basePath = baseParts.pathAndQuery
+        if let q = basePath.firstIndex(of: "?") { basePath = String(basePath[..<q]) }
+        if location.hasPrefix("?") { return origin + basePath + location }
+        let directory = basePath.lastIndex(of: "/").map { String(basePath[...$0]) } ?? "/"
+        return origin + directory + location
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}

@@ -1,0 +1,218 @@
+import Evidence
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+// NIOTLS (TLSUserEvent) comes with NIOSSL; it should be listed in Package.swift for this target.
+import NIOTLS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a finished run hands back to `Prober` (immutable, crosses threads).
+struct RunOutcome: Sendable {
+    var failure: ProbeFailure?
+    var status: Int?
+    var headers: [HeaderField] = []
+    var body: [UInt8] = []
+    var peer: String?
+    var httpVersion: String?
+    var connect: Double?
+    var tls: Double?
+    var firstByte: Double?
+}
+
+/// The mutable state of one exchange, shared by the handlers of one connection.
+///
+/// Why one object instead of state spread across handlers: several things can end an exchange
+/// (response end, body cap, read timeout, deadline, peer close, error), in any order, and exactly
+/// the first one must win. Everything here runs on the channel's event loop, which is what makes
+/// the `@unchecked Sendable` sound.
+final class ExchangeRun: @unchecked Sendable {
+    let eventLoop: EventLoop
+    let options: ProbeOptions
+    let promise: EventLoopPromise<RunOutcome>
+    let startedAt: NIODeadline
+    let isTLS: Bool
+
+    var channel: Channel?
+    /// When the TCP connect began (after DNS): phases are timed separately, not cumulatively.
+    var connectStartedAt: NIODeadline?
+    var connectedAt: NIODeadline?
+    var handshakeAt: NIODeadline?
+    var requestSentAt: NIODeadline?
+    var firstByteAt: NIODeadline?
+    var peer: String?
+    var httpVersion: String?
+    /// Only HTTP/1 counts raw header bytes (HPACK has its own list-size limit).
+    var countHeaderBytes = false
+    var headerBytesSeen = 0
+    var headReceived = false
+    var status: Int?
+    var headers: [HeaderField] = []
+    var body: [UInt8] = []
+    private(set) var finished = false
+    var deadlineTask: Scheduled<Void>?
+    /// Called once the TLS handshake is done, with the ALPN protocol the server chose.
+    var onHandshake: ((String?) -> Void)?
+
+    init(eventLoop: EventLoop, options: ProbeOptions, startedAt: NIODeadline, isTLS: Bool) {
+        self.eventLoop = eventLoop
+        self.options = options
+        self.promise = eventLoop.makePromise(of: RunOutcome.self)
+        self.startedAt = startedAt
+        self.isTLS = isTLS
+    }
+
+    func succeed() { complete(nil) }
+
+    func fail(_ failure: ProbeFailure) { complete(failure) }
+
+    /// Maps whatever error a handler saw into a failure, by phase: an error before the handshake
+    /// finished is a TLS problem whatever its type.
+    func fail(error: Error) {
+        if isTLS && connectedAt != nil && handshakeAt == nil {
+            fail(.tlsFailed(reason: TLSConfig.reason(for: error)))
+        } else {
+            fail(Self.classify(error))
+        }
+    }
+
+    private func complete(_ failure: ProbeFailure?) {
+        guard !finished else { return }
+        finished = true
+        deadlineTask?.cancel()
+        var out = RunOutcome(failure: failure, peer: peer, httpVersion: httpVersion)
+        if failure == nil {
+            out.status = status
+            out.headers = headers
+            out.body = body
+        }
+        out.connect = connectedAt.map { ms(connectStartedAt ?? startedAt, $0) }
+        out.tls = handshakeAt.flatMap { h in connectedAt.map { ms($0, h) } }
+        out.firstByte = firstByteAt.flatMap { f in requestSentAt.map { ms($0, f) } }
+        channel?.close(promise: nil)
+        promise.succeed(out)
+    }
+
+    private func ms(_ a: NIODeadline, _ b: NIODeadline) -> Double {
+        Double((b - a).nanoseconds) / 1_000_000
+    }
+
+    static func classify(_ error: Error) -> ProbeFailure {
+        if let e = error as? HTTPParserError {
+            if e == .headerOverflow { return .headersTooLarge }
+            return .protocolError("malformed response (\(e))")
+        }
+        if let e = error as? IOError {
+            if e.errnoCode == ECONNRESET { return .protocolError("connection reset by peer") }
+            return .other("I/O error: \(e)")
+        }
+        if let e = error as? NIOSSLError, case .uncleanShutdown = e {
+            return .protocolError("connection closed without TLS close_notify before the response ended")
+        }
+        if let e = error as? ChannelError {
+            if case .ioOnClosedChannel = e { return .protocolError("connection closed before a complete response") }
+            return .other("channel error: \(e)")
+        }
+        return .other(String(describing: error))
+    }
+}
+
+/// Sits right after TLS (or first, on plain TCP) and watches the connection as a whole: the
+/// handshake result, the idle timer, errors and EOF. It forwards everything unchanged.
+///
+/// It also counts header bytes *before* the HTTP/1 decoder, so a server that streams an endless
+/// header section is cut off at `maxHeaderBytes` instead of growing a buffer without bound.
+final class ConnectionWatcher: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let run: ExchangeRun
+
+    init(run: ExchangeRun) { self.run = run }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !run.finished else { return }
+        let bytes = unwrapInboundIn(data).readableBytes
+        if run.requestSentAt != nil && run.firstByteAt == nil && run.countHeaderBytes {
+            run.firstByteAt = .now()
+        }
+        context.fireChannelRead(data)
+        if run.countHeaderBytes && !run.headReceived {
+            run.headerBytesSeen += bytes
+            if run.headerBytesSeen > run.options.maxHeaderBytes { run.fail(.headersTooLarge) }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            run.fail(.readTimeout)
+            return
+        }
+        if let tls = event as? TLSUserEvent, case let .handshakeCompleted(proto) = tls {
+            run.handshakeAt = .now()
+            let callback = run.onHandshake
+            run.onHandshake = nil
+            callback?(proto)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        run.fail(error: error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if run.isTLS && run.handshakeAt == nil {
+            run.fail(.tlsFailed(reason: "connection closed during the handshake"))
+        } else {
+            run.fail(.protocolError("connection closed before a complete response"))
+        }
+        context.fireChannelInactive()
+    }
+}
+
+/// Receives the decoded response (from the HTTP/1 decoder, or from the HTTP/2 stream codec, which
+/// produces the same parts) and records it: every header line in order with repeats, and at most
+/// `maxBodyBytes` of body, after which the connection is closed rather than drained.
+final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    private let run: ExchangeRun
+
+    init(run: ExchangeRun) { self.run = run }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !run.finished else { return }
+        switch unwrapInboundIn(data) {
+        case let .head(head):
+            run.headReceived = true
+            if run.firstByteAt == nil { run.firstByteAt = .now() }
+            run.status = Int(head.status.code)
+            run.headers = head.headers.map { HeaderField($0.name, $0.value) }
+        case var .body(buffer):
+            let room = run.options.maxBodyBytes - run.body.count
+            if buffer.readableBytes >= room {
+                if room > 0, let bytes = buffer.readBytes(length: room) { run.body += bytes }
+                run.succeed()  // cap reached: stop here, the close discards the rest
+            } else {
+                run.body += buffer.readableBytesView
+            }
+        case .end:
+            run.succeed()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        run.fail(error: error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        run.fail(.protocolError("stream closed before a complete response"))
+        context.fireChannelInactive()
+    }
+}

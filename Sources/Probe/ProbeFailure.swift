@@ -1,0 +1,43 @@
+/// Why a probe produced no response. Each case is something a diagnosis can act on (DNS vs refused
+/// vs TLS are different findings), so transport errors are classified instead of passed through.
+///
+/// Descriptions are one line and never contain header values or URLs: they end up in reports and
+/// JSON, and a request's headers may carry the user's credentials.
+public enum ProbeFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidURL(String)
+    case unsupportedScheme(String)
+    case dnsFailed(host: String, reason: String)
+    case connectionRefused(address: String)
+    case connectTimeout(address: String)
+    case tlsFailed(reason: String)
+    case readTimeout
+    case deadlineExceeded
+    case headersTooLarge
+    case protocolError(String)
+    case other(String)
+
+    public var description: String {
+        let text: String
+        switch self {
+        case let .invalidURL(reason): text = "invalid URL: \(reason)"
+        case let .unsupportedScheme(scheme): text = "unsupported scheme \"\(scheme)\" (only http and https)"
+        case let .dnsFailed(host, reason): text = "cannot resolve \(host): \(reason)"
+        case let .connectionRefused(address): text = "connection refused by \(address)"
+        case let .connectTimeout(address): text = "connect to \(address) timed out"
+        case let .tlsFailed(reason): text = "TLS handshake failed: \(reason)"
+        case .readTimeout: text = "server sent nothing within the read timeout"
+        case .deadlineExceeded: text = "exchange did not finish within the deadline"
+        case .headersTooLarge: text = "response header section too large"
+        case let .protocolError(reason): text = "HTTP protocol error: \(reason)"
+        case let .other(reason): text = reason
+        }
+        return ProbeFailure.oneLine(text)
+    }
+
+    /// Folds newlines and caps length so a hostile peer's text cannot forge extra report lines.
+    static func oneLine(_ s: String, limit: Int = 300) -> String {
+        var out = String(s.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 })
+        if out.count > limit { out = String(out.prefix(limit)) + "…" }
+        return out
+    }
+}

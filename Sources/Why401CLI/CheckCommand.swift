@@ -1,0 +1,193 @@
+import ArgumentParser
+import Checkup
+import Diagnosis
+import Evidence
+import Probe
+import Report
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `why401 URL [curl-like options]` (also `why401 check URL`): the whole client-side checklist
+/// against a live server, most likely cause first.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Diagnose a live URL that answers 401 (the default command: 'why401 URL').",
+        discussion: """
+            Sends the request as given, then a short adaptive plan — without credentials, a correct answer to \
+            each offered challenge (Basic, Digest, fresh nonce after stale=true), identical repeats, each \
+            resolved address, without cookies, nearby URLs (trailing slash, https, www.), a CORS preflight \
+            with --origin — and ranks the causes. At most --max-credentialed requests carry your \
+            credentials (default 4, printed); credentials never go to another origin or from https to http.
+
+            Examples:
+              why401 https://api.example.com/me -u alice          (prompts for the password, no echo)
+              why401 https://api.example.com/me --bearer @token.txt
+              WHY401_PASSWORD=… why401 https://intranet/ -u alice --digest --json
+            """
+    )
+
+    @Argument(help: "The URL that answers 401.")
+    var url: String
+
+    @Option(name: [.customShort("u"), .long], help: "USER[:PASS]. Without PASS: WHY401_PASSWORD, --password-stdin, or a no-echo prompt.")
+    var user: String?
+
+    @Flag(name: .long, help: "Read the password from the first line of stdin.")
+    var passwordStdin = false
+
+    @Option(name: .long, help: "A Bearer token: TOKEN, @FILE, or - for stdin.")
+    var bearer: String?
+
+    @Option(name: [.customShort("H"), .long], help: "Extra header 'Name: value' (repeatable).")
+    var header: [String] = []
+
+    @Option(name: [.customShort("b"), .long], help: "Cookie 'name=value[; name2=value2]' (repeatable).")
+    var cookie: [String] = []
+
+    @Option(name: [.customShort("X"), .long], help: "Request method (default GET).")
+    var request: String?
+
+    @Option(name: [.customShort("d"), .long], help: "Request body (implies POST unless -X).")
+    var data: String?
+
+    @Flag(name: .customLong("basic"), help: "Send Basic preemptively (the default with -u).")
+    var basicMode = false
+    @Flag(name: .customLong("digest"), help: "Answer a Digest challenge (asks first, like curl --digest).")
+    var digestMode = false
+    @Flag(name: .customLong("anyauth"), help: "Ask first, then answer whatever the server offers.")
+    var anyMode = false
+
+    @Option(name: .long, help: "Origin for a CORS preflight check, e.g. https://app.example.com.")
+    var origin: String?
+
+    @Option(name: .long, help: "HOST:PORT:ADDR[,ADDR] — connect to these addresses (repeatable), like curl.")
+    var resolve: [String] = []
+
+    @Flag(name: [.customShort("k"), .long], help: "Accept any TLS certificate.")
+    var insecure = false
+
+    @Option(name: .long, help: "Identical requests in all, the first included (default 3).")
+    var `repeat` = 3
+
+    @Flag(name: .long, help: "Also try the trimmed and the Caps-Lock-inverted password (each counted).")
+    var tryVariants = false
+
+    @Option(name: .long, help: "At most this many requests carry your credentials (default 4).")
+    var maxCredentialed = 4
+
+    @Option(name: .long, help: "Seconds for each request (a timeout ends the plan early). Default 10.")
+    var timeout: Double = 10
+
+    @Option(name: .long, help: "Seconds for the whole run. Default 60.")
+    var maxTime: Double = 60
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if [basicMode, digestMode, anyMode].filter({ $0 }).count > 1 { throw ValidationError("choose one of --basic, --digest, --anyauth") }
+        if `repeat` < 1 || `repeat` > 20 { throw ValidationError("--repeat must be between 1 and 20") }
+        if maxCredentialed < 1 || maxCredentialed > 50 { throw ValidationError("--max-credentialed must be between 1 and 50") }
+        if !(timeout > 0 && timeout <= 600) { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        if !(maxTime > 0 && maxTime <= 3600) { throw ValidationError("--max-time must be between 0 and 3600 seconds") }
+        if passwordStdin && bearer == "-" { throw ValidationError("stdin can hold the password or the token, not both") }
+    }
+
+    func run() async throws {
+        let checkRequest = try makeRequest()
+        let outcome = await Checkup.run(checkRequest)
+        let report = CheckReport.build(outcome, command: "check")
+        if let reason = outcome.incomplete {
+            if output.effectiveFormat != .text { print(report.rendered(as: output.effectiveFormat), terminator: "") }
+            throw CLIFailure.incomplete(reason)
+        }
+        try output.emit(report)
+    }
+
+    func makeRequest() throws -> CheckRequest {
+        var r = CheckRequest(url: url)
+        r.method = request ?? (data != nil ? "POST" : "GET")
+        r.body = data.map { Array($0.utf8) } ?? []
+        for line in header {
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+                throw CLIFailure.usage("-H needs 'Name: value'")
+            }
+            let name = String(line[..<colon]).trimmingCharacters()
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters()
+            r.headers.append(HeaderField(name, value))
+        }
+        if data != nil, !r.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            r.headers.append(HeaderField("Content-Type", "application/x-www-form-urlencoded"))
+        }
+        for item in cookie {
+            for pair in item.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw CLIFailure.usage("-b needs 'name=value'") }
+                r.cookies.append((String(parts[0]).trimmingCharacters(), String(parts[1]).trimmingCharacters()))
+            }
+        }
+        if let user {
+            if let colon = user.firstIndex(of: ":") {
+                r.user = String(user[..<colon])
+                r.password = String(user[user.index(after: colon)...])
+            } else {
+                r.user = user
+                r.password = try SecretInput.password(fromStdin: passwordStdin, prompt: "Password for \(user): ")
+            }
+        }
+        if let bearer { r.bearer = try SecretInput.token(bearer) }
+        r.passwordMode = digestMode ? .digest : anyMode ? .any : .basic
+        r.origin = origin
+        r.repeatCount = `repeat`
+        r.tryVariants = tryVariants
+        r.credentialBudget = maxCredentialed
+        r.maxTime = maxTime
+        r.probe.insecure = insecure
+        r.probe.connectTimeout = min(timeout, 10)
+        r.probe.readTimeout = timeout
+        r.probe.deadline = timeout
+        for item in resolve {
+            let parts = item.split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw CLIFailure.usage("--resolve needs HOST:PORT:ADDR[,ADDR]")
+            }
+            let addresses = parts[2].split(separator: ",").map { $0.trimmingCharacters(in: "[]") }
+            r.probe.resolve["\(parts[0].lowercased()):\(port)", default: []] += addresses
+        }
+        return r
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String { String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed()) }
+}
+
+/// Turns a check outcome into a report: rules → findings → verdict.
+enum CheckReport {
+    static func build(_ outcome: CheckOutcome, command: String) -> DiagnosticReport {
+        let evidence = outcome.evidence
+        let findings = ClientRules.run(evidence)
+        let status = evidence.finalStatus
+        let outcomeKind: DiagnosticReport.Outcome
+        if outcome.incomplete != nil {
+            outcomeKind = .error
+        } else if status == 401 || status == 407 {
+            outcomeKind = .unauthorized
+        } else if findings.contains(where: { $0.severity == .error }) {
+            outcomeKind = .problems
+        } else {
+            outcomeKind = .ok
+        }
+        var planLines = outcome.notes
+        if let reason = outcome.incomplete { planLines.append("could not complete: \(reason)") }
+        return DiagnosticReport(
+            command: command, subject: evidence.url.isEmpty ? "" : SecretMaskingURL.mask(evidence.url), outcome: outcomeKind, status: status,
+            findings: findings, exchanges: evidence.steps.map(\.exchange),
+            extra: [("plan", .array(planLines.map(JSONValue.string)))],
+            sections: [DiagnosticReport.Section(title: "Plan", lines: planLines)])
+    }
+}
