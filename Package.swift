@@ -47,6 +47,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
+        // Offline inputs: cookie jars (HAR and curl command lines come with their issues).
+        .target(name: "Imports"),
         // The client-side plan: runs the steps against a live server and gathers check evidence.
         .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "Credentials"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "Why401CLI",
             dependencies: [
-                "HTTPAuth", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab",
+                "HTTPAuth", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
@@ -88,6 +90,7 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
+        .testTarget(name: "ImportsTests", dependencies: ["Imports"]),
         .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "Probe", "Lab", "TestSupport"]),
     ]
 )

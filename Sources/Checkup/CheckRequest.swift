@@ -22,6 +22,8 @@ public struct CheckRequest: Sendable {
     public var bearer: String?
     /// `-b name=value` cookies and those read from a cookie jar for this URL.
     public var cookies: [(name: String, value: String)] = []
+    /// Cookies in the user's jar for this host that a browser would not send (expired, path…).
+    public var unsentCookies: [CheckEvidence.UnsentCookie] = []
     public var origin: String?
     /// Identical requests in all, the first included (`--repeat`).
     public var repeatCount = 3

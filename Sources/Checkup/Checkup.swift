@@ -76,6 +76,7 @@ struct PlanRunner {
         evidence.origin = request.origin
         evidence.isLoopback = Self.isLoopback(parts.host)
         evidence.cookieNames = request.cookies.map(\.name)
+        evidence.unsentCookies = request.unsentCookies
         if let info = parts.userinfo {
             evidence.credentialsInURL = true
             if user == nil {

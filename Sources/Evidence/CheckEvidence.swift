@@ -68,6 +68,24 @@ public struct CheckEvidence: Sendable {
         }
     }
 
+    /// A stored cookie (from a cookie jar or HAR) that was not sent, and why. Values are not kept.
+    public struct UnsentCookie: Sendable, Hashable {
+        public var name: String
+        /// `expired`, `its path /admin does not match the request path`, …
+        public var reason: String
+        public var expired: Bool
+        public var expiredAt: Double?
+        public init(name: String, reason: String, expired: Bool, expiredAt: Double? = nil) {
+            self.name = name
+            self.reason = reason
+            self.expired = expired
+            self.expiredAt = expiredAt
+        }
+    }
+
+    /// Stored cookies for this host that were not sent.
+    public var unsentCookies: [UnsentCookie] = []
+
     /// The URL as the user gave it (masked).
     public var url: String
     public var sent: SentScheme

@@ -2,6 +2,7 @@ import ArgumentParser
 import Checkup
 import Diagnosis
 import Evidence
+import Imports
 import Probe
 import Report
 
@@ -48,6 +49,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Option(name: [.customShort("b"), .long], help: "Cookie 'name=value[; name2=value2]' (repeatable).")
     var cookie: [String] = []
+
+    @Option(name: .long, help: "A Netscape/curl cookie jar: cookies for this URL are sent; expired or unsent ones are reported.")
+    var cookieJar: String?
 
     @Option(name: [.customShort("X"), .long], help: "Request method (default GET).")
     var request: String?
@@ -130,6 +134,7 @@ struct CheckCommand: AsyncParsableCommand {
                 r.cookies.append((String(parts[0]).trimmingCharacters(), String(parts[1]).trimmingCharacters()))
             }
         }
+        if let cookieJar { try loadJar(cookieJar, into: &r) }
         if let user {
             if let colon = user.firstIndex(of: ":") {
                 r.user = String(user[..<colon])
@@ -159,6 +164,27 @@ struct CheckCommand: AsyncParsableCommand {
             r.probe.resolve["\(parts[0].lowercased()):\(port)", default: []] += addresses
         }
         return r
+    }
+}
+
+extension CheckCommand {
+    /// Sends the jar's cookies for this URL and records the ones a browser would not send.
+    func loadJar(_ path: String, into r: inout CheckRequest) throws {
+        guard let text = SecretInput.readSmallFile(path) else { throw CLIFailure.incomplete("cannot read cookie jar \(path)") }
+        guard case .success(let parts) = URLParts.parse(url) else { return }
+        let jar = CookieJar(text: text)
+        let selection = jar.select(scheme: parts.scheme, host: parts.host, path: parts.pathAndQuery, now: r.now ?? currentTime())
+        r.cookies += selection.send.map { ($0.name, $0.value) }
+        r.unsentCookies = selection.excluded.map { cookie, reason in
+            if case .expired(let at) = reason { return .init(name: cookie.name, reason: reason.description, expired: true, expiredAt: at) }
+            return .init(name: cookie.name, reason: reason.description, expired: false)
+        }
+    }
+
+    func currentTime() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec)
     }
 }
 

@@ -22,6 +22,8 @@ public enum ClientRules {
         TokenNotYetValidRule.self,
         FinalChallengeRules.self,
         SessionStaleCookieRule.self,
+        SessionExpiredCookieRule.self,
+        SessionCookieNotSentRule.self,
         CacheCacheable401Rule.self,
         TransientFlappingRule.self,
         DNSAddressMismatchRule.self,

@@ -100,3 +100,53 @@ public enum CacheSharedAuthenticatedRule: ClientRule {
         return [Finding(description.id, evidence: [step.line, "Cache-Control: " + step.headers("Cache-Control").joined(separator: ", ")])]
     }
 }
+
+/// `session.expired-cookie`: a cookie in the jar for this site has expired.
+public enum SessionExpiredCookieRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "session.expired-cookie",
+        triggering: [
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
+                $0.unsentCookies = [.init(name: "session", reason: "expired", expired: true, expiredAt: 1_600_000_000)]
+            }
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
+                $0.unsentCookies = [.init(name: "session", reason: "its path /admin does not match the request path", expired: false)]
+            }
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        let expired = e.unsentCookies.filter(\.expired)
+        guard !expired.isEmpty else { return [] }
+        return [
+            Finding(
+                description.id,
+                evidence: expired.map { cookie in
+                    "cookie \(cookie.name) expired" + (cookie.expiredAt.map { " \(TokenTime.iso8601($0)), \(TokenTime.span(e.localTime - $0)) ago" } ?? "")
+                })
+        ]
+    }
+}
+
+/// `session.cookie-not-sent`: a stored cookie a browser would not send to this URL.
+public enum SessionCookieNotSentRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "session.cookie-not-sent",
+        triggering: [
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
+                $0.unsentCookies = [.init(name: "session", reason: "it is Secure and the URL is plain http", expired: false)]
+            }
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
+                $0.unsentCookies = [.init(name: "session", reason: "expired", expired: true)]
+            }
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        let unsent = e.unsentCookies.filter { !$0.expired }
+        guard !unsent.isEmpty, e.final?.isUnauthorized ?? true else { return [] }
+        return [Finding(description.id, evidence: unsent.map { "cookie \($0.name) not sent: \($0.reason)" })]
+    }
+}

@@ -1,0 +1,193 @@
+// The lab's request/response values and small HTTP helpers (no NIO here: the router is plain code).
+
+/// Which listener a request came in on: the main origin or the second one (another port, hence
+/// another origin, the target of the cross-origin redirect).
+enum LabListener: Sendable {
+    case main
+    case second
+}
+
+struct LabRequest: Sendable {
+    var method: String
+    /// The request-target exactly as on the request line (`/digest/md5/?x=1`).
+    var target: String
+    var headers: [(name: String, value: String)]
+    var listener: LabListener
+
+    init(method: String, target: String, headers: [(name: String, value: String)], listener: LabListener = .main) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.listener = listener
+    }
+
+    /// The target without query or fragment.
+    var path: String {
+        let end = target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex
+        return String(target[..<end])
+    }
+
+    func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// Cookie pairs from every `Cookie` header, in order.
+    var cookies: [(name: String, value: String)] {
+        var out: [(name: String, value: String)] = []
+        for header in headers where header.name.lowercased() == "cookie" {
+            for pair in header.value.split(separator: ";") {
+                let trimmed = pair.drop(while: { $0 == " " })
+                guard let eq = trimmed.firstIndex(of: "=") else { continue }
+                out.append((String(trimmed[..<eq]), String(trimmed[trimmed.index(after: eq)...])))
+            }
+        }
+        return out
+    }
+}
+
+struct LabResponse: Sendable {
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+    /// Seconds added to the `Date` header (the clock-skew area's clock runs ahead).
+    var dateOffset: Int = 0
+
+    init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], dateOffset: Int = 0) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.dateOffset = dateOffset
+    }
+
+    static func text(_ status: Int, _ text: String, headers: [(name: String, value: String)] = []) -> LabResponse {
+        LabResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
+    }
+
+    static func json(_ status: Int, _ json: String, headers: [(name: String, value: String)] = []) -> LabResponse {
+        LabResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(json.utf8))
+    }
+
+    static func html(_ status: Int, _ html: String) -> LabResponse {
+        LabResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
+    }
+
+    func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name.lowercased() == lower }?.value
+    }
+
+    func hasHeader(_ name: String) -> Bool { header(name) != nil }
+}
+
+enum HTTPDate {
+    /// IMF-fixdate (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func format(secondsSince1970 t: Int) -> String {
+        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
+        let secs = t - days * 86_400
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        var year = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        if month <= 2 { year += 1 }
+        let weekday = ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday
+        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let four = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(names[weekday]), \(two(day)) \(months[month - 1]) \(four) \(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60)) GMT"
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 204: "No Content"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 407: "Proxy Authentication Required"
+        case 413: "Content Too Large"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        default: "Status \(status)"
+        }
+    }
+}
+
+enum Escape {
+    static func html(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func json(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// POSIX shell single quotes.
+    static func shell(_ text: String) -> String {
+        let safe = !text.isEmpty && text.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "-_./:=@%+,".unicodeScalars.contains($0)
+        }
+        if safe { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Text safe inside an RFC 6750 `error_description` (%x20-21 / %x23-5B / %x5D-7E).
+    static func errorDescription(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter {
+            $0.value >= 0x20 && $0.value <= 0x7E && $0 != "\"" && $0 != "\\"
+        }))
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+}

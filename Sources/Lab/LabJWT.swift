@@ -1,0 +1,108 @@
+// The lab's JWTs: HS256 with the published demo key `LabScenarios.jwtSecret`, so that
+// `why401 jwt TOKEN --secret why401-lab-secret` can verify them. HMAC is built on HTTPAuth's
+// SHA-256 (RFC 2104), so Lab needs no crypto dependency of its own.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPAuth
+
+enum LabJWT {
+    static let issuer = "why401-lab"
+    static let audience = "why401-lab"
+
+    struct Claims: Decodable, Sendable {
+        var sub: String?
+        var scope: String?
+        var iat: Int?
+        var nbf: Int?
+        var exp: Int?
+        var iss: String?
+        var aud: String?
+    }
+
+    struct Header: Decodable {
+        var alg: String?
+        var typ: String?
+    }
+
+    enum Verdict: Sendable, Equatable {
+        case valid(scopes: [String])
+        /// Not three base64url parts, or the header/payload are not JSON.
+        case malformed(String)
+        case wrongAlgorithm(String)
+        case badSignature
+        case expired(secondsAgo: Int)
+        case notYetValid(secondsAhead: Int)
+    }
+
+    /// A compact HS256 JWT. Claim order is fixed so tokens are reproducible.
+    static func mint(subject: String, scope: String, issuedAt: Int, notBefore: Int, expires: Int,
+                     secret: String = LabScenarios.jwtSecret) -> String {
+        let header = #"{"alg":"HS256","typ":"JWT"}"#
+        let payload = #"{"iss":"\#(issuer)","sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
+        let signingInput = Base64.encode(Array(header.utf8), url: true, padding: false) + "."
+            + Base64.encode(Array(payload.utf8), url: true, padding: false)
+        let signature = hmacSHA256(key: Array(secret.utf8), message: Array(signingInput.utf8))
+        return signingInput + "." + Base64.encode(signature, url: true, padding: false)
+    }
+
+    /// Checks signature, `nbf` and `exp` against `now` (seconds since 1970) like a resource server.
+    static func verify(_ token: String, now: Int, secret: String = LabScenarios.jwtSecret, leeway: Int = 30) -> Verdict {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return .malformed("not a JWT (expected three dot-separated parts)") }
+        guard case let .success(headerBytes) = Base64.decodeReportingError(String(parts[0]), url: true),
+              case let .success(payloadBytes) = Base64.decodeReportingError(String(parts[1]), url: true),
+              case let .success(signature) = Base64.decodeReportingError(String(parts[2]), url: true)
+        else { return .malformed("a JWT part is not base64url") }
+        let decoder = JSONDecoder()
+        guard let header = try? decoder.decode(Header.self, from: Data(headerBytes)),
+              let claims = try? decoder.decode(Claims.self, from: Data(payloadBytes))
+        else { return .malformed("the JWT header or payload is not a JSON object") }
+        guard header.alg == "HS256" else { return .wrongAlgorithm(header.alg ?? "(none)") }
+        let signingInput = Array("\(parts[0]).\(parts[1])".utf8)
+        let expected = hmacSHA256(key: Array(secret.utf8), message: signingInput)
+        guard constantTimeEqual(expected, signature) else { return .badSignature }
+        if let nbf = claims.nbf, nbf > now + leeway { return .notYetValid(secondsAhead: nbf - now) }
+        if let exp = claims.exp, exp + leeway <= now { return .expired(secondsAgo: now - exp) }
+        let scopes = (claims.scope ?? "").split(separator: " ").map(String.init)
+        return .valid(scopes: scopes)
+    }
+
+    /// HMAC-SHA-256 (RFC 2104) over HTTPAuth's SHA-256.
+    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        let blockSize = 64
+        var k = key.count > blockSize ? sha256(key) : key
+        k += [UInt8](repeating: 0, count: blockSize - k.count)
+        let inner = sha256(k.map { $0 ^ 0x36 } + message)
+        return sha256(k.map { $0 ^ 0x5C } + inner)
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        hexBytes(DigestAlgorithm.sha256.hash(bytes))
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var high: UInt8? = nil
+        for c in hex.utf8 {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            default: continue
+            }
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return out
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in a.indices { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}

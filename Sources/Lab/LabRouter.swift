@@ -1,0 +1,340 @@
+// What each path of the lab answers. Plain code over `LabRequest` → `LabResponse`; the NIO side
+// (LabServer.swift) adds Date, Server, Content-Length and Connection.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPAuth
+
+/// Mutable lab state. Confined to the lab's single event loop thread (every listener and every
+/// connection of one `LabServer` runs on it), hence `@unchecked Sendable` without locks.
+final class LabState: @unchecked Sendable {
+    let host: String
+    let clock: @Sendable () -> Date
+    var mainPort = 0
+    var secondPort = 0
+    var nonces: [String: NonceRecord] = [:]
+    var nonceOrder: [String] = []
+    /// Per-path request counters (flapping).
+    var counters: [String: Int] = [:]
+    /// When each counter last moved (lab clock, seconds).
+    var lastSeen: [String: Int] = [:]
+
+    init(host: String, clock: @escaping @Sendable () -> Date) {
+        self.host = host
+        self.clock = clock
+    }
+
+    /// The lab's clock in whole seconds since 1970.
+    func now() -> Int { Int(clock().timeIntervalSince1970.rounded(.down)) }
+
+    var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
+    var baseURL: String { "http://\(hostForURL):\(mainPort)" }
+    var secondBaseURL: String { "http://\(hostForURL):\(secondPort)" }
+    var resourceMetadataURL: String { baseURL + "/.well-known/oauth-protected-resource" }
+    var brokenResourceMetadataURL: String { resourceMetadataURL + "/broken" }
+}
+
+/// A Bearer protection space.
+struct BearerArea: Sendable {
+    var requiredScope: String? = nil
+    /// Whether invalid_token answers carry an error_description.
+    var describeErrors = true
+    /// Every token is refused (revoked at the authorization server, as far as the lab knows).
+    var rejectEveryToken = false
+    /// A layer in front strips Authorization: the app never sees it.
+    var ignoreAuthorization = false
+    /// The area's clock runs this many seconds ahead (Date header and token checks).
+    var clockOffset = 0
+    var resourceMetadata: String? = nil
+}
+
+enum BasicVerdict: Equatable {
+    case accepted
+    case missing
+    case wrongScheme
+    case malformed
+    case rejected
+}
+
+enum LabRouter {
+    static let realm = "lab"
+    static let secondRealm = "lab second origin"
+    static let proxyRealm = "lab proxy"
+    static let maxBody = 1 << 20
+    static let maxHeaderSection = 64 * 1024
+    /// A flapping series restarts (401 first) after this many idle seconds.
+    static let flapResetSeconds = 10
+
+    /// (path, scenario id), longest path first, taken from the scenario list itself.
+    static let routes: [(path: String, id: String)] = LabScenarios.all(now: Date(timeIntervalSince1970: 0))
+        .map { (path: $0.path, id: $0.id) }
+        .sorted { $0.path.count > $1.path.count }
+
+    static func basicChallenge(_ realm: String) -> String { "Basic realm=\"\(realm)\", charset=\"UTF-8\"" }
+
+    static func checkBasic(_ value: String?) -> BasicVerdict {
+        guard let value else { return .missing }
+        let scheme = value.drop(while: { $0 == " " }).prefix(while: { $0 != " " })
+        guard scheme.lowercased() == "basic" else { return .wrongScheme }
+        switch BasicAuth.decode(authorization: value) {
+        case .failure: return .malformed
+        case let .success(credentials):
+            return credentials.user == LabScenarios.user && credentials.password == LabScenarios.password ? .accepted : .rejected
+        }
+    }
+
+    static func respond(to request: LabRequest, state: LabState) -> LabResponse {
+        if request.listener == .second { return secondOrigin(request, state: state) }
+        let path = request.path
+        if path == "/" { return LabIndexPage.response(request: request, state: state) }
+        if path == "/.well-known/oauth-protected-resource" { return resourceMetadata(state: state) }
+        if let route = routes.first(where: { path.hasPrefix($0.path) }) {
+            return scenario(route.id, request, state: state)
+        }
+        if let route = routes.first(where: { $0.path == path + "/" }) {
+            return .text(301, "Moved to \(route.path)\n", headers: [("Location", route.path)])
+        }
+        return .text(404, "Not Found: no lab scenario at this path; see / for the list.\n")
+    }
+
+    // MARK: - scenarios
+
+    static func scenario(_ id: String, _ request: LabRequest, state: LabState) -> LabResponse {
+        let authorization = request.header("Authorization")
+        switch id {
+        case "healthy", "basic-wrong-password", "no-credentials":
+            return basicArea(request, realm: realm, greeting: "Hello, \(LabScenarios.user): the right password, so 200.")
+
+        case "digest-md5":
+            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .md5, firstNonceStale: false))
+        case "digest-sha256":
+            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: false))
+        case "digest-stale":
+            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: true))
+        case "scheme-mismatch":
+            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: false))
+
+        case "bearer-ok":
+            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL))
+        case "bearer-invalid-token":
+            return bearerArea(request, state: state, area: BearerArea(rejectEveryToken: true))
+        case "bearer-insufficient-scope":
+            return bearerArea(request, state: state, area: BearerArea(requiredScope: "admin"))
+        case "bearer-invalid-request":
+            return bearerArea(request, state: state, area: BearerArea())
+        case "bearer-expired-jwt":
+            return bearerArea(request, state: state, area: BearerArea(describeErrors: false))
+        case "bearer-not-received":
+            return bearerArea(request, state: state, area: BearerArea(ignoreAuthorization: true))
+        case "clock-skew":
+            return bearerArea(request, state: state, area: BearerArea(clockOffset: LabScenarios.clockSkewSeconds))
+        case "resource-metadata-broken":
+            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.brokenResourceMetadataURL))
+
+        case "missing-challenge":
+            if request.header("X-API-Key") == LabScenarios.apiKey {
+                return .json(200, #"{"ok":true,"user":"alice"}"#)
+            }
+            // A framework's bare 401: no WWW-Authenticate, so no client can know what to send.
+            return .json(401, #"{"error":"unauthorized"}"#)
+
+        case "cross-origin-redirect":
+            let suffix = request.target.dropFirst("/redirect/".count)
+            let location = state.secondBaseURL + "/redirect-target/" + suffix
+            return .text(302, "Moved to \(location)\n", headers: [("Location", location)])
+
+        case "flapping":
+            guard checkBasic(authorization) == .accepted else {
+                return unauthorizedBasic(realm, "401: the password was not accepted.\n")
+            }
+            // The series restarts after a pause, so every fresh diagnosis (or curl) begins with the 401.
+            let now = state.now()
+            if let last = state.lastSeen[id], now - last > LabRouter.flapResetSeconds { state.counters[id] = 0 }
+            state.lastSeen[id] = now
+            let count = (state.counters[id] ?? 0) + 1
+            state.counters[id] = count
+            if count % 2 == 1 {
+                // Backend b lost its user file; the balancer alternates between a and b.
+                return unauthorizedBasic(realm, "401 from backend b.\n", extra: [("X-Backend", "b")])
+            }
+            return .text(200, "200 from backend a.\n", headers: [("X-Backend", "a")])
+
+        case "cached-401":
+            var response = unauthorizedBasic(realm, "401 Unauthorized (served from cache)\n")
+            response.headers += [("Cache-Control", "public, max-age=3600"), ("Age", "120"), ("X-Cache", "HIT"),
+                                 ("Via", "1.1 lab-cache")]
+            return response
+
+        case "stale-cookie":
+            if let session = request.cookies.last(where: { $0.name == "session" })?.value {
+                if session == LabScenarios.validSession {
+                    return .text(200, "Hello, \(LabScenarios.user) (session cookie).\n")
+                }
+                // The app trusts its session cookie first and never looks at Authorization.
+                return unauthorizedBasic(realm, "401: your session has expired. Log in again.\n")
+            }
+            switch checkBasic(authorization) {
+            case .accepted:
+                return .text(200, "Hello, \(LabScenarios.user): logged in, new session.\n", headers: [
+                    ("Set-Cookie", "session=\(LabScenarios.validSession); Path=/session/; HttpOnly; SameSite=Lax"),
+                ])
+            default:
+                return unauthorizedBasic(realm, "401: log in.\n")
+            }
+
+        case "cors-preflight":
+            let origin = request.header("Origin")
+            let verdict = checkBasic(authorization)
+            guard verdict == .accepted else {
+                // Auth runs before CORS: a preflight (which never carries credentials) gets 401.
+                return unauthorizedBasic(realm, "401 Unauthorized\n")
+            }
+            var cors: [(name: String, value: String)] = [("Vary", "Origin")]
+            if let origin {
+                cors += [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
+            }
+            if request.method == "OPTIONS" {
+                cors += [("Access-Control-Allow-Methods", "GET, OPTIONS"),
+                         ("Access-Control-Allow-Headers", "Authorization"), ("Access-Control-Max-Age", "600")]
+                return LabResponse(status: 204, headers: cors)
+            }
+            return .json(200, #"{"ok":true,"user":"alice"}"#, headers: cors)
+
+        case "proxy-407":
+            if checkBasic(request.header("Proxy-Authorization")) == .accepted {
+                return .text(200, "The proxy let you through.\n")
+            }
+            return .text(407, "407 Proxy Authentication Required\n",
+                         headers: [("Proxy-Authenticate", basicChallenge(proxyRealm))])
+
+        default:
+            return .text(500, "scenario \(id) has no behaviour\n")
+        }
+    }
+
+    static func unauthorizedBasic(_ realm: String, _ text: String, extra: [(name: String, value: String)] = []) -> LabResponse {
+        .text(401, text, headers: [("WWW-Authenticate", basicChallenge(realm))] + extra)
+    }
+
+    static func basicArea(_ request: LabRequest, realm: String, greeting: String) -> LabResponse {
+        switch checkBasic(request.header("Authorization")) {
+        case .accepted: return .text(200, greeting + "\n")
+        case .missing: return unauthorizedBasic(realm, "401 Unauthorized: this area needs Basic credentials.\n")
+        case .wrongScheme: return unauthorizedBasic(realm, "401 Unauthorized: this area uses Basic.\n")
+        case .malformed: return unauthorizedBasic(realm, "401 Unauthorized: the Basic credentials do not decode.\n")
+        case .rejected: return unauthorizedBasic(realm, "401 Unauthorized: user name or password not accepted.\n")
+        }
+    }
+
+    static func digestArea(_ request: LabRequest, state: LabState, area: DigestArea) -> LabResponse {
+        let verdict = state.verifyDigest(request.header("Authorization"), method: request.method, target: request.target, area: area)
+        switch verdict {
+        case let .accepted(info):
+            return .text(200, "Hello, \(LabScenarios.user): Digest \(area.algorithm.rawValue) accepted.\n",
+                         headers: [("Authentication-Info", info)])
+        case let .badRequest(reason):
+            return .text(400, "400 Bad Request: \(reason).\n")
+        case .stale:
+            return .text(401, "401 Unauthorized: the nonce is stale; retry with the new one.\n",
+                         headers: [("WWW-Authenticate", state.digestChallenge(area: area, stale: true))])
+        case .missing, .wrongScheme, .rejected:
+            let text: String
+            switch verdict {
+            case .missing: text = "401 Unauthorized: this area needs Digest credentials.\n"
+            case .wrongScheme: text = "401 Unauthorized: this area accepts only Digest.\n"
+            default: text = "401 Unauthorized: the Digest answer was not accepted.\n"
+            }
+            return .text(401, text, headers: [("WWW-Authenticate", state.digestChallenge(area: area, stale: false))])
+        }
+    }
+
+    static func bearerArea(_ request: LabRequest, state: LabState, area: BearerArea) -> LabResponse {
+        func challenge(_ error: String? = nil, description: String? = nil, scope: String? = nil) -> String {
+            var value = "Bearer realm=\"\(realm)\""
+            if let error { value += ", error=\"\(error)\"" }
+            if let description, area.describeErrors || error != "invalid_token" {
+                value += ", error_description=\"\(Escape.errorDescription(description))\""
+            }
+            if let scope { value += ", scope=\"\(scope)\"" }
+            if let metadata = area.resourceMetadata { value += ", resource_metadata=\"\(metadata)\"" }
+            return value
+        }
+        func unauthorized(_ value: String, _ text: String, status: Int = 401) -> LabResponse {
+            var response = LabResponse.json(status, "{\"error\":\(Escape.json(text))}", headers: [("WWW-Authenticate", value)])
+            response.dateOffset = area.clockOffset
+            return response
+        }
+
+        let authorization = area.ignoreAuthorization ? nil : request.header("Authorization")
+        guard let authorization,
+              authorization.drop(while: { $0 == " " }).prefix(while: { $0 != " " }).lowercased() == "bearer"
+        else {
+            // RFC 6750 §3.1: a request without a token gets no error code.
+            return unauthorized(challenge(scope: area.requiredScope), "authentication required")
+        }
+        let issues = BearerAuth.inspect(authorization: authorization)
+        if let issue = issues.first {
+            return unauthorized(challenge("invalid_request", description: "Malformed Authorization header: " + issueText(issue.kind)),
+                                "invalid_request")
+        }
+        let token = String(authorization.drop(while: { $0 == " " }).dropFirst("bearer".count).drop(while: { $0 == " " }))
+        if area.rejectEveryToken {
+            return unauthorized(challenge("invalid_token", description: "The access token expired"), "invalid_token")
+        }
+        let serverNow = state.now() + area.clockOffset
+        switch LabJWT.verify(token, now: serverNow) {
+        case let .valid(scopes):
+            if let required = area.requiredScope, !scopes.contains(required) {
+                // RFC 6750 §3.1: insufficient_scope is answered with 403.
+                return unauthorized(challenge("insufficient_scope",
+                                              description: "The request requires higher privileges than provided by the access token",
+                                              scope: required), "insufficient_scope", status: 403)
+            }
+            var response = LabResponse.json(200, #"{"ok":true,"user":"alice"}"#)
+            response.dateOffset = area.clockOffset
+            return response
+        case .expired:
+            return unauthorized(challenge("invalid_token", description: "The access token expired"), "invalid_token")
+        case .notYetValid:
+            return unauthorized(challenge("invalid_token", description: "The access token is not yet valid"), "invalid_token")
+        case .malformed, .wrongAlgorithm, .badSignature:
+            return unauthorized(challenge("invalid_token", description: "The access token is invalid"), "invalid_token")
+        }
+    }
+
+    static func issueText(_ kind: BearerTokenIssue.Kind) -> String {
+        switch kind {
+        case .empty: "no token after Bearer"
+        case .doubledScheme: "the token starts with the word Bearer again"
+        case .quoted: "the token is wrapped in quotes"
+        case .surroundingWhitespace: "whitespace around the token"
+        case .innerWhitespace: "whitespace inside the token"
+        case .lineBreak: "a line break in the token"
+        case .invalidCharacter: "a character outside the b64token set"
+        default: "the token is malformed"
+        }
+    }
+
+    static func resourceMetadata(state: LabState) -> LabResponse {
+        // RFC 9728 §3.2; `resource` is the identifier this well-known URL is derived from (§3.3).
+        let json = """
+            {"resource":\(Escape.json(state.baseURL)),"resource_name":"why401 lab","bearer_methods_supported":["header"],\
+            "scopes_supported":["read","admin"],"resource_documentation":\(Escape.json(state.baseURL + "/"))}
+            """
+        return .json(200, json)
+    }
+
+    static func secondOrigin(_ request: LabRequest, state: LabState) -> LabResponse {
+        let path = request.path
+        if path.hasPrefix("/redirect-target/") {
+            return basicArea(request, realm: secondRealm,
+                             greeting: "Hello, \(LabScenarios.user): credentials sent again to this origin, so 200.")
+        }
+        if path == "/" {
+            return .text(200, "why401 lab, second origin: /redirect-target/ (Basic realm \"\(secondRealm)\"). Main lab: \(state.baseURL)/\n")
+        }
+        return .text(404, "Not Found\n")
+    }
+}
