@@ -52,7 +52,7 @@ struct PlanRunner {
         self.request = request
         self.prober = Prober(options: request.probe)
         self.started = clock.now
-        self.evidence = CheckEvidence(url: request.url, credentialBudget: request.credentialBudget)
+        self.evidence = CheckEvidence(url: SecretMasking.maskURL(request.url), credentialBudget: request.credentialBudget)
         self.user = request.user
         self.password = request.password
     }
@@ -113,7 +113,7 @@ struct PlanRunner {
         await runPerAddress()
         // 6. Without cookies.
         if !request.cookies.isEmpty, evidence.final?.status == 401, timeLeft {
-            await step(.withoutCookies, headers: baseHeaders() + authorizationHeaders(), credentialed: evidence.sent != .none, countsCredential: evidence.sent != .none)
+            await step(.withoutCookies, headers: baseHeaders(includeCookies: false) + authorizationHeaders(), credentialed: evidence.sent != .none, countsCredential: evidence.sent != .none)
         }
         // 7. Nearby URLs, only when the original fails.
         if evidence.final?.status == 401 { await runVariants() }
@@ -299,15 +299,18 @@ struct PlanRunner {
         var header: HeaderField
     }
 
+    /// The Digest session of the user's password: nonce counts must rise on every answer to the
+    /// same nonce (servers refuse a replayed nc), so repeats reuse it.
+    var digestSession: DigestSession?
+
     /// A correct Basic or Digest answer to the offered challenges, with the user's password.
-    func passwordAnswer(challenges: [Challenge], preferDigest: Bool, password override: String? = nil) -> Answer? {
+    mutating func passwordAnswer(challenges: [Challenge], preferDigest: Bool, password override: String? = nil) -> Answer? {
         guard let user, let password = override ?? password else { return nil }
         let digest = DigestAuth.preferredChallenge(challenges.filter { $0.isScheme("Digest") })
         if let digest, preferDigest || !challenges.contains(where: { $0.isScheme("Basic") }),
-            var session = try? DigestSession(username: user, password: password, challenge: digest),
-            let authorization = try? session.authorize(method: request.method, uri: parts.pathAndQuery, body: request.body)
+            let header = digestAnswer(user: user, password: password, challenge: digest, variant: override != nil)
         {
-            return Answer(scheme: "Digest", header: HeaderField("Authorization", authorization.headerValue))
+            return Answer(scheme: "Digest", header: header)
         }
         if let basic = challenges.first(where: { $0.isScheme("Basic") }),
             let value = try? BasicCredentials(user: user, password: password).authorizationValue(for: basic)
@@ -315,6 +318,19 @@ struct PlanRunner {
             return Answer(scheme: "Basic", header: HeaderField("Authorization", value))
         }
         return nil
+    }
+
+    mutating func digestAnswer(user: String, password: String, challenge: Challenge, variant: Bool) -> HeaderField? {
+        if variant {
+            // Password variants get their own throw-away session: the main one keeps its count.
+            var session = try? DigestSession(username: user, password: password, challenge: challenge)
+            return (try? session?.authorize(method: request.method, uri: parts.pathAndQuery, body: request.body)).flatMap { $0.map { HeaderField("Authorization", $0.headerValue) } }
+        }
+        var session = digestSession ?? (try? DigestSession(username: user, password: password, challenge: challenge))
+        if digestSession != nil { try? session?.update(challenge: challenge) }
+        let authorization = try? session?.authorize(method: request.method, uri: parts.pathAndQuery, body: request.body)
+        digestSession = session
+        return authorization.map { HeaderField("Authorization", $0.headerValue) }
     }
 
     mutating func answerChallenges() async {

@@ -233,7 +233,10 @@ public enum FinalChallengeRules: ClientRule {
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let final = e.final, final.isUnauthorized, let challenges = e.finalChallenges else { return [] }
+        // 401s, and 403s that carry a challenge (RFC 6750 answers insufficient_scope with 403).
+        guard let final = e.final, final.isUnauthorized || (final.status == 403 && !final.headers("WWW-Authenticate").isEmpty),
+            let challenges = e.finalChallenges
+        else { return [] }
         return ChallengeRules.all.filter { ObjectIdentifier($0) != ObjectIdentifier(ChallengeProxyRule.self) }.flatMap { $0.check(challenges) }
     }
 }
@@ -244,10 +247,16 @@ public enum StatusForbiddenSemanticsRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "status.forbidden-semantics",
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 403, CheckSample.basic401))],
-        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 403))])
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 403)),
+            CheckSample.make(CheckSample.step(.asGiven, 403, ["WWW-Authenticate": "Bearer error=\"insufficient_scope\", scope=\"admin\""])),
+        ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, final.status == 403, !final.headers("WWW-Authenticate").isEmpty else { return [] }
+        // 403 with Bearer error="insufficient_scope" is exactly what RFC 6750 §3.1 prescribes.
+        let challenges = e.finalChallenges?.challenges ?? []
+        if challenges.compactMap(BearerChallenge.init).contains(where: { $0.error == .insufficientScope }) { return [] }
         return [
             Finding(
                 description.id, detail: "A 403 carries a WWW-Authenticate challenge: a 401 was meant, so clients never retry with credentials.",

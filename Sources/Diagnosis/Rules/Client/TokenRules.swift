@@ -61,6 +61,8 @@ public enum TokenExpiredRule: ClientRule {
         guard let jwt = TokenTime.decoded(e), let exp = jwt.expiresAt else { return [] }
         let now = TokenTime.reference(e)
         guard exp + TokenTime.leeway < now else { return [] }
+        // Valid by the local clock, expired only by a skewed server clock: that is `clock.skew`'s cause.
+        if ClockSkewRule.skewExplainsToken(e) { return [] }
         let ago = TokenTime.span(now - exp)
         var lines = ["exp \(TokenTime.iso8601(exp)), \(ago) ago (leeway \(Int(TokenTime.leeway)) s)"]
         lines.append(e.serverDate != nil ? "judged by the server's Date \(TokenTime.iso8601(now))" : "judged by the local clock \(TokenTime.iso8601(now))")
@@ -124,12 +126,28 @@ public enum ClockSkewRule: ClientRule {
         let skew = server - e.localTime
         guard abs(skew) > 60 else { return [] }
         let direction = skew > 0 ? "behind" : "ahead of"
-        return [
-            Finding(
-                description.id,
-                detail: "The local clock is \(TokenTime.span(skew)) \(direction) the server's.",
-                evidence: ["server Date \(TokenTime.iso8601(server))", "local clock \(TokenTime.iso8601(e.localTime))"])
-        ]
+        var finding = Finding(
+            description.id,
+            detail: "The local clock is \(TokenTime.span(skew)) \(direction) the server's.",
+            evidence: ["server Date \(TokenTime.iso8601(server))", "local clock \(TokenTime.iso8601(e.localTime))"])
+        if skewExplainsToken(e), let exp = TokenTime.decoded(e)?.expiresAt {
+            // The skew is the cause: raise it to an error so it leads the verdict.
+            finding.severity = .error
+            finding.detail += " The token is valid by the local clock but expired by the server's, so the server rejects it."
+            finding.evidence.append("token exp \(TokenTime.iso8601(exp)): valid locally, expired at the server")
+        }
+        return [finding]
+    }
+
+    /// The token is valid by the local clock but expired (or not yet valid) by the server's Date.
+    static func skewExplainsToken(_ e: CheckEvidence) -> Bool {
+        guard let server = e.serverDate, abs(server - e.localTime) > 60, let jwt = TokenTime.decoded(e) else { return false }
+        let validAt = { (now: Double) -> Bool in
+            if let exp = jwt.expiresAt, exp + TokenTime.leeway < now { return false }
+            if let nbf = jwt.notBefore, nbf - TokenTime.leeway > now { return false }
+            return true
+        }
+        return validAt(e.localTime) && !validAt(server)
     }
 }
 
@@ -188,7 +206,13 @@ public enum ResourceMetadataBrokenRule: ClientRule {
             problem = "unreachable: \(step.exchange.failure ?? "no response")"
         }
         guard let problem else { return [] }
-        return [Finding(description.id, detail: "The resource_metadata URL from the challenge \(problem).", evidence: [step.line])]
+        var finding = Finding(description.id, detail: "The resource_metadata URL from the challenge \(problem).", evidence: [step.line])
+        if e.sent == .none {
+            // Without a token yet, discovery is the client's only way to one: broken metadata is the cause.
+            finding.severity = .error
+            finding.detail += " A client without a token cannot discover where to get one."
+        }
+        return [finding]
     }
 }
 
