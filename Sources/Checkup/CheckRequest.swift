@@ -25,6 +25,9 @@ public struct CheckRequest: Sendable {
     /// Cookies in the user's jar for this host that a browser would not send (expired, path…).
     public var unsentCookies: [CheckEvidence.UnsentCookie] = []
     public var origin: String?
+    /// What the API expects in the token's `aud` / `iss` (`--audience`, `--issuer`).
+    public var expectedAudience: String?
+    public var expectedIssuer: String?
     /// Identical requests in all, the first included (`--repeat`).
     public var repeatCount = 3
     public var tryVariants = false

@@ -74,6 +74,8 @@ struct PlanRunner {
         target = "\(parts.scheme)://\(parts.hostHeader)\(parts.pathAndQuery)"
         evidence.localTime = request.now ?? Self.systemTime()
         evidence.origin = request.origin
+        evidence.expectedAudience = request.expectedAudience
+        evidence.expectedIssuer = request.expectedIssuer
         evidence.isLoopback = Self.isLoopback(parts.host)
         evidence.cookieNames = request.cookies.map(\.name)
         evidence.unsentCookies = request.unsentCookies

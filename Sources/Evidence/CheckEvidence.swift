@@ -83,6 +83,10 @@ public struct CheckEvidence: Sendable {
         }
     }
 
+    /// `--audience` / `--issuer`: what the API expects in the token (nil: not given).
+    public var expectedAudience: String?
+    public var expectedIssuer: String?
+
     /// Stored cookies for this host that were not sent.
     public var unsentCookies: [UnsentCookie] = []
 

@@ -66,6 +66,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .customLong("anyauth"), help: "Ask first, then answer whatever the server offers.")
     var anyMode = false
 
+    @Option(name: .long, help: "The audience (aud) this API expects in the token.")
+    var audience: String?
+
+    @Option(name: .long, help: "The issuer (iss) this API expects in the token.")
+    var issuer: String?
+
     @Option(name: .long, help: "Origin for a CORS preflight check, e.g. https://app.example.com.")
     var origin: String?
 
@@ -147,6 +153,8 @@ struct CheckCommand: AsyncParsableCommand {
         if let bearer { r.bearer = try SecretInput.token(bearer) }
         r.passwordMode = digestMode ? .digest : anyMode ? .any : .basic
         r.origin = origin
+        r.expectedAudience = audience
+        r.expectedIssuer = issuer
         r.repeatCount = `repeat`
         r.tryVariants = tryVariants
         r.credentialBudget = maxCredentialed

@@ -20,6 +20,8 @@ public enum ClientRules {
         CredentialsNotReceivedRule.self,
         TokenExpiredRule.self,
         TokenNotYetValidRule.self,
+        TokenAlgNoneRule.self,
+        TokenAudienceMismatchRule.self,
         ClockSkewRule.self,
         ResourceMetadataBrokenRule.self,
         FinalChallengeRules.self,

@@ -60,12 +60,15 @@ public enum CredentialsRejectedRule: ClientRule {
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 200)),
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false)),
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer error=\"invalid_token\""])),
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let sentName = e.sent.schemeName, let final = e.final, final.isUnauthorized, final.credentialed else { return [] }
         let challenges = e.finalChallenges?.challenges ?? []
         guard challenges.isEmpty || challenges.contains(where: { $0.isScheme(sentName) }) else { return [] }
+        // A Bearer challenge with error= already says why (token.invalid, insufficient scope…).
+        if e.sent == .bearer, challenges.compactMap(BearerChallenge.init).contains(where: { $0.error != nil }) { return [] }
         let answers = e.steps(.answer).filter { $0.credentialed }
         var lines = [final.line]
         lines += answers.map(\.line)

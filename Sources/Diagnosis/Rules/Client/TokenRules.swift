@@ -221,3 +221,56 @@ extension String {
         String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }
+
+/// `token.audience-mismatch`: `aud`/`iss` differ from what the API expects (`--audience`, `--issuer`),
+/// or the server's `error_description` names the audience.
+public enum TokenAudienceMismatchRule: ClientRule {
+    // {"alg":"HS256"}.{"aud":"api://other","iss":"https://idp.example"}
+    static let otherAudience = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGk6Ly9vdGhlciIsImlzcyI6Imh0dHBzOi8vaWRwLmV4YW1wbGUifQ.x"
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.audience-mismatch",
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(otherAudience)
+                $0.expectedAudience = "api://orders"
+            },
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(otherAudience)
+                $0.expectedIssuer = "https://login.example"
+            },
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(otherAudience)
+                $0.expectedAudience = "api://other"
+            }
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let jwt = TokenTime.decoded(e) else { return [] }
+        var lines: [String] = []
+        if let expected = e.expectedAudience, !jwt.audience.contains(expected) {
+            lines.append("aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), expected \(expected)")
+        }
+        if let expected = e.expectedIssuer, jwt.issuer != expected {
+            lines.append("iss \(jwt.issuer ?? "(absent)"), expected \(expected)")
+        }
+        return lines.isEmpty ? [] : [Finding(description.id, evidence: lines)]
+    }
+}
+
+/// `token.signature-invalid` without a key: `alg: none` means the token is unsigned, which no
+/// API should accept (RFC 8725 §3.1). Verification with a key comes with `why401 jwt`.
+public enum TokenAlgNoneRule: ClientRule {
+    // {"alg":"none"}.{"sub":"a"}
+    static let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.signature-invalid",
+        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(unsigned) }],
+        nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let jwt = TokenTime.decoded(e), jwt.algorithm?.lowercased() == "none" else { return [] }
+        return [Finding(description.id, detail: "The token's header says alg \"none\": it is unsigned, and a correct server rejects it.", evidence: ["header alg: none"])]
+    }
+}
