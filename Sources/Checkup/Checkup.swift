@@ -354,6 +354,13 @@ struct PlanRunner {
 
     mutating func runRepeats() async {
         guard request.repeatCount > 1, let asGiven = evidence.first(.asGiven) else { return }
+        // A scheme the server does not offer is refused every time: repeating it only spends budget.
+        if asGiven.status == 401, let sentName = evidence.sent.schemeName, let challenges = evidence.finalChallenges?.challenges,
+            !challenges.isEmpty, !challenges.contains(where: { $0.isScheme(sentName) })
+        {
+            notes.append("no repeats: the server does not offer \(sentName), so every repeat would be refused the same way")
+            return
+        }
         let isCredentialed = asGiven.credentialed
         for index in 2...request.repeatCount {
             guard timeLeft else { return }

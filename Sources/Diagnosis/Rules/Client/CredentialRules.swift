@@ -41,11 +41,13 @@ public enum CredentialsSchemeMismatchRule: ClientRule {
             !challenges.contains(where: { $0.isScheme(sentName) })
         else { return [] }
         let offered = challenges.map(\.scheme)
+        // The plan's own answer in the offered scheme proves (or disproves) the password.
+        let answers = e.steps(.answer).map { "\($0.label ?? "answer"): " + $0.line + ($0.isSuccess ? " — the same password works with \($0.label ?? "it")" : "") }
         return [
             Finding(
                 description.id,
                 detail: "The request sent \(sentName) credentials; the server offers only \(offered.joined(separator: ", ")).",
-                evidence: [final.line, "sent: \(sentName)"] + offered.map { "offered: \($0)" },
+                evidence: [final.line, "sent: \(sentName)"] + offered.map { "offered: \($0)" } + answers,
                 fix: ["Answer the offered scheme: \(offered.first!) (why401 answers Basic with -u, Digest with --digest -u, Bearer with --bearer)."])
         ]
     }
@@ -69,6 +71,8 @@ public enum CredentialsRejectedRule: ClientRule {
         guard challenges.isEmpty || challenges.contains(where: { $0.isScheme(sentName) }) else { return [] }
         // A Bearer challenge with error= already says why (token.invalid, insufficient scope…).
         if e.sent == .bearer, challenges.compactMap(BearerChallenge.init).contains(where: { $0.error != nil }) { return [] }
+        // The credentials never arrived: saying they were refused would contradict that finding.
+        if !CredentialsNotReceivedRule.check(e).isEmpty { return [] }
         let answers = e.steps(.answer).filter { $0.credentialed }
         var lines = [final.line]
         lines += answers.map(\.line)
@@ -76,6 +80,16 @@ public enum CredentialsRejectedRule: ClientRule {
         switch e.sent {
         case .basic(let user), .digest(let user): who = " for user \"\(user)\""
         default: break
+        }
+        if ResponderIdentifiedRule.upstreamBehindProxy(e) {
+            // nginx in front of Apache: a wrong password and a proxy that strips Authorization look the same.
+            return [
+                Finding(
+                    description.id,
+                    detail: "\(sentName) credentials\(who) were answered with 401 by an upstream server behind a proxy: either they are wrong, or the proxy did not pass Authorization on.",
+                    evidence: lines + ["the 401 page comes from the upstream behind the proxy (see responder.identified)"],
+                    fix: ["Check the proxy passes the header: remove `proxy_set_header Authorization \"\";` (nginx) or set `proxy_set_header Authorization $http_authorization;`, then compare the user in the proxy's and the upstream's access logs."])
+            ]
         }
         return [
             Finding(

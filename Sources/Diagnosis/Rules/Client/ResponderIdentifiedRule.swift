@@ -54,15 +54,30 @@ public enum ResponderIdentifiedRule: ClientRule {
             }
         }
         guard let front = matches.first else { return [] }
-        // nginx in front with Apache's error page: the 401 came from the Apache upstream.
-        let apacheBody = body.contains("<title>401 unauthorized</title>") && body.contains("this server could not verify")
-        if server.hasPrefix("nginx") && apacheBody {
+        if upstreamBehindProxy(e) {
             return [
                 Finding(
                     description.id, detail: "nginx is in front, but the 401 page is Apache's: the upstream Apache behind the proxy refused the request.",
                     evidence: ["Server: \(response.headers.first("Server") ?? "")", "body: Apache's \"401 Unauthorized\" page"])
             ]
         }
+        // Only the Server header matched, and the body is not the server's own 401 page: an
+        // application behind it (CGI, PHP, a proxied app) wrote the 401.
+        if let ownPage = front.0.bodyContains, front.1.hasPrefix("Server:"), !response.bodyPrefix.isEmpty, !body.contains(ownPage) {
+            return [
+                Finding(
+                    description.id, detail: "The 401 was produced by an application behind \(front.0.name): the body is not \(front.0.name)'s own 401 page.",
+                    evidence: matches.map { "\($0.0.name): \($0.1)" } + ["body is the application's, not \(front.0.name)'s error page"])
+            ]
+        }
         return [Finding(description.id, detail: "The 401 was produced by \(front.0.name).", evidence: matches.map { "\($0.0.name): \($0.1)" })]
+    }
+
+    /// nginx in front, Apache's error page in the body: the 401 came from the upstream Apache.
+    static func upstreamBehindProxy(_ e: CheckEvidence) -> Bool {
+        guard let response = e.final?.exchange.response else { return false }
+        let server = response.headers.first("Server")?.lowercased() ?? ""
+        let body = String(decoding: response.bodyPrefix.prefix(4096), as: UTF8.self).lowercased()
+        return server.hasPrefix("nginx") && body.contains("<title>401 unauthorized</title>") && body.contains("this server could not verify")
     }
 }
