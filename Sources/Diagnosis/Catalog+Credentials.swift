@@ -45,7 +45,7 @@ extension Catalog {
                 """,
             fix: [
                 "Retype the password; user names are case-sensitive. Try `why401 URL -u alice --try-variants` to test Caps-Lock and trimmed variants (counts against any lockout).",
-                "Admin: verify the password offline with `why401 htpasswd verify /etc/apache2/.htpasswd alice` or `htpasswd -v /etc/apache2/.htpasswd alice`.",
+                "Admin: verify the password offline with `htpasswd -v /etc/apache2/.htpasswd alice` (exit 0 match, 3 mismatch, 6 no such user).",
                 "Admin: reset it with `htpasswd -B /etc/apache2/.htpasswd alice`, then read the reason with `grep -E 'AH0161[78]|password mismatch|was not found in' /var/log/apache2/error.log /var/log/nginx/error.log`.",
                 "For a token, obtain a new one from the issuer; for an account lockout, wait or ask the admin to unlock it.",
             ],

@@ -44,7 +44,7 @@ extension Catalog {
                 """,
             fix: [
                 "Read the `error_description` in the evidence and obtain a new token from the issuer (log in again or refresh).",
-                "Check the token was issued for this API and environment (staging tokens do not work in production): decode it with `why401 jwt @token.txt`.",
+                "Check the token was issued for this API and environment (staging tokens do not work in production): decode its claims with `why401 URL --bearer @token.txt --audience API-AUDIENCE` (expired, not-yet-valid and audience findings) or `cut -d. -f2 token.txt | base64 -d`.",
                 "If tokens are revoked on logout or password change, log in again on this client.",
             ],
             references: ["RFC 6750 §3.1", "RFC 6750 §3"]),
@@ -74,7 +74,7 @@ extension Catalog {
                 never be accepted (a server that accepts it is a security hole). The API rejects such a token with 401.
                 """,
             fix: [
-                "Get a token from the issuer this API trusts; compare the token's `iss` and `kid` (`why401 jwt @token.txt`) with `curl -s https://idp.example.com/.well-known/jwks.json | jq '.keys[].kid'`.",
+                "Get a token from the issuer this API trusts; compare the token's `iss` and `kid` (`cut -d. -f1,2 token.txt | tr . '\\n' | base64 -d`) with `curl -s https://idp.example.com/.well-known/jwks.json | jq '.keys[].kid'`.",
                 "Admin: after a key rotation, publish the new key in the JWKS before signing with it, and let verifiers refresh their JWKS cache.",
                 #"Admin: pin the accepted algorithms in the verifier, e.g. PyJWT `jwt.decode(token, key, algorithms=["RS256"])`; reject `none`."#,
             ],
