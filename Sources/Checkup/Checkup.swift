@@ -90,6 +90,13 @@ struct PlanRunner {
         evidence.sent = sentScheme()
         if let token = request.bearer { evidence.token = JWT.decode(token) }
 
+        // A line break inside a header value (a pasted token, a password file with CRLF) cannot go
+        // on the wire at all: say so with the credential findings instead of sending anything.
+        if let broken = (request.headers + authorizationHeaders()).first(where: { $0.value.contains(where: { $0 == "\r" || $0 == "\n" }) }) {
+            inspectCredentials()
+            return finish(incomplete: "the \(broken.name) value contains a line break; no HTTP client can send it")
+        }
+
         guard await resolveNames() else {
             return finish(incomplete: "could not resolve \(parts.host): \(evidence.dnsFailure ?? "no address")")
         }

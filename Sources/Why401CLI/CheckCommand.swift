@@ -112,7 +112,9 @@ struct CheckCommand: AsyncParsableCommand {
         let outcome = await Checkup.run(checkRequest)
         let report = CheckReport.build(outcome, command: "check")
         if let reason = outcome.incomplete {
-            if output.effectiveFormat != .text { print(report.rendered(as: output.effectiveFormat), terminator: "") }
+            if output.effectiveFormat != .text || !report.findings.isEmpty {
+                print(report.rendered(as: output.effectiveFormat, color: output.effectiveFormat == .text && Terminal.wantsColor), terminator: "")
+            }
             throw CLIFailure.incomplete(reason)
         }
         try output.emit(report)
