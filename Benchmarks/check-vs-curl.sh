@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): wall time of a full why401 diagnosis of a lab scenario against curl
+# sending the same request sequence, and why401's start-up time. Release build; hyperfine times.
+#
+#   Benchmarks/check-vs-curl.sh            # builds release into .build-release, prints the ratios
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y --no-install-recommends hyperfine >/dev/null; }
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y --no-install-recommends curl >/dev/null; }
+
+swift build -c release --scratch-path .build-release --product why401 >/dev/null
+bin=.build-release/release/why401
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin" lab --port "$port" >/dev/null &
+lab=$!
+trap 'kill $lab 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+
+url="http://127.0.0.1:$port/basic/"
+# why401's plan for a refused Basic password: as given, without credentials, 2 repeats, trailing slash toggled.
+why="$bin $url -u alice:wrong --format json"
+seq_curl="curl -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null $url --next -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null -u alice:wrong ${url%/}"
+
+out=$(mktemp)
+hyperfine -N --warmup 5 --runs 100 --export-json "$out" "$why" "$seq_curl" >/dev/null 2>&1 || hyperfine --warmup 5 --runs 100 --export-json "$out" "$why" "$seq_curl" >/dev/null
+ver=$(mktemp)
+hyperfine -N --warmup 10 --runs 200 --export-json "$ver" "$bin --version" "curl --version" >/dev/null 2>&1 || hyperfine --warmup 10 --runs 200 --export-json "$ver" "$bin --version" "curl --version" >/dev/null
+
+python3 - "$out" "$ver" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["results"]
+ver = json.load(open(sys.argv[2]))["results"]
+w, c = runs[0], runs[1]
+print(f"full diagnosis (5 requests, rules, JSON report): why401 median {w['median']*1000:.1f} ms, "
+      f"curl same 5 requests {c['median']*1000:.1f} ms, ratio {w['median']/c['median']:.2f}x (goal <= 1.5x)")
+print(f"start-up: why401 --version median {ver[0]['median']*1000:.2f} ms, curl --version {ver[1]['median']*1000:.2f} ms")
+PY
