@@ -99,6 +99,11 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        // `why401 exlain` is a mistyped command, not a URL: say so (exit 2) rather than "bad URL" (exit 3).
+        if !url.contains("://") {
+            let hint = url.contains(".") ? " (did you mean https://\(url)?)" : ""
+            throw ValidationError("'\(url)' is neither a command nor an absolute http(s) URL\(hint)")
+        }
         if [basicMode, digestMode, anyMode].filter({ $0 }).count > 1 { throw ValidationError("choose one of --basic, --digest, --anyauth") }
         if `repeat` < 1 || `repeat` > 20 { throw ValidationError("--repeat must be between 1 and 20") }
         if maxCredentialed < 1 || maxCredentialed > 50 { throw ValidationError("--max-credentialed must be between 1 and 50") }

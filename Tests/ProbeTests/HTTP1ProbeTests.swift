@@ -22,12 +22,9 @@ import TestSupport
         let server = try await RawServer.start(.respond(Self.challenge401))
         let prober = Prober()
         let secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0cGF5bG9hZA.sig"
-        let started = Date()
         let result = await prober.send(ProbeRequest(
             url: "http://127.0.0.1:\(server.port)/private?x=1",
             headers: [HeaderField("Authorization", "Bearer \(secret)")], purpose: "as given"))
-        let elapsedMS = Date().timeIntervalSince(started) * 1000
-        print("one loopback exchange: \(String(format: "%.2f", elapsedMS)) ms (timings.total \(result.exchange.timings?.total ?? -1) ms)")
         await prober.shutdown()
         await server.stop()
 
@@ -64,38 +61,19 @@ import TestSupport
         #expect(seen.contains("Connection: close"))
     }
 
-    /// Prints the cost of one loopback exchange (a warm prober, 20 sequential sends, median).
-    @Test func loopbackExchangeTiming() async throws {
-        let server = try await RawServer.start(.respond("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
-        let prober = Prober()
-        var samples: [Double] = []
-        for _ in 0..<20 {
-            let started = Date()
-            let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
-            samples.append(Date().timeIntervalSince(started) * 1000)
-            #expect(result.exchange.response?.status == 200)
-        }
-        await prober.shutdown()
-        await server.stop()
-        let median = samples.sorted()[samples.count / 2]
-        print("loopback exchange: median \(String(format: "%.2f", median)) ms, first \(String(format: "%.2f", samples[0])) ms")
-        #expect(median < 500)
-    }
-
     @Test func headResponseEndsOnFramingNotOnClose() async throws {
         let server = try await RawServer.start(.respondKeepOpen("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 1234\r\n\r\n"))
         var options = ProbeOptions()
-        options.readTimeout = 2
+        // Waiting for the close would take the whole 30 s read timeout; framing ends it at once.
+        options.readTimeout = 30
+        options.deadline = 60
         let prober = Prober(options: options)
-        let started = Date()
         let result = await prober.send(ProbeRequest(method: "HEAD", url: "http://127.0.0.1:\(server.port)/"))
-        let elapsed = Date().timeIntervalSince(started)
         await prober.shutdown()
         await server.stop()
         #expect(result.failure == nil, "\(String(describing: result.failure))")
         #expect(result.exchange.response?.status == 401)
         #expect(result.body.isEmpty)
-        #expect(elapsed < 1)
     }
 
     @Test func chunkedBodyIsDecoded() async throws {
@@ -136,6 +114,7 @@ import TestSupport
         let server = try await RawServer.start(.silent)
         var options = ProbeOptions()
         options.readTimeout = 1
+        options.deadline = 30
         let prober = Prober(options: options)
         let started = Date()
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
@@ -145,33 +124,33 @@ import TestSupport
         #expect(result.failure == .readTimeout)
         #expect(result.exchange.response == nil)
         #expect(result.exchange.failure == ProbeFailure.readTimeout.description)
-        #expect(elapsed < options.readTimeout + 1)
+        // Ended by the 1 s read timeout (the failure kind), not the 30 s deadline.
         #expect(elapsed >= 0.9)
     }
 
     @Test func deadlineBoundsTheWholeExchange() async throws {
         let server = try await RawServer.start(.silent)
         var options = ProbeOptions()
+        // The deadline, not the 60 s read timeout, must end it.
         options.deadline = 0.5
+        options.readTimeout = 60
         let prober = Prober(options: options)
-        let started = Date()
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
-        let elapsed = Date().timeIntervalSince(started)
         await prober.shutdown()
         await server.stop()
         #expect(result.failure == .deadlineExceeded)
-        #expect(elapsed < 1.5)
     }
 
     @Test func refusedPortFailsFast() async throws {
         let port = try FreePort.find()
-        let prober = Prober()
-        let started = Date()
+        // A refused connection must not be retried until a (30 s) connect timeout.
+        var options = ProbeOptions()
+        options.connectTimeout = 30
+        let prober = Prober(options: options)
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(port)/"))
-        let elapsed = Date().timeIntervalSince(started)
         await prober.shutdown()
+        // .connectionRefused, not .connectTimeout: the refusal was not retried until the timeout.
         #expect(result.failure == .connectionRefused(address: "127.0.0.1:\(port)"))
-        #expect(elapsed < 1)
         #expect(result.exchange.failure?.contains("refused") == true)
     }
 
@@ -188,16 +167,18 @@ import TestSupport
 
     @Test func hugeBodyIsTruncatedAndFast() async throws {
         let server = try await RawServer.start(.stream(head: "HTTP/1.1 200 OK\r\nContent-Length: 10485760\r\n\r\n", bodyBytes: 10_485_760))
-        let prober = Prober()
-        let started = Date()
+        // Reading all 10 MB would not fail, so the cap is shown by the count and a bound far below
+        // the 60 s deadline.
+        var options = ProbeOptions()
+        options.deadline = 60
+        options.readTimeout = 60
+        let prober = Prober(options: options)
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
-        let elapsed = Date().timeIntervalSince(started)
         await prober.shutdown()
         await server.stop()
         #expect(result.failure == nil)
         #expect(result.body.count == 65536)
         #expect(result.exchange.response?.bodyPrefix.count == 65536)
-        #expect(elapsed < 3)
     }
 
     @Test func addressOverrideKeepsHostName() async throws {
