@@ -58,6 +58,14 @@ public enum JSONRenderer {
             ("ms", exchange.milliseconds.map(JSONValue.double) ?? .null),
         ]
         if let purpose = exchange.purpose { members.append(("purpose", .string(purpose))) }
+        if let version = exchange.httpVersion { members.append(("http", .string(version))) }
+        if let timings = exchange.timings {
+            let phases: [(String, Double?)] = [
+                ("dns", timings.dns), ("connect", timings.connect), ("tls", timings.tls), ("first_byte", timings.firstByte), ("total", timings.total),
+            ]
+            members.append(("timings", .object(phases.map { ($0.0, $0.1.map(JSONValue.double) ?? .null) })))
+        }
+        if let failure = exchange.failure { members.append(("failure", .string(failure))) }
         return .object(members)
     }
 

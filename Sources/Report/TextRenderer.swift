@@ -88,11 +88,17 @@ public struct TextRenderer: Sendable {
         lines.append(dim("  > ") + Sanitize.line("\(exchange.request.method) \(exchange.request.url)"))
         for field in exchange.request.headers { lines.append(dim("  > ") + Sanitize.line("\(field.name): \(field.value)")) }
         guard let response = exchange.response else {
-            lines.append(dim("  < (no response)"))
+            lines.append(dim("  < (no response" + (exchange.failure.map { ": " + Sanitize.line($0) } ?? "") + ")"))
             return lines
         }
         var meta: [String] = []
         if let ms = exchange.milliseconds { meta.append(String(format1: ms) + " ms") }
+        if let t = exchange.timings {
+            let phases = [("dns", t.dns), ("connect", t.connect), ("tls", t.tls), ("first byte", t.firstByte)]
+                .compactMap { name, value in value.map { "\(name) \(String(format1: $0))" } }
+            if !phases.isEmpty { meta.append(phases.joined(separator: " ")) }
+        }
+        if let version = exchange.httpVersion { meta.append(version) }
         if let peer = exchange.peer { meta.append(Sanitize.line(peer)) }
         let statusText = paint(String(response.status), response.status == 401 || response.status == 407 || response.status >= 500 ? .red : (response.status < 400 ? .green : .yellow))
         lines.append(dim("  < ") + statusText + (meta.isEmpty ? "" : dim("  (\(meta.joined(separator: ", ")))")))
