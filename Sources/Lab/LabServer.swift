@@ -7,6 +7,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import HTTPAuth
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -230,7 +231,7 @@ final class LabHTTPHandler: ChannelInboundHandler {
 
     private func write(_ response: LabResponse, isHead: Bool, context: ChannelHandlerContext, closeOutputOnly: Bool) {
         var headers = HTTPHeaders()
-        headers.add(name: "Date", value: HTTPDate.format(secondsSince1970: state.now() + response.dateOffset))
+        headers.add(name: "Date", value: HTTPDate.imfFixdate(Double(state.now() + response.dateOffset)))
         headers.add(name: "Server", value: "why401-lab")
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         if !response.hasHeader("Cache-Control") { headers.add(name: "Cache-Control", value: "no-store") }
@@ -238,7 +239,7 @@ final class LabHTTPHandler: ChannelInboundHandler {
             headers.add(name: "Content-Length", value: String(response.body.count))
         }
         headers.add(name: "Connection", value: "close")
-        let status = HTTPResponseStatus(statusCode: response.status, reasonPhrase: HTTPDate.reason(response.status))
+        let status = HTTPResponseStatus(statusCode: response.status, reasonPhrase: HTTPStatusText.reason(response.status))
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !isHead, !response.body.isEmpty, response.status != 204 {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)

@@ -9,24 +9,7 @@ enum TokenTime {
 
     static func reference(_ e: CheckEvidence) -> Double { e.serverDate ?? e.localTime }
 
-    /// `2026-11-29T05:12:00Z` without Foundation.
-    static func iso8601(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded(.down))
-        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        let secondsOfDay = total - days * 86_400
-        // Civil-from-days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))Z"
-    }
+    static func iso8601(_ seconds: Double) -> String { HTTPDate.iso8601(seconds) }
 
     /// `3 h 12 min`, `45 s`, `2 d 4 h`.
     static func span(_ seconds: Double) -> String {
