@@ -25,6 +25,9 @@ public enum SecretMasking {
             return maskCookieHeader(value)
         case "set-cookie":
             return maskSetCookie(value)
+        case "location", "content-location":
+            // OAuth redirects carry `code=` / `access_token=` in the query.
+            return maskURL(value)
         case let lower where secretHeaderNames.contains(lower):
             return maskOpaque(value)
         default:

@@ -76,6 +76,7 @@ import Testing
         #expect(!SecretMasking.maskCookieHeader("a=\(secret); b=\(secret)").contains(secret))
         #expect(!SecretMasking.maskSetCookie("a=\(secret); Path=/").contains(secret))
         #expect(SecretMasking.maskCredentials("Basic " + Base64.encode(Array("alice:pw".utf8))) == "Basic alice:****")
+        #expect(SecretMasking.maskHeaderValue(name: "Location", value: "https://app.test/cb?code=\(secret)&state=1") == "https://app.test/cb?code=****&state=1")
     }
 }
 
