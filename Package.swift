@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "HTTPAuth"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ProbeTests",

@@ -112,7 +112,7 @@ struct PlanRunner {
 
         // 2. Without credentials: what does the server ask for?
         if (evidence.sent != .none || !request.cookies.isEmpty) && evidence.first(.anonymous) == nil && timeLeft {
-            await step(.anonymous, headers: baseHeaders(), credentialed: false)
+            await step(.anonymous, headers: baseHeaders(anonymous: true), credentialed: false)
         }
         // 3. A correct answer to each offered challenge the as-given request did not already answer.
         await answerChallenges()
@@ -122,7 +122,7 @@ struct PlanRunner {
         await runPerAddress()
         // 6. Without cookies.
         if !request.cookies.isEmpty, evidence.final?.status == 401, timeLeft {
-            await step(.withoutCookies, headers: baseHeaders(includeCookies: false) + authorizationHeaders(), credentialed: evidence.sent != .none, countsCredential: evidence.sent != .none)
+            await step(.withoutCookies, headers: baseHeaders(includeCookies: false) + replayAuthorization(), credentialed: evidence.sent != .none, countsCredential: evidence.sent != .none)
         }
         // 7. Nearby URLs, only when the original fails.
         if evidence.final?.status == 401 { await runVariants() }
@@ -158,24 +158,36 @@ struct PlanRunner {
 
     func sentScheme() -> CheckEvidence.SentScheme {
         if let own = request.headers.first(where: { $0.name.lowercased() == "authorization" }) {
-            let scheme = own.value.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+            let words = own.value.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            // A value without a scheme (`-H "Authorization: eyJ…"`) is a bare secret: never echo it.
+            guard words.count >= 2, let scheme = words.first, scheme.count <= 40, AuthHeaderWriter.isToken(String(scheme)) else {
+                return .other("(no scheme)")
+            }
             switch scheme.lowercased() {
             case "basic":
-                if case .success(let credentials) = BasicAuth.decode(authorization: own.value) { return .basic(user: credentials.user) }
+                if case .success(let credentials) = BasicAuth.decode(authorization: own.value) {
+                    return .basic(user: SecretMasking.displayUser(credentials.user, passwordIsEmpty: credentials.password.isEmpty))
+                }
                 return .basic(user: "?")
             case "bearer": return .bearer
             case "digest": return .digest(user: "?")
-            default: return .other(scheme)
+            default: return .other(String(scheme))
             }
         }
         if request.bearer != nil { return .bearer }
-        if let user, password != nil { return request.passwordMode == .digest ? .digest(user: user) : .basic(user: user) }
+        if let user, let password {
+            let shown = SecretMasking.displayUser(user, passwordIsEmpty: password.isEmpty)
+            return request.passwordMode == .digest ? .digest(user: shown) : .basic(user: shown)
+        }
         return .none
     }
 
     /// User `-H` headers, cookies, and nothing the plan adds for authentication.
-    func baseHeaders(includeCookies: Bool = true) -> [HeaderField] {
+    /// `anonymous: true` drops every credential (cookies, `-H` API keys, Proxy-Authorization): what
+    /// goes to another origin or into the "without credentials" step.
+    func baseHeaders(includeCookies: Bool = true, anonymous: Bool = false) -> [HeaderField] {
         var headers = request.headers.filter { $0.name.lowercased() != "authorization" && $0.name.lowercased() != "cookie" }
+        if anonymous { return headers.filter { !SecretMasking.isCredentialHeader($0.name) } }
         if includeCookies {
             let cookie = request.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
             let own = request.headers.filter { $0.name.lowercased() == "cookie" }
@@ -240,8 +252,13 @@ struct PlanRunner {
     ) async -> ProbeResult? {
         guard timeLeft else { return nil }
         if countsCredential ?? credentialed, !spend(kind.rawValue + (label.map { " (\($0))" } ?? "")) { return nil }
+        // The user's body goes only where their request goes: never to another origin, a preflight
+        // or a metadata URL the server chose.
+        let destination = url ?? target
+        let sameOrigin = (try? URLParts.parse(destination).get())?.origin == parts.origin
+        let sendsBody = sameOrigin && ![.preflight, .resourceMetadata].contains(kind)
         let probeRequest = ProbeRequest(
-            method: method ?? request.method, url: url ?? target, headers: headers, body: request.body,
+            method: method ?? request.method, url: destination, headers: headers, body: sendsBody ? request.body : [],
             purpose: kind.rawValue + (label.map { ", \($0)" } ?? ""))
         let result = await prober.send(probeRequest, address: address)
         evidence.steps.append(CheckEvidence.Step(kind: kind, exchange: result.exchange, credentialed: credentialed, label: label))
@@ -253,7 +270,7 @@ struct PlanRunner {
         let asksFirst = auth.isEmpty && user != nil && password != nil && request.passwordMode != .basic
         if asksFirst {
             // curl --digest / --anyauth: an anonymous request to learn the challenge, then the answer.
-            guard let first = await step(.anonymous, headers: baseHeaders(), credentialed: false), first.exchange.response?.status == 401 else {
+            guard let first = await step(.anonymous, headers: baseHeaders(anonymous: true), credentialed: false), first.exchange.response?.status == 401 else {
                 if let anonymous = evidence.steps.popLast() {
                     evidence.steps.append(CheckEvidence.Step(kind: .asGiven, exchange: anonymous.exchange, credentialed: false))
                 }
@@ -261,6 +278,12 @@ struct PlanRunner {
             }
             let challenges = ChallengeEvidence(response: first.exchange.response!).challenges
             if let answer = passwordAnswer(challenges: challenges, preferDigest: true) {
+                asGivenAnswer = answer
+                if let user {
+                    // What was actually sent (with --anyauth, whatever the server offered).
+                    let shown = SecretMasking.displayUser(user, passwordIsEmpty: (password ?? "").isEmpty)
+                    evidence.sent = answer.scheme == "Digest" ? .digest(user: shown) : .basic(user: shown)
+                }
                 await chain(headers: baseHeaders() + [answer.header], credentialed: true, label: answer.scheme)
             } else {
                 evidence.steps[evidence.steps.count - 1].kind = .asGiven
@@ -289,13 +312,17 @@ struct PlanRunner {
                 return
             }
             let downgrade = url.lowercased().hasPrefix("https://") && nextParts.scheme == "http"
-            if carry && (nextParts.origin != parts.origin || downgrade) {
+            let leavesOrigin = nextParts.origin != parts.origin || downgrade
+            if carry && leavesOrigin {
                 carry = false
                 notes.append("redirect to \(nextParts.origin): credentials not sent there (another origin\(downgrade ? ", https → http" : ""))")
             }
             let method = status == 303 || ((status == 301 || status == 302) && request.method == "POST") ? "GET" : request.method
-            let hopHeaders = carry ? headers : headers.filter { !["authorization", "cookie", "proxy-authorization"].contains($0.name.lowercased()) }
-            let probeRequest = ProbeRequest(method: method, url: next, headers: hopHeaders, body: method == "GET" ? [] : request.body, purpose: "redirect hop \(hops)")
+            let hopHeaders = carry ? headers : headers.filter { !SecretMasking.isCredentialHeader($0.name) }
+            // A same-origin hop that carries Authorization is one more credentialed request.
+            if carry && hopHeaders.contains(where: { $0.name.lowercased() == "authorization" }) && !spend("redirect hop \(hops)") { return }
+            let body = method == "GET" || leavesOrigin ? [] : request.body
+            let probeRequest = ProbeRequest(method: method, url: next, headers: hopHeaders, body: body, purpose: "redirect hop \(hops)")
             guard timeLeft else { return }
             result = await prober.send(probeRequest)
             evidence.steps.append(CheckEvidence.Step(kind: .redirect, exchange: result.exchange, credentialed: carry, label: "hop \(hops)"))
@@ -308,6 +335,20 @@ struct PlanRunner {
         var header: HeaderField
     }
 
+    /// The answer the plan gave in the as-given step (--digest / --anyauth), replayed by repeats,
+    /// per-address and without-cookies steps so they carry what the as-given request carried.
+    var asGivenAnswer: Answer?
+
+    /// Authorization for a replay of the as-given request: the preemptive header, the same Basic
+    /// answer, or a fresh Digest answer (a Digest answer cannot be replayed: nc must rise).
+    mutating func replayAuthorization() -> [HeaderField] {
+        guard let answer = asGivenAnswer else { return authorizationHeaders() }
+        guard answer.scheme == "Digest" else { return [answer.header] }
+        let latest = evidence.steps.last(where: { $0.status == 401 }).flatMap { $0.exchange.response.map(ChallengeEvidence.init(response:)) }?.challenges ?? []
+        let source = latest.isEmpty ? (evidence.first(.anonymous)?.exchange.response.map(ChallengeEvidence.init(response:))?.challenges ?? []) : latest
+        return passwordAnswer(challenges: source, preferDigest: true).map { [$0.header] } ?? []
+    }
+
     /// The Digest session of the user's password: nonce counts must rise on every answer to the
     /// same nonce (servers refuse a replayed nc), so repeats reuse it.
     var digestSession: DigestSession?
@@ -315,13 +356,15 @@ struct PlanRunner {
     /// A correct Basic or Digest answer to the offered challenges, with the user's password.
     mutating func passwordAnswer(challenges: [Challenge], preferDigest: Bool, password override: String? = nil) -> Answer? {
         guard let user, let password = override ?? password else { return nil }
+        // --digest means "never send my password in clear": no Basic answers then.
+        let allowBasic = request.passwordMode != .digest
         let digest = DigestAuth.preferredChallenge(challenges.filter { $0.isScheme("Digest") })
         if let digest, preferDigest || !challenges.contains(where: { $0.isScheme("Basic") }),
             let header = digestAnswer(user: user, password: password, challenge: digest, variant: override != nil)
         {
             return Answer(scheme: "Digest", header: header)
         }
-        if let basic = challenges.first(where: { $0.isScheme("Basic") }),
+        if allowBasic, let basic = challenges.first(where: { $0.isScheme("Basic") }),
             let value = try? BasicCredentials(user: user, password: password).authorizationValue(for: basic)
         {
             return Answer(scheme: "Basic", header: HeaderField("Authorization", value))
@@ -371,14 +414,9 @@ struct PlanRunner {
         let isCredentialed = asGiven.credentialed
         for index in 2...request.repeatCount {
             guard timeLeft else { return }
-            var headers = baseHeaders() + authorizationHeaders()
-            if asGiven.label == "Digest" {
-                // Digest cannot be replayed: each repeat is a fresh answer (new nc) to the last challenge.
-                let lastChallenge = evidence.steps.last(where: { $0.status == 401 }).flatMap { $0.exchange.response.map(ChallengeEvidence.init(response:)) }?.challenges ?? []
-                let source = lastChallenge.isEmpty ? (evidence.first(.anonymous)?.exchange.response.map(ChallengeEvidence.init(response:))?.challenges ?? []) : lastChallenge
-                guard let answer = passwordAnswer(challenges: source, preferDigest: true) else { return }
-                headers = baseHeaders() + [answer.header]
-            }
+            let authorization = replayAuthorization()
+            if asGivenAnswer != nil && authorization.isEmpty { return }
+            let headers = baseHeaders() + authorization
             guard await step(.repeated, headers: headers, credentialed: isCredentialed, label: "\(index) of \(request.repeatCount)",
                 countsCredential: isCredentialed && headers.contains(where: { $0.name.lowercased() == "authorization" })) != nil
             else { return }
@@ -387,10 +425,10 @@ struct PlanRunner {
 
     mutating func runPerAddress() async {
         let addresses = evidence.resolveOverride.isEmpty ? evidence.addresses : evidence.resolveOverride
-        guard addresses.count > 1, let asGiven = evidence.first(.asGiven), asGiven.label != "Digest" else { return }
+        guard addresses.count > 1, let asGiven = evidence.first(.asGiven) else { return }
         for address in addresses {
             guard timeLeft else { return }
-            let headers = baseHeaders() + authorizationHeaders()
+            let headers = baseHeaders() + replayAuthorization()
             await step(.address, headers: headers, credentialed: asGiven.credentialed, label: address, address: address,
                 countsCredential: headers.contains(where: { $0.name.lowercased() == "authorization" }))
         }
@@ -407,7 +445,7 @@ struct PlanRunner {
         }
         let toggled = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path + "/"
         let sameOrigin = "\(parts.scheme)://\(parts.hostHeader)\(toggled)\(query)"
-        let auth = authorizationHeaders()
+        let auth = replayAuthorization()
         if timeLeft {
             await step(.variant, url: sameOrigin, headers: baseHeaders() + auth, credentialed: !auth.isEmpty, label: "trailing slash toggled",
                 countsCredential: !auth.isEmpty)
@@ -423,7 +461,7 @@ struct PlanRunner {
         }
         for (label, url) in others where timeLeft {
             // Another origin: never the user's credentials or cookies.
-            await step(.variant, url: url, headers: baseHeaders(includeCookies: false), credentialed: false, label: label)
+            await step(.variant, url: url, headers: baseHeaders(anonymous: true), credentialed: false, label: label)
         }
     }
 
@@ -509,15 +547,18 @@ struct PlanRunner {
     }
 
     static func percentDecoded(_ text: String) -> String {
+        let input = Array(text.utf8)
         var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let h = iterator.next(), let l = iterator.next(),
-                let value = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
+        var i = 0
+        while i < input.count {
+            if input[i] == UInt8(ascii: "%"), i + 2 < input.count,
+                let value = UInt8(String(decoding: input[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
             {
                 bytes.append(value)
+                i += 3
             } else {
-                bytes.append(byte)
+                bytes.append(input[i])  // an invalid escape stays as written
+                i += 1
             }
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -527,7 +568,12 @@ struct PlanRunner {
     /// absolute-path and relative-path references.
     static func resolve(_ location: String, against base: String) -> String? {
         let location = location.trimmingCharacters()
-        if location.contains("://") { return location }
+        // Absolute only with a real scheme prefix (`/login?next=https://…` is a path).
+        if let colon = location.firstRange(of: "://"), let first = location.first, first.isLetter,
+            location[..<colon.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) })
+        {
+            return location
+        }
         guard case .success(let baseParts) = URLParts.parse(base) else { return nil }
         if location.hasPrefix("//") { return "\(baseParts.scheme):\(location)" }
         let origin = baseParts.origin

@@ -45,15 +45,19 @@ public enum HTTPDate {
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     private static func four(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
 
-    /// `2026-11-29T05:12:00Z`.
+    /// Seconds within years 1…9999: hostile claims (`exp: 1e300`) and headers stay printable.
+    static let representable = -62_135_596_800.0...253_402_300_799.0
+
+    /// `2026-11-29T05:12:00Z`; out-of-range values print as `(out of range: …)`.
     public static func iso8601(_ seconds: Double) -> String {
+        guard representable.contains(seconds) else { return "(out of range: \(seconds))" }
         let c = civil(seconds)
         return "\(four(c.year))-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 
     /// IMF-fixdate, the form servers must send: `Sun, 06 Nov 1994 08:49:37 GMT`.
     public static func imfFixdate(_ seconds: Double) -> String {
-        let c = civil(seconds)
+        let c = civil(min(max(seconds, representable.lowerBound), representable.upperBound))
         return "\(dayNames[c.weekday]), \(two(c.day)) \(monthNames[c.month - 1]) \(four(c.year)) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
     }
 
@@ -80,7 +84,9 @@ public enum HTTPDate {
                 if n > 31 { year = n } else { day = n }
             }
         }
-        guard let d = day, let m = month, let y = year, let t = time, (1...31).contains(d), t[0] < 24, t[1] < 60, t[2] < 61 else { return nil }
+        guard let d = day, let m = month, let y = year, let t = time, (1...31).contains(d), (1...9999).contains(y),
+            (0..<24).contains(t[0]), (0..<60).contains(t[1]), (0..<61).contains(t[2])
+        else { return nil }
         return Double(daysFromCivil(y, m, d) * 86_400 + t[0] * 3600 + t[1] * 60 + t[2])
     }
 }

@@ -101,8 +101,9 @@ struct CheckCommand: AsyncParsableCommand {
     func validate() throws {
         // `why401 exlain` is a mistyped command, not a URL: say so (exit 2) rather than "bad URL" (exit 3).
         if !url.contains("://") {
-            let hint = url.contains(".") ? " (did you mean https://\(url)?)" : ""
-            throw ValidationError("'\(url)' is neither a command nor an absolute http(s) URL\(hint)")
+            // Not echoed: a mistyped URL can hold a password or a token.
+            let hint = url.contains(".") ? " (a URL needs its scheme: https://…)" : ""
+            throw ValidationError("the first argument is neither a command nor an absolute http(s) URL\(hint)")
         }
         if [basicMode, digestMode, anyMode].filter({ $0 }).count > 1 { throw ValidationError("choose one of --basic, --digest, --anyauth") }
         if `repeat` < 1 || `repeat` > 20 { throw ValidationError("--repeat must be between 1 and 20") }
@@ -185,7 +186,7 @@ struct CheckCommand: AsyncParsableCommand {
 extension CheckCommand {
     /// Sends the jar's cookies for this URL and records the ones a browser would not send.
     func loadJar(_ path: String, into r: inout CheckRequest) throws {
-        guard let text = SecretInput.readSmallFile(path) else { throw CLIFailure.incomplete("cannot read cookie jar \(path)") }
+        let text = try SecretInput.readSmallFile(path, what: "--cookie-jar")
         guard case .success(let parts) = URLParts.parse(url) else { return }
         let jar = CookieJar(text: text)
         let selection = jar.select(scheme: parts.scheme, host: parts.host, path: parts.pathAndQuery, now: r.now ?? currentTime())

@@ -11,7 +11,7 @@ import HTTPAuth
 enum SecretInput {
     static func password(fromStdin: Bool, prompt: String) throws -> String {
         if fromStdin {
-            guard let line = readLine(strippingNewline: true) else { throw CLIFailure.usage("--password-stdin: stdin is empty") }
+            guard let line = try boundedLine() else { throw CLIFailure.usage("--password-stdin: stdin is empty") }
             return line
         }
         if let env = getenv("WHY401_PASSWORD") { return String(cString: env) }
@@ -23,30 +23,60 @@ enum SecretInput {
 
     /// `TOKEN`, `@FILE` (one trailing newline removed, as editors add one), or `-` (stdin).
     static func token(_ spec: String) throws -> String {
+        var token = spec
         if spec == "-" {
-            guard let line = readLine(strippingNewline: true) else { throw CLIFailure.usage("--bearer -: stdin is empty") }
-            return line
-        }
-        if spec.hasPrefix("@") {
+            guard let line = try boundedLine() else { throw CLIFailure.usage("--bearer -: stdin is empty") }
+            token = line
+        } else if spec.hasPrefix("@") {
             let path = String(spec.dropFirst())
-            guard let text = readSmallFile(path) else { throw CLIFailure.usage("--bearer: cannot read \(path)") }
-            var token = text
+            token = try readSmallFile(path, what: "--bearer")
             if token.hasSuffix("\r\n") { token.removeLast(2) } else if token.hasSuffix("\n") { token.removeLast() }
-            return token
         }
-        return spec
+        if token.isEmpty { throw CLIFailure.usage("--bearer: the token is empty") }
+        return token
     }
 
-    /// Reads up to 1 MB; nil if unreadable.
-    static func readSmallFile(_ path: String) -> String? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes = [UInt8](repeating: 0, count: 1 << 20)
-        let count = fread(&bytes, 1, bytes.count, file)
-        return String(decoding: bytes.prefix(count), as: UTF8.self)
+    /// Secrets and jars are small: anything larger is a mistake, not something to read whole.
+    static let maximumSize = 1 << 20
+
+    /// One line from stdin, at most `maximumSize` bytes (a `</dev/zero` must not eat the memory).
+    static func boundedLine() throws -> String? {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        var sawAny = false
+        while read(STDIN_FILENO, &byte, 1) == 1 {
+            sawAny = true
+            if byte == 10 { break }
+            bytes.append(byte)
+            if bytes.count > maximumSize { throw CLIFailure.usage("stdin line longer than 1 MiB") }
+        }
+        if !sawAny { return nil }
+        if bytes.last == 13 { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Reads a line from /dev/tty with echo off; nil when there is no terminal.
+    /// A regular file of at most 1 MiB, read whole; FIFOs, directories and larger files are errors
+    /// (a FIFO would block for ever, a truncated token would be sent wrong).
+    static func readSmallFile(_ path: String, what: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        guard fd >= 0 else { throw CLIFailure.incomplete("\(what): cannot open \(path)") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw CLIFailure.incomplete("\(what): \(path) is not a regular file") }
+        guard Int(info.st_size) <= maximumSize else { throw CLIFailure.incomplete("\(what): \(path) is larger than 1 MiB") }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var total = 0
+        while total < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
+            if n <= 0 { break }
+            total += n
+        }
+        guard total == bytes.count else { throw CLIFailure.incomplete("\(what): could not read all of \(path)") }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads a line from /dev/tty with echo off; nil when there is no terminal. Ctrl-C during the
+    /// prompt restores echo before the process ends.
     static func promptWithoutEcho(_ prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR)
         guard fd >= 0 else { return nil }
@@ -56,9 +86,17 @@ enum SecretInput {
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
         _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        TerminalRestore.saved = original
+        TerminalRestore.fd = fd
+        signal(SIGINT) { _ in
+            if TerminalRestore.fd >= 0 { tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.saved) }
+            _exit(130)
+        }
         tcsetattr(fd, TCSAFLUSH, &silent)
         defer {
             tcsetattr(fd, TCSAFLUSH, &original)
+            signal(SIGINT, SIG_DFL)
+            TerminalRestore.fd = -1
             _ = write(fd, "\n", 1)
         }
         var line: [UInt8] = []
@@ -66,6 +104,12 @@ enum SecretInput {
         while read(fd, &byte, 1) == 1, byte != 10, line.count < 4096 { if byte != 13 { line.append(byte) } }
         return String(decoding: line, as: UTF8.self)
     }
+}
+
+/// The terminal state a SIGINT handler restores (a C handler cannot capture context).
+enum TerminalRestore {
+    nonisolated(unsafe) static var saved = termios()
+    nonisolated(unsafe) static var fd: Int32 = -1
 }
 
 /// The subject line of a report: the URL with any password and secret query values masked.

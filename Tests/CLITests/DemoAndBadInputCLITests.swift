@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 import TestSupport
 import Testing
 
@@ -93,5 +94,61 @@ import Testing
         let prompt = try ProcessRunner.run("/usr/bin/env", ["-u", "WHY401_PASSWORD", try CLI.binary, "http://127.0.0.1:1/", "-u", "alice"], timeout: 30)
         #expect(prompt.status == 2, "\(prompt)")
         #expect(prompt.stderr.contains("no password"))
+    }
+}
+
+/// Review findings turned into tests: a bare token, same-origin redirect budgets, unreadable files.
+@Suite struct CheckHardeningCLITests {
+    /// Runs `body` against a lab started inside the test process, and stops it.
+    static func withLab(_ body: (String) async throws -> Void) async throws {
+        let lab = try await LabServer.start()
+        do {
+            try await body(lab.baseURL)
+        } catch {
+            try? await lab.stop()
+            throw error
+        }
+        try await lab.stop()
+    }
+
+    @Test(arguments: ["text", "json", "markdown"])
+    func bareTokenInAuthorizationIsNeverEchoed(format: String) async throws {
+        let token = "sk_live_Zq9UniqueBareTokenValue123456"
+        try await Self.withLab { base in
+            let result = try await ProcessRunner.runAsync(try CLI.binary, ["\(base)/basic/", "-H", "Authorization: \(token)", "--format", format], timeout: 60)
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
+            #expect(!result.stdout.contains(String(token.dropFirst(4).prefix(12))))
+        }
+    }
+
+    @Test func sameOriginRedirectHopsCountAgainstTheBudget() async throws {
+        try await Self.withLab { base in
+            // /healthy (no slash) → 301 → /healthy/ on the same origin: the hop needs a second credential.
+            let result = try await ProcessRunner.runAsync(
+                try CLI.binary, ["\(base)/healthy", "-u", "alice:correct horse", "--max-credentialed", "1", "--json"], timeout: 60)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let exchanges = try #require(object["exchanges"] as? [[String: Any]])
+            let credentialed = exchanges.filter { exchange in
+                let headers = (exchange["request"] as? [String: Any])?["headers"] as? [[String]] ?? []
+                return headers.contains { $0.first?.lowercased() == "authorization" }
+            }
+            #expect(credentialed.count == 1, "\(credentialed.count) credentialed exchanges")
+            let plan = object["plan"] as? [String] ?? []
+            #expect(plan.contains { $0.contains("redirect hop 1") && $0.contains("budget") }, "\(plan)")
+        }
+    }
+
+    @Test(arguments: [["--bearer", "@/nonexistent/token.txt"], ["--bearer", "@/tmp"], ["--cookie-jar", "/nonexistent/jar.txt"]])
+    func unreadableInputFilesExitThree(arguments: [String]) throws {
+        let result = try CLI.run(["http://127.0.0.1:1/"] + arguments)
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func mistypedCommandIsAUsageErrorAndNotEchoed() throws {
+        let result = try CLI.run(["alice:Zq9-secret@example.com/x"])
+        #expect(result.status == 2)
+        #expect(!result.stderr.contains("Zq9-secret"))
     }
 }

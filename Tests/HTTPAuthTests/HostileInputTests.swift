@@ -77,6 +77,24 @@ import Testing
         #expect(!SecretMasking.maskSetCookie("a=\(secret); Path=/").contains(secret))
         #expect(SecretMasking.maskCredentials("Basic " + Base64.encode(Array("alice:pw".utf8))) == "Basic alice:****")
         #expect(SecretMasking.maskHeaderValue(name: "Location", value: "https://app.test/cb?code=\(secret)&state=1") == "https://app.test/cb?code=****&state=1")
+        // Bypasses a reviewer found: tabs, spaces around '=', bare tokens, fragments, ';', userinfo tokens.
+        let leaks = [
+            SecretMasking.maskCredentials("Bearer\t\(secret)"),
+            SecretMasking.maskCredentials("Digest username=\"a\",\tresponse=\"\(secret)\""),
+            SecretMasking.maskCredentials("Digest username=\"a\", response = \"\(secret)\""),
+            SecretMasking.maskCredentials("OAuth oauth_token=\"\(secret)\", oauth_signature=\"\(secret)\""),
+            SecretMasking.maskCredentials("Basic " + Base64.encode(Array("\(secret):".utf8))),
+            SecretMasking.maskURL("https://app.test/cb#access_token=\(secret)&id_token=\(secret)"),
+            SecretMasking.maskURL("https://app.test/x?a=1;token=\(secret)"),
+            SecretMasking.maskURL("https://\(secret)@github.com/org/repo"),
+            SecretMasking.maskURL("https://app.test/x?X-Amz-Signature=\(secret)"),
+            SecretMasking.maskCookieHeader(secret),
+            SecretMasking.maskHeaderValue(name: "X-Functions-Key", value: secret),
+            SecretMasking.maskHeaderValue(name: "x-session-token", value: secret),
+        ]
+        for masked in leaks { #expect(!masked.contains(secret), "leak: \(masked)") }
+        #expect(SecretMasking.isCredentialHeader("X-API-Key") && SecretMasking.isCredentialHeader("Cookie"))
+        #expect(!SecretMasking.isCredentialHeader("Accept") && !SecretMasking.isCredentialHeader("User-Agent"))
     }
 }
 

@@ -104,12 +104,17 @@ public enum URLVariantSucceedsRule: ClientRule {
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.variant, 200, label: "trailing slash", url: "https://api.example.test/me/"))
         ],
         nonTriggering: [
-            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.variant, 401, CheckSample.basic401, label: "trailing slash"))
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.variant, 401, CheckSample.basic401, label: "trailing slash")),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 401, CheckSample.basic401),
+                CheckSample.step(.variant, 200, credentialed: false, label: "www. toggled", url: "https://www.api.example.test/me")),
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard e.final?.isUnauthorized ?? false else { return [] }
-        let good = e.steps(.variant).filter(\.isSuccess)
+        guard let final = e.final, final.isUnauthorized else { return [] }
+        // A variant proves something only when it carried what the original carried: an anonymous
+        // landing page on `www.` says nothing about a credentialed API call.
+        let good = e.steps(.variant).filter { $0.isSuccess && $0.credentialed == (e.first(.asGiven)?.credentialed ?? final.credentialed) }
         guard let best = good.first else { return [] }
         return [
             Finding(
@@ -171,11 +176,15 @@ public enum DNSAddressMismatchRule: ClientRule {
             CheckSample.make(
                 CheckSample.step(.address, 200, label: "192.0.2.1"), CheckSample.step(.address, 401, CheckSample.basic401, label: "192.0.2.2"))
         ],
-        nonTriggering: [CheckSample.make(CheckSample.step(.address, 401, label: "192.0.2.1"), CheckSample.step(.address, 401, label: "192.0.2.2"))])
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.address, 401, label: "192.0.2.1"), CheckSample.step(.address, 401, label: "192.0.2.2")),
+            CheckSample.make(CheckSample.step(.address, 401, label: "192.0.2.1"), CheckSample.step(.address, nil, label: "2001:db8::1")),
+        ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let perAddress = e.steps(.address)
-        guard Set(perAddress.map { $0.status ?? -1 }).count > 1 else { return [] }
+        // Only answers are compared: an unreachable address (say, IPv6 without a route) is context.
+        guard Set(perAddress.compactMap(\.status)).count > 1 else { return [] }
         return [Finding(description.id, evidence: perAddress.map { "\($0.label ?? "?") → \($0.status.map(String.init) ?? ($0.exchange.failure ?? "no answer"))" })]
     }
 }

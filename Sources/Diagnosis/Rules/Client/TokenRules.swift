@@ -13,6 +13,7 @@ enum TokenTime {
 
     /// `3 h 12 min`, `45 s`, `2 d 4 h`.
     static func span(_ seconds: Double) -> String {
+        guard abs(seconds) < 1e15 else { return "more than 30 million years" }
         let s = Int(abs(seconds).rounded())
         if s < 120 { return "\(s) s" }
         if s < 3600 { return "\(s / 60) min" }
