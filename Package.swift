@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        // JWS verification (HS/RS/PS/ES/EdDSA, JWKS): cryptography from a well-kept library.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .target(
@@ -32,7 +34,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         // Secrets the user holds: JWTs (decode; verification comes with the tokens issue).
-        .target(name: "Credentials", dependencies: ["HTTPAuth"]),
+        .target(name: "Credentials", dependencies: ["HTTPAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials"]),
         .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "Credentials"]),
         // Live HTTP: the only module (with Lab) that opens sockets.
@@ -75,7 +77,9 @@ let package = Package(
             dependencies: ["HTTPAuth", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials"]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "HTTPAuth"]),
+        .testTarget(
+            name: "CredentialsTests",
+            dependencies: ["Credentials", "HTTPAuth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),

@@ -81,6 +81,21 @@ extension Catalog {
             references: ["RFC 7515 §5.2", "RFC 7518 §3.6", "RFC 8725 §3.1", "RFC 7517 §4.5"]),
 
         CatalogEntry(
+            id: "token.weak-secret", severity: .warning, audience: .admin,
+            title: "The token's HMAC secret is a well-known weak one",
+            explanation: """
+                The HS256/384/512 signature verifies with a secret from public tutorials and wordlists \
+                (`secret`, `your-256-bit-secret`, …). Anyone can then mint tokens the API accepts, and \
+                offline guessing of such secrets takes seconds. RFC 7518 requires an HMAC key at least as \
+                long as the hash output, and RFC 8725 warns against human-memorable secrets.
+                """,
+            fix: [
+                "Admin: replace the signing secret with 32 or more random bytes, e.g. `openssl rand -base64 48`, and revoke the tokens issued with the old one.",
+                "Admin: prefer an asymmetric algorithm (RS256, ES256, EdDSA) so verifiers never hold the signing key.",
+            ],
+            references: ["RFC 7518 §3.2", "RFC 8725 §3.5"]),
+
+        CatalogEntry(
             id: "token.audience-mismatch", severity: .error, audience: .user,
             title: "The token's audience or issuer is not the one this API expects",
             explanation: """

@@ -25,7 +25,9 @@ public final class Prober: Sendable {
 
     public init(options: ProbeOptions = .init()) {
         self.options = options
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // NIO's process-wide group: no thread to start per check and none to join at the end
+        // (a CLI run is one short process; library users share it as NIO recommends for clients).
+        self.group = MultiThreadedEventLoopGroup.singleton
     }
 
     /// Sends `request`. With `address`, connects to that IP (v4 or v6) while Host and SNI keep the
@@ -167,7 +169,7 @@ public final class Prober: Sendable {
             return !old
         }
         guard first else { return }
-        try? await group.shutdownGracefully()
+        // The singleton group is never shut down; later sends on this prober are refused.
     }
 
     private func tlsContext() throws -> NIOSSLContext {
