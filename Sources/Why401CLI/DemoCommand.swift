@@ -170,6 +170,8 @@ struct LabCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the second origin used by the cross-origin redirect (0 = any free port).")
     var secondPort: Int = 0
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         if !(0...65535).contains(port) || !(0...65535).contains(secondPort) { throw ValidationError("ports are 0–65535") }
     }
@@ -181,9 +183,23 @@ struct LabCommand: AsyncParsableCommand {
         } catch {
             throw CLIFailure.incomplete("cannot start the lab on 127.0.0.1:\(port): \(error)")
         }
-        print("why401 lab on \(lab.baseURL)/ (second origin \(lab.secondBaseURL)/) — Ctrl-C stops it")
-        for scenario in lab.scenarios {
-            print("  \(scenario.url(on: lab))  \(scenario.summary)")
+        if output.effectiveFormat == .json {
+            // One JSON document describing the running lab (then it serves until stopped).
+            let scenarios = lab.scenarios.map { scenario -> JSONValue in
+                .object([
+                    ("scenario", .string(scenario.id)), ("url", .string(scenario.url(on: lab))), ("summary", .string(scenario.summary)),
+                    ("expected", .optional(scenario.expectedCause)),
+                ])
+            }
+            let report = DiagnosticReport(
+                command: "lab", subject: lab.baseURL, outcome: .ok,
+                extra: [("second_origin", .string(lab.secondBaseURL)), ("scenarios", .array(scenarios))])
+            print(report.rendered(as: .json), terminator: "")
+        } else {
+            print("why401 lab on \(lab.baseURL)/ (second origin \(lab.secondBaseURL)/) — Ctrl-C stops it")
+            for scenario in lab.scenarios {
+                print("  \(scenario.url(on: lab))  \(scenario.summary)")
+            }
         }
         fflush(nil)
         // Serve until interrupted: SIGINT/SIGTERM end the process; the kernel closes the sockets.

@@ -146,6 +146,18 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
+    /// https to a plain-HTTP port: the TLS handshake fails → exit 3 with the reason.
+    @Test func tlsFailureExitsThree() async throws {
+        try await Self.withLab { base in
+            let https = base.replacingOccurrences(of: "http://", with: "https://")
+            let result = try await ProcessRunner.runAsync(try CLI.binary, ["\(https)/basic/", "-u", "alice:Zq9-secret-PW", "--timeout", "5"], timeout: 60)
+            #expect(result.status == 3, "\(result)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+            #expect(result.stderr.lowercased().contains("tls"), "\(result.stderr)")
+            #expect(!result.stderr.contains("Zq9-secret-PW"))
+        }
+    }
+
     @Test func mistypedCommandIsAUsageErrorAndNotEchoed() throws {
         let result = try CLI.run(["alice:Zq9-secret@example.com/x"])
         #expect(result.status == 2)

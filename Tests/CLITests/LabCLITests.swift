@@ -27,6 +27,14 @@ import Testing
         #expect(result.stdout.contains("why401 lab on http://127.0.0.1:\(port)/"))
     }
 
+    @Test func labDescribesItselfInJSON() async throws {
+        let port = try FreePort.find()
+        let result = try await ProcessRunner.runAsync(try CLI.binary, ["lab", "--port", String(port), "--json"], timeout: 3)
+        #expect(result.timedOut)
+        #expect(try SchemaValidator.validate(result.stdout) == nil)
+        #expect(result.stdout.contains("\"url\": \"http://127.0.0.1:\(port)/basic/\""))
+    }
+
     @Test func labRejectsABadPort() throws {
         let result = try CLI.run(["lab", "--port", "70000"])
         #expect(result.status == 2)
