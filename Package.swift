@@ -34,7 +34,14 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         // Secrets the user holds: JWTs (decode; verification comes with the tokens issue).
-        .target(name: "Credentials", dependencies: ["HTTPAuth", .product(name: "JWTKit", package: "jwt-kit")]),
+        // The system's libxcrypt, for the crypt(3) hash formats htpasswd writes ($2y$, $5$, $6$, DES).
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .target(
+            name: "Credentials",
+            dependencies: [
+                "HTTPAuth", "CCrypt", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials"]),
         .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "Credentials"]),
         // Live HTTP: the only module (with Lab) that opens sockets.
@@ -66,7 +73,7 @@ let package = Package(
         .target(
             name: "Why401CLI",
             dependencies: [
-                "HTTPAuth", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
+                "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),

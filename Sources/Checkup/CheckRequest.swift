@@ -1,3 +1,4 @@
+import Credentials
 import Evidence
 import Probe
 
@@ -28,6 +29,12 @@ public struct CheckRequest: Sendable {
     /// What the API expects in the token's `aud` / `iss` (`--audience`, `--issuer`).
     public var expectedAudience: String?
     public var expectedIssuer: String?
+    /// A key to verify the Bearer token's signature with (`--secret`, `--key`, `--jwks FILE`).
+    public var tokenKey: JWTKeyInput?
+    /// Where it came from, for the evidence (`--secret`, `--key key.pem`); never key material.
+    public var tokenKeySource: String?
+    /// `--jwks URL`: fetched as a plan step (without credentials), then used like `tokenKey`.
+    public var jwksURL: String?
     /// Identical requests in all, the first included (`--repeat`).
     public var repeatCount = 3
     public var tryVariants = false

@@ -130,8 +130,12 @@ struct PlanRunner {
         if let origin = request.origin, timeLeft { await runPreflight(origin: origin) }
         // 9. Password variants (opt-in).
         if request.tryVariants, evidence.final?.status == 401 { await runPasswordVariants() }
-        // 10. RFC 9728 resource metadata named by the challenge.
-        await fetchResourceMetadata()
+        // 10. OAuth discovery: RFC 9728 resource metadata → RFC 8414 server metadata → jwks_uri (no credentials).
+        let discovered = await discoverOAuth()
+        // 11. The token's signature: the user's key, --jwks URL, the discovered JWKS, or weak secrets.
+        await verifyToken(discovered: discovered)
+        let discovery = evidence.steps.filter { [.resourceMetadata, .authorizationServerMetadata, .jwks].contains($0.kind) }.count
+        if discovery > 0 { notes.append("OAuth discovery: \(discovery) request\(discovery == 1 ? "" : "s") for public metadata, none with credentials") }
         return finish(incomplete: nil)
     }
 
@@ -256,7 +260,7 @@ struct PlanRunner {
         // or a metadata URL the server chose.
         let destination = url ?? target
         let sameOrigin = (try? URLParts.parse(destination).get())?.origin == parts.origin
-        let sendsBody = sameOrigin && ![.preflight, .resourceMetadata].contains(kind)
+        let sendsBody = sameOrigin && ![.preflight, .resourceMetadata, .authorizationServerMetadata, .jwks].contains(kind)
         let probeRequest = ProbeRequest(
             method: method ?? request.method, url: destination, headers: headers, body: sendsBody ? request.body : [],
             purpose: kind.rawValue + (label.map { ", \($0)" } ?? ""))
@@ -486,28 +490,6 @@ struct PlanRunner {
             guard let answer = passwordAnswer(challenges: challenges, preferDigest: evidence.sent.schemeName == "Digest", password: candidate) else { continue }
             await step(.passwordVariant, headers: baseHeaders() + [answer.header], credentialed: true, label: label)
         }
-    }
-
-    mutating func fetchResourceMetadata() async {
-        guard let response = evidence.final?.exchange.response, timeLeft,
-            let bearer = ChallengeEvidence(response: response).challenges.compactMap(BearerChallenge.init).first,
-            let url = bearer.resourceMetadata
-        else { return }
-        guard case .success = URLParts.parse(url) else {
-            notes.append("resource_metadata is not an absolute http(s) URL")
-            return
-        }
-        guard let result = await step(.resourceMetadata, method: "GET", url: url, headers: [HeaderField("Accept", "application/json")], credentialed: false),
-            result.exchange.response?.status == 200
-        else { return }
-        // RFC 9728 §3.2: a JSON object whose `resource` names the protected resource.
-        var problem: String?
-        if let object = try? JSONObjectReader.read(result.body) {
-            if object["resource"]?.string == nil { problem = "no \"resource\" member" }
-        } else {
-            problem = "not a JSON object"
-        }
-        if let problem { evidence.steps[evidence.steps.count - 1].label = "invalid: \(problem)" }
     }
 
     // MARK: names

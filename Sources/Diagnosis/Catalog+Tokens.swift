@@ -133,12 +133,17 @@ extension Catalog {
                 `WWW-Authenticate` challenge, at a JSON document naming its authorization servers. Clients \
                 that discover OAuth this way (MCP clients, for example) fetch it to learn where to get a \
                 token; if it fails to load, is not JSON, or its `resource` differs from the URL, they cannot \
-                obtain a token and stay at 401.
+                obtain a token and stay at 401. The chain goes on: the first authorization server's RFC 8414 \
+                metadata (`/.well-known/oauth-authorization-server`, or OpenID Connect's \
+                `/.well-known/openid-configuration`) must load, its `issuer` must equal the server's URL and the \
+                tokens' `iss`, and its `jwks_uri` must publish the key (by `kid`) that signs the tokens. The \
+                evidence names the step that failed. why401 fetches these public documents without credentials.
                 """,
             fix: [
                 #"Serve `/.well-known/oauth-protected-resource` without authentication, with `Content-Type: application/json` and at least `{"resource": "https://api.example.com", "authorization_servers": ["https://auth.example.com"]}`."#,
                 "`resource` must equal the protected resource's identifier exactly (scheme, host, path).",
                 "Check: `curl -s https://api.example.com/.well-known/oauth-protected-resource | jq .` and that each authorization server answers `/.well-known/oauth-authorization-server` (RFC 8414).",
+                "Admin: the authorization server's metadata must say `\"issuer\"` exactly as listed in `authorization_servers` (and as tokens' `iss`), and its `jwks_uri` must list the current signing key's `kid`.",
             ],
             references: ["RFC 9728 §5", "RFC 9728 §3", "RFC 8414 §3"]),
 

@@ -19,6 +19,28 @@ public struct CheckEvidence: Sendable {
         case preflight = "CORS preflight"
         case redirect = "redirect hop"
         case resourceMetadata = "resource metadata"
+        /// RFC 8414 / OpenID Connect discovery document of the authorization server.
+        case authorizationServerMetadata = "authorization server metadata"
+        /// A JWK Set: `--jwks URL` or the authorization server's `jwks_uri`.
+        case jwks = "JWKS"
+    }
+
+    /// The label of a resource-metadata step derived from the origin's well-known URL because the
+    /// challenge named none (RFC 9728 §3): a 404 there only means the server does not publish metadata.
+    public static let wellKnownMetadataLabel = "well-known URL of the origin (the challenge names none)"
+
+    /// One failed step of OAuth discovery (RFC 9728 → RFC 8414 → jwks_uri), secret-free.
+    public struct DiscoveryProblem: Sendable, Hashable {
+        /// `protected resource metadata`, `authorization server metadata`, `jwks_uri`.
+        public var step: String
+        /// `404`, `Content-Type text/html, not application/json`, `issuer mismatch: metadata says X, token says Y`.
+        public var message: String
+        public init(step: String, message: String) {
+            self.step = step
+            self.message = message
+        }
+        /// The evidence line: `authorization server metadata: 404`.
+        public var line: String { "\(step): \(message)" }
     }
 
     public struct Step: Sendable {
@@ -86,6 +108,16 @@ public struct CheckEvidence: Sendable {
     /// `--audience` / `--issuer`: what the API expects in the token (nil: not given).
     public var expectedAudience: String?
     public var expectedIssuer: String?
+
+    /// The token's signature checked with a key: `--secret`, `--key`, `--jwks`, or the JWKS that OAuth
+    /// discovery found (`jwks_uri`). nil when nothing verified it.
+    public var tokenVerification: JWTVerification?
+    /// Where that key came from: `--secret`, `--key key.pem`, `jwks_uri https://… (discovered)`. Never key material.
+    public var tokenKeySource: String?
+    /// No key was given and the HS* token verifies with a well-known weak secret.
+    public var tokenWeakSecretGuessed = false
+    /// What failed in OAuth discovery, in order; empty when it passed or did not run.
+    public var discoveryProblems: [DiscoveryProblem] = []
 
     /// Stored cookies for this host that were not sent.
     public var unsentCookies: [UnsentCookie] = []

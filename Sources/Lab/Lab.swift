@@ -147,13 +147,15 @@ public enum LabScenarios {
     /// Every scenario, with tokens minted for the current time.
     public static var all: [LabScenario] { all(now: Date()) }
 
-    /// Every scenario, with JWTs minted relative to `now` (pass the lab's clock).
-    public static func all(now: Date) -> [LabScenario] {
+    /// Every scenario, with JWTs minted relative to `now` (pass the lab's clock). `issuer` is the
+    /// tokens' `iss`: a running lab passes its base URL, the issuer its OAuth metadata publishes
+    /// (RFC 8414), so discovery finds the token's issuer consistent.
+    public static func all(now: Date, issuer: String = "why401-lab") -> [LabScenario] {
         let t = Int(now.timeIntervalSince1970)
-        let good = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 86_400)
-        let expired = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 4 * 3600, notBefore: t - 4 * 3600, expires: t - 3 * 3600)
+        let good = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 86_400, issuer: issuer)
+        let expired = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 4 * 3600, notBefore: t - 4 * 3600, expires: t - 3 * 3600, issuer: issuer)
         // Valid for one more hour by the client's clock, long expired by the lab's (2 h ahead).
-        let skewed = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 3600)
+        let skewed = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 3600, issuer: issuer)
         let opaque = "lab-opaque-7f3c9a1e5b2d4f60"
         let rightBasic = ClientSetup.basic(user: user, password: password)
         let rightDigest = ClientSetup.digest(user: user, password: password)
@@ -193,7 +195,7 @@ public enum LabScenarios {
                 id: "bearer-ok", path: "/bearer/",
                 summary: "Bearer area, valid token: 200 (control); valid RFC 9728 metadata",
                 expectedCause: nil, client: .bearer(token: good),
-                behaviour: "Bearer realm=\"lab\" with resource_metadata (valid); HS256 JWTs signed by the lab with exp in the future get 200."),
+                behaviour: "Bearer realm=\"lab\" with resource_metadata (valid, naming the lab as authorization server, RFC 8414 metadata and JWKS served); HS256 JWTs signed by the lab with exp in the future get 200."),
             LabScenario(
                 id: "bearer-invalid-token", path: "/bearer/invalid-token/",
                 summary: "Bearer: the server rejects the (opaque) token as invalid_token",
@@ -264,6 +266,21 @@ public enum LabScenarios {
                 summary: "Bearer challenge points at RFC 9728 metadata that is 404",
                 expectedCause: "oauth.resource-metadata-broken", client: .none,
                 behaviour: "401 Bearer realm=\"lab\", resource_metadata=\"http://HOST:PORT/.well-known/oauth-protected-resource/broken\", which answers 404."),
+            LabScenario(
+                id: "as-metadata-404", path: "/bearer/as-metadata-404/",
+                summary: "RFC 9728 metadata names an authorization server whose RFC 8414 metadata is 404",
+                expectedCause: "oauth.resource-metadata-broken", client: .none,
+                behaviour: "401 Bearer with resource_metadata; that document names http://HOST:PORT/as/missing, whose /.well-known/oauth-authorization-server/as/missing and OpenID configuration both answer 404."),
+            LabScenario(
+                id: "as-metadata-html", path: "/bearer/as-metadata-html/",
+                summary: "Authorization server metadata is served as text/html (an SPA's catch-all page)",
+                expectedCause: "oauth.resource-metadata-broken", client: .none,
+                behaviour: "401 Bearer with resource_metadata; the authorization server http://HOST:PORT/as/html answers its RFC 8414 metadata URL with 200 text/html."),
+            LabScenario(
+                id: "issuer-mismatch", path: "/bearer/issuer-mismatch/",
+                summary: "Authorization server metadata says another issuer than the one it was fetched for",
+                expectedCause: "oauth.resource-metadata-broken", client: .none,
+                behaviour: "401 Bearer with resource_metadata; the metadata of http://HOST:PORT/as/mismatch says issuer https://login.example.test (RFC 8414 §3.3 requires them identical)."),
             LabScenario(
                 id: "proxy-407", path: "/proxy/",
                 summary: "A proxy wants its own credentials (407)",

@@ -64,7 +64,7 @@ enum LabIndexPage {
 
     static func html(state: LabState) -> String {
         let base = state.baseURL
-        let scenarios = LabScenarios.all(now: state.clock())
+        let scenarios = LabScenarios.all(now: state.clock(), issuer: state.baseURL)
         var rows = ""
         for scenario in scenarios {
             let commands = scenario.curlCommands(baseURL: base).map { "<pre>\(Escape.html($0))</pre>" }.joined()

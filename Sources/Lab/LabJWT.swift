@@ -39,9 +39,9 @@ enum LabJWT {
 
     /// A compact HS256 JWT. Claim order is fixed so tokens are reproducible.
     static func mint(subject: String, scope: String, issuedAt: Int, notBefore: Int, expires: Int,
-                     secret: String = LabScenarios.jwtSecret) -> String {
+                     issuer: String = LabJWT.issuer, secret: String = LabScenarios.jwtSecret) -> String {
         let header = #"{"alg":"HS256","typ":"JWT"}"#
-        let payload = #"{"iss":"\#(issuer)","sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
+        let payload = #"{"iss":\#(Escape.json(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
         let signingInput = Base64.encode(Array(header.utf8), url: true, padding: false) + "."
             + Base64.encode(Array(payload.utf8), url: true, padding: false)
         let signature = hmacSHA256(key: Array(secret.utf8), message: Array(signingInput.utf8))

@@ -89,7 +89,7 @@ enum LabRouter {
         if request.listener == .second { return secondOrigin(request, state: state) }
         let path = request.path
         if path == "/" { return LabIndexPage.response(request: request, state: state) }
-        if path == "/.well-known/oauth-protected-resource" { return resourceMetadata(state: state) }
+        if path.hasPrefix("/.well-known/") { return wellKnown(path, state: state) }
         if let route = routes.first(where: { path.hasPrefix($0.path) }) {
             return scenario(route.id, request, state: state)
         }
@@ -132,6 +132,9 @@ enum LabRouter {
             return bearerArea(request, state: state, area: BearerArea(clockOffset: LabScenarios.clockSkewSeconds))
         case "resource-metadata-broken":
             return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.brokenResourceMetadataURL))
+        case "as-metadata-404", "as-metadata-html", "issuer-mismatch":
+            let path = routes.first { $0.id == id }!.path
+            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL + path))
 
         case "missing-challenge":
             if request.header("X-API-Key") == LabScenarios.apiKey {
@@ -317,11 +320,56 @@ enum LabRouter {
         }
     }
 
-    static func resourceMetadata(state: LabState) -> LabResponse {
+    /// The authorization server each discovery scenario's resource metadata names (path under the lab).
+    static let discoveryServers = ["as-metadata-404": "/as/missing", "as-metadata-html": "/as/html", "issuer-mismatch": "/as/mismatch"]
+
+    /// RFC 9728 resource metadata, RFC 8414 authorization server metadata and the JWKS. Good for
+    /// the lab itself (issuer = base URL), broken on purpose for the discovery scenarios.
+    static func wellKnown(_ path: String, state: LabState) -> LabResponse {
+        let base = state.baseURL
+        let resourcePrefix = "/.well-known/oauth-protected-resource"
+        let serverPrefix = "/.well-known/oauth-authorization-server"
+        switch path {
+        case resourcePrefix:
+            return resourceMetadata(resource: base, authorizationServer: base, state: state)
+        case serverPrefix:
+            return authorizationServerMetadata(issuer: base, state: state)
+        case "/.well-known/jwks.json":
+            // The lab signs HS256 only (a shared secret no JWKS may hold): an empty, valid set.
+            return .json(200, #"{"keys":[]}"#)
+        case serverPrefix + "/as/html":
+            // A single-page app's catch-all answers every unknown path with its index page.
+            return .html(200, "<!doctype html><html><head><title>App</title></head><body><div id=\"root\"></div></body></html>\n")
+        case serverPrefix + "/as/mismatch":
+            return authorizationServerMetadata(issuer: "https://login.example.test", state: state)
+        default:
+            if path.hasPrefix(resourcePrefix + "/"),
+               let route = routes.first(where: { resourcePrefix + $0.path == path }),
+               let server = discoveryServers[route.id] {
+                return resourceMetadata(resource: base + route.path, authorizationServer: base + server, state: state)
+            }
+            return .text(404, "Not Found\n")
+        }
+    }
+
+    static func resourceMetadata(resource: String, authorizationServer: String, state: LabState) -> LabResponse {
         // RFC 9728 §3.2; `resource` is the identifier this well-known URL is derived from (§3.3).
         let json = """
-            {"resource":\(Escape.json(state.baseURL)),"resource_name":"why401 lab","bearer_methods_supported":["header"],\
+            {"resource":\(Escape.json(resource)),"resource_name":"why401 lab",\
+            "authorization_servers":[\(Escape.json(authorizationServer))],"bearer_methods_supported":["header"],\
             "scopes_supported":["read","admin"],"resource_documentation":\(Escape.json(state.baseURL + "/"))}
+            """
+        return .json(200, json)
+    }
+
+    static func authorizationServerMetadata(issuer: String, state: LabState) -> LabResponse {
+        // RFC 8414 §2. The lab issues no tokens itself; the endpoints are for show.
+        let base = state.baseURL
+        let json = """
+            {"issuer":\(Escape.json(issuer)),"authorization_endpoint":\(Escape.json(base + "/oauth/authorize")),\
+            "token_endpoint":\(Escape.json(base + "/oauth/token")),"jwks_uri":\(Escape.json(base + "/.well-known/jwks.json")),\
+            "response_types_supported":["code"],"grant_types_supported":["authorization_code","client_credentials"],\
+            "token_endpoint_auth_methods_supported":["client_secret_basic"]}
             """
         return .json(200, json)
     }

@@ -28,7 +28,7 @@ public final class LabServer: Sendable {
     /// `http://127.0.0.1:SECONDPORT`.
     public var secondBaseURL: String { state.secondBaseURL }
     /// The scenarios with tokens minted for the lab's clock (use these when a clock was injected).
-    public var scenarios: [LabScenario] { LabScenarios.all(now: state.clock()) }
+    public var scenarios: [LabScenario] { LabScenarios.all(now: state.clock(), issuer: state.baseURL) }
 
     private init(host: String, port: Int, secondPort: Int, group: MultiThreadedEventLoopGroup, channels: [any Channel], state: LabState) {
         self.host = host

@@ -23,11 +23,15 @@ struct CheckCommand: AsyncParsableCommand {
             each offered challenge (Basic, Digest, fresh nonce after stale=true), identical repeats, each \
             resolved address, without cookies, nearby URLs (trailing slash, https, www.), a CORS preflight \
             with --origin — and ranks the causes. At most --max-credentialed requests carry your \
-            credentials (default 4, printed); credentials never go to another origin or from https to http.
+            credentials (default 4, printed); credentials never go to another origin or from https to http. \
+            With --bearer, the token's signature is verified with --secret, --key or --jwks, or else with the \
+            jwks_uri that OAuth discovery (RFC 9728 resource metadata → RFC 8414 server metadata) finds; \
+            discovery requests never carry credentials.
 
             Examples:
               why401 https://api.example.com/me -u alice          (prompts for the password, no echo)
               why401 https://api.example.com/me --bearer @token.txt
+              why401 https://api.example.com/me --bearer @token.txt --jwks https://idp.example.com/jwks.json
               WHY401_PASSWORD=… why401 https://intranet/ -u alice --digest --json
             """
     )
@@ -65,6 +69,8 @@ struct CheckCommand: AsyncParsableCommand {
     var digestMode = false
     @Flag(name: .customLong("anyauth"), help: "Ask first, then answer whatever the server offers.")
     var anyMode = false
+
+    @OptionGroup(title: "Token signature (with --bearer)") var keys: TokenKeyOptions
 
     @Option(name: .long, help: "The audience (aud) this API expects in the token.")
     var audience: String?
@@ -159,6 +165,11 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         if let bearer { r.bearer = try SecretInput.token(bearer) }
+        if let (key, source) = try keys.localKey() {
+            r.tokenKey = key
+            r.tokenKeySource = source
+        }
+        r.jwksURL = keys.jwksURL
         r.passwordMode = digestMode ? .digest : anyMode ? .any : .basic
         r.origin = origin
         r.expectedAudience = audience

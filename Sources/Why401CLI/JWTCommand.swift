@@ -27,7 +27,7 @@ struct JWTCommand: AsyncParsableCommand {
             Keys (at most one):
               --secret KEY|@FILE   HMAC secret for HS256/384/512
               --key FILE.pem       public key, private key or certificate: RS*, PS*, ES256/384/512, EdDSA
-              --jwks FILE.json     a JWK Set; the key is picked by the token's kid
+              --jwks FILE|URL      a JWK Set, key picked by kid (a URL is fetched within --timeout)
 
             An HS* token is also checked against a short list of well-known weak secrets (a warning when one \
             verifies), and an RSA/EC public key given as --secret is reported as algorithm confusion.
@@ -44,14 +44,10 @@ struct JWTCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The token, @FILE, or - for stdin.", valueName: "TOKEN|@FILE|-"))
     var token: String
 
-    @Option(name: .long, help: ArgumentHelp("HMAC secret (HS256/384/512), or @FILE.", valueName: "KEY|@FILE"))
-    var secret: String?
+    @OptionGroup var keys: TokenKeyOptions
 
-    @Option(name: .long, help: ArgumentHelp("PEM file with the public key (or certificate) for RS*/PS*/ES*/EdDSA.", valueName: "PEM"))
-    var key: String?
-
-    @Option(name: .long, help: ArgumentHelp("JWKS file; the key is picked by the token's kid. (A URL is not supported yet.)", valueName: "FILE"))
-    var jwks: String?
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for a --jwks URL. Default 10.", valueName: "SECONDS"))
+    var timeout: Double = 10
 
     @Option(name: .long, help: "Expected audience: an error unless the token's aud contains it.")
     var audience: String?
@@ -68,14 +64,14 @@ struct JWTCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if [secret, key, jwks].compactMap({ $0 }).count > 1 { throw ValidationError("give at most one of --secret, --key, --jwks") }
+        if !(timeout > 0 && timeout <= 600) { throw ValidationError("--timeout must be between 0 and 600 seconds") }
         if !leeway.isFinite || leeway < 0 || leeway > 1e9 { throw ValidationError("--leeway must be a number of seconds, 0 or more") }
         if let now, !now.isFinite { throw ValidationError("--now must be seconds since 1970") }
     }
 
     func run() async throws {
         let raw = try Self.readToken(token)
-        let keyInput = try readKey()
+        let keyInput = try await keys.read(timeout: timeout)?.key
         let clock = now ?? Self.currentTime()
         let decoded = JWT.decode(raw)
         var verification: JWTVerification?
@@ -116,30 +112,6 @@ struct JWTCommand: AsyncParsableCommand {
         }
         if trimmed(text).isEmpty { throw CLIFailure.usage("jwt: the token is empty") }
         return text
-    }
-
-    func readKey() throws -> JWTKeyInput? {
-        if let secret {
-            if secret.hasPrefix("@") {
-                let text = try SecretInput.readSmallFile(String(secret.dropFirst()), what: "--secret")
-                if text.isEmpty { throw CLIFailure.incomplete("--secret: \(String(secret.dropFirst())) is empty") }
-                return .secret(text)
-            }
-            if secret.isEmpty { throw CLIFailure.usage("--secret: the secret is empty") }
-            return .secret(secret)
-        }
-        if let key {
-            if key.hasPrefix("-----BEGIN") { return .pem(key) }
-            return .pem(try SecretInput.readSmallFile(key.hasPrefix("@") ? String(key.dropFirst()) : key, what: "--key"))
-        }
-        if let jwks {
-            let lower = jwks.lowercased()
-            if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-                throw CLIFailure.usage("--jwks: a URL is not supported yet; download it first (curl -so jwks.json URL) and give the file")
-            }
-            return .jwks(try SecretInput.readSmallFile(jwks.hasPrefix("@") ? String(jwks.dropFirst()) : jwks, what: "--jwks"))
-        }
-        return nil
     }
 
     static func currentTime() -> Double {

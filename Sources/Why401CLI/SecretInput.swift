@@ -57,13 +57,19 @@ enum SecretInput {
 
     /// A regular file of at most 1 MiB, read whole; FIFOs, directories and larger files are errors
     /// (a FIFO would block for ever, a truncated token would be sent wrong).
-    static func readSmallFile(_ path: String, what: String) throws -> String {
+    static func readSmallFile(_ path: String, what: String, limit: Int = maximumSize) throws -> String {
+        String(decoding: try readSmallFileBytes(path, what: what, limit: limit), as: UTF8.self)
+    }
+
+    /// `readSmallFile` as bytes (password files may hold user names that are not UTF-8). `limit` is
+    /// larger for inputs that are legitimately big, such as a password file with 10⁶ users.
+    static func readSmallFileBytes(_ path: String, what: String, limit: Int = maximumSize) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw CLIFailure.incomplete("\(what): cannot open \(path)") }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw CLIFailure.incomplete("\(what): \(path) is not a regular file") }
-        guard Int(info.st_size) <= maximumSize else { throw CLIFailure.incomplete("\(what): \(path) is larger than 1 MiB") }
+        guard Int(info.st_size) <= limit else { throw CLIFailure.incomplete("\(what): \(path) is larger than \(limit >> 20) MiB") }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var total = 0
         while total < bytes.count {
@@ -72,7 +78,7 @@ enum SecretInput {
             total += n
         }
         guard total == bytes.count else { throw CLIFailure.incomplete("\(what): could not read all of \(path)") }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Reads a line from /dev/tty with echo off; nil when there is no terminal. Ctrl-C during the

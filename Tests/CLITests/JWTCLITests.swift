@@ -129,7 +129,7 @@ import Testing
         for (args, expected) in [
             (["jwt", "a.b"], Int32(1)), (["jwt", "e$$.e30.x"], 1), (["jwt", "bm90anNvbg.e30.x"], 1), (["jwt", "@" + big], 1), (["jwt", "@" + deep], 1),
             (["jwt", "@" + dir + "/missing"], 3), (["jwt", "a.b.c", "--key", dir + "/missing.pem"], 3),
-            (["jwt", "a.b.c", "--secret", "x", "--key", "y"], 2), (["jwt", "a.b.c", "--jwks", "https://idp.example/jwks"], 2), (["jwt", "-"], 2),
+            (["jwt", "a.b.c", "--secret", "x", "--key", "y"], 2), (["jwt", "a.b.c", "--jwks", "http://127.0.0.1:9/jwks", "--timeout", "2"], 3), (["jwt", "-"], 2),
         ] {
             let r = try CLI.run(args, stdin: "")
             #expect(r.status == expected, "\(args): \(r)")

@@ -79,6 +79,7 @@ struct LabServerTests {
         "missing-challenge": [401], "scheme-mismatch": [401], "cross-origin-redirect": [302, 401],
         "flapping": [401], "cached-401": [401], "stale-cookie": [401], "cors-preflight": [200],
         "clock-skew": [401], "resource-metadata-broken": [401], "proxy-407": [407],
+        "as-metadata-404": [401], "as-metadata-html": [401], "issuer-mismatch": [401],
     ]
 
     @Test(arguments: LabScenarios.all.map(\.id))
@@ -290,6 +291,46 @@ struct LabServerTests {
             let brokenURL = try #require(challenges(broken).first.flatMap(BearerChallenge.init)?.resourceMetadata)
             #expect(brokenURL == "http://127.0.0.1:\(lab.port)/.well-known/oauth-protected-resource/broken")
             #expect(try HTTPProbe.get(brokenURL).status == 404)
+        }
+    }
+
+    @Test func authorizationServerMetadataGoodAndBroken() async throws {
+        try await withLab { lab in
+            // The lab's own resource metadata names the lab as authorization server (RFC 9728 → RFC 8414).
+            let resource = try JSONSerialization.jsonObject(with: HTTPProbe.get(lab.baseURL + "/.well-known/oauth-protected-resource").body) as? [String: Any]
+            #expect(resource?["authorization_servers"] as? [String] == [lab.baseURL])
+            let server = try HTTPProbe.get(lab.baseURL + "/.well-known/oauth-authorization-server")
+            #expect(server.status == 200 && server.header("Content-Type") == "application/json")
+            let metadata = try JSONSerialization.jsonObject(with: server.body) as? [String: Any]
+            #expect(metadata?["issuer"] as? String == lab.baseURL)
+            #expect(metadata?["jwks_uri"] as? String == lab.baseURL + "/.well-known/jwks.json")
+            let jwks = try HTTPProbe.get(lab.baseURL + "/.well-known/jwks.json")
+            #expect(jwks.status == 200 && jwks.bodyText == #"{"keys":[]}"#)
+            // Tokens a running lab mints carry its issuer.
+            let good = try lab.scenario("bearer-ok")
+            guard case .bearer(let token) = good.client.credentials else { Issue.record("bearer-ok sends no token"); return }
+            let payload = String(token.split(separator: ".")[1])
+            let padded = payload.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                + String(repeating: "=", count: (4 - payload.count % 4) % 4)
+            let claims = try JSONSerialization.jsonObject(with: try #require(Data(base64Encoded: padded))) as? [String: Any]
+            #expect(claims?["iss"] as? String == lab.baseURL)
+
+            for (id, server, status, type) in [
+                ("as-metadata-404", "/as/missing", 404, "text/plain; charset=utf-8"),
+                ("as-metadata-html", "/as/html", 200, "text/html; charset=utf-8"),
+                ("issuer-mismatch", "/as/mismatch", 200, "application/json"),
+            ] {
+                let scenario = try lab.scenario(id)
+                let answer = try lab.send(scenario)
+                let metadataURL = try #require(challenges(answer).first.flatMap(BearerChallenge.init)?.resourceMetadata)
+                #expect(metadataURL == lab.baseURL + "/.well-known/oauth-protected-resource" + scenario.path)
+                let document = try JSONSerialization.jsonObject(with: HTTPProbe.get(metadataURL).body) as? [String: Any]
+                #expect(document?["resource"] as? String == lab.baseURL + scenario.path)
+                #expect(document?["authorization_servers"] as? [String] == [lab.baseURL + server])
+                let metadata = try HTTPProbe.get(lab.baseURL + "/.well-known/oauth-authorization-server" + server)
+                #expect(metadata.status == status, "\(id)")
+                #expect(metadata.header("Content-Type") == type, "\(id)")
+            }
         }
     }
 

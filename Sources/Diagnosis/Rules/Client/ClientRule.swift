@@ -21,6 +21,7 @@ public enum ClientRules {
         TokenExpiredRule.self,
         TokenNotYetValidRule.self,
         TokenAlgNoneRule.self,
+        TokenSignatureRule.self,
         TokenAudienceMismatchRule.self,
         ClockSkewRule.self,
         ResourceMetadataBrokenRule.self,

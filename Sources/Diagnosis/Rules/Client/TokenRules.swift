@@ -166,37 +166,99 @@ public enum DigestStaleNonceRule: ClientRule {
     }
 }
 
-/// `oauth.resource-metadata-broken`: the challenge's RFC 9728 `resource_metadata` URL fails.
+/// `oauth.resource-metadata-broken`: OAuth discovery fails — the challenge's RFC 9728
+/// `resource_metadata` (or the origin's `/.well-known/oauth-protected-resource`), the RFC 8414
+/// authorization server metadata, its issuer, or its `jwks_uri`. The evidence names the step and why.
 public enum ResourceMetadataBrokenRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "oauth.resource-metadata-broken",
-        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false))],
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false)),
+            CheckSample.make(
+                sent: .none, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false),
+                CheckSample.step(.authorizationServerMetadata, 404, credentialed: false)
+            ) { $0.discoveryProblems = [.init(step: "authorization server metadata", message: "404")] },
+            CheckSample.make(sent: .bearer) {
+                $0.discoveryProblems = [.init(step: "authorization server metadata", message: "issuer mismatch: metadata says https://a, token says https://b")]
+            },
+        ],
         nonTriggering: [
-            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false))
+            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)),
+            // The origin's well-known URL (no resource_metadata in the challenge) is optional: 404 there is no fault.
+            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let step = e.first(.resourceMetadata) else { return [] }
-        var problem: String?
-        if let status = step.status {
-            if status != 200 {
-                problem = "answered \(status), not 200"
-            } else if let type = step.header("Content-Type"), !type.lowercased().contains("json") {
-                problem = "Content-Type \(type), not application/json"
-            } else if let note = step.label, note.hasPrefix("invalid:") {
-                problem = String(note.dropFirst("invalid:".count)).trimmingSpaces()
-            }
+        var lines = e.discoveryProblems.map(\.line)
+        var detail: String
+        if let first = e.discoveryProblems.first {
+            detail = "OAuth discovery fails at the \(first.step): \(first.message)."
+            if let step = e.first(.resourceMetadata) { lines.append(step.line) }
+            for step in e.steps(.authorizationServerMetadata) + e.steps(.jwks) { lines.append(step.line) }
         } else {
-            problem = "unreachable: \(step.exchange.failure ?? "no response")"
+            // Evidence without the plan's own verdicts (a HAR, a sample): judge the metadata step itself.
+            guard let step = e.first(.resourceMetadata), let problem = problem(step) else { return [] }
+            detail = "The resource_metadata URL from the challenge \(problem)."
+            lines = [step.line]
         }
-        guard let problem else { return [] }
-        var finding = Finding(description.id, detail: "The resource_metadata URL from the challenge \(problem).", evidence: [step.line])
+        var finding = Finding(description.id, detail: detail, evidence: lines)
         if e.sent == .none {
             // Without a token yet, discovery is the client's only way to one: broken metadata is the cause.
             finding.severity = .error
             finding.detail += " A client without a token cannot discover where to get one."
         }
         return [finding]
+    }
+
+    static func problem(_ step: CheckEvidence.Step) -> String? {
+        guard let status = step.status else { return "is unreachable: \(step.exchange.failure ?? "no response")" }
+        if step.label == CheckEvidence.wellKnownMetadataLabel && (status == 404 || status == 410) { return nil }
+        if status != 200 { return "answered \(status), not 200" }
+        if let type = step.header("Content-Type"), !type.lowercased().contains("json") { return "has Content-Type \(type), not application/json" }
+        if let note = step.label, note.hasPrefix("invalid:") { return "is invalid: " + String(note.dropFirst("invalid:".count)).trimmingSpaces() }
+        return nil
+    }
+}
+
+/// `token.signature-invalid` / `token.weak-secret` from a real verification: the key the user gave
+/// (`--secret`, `--key`, `--jwks`) or the JWKS that discovery found. The judgement is
+/// `TokenInspection`'s, shared with `why401 jwt`.
+public enum TokenSignatureRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.signature-invalid",
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+                $0.tokenVerification = .failed(.badSignature(algorithm: "HS256", key: "HMAC secret given (12 bytes)"))
+                $0.tokenKeySource = "--secret"
+            },
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+                $0.tokenVerification = .failed(.noKeyForKid("k2", available: ["k1"]))
+                $0.tokenKeySource = "jwks_uri https://idp.example/jwks (discovered)"
+            },
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 200)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+                $0.tokenVerification = .verified(algorithm: "HS256", key: "HMAC secret (32 bytes)")
+            },
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 200)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+                $0.tokenWeakSecretGuessed = true
+            },
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) },
+        ])
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let jwt = TokenTime.decoded(e), e.tokenVerification != nil || e.tokenWeakSecretGuessed else { return [] }
+        var findings = TokenInspection.signature(jwt, verification: e.tokenVerification, weakSecretGuessed: e.tokenWeakSecretGuessed)
+        if let source = e.tokenKeySource {
+            for index in findings.indices where findings[index].id == description.id {
+                findings[index].evidence.append("key from \(source)")
+            }
+        }
+        return findings
     }
 }
 
