@@ -263,3 +263,19 @@ final class LabHTTPHandler: ChannelInboundHandler {
         context.close(mode: .output, promise: nil)
     }
 }
+
+extension LabServer {
+    /// Starts a lab on loopback, runs `body` against it, and always stops it — the scoped form
+    /// tests and embedders want (no listener outlives the work).
+    public static func with<T>(host: String = "127.0.0.1", _ body: (LabServer) async throws -> T) async throws -> T {
+        let lab = try await LabServer.start(host: host)
+        do {
+            let result = try await body(lab)
+            try await lab.stop()
+            return result
+        } catch {
+            try? await lab.stop()
+            throw error
+        }
+    }
+}

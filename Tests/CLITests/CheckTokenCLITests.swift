@@ -8,16 +8,7 @@ import Testing
 @Suite(.serialized) struct CheckTokenCLITests {
     static let wrongSecret = "Wq7-wrong-secret-unique-4c1e9b"
 
-    static func withLab(_ body: (LabServer) async throws -> Void) async throws {
-        let lab = try await LabServer.start()
-        do {
-            try await body(lab)
-        } catch {
-            try? await lab.stop()
-            throw error
-        }
-        try await lab.stop()
-    }
+    static func withLab(_ body: (LabServer) async throws -> Void) async throws { try await LabServer.with(body) }
 
     static func token(_ lab: LabServer) throws -> String {
         let scenario = try #require(lab.scenarios.first { $0.id == "bearer-ok" })

@@ -101,14 +101,7 @@ import Testing
 @Suite struct CheckHardeningCLITests {
     /// Runs `body` against a lab started inside the test process, and stops it.
     static func withLab(_ body: (String) async throws -> Void) async throws {
-        let lab = try await LabServer.start()
-        do {
-            try await body(lab.baseURL)
-        } catch {
-            try? await lab.stop()
-            throw error
-        }
-        try await lab.stop()
+        try await LabServer.with { try await body($0.baseURL) }
     }
 
     @Test(arguments: ["text", "json", "markdown"])

@@ -11,16 +11,7 @@ import Testing
 struct OAuthDiscoveryTests {
     static let discoveryKinds: [CheckEvidence.StepKind] = [.resourceMetadata, .authorizationServerMetadata, .jwks]
 
-    static func withLab(_ body: (LabServer) async throws -> Void) async throws {
-        let lab = try await LabServer.start()
-        do {
-            try await body(lab)
-        } catch {
-            try? await lab.stop()
-            throw error
-        }
-        try await lab.stop()
-    }
+    static func withLab(_ body: (LabServer) async throws -> Void) async throws { try await LabServer.with(body) }
 
     static func run(_ url: String, bearer: String? = nil, cookie: Bool = false, configure: (inout CheckRequest) -> Void = { _ in }) async -> CheckRun {
         var request = CheckRequest(url: url)
