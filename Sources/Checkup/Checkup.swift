@@ -549,7 +549,7 @@ struct PlanRunner {
     /// RFC 3986 §5.2 reference resolution, enough for `Location`: absolute, scheme-relative,
     /// absolute-path and relative-path references.
     static func resolve(_ location: String, against base: String) -> String? {
-        let location = location.trimmingCharacters()
+        let location = location.trimmingOWS
         // Absolute only with a real scheme prefix (`/login?next=https://…` is a path).
         if let colon = location.firstRange(of: "://"), let first = location.first, first.isLetter,
             location[..<colon.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) })
@@ -568,8 +568,3 @@ struct PlanRunner {
     }
 }
 
-extension String {
-    func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-}

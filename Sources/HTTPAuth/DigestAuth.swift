@@ -129,7 +129,7 @@ public struct DigestChallenge: Sendable, Hashable {
         self.algorithmWasSent = algorithmName != nil
         self.qopOptions = (challenge[parameter: "qop"] ?? "")
             .split(separator: ",")
-            .map { $0.trimmingSpaces().lowercased() }
+            .map { $0.trimmingOWS.lowercased() }
             .filter { !$0.isEmpty }
         self.isStale = challenge[parameter: "stale"]?.lowercased() == "true"
         self.userhash = challenge[parameter: "userhash"]?.lowercased() == "true"
@@ -357,13 +357,5 @@ public struct DigestSession: Sendable, CustomStringConvertible {
 
     public var description: String {
         "DigestSession(user: \(username), password: ****, realm: \(challenge.realm), algorithm: \(challenge.algorithm), nc: \(nonceCount))"
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[start...end])
     }
 }

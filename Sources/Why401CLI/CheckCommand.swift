@@ -2,6 +2,7 @@ import ArgumentParser
 import Checkup
 import Diagnosis
 import Evidence
+import HTTPAuth
 import Imports
 import Probe
 import Report
@@ -140,8 +141,8 @@ struct CheckCommand: AsyncParsableCommand {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
                 throw CLIFailure.usage("-H needs 'Name: value'")
             }
-            let name = String(line[..<colon]).trimmingCharacters()
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters()
+            let name = String(line[..<colon]).trimmingOWS
+            let value = String(line[line.index(after: colon)...]).trimmingOWS
             r.headers.append(HeaderField(name, value))
         }
         if data != nil, !r.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
@@ -151,7 +152,7 @@ struct CheckCommand: AsyncParsableCommand {
             for pair in item.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { throw CLIFailure.usage("-b needs 'name=value'") }
-                r.cookies.append((String(parts[0]).trimmingCharacters(), String(parts[1]).trimmingCharacters()))
+                r.cookies.append((String(parts[0]).trimmingOWS, String(parts[1]).trimmingOWS))
             }
         }
         if let cookieJar { try loadJar(cookieJar, into: &r) }
@@ -238,7 +239,7 @@ enum CheckReport {
         var planLines = outcome.notes
         if let reason = outcome.incomplete { planLines.append("could not complete: \(reason)") }
         return DiagnosticReport(
-            command: command, subject: evidence.url.isEmpty ? "" : SecretMaskingURL.mask(evidence.url), outcome: outcomeKind, status: status,
+            command: command, subject: evidence.url.isEmpty ? "" : SecretMasking.maskURL(evidence.url), outcome: outcomeKind, status: status,
             findings: findings, exchanges: evidence.steps.map(\.exchange),
             extra: [("plan", .array(planLines.map(JSONValue.string)))],
             sections: [DiagnosticReport.Section(title: "Plan", lines: planLines)])

@@ -2,6 +2,7 @@ import ArgumentParser
 import Checkup
 import Diagnosis
 import Evidence
+import HTTPAuth
 import Lab
 import Report
 
@@ -82,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         if let cookie = scenario.client.cookie {
             for pair in cookie.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters() }
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingOWS }
                 if parts.count == 2 { request.cookies.append((parts[0], parts[1])) }
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPAuth
 
 #if canImport(Glibc)
     import Glibc
@@ -40,7 +41,7 @@ public enum Why401Main {
                 finish(0)
             }
             let message = Why401.message(for: error)
-                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.joined(separator: " ")
+                .split(whereSeparator: \.isNewline).map { $0.trimmingOWS }.joined(separator: " ")
             writeError("\(message) (see 'why401 --help')")
             finish(2)
         }
@@ -60,10 +61,6 @@ public enum Why401Main {
 }
 
 extension StringProtocol {
-    func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-
     func replacingNewlines() -> String {
         split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).joined(separator: " ")
     }

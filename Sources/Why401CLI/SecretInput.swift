@@ -117,8 +117,3 @@ enum TerminalRestore {
     nonisolated(unsafe) static var saved = termios()
     nonisolated(unsafe) static var fd: Int32 = -1
 }
-
-/// The subject line of a report: the URL with any password and secret query values masked.
-enum SecretMaskingURL {
-    static func mask(_ url: String) -> String { SecretMasking.maskURL(url) }
-}

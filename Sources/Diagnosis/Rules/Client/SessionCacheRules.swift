@@ -1,4 +1,5 @@
 import Evidence
+import HTTPAuth
 
 /// `session.stale-cookie`: with cookies 401, without them success or a plain login challenge.
 public enum SessionStaleCookieRule: ClientRule {
@@ -37,12 +38,12 @@ struct CacheHeaders {
     init(_ step: CheckEvidence.Step) {
         for value in step.headers("Cache-Control") {
             for item in value.split(separator: ",") {
-                let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters() }
+                let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingOWS }
                 guard let name = parts.first?.lowercased(), !name.isEmpty else { continue }
                 directives[name] = parts.count > 1 ? parts[1] : nil
             }
         }
-        age = step.header("Age").flatMap { Int($0.trimmingCharacters()) }
+        age = step.header("Age").flatMap { Int($0.trimmingOWS) }
         xCacheHit = step.headers("X-Cache").contains { $0.lowercased().contains("hit") } || step.headers("CF-Cache-Status").contains { $0.lowercased() == "hit" }
         expires = step.header("Expires")
     }
@@ -53,12 +54,6 @@ struct CacheHeaders {
     var isPrivate: Bool { directives.keys.contains("private") }
 }
 
-extension Substring {
-    func trimmingCharacters() -> String { String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()) }
-}
-extension String {
-    func trimmingCharacters() -> String { Substring(self).trimmingCharacters() }
-}
 
 /// `cache.cacheable-401`: a 401 a cache may store, or did serve.
 public enum CacheCacheable401Rule: ClientRule {

@@ -215,7 +215,7 @@ public enum ResourceMetadataBrokenRule: ClientRule {
         if step.label == CheckEvidence.wellKnownMetadataLabel && (status == 404 || status == 410) { return nil }
         if status != 200 { return "answered \(status), not 200" }
         if let type = step.header("Content-Type"), !type.lowercased().contains("json") { return "has Content-Type \(type), not application/json" }
-        if let note = step.label, note.hasPrefix("invalid:") { return "is invalid: " + String(note.dropFirst("invalid:".count)).trimmingSpaces() }
+        if let note = step.label, note.hasPrefix("invalid:") { return "is invalid: " + String(note.dropFirst("invalid:".count)).trimmingOWS }
         return nil
     }
 }
@@ -262,11 +262,6 @@ public enum TokenSignatureRule: ClientRule {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-    }
-}
 
 /// `token.audience-mismatch`: `aud`/`iss` differ from what the API expects (`--audience`, `--issuer`),
 /// or the server's `error_description` names the audience.
