@@ -157,3 +157,25 @@ import Testing
         #expect(!result.stderr.contains("Zq9-secret"))
     }
 }
+
+/// `-u USER` without a password on a terminal: a prompt that does not echo what is typed.
+@Suite struct PasswordPromptCLITests {
+    @Test func promptsWithoutEcho() throws {
+        guard let script = ProcessRunner.which("script") else {
+            Issue.record("util-linux 'script' is needed to give the CLI a terminal")
+            return
+        }
+        let binary = try CLI.binary
+        let typed = "Zq9TypedSecret"
+        // `script` gives the command a pseudo-terminal and forwards the keystrokes; they are typed a
+        // second after start, as a person types after the prompt (typeahead would be echoed by the
+        // terminal before any program could turn echo off).
+        let result = try ProcessRunner.run(
+            "/bin/sh", ["-c", "(sleep 1; printf '%s\\n' \"$TYPED\") | env -u WHY401_PASSWORD \(script) -qec '\(binary) http://127.0.0.1:1/ -u alice --timeout 2' /dev/null"],
+            environment: ["TERM": "xterm", "NO_COLOR": "1", "TYPED": typed], timeout: 60)
+        #expect(result.stdout.contains("Password for alice:"), "\(result.stdout)")
+        #expect(!result.stdout.contains(typed), "the typed password was echoed")
+        // It was read and used: the run goes on to the (refused) connection and exits 3.
+        #expect(result.stdout.contains("connection refused"), "\(result.stdout)")
+    }
+}
