@@ -65,6 +65,8 @@ let package = Package(
             name: "Lab",
             dependencies: [
                 "HTTPAuth",
+                // ES256 signing for the lab's published JWKS (tokens a client verifies via discovery).
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -157,6 +157,9 @@ public enum LabScenarios {
         // Valid for one more hour by the client's clock, long expired by the lab's (2 h ahead).
         let skewed = LabJWT.mint(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 3600, issuer: issuer)
         let opaque = "lab-opaque-7f3c9a1e5b2d4f60"
+        let es256Good = LabJWT.mintES256(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 86_400, issuer: issuer)
+        let es256Forged = LabJWT.mintES256(subject: user, scope: "read", issuedAt: t - 60, notBefore: t - 60, expires: t + 86_400,
+                                           issuer: issuer, key: LabJWT.rogueES256Key)
         let rightBasic = ClientSetup.basic(user: user, password: password)
         let rightDigest = ClientSetup.digest(user: user, password: password)
 
@@ -196,6 +199,16 @@ public enum LabScenarios {
                 summary: "Bearer area, valid token: 200 (control); valid RFC 9728 metadata",
                 expectedCause: nil, client: .bearer(token: good),
                 behaviour: "Bearer realm=\"lab\" with resource_metadata (valid, naming the lab as authorization server, RFC 8414 metadata and JWKS served); HS256 JWTs signed by the lab with exp in the future get 200."),
+            LabScenario(
+                id: "bearer-jwks-ok", path: "/bearer/jwks/",
+                summary: "Bearer area, ES256 token verifiable through discovery (RFC 9728 → RFC 8414 → JWKS): 200 (control)",
+                expectedCause: nil, client: .bearer(token: es256Good),
+                behaviour: "ES256 JWTs signed with the key published in /.well-known/jwks.json (kid lab-es256) get 200; the anonymous 401 links the resource metadata."),
+            LabScenario(
+                id: "bearer-jwks-bad-signature", path: "/bearer/jwks-bad-signature/",
+                summary: "Bearer: ES256 token with the lab's kid but signed by another key",
+                expectedCause: "token.signature-invalid", client: .bearer(token: es256Forged),
+                behaviour: "The token names kid lab-es256 but its signature was made with an unpublished key: 401 error=\"invalid_token\"; the JWKS found by discovery does not verify it."),
             LabScenario(
                 id: "bearer-invalid-token", path: "/bearer/invalid-token/",
                 summary: "Bearer: the server rejects the (opaque) token as invalid_token",

@@ -116,6 +116,8 @@ enum LabRouter {
         case "scheme-mismatch":
             return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: false))
 
+        case "bearer-jwks-ok", "bearer-jwks-bad-signature":
+            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL))
         case "bearer-ok":
             return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL))
         case "bearer-invalid-token":
@@ -335,8 +337,8 @@ enum LabRouter {
         case serverPrefix:
             return authorizationServerMetadata(issuer: base, state: state)
         case "/.well-known/jwks.json":
-            // The lab signs HS256 only (a shared secret no JWKS may hold): an empty, valid set.
-            return .json(200, #"{"keys":[]}"#)
+            // The ES256 key (HS256 secrets are shared secrets no JWKS may hold).
+            return .json(200, LabJWT.jwksJSON)
         case serverPrefix + "/as/html":
             // A single-page app's catch-all answers every unknown path with its index page.
             return .html(200, "<!doctype html><html><head><title>App</title></head><body><div id=\"root\"></div></body></html>\n")

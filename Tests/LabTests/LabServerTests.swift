@@ -74,7 +74,7 @@ struct LabServerTests {
     static let expectedStatuses: [String: [Int]] = [
         "healthy": [200], "basic-wrong-password": [401], "no-credentials": [401],
         "digest-md5": [401, 200], "digest-sha256": [401, 200], "digest-stale": [401, 401, 200],
-        "bearer-ok": [200], "bearer-invalid-token": [401], "bearer-insufficient-scope": [403],
+        "bearer-ok": [200], "bearer-jwks-ok": [200], "bearer-jwks-bad-signature": [401], "bearer-invalid-token": [401], "bearer-insufficient-scope": [403],
         "bearer-invalid-request": [401], "bearer-expired-jwt": [401], "bearer-not-received": [401],
         "missing-challenge": [401], "scheme-mismatch": [401], "cross-origin-redirect": [302, 401],
         "flapping": [401], "cached-401": [401], "stale-cookie": [401], "cors-preflight": [200],
@@ -305,7 +305,12 @@ struct LabServerTests {
             #expect(metadata?["issuer"] as? String == lab.baseURL)
             #expect(metadata?["jwks_uri"] as? String == lab.baseURL + "/.well-known/jwks.json")
             let jwks = try HTTPProbe.get(lab.baseURL + "/.well-known/jwks.json")
-            #expect(jwks.status == 200 && jwks.bodyText == #"{"keys":[]}"#)
+            #expect(jwks.status == 200)
+            let set = try JSONSerialization.jsonObject(with: jwks.body) as? [String: Any]
+            let keys = set?["keys"] as? [[String: Any]] ?? []
+            #expect(keys.count == 1)
+            #expect(keys.first?["kid"] as? String == "lab-es256" && keys.first?["kty"] as? String == "EC" && keys.first?["crv"] as? String == "P-256")
+            #expect(keys.first?["d"] == nil, "the private part must never be published")
             // Tokens a running lab mints carry its issuer.
             let good = try lab.scenario("bearer-ok")
             guard case .bearer(let token) = good.client.credentials else { Issue.record("bearer-ok sends no token"); return }
