@@ -88,7 +88,7 @@ struct PlanRunner {
             }
         }
         evidence.sent = sentScheme()
-        if let token = request.bearer { evidence.token = JWT.decode(token) }
+        if let token = bearerToken { evidence.token = JWT.decode(token) }
 
         // A line break inside a header value (a pasted token, a password file with CRLF) cannot go
         // on the wire at all: say so with the credential findings instead of sending anything.
@@ -158,6 +158,15 @@ struct PlanRunner {
         }
         credentialedCount += 1
         return true
+    }
+
+    /// The Bearer token the user sends: `--bearer`, or the one in their own `-H 'Authorization: Bearer …'`.
+    var bearerToken: String? {
+        if let token = request.bearer { return token }
+        guard let own = request.headers.first(where: { $0.name.lowercased() == "authorization" }) else { return nil }
+        let words = own.value.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard words.count >= 2, words[0].lowercased() == "bearer" else { return nil }
+        return String(words.last!)
     }
 
     func sentScheme() -> CheckEvidence.SentScheme {

@@ -136,7 +136,12 @@ extension PlanRunner {
     /// Verifies the Bearer token's signature: the user's key, `--jwks URL`, the discovered JWKS, or —
     /// with none of them — the short list of well-known weak HMAC secrets.
     mutating func verifyToken(discovered: DiscoveredJWKS?) async {
-        guard let token = request.bearer, case .success(let jwt)? = evidence.token else { return }
+        guard let token = bearerToken, case .success(let jwt)? = evidence.token else {
+            if bearerToken == nil && (request.tokenKey != nil || request.jwksURL != nil) {
+                notes.append("a token key was given but no Bearer token was sent: nothing to verify")
+            }
+            return
+        }
         if let key = request.tokenKey {
             evidence.tokenVerification = await JWTVerifier.verify(token, header: jwt.header, key: key)
             evidence.tokenKeySource = request.tokenKeySource

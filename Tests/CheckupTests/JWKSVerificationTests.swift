@@ -44,3 +44,24 @@ struct JWKSVerificationTests {
         }
     }
 }
+
+@Suite("Bearer token given with -H")
+struct HeaderBearerTests {
+    @Test("A token in -H 'Authorization: Bearer …' is decoded and verified like --bearer")
+    func headerToken() async throws {
+        try await LabServer.with { lab in
+            let scenario = try #require(lab.scenarios.first { $0.id == "bearer-jwks-bad-signature" })
+            guard case .bearer(let token) = scenario.client.credentials else { return }
+            var request = CheckRequest(url: scenario.url(on: lab))
+            request.headers = [HeaderField("Authorization", "Bearer \(token)")]
+            request.maxTime = 30
+            let outcome = await Checkup.run(request)
+            guard case .success(let jwt)? = outcome.evidence.token else {
+                Issue.record("the -H token was not decoded")
+                return
+            }
+            #expect(jwt.keyID == "lab-es256")
+            #expect(ClientRules.run(outcome.evidence).first?.id == "token.signature-invalid")
+        }
+    }
+}
