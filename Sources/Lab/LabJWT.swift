@@ -105,33 +105,9 @@ enum LabJWT {
         return .valid(scopes: scopes)
     }
 
-    /// HMAC-SHA-256 (RFC 2104) over HTTPAuth's SHA-256.
+    /// HMAC-SHA-256, from swift-crypto (no hand-written cryptography).
     static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        let blockSize = 64
-        var k = key.count > blockSize ? sha256(key) : key
-        k += [UInt8](repeating: 0, count: blockSize - k.count)
-        let inner = sha256(k.map { $0 ^ 0x36 } + message)
-        return sha256(k.map { $0 ^ 0x5C } + inner)
-    }
-
-    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        hexBytes(DigestAlgorithm.sha256.hash(bytes))
-    }
-
-    static func hexBytes(_ hex: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var high: UInt8? = nil
-        for c in hex.utf8 {
-            let v: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-            default: continue
-            }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-        }
-        return out
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
