@@ -41,8 +41,11 @@ public final class LabServer: Sendable {
 
     /// Starts both listeners on `host` (`port` 0 / `secondPort` 0: an ephemeral port each).
     /// `clock` drives `Date` headers, nonce lifetimes and JWT checks.
+    /// `onReady` runs once the ports are known and before the first request is served (a CLI
+    /// prints its banner there, so anyone who reaches the lab has already seen it).
     public static func start(host: String = "127.0.0.1", port: Int = 0, secondPort: Int = 0,
-                             clock: @escaping @Sendable () -> Date = { Date() }) async throws -> LabServer {
+                             clock: @escaping @Sendable () -> Date = { Date() },
+                             onReady: (@Sendable (LabServer) -> Void)? = nil) async throws -> LabServer {
         // One thread: every connection's handler runs on it, which is what makes LabState safe.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = LabState(host: host, clock: clock)
@@ -62,7 +65,11 @@ public final class LabServer: Sendable {
                 state.mainPort = mainPort
                 state.secondPort = otherPort
             }.get()
-            return LabServer(host: host, port: mainPort, secondPort: otherPort, group: group, channels: [main, second], state: state)
+            let lab = LabServer(host: host, port: mainPort, secondPort: otherPort, group: group, channels: [main, second], state: state)
+            onReady?(lab)
+            try await main.setOption(.autoRead, value: true).get()
+            try await second.setOption(.autoRead, value: true).get()
+            return lab
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -84,6 +91,9 @@ public final class LabServer: Sendable {
     private static func bootstrap(group: MultiThreadedEventLoopGroup, state: LabState, listener: LabListener) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            // Connections wait in the backlog until `start` has recorded both ports: pages and
+            // redirects never show port 0, however fast the first client is.
+            .serverChannelOption(.autoRead, value: false)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

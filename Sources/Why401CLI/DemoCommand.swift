@@ -178,14 +178,20 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let lab: LabServer
+        let json = output.effectiveFormat == .json
         do {
-            lab = try await LabServer.start(port: port, secondPort: secondPort)
+            // The description is printed before the first request is served.
+            _ = try await LabServer.start(port: port, secondPort: secondPort, onReady: { lab in Self.describe(lab, json: json) })
         } catch {
             throw CLIFailure.incomplete("cannot start the lab on 127.0.0.1:\(port): \(error)")
         }
-        if output.effectiveFormat == .json {
-            // One JSON document describing the running lab (then it serves until stopped).
+        // Serve until interrupted: SIGINT/SIGTERM end the process; the kernel closes the sockets.
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// The banner (text) or one JSON document describing the running lab.
+    static func describe(_ lab: LabServer, json: Bool) {
+        if json {
             let scenarios = lab.scenarios.map { scenario -> JSONValue in
                 .object([
                     ("scenario", .string(scenario.id)), ("url", .string(scenario.url(on: lab))), ("summary", .string(scenario.summary)),
@@ -203,7 +209,5 @@ struct LabCommand: AsyncParsableCommand {
             }
         }
         fflush(nil)
-        // Serve until interrupted: SIGINT/SIGTERM end the process; the kernel closes the sockets.
-        while true { try await Task.sleep(for: .seconds(3600)) }
     }
 }

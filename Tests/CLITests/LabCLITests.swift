@@ -35,6 +35,8 @@ import Testing
         let binary = try CLI.binary
         let running = Task { try await ProcessRunner.runAsync(binary, ["lab", "--port", String(port), "--json"], timeout: 120) }
         for _ in 0..<600 where !Loopback.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
+        // The lab describes itself before it serves anything: once a request is answered, the JSON is out.
+        #expect(try HTTPProbe.get("http://127.0.0.1:\(port)/").status == 200)
         _ = try ProcessRunner.run("pkill", ["-TERM", "-f", "why401 lab --port \(port) --json$"])
         let result = try await running.value
         #expect(!result.timedOut)
