@@ -55,19 +55,9 @@ import Testing
 
     /// A server that accepts the connection and never answers: the read timeout ends it.
     @Test func silentServerTimesOut() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(fd, 16)
-        var bound = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        let port = UInt16(bigEndian: bound.sin_port)
+        let listener = try SilentListener()
+        defer { listener.close() }  // also keeps it alive until the test ends
+        let port = listener.port
         let started = Date()
         let result = try CLI.run(["http://127.0.0.1:\(port)/", "--timeout", "1"])
         #expect(result.status == 3, "\(result)")

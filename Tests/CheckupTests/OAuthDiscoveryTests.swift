@@ -6,6 +6,7 @@ import Evidence
 import Foundation
 import Lab
 import Testing
+import TestSupport
 
 @Suite("OAuth discovery against the lab")
 struct OAuthDiscoveryTests {
@@ -141,19 +142,9 @@ struct OAuthDiscoveryTests {
 
     @Test("Metadata that never answers ends within the request timeout")
     func metadataTimeout() async throws {
-        // A listener that accepts connections into its backlog and never answers.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(bound && listen(fd, 16) == 0)
-        let port = UInt16(bigEndian: addr.sin_port)
+        let listener = try SilentListener()
+        defer { listener.close() }  // also keeps it alive until the test ends
+        let port = listener.port
         try await Self.withLab { lab in
             let started = Date()
             let run = await Self.run(lab.baseURL + "/bearer/", bearer: try Self.token(lab, "bearer-ok")) {
