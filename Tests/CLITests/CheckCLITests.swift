@@ -10,14 +10,7 @@ struct CheckCLITests {
     static let token = "tok-Zq9-unique-BEARER-7f3a"
     static let digestRealm = "Private Digest Area"
 
-    static let config = """
-        <Directory "{{DOCROOT}}/basic">
-            AuthType Basic
-            AuthName "Private Basic Area"
-            AuthBasicProvider file
-            AuthUserFile "{{ROOT}}/auth/htpasswd"
-            Require valid-user
-        </Directory>
+    static let config = ApacheConfigs.basicArea() + "\n" + """
         <Directory "{{DOCROOT}}/digest">
             AuthType Digest
             AuthName "\(digestRealm)"

@@ -12,15 +12,7 @@ struct ApacheCheckupTests {
     static let digestRealm = "Private Digest Area"
     static let password = "Secret123"
 
-    static let basicConfig = """
-        <Directory "{{DOCROOT}}/basic">
-            AuthType Basic
-            AuthName "\(basicRealm)"
-            AuthBasicProvider file
-            AuthUserFile "{{ROOT}}/auth/htpasswd"
-            Require valid-user
-        </Directory>
-        """
+    static let basicConfig = ApacheConfigs.basicArea(realm: basicRealm)
 
     static let page = ServerFile.text("htdocs/basic/index.html", "<p>secret</p>\n")
 
