@@ -72,10 +72,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .target(name: "Report", dependencies: ["Diagnosis", "Evidence"]),
+        // Admin side: Apache/nginx configuration, permissions walk, WordPress. Reads files (and, with
+        // --apply, changes modes or renames plugin folders through a journal); produces evidence only.
+        .target(name: "ServerAudit", dependencies: ["Evidence", "Credentials", "HTTPAuth"]),
+        // zlib from the system, for rotated `.gz` access logs.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Access/error log scanning: byte-level, chunked across cores, gz through zlib; produces a LogSummary.
+        .target(name: "LogScan", dependencies: ["Evidence", "CZlib"]),
         .target(
             name: "Why401CLI",
             dependencies: [
                 "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
+                "ServerAudit", "LogScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
@@ -104,6 +112,10 @@ let package = Package(
             ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
         .testTarget(name: "ImportsTests", dependencies: ["Imports"]),
+        .testTarget(
+            name: "ServerAuditTests",
+            dependencies: ["ServerAudit", "Diagnosis", "Evidence", "Credentials", "Report", "TestSupport"]),
+        .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
         .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "Probe", "Lab", "TestSupport"]),
     ]
 )

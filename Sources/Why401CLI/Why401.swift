@@ -30,7 +30,7 @@ public struct Why401: AsyncParsableCommand {
             Shell completions: why401 --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [CheckCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self, JWTCommand.self, HtpasswdCommand.self, ExplainCommand.self],
+        subcommands: [CheckCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self, JWTCommand.self, HtpasswdCommand.self, ServerCommand.self, WordPressCommand.self, LogsCommand.self, ExplainCommand.self],
         defaultSubcommand: CheckCommand.self
     )
 

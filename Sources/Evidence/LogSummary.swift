@@ -1,0 +1,266 @@
+/// What `why401 logs` learned from access and error logs: the evidence the log rules judge.
+///
+/// Produced by `LogScan` (which reads files, possibly in parallel chunks, and merges partial
+/// aggregates) and consumed by pure rules in `Diagnosis`. Every figure is a count over the whole
+/// input, so an independent count of a generated log must give the same numbers. Times are UTC
+/// seconds since the epoch (the log's own offset applied); no `Date` so the value stays cheap and exact.
+public struct LogSummary: Sendable, Equatable {
+    /// One entry per input (file, rotated `.gz`, or `-`), in the order given.
+    public var inputs: [LogInput]
+
+    // MARK: access logs
+
+    /// Lines read from access logs (including malformed and blank-free lines).
+    public var lines: Int
+    /// Lines that parsed as requests.
+    public var requests: Int
+    /// Responses with status 401 (every one, handshakes included).
+    public var unauthorized: Int
+    /// 401s recognised as a normal challenge-then-success pair: the same client and path got a 2xx
+    /// within `handshakeWindow` seconds after the 401. They are counted in `unauthorized` but not in
+    /// `failures` nor in any top list, client, user or timeline failure figure.
+    public var handshakes: Int
+    /// Requests answered 2xx or 3xx.
+    public var successes: Int
+    /// Lines that did not parse in any detected format.
+    public var malformed: Int
+    /// The first few malformed lines (at most `LogSummary.sampleLimit`), for `logs.malformed-lines`.
+    public var malformedSamples: [LineReference]
+    /// Earliest and latest request time among parsed access-log lines.
+    public var first: Int64?
+    public var last: Int64?
+    /// Seconds within which a 2xx from the same client and path turns a 401 into a handshake.
+    public var handshakeWindow: Int
+
+    /// Requests and failed 401s per bucket, oldest first, without gaps (empty buckets are present).
+    public var timeline: [TimeBucket]
+    /// Bucket width in seconds (60 for minutes, 3600 for hours): chosen from the span of the data.
+    public var bucketSeconds: Int
+
+    /// Top values among failed 401s (handshakes excluded), most frequent first, at most `topLimit` each.
+    public var topPaths: [Tally]
+    public var topClients: [Tally]
+    public var topUsers: [Tally]
+    public var topUserAgents: [Tally]
+
+    /// Every client address that received at least one failed 401, with its whole record.
+    public var clients: [ClientRecord]
+    /// Every user name (`%u`, not `-`) that received at least one failed 401.
+    public var users: [UserRecord]
+
+    // MARK: error logs
+
+    /// Error-log lines read.
+    public var errorLines: Int
+    /// Error-log lines that mapped to an authentication cause, grouped by (cause, user, path, file).
+    public var errorEvents: [ErrorEvent]
+
+    public static let topLimit = 10
+    public static let sampleLimit = 5
+
+    public var failures: Int { unauthorized - handshakes }
+
+    public init(
+        inputs: [LogInput] = [], lines: Int = 0, requests: Int = 0, unauthorized: Int = 0, handshakes: Int = 0,
+        successes: Int = 0, malformed: Int = 0, malformedSamples: [LineReference] = [], first: Int64? = nil,
+        last: Int64? = nil, handshakeWindow: Int = 10, timeline: [TimeBucket] = [], bucketSeconds: Int = 60,
+        topPaths: [Tally] = [], topClients: [Tally] = [], topUsers: [Tally] = [], topUserAgents: [Tally] = [],
+        clients: [ClientRecord] = [], users: [UserRecord] = [], errorLines: Int = 0, errorEvents: [ErrorEvent] = []
+    ) {
+        self.inputs = inputs
+        self.lines = lines
+        self.requests = requests
+        self.unauthorized = unauthorized
+        self.handshakes = handshakes
+        self.successes = successes
+        self.malformed = malformed
+        self.malformedSamples = malformedSamples
+        self.first = first
+        self.last = last
+        self.handshakeWindow = handshakeWindow
+        self.timeline = timeline
+        self.bucketSeconds = bucketSeconds
+        self.topPaths = topPaths
+        self.topClients = topClients
+        self.topUsers = topUsers
+        self.topUserAgents = topUserAgents
+        self.clients = clients
+        self.users = users
+        self.errorLines = errorLines
+        self.errorEvents = errorEvents
+    }
+}
+
+/// One input and what became of it.
+public struct LogInput: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case access
+        case error
+    }
+
+    /// As the user named it (`-` for stdin).
+    public var path: String
+    public var kind: Kind
+    /// Detected or given format: `combined`, `common`, `vhost_combined`, `json`, `custom`,
+    /// `apache-error`, `nginx-error`, or `unknown` (nothing parsed).
+    public var format: String
+    public var gzip: Bool
+    public var lines: Int
+    public var malformed: Int
+    /// Why the input could not be read completely (unreadable, truncated gzip, binary), or nil.
+    /// An input with a problem is still counted as far as it was read.
+    public var problem: String?
+
+    public init(path: String, kind: Kind, format: String, gzip: Bool = false, lines: Int = 0, malformed: Int = 0, problem: String? = nil) {
+        self.path = path
+        self.kind = kind
+        self.format = format
+        self.gzip = gzip
+        self.lines = lines
+        self.malformed = malformed
+        self.problem = problem
+    }
+}
+
+/// A line in an input: 1-based line number within that input.
+public struct LineReference: Sendable, Equatable {
+    public var path: String
+    public var line: Int
+
+    public init(path: String, line: Int) {
+        self.path = path
+        self.line = line
+    }
+}
+
+public struct TimeBucket: Sendable, Equatable {
+    /// Bucket start, UTC epoch seconds (a multiple of the bucket width).
+    public var start: Int64
+    public var requests: Int
+    /// Failed 401s (handshakes excluded).
+    public var failures: Int
+
+    public init(start: Int64, requests: Int, failures: Int) {
+        self.start = start
+        self.requests = requests
+        self.failures = failures
+    }
+}
+
+/// A value and how often it occurred.
+public struct Tally: Sendable, Equatable {
+    public var value: String
+    public var count: Int
+
+    public init(_ value: String, _ count: Int) {
+        self.value = value
+        self.count = count
+    }
+}
+
+/// One client address across the whole input.
+public struct ClientRecord: Sendable, Equatable {
+    public var address: String
+    /// Failed 401s (handshakes excluded).
+    public var failures: Int
+    /// 2xx/3xx answers to this client.
+    public var successes: Int
+    /// Time of the first and last failed 401.
+    public var firstFailure: Int64
+    public var lastFailure: Int64
+    /// The most failed 401s within any `burstWindow`-second window (brute-force evidence).
+    public var peakFailures: Int
+    public var burstWindow: Int
+    /// Distinct user names tried in failed 401s (at most `LogSummary.topLimit` kept) and their count.
+    public var usersTried: [String]
+    public var distinctUsers: Int
+
+    public init(
+        address: String, failures: Int, successes: Int, firstFailure: Int64, lastFailure: Int64, peakFailures: Int,
+        burstWindow: Int, usersTried: [String], distinctUsers: Int
+    ) {
+        self.address = address
+        self.failures = failures
+        self.successes = successes
+        self.firstFailure = firstFailure
+        self.lastFailure = lastFailure
+        self.peakFailures = peakFailures
+        self.burstWindow = burstWindow
+        self.usersTried = usersTried
+        self.distinctUsers = distinctUsers
+    }
+}
+
+/// One user name (as logged by `%u` / `$remote_user`) across the whole input.
+public struct UserRecord: Sendable, Equatable {
+    public var name: String
+    public var failures: Int
+    public var successes: Int
+    public var firstFailure: Int64
+    public var lastFailure: Int64
+
+    public init(name: String, failures: Int, successes: Int, firstFailure: Int64, lastFailure: Int64) {
+        self.name = name
+        self.failures = failures
+        self.successes = successes
+        self.firstFailure = firstFailure
+        self.lastFailure = lastFailure
+    }
+}
+
+/// Error-log lines of one cause for one user, path and file, grouped.
+public struct ErrorEvent: Sendable, Equatable {
+    public enum Cause: String, Sendable, Equatable, CaseIterable {
+        /// Apache AH01617 (Basic), AH01794 (Digest); nginx `password mismatch`.
+        case passwordMismatch = "password-mismatch"
+        /// Apache AH01618 (Basic), AH01790 (Digest); nginx `was not found in`.
+        case userNotFound = "user-not-found"
+        /// Apache AH01620 `Could not open password file`; nginx `open() "…" failed`.
+        case authfileUnreadable = "authfile-unreadable"
+        /// Apache AH01614 / AH01781: the client used another scheme than the area's.
+        case wrongScheme = "wrong-scheme"
+        /// Apache AH01631: authenticated, but `Require` does not admit the user (still a 401).
+        case authorizationFailure = "authorization-failure"
+        /// Apache AH00027: `Require` without authentication configured (500).
+        case authNotConfigured = "auth-not-configured"
+        /// Apache `.htaccess: AuthType not allowed here` (AllowOverride lacks AuthConfig → 500).
+        case htaccessNotAllowed = "htaccess-not-allowed"
+        /// nginx (info level) `no user/password was provided for basic authentication`.
+        case noCredentials = "no-credentials"
+    }
+
+    public var cause: Cause
+    /// `apache` or `nginx`.
+    public var server: String
+    /// The message code where there is one (`AH01617`), else nil.
+    public var code: String?
+    public var user: String?
+    /// Request path (Apache) or request line target (nginx), where the line names one.
+    public var path: String?
+    /// The password file or `.htaccess` the line names, where it names one.
+    public var file: String?
+    /// OS error text for unreadable files (`Permission denied`, `No such file or directory`).
+    public var reason: String?
+    public var count: Int
+    public var first: Int64?
+    public var last: Int64?
+    /// Where the first such line is.
+    public var firstLine: LineReference
+
+    public init(
+        cause: Cause, server: String, code: String?, user: String?, path: String?, file: String?, reason: String?,
+        count: Int, first: Int64?, last: Int64?, firstLine: LineReference
+    ) {
+        self.cause = cause
+        self.server = server
+        self.code = code
+        self.user = user
+        self.path = path
+        self.file = file
+        self.reason = reason
+        self.count = count
+        self.first = first
+        self.last = last
+        self.firstLine = firstLine
+    }
+}

@@ -1,0 +1,1 @@
+// LogScan tests.

@@ -1,0 +1,1 @@
+// ServerAudit tests.
