@@ -27,18 +27,7 @@ extension Catalog {
                 risk of a guessed password, it can trigger lockouts that give real users 401s.
                 """,
             fix: [
-                """
-                fail2ban, /etc/fail2ban/jail.local:
-                [apache-auth]
-                enabled  = true
-                port     = http,https
-                logpath  = /var/log/apache2/error.log
-                maxretry = 5
-                findtime = 10m
-                bantime  = 1h
-                (for nginx the jail is [nginx-http-auth] with logpath = /var/log/nginx/error.log)
-                """,
-                "Apply and check: `sudo systemctl restart fail2ban && sudo fail2ban-client status apache-auth`.",
+                "Ban repeat offenders with fail2ban's stock jails, which read the error log: `[apache-auth]` (logpath = /var/log/apache2/error.log) or `[nginx-http-auth]` (logpath = /var/log/nginx/error.log) in /etc/fail2ban/jail.local with `enabled = true`, `maxretry = 5`, `findtime = 10m`, `bantime = 1h`; `sudo fail2ban-client status apache-auth` lists the bans.",
                 "nginx rate limit: `limit_req_zone $binary_remote_addr zone=auth:10m rate=10r/m;` (http) and `limit_req zone=auth burst=5;` in the protected location.",
                 "Make sure passwords are strong and hashed with bcrypt (`htpasswd -B`).",
             ],
@@ -120,5 +109,97 @@ extension Catalog {
                 "Inspect the line numbers given in the evidence: `sed -n '120p' access.log`.",
             ],
             references: ["Apache mod_log_config", "nginx ngx_http_log_module"]),
+
+        CatalogEntry(
+            id: "logs.wrong-scheme", severity: .warning, audience: .admin,
+            title: "Error log: clients use another authentication scheme than the area",
+            explanation: """
+                Apache logs `AH01614: client used wrong authentication scheme: /path` when a Basic area gets \
+                another scheme (typically `Authorization: Bearer …`), and ``AH01781: client used wrong \
+                authentication scheme `Basic'`` when a Digest area gets Basic. The credentials are not even \
+                checked: the answer is 401. Usually an API client pointed at a path protected by the web \
+                server instead of the application, or a client that does not do Digest.
+                """,
+            fix: [
+                "Find the clients: match the error-log times with the access log, or run `why401 URL` with the client's credentials.",
+                "If the application checks Bearer tokens itself, remove the web server's Basic/Digest auth from that path (or exempt it).",
+                "Make the client use the scheme the `WWW-Authenticate` header asks for (`curl --digest` for Digest).",
+            ],
+            references: ["Apache mod_auth_basic", "Apache mod_auth_digest", "RFC 9110 §11.6.2"]),
+
+        CatalogEntry(
+            id: "logs.authorization-failure", severity: .error, audience: .admin,
+            title: "Error log: a valid user is refused by Require, with 401",
+            explanation: """
+                Apache logs `AH01631: user bob: authorization failure for "/path": ` when the password was \
+                right but `Require user …`/`Require group …` does not admit the user. Measured on Apache \
+                2.4: the answer is 401, not 403, so browsers ask for the password again and the user thinks \
+                it is wrong.
+                """,
+            fix: [
+                "Decide whether the user should have access; if so add them to the `Require user` line or the group file (`AuthGroupFile`).",
+                "Find the area: `grep -rn 'Require user\\|Require group' /etc/apache2/ /var/www/`.",
+                "Tell the user the password is fine but the account has no access to that path.",
+            ],
+            references: ["Apache mod_authz_core Require", "Apache mod_authz_user", "Apache mod_authz_groupfile"]),
+
+        CatalogEntry(
+            id: "logs.auth-not-configured", severity: .error, audience: .admin,
+            title: "Error log: Require needs a user but no authentication is configured",
+            explanation: """
+                Apache logs `AH00027: No authentication done but request not allowed without authentication \
+                for /path. Authentication not configured?` when `Require valid-user` (or `user`/`group`) \
+                applies to a path without `AuthType`, `AuthName` and an auth provider. Every request gets \
+                500 and no one is ever asked for a password.
+                """,
+            fix: [
+                "Add the missing lines beside the Require: `AuthType Basic`, `AuthName \"Restricted\"`, `AuthUserFile /etc/apache2/.htpasswd`.",
+                "Or, if the path should be public, replace the Require with `Require all granted`.",
+                "Check: `apachectl configtest && apachectl graceful`, then `why401 URL -u USER`.",
+            ],
+            references: ["Apache mod_authz_core", "Apache mod_auth_basic AuthType"]),
+
+        CatalogEntry(
+            id: "logs.htaccess-not-allowed", severity: .error, audience: .admin,
+            title: "Error log: .htaccess uses AuthType where AllowOverride forbids it",
+            explanation: """
+                Apache logs `/path/.htaccess: AuthType not allowed here` (core:alert) when an .htaccess \
+                contains auth directives but the directory's `AllowOverride` lacks `AuthConfig`. Every \
+                request under that directory gets 500. (Under `AllowOverride None` the file is not read at \
+                all and the area is silently unprotected.)
+                """,
+            fix: [
+                "In the server config: `<Directory /var/www/html/private>` `AllowOverride AuthConfig` `</Directory>`, then `apachectl graceful`.",
+                "Or move the auth directives from .htaccess into the `<Directory>` block and remove them from .htaccess.",
+            ],
+            references: ["Apache core AllowOverride", "Apache .htaccess howto"]),
+
+        CatalogEntry(
+            id: "logs.no-credentials", severity: .info, audience: .admin,
+            title: "Error log: requests came without credentials",
+            explanation: """
+                nginx logs at `info` level `no user/password was provided for basic authentication` for each \
+                request to a Basic area without an `Authorization` header. That is the normal first step of \
+                every login (challenge, then credentials); it matters only when a client never follows up.
+                """,
+            fix: [
+                "Compare with the access log: a client whose 401s are never followed by a 2xx is listed under logs.never-succeeds.",
+                "Script clients should send credentials up front (`curl -u user`), not wait for the challenge.",
+            ],
+            references: ["nginx ngx_http_auth_basic_module", "RFC 9110 §11.6.1"]),
+
+        CatalogEntry(
+            id: "logs.input-incomplete", severity: .info, audience: .admin,
+            title: "An input could not be read completely",
+            explanation: """
+                A file could not be opened, a rotated `.gz` was truncated, or a file was binary. It was \
+                read as far as possible and the other inputs were analysed; the figures leave out what \
+                could not be read.
+                """,
+            fix: [
+                "Check the file: `ls -l FILE`, `gzip -t FILE.gz`, `file FILE`.",
+                "Run why401 as a user that may read the logs (`sudo why401 logs …`, or add yourself to the `adm` group on Debian).",
+            ],
+            references: ["Apache Log Files", "nginx ngx_http_log_module"]),
     ]
 }

@@ -166,8 +166,9 @@ extension Catalog {
             title: "Authentication is configured only in part",
             explanation: """
                 Apache needs `AuthType`, `AuthName`, a provider file (`AuthUserFile`) and a `Require` line: \
-                `AuthType` without `Require` protects nothing, and `Require valid-user` without `AuthType` \
-                gives 500 (AH00027 "Authentication not configured?"). nginx's `auth_basic` without \
+                `AuthType` without `Require` protects nothing, `Require valid-user` without `AuthType` \
+                gives 500 (AH00027 "Authentication not configured?"), and a missing `AuthName` or \
+                `AuthUserFile` turns every login into a 500. nginx's `auth_basic` without \
                 `auth_basic_user_file` lets every request through. The result is either no protection or \
                 an error for every visitor.
                 """,
@@ -231,7 +232,10 @@ extension Catalog {
             explanation: """
                 The configuration requires credentials for every method, OPTIONS included. Browsers never send \
                 credentials on a CORS preflight, so cross-origin calls from a web app fail at the preflight \
-                with 401 before the real, credentialed request is made.
+                with 401 before the real, credentialed request is made. `why401 server` reports it where the \
+                area is meant to be called cross-origin: a CORS header (`Access-Control-Allow-*`) is set there, \
+                or it hands requests to an application (CGI, FastCGI, proxy); a protected folder of static \
+                pages is not preflighted and is left alone.
                 """,
             fix: [
                 "Apache: wrap the requirement, `<LimitExcept OPTIONS> Require valid-user </LimitExcept>`.",

@@ -3,6 +3,11 @@
 // Byte-level and chunked: files are read in large blocks, split at line boundaries across
 // threads, parsed in place without a String per line, and the per-worker partial aggregates are
 // merged in input order. See `Scanner.swift` for the block parser and `Merge.swift` for the merge.
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Evidence
 
 /// What to read and how. Built by the `logs` CLI command.
@@ -49,16 +54,105 @@ public struct LogScanError: Error, CustomStringConvertible {
 }
 
 public enum LogScan {
+    static let defaultBlockSize = 4 << 20
+    static let minimumChunk: Int64 = 8 << 20
+
     /// Reads every input; never throws for a bad input (recorded in LogInput.problem); throws LogScanError only for a bad --log-format string.
     public static func scan(
         _ options: LogScanOptions, progress: (@Sendable (_ bytesRead: Int64, _ bytesTotal: Int64?) -> Void)? = nil
     ) throws -> LogSummary {
-        LogSummary(handshakeWindow: options.handshakeWindow)
+        let custom = try options.logFormat.map { try CustomFormat($0) }
+        let threads = options.threads > 0 ? options.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let blockSize = options.blockSize > 0 ? options.blockSize : defaultBlockSize
+
+        var planned: [PlannedInput] = []
+        var stdinUsed = false
+        for (paths, wantError) in [(options.accessPaths, false), (options.errorPaths, true)] {
+            for (path, problem) in InputPlanner.expand(paths) {
+                if let problem {
+                    planned.append(PlannedInput(record: LogInput(path: path, kind: wantError ? .error : .access, format: "unknown", problem: problem)))
+                } else {
+                    planned.append(InputPlanner.plan(path: path, wantError: wantError, custom: custom, stdinUsed: &stdinUsed))
+                }
+            }
+        }
+        defer {
+            for input in planned where input.fd > 0 { close(input.fd) }
+        }
+
+        // access inputs become units: plain files are split at (later adjusted) line boundaries
+        var units: [WorkUnit] = []
+        var totalBytes: Int64? = 0
+        for (i, input) in planned.enumerated() where input.fd >= 0 && input.record.kind == .access {
+            if input.isStdin {
+                totalBytes = nil
+            } else {
+                totalBytes = totalBytes.map { $0 + input.size }
+            }
+            if input.isStdin || input.record.gzip {
+                units.append(WorkUnit(input: i, start: 0, end: input.size, firstOfInput: true, lastOfInput: true, stream: true))
+                continue
+            }
+            let chunk = options.chunkSize > 0 ? Int64(options.chunkSize) : max(minimumChunk, (input.size + Int64(threads) - 1) / Int64(threads))
+            var start: Int64 = 0
+            repeat {
+                let end = min(input.size, start + chunk)
+                units.append(WorkUnit(input: i, start: start, end: end, firstOfInput: start == 0, lastOfInput: end >= input.size, stream: false))
+                start = end
+            } while start < input.size
+        }
+        let results = Workers.run(
+            units: units, inputs: planned, options: options, threads: threads, blockSize: blockSize,
+            totalBytes: totalBytes, progress: progress)
+
+        var global = Aggregate(window: options.handshakeWindow)
+        var samples: [LineReference] = []
+        var lineBase = [Int](repeating: 0, count: planned.count)
+        for (unit, result) in zip(units, results) {
+            let u = result.agg
+            for line in u.malformedSamples where samples.count < LogSummary.sampleLimit {
+                samples.append(LineReference(path: planned[unit.input].record.path, line: lineBase[unit.input] + line))
+            }
+            lineBase[unit.input] += u.physicalLines
+            planned[unit.input].record.lines += u.lines
+            planned[unit.input].record.malformed += u.malformed
+            if let problem = result.problem, planned[unit.input].record.problem == nil {
+                planned[unit.input].record.problem = problem
+            }
+            global.absorb(u, unit: unit)
+        }
+        for i in planned.indices where planned[i].record.kind == .access && planned[i].fd >= 0 {
+            if planned[i].record.lines > 0 && planned[i].record.lines == planned[i].record.malformed {
+                planned[i].record.format = "unknown"
+            }
+        }
+
+        var summary = LogSummary(handshakeWindow: options.handshakeWindow)
+        global.summarize(into: &summary, burstWindow: options.burstWindow)
+        summary.malformedSamples = samples
+
+        // error logs: small, read one after another
+        for i in planned.indices where planned[i].fd >= 0 && planned[i].record.kind == .error {
+            let input = planned[i]
+            var consumer = ErrorConsumer(path: input.record.path, flavor: input.errorFlavor ?? .apache, since: options.since, until: options.until)
+            let problem: String?
+            if input.isStdin {
+                problem = Workers.readStream(StreamSource(fd: 0, prefix: input.stdinPrefix, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+            } else {
+                problem = Workers.readStream(FileRangeSource(fd: input.fd, offset: 0, end: nil, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+            }
+            planned[i].record.lines = consumer.lines
+            if let problem, planned[i].record.problem == nil { planned[i].record.problem = problem }
+            summary.errorLines += consumer.lines
+            summary.errorEvents.append(contentsOf: consumer.events)
+        }
+        summary.inputs = planned.map(\.record)
+        return summary
     }
 
     /// Parses `--since`/`--until` values: ISO-8601 date or date-time (with or without offset; UTC when
     /// none), `YYYY-MM-DD HH:MM`, or the log form `29/Nov/2026:08:51:16 +0000`.
     public static func parseTime(_ text: String) -> Int64? {
-        nil
+        TimeParse.parse(text)
     }
 }

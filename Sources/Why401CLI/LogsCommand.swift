@@ -1,7 +1,192 @@
 import ArgumentParser
+import Diagnosis
+import Evidence
+import Foundation
+import LogScan
+import Report
 
-// Placeholder while the command is being written (replaced by its owner before commit).
+/// `why401 logs FILE... [--error-log FILE]...`: reads access and error logs (plain, rotated `.gz`,
+/// `-` for stdin) with `LogScan`, masks anything secret-looking (`LogSecretMasking`), judges the
+/// summary with the pure log rules and prints text/JSON/Markdown, optionally an HTML page.
+/// A bad input is reported and skipped; only when nothing at all could be read does it exit 3.
 struct LogsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "(in progress)")
-    func run() throws { throw CLIFailure.incomplete("logs: not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Analyse access and error logs: 401 onset, spikes, brute force, error-log causes.",
+        discussion: """
+            Access logs in combined, common, vhost_combined, nginx default or JSON lines are detected per \
+            file; give --log-format with an Apache LogFormat string for anything else. Apache 2.4 and nginx \
+            error logs are detected among the files too, or named with --error-log. Rotated .gz files and \
+            '-' (stdin) are read as they are.
+
+            A 401 followed by a 2xx from the same client and path within --handshake-window seconds is a \
+            normal challenge-then-success and is not counted as a failure.
+
+            Examples:
+              why401 logs /var/log/apache2/access.log* --error-log /var/log/apache2/error.log
+              zcat old.log.gz | why401 logs - --since 2026-11-29T08:00 --json
+              why401 logs access.log --html report.html
+
+            Exit codes: 0 nothing wrong found, 1 a problem was diagnosed (a warning or error finding), \
+            2 usage error, 3 nothing could be read.
+            """)
+
+    @Argument(help: ArgumentHelp("Access (or error) logs: files, globs, .gz, or '-' for stdin.", valueName: "FILE"))
+    var files: [String] = []
+
+    @Option(name: .customLong("error-log"), help: ArgumentHelp("An Apache or nginx error log (repeatable).", valueName: "FILE"))
+    var errorLogs: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Apache LogFormat string for the access logs, e.g. '%h %l %u %t \"%r\" %>s %b'.", valueName: "FMT"))
+    var logFormat: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only requests at or after this time (ISO-8601, 'YYYY-MM-DD HH:MM', UTC unless an offset is given).", valueName: "TIME"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only requests before this time.", valueName: "TIME"))
+    var until: String?
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads (0 = one per core).", valueName: "N"))
+    var threads: Int = 0
+
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (inline SVG chart, no external assets) to this file.", valueName: "OUT"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("logs.brute-force: failed 401s from one client, at least.", valueName: "N"))
+    var bruteForceThreshold: Int = LogThresholds().bruteForceMinFailures
+
+    @Option(name: .long, help: ArgumentHelp("logs.brute-force: failed 401s within one burst window, at least.", valueName: "N"))
+    var bruteForcePeak: Int = LogThresholds().bruteForceMinPeak
+
+    @Option(name: .long, help: ArgumentHelp("Seconds of the burst window for the brute-force peak.", valueName: "SECONDS"))
+    var burstWindow: Int = 60
+
+    @Option(name: .long, help: ArgumentHelp("A 401 followed by a 2xx from the same client and path within this many seconds is a handshake, not a failure.", valueName: "SECONDS"))
+    var handshakeWindow: Int = 10
+
+    @Option(name: .long, help: ArgumentHelp("logs.spike: failed 401s per bucket, as a multiple of the baseline, at least.", valueName: "X"))
+    var spikeFactor: Double = LogThresholds().spikeFactor
+
+    @Option(name: .long, help: ArgumentHelp("logs.spike: failed 401s in the onset bucket, at least.", valueName: "N"))
+    var spikeMin: Int = LogThresholds().spikeMinFailures
+
+    @Option(name: .long, help: ArgumentHelp("logs.never-succeeds: failed 401s of a client or user with no success, at least.", valueName: "N"))
+    var neverSucceedsMin: Int = LogThresholds().neverSucceedsMinFailures
+
+    @OptionGroup var output: OutputOptions
+
+    /// Checked in `run` rather than `validate` so the message stays one plain line (exit 2).
+    func checkArguments() throws {
+        if files.isEmpty && errorLogs.isEmpty { throw CLIFailure.usage("logs: give at least one log file, '-' for stdin, or --error-log FILE") }
+        if (files + errorLogs).filter({ $0 == "-" }).count > 1 { throw CLIFailure.usage("logs: '-' (stdin) can be given only once") }
+        if threads < 0 || threads > 1024 { throw CLIFailure.usage("--threads must be between 0 and 1024") }
+        for (name, value) in [("--brute-force-threshold", bruteForceThreshold), ("--brute-force-peak", bruteForcePeak), ("--burst-window", burstWindow), ("--spike-min", spikeMin), ("--never-succeeds-min", neverSucceedsMin)] where value < 1 {
+            throw CLIFailure.usage("\(name) must be at least 1")
+        }
+        if handshakeWindow < 0 { throw CLIFailure.usage("--handshake-window must not be negative") }
+        if !(spikeFactor >= 1 && spikeFactor.isFinite) { throw CLIFailure.usage("--spike-factor must be a number of at least 1") }
+    }
+
+    func run() throws {
+        try checkArguments()
+        let sinceTime = try since.map { try Self.time($0, flag: "--since") }
+        let untilTime = try until.map { try Self.time($0, flag: "--until") }
+        if let s = sinceTime, let u = untilTime, u <= s { throw CLIFailure.usage("--until must be after --since") }
+        let options = LogScanOptions(
+            accessPaths: files, errorPaths: errorLogs, logFormat: logFormat, since: sinceTime, until: untilTime, threads: threads,
+            handshakeWindow: handshakeWindow, burstWindow: burstWindow)
+        let progress = ProgressLine.forStderr()
+        let scanned: LogSummary
+        do {
+            scanned = try LogScan.scan(options, progress: progress?.update)
+        } catch let error as LogScanError {
+            progress?.clear()
+            throw CLIFailure.usage("--log-format: \(error.description)")
+        }
+        progress?.clear()
+
+        let summary = LogSecretMasking.masked(scanned)
+        let nothingRead = !summary.inputs.isEmpty && summary.inputs.allSatisfy { $0.problem != nil } && summary.requests == 0 && summary.errorLines == 0
+        if nothingRead {
+            throw CLIFailure.incomplete("logs: nothing could be read (" + summary.inputs.map { "\($0.path): \($0.problem ?? "")" }.joined(separator: "; ") + ")")
+        }
+        for input in summary.inputs {
+            if let problem = input.problem { Why401Main.writeError("\(input.path): \(problem) — analysing the rest") }
+        }
+
+        let thresholds = LogThresholds(
+            bruteForceMinFailures: bruteForceThreshold, bruteForceMinPeak: bruteForcePeak, spikeFactor: spikeFactor, spikeMinFailures: spikeMin,
+            neverSucceedsMinFailures: neverSucceedsMin)
+        let findings = LogRules.run(summary, thresholds: thresholds)
+        let spike = LogSpike.detect(summary, thresholds: thresholds)
+        let outcome: DiagnosticReport.Outcome = findings.contains { $0.severity != .info } ? .problems : .ok
+        let subject = (files + errorLogs.map { "--error-log \($0)" }).joined(separator: " ")
+        let report = LogReport.report(summary, findings: findings, spike: spike, subject: subject, outcome: outcome)
+        if let html {
+            let page = LogReportHTML.render(report, summary: summary, spike: spike)
+            do {
+                try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+            } catch {
+                throw CLIFailure.incomplete("--html: cannot write \(html): \((error as NSError).localizedDescription)")
+            }
+        }
+        try output.emit(report)
+    }
+
+    static func time(_ text: String, flag: String) throws -> Int64 {
+        guard let t = LogScan.parseTime(text) else {
+            throw CLIFailure.usage("\(flag): cannot read \"\(text)\" as a time (use ISO-8601 like 2026-11-29T08:00:00Z or '2026-11-29 08:00')")
+        }
+        return t
+    }
+}
+
+/// "reading 412 MB of 1.2 GB (33%)" on stderr, rewritten in place — only when stderr is a terminal
+/// and the read has lasted a moment, so pipes, CI logs and short reads stay clean.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let started = Date()
+    private let delay: TimeInterval
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    init(delay: TimeInterval) { self.delay = delay }
+
+    /// Half a second before the first draw; `WHY401_PROGRESS_DELAY` (seconds) changes it, so a test
+    /// on a pseudo-terminal need not read a huge file.
+    static func forStderr() -> ProgressLine? {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        let delay = ProcessInfo.processInfo.environment["WHY401_PROGRESS_DELAY"].flatMap(TimeInterval.init) ?? 0.5
+        return ProgressLine(delay: max(0, delay))
+    }
+
+    func update(_ read: Int64, _ total: Int64?) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(started) >= delay, now.timeIntervalSince(lastDraw) > 0.2 else { return }
+        lastDraw = now
+        var text = "\rwhy401: reading \(Self.bytes(read))"
+        if let total, total > 0 { text += " of \(Self.bytes(total)) (\(min(100, read * 100 / total))%)" }
+        Self.write(text + "\u{1B}[K")
+        drawn = true
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { Self.write("\r\u{1B}[K") }
+        drawn = false
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        if n < 1 << 20 { return "\(n / 1024) KB" }
+        if n < 1 << 30 { return "\(n >> 20) MB" }
+        return LogFigures.decimal(Double(n) / Double(1 << 30)) + " GB"
+    }
+
+    private static func write(_ text: String) {
+        var line = text
+        line.withUTF8 { buffer in _ = Foundation.write(STDERR_FILENO, buffer.baseAddress, buffer.count) }
+    }
 }

@@ -1,0 +1,89 @@
+import Evidence
+import HTTPAuth
+
+/// Logs are not supposed to hold credentials, but some do: a custom `LogFormat` with
+/// `%{Authorization}i`, a JSON log with an `authorization` field, tokens in query strings
+/// (`?access_token=…`), or a Basic header that ended up in a user-agent field. Every string that
+/// comes out of a log passes through here before any rule or renderer sees it, using the same masking
+/// as the live probe (`SecretMasking`). User names are not secrets and stay as they are, except
+/// names that look like API keys (masked as in `Basic` credentials).
+public enum LogSecretMasking {
+    /// Words that start an `Authorization` value; what follows them is masked.
+    static let schemes: Set<String> = ["basic", "bearer", "digest", "negotiate", "ntlm", "token", "hoba", "mutual", "aws4-hmac-sha256", "dpop", "mac"]
+
+    public static func masked(_ s: LogSummary) -> LogSummary {
+        var s = s
+        s.topPaths = s.topPaths.map { Tally(path($0.value), $0.count) }
+        s.topClients = s.topClients.map { Tally(text($0.value), $0.count) }
+        s.topUsers = s.topUsers.map { Tally(user($0.value), $0.count) }
+        s.topUserAgents = s.topUserAgents.map { Tally(text($0.value), $0.count) }
+        s.clients = s.clients.map { c in
+            var c = c
+            c.address = text(c.address)
+            c.usersTried = c.usersTried.map(user)
+            return c
+        }
+        s.users = s.users.map { u in
+            var u = u
+            u.name = user(u.name)
+            return u
+        }
+        s.errorEvents = s.errorEvents.map { e in
+            var e = e
+            e.user = e.user.map(user)
+            e.path = e.path.map(path)
+            e.file = e.file.map(text)
+            e.reason = e.reason.map(text)
+            return e
+        }
+        return s
+    }
+
+    /// A request path: secret query parameters masked, then any credential in it.
+    public static func path(_ value: String) -> String { text(SecretMasking.maskURL(value)) }
+
+    /// A user name: kept, unless it is itself a credential or looks like an API key.
+    public static func user(_ value: String) -> String {
+        let t = text(value)
+        return t != value ? t : SecretMasking.displayUser(value, passwordIsEmpty: false)
+    }
+
+    /// Free text (user agents, addresses): `Basic …`/`Bearer …` values and JWT-shaped tokens masked.
+    public static func text(_ value: String) -> String {
+        var words = value.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        var changed = false
+        var i = 0
+        while i < words.count {
+            let bare = words[i].trimmingQuotes()
+            if schemes.contains(bare.lowercased()), i + 1 < words.count, !words[i + 1].isEmpty {
+                // The scheme's credential runs to the end for Digest-like parameter lists, else one word.
+                let parameterList = words[(i + 1)...].joined(separator: " ").contains("=\"")
+                let end = parameterList ? words.count : i + 2
+                let credential = words[(i + 1)..<end].joined(separator: " ")
+                let value = parameterList ? credential : credential.trimmingQuotes()
+                words.replaceSubrange(i..<end, with: [SecretMasking.maskCredentials("\(bare) \(value)")])
+                changed = true
+            } else if looksLikeJWT(bare) {
+                words[i] = SecretMasking.maskOpaque(bare)
+                changed = true
+            }
+            i += 1
+        }
+        return changed ? words.joined(separator: " ") : value
+    }
+
+    /// Three base64url parts starting with `eyJ` (`{"` encoded).
+    static func looksLikeJWT(_ word: String) -> Bool {
+        guard word.hasPrefix("eyJ"), word.count > 20 else { return false }
+        return word.split(separator: ".", omittingEmptySubsequences: false).count == 3
+    }
+}
+
+extension String {
+    fileprivate func trimmingQuotes() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == "\"" || f == "'" { s = s.dropFirst() }
+        while let l = s.last, l == "\"" || l == "'" || l == "," { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,240 @@
+import Credentials
+
+// What `why401 server` learned from one web server's configuration: protected areas, document roots,
+// the worker account, the user files with the worker's access to them, `.htaccess` files with the
+// AllowOverride that governs them, and where Authorization is (not) handed to an application.
+// Value types only: the reader (ServerAudit) fills them in, the rules (Diagnosis) judge them.
+
+/// A place in a configuration file, so every finding can say where to look.
+public struct ConfigLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+    public var description: String { "\(file):\(line)" }
+}
+
+public enum WebServerKind: String, Sendable, Hashable, CaseIterable {
+    case apache
+    case nginx
+    public var displayName: String { self == .apache ? "Apache httpd" : "nginx" }
+    public var passwordServer: PasswordServer { self == .apache ? .apache : .nginx }
+}
+
+/// Whether the worker can reach a path (the result of a permission check made by the reader).
+public enum PathAccess: Sendable, Hashable {
+    case ok
+    /// `path` (the target or a parent) does not exist.
+    case missing(path: String)
+    /// `path` blocks the worker; `mode` is its octal permission bits.
+    case denied(path: String, mode: UInt32, owner: String, group: String, reason: String)
+    /// Not checked (e.g. the path contains an unresolved variable).
+    case unknown(reason: String)
+}
+
+/// A user (password) file named by `AuthUserFile` or `auth_basic_user_file`.
+public struct UserFileFact: Sendable, Hashable {
+    /// The path as the server resolves it (absolute).
+    public var path: String
+    /// The directive that names it (`AuthUserFile`, `auth_basic_user_file`).
+    public var directive: String
+    public var at: ConfigLocation
+    public var access: PathAccess
+    /// The document root it lies in, if any.
+    public var insideDocroot: String?
+    /// The parsed file when it could be read (by why401, not necessarily by the worker).
+    public var parsed: PasswordFile?
+
+    public init(path: String, directive: String, at: ConfigLocation, access: PathAccess, insideDocroot: String? = nil, parsed: PasswordFile? = nil) {
+        self.path = path
+        self.directive = directive
+        self.at = at
+        self.access = access
+        self.insideDocroot = insideDocroot
+        self.parsed = parsed
+    }
+}
+
+/// One `Require` line (Apache) in effect for an area.
+public struct RequireFact: Sendable, Hashable {
+    /// `Require valid-user`, `Require user alice`.
+    public var text: String
+    public var at: ConfigLocation
+    /// False for `Require all granted`, `ip`, `host`, `local`, `env`, `method`, `expr`, `all denied`.
+    public var needsAuthentication: Bool
+    public init(text: String, at: ConfigLocation, needsAuthentication: Bool) {
+        self.text = text
+        self.at = at
+        self.needsAuthentication = needsAuthentication
+    }
+}
+
+/// A directive as it appears in the configuration, with where it is.
+public struct ConfigSetting: Sendable, Hashable {
+    public var value: String
+    public var at: ConfigLocation
+    public init(_ value: String, at: ConfigLocation) {
+        self.value = value
+        self.at = at
+    }
+}
+
+/// The AllowOverride in effect for a directory.
+public struct OverrideFact: Sendable, Hashable {
+    /// `None`, `All`, `Indexes FileInfo`… as written (or the default).
+    public var text: String
+    /// Where it is set; nil when it is Apache's default (None since 2.3.9) or assumed.
+    public var at: ConfigLocation?
+    /// True when no configuration was available and Debian's default (None) was assumed.
+    public var assumed: Bool
+    public var allowsAuthConfig: Bool
+    /// `None`: `.htaccess` is not even read.
+    public var isNone: Bool
+    /// `Nonfatal=Override|All`: forbidden directives are skipped with a warning instead of a 500.
+    public var nonfatal: Bool
+
+    public init(text: String, at: ConfigLocation?, assumed: Bool = false, allowsAuthConfig: Bool, isNone: Bool, nonfatal: Bool = false) {
+        self.text = text
+        self.at = at
+        self.assumed = assumed
+        self.allowsAuthConfig = allowsAuthConfig
+        self.isNone = isNone
+        self.nonfatal = nonfatal
+    }
+}
+
+/// An area the configuration means to protect (or half-protects).
+public struct ProtectedArea: Sendable, Hashable {
+    public var server: WebServerKind
+    /// `<Directory "/var/www/html/private">`, `location /basic/`, `.htaccess in /var/www/html/private`.
+    public var context: String
+    /// Where the section opens (line 1 of a `.htaccess`).
+    public var at: ConfigLocation
+    /// `Basic`, `Digest` (AuthType / auth_basic), nil when none is in effect.
+    public var scheme: ConfigSetting?
+    public var realm: ConfigSetting?
+    /// Apache `AuthBasicProvider`/`AuthDigestProvider` (default `file`); only `file` needs a user file.
+    public var provider: String
+    public var userFile: UserFileFact?
+    public var requires: [RequireFact]
+    /// The `.htaccess` the directives come from, with the AllowOverride in effect there.
+    public var htaccess: String?
+    public var override: OverrideFact?
+    /// Requests with OPTIONS are exempt (`<LimitExcept OPTIONS>`, nginx `limit_except OPTIONS`, an OPTIONS `return`).
+    public var optionsExempt: Bool
+    /// A CORS header set in scope (`Header set Access-Control-Allow-Origin`, `add_header Access-Control-…`).
+    public var corsHeader: ConfigLocation?
+    /// The area hands requests to an application (CGI, FastCGI, proxy): its API may be called cross-origin.
+    public var application: ConfigLocation?
+    /// Another area completes this one (a section with only `AuthType` whose sub-sections add `Require`).
+    public var completedElsewhere: Bool
+
+    public init(
+        server: WebServerKind, context: String, at: ConfigLocation, scheme: ConfigSetting? = nil, realm: ConfigSetting? = nil,
+        provider: String = "file", userFile: UserFileFact? = nil, requires: [RequireFact] = [], htaccess: String? = nil,
+        override: OverrideFact? = nil, optionsExempt: Bool = false, corsHeader: ConfigLocation? = nil,
+        application: ConfigLocation? = nil, completedElsewhere: Bool = false
+    ) {
+        self.server = server
+        self.context = context
+        self.at = at
+        self.scheme = scheme
+        self.realm = realm
+        self.provider = provider
+        self.userFile = userFile
+        self.requires = requires
+        self.htaccess = htaccess
+        self.override = override
+        self.optionsExempt = optionsExempt
+        self.corsHeader = corsHeader
+        self.application = application
+        self.completedElsewhere = completedElsewhere
+    }
+
+    /// Some `Require` in effect needs an authenticated user (nginx: `auth_basic` is on).
+    public var needsAuthentication: Bool {
+        server == .nginx ? scheme != nil : requires.contains { $0.needsAuthentication }
+    }
+}
+
+/// A `.htaccess` under a document root that holds auth directives.
+public struct HtaccessFact: Sendable, Hashable {
+    public var path: String
+    public var docroot: String
+    /// `AuthType Basic` (line 2)…, only the directives that need `AllowOverride AuthConfig`.
+    public var authDirectives: [ConfigSetting]
+    public var override: OverrideFact
+
+    public init(path: String, docroot: String, authDirectives: [ConfigSetting], override: OverrideFact) {
+        self.path = path
+        self.docroot = docroot
+        self.authDirectives = authDirectives
+        self.override = override
+    }
+}
+
+/// A place where the server hands a request to an application and whether `Authorization` goes along.
+public struct ForwardingFact: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case cgi = "CGI"
+        case fastcgi = "FastCGI"
+        case proxy = "proxy"
+    }
+    public var server: WebServerKind
+    public var kind: Kind
+    /// `ScriptAlias /cgi-bin/ …`, `location ~ \.php$`.
+    public var context: String
+    /// The line that sets up the handler (`ScriptAlias`, `SetHandler`, `fastcgi_pass`, `proxy_pass`).
+    public var at: ConfigLocation
+    public var passesAuthorization: Bool
+    /// The line that removes it (`proxy_set_header Authorization "";`), when one does.
+    public var blocker: ConfigSetting?
+    /// Why it is (not) passed, in a sentence fragment.
+    public var reason: String
+
+    public init(server: WebServerKind, kind: Kind, context: String, at: ConfigLocation, passesAuthorization: Bool, blocker: ConfigSetting? = nil, reason: String) {
+        self.server = server
+        self.kind = kind
+        self.context = context
+        self.at = at
+        self.passesAuthorization = passesAuthorization
+        self.blocker = blocker
+        self.reason = reason
+    }
+}
+
+/// Everything read from one server's configuration.
+public struct ServerConfigFacts: Sendable, Hashable {
+    public var server: WebServerKind
+    /// The main file (`apache2.conf`, `httpd.conf`, `nginx.conf`).
+    public var mainConfig: String
+    public var filesRead: [String]
+    /// The account checks are made as, and where it comes from (`User` line, `--as`, default).
+    public var worker: String
+    public var workerSource: String
+    public var docroots: [ConfigSetting]
+    public var areas: [ProtectedArea]
+    public var htaccess: [HtaccessFact]
+    public var forwarding: [ForwardingFact]
+    /// Things the reader could not resolve (an undefined `${VAR}`, a glob with no match).
+    public var notes: [String]
+
+    public init(
+        server: WebServerKind, mainConfig: String, filesRead: [String] = [], worker: String, workerSource: String,
+        docroots: [ConfigSetting] = [], areas: [ProtectedArea] = [], htaccess: [HtaccessFact] = [],
+        forwarding: [ForwardingFact] = [], notes: [String] = []
+    ) {
+        self.server = server
+        self.mainConfig = mainConfig
+        self.filesRead = filesRead
+        self.worker = worker
+        self.workerSource = workerSource
+        self.docroots = docroots
+        self.areas = areas
+        self.htaccess = htaccess
+        self.forwarding = forwarding
+        self.notes = notes
+    }
+}

@@ -1,0 +1,295 @@
+/// A 401 waiting to learn whether a 2xx from the same client and path follows within the window.
+struct Pending {
+    var client: Int32
+    var path: Int32
+    var user: Int32
+    var agent: Int32
+    var time: Int64
+    /// Minute slot of `time` in the owning aggregate (saves a lookup when it fails).
+    var slot: Int32 = 0
+    var resolved = false
+
+    var key: Int64 { Aggregate.key(client, path) }
+}
+
+/// The open 401s of one (client, path), oldest first; `head` skips those already settled.
+struct PendingList {
+    var seqs: [Int] = []
+    var head = 0
+}
+
+/// The figures of one piece of input (a chunk of a file, a `.gz`, stdin), keyed by interned ids.
+///
+/// Workers fill one each; `merge` folds them into a global one in input order. Everything is a sum
+/// or min/max except the handshake pairing, which crosses chunk boundaries: a chunk hands over its
+/// still-open 401s (`leftover`) and the 2xx it saw near its start (`head`), and the merge resolves them.
+struct Aggregate {
+    /// How far (seconds) a log line may be out of time order and still be paired exactly.
+    /// A 401 is settled as a failure once a line more than `window + disorder` seconds later was seen.
+    static let disorder: Int64 = 900
+
+    let window: Int64
+    var clients = ByteInterner()
+    var paths = ByteInterner()
+    var users = ByteInterner()
+    var agents = ByteInterner()
+
+    var lines = 0
+    /// All lines including blank ones (for line numbers).
+    var physicalLines = 0
+    var requests = 0
+    var unauthorized = 0
+    var handshakes = 0
+    var successes = 0
+    var malformed = 0
+    var malformedSamples: [Int] = []
+    var first = Int64.max
+    var last = Int64.min
+
+    var minuteSlot: [Int64: Int] = [:]
+    var minuteStart: [Int64] = []
+    var minuteRequests: [Int] = []
+    var minuteFailures: [Int] = []
+    private var lastMinute = Int64.min
+    private var lastSlot = -1
+
+    var clientSuccesses: [Int32] = []
+    var userSuccesses: [Int] = []
+    var clientFailures: [Int] = []
+    var clientFirst: [Int64] = []
+    var clientLast: [Int64] = []
+    /// Per client: failure seconds with their counts packed `t << 20 | n` (for peakFailures): 8 bytes
+    /// per distinct (client, second) with failures — the one figure that grows with the input.
+    var clientSeconds: [[UInt64]] = []
+    var userFailures: [Int] = []
+    var userFirst: [Int64] = []
+    var userLast: [Int64] = []
+    var pathFailures: [Int] = []
+    var agentFailures: [Int] = []
+    var clientUser: [Int64: Int] = [:]
+
+    // pairing
+    var queue: [Pending] = []
+    var queueHead = 0
+    var queueBase = 0
+    var pendingByKey: [Int64: PendingList] = [:]
+    /// Open 401s per client: a 2xx from a client with none skips the path lookup entirely.
+    var clientOpen: [Int32] = []
+    var watermark = Int64.min
+    /// 2xx seen near the start of a chunk that is not the first of its input: (client, path, time).
+    var recordHead = false
+    var head: [(Int32, Int32, Int64)] = []
+    private var headLimit = Int64.max
+
+    init(window: Int) {
+        self.window = Int64(window)
+    }
+
+    @inline(__always)
+    static func key(_ client: Int32, _ path: Int32) -> Int64 {
+        (Int64(client) << 32) | Int64(UInt32(bitPattern: path))
+    }
+
+    @inline(__always)
+    private mutating func slot(_ time: Int64) -> Int {
+        let minute = time >= 0 ? time / 60 : (time - 59) / 60
+        if minute == lastMinute { return lastSlot }
+        let s: Int
+        if let found = minuteSlot[minute] {
+            s = found
+        } else {
+            s = minuteStart.count
+            minuteSlot[minute] = s
+            minuteStart.append(minute * 60)
+            minuteRequests.append(0)
+            minuteFailures.append(0)
+        }
+        lastMinute = minute
+        lastSlot = s
+        return s
+    }
+
+    @inline(__always)
+    mutating func clientID(_ run: ByteRun) -> Int32 {
+        let id = clients.intern(run.base, run.count)
+        if Int(id) == clientSuccesses.count {
+            clientSuccesses.append(0)
+            clientFailures.append(0)
+            clientFirst.append(.max)
+            clientLast.append(.min)
+            clientSeconds.append([])
+            clientOpen.append(0)
+        }
+        return id
+    }
+
+    @inline(__always)
+    mutating func userID(_ run: ByteRun?) -> Int32 {
+        guard let run else { return -1 }
+        let id = users.intern(run.base, run.count)
+        if Int(id) == userSuccesses.count {
+            userSuccesses.append(0)
+            userFailures.append(0)
+            userFirst.append(.max)
+            userLast.append(.min)
+        }
+        return id
+    }
+
+    @inline(__always)
+    mutating func pathID(_ run: ByteRun?) -> Int32 {
+        guard let run else { return -1 }
+        let id = paths.intern(run.base, run.count)
+        if Int(id) == pathFailures.count { pathFailures.append(0) }
+        return id
+    }
+
+    @inline(__always)
+    mutating func agentID(_ run: ByteRun?) -> Int32 {
+        guard let run else { return -1 }
+        let id = agents.intern(run.base, run.count)
+        if Int(id) == agentFailures.count { agentFailures.append(0) }
+        return id
+    }
+
+    /// Counts one parsed request already known to be inside --since/--until.
+    @inline(__always)
+    mutating func add(_ f: inout AccessFields, agentOf: (inout AccessFields) -> ByteRun?) {
+        requests += 1
+        let t = f.time
+        if t < first { first = t }
+        if t > last { last = t }
+        if t > watermark {
+            watermark = t
+            if queueHead < queue.count { expire(before: t - window - Aggregate.disorder) }
+        }
+        if recordHead && headLimit == .max { headLimit = t + 2 * Aggregate.disorder + 2 * window }
+        let minute = slot(t)
+        minuteRequests[minute] += 1
+        let status = f.status
+        if status >= 200 && status < 400 {
+            successes += 1
+            let c = clientID(f.client)
+            clientSuccesses[Int(c)] += 1
+            if f.user != nil { userSuccesses[Int(userID(f.user))] += 1 }
+            if status < 300 {
+                let recording = recordHead && watermark <= headLimit
+                let open = clientOpen[Int(c)] > 0
+                if open || recording {
+                    let p = pathID(f.requestPath())
+                    if open { resolve(Aggregate.key(c, p), at: t) }
+                    if recording { head.append((c, p, t)) }
+                }
+            }
+        } else if status == 401 {
+            unauthorized += 1
+            let c = clientID(f.client)
+            let p = pathID(f.requestPath())
+            let u = userID(f.user)
+            let a = agentID(agentOf(&f))
+            let seq = queueBase + queue.count
+            queue.append(Pending(client: c, path: p, user: u, agent: a, time: t, slot: Int32(minute)))
+            clientOpen[Int(c)] += 1
+            pendingByKey[Aggregate.key(c, p), default: PendingList()].seqs.append(seq)
+        }
+    }
+
+    /// A 2xx for `key` at `time`: every open 401 of that key from `time - window` to `time` was a handshake.
+    @inline(__always)
+    mutating func resolve(_ key: Int64, at time: Int64) {
+        guard let list = pendingByKey[key] else { return }
+        var kept: [Int] = []
+        for seq in list.seqs[list.head...] {
+            let index = seq - queueBase
+            guard index >= queueHead, !queue[index].resolved else { continue }
+            let t = queue[index].time
+            if t <= time && time - t <= window {
+                queue[index].resolved = true
+                clientOpen[Int(queue[index].client)] -= 1
+                handshakes += 1
+            } else {
+                kept.append(seq)
+            }
+        }
+        pendingByKey[key] = kept.isEmpty ? nil : PendingList(seqs: kept)
+    }
+
+    /// Settles open 401s older than `limit` as failures (in queue order).
+    mutating func expire(before limit: Int64) {
+        while queueHead < queue.count && queue[queueHead].time < limit {
+            if !queue[queueHead].resolved {
+                clientOpen[Int(queue[queueHead].client)] -= 1
+                fail(queue[queueHead])
+                // it is the oldest open 401 of its key: drop it from the key's list
+                let key = queue[queueHead].key
+                let seq = queueBase + queueHead
+                if let list = pendingByKey[key], list.head < list.seqs.count, list.seqs[list.head] == seq {
+                    let head = list.head + 1, count = list.seqs.count
+                    if head == count {
+                        pendingByKey[key] = nil
+                    } else if head > 32 && head * 2 > count {
+                        pendingByKey[key] = PendingList(seqs: Array(list.seqs[head...]))
+                    } else {
+                        pendingByKey[key]!.head = head
+                    }
+                }
+            }
+            queueHead += 1
+        }
+        if queueHead == queue.count {
+            queueBase += queue.count
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+            pendingByKey.removeAll(keepingCapacity: true)
+        } else if queueHead > 4096 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueBase += queueHead
+            queueHead = 0
+        }
+    }
+
+    /// A failed 401 (not a handshake): into every failure figure.
+    mutating func fail(_ p: Pending) {
+        let c = Int(p.client)
+        clientFailures[c] += 1
+        if p.time < clientFirst[c] { clientFirst[c] = p.time }
+        if p.time > clientLast[c] { clientLast[c] = p.time }
+        let packed = UInt64(max(0, p.time)) << 20
+        if let lastPacked = clientSeconds[c].last, lastPacked & ~0xFFFFF == packed, lastPacked & 0xFFFFF < 0xFFFFF {
+            clientSeconds[c][clientSeconds[c].count - 1] += 1
+        } else {
+            clientSeconds[c].append(packed | 1)
+        }
+        if p.user >= 0 {
+            let u = Int(p.user)
+            userFailures[u] += 1
+            if p.time < userFirst[u] { userFirst[u] = p.time }
+            if p.time > userLast[u] { userLast[u] = p.time }
+            clientUser[Aggregate.key(p.client, p.user), default: 0] += 1
+        }
+        if p.path >= 0 { pathFailures[Int(p.path)] += 1 }
+        if p.agent >= 0 { agentFailures[Int(p.agent)] += 1 }
+        minuteFailures[Int(p.slot)] += 1
+    }
+
+    /// Open 401s not yet resolved (handed to the merge at the end of a chunk).
+    var leftover: [Pending] {
+        queue[queueHead...].filter { !$0.resolved }
+    }
+
+    /// Settles every open 401 as a failure (end of an input).
+    mutating func finish() {
+        for i in queueHead..<queue.count where !queue[i].resolved {
+            clientOpen[Int(queue[i].client)] -= 1
+            fail(queue[i])
+        }
+        queue.removeAll()
+        queueHead = 0
+        pendingByKey.removeAll()
+    }
+
+    mutating func noteMalformed(line: Int) {
+        malformed += 1
+        if malformedSamples.count < 5 { malformedSamples.append(line) }
+    }
+}

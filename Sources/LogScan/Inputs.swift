@@ -1,0 +1,213 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Evidence
+
+/// An access-log format the line parser knows.
+enum AccessFormat: Sendable {
+    case combined(vhost: Bool)
+    case json
+    case custom(CustomFormat)
+}
+
+/// One input after opening and sniffing its first bytes.
+struct PlannedInput {
+    var record: LogInput
+    var fd: Int32 = -1
+    var size: Int64 = 0
+    var isStdin = false
+    /// Bytes already consumed from stdin for sniffing (replayed to the parser).
+    var stdinPrefix: [UInt8] = []
+    var access: AccessFormat?
+    var errorFlavor: ErrorLogParser.Flavor?
+    var usable: Bool { record.problem == nil || fd >= 0 }
+}
+
+enum InputPlanner {
+    static let sniffSize = 64 * 1024
+
+    /// Expands globs the shell left alone; `-` and existing paths stay as given.
+    static func expand(_ paths: [String]) -> [(String, String?)] {
+        var out: [(String, String?)] = []
+        for path in paths {
+            if path == "-" || access(path, F_OK) == 0 || !path.contains(where: { "*?[".contains($0) }) {
+                out.append((path, nil))
+                continue
+            }
+            var g = glob_t()
+            defer { globfree(&g) }
+            if glob(path, 0, nil, &g) == 0 && g.gl_pathc > 0 {
+                var found: [String] = []
+                for i in 0..<Int(g.gl_pathc) {
+                    if let p = g.gl_pathv[i] { found.append(String(cString: p)) }
+                }
+                for f in found.sorted() { out.append((f, nil)) }
+            } else {
+                out.append((path, "no file matches this pattern"))
+            }
+        }
+        return out
+    }
+
+    /// Opens an input and reads its first bytes (inflated when gzip) to decide what it is.
+    static func plan(path: String, wantError: Bool, custom: CustomFormat?, stdinUsed: inout Bool) -> PlannedInput {
+        var input = PlannedInput(record: LogInput(path: path, kind: wantError ? .error : .access, format: "unknown"))
+        var head: [UInt8]
+        if path == "-" {
+            guard !stdinUsed else {
+                input.record.problem = "stdin given more than once"
+                return input
+            }
+            stdinUsed = true
+            input.isStdin = true
+            input.fd = 0
+            var prefix = [UInt8](repeating: 0, count: sniffSize)
+            var got = 0
+            while got < sniffSize {
+                let n = prefix.withUnsafeMutableBytes { read(0, $0.baseAddress! + got, sniffSize - got) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                got += n
+            }
+            prefix.removeLast(sniffSize - got)
+            input.stdinPrefix = prefix
+            head = prefix
+        } else {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                input.record.problem = "cannot open: \(errnoText(errno))"
+                return input
+            }
+            var st = stat()
+            if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                close(fd)
+                input.record.problem = "is a directory"
+                return input
+            }
+            input.fd = fd
+            input.size = Int64(st.st_size)
+            head = [UInt8](repeating: 0, count: sniffSize)
+            let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, sniffSize, 0) }
+            if n < 0 {
+                input.record.problem = "cannot read: \(errnoText(errno))"
+                close(fd)
+                input.fd = -1
+                return input
+            }
+            head.removeLast(sniffSize - n)
+        }
+        if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B {
+            input.record.gzip = true
+            head = inflatePrefix(head)
+        }
+        if head.contains(0) {
+            input.record.problem = "binary file, not a text log"
+            if !input.isStdin { close(input.fd) }
+            input.fd = -1
+            return input
+        }
+        detect(&input, head: head, custom: custom)
+        return input
+    }
+
+    /// Inflates what fits of the sniffed bytes (the rest is read properly later).
+    static func inflatePrefix(_ compressed: [UInt8]) -> [UInt8] {
+        struct ArraySource: ByteSource {
+            var bytes: [UInt8]
+            var used = 0
+            var problem: String?
+            mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+                let n = min(count, bytes.count - used)
+                bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + used, byteCount: n) }
+                used += n
+                return n
+            }
+        }
+        var source = GzipSource(ArraySource(bytes: compressed))
+        defer { source.close() }
+        var out = [UInt8](repeating: 0, count: sniffSize)
+        var got = 0
+        while got < sniffSize {
+            let n = out.withUnsafeMutableBytes { source.read(into: $0.baseAddress! + got, count: sniffSize - got) }
+            if n <= 0 { break }
+            got += n
+        }
+        out.removeLast(sniffSize - got)
+        return out
+    }
+
+    /// Decides the format from the first non-empty lines (the last, possibly cut, line is ignored).
+    static func detect(_ input: inout PlannedInput, head: [UInt8], custom: CustomFormat?) {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for (i, b) in head.enumerated() where b == 0x0A {
+            var end = i
+            if end > start && head[end - 1] == 0x0D { end -= 1 }
+            if end > start { lines.append(head[start..<end]) }
+            start = i + 1
+            if lines.count >= 50 { break }
+        }
+        if lines.count < 50 && start < head.count && head.count < sniffSize { lines.append(head[start...]) }
+        // error logs are recognised by content, wherever they were named
+        let flavors = lines.prefix(10).compactMap { ErrorLogParser.flavor(of: Substring(String(decoding: $0, as: UTF8.self))) }
+        if flavors.count * 2 > min(lines.count, 10), let flavor = flavors.first {
+            input.record.kind = .error
+            input.errorFlavor = flavor
+            input.record.format = flavor.rawValue
+            return
+        }
+        if input.record.kind == .error {
+            // named with --error-log but not recognised: still read as Apache (counted as error lines)
+            input.errorFlavor = .apache
+            input.record.format = "unknown"
+            return
+        }
+        if let custom {
+            input.access = .custom(custom)
+            input.record.format = "custom"
+            return
+        }
+        if lines.filter({ $0.first == 0x7B }).count * 2 > lines.count {
+            input.access = .json
+            input.record.format = "json"
+            return
+        }
+        var plain = 0, vhost = 0, agents = 0
+        for line in lines {
+            line.withUnsafeBufferPointer { buf in
+                let p = buf.baseAddress!, n = buf.count
+                var cache = CLFTimeCache()
+                var f = AccessFields()
+                if looksLikeVhost(p, n), CombinedParser.parse(p, n, vhost: true, cache: &cache, into: &f) {
+                    vhost += 1
+                    if CombinedParser.agent(&f) != nil { agents += 1 }
+                } else if CombinedParser.parse(p, n, vhost: false, cache: &cache, into: &f) {
+                    plain += 1
+                    if CombinedParser.agent(&f) != nil { agents += 1 }
+                }
+            }
+        }
+        if vhost > plain {
+            input.access = .combined(vhost: true)
+            input.record.format = "vhost_combined"
+        } else {
+            input.access = .combined(vhost: false)
+            input.record.format = plain == 0 ? "unknown" : (agents * 2 >= plain ? "combined" : "common")
+        }
+    }
+
+    /// `vhost_combined` starts with `%v:%p` (one colon then a port), unlike an IPv6 client address.
+    static func looksLikeVhost(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard let sp = Scan.find(p, 0, n, 0x20) else { return false }
+        var colons = 0, lastColon = -1
+        for i in 0..<sp where p[i] == 0x3A {
+            colons += 1
+            lastColon = i
+        }
+        guard lastColon > 0, lastColon + 1 < sp else { return false }
+        for i in (lastColon + 1)..<sp where p[i] < 0x30 || p[i] > 0x39 { return false }
+        return colons == 1 || (p[0] == 0x5B && p[lastColon - 1] == 0x5D)
+    }
+}

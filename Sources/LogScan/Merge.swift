@@ -1,0 +1,173 @@
+import Evidence
+
+extension Aggregate {
+    /// Folds one unit's figures into this (global) aggregate. Units arrive in input order.
+    /// `lineBase` turns the unit's line numbers into the input's.
+    mutating func absorb(_ u: Aggregate, unit: WorkUnit) {
+        func map(_ from: ByteInterner, _ add: (inout Aggregate, ByteRun) -> Int32) -> [Int32] {
+            var out = [Int32](repeating: 0, count: from.count)
+            for id in 0..<from.count {
+                let bytes = from.bytes(Int32(id))
+                out[id] = bytes.withUnsafeBufferPointer { buf in
+                    add(&self, ByteRun(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count))
+                }
+            }
+            return out
+        }
+        let cmap = map(u.clients) { $0.clientID($1) }
+        let pmap = map(u.paths) { $0.pathID($1) }
+        let umap = map(u.users) { $0.userID($1) }
+        let amap = map(u.agents) { $0.agentID($1) }
+        @inline(__always) func m(_ table: [Int32], _ id: Int32) -> Int32 { id < 0 ? -1 : table[Int(id)] }
+
+        // 401s carried from earlier chunks of this input meet the 2xx this chunk saw first
+        if !unit.firstOfInput && queueHead < queue.count {
+            for (c, p, t) in u.head { resolve(Aggregate.key(cmap[Int(c)], m(pmap, p)), at: t) }
+            if u.watermark != .min { expire(before: u.watermark - window - Aggregate.disorder) }
+        }
+
+        lines += u.lines
+        requests += u.requests
+        unauthorized += u.unauthorized
+        handshakes += u.handshakes
+        successes += u.successes
+        malformed += u.malformed
+        first = Swift.min(first, u.first)
+        last = Swift.max(last, u.last)
+        for s in 0..<u.minuteStart.count {
+            let g = slotFor(u.minuteStart[s])
+            minuteRequests[g] += u.minuteRequests[s]
+            minuteFailures[g] += u.minuteFailures[s]
+        }
+        for (id, n) in u.clientSuccesses.enumerated() where n > 0 { clientSuccesses[Int(cmap[id])] += n }
+        for (id, n) in u.userSuccesses.enumerated() where n > 0 { userSuccesses[Int(umap[id])] += n }
+        for (id, n) in u.clientFailures.enumerated() where n > 0 {
+            let g = Int(cmap[id])
+            clientFailures[g] += n
+            clientFirst[g] = Swift.min(clientFirst[g], u.clientFirst[id])
+            clientLast[g] = Swift.max(clientLast[g], u.clientLast[id])
+            clientSeconds[g].append(contentsOf: u.clientSeconds[id])
+        }
+        for (id, n) in u.userFailures.enumerated() where n > 0 {
+            let g = Int(umap[id])
+            userFailures[g] += n
+            userFirst[g] = Swift.min(userFirst[g], u.userFirst[id])
+            userLast[g] = Swift.max(userLast[g], u.userLast[id])
+        }
+        for (id, n) in u.pathFailures.enumerated() where n > 0 { pathFailures[Int(pmap[id])] += n }
+        for (id, n) in u.agentFailures.enumerated() where n > 0 { agentFailures[Int(amap[id])] += n }
+        for (k, n) in u.clientUser {
+            let c = Int32(truncatingIfNeeded: k >> 32), us = Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)
+            clientUser[Aggregate.key(cmap[Int(c)], umap[Int(us)]), default: 0] += n
+        }
+        for var p in u.leftover {
+            p.client = cmap[Int(p.client)]
+            p.path = m(pmap, p.path)
+            p.user = m(umap, p.user)
+            p.agent = m(amap, p.agent)
+            p.slot = Int32(slotFor(u.minuteStart[Int(p.slot)]))
+            let seq = queueBase + queue.count
+            queue.append(p)
+            clientOpen[Int(p.client)] += 1
+            pendingByKey[p.key, default: PendingList()].seqs.append(seq)
+        }
+        if unit.lastOfInput { finish() }
+    }
+
+    /// The minute slot for a bucket start (creating it).
+    mutating func slotFor(_ start: Int64) -> Int {
+        let minute = start / 60
+        if let s = minuteSlot[minute] { return s }
+        let s = minuteStart.count
+        minuteSlot[minute] = s
+        minuteStart.append(start)
+        minuteRequests.append(0)
+        minuteFailures.append(0)
+        return s
+    }
+
+    /// The most failures within any `window`-second span `[t, t + window)`.
+    static func peak(_ packed: [UInt64], window: Int64) -> Int {
+        let items = packed.sorted().map { (Int64($0 >> 20), Int64($0 & 0xFFFFF)) }
+        var best: Int64 = 0, sum: Int64 = 0
+        var lo = 0
+        for hi in 0..<items.count {
+            sum += items[hi].1
+            while items[hi].0 >= items[lo].0 + window {
+                sum -= items[lo].1
+                lo += 1
+            }
+            best = Swift.max(best, sum)
+        }
+        return Int(best)
+    }
+
+    static func top(_ counts: [Int], _ names: ByteInterner, limit: Int) -> [Tally] {
+        var items: [(String, Int)] = []
+        for (id, n) in counts.enumerated() where n > 0 { items.append((names.string(Int32(id)), n)) }
+        items.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        return items.prefix(limit).map { Tally($0.0, $0.1) }
+    }
+
+    /// The access-log part of the summary.
+    func summarize(into s: inout LogSummary, burstWindow: Int) {
+        s.lines = lines
+        s.requests = requests
+        s.unauthorized = unauthorized
+        s.handshakes = handshakes
+        s.successes = successes
+        s.malformed = malformed
+        s.handshakeWindow = Int(window)
+        if requests > 0 {
+            s.first = first
+            s.last = last
+            let span = last - first
+            let width: Int64 = span <= 48 * 3600 ? 60 : (span <= 366 * 86400 ? 3600 : 86400)
+            s.bucketSeconds = Int(width)
+            func floorTo(_ t: Int64) -> Int64 { (t >= 0 ? t / width : (t - width + 1) / width) * width }
+            let start = floorTo(first)
+            let count = Int((floorTo(last) - start) / width) + 1
+            var buckets = (0..<count).map { TimeBucket(start: start + Int64($0) * width, requests: 0, failures: 0) }
+            for i in 0..<minuteStart.count {
+                let b = Int((floorTo(minuteStart[i]) - start) / width)
+                buckets[b].requests += minuteRequests[i]
+                buckets[b].failures += minuteFailures[i]
+            }
+            s.timeline = buckets
+        }
+        let limit = LogSummary.topLimit
+        s.topPaths = Aggregate.top(pathFailures, paths, limit: limit)
+        s.topClients = Aggregate.top(clientFailures, clients, limit: limit)
+        s.topUsers = Aggregate.top(userFailures, users, limit: limit)
+        s.topUserAgents = Aggregate.top(agentFailures, agents, limit: limit)
+
+        var tried: [Int32: [(Int32, Int)]] = [:]
+        for (k, n) in clientUser {
+            tried[Int32(truncatingIfNeeded: k >> 32), default: []].append((Int32(truncatingIfNeeded: k & 0xFFFF_FFFF), n))
+        }
+        var clientRecords: [ClientRecord] = []
+        for (id, n) in clientFailures.enumerated() where n > 0 {
+            let names = (tried[Int32(id)] ?? []).map { (users.string($0.0), $0.1) }.sorted {
+                $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8)
+            }
+            clientRecords.append(
+                ClientRecord(
+                    address: clients.string(Int32(id)), failures: n, successes: Int(clientSuccesses[id]),
+                    firstFailure: clientFirst[id], lastFailure: clientLast[id],
+                    peakFailures: Aggregate.peak(clientSeconds[id], window: Int64(burstWindow)), burstWindow: burstWindow,
+                    usersTried: names.prefix(limit).map(\.0), distinctUsers: names.count))
+        }
+        clientRecords.sort {
+            $0.failures != $1.failures ? $0.failures > $1.failures : $0.address.utf8.lexicographicallyPrecedes($1.address.utf8)
+        }
+        s.clients = clientRecords
+        var userRecords: [UserRecord] = []
+        for (id, n) in userFailures.enumerated() where n > 0 {
+            userRecords.append(
+                UserRecord(name: users.string(Int32(id)), failures: n, successes: userSuccesses[id],
+                           firstFailure: userFirst[id], lastFailure: userLast[id]))
+        }
+        userRecords.sort { $0.failures != $1.failures ? $0.failures > $1.failures : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        s.users = userRecords
+    }
+}

@@ -1,0 +1,252 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import CZlib
+
+/// Where bytes come from: a file range (pread), stdin, or an inflating wrapper around either.
+protocol ByteSource {
+    /// Up to `count` bytes into `buffer`; 0 at the end; -1 on a read error (see `problem`).
+    mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int
+    var problem: String? { get }
+}
+
+/// Counts bytes read across all workers for the progress line.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLockLite()
+    private var value: Int64 = 0
+    func add(_ n: Int) {
+        lock.lock()
+        value += Int64(n)
+        lock.unlock()
+    }
+    var total: Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}
+
+/// A pthread mutex, to avoid pulling Foundation into the hot module for one lock.
+final class NSLockLite: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
+}
+
+func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+struct FileRangeSource: ByteSource {
+    let fd: Int32
+    var offset: Int64
+    let end: Int64?
+    let counter: ProgressCounter?
+    var problem: String?
+
+    mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        let n = pread(fd, buffer, count, off_t(offset))
+        if n < 0 {
+            problem = "read error: \(errnoText(errno))"
+            return -1
+        }
+        if n > 0, let counter {
+            // progress counts only this unit's own range, so totals add up to the file sizes
+            let own = end.map { max(0, min(Int64(n), $0 - offset)) } ?? Int64(n)
+            if own > 0 { counter.add(Int(own)) }
+        }
+        offset += Int64(n)
+        return n
+    }
+}
+
+/// stdin (or any fd read sequentially), after replaying the bytes already sniffed.
+struct StreamSource: ByteSource {
+    let fd: Int32
+    var prefix: [UInt8]
+    var prefixUsed = 0
+    let counter: ProgressCounter?
+    var problem: String?
+
+    mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        if prefixUsed < prefix.count {
+            let n = min(count, prefix.count - prefixUsed)
+            prefix.withUnsafeBytes { raw in
+                buffer.copyMemory(from: raw.baseAddress! + prefixUsed, byteCount: n)
+            }
+            prefixUsed += n
+            counter?.add(n)
+            return n
+        }
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 {
+                problem = "read error: \(errnoText(errno))"
+                return -1
+            }
+            counter?.add(n)
+            return n
+        }
+    }
+}
+
+/// Inflates gzip (every member of a multi-member file, as `cat a.gz b.gz` makes) from an inner source.
+/// A file that ends inside a member is reported as truncated; what was inflated so far is kept.
+struct GzipSource<Inner: ByteSource>: ByteSource {
+    var inner: Inner
+    private var stream = z_stream()
+    private var input: UnsafeMutablePointer<UInt8>
+    private let inputSize = 1 << 18
+    private var started = false
+    private var ended = false
+    private var innerEOF = false
+    /// Between members: set after Z_STREAM_END until more input shows another member.
+    private var betweenMembers = false
+    var problem: String?
+
+    init(_ inner: Inner) {
+        self.inner = inner
+        input = .allocate(capacity: inputSize)
+    }
+
+    mutating func close() {
+        if started { inflateEnd(&stream) }
+        started = false
+        input.deallocate()
+    }
+
+    private mutating func refill() -> Bool {
+        guard !innerEOF else { return false }
+        let n = inner.read(into: input, count: inputSize)
+        if n <= 0 {
+            innerEOF = true
+            if n < 0 { problem = inner.problem }
+            return false
+        }
+        stream.next_in = input
+        stream.avail_in = UInt32(n)
+        return true
+    }
+
+    mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        if ended { return 0 }
+        if !started {
+            stream = z_stream()
+            guard inflateInit2_(&stream, 32 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                problem = "cannot initialise zlib"
+                ended = true
+                return -1
+            }
+            started = true
+        }
+        stream.next_out = buffer.assumingMemoryBound(to: UInt8.self)
+        stream.avail_out = UInt32(min(count, Int(UInt32.max)))
+        while stream.avail_out > 0 {
+            if stream.avail_in == 0 && !refill() {
+                if betweenMembers || problem != nil {
+                    ended = true
+                } else {
+                    problem = "truncated gzip: the file ends inside a compressed member"
+                    ended = true
+                }
+                break
+            }
+            if betweenMembers {
+                // skip zero padding some tools append; anything else must be another member
+                while stream.avail_in > 0 && stream.next_in.pointee == 0 {
+                    stream.next_in += 1
+                    stream.avail_in -= 1
+                }
+                if stream.avail_in == 0 { continue }
+                inflateReset(&stream)
+                betweenMembers = false
+            }
+            let rc = inflate(&stream, Z_NO_FLUSH)
+            if rc == Z_STREAM_END {
+                betweenMembers = true
+                continue
+            }
+            if rc == Z_BUF_ERROR { continue }
+            if rc != Z_OK {
+                let message = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
+                problem = "corrupt gzip data (\(message))"
+                ended = true
+                break
+            }
+        }
+        return count - Int(stream.avail_out)
+    }
+}
+
+/// Receives lines (without `\n` or `\r\n`).
+protocol LineConsumer {
+    mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int)
+    /// A line longer than the read block: counted, not parsed.
+    mutating func tooLong()
+}
+
+enum LineSplitter {
+    /// Feeds every line of `source` to `consumer`.
+    /// - `skipFirst`: the source starts one byte before a chunk boundary; the line running across
+    ///   the boundary belongs to the previous chunk, so everything up to the first `\n` is skipped.
+    /// - `limit`: lines starting at or after this many bytes into the source belong to the next chunk.
+    static func run<S: ByteSource, C: LineConsumer>(
+        _ source: inout S, blockSize: Int, skipFirst: Bool, limit: Int64?, into consumer: inout C
+    ) {
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+        var filled = 0
+        var base: Int64 = 0  // source offset of buffer[0]
+        var skipping = skipFirst
+        var eof = false
+        // Reads of at most 1 MiB keep the freshly copied bytes in the core's L2 cache while they are
+        // parsed; the buffer itself is `blockSize`, the longest line that is parsed.
+        let readSize = min(blockSize, 1 << 20)
+        while !eof {
+            let n = source.read(into: buffer + filled, count: min(readSize, blockSize - filled))
+            if n <= 0 { eof = true } else { filled += n }
+            var start = 0
+            while start < filled || (eof && start < filled) {
+                if let limit, !skipping, base + Int64(start) >= limit { return }
+                guard let hit = memchr(bytes + start, 0x0A, filled - start) else { break }
+                let nl = UnsafeRawPointer(hit) - UnsafeRawPointer(bytes)
+                if skipping {
+                    skipping = false
+                } else {
+                    var end = nl
+                    if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                    consumer.line(bytes + start, end - start)
+                }
+                start = nl + 1
+            }
+            if eof {
+                if start < filled && !skipping {
+                    if limit == nil || base + Int64(start) < limit! {
+                        var end = filled
+                        if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                        consumer.line(bytes + start, end - start)
+                    }
+                }
+                return
+            }
+            if start == 0 && filled == blockSize {
+                // no newline in a whole block: a line too long to keep; drop up to the next newline
+                if !skipping { consumer.tooLong() }
+                skipping = true
+                base += Int64(filled)
+                filled = 0
+                continue
+            }
+            if start > 0 {
+                let rest = filled - start
+                if rest > 0 { memmove(buffer, buffer + start, rest) }
+                base += Int64(start)
+                filled = rest
+            }
+        }
+    }
+}

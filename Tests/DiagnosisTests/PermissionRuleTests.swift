@@ -1,0 +1,53 @@
+import Evidence
+import Testing
+
+@testable import Diagnosis
+
+/// The permission rules: each rule's own examples, plus the exact commands they print.
+@Suite struct PermissionRuleTests {
+    struct RuleCase: CustomTestStringConvertible, Sendable {
+        let rule: any PermissionRule.Type
+        var testDescription: String { rule.description.id }
+    }
+
+    @Test(arguments: PermissionRules.all.map(RuleCase.init))
+    func examples(_ ruleCase: RuleCase) {
+        let description = ruleCase.rule.description
+        #expect(Catalog.entry(description.id) != nil)
+        #expect(!description.triggering.isEmpty && !description.nonTriggering.isEmpty)
+        for example in description.triggering {
+            #expect(ruleCase.rule.check(example).map(\.id).contains(description.id))
+        }
+        for example in description.nonTriggering {
+            #expect(!ruleCase.rule.check(example).map(\.id).contains(description.id))
+        }
+    }
+
+    @Test func commandsAreExactAndQuoted() {
+        let facts = PermissionFacts(
+            worker: "www-data", roots: ["/srv/my site"],
+            unreadable: [
+                PermissionIssue(path: "/srv/my site/it's.txt", kind: .file, mode: 0o600, owner: 0, group: 0, proposedMode: 0o644, reason: "r"),
+            ],
+            worldWritable: [
+                PermissionIssue(path: "/srv/my site/up", kind: .directory, mode: 0o1777, owner: 0, group: 0, proposedMode: 0o1755, reason: "w"),
+            ])
+        let findings = PermissionRules.run(facts)
+        #expect(findings.map(\.id) == ["perm.unreadable", "perm.world-writable"])
+        #expect(findings[0].fix[0] == #"`chmod 0644 '/srv/my site/it'\''s.txt'` (now 0600)"#)
+        #expect(findings[0].fix[1].contains("why401 server --root '/srv/my site' --as www-data --apply"))
+        #expect(findings[1].fix[0] == "`chmod 1755 '/srv/my site/up'` (now 1777)")
+        #expect(facts.changes.count == 2)
+    }
+
+    @Test func longListsAreCapped() {
+        let issues = (0..<500).map {
+            PermissionIssue(path: "/srv/f\($0)", kind: .file, mode: 0o666, owner: 0, group: 0, proposedMode: 0o644, reason: "w")
+        }
+        let finding = PermissionRules.run(PermissionFacts(worker: "www-data", roots: ["/srv"], worldWritable: issues))[0]
+        #expect(finding.evidence.count == PermissionRules.listLimit + 1)
+        #expect(finding.evidence.last == "… and 480 more")
+        #expect(finding.fix.contains { $0.contains("480 more chmod commands") })
+        #expect(finding.detail.hasPrefix("500 paths"))
+    }
+}

@@ -1,0 +1,127 @@
+// Every figure of LogSummary against an independent count of a generated log with a known truth,
+// with one and two threads and with chunks so small that handshake pairs straddle boundaries.
+import Evidence
+import Foundation
+import Testing
+import TestSupport
+
+@testable import LogScan
+
+func scanFile(_ path: String, threads: Int = 1, chunk: Int = 0, block: Int = 0, _ configure: (inout LogScanOptions) -> Void = { _ in }) throws -> LogSummary {
+    var options = LogScanOptions(accessPaths: [path], threads: threads)
+    options.chunkSize = chunk
+    options.blockSize = block
+    configure(&options)
+    return try LogScan.scan(options)
+}
+
+func expectMatches(_ s: LogSummary, _ e: Expected, path: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(s.lines == e.lines, sourceLocation: sourceLocation)
+    #expect(s.requests == e.requests, sourceLocation: sourceLocation)
+    #expect(s.unauthorized == e.unauthorized, sourceLocation: sourceLocation)
+    #expect(s.handshakes == e.handshakes, sourceLocation: sourceLocation)
+    #expect(s.successes == e.successes, sourceLocation: sourceLocation)
+    #expect(s.malformed == e.malformed, sourceLocation: sourceLocation)
+    #expect(s.malformedSamples == e.malformedLines.map { LineReference(path: path, line: $0) }, sourceLocation: sourceLocation)
+    #expect(s.first == e.first, sourceLocation: sourceLocation)
+    #expect(s.last == e.last, sourceLocation: sourceLocation)
+    #expect(s.bucketSeconds == e.bucketSeconds, sourceLocation: sourceLocation)
+    #expect(s.timeline == e.timeline, sourceLocation: sourceLocation)
+    #expect(s.topPaths == e.topPaths, sourceLocation: sourceLocation)
+    #expect(s.topClients == e.topClients, sourceLocation: sourceLocation)
+    #expect(s.topUsers == e.topUsers, sourceLocation: sourceLocation)
+    #expect(s.topUserAgents == e.topUserAgents, sourceLocation: sourceLocation)
+    #expect(s.clients == e.clients, sourceLocation: sourceLocation)
+    #expect(s.users == e.users, sourceLocation: sourceLocation)
+}
+
+@Suite("LogScan exactness")
+struct ExactnessTests {
+    @Test("combined log with every quirk: every figure equals the independent count")
+    func combinedExact() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let truth = Generator.combined(seed: 42, count: 4000)
+        let path = try dir.write("access.log", Generator.text(truth))
+        let expected = Expected(truth)
+        #expect(expected.handshakes > 20)
+        #expect(expected.malformed > 20)
+        #expect(expected.unauthorized > expected.handshakes)
+        let one = try scanFile(path, threads: 1)
+        expectMatches(one, expected, path: path)
+        #expect(one.inputs == [LogInput(path: path, kind: .access, format: "combined", lines: expected.lines, malformed: expected.malformed)])
+        let two = try scanFile(path, threads: 2)
+        #expect(two == one)
+        // chunks of ~5 lines: pairs straddle chunk boundaries everywhere
+        for chunk in [997, 4096, 20000] {
+            let small = try scanFile(path, threads: 2, chunk: chunk)
+            #expect(small == one, "chunk \(chunk)")
+        }
+    }
+
+    @Test("several seeds, tiny chunks, three threads")
+    func seeds() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        for seed in [1, 7, 99] as [UInt64] {
+            let truth = Generator.combined(seed: seed, count: 1500)
+            let path = try dir.write("access-\(seed).log", Generator.text(truth))
+            let s = try scanFile(path, threads: 3, chunk: 613)
+            expectMatches(s, Expected(truth), path: path)
+        }
+    }
+
+    @Test("a span over 48 hours is bucketed by hour, without gaps")
+    func hourly() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let truth = Generator.combined(seed: 5, count: 1200, spanSeconds: 5 * 86400)
+        let path = try dir.write("access.log", Generator.text(truth))
+        let s = try scanFile(path, threads: 2, chunk: 5000)
+        #expect(s.bucketSeconds == 3600)
+        expectMatches(s, Expected(truth), path: path)
+        #expect(zip(s.timeline, s.timeline.dropFirst()).allSatisfy { $1.start - $0.start == 3600 })
+    }
+
+    @Test("common and vhost_combined")
+    func otherFormats() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let common = Generator.combined(seed: 11, count: 800, common: true)
+        let cpath = try dir.write("common.log", Generator.text(common))
+        let c = try scanFile(cpath, threads: 2, chunk: 3000)
+        expectMatches(c, Expected(common), path: cpath)
+        #expect(c.inputs.first?.format == "common")
+        let vhost = Generator.combined(seed: 12, count: 800, vhost: true)
+        let vpath = try dir.write("vhost.log", Generator.text(vhost))
+        let v = try scanFile(vpath, threads: 2, chunk: 3000)
+        expectMatches(v, Expected(vhost), path: vpath)
+        #expect(v.inputs.first?.format == "vhost_combined")
+    }
+
+    @Test("--since/--until keep only requests inside the range")
+    func timeRange() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let truth = Generator.combined(seed: 21, count: 2000)
+        let path = try dir.write("access.log", Generator.text(truth))
+        let since = Generator.base + 1800, until = Generator.base + 5400
+        let s = try scanFile(path, threads: 2, chunk: 7000) {
+            $0.since = since
+            $0.until = until
+        }
+        expectMatches(s, Expected(truth, since: since, until: until), path: path)
+        #expect(s.first! >= since && s.last! < until)
+    }
+
+    @Test("parseTime accepts ISO dates, date-times, offsets and the log form")
+    func parseTime() {
+        let day: Int64 = 1_795_910_400
+        let clock: Int64 = day + 31876, clockPlus1h: Int64 = day + 35476, clockMinute: Int64 = day + 31860
+        #expect(LogScan.parseTime("2026-11-29") == day)
+        #expect(LogScan.parseTime("2026-11-29T08:51:16Z") == clock)
+        #expect(LogScan.parseTime("2026-11-29T08:51:16") == clock)
+        #expect(LogScan.parseTime("2026-11-29T10:51:16+02:00") == clock)
+        #expect(LogScan.parseTime("2026-11-29T08:51:16.250-0100") == clockPlus1h)
+        #expect(LogScan.parseTime("2026-11-29 08:51") == clockMinute)
+        #expect(LogScan.parseTime("29/Nov/2026:08:51:16 +0000") == clock)
+        #expect(LogScan.parseTime("[29/Nov/2026:09:51:16 +0100]") == clock)
+        #expect(LogScan.parseTime("yesterday") == nil)
+        #expect(LogScan.parseTime("2026-13-01") == nil)
+    }
+}
