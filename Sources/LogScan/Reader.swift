@@ -203,11 +203,8 @@ enum LineSplitter {
         var base: Int64 = 0  // source offset of buffer[0]
         var skipping = skipFirst
         var eof = false
-        // Reads of at most 1 MiB keep the freshly copied bytes in the core's L2 cache while they are
-        // parsed; the buffer itself is `blockSize`, the longest line that is parsed.
-        let readSize = min(blockSize, 1 << 20)
         while !eof {
-            let n = source.read(into: buffer + filled, count: min(readSize, blockSize - filled))
+            let n = source.read(into: buffer + filled, count: blockSize - filled)
             if n <= 0 { eof = true } else { filled += n }
             var start = 0
             while start < filled || (eof && start < filled) {

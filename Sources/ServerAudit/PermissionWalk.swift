@@ -209,9 +209,10 @@ public struct PermissionWalk: Sendable {
     // MARK: - Proposed modes
 
     /// The least change that makes the entry readable by the worker and not world-writable:
-    /// 755/644 style for site files; for a password file the read bit goes only to the class the
-    /// worker falls in (640 when it is in the group), so the file does not become world-readable
-    /// when that can be avoided. Special bits (setgid on shared dirs, sticky) are kept.
+    /// 755/644 style for site files; for a password file the read bit goes only to the owner or
+    /// group class the worker falls in (640 when it is in the group) and never to everyone — a
+    /// password file outside the worker's group needs a `chgrp`, which a mode change cannot do.
+    /// Special bits (setgid on shared dirs, sticky) are kept.
     public static func fixedMode(_ mode: UInt32, directory: Bool, kind: PermissionIssue.Kind, owner: uid_t, group: gid_t, worker: WorkerIdentity) -> UInt32 {
         // World-writable: 777 → 755, 666 → 644 (group write goes too: it came with the same mistake).
         var result = mode & 0o002 != 0 ? mode & ~UInt32(0o022) : mode
@@ -221,7 +222,10 @@ public struct PermissionWalk: Sendable {
         st.st_gid = group
         guard !WorkerAccess.allows(st, bits: directory ? 0o5 : 0o4, worker: worker) else { return result }
         if kind == .authFile {
-            result |= owner == worker.uid ? 0o400 : worker.gids.contains(group) ? 0o040 : 0o004
+            // Never world-readable: when the worker is neither owner nor in the group, a mode alone
+            // cannot fix it; the rule then advises `chgrp` to the worker's group and 640.
+            if owner == worker.uid { return result | 0o400 }
+            if worker.gids.contains(group) { return result | 0o040 }
             return result
         }
         return readableMode(result, directory: directory, owner: owner, group: group, worker: worker)

@@ -23,6 +23,21 @@ import Testing
         }
     }
 
+    /// A root-owned 0600 password file outside the worker's group: no chmod can fix it without
+    /// making it world-readable, so none is proposed; the fix is chgrp to the worker's group + 640.
+    @Test func passwordFileOutsideTheWorkersGroupGetsChgrpNotWorldRead() throws {
+        let facts = PermissionFacts(
+            worker: "www-data", roots: ["/srv/www"],
+            unreadable: [
+                PermissionIssue(path: "/etc/apache2/.htpasswd", kind: .authFile, mode: 0o600, owner: 0, group: 0, proposedMode: 0o600, reason: "r"),
+            ])
+        let finding = try #require(PermissionRules.run(facts).first)
+        #expect(finding.id == "perm.unreadable")
+        #expect(facts.changes.isEmpty)
+        #expect(finding.fix.contains { $0.hasPrefix(#"`chgrp "$(id -gn www-data)" /etc/apache2/.htpasswd && chmod 640 /etc/apache2/.htpasswd`"#) })
+        #expect(!finding.fix.contains { $0.contains("chmod 0604") })
+    }
+
     @Test func commandsAreExactAndQuoted() {
         let facts = PermissionFacts(
             worker: "www-data", roots: ["/srv/my site"],

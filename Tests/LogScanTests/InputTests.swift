@@ -189,3 +189,30 @@ struct InputTests {
         expectMatches(s, Expected(truth), path: path)
     }
 }
+
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [(Int64, Int64?)] = []
+    func add(_ read: Int64, _ total: Int64?) { lock.withLock { calls.append((read, total)) } }
+    var all: [(Int64, Int64?)] { lock.withLock { calls } }
+}
+
+@Suite("LogScan progress")
+struct ProgressTests {
+    @Test("progress reports bytes read against the total, ending at the total")
+    func progress() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let truth = Generator.combined(seed: 40, count: 3000)
+        let path = try dir.write("access.log", Generator.text(truth))
+        let size = Int64(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int)
+        let log = ProgressLog()
+        var options = LogScanOptions(accessPaths: [path], threads: 2)
+        options.chunkSize = 50_000
+        _ = try LogScan.scan(options) { log.add($0, $1) }
+        let calls = log.all
+        #expect(!calls.isEmpty)
+        #expect(calls.last?.0 == size)
+        #expect(calls.allSatisfy { $0.1 == size && $0.0 <= size })
+        #expect(zip(calls, calls.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+    }
+}

@@ -137,6 +137,19 @@ import Testing
         _ = conf
     }
 
+    @Test func passwordFileOutsideTheWorkersGroupIsNotMadeWorldReadable() throws {
+        let worker = try Self.worker
+        let dir = try TempDirectory(prefix: "why401-perm")
+        defer { dir.remove() }
+        let root = try dir.makeDirectory("site")
+        let file = try dir.write("conf/users", "alice:$apr1$x$y\n", mode: 0o600)
+        chown(file, 0, 0)
+        let facts = PermissionWalk(worker: worker).run(roots: [root], authFiles: [file])
+        #expect(facts.unreadable.map(\.path) == [file])
+        #expect(facts.unreadable.first?.proposedMode == 0o600)  // no chmod: chgrp is the fix
+        #expect(facts.changes.isEmpty)
+    }
+
     @Test func rootThatIsASymlinkIsWalkedAtItsTarget() throws {
         let dir = try TempDirectory(prefix: "why401-perm")
         defer { dir.remove() }

@@ -31,6 +31,11 @@ public enum PermissionRules {
             .map { ModeChange(path: $0.path, from: $0.mode, to: $0.proposedMode) }
         var out = changes.prefix(listLimit).map { "`\($0.command)` (now \(ModeChange.octal($0.from)))" }
         if changes.count > listLimit { out.append("… and \(changes.count - listLimit) more chmod commands (see the JSON `permissions.changes`)") }
+        // Password files outside the worker's group: a mode change would make them world-readable.
+        for issue in issues where issue.kind == .authFile && issue.proposedMode == issue.mode {
+            let path = ModeChange.shellQuoted(issue.path)
+            out.append("`chgrp \"$(id -gn \(worker))\" \(path) && chmod 640 \(path)` (a password file should be readable by the worker's group, never by everyone)")
+        }
         if !changes.isEmpty {
             let rootArgs = roots.map { "--root \(ModeChange.shellQuoted($0))" }.joined(separator: " ")
             out.append("Or let why401 make exactly these changes, journaled and undoable: `why401 server \(rootArgs) --as \(worker) --apply` (undo: `why401 server --undo`).")
@@ -75,7 +80,7 @@ public enum PermissionUnreadableRule: PermissionRule {
         if auth > 0 { parts.append("\(auth) password file\(auth == 1 ? "" : "s") (credentialed requests then fail with 500)") }
         let files = issues.count - directories - htaccess - auth
         if files > 0 { parts.append("\(files) file\(files == 1 ? "" : "s") it cannot read (served as 403)") }
-        let detail = "\(facts.worker) — the account the server reads files as — is blocked by \(parts.joined(separator: ", ")). Proposed modes follow the 755 (directories) / 644 (files) convention; password files get read access only for the worker's class."
+        let detail = "\(facts.worker) — the account the server reads files as — is blocked by \(parts.joined(separator: ", ")). Proposed modes follow the 755 (directories) / 644 (files) convention; password files get read access only for the worker's owner or group class, never for everyone."
         return [
             Finding(
                 "perm.unreadable", detail: detail,
