@@ -14,15 +14,7 @@ import Testing
 
     @Test(arguments: rules)
     func examples(_ ruleCase: RuleCase) {
-        let description = ruleCase.rule.description
-        #expect(Catalog.entry(description.id) != nil)
-        #expect(!description.triggering.isEmpty && !description.nonTriggering.isEmpty)
-        for example in description.triggering {
-            #expect(ruleCase.rule.check(example).map(\.id).contains(description.id), "should raise \(description.id)")
-        }
-        for example in description.nonTriggering {
-            #expect(!ruleCase.rule.check(example).map(\.id).contains(description.id), "should not raise \(description.id)")
-        }
+        verifyExamples(ruleCase.rule.description, check: ruleCase.rule.check)
     }
 
     @Test func everyCauseHasARuleAndACatalogEntry() {

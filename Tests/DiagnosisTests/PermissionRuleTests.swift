@@ -12,15 +12,7 @@ import Testing
 
     @Test(arguments: PermissionRules.all.map(RuleCase.init))
     func examples(_ ruleCase: RuleCase) {
-        let description = ruleCase.rule.description
-        #expect(Catalog.entry(description.id) != nil)
-        #expect(!description.triggering.isEmpty && !description.nonTriggering.isEmpty)
-        for example in description.triggering {
-            #expect(ruleCase.rule.check(example).map(\.id).contains(description.id))
-        }
-        for example in description.nonTriggering {
-            #expect(!ruleCase.rule.check(example).map(\.id).contains(description.id))
-        }
+        verifyExamples(ruleCase.rule.description, check: ruleCase.rule.check)
     }
 
     /// A root-owned 0600 password file outside the worker's group: no chmod can fix it without
