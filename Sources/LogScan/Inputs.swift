@@ -55,25 +55,14 @@ enum InputPlanner {
     static func plan(path: String, wantError: Bool, custom: CustomFormat?, stdinUsed: inout Bool) -> PlannedInput {
         var input = PlannedInput(record: LogInput(path: path, kind: wantError ? .error : .access, format: "unknown"))
         var head: [UInt8]
+        var streamFD: Int32? = nil
         if path == "-" {
             guard !stdinUsed else {
                 input.record.problem = "stdin given more than once"
                 return input
             }
             stdinUsed = true
-            input.isStdin = true
-            input.fd = 0
-            var prefix = [UInt8](repeating: 0, count: sniffSize)
-            var got = 0
-            while got < sniffSize {
-                let n = prefix.withUnsafeMutableBytes { read(0, $0.baseAddress! + got, sniffSize - got) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                got += n
-            }
-            prefix.removeLast(sniffSize - got)
-            input.stdinPrefix = prefix
-            head = prefix
+            streamFD = 0
         } else {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -86,8 +75,30 @@ enum InputPlanner {
                 input.record.problem = "is a directory"
                 return input
             }
+            if (st.st_mode & S_IFMT) != S_IFREG {
+                // a pipe or process substitution (`<(zcat …)`): read it once, like stdin
+                streamFD = fd
+            } else {
+                input.fd = fd
+                input.size = Int64(st.st_size)
+            }
+        }
+        if let fd = streamFD {
+            input.isStdin = true
             input.fd = fd
-            input.size = Int64(st.st_size)
+            var prefix = [UInt8](repeating: 0, count: sniffSize)
+            var got = 0
+            while got < sniffSize {
+                let n = prefix.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, sniffSize - got) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                got += n
+            }
+            prefix.removeLast(sniffSize - got)
+            input.stdinPrefix = prefix
+            head = prefix
+        } else {
+            let fd = input.fd
             head = [UInt8](repeating: 0, count: sniffSize)
             let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, sniffSize, 0) }
             if n < 0 {
@@ -104,7 +115,7 @@ enum InputPlanner {
         }
         if head.contains(0) {
             input.record.problem = "binary file, not a text log"
-            if !input.isStdin { close(input.fd) }
+            if input.fd > 0 { close(input.fd) }
             input.fd = -1
             return input
         }

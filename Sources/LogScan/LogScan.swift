@@ -101,14 +101,17 @@ public enum LogScan {
                 start = end
             } while start < input.size
         }
-        let results = Workers.run(
+        var results = Workers.run(
             units: units, inputs: planned, options: options, threads: threads, blockSize: blockSize,
             totalBytes: totalBytes, progress: progress)
 
         var global = Aggregate(window: options.handshakeWindow)
         var samples: [LineReference] = []
         var lineBase = [Int](repeating: 0, count: planned.count)
-        for (unit, result) in zip(units, results) {
+        for (index, unit) in units.enumerated() {
+            let result = results[index]
+            // free each chunk's figures once merged: peak memory stays near one copy
+            results[index] = UnitResult(agg: Aggregate(window: options.handshakeWindow), problem: nil)
             let u = result.agg
             for line in u.malformedSamples where samples.count < LogSummary.sampleLimit {
                 samples.append(LineReference(path: planned[unit.input].record.path, line: lineBase[unit.input] + line))
@@ -137,7 +140,7 @@ public enum LogScan {
             var consumer = ErrorConsumer(path: input.record.path, flavor: input.errorFlavor ?? .apache, since: options.since, until: options.until)
             let problem: String?
             if input.isStdin {
-                problem = Workers.readStream(StreamSource(fd: 0, prefix: input.stdinPrefix, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+                problem = Workers.readStream(StreamSource(fd: input.fd, prefix: input.stdinPrefix, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
             } else {
                 problem = Workers.readStream(FileRangeSource(fd: input.fd, offset: 0, end: nil, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
             }

@@ -87,7 +87,8 @@ extension Aggregate {
     }
 
     /// The most failures within any `window`-second span `[t, t + window)`.
-    static func peak(_ packed: [UInt64], window: Int64) -> Int {
+    static func peak(_ packed: [UInt64], window requested: Int64) -> Int {
+        let window = max(1, requested)
         let items = packed.sorted().map { (Int64($0 >> 20), Int64($0 & 0xFFFFF)) }
         var best: Int64 = 0, sum: Int64 = 0
         var lo = 0

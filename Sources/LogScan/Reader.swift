@@ -45,6 +45,8 @@ struct FileRangeSource: ByteSource {
     let end: Int64?
     let counter: ProgressCounter?
     var problem: String?
+    /// Bytes before this offset belong to the previous chunk (the one byte read before a boundary).
+    var countFrom: Int64 = 0
 
     mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
         let n = pread(fd, buffer, count, off_t(offset))
@@ -54,7 +56,8 @@ struct FileRangeSource: ByteSource {
         }
         if n > 0, let counter {
             // progress counts only this unit's own range, so totals add up to the file sizes
-            let own = end.map { max(0, min(Int64(n), $0 - offset)) } ?? Int64(n)
+            let upper = end.map { min(offset + Int64(n), $0) } ?? (offset + Int64(n))
+            let own = upper - max(offset, countFrom)
             if own > 0 { counter.add(Int(own)) }
         }
         offset += Int64(n)

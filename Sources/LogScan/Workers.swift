@@ -157,7 +157,7 @@ enum Workers {
             }
         } else {
             let skip = unit.start > 0
-            var source = FileRangeSource(fd: input.fd, offset: skip ? unit.start - 1 : 0, end: unit.end, counter: counter)
+            var source = FileRangeSource(fd: input.fd, offset: skip ? unit.start - 1 : 0, end: unit.end, counter: counter, countFrom: unit.start)
             let limit = unit.end - (skip ? unit.start - 1 : 0)
             LineSplitter.run(&source, blockSize: blockSize, skipFirst: skip, limit: limit, into: &consumer)
             problem = source.problem

@@ -19,7 +19,7 @@ public struct ApacheConfig: Sendable {
 /// Relative paths resolve against `ServerRoot` (the directory of the main file until a `ServerRoot`
 /// line says otherwise). Debian keeps `User ${APACHE_RUN_USER}` in apache2.conf and the value in
 /// `envvars` beside it (`export APACHE_RUN_USER=www-data`); those exports are read as variables.
-public struct ApacheConfigLoader {
+public struct ApacheConfigLoader: IncludingConfigLoader {
     /// Modules Debian's apache2 has compiled in (`apache2 -l`); everything else comes from LoadModule.
     static let builtInModules: Set<String> = [
         "core.c", "mod_so.c", "mod_watchdog.c", "http_core.c", "mod_log_config.c", "mod_logio.c", "mod_version.c", "mod_unixd.c",
@@ -27,6 +27,7 @@ public struct ApacheConfigLoader {
     ]
     /// Apache refuses deeper nesting too (AP_MAX_INCLUDE_DEPTH).
     static let maxDepth = 64
+    static func parse(_ text: String, file: String) throws -> [ConfigDirective] { try ApacheConfigParser.parse(text, file: file) }
 
     var serverRoot: String
     var defines: [String: String] = [:]
@@ -65,26 +66,6 @@ public struct ApacheConfigLoader {
             vars[name] = value
         }
         return vars
-    }
-
-    mutating func loadFile(_ path: String, from: ConfigLocation?) throws -> [ConfigDirective] {
-        let canonical = ConfigFile.canonical(path)
-        if includeStack.contains(canonical) {
-            let chain = (includeStack.drop { $0 != canonical } + [canonical]).joined(separator: " → ")
-            throw ConfigError("include loop: \(chain)", at: from)
-        }
-        guard includeStack.count < Self.maxDepth else { throw ConfigError("includes nested more than \(Self.maxDepth) deep", at: from) }
-        let text: String
-        do { text = try ConfigFile.read(path) } catch let error as ConfigError {
-            // Say which line included the file that failed.
-            if let from, error.at == nil { throw ConfigError(error.message + " (included)", at: from) }
-            throw error
-        }
-        if !filesRead.contains(path) { filesRead.append(path) }
-        let parsed = try ApacheConfigParser.parse(text, file: path)
-        includeStack.append(canonical)
-        defer { includeStack.removeLast() }
-        return try expand(parsed)
     }
 
     mutating func expand(_ directives: [ConfigDirective]) throws -> [ConfigDirective] {

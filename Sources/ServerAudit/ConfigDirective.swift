@@ -161,3 +161,37 @@ enum ConfigFile {
         return p == d || p.hasPrefix(d == "/" ? "/" : d + "/")
     }
 }
+
+/// What Apache's and nginx's loaders share: reading a file named by the main file or an include,
+/// with include loops and runaway nesting refused at the including line, and every file read listed.
+protocol IncludingConfigLoader {
+    /// Canonical paths of the files being expanded, outermost first: a file already on it is a loop.
+    var includeStack: [String] { get set }
+    var filesRead: [String] { get set }
+    static var maxDepth: Int { get }
+    static func parse(_ text: String, file: String) throws -> [ConfigDirective]
+    /// Resolves includes and variables in directives just parsed from one file.
+    mutating func expand(_ directives: [ConfigDirective]) throws -> [ConfigDirective]
+}
+
+extension IncludingConfigLoader {
+    mutating func loadFile(_ path: String, from: ConfigLocation?) throws -> [ConfigDirective] {
+        let canonical = ConfigFile.canonical(path)
+        if includeStack.contains(canonical) {
+            let chain = (includeStack.drop { $0 != canonical } + [canonical]).joined(separator: " → ")
+            throw ConfigError("include loop: \(chain)", at: from)
+        }
+        guard includeStack.count < Self.maxDepth else { throw ConfigError("includes nested more than \(Self.maxDepth) deep", at: from) }
+        let text: String
+        do { text = try ConfigFile.read(path) } catch let error as ConfigError {
+            // Say which line included the file that failed.
+            if let from, error.at == nil { throw ConfigError(error.message + " (included)", at: from) }
+            throw error
+        }
+        if !filesRead.contains(path) { filesRead.append(path) }
+        let parsed = try Self.parse(text, file: path)
+        includeStack.append(canonical)
+        defer { includeStack.removeLast() }
+        return try expand(parsed)
+    }
+}

@@ -133,7 +133,7 @@ public struct NginxConfig: Sendable {
     public var notes: [String]
 }
 
-public struct NginxConfigLoader {
+public struct NginxConfigLoader: IncludingConfigLoader {
     var prefix: String
     var filesRead: [String] = []
     var notes: [String] = []
@@ -146,24 +146,8 @@ public struct NginxConfigLoader {
         return NginxConfig(mainFile: main, prefix: loader.prefix, directives: directives, filesRead: loader.filesRead, notes: loader.notes)
     }
 
-    mutating func loadFile(_ path: String, from: ConfigLocation?) throws -> [ConfigDirective] {
-        let canonical = ConfigFile.canonical(path)
-        if includeStack.contains(canonical) {
-            let chain = (includeStack.drop { $0 != canonical } + [canonical]).joined(separator: " → ")
-            throw ConfigError("include loop: \(chain)", at: from)
-        }
-        guard includeStack.count < 64 else { throw ConfigError("includes nested more than 64 deep", at: from) }
-        let text: String
-        do { text = try ConfigFile.read(path) } catch let error as ConfigError {
-            if let from, error.at == nil { throw ConfigError(error.message + " (included)", at: from) }
-            throw error
-        }
-        if !filesRead.contains(path) { filesRead.append(path) }
-        let parsed = try NginxConfigParser.parse(text, file: path)
-        includeStack.append(canonical)
-        defer { includeStack.removeLast() }
-        return try expand(parsed)
-    }
+    static let maxDepth = 64
+    static func parse(_ text: String, file: String) throws -> [ConfigDirective] { try NginxConfigParser.parse(text, file: file) }
 
     mutating func expand(_ directives: [ConfigDirective]) throws -> [ConfigDirective] {
         var out: [ConfigDirective] = []

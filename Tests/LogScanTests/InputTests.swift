@@ -93,6 +93,23 @@ struct InputTests {
         }
     }
 
+    @Test("a named pipe (as `<(zcat …)` gives) is read once, like stdin")
+    func namedPipe() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let truth = Generator.combined(seed: 39, count: 1200)
+        let plain = try dir.write("in.log", Generator.text(truth))
+        let fifo = dir.path("pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", plain, fifo]
+        try writer.run()
+        let s = try LogScan.scan(LogScanOptions(accessPaths: [fifo], threads: 2))
+        writer.waitUntilExit()
+        expectMatches(s, Expected(truth), path: fifo)
+        #expect(s.inputs.first?.problem == nil)
+    }
+
     @Test("globs are expanded and sorted; an unreadable input among several is reported, the rest counted")
     func globsAndProblems() throws {
         let dir = try TempDirectory(prefix: "logscan")
