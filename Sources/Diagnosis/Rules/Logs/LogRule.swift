@@ -123,7 +123,11 @@ public enum LogFigures {
     }
 
     /// `"alice"`, or `(empty)` for the empty name Apache logs for malformed Basic credentials.
-    public static func user(_ name: String) -> String { name.isEmpty ? "(empty user name)" : "\"\(name)\"" }
+    /// A user name for a sentence. Apache logs an empty user name as `""`, and LogScan reports it as
+    /// those two characters; quoting them again would print `""""`.
+    public static func user(_ name: String) -> String {
+        name.isEmpty || name == "\"\"" ? "\"\" (empty user name)" : "\"\(name)\""
+    }
 
     /// A value from a log made safe to paste into a shell command: kept when it is plainly a word
     /// (`alice`, `/etc/apache2/.htpasswd`), else single-quoted. Log content is hostile: a "user name"
