@@ -104,6 +104,11 @@ public final class ChangeJournal: @unchecked Sendable {
             throw Failure("no journal at \(path): nothing to undo")
         }
         guard data.count < 512 << 20 else { throw Failure("\(path) is too large to be a why401 journal") }
+        // The header is written before any change: an empty file or a header cut short (a signal or
+        // crash between create and the first fsync) means nothing was changed yet.
+        if !data.contains(UInt8(ascii: "\n")), data.isEmpty || String(decoding: data, as: UTF8.self).hasPrefix("{") {
+            return ("?", [])
+        }
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         guard let first = lines.first,
             let header = try? JSONSerialization.jsonObject(with: Data(first)) as? [String: Any], header["why401_journal"] as? Int == 1

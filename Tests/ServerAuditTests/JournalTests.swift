@@ -87,6 +87,21 @@ import Testing
         #expect(throws: ChangeJournal.Failure.self) { try ChangeJournal.undo(dir.path("none.jsonl")) }
     }
 
+    /// A signal can land after the journal file is created and before its header is on disk: no
+    /// change was made then, so undo has nothing to do and removes the file (seen under load).
+    @Test func emptyOrTornHeaderMeansNothingWasChanged() throws {
+        let dir = try TempDirectory(prefix: "why401-journal")
+        defer { dir.remove() }
+        for (name, text) in [("empty.jsonl", ""), ("torn.jsonl", #"{"command":"server --ap"#)] {
+            let path = try dir.write(name, text)
+            #expect(try ChangeJournal.read(path).changes.isEmpty)
+            #expect(try ChangeJournal.undo(path).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+        let notJournal = try dir.write("other.txt", "hello")
+        #expect(throws: ChangeJournal.Failure.self) { try ChangeJournal.read(notJournal) }
+    }
+
     @Test func renameJournalRoundTrip() throws {
         let dir = try TempDirectory(prefix: "why401-journal")
         defer { dir.remove() }
