@@ -65,6 +65,26 @@ public enum ProcessRunner {
     ///   - timeout: seconds before the child is killed (SIGTERM, then SIGKILL 2 s later).
     /// - Throws: `ProcessRunnerError.launchFailed` when the program cannot be started. A non-zero exit
     ///   is not an error: inspect `status`.
+    /// Threads of a Swift process block most signals; a child (e.g. a daemonized Apache, or a
+    /// why401 a test means to interrupt) would inherit the mask and ignore SIGTERM/SIGINT. Gives the
+    /// child an empty mask and default dispositions, optionally in a process group of its own.
+    public static func setDefaultSignals(_ attr: inout posix_spawnattr_t, ownProcessGroup: Bool) {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            posix_spawnattr_setpgroup(&attr, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attr, Int16(flags))
+    }
+
     public static func run(
         _ executable: String,
         _ arguments: [String] = [],
@@ -107,18 +127,7 @@ public enum ProcessRunner {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        // Threads of a Swift process block most signals; a child (e.g. a daemonized Apache) inherits
-        // the mask and then ignores SIGTERM. Give it an empty mask and default dispositions.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        sigdelset(&all, SIGKILL)
-        sigdelset(&all, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setpgroup(&attr, 0)  // own process group: a timeout kills the whole tree
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        setDefaultSignals(&attr, ownProcessGroup: true)  // own process group: a timeout kills the whole tree
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
