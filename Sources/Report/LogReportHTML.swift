@@ -150,7 +150,7 @@ public enum LogReportHTML {
         section{margin-top:28px}table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;word-break:break-all}
         td.n{text-align:right;font-variant-numeric:tabular-nums}.tops{display:flex;flex-wrap:wrap;gap:24px}.top{min-width:240px;max-width:520px}
         svg{width:100%;height:auto;font-size:11px}svg .req{fill:#b8bcc4}svg .fail{fill:#d93025}svg .axis{stroke:#888}
-        svg .onset{stroke:#1a73e8;stroke-dasharray:4 3;fill:#1a73e8}svg .label{fill:#444}
+        svg line.onset{stroke:#1a73e8;stroke-dasharray:4 3}svg text.onset{fill:#1a73e8}svg .label{fill:#444}
         .finding{border-left:4px solid #999;padding:4px 12px;margin:12px 0}.finding.error{border-color:#d93025}.finding.warning{border-color:#f29900}
         .sev{font-size:11px;text-transform:uppercase;color:#555}pre{white-space:pre-wrap;margin:0;font-size:12.5px}.refs{color:#555;font-size:12px}
         footer{margin-top:32px;color:#777;font-size:12px}
