@@ -36,24 +36,28 @@ bytes=$(stat -c %s "$log")
 lines=$(wc -l < "$log")
 cat "$log" > /dev/null  # page cache: every tool reads the same warm file
 
-# best wall time and its peak RSS (KB) of RUNS runs: prints "SECONDS KB"
+# best wall time, the largest peak RSS (KB) and the least user+sys CPU seconds of RUNS runs:
+# prints "SECONDS KB CPU" (CPU time is distorted less than wall time when other jobs share the cores)
 measure() {
-    local best="" rss=""
+    local best="" rss=0 cpu=""
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -v -o "$work/time.txt" "$@" > "$work/out.txt" 2>/dev/null || true
-        local wall kb
+        local wall kb c
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")
         kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
-        if [ -z "$best" ] || awk "BEGIN { exit !($wall < $best) }"; then best=$wall; rss=$kb; fi
+        c=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time.txt")
+        if [ -z "$best" ] || awk "BEGIN { exit !($wall < $best) }"; then best=$wall; fi
+        if [ -z "$cpu" ] || awk "BEGIN { exit !($c < $cpu) }"; then cpu=$c; fi
+        if [ "$kb" -gt "$rss" ]; then rss=$kb; fi
     done
-    echo "$best $rss"
+    echo "$best $rss $cpu"
 }
 
-read -r grep_s grep_kb < <(measure env LC_ALL=C grep -c '" 401 ' "$log")
+read -r grep_s grep_kb grep_cpu < <(measure env LC_ALL=C grep -c '" 401 ' "$log")
 count401=$(LC_ALL=C grep -c '" 401 ' "$log")
-read -r why_s why_kb < <(measure "$bin" logs "$log" --json)
+read -r why_s why_kb why_cpu < <(measure "$bin" logs "$log" --json)
 cp "$work/out.txt" "$work/why401.json"
-read -r why1_s why1_kb < <(measure "$bin" logs "$log" --json --threads 1)
+read -r why1_s why1_kb why1_cpu < <(measure "$bin" logs "$log" --json --threads 1)
 unauthorized=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["summary"]["unauthorized"])' "$work/why401.json" 2>/dev/null || echo "?")
 
 if [ "$GOACCESS_FULL" = 1 ]; then
@@ -63,23 +67,24 @@ else
     head -c $((GOACCESS_MB * 1024 * 1024)) "$log" | sed '$d' > "$slice"
     slice_bytes=$(stat -c %s "$slice")
 fi
-read -r ga_s ga_kb < <(RUNS=1 measure goaccess "$slice" --log-format=COMBINED -o "$work/goaccess.json")
+read -r ga_s ga_kb ga_cpu < <(RUNS=1 measure goaccess "$slice" --log-format=COMBINED -o "$work/goaccess.json")
 ga_scaled=$(awk "BEGIN { printf \"%.1f\", $ga_s * $bytes / $slice_bytes }")
 
 cores=$(nproc)
 printf '\nFile: %s MiB, %s lines, generated in %.1f s; %s cores\n' "$((bytes / 1048576))" "$lines" "$(awk "BEGIN { print $gen_end - $gen_start }")" "$cores"
 printf '401s: grep counts %s; why401 reports unauthorized=%s\n\n' "$count401" "$unauthorized"
-printf '| run | wall s | peak RSS MB |\n|---|---:|---:|\n'
-printf '| `why401 logs FILE --json` (%s threads) | %.2f | %.0f |\n' "$cores" "$why_s" "$(awk "BEGIN { print $why_kb / 1024 }")"
-printf '| `why401 logs FILE --json --threads 1` | %.2f | %.0f |\n' "$why1_s" "$(awk "BEGIN { print $why1_kb / 1024 }")"
-printf '| `LC_ALL=C grep -c '"'"'\" 401 '"'"'` | %.2f | %.0f |\n' "$grep_s" "$(awk "BEGIN { print $grep_kb / 1024 }")"
+printf '| run | wall s (best of %s) | user+sys s (least) | peak RSS MB (largest) |\n|---|---:|---:|---:|\n' "$RUNS"
+printf '| `why401 logs FILE --json` (%s threads) | %.2f | %.2f | %.0f |\n' "$cores" "$why_s" "$why_cpu" "$(awk "BEGIN { print $why_kb / 1024 }")"
+printf '| `why401 logs FILE --json --threads 1` | %.2f | %.2f | %.0f |\n' "$why1_s" "$why1_cpu" "$(awk "BEGIN { print $why1_kb / 1024 }")"
+printf '| `LC_ALL=C grep -c '"'"'\" 401 '"'"'` | %.2f | %.2f | %.0f |\n' "$grep_s" "$grep_cpu" "$(awk "BEGIN { print $grep_kb / 1024 }")"
 if [ "$GOACCESS_FULL" = 1 ]; then
-    printf '| `goaccess --log-format=COMBINED -o out.json` | %.1f | %.0f |\n' "$ga_s" "$(awk "BEGIN { print $ga_kb / 1024 }")"
+    printf '| `goaccess --log-format=COMBINED -o out.json` | %.1f | %.1f | %.0f |\n' "$ga_s" "$ga_cpu" "$(awk "BEGIN { print $ga_kb / 1024 }")"
 else
-    printf '| `goaccess --log-format=COMBINED -o out.json` on %s MiB, scaled ×%.2f | %s (measured %.1f) | %.0f (on the slice) |\n' \
-        "$((slice_bytes / 1048576))" "$(awk "BEGIN { print $bytes / $slice_bytes }")" "$ga_scaled" "$ga_s" "$(awk "BEGIN { print $ga_kb / 1024 }")"
+    printf '| `goaccess --log-format=COMBINED -o out.json` on %s MiB, scaled ×%.2f | %s (measured %.1f) | %.1f (on the slice) | %.0f (on the slice) |\n' \
+        "$((slice_bytes / 1048576))" "$(awk "BEGIN { print $bytes / $slice_bytes }")" "$ga_scaled" "$ga_s" "$ga_cpu" "$(awk "BEGIN { print $ga_kb / 1024 }")"
 fi
 printf '\nwhy401 / grep wall time:        %.2f×  (target ≤ 1.0)\n' "$(awk "BEGIN { print $why_s / $grep_s }")"
 printf 'GoAccess / why401 wall time:    %.0f×  (target ≥ 100)\n' "$(awk "BEGIN { print $ga_scaled / $why_s }")"
 printf '1 thread / %s threads:           %.2f×  (target ≥ 1.7 on 2 cores)\n' "$cores" "$(awk "BEGIN { print $why1_s / $why_s }")"
 printf 'why401 peak RSS:                %.0f MB  (target ≤ 64)\n' "$(awk "BEGIN { print $why_kb / 1024 }")"
+printf 'why401 / grep user+sys CPU:     %.2f×\n' "$(awk "BEGIN { print $why_cpu / $grep_cpu }")"

@@ -46,21 +46,45 @@ struct Aggregate {
     var first = Int64.max
     var last = Int64.min
 
+    /// Timeline slots of `granularity` seconds (epoch-aligned): 60 until this aggregate's own span passes
+    /// 48 h, then 3600, past 366 days 86400 — the summary's bucket width for such a span, so slots are
+    /// never finer than the final buckets (folding is exact) and their number stays bounded (≤ ~9000)
+    /// whatever the file size. `minuteSlot` maps a slot's index (`time / granularity`) to its position.
+    private(set) var granularity: Int64 = 60
+    private var granularityLimit: Int64 = 48 * 3600
     var minuteSlot: [Int64: Int] = [:]
     var minuteStart: [Int64] = []
     var minuteRequests: [Int] = []
     var minuteFailures: [Int] = []
     private var lastMinute = Int64.min
     private var lastSlot = -1
+    /// `[lastStart, lastEnd)`: the time range of `lastSlot` (a compare instead of a division per line).
+    private var lastStart = Int64.max
+    private var lastEnd = Int64.min
 
     var clientSuccesses: [Int32] = []
     var userSuccesses: [Int] = []
     var clientFailures: [Int] = []
     var clientFirst: [Int64] = []
     var clientLast: [Int64] = []
-    /// Per client: failure seconds with their counts packed `t << 20 | n` (for peakFailures): 8 bytes
-    /// per distinct (client, second) with failures — the one figure that grows with the input.
+    /// Per client: failure seconds with their counts packed `t << 20 | n` (for peakFailures), only
+    /// those that may still share a `burst`-second span with a failure not yet seen (see `compactPeak`),
+    /// so memory follows the failures of the last ~50 minutes, not the file size.
     var clientSeconds: [[UInt64]] = []
+    /// Per client: the best burst found among spans already complete (dropped from `clientSeconds`).
+    var clientPeak: [Int] = []
+    /// Per client: `clientSeconds.count` at which to compact next (doubles with what is kept).
+    var clientCompactAt: [Int32] = []
+    /// Whether settled seconds may be dropped: only when every unit of the scan belongs to one input
+    /// (inputs may be given in any time order, and a burst may span two of them).
+    var boundedPeak = false
+    /// Failures at or before this time are never dropped by a chunk that is not the first of its input:
+    /// the merge needs them to count spans shared with the previous chunk.
+    var peakKeepUntil = Int64.min
+    /// Global aggregate: whether a unit was merged in yet (the first one is adopted whole).
+    var absorbedAny = false
+    let burst: Int64
+    let compactMinimum: Int32
     var userFailures: [Int] = []
     var userFirst: [Int64] = []
     var userLast: [Int64] = []
@@ -81,8 +105,10 @@ struct Aggregate {
     var head: [(Int32, Int32, Int64)] = []
     private var headLimit = Int64.max
 
-    init(window: Int) {
+    init(window: Int, burst: Int = 60, compactMinimum: Int = 16) {
         self.window = Int64(window)
+        self.burst = Int64(max(1, burst))
+        self.compactMinimum = Int32(max(1, compactMinimum))
     }
 
     @inline(__always)
@@ -90,9 +116,42 @@ struct Aggregate {
         (Int64(client) << 32) | Int64(UInt32(bitPattern: path))
     }
 
+    /// The summary's bucket width for data spanning `span` seconds.
+    static func bucketWidth(span: Int64) -> Int64 {
+        span <= 48 * 3600 ? 60 : (span <= 366 * 86400 ? 3600 : 86400)
+    }
+
+    @inline(__always)
+    static func floorDiv(_ t: Int64, _ w: Int64) -> Int64 { t >= 0 ? t / w : (t - w + 1) / w }
+
+    /// Folds the timeline slots into coarser ones of `width` seconds (and re-points the open 401s).
+    mutating func coarsen(to width: Int64) {
+        guard width > granularity else { return }
+        granularity = width
+        granularityLimit = width == 3600 ? 366 * 86400 : .max
+        let oldStart = minuteStart, oldRequests = minuteRequests, oldFailures = minuteFailures
+        minuteSlot = [:]
+        minuteStart = []
+        minuteRequests = []
+        minuteFailures = []
+        lastMinute = .min
+        lastSlot = -1
+        lastStart = .max
+        lastEnd = .min
+        var remap = [Int32](repeating: 0, count: oldStart.count)
+        for i in oldStart.indices {
+            let s = slotFor(oldStart[i])
+            remap[i] = Int32(s)
+            minuteRequests[s] += oldRequests[i]
+            minuteFailures[s] += oldFailures[i]
+        }
+        for i in queueHead..<queue.count { queue[i].slot = remap[Int(queue[i].slot)] }
+    }
+
     @inline(__always)
     private mutating func slot(_ time: Int64) -> Int {
-        let minute = time >= 0 ? time / 60 : (time - 59) / 60
+        if time >= lastStart && time < lastEnd { return lastSlot }
+        let minute = Aggregate.floorDiv(time, granularity)
         if minute == lastMinute { return lastSlot }
         let s: Int
         if let found = minuteSlot[minute] {
@@ -100,12 +159,14 @@ struct Aggregate {
         } else {
             s = minuteStart.count
             minuteSlot[minute] = s
-            minuteStart.append(minute * 60)
+            minuteStart.append(minute * granularity)
             minuteRequests.append(0)
             minuteFailures.append(0)
         }
         lastMinute = minute
         lastSlot = s
+        lastStart = minute * granularity
+        lastEnd = lastStart + granularity
         return s
     }
 
@@ -118,6 +179,8 @@ struct Aggregate {
             clientFirst.append(.max)
             clientLast.append(.min)
             clientSeconds.append([])
+            clientPeak.append(0)
+            clientCompactAt.append(compactMinimum)
             clientOpen.append(0)
         }
         return id
@@ -157,13 +220,19 @@ struct Aggregate {
     mutating func add(_ f: inout AccessFields, agentOf: (inout AccessFields) -> ByteRun?) {
         requests += 1
         let t = f.time
-        if t < first { first = t }
-        if t > last { last = t }
+        if t < first || t > last {
+            if t < first { first = t }
+            if t > last { last = t }
+            if last - first > granularityLimit { coarsen(to: Aggregate.bucketWidth(span: last - first)) }
+        }
         if t > watermark {
             watermark = t
             if queueHead < queue.count { expire(before: t - window - Aggregate.disorder) }
         }
-        if recordHead && headLimit == .max { headLimit = t + 2 * Aggregate.disorder + 2 * window }
+        if recordHead && headLimit == .max {
+            headLimit = t + 2 * Aggregate.disorder + 2 * window
+            peakKeepUntil = t + 2 * Aggregate.disorder + 2 * burst
+        }
         let minute = slot(t)
         minuteRequests[minute] += 1
         let status = f.status
@@ -259,6 +328,7 @@ struct Aggregate {
             clientSeconds[c][clientSeconds[c].count - 1] += 1
         } else {
             clientSeconds[c].append(packed | 1)
+            if clientSeconds[c].count >= clientCompactAt[c] { compactPeak(c) }
         }
         if p.user >= 0 {
             let u = Int(p.user)
@@ -270,6 +340,35 @@ struct Aggregate {
         if p.path >= 0 { pathFailures[Int(p.path)] += 1 }
         if p.agent >= 0 { agentFailures[Int(p.agent)] += 1 }
         minuteFailures[Int(p.slot)] += 1
+    }
+
+    /// Every failure still to come (in this aggregate or a later chunk) is at or after this time:
+    /// lines are at most `disorder` out of order, and an open 401 is settled at most `window + disorder`
+    /// after the clock passed it (one more `disorder` for 401s queued behind a later one).
+    var peakHorizon: Int64 {
+        watermark == .min ? .min : watermark - window - 3 * Aggregate.disorder
+    }
+
+    /// Counts the bursts of client `c` that can no longer change and drops the seconds only they need.
+    ///
+    /// A span `[s, s + burst)` is complete once `s + burst <= peakHorizon`; a second `t` with
+    /// `t + burst <= peakHorizon` lies only in complete spans, all counted here before it is dropped, so
+    /// the peak stays exact. Partial spans are counted too: never more than their final count.
+    mutating func compactPeak(_ c: Int) {
+        var items = clientSeconds[c]
+        items.sort()
+        clientPeak[c] = Swift.max(clientPeak[c], Aggregate.peak(sorted: items, window: burst))
+        let horizon = peakHorizon
+        if boundedPeak && horizon != .min {
+            let dropAtOrBefore = horizon - burst
+            let keepUntil = peakKeepUntil
+            items.removeAll { item in
+                let t = Int64(item >> 20)
+                return t <= dropAtOrBefore && t > keepUntil
+            }
+        }
+        clientCompactAt[c] = Int32(clamping: Swift.max(Int(compactMinimum), items.count * 2))
+        clientSeconds[c] = items
     }
 
     /// Open 401s not yet resolved (handed to the merge at the end of a chunk).

@@ -102,7 +102,7 @@ struct ByteInterner {
         lengths.append(count)
         arena.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
         slots[index] = Slot(hash: h, id: Int32(id + 1), count: Int32(count), k0: k0, k1: k1)
-        if starts.count * 2 > slots.count { grow() }
+        if starts.count * 4 > slots.count * 3 { grow() }
         return Int32(id)
     }
 

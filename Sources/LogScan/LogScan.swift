@@ -31,6 +31,14 @@ public struct LogScanOptions: Sendable {
     var chunkSize: Int = 0
     /// Internal (tests): read block size; 0 = default.
     var blockSize: Int = 0
+    /// Internal (tests): per-client failure seconds kept before the first compaction for the burst peak;
+    /// tiny values force compaction (and dropping) all the time.
+    var peakCompactMinimum: Int = 16
+
+    /// An empty aggregate for these options.
+    func aggregate() -> Aggregate {
+        Aggregate(window: handshakeWindow, burst: burstWindow, compactMinimum: peakCompactMinimum)
+    }
 
     public init(
         accessPaths: [String] = [], errorPaths: [String] = [], logFormat: String? = nil, since: Int64? = nil,
@@ -101,17 +109,22 @@ public enum LogScan {
                 start = end
             } while start < input.size
         }
+        // one access input: settled burst seconds may be dropped (bounded memory); several inputs may
+        // come in any time order, so each keeps all of them
+        let boundedPeak = Set(units.map(\.input)).count == 1
+        for i in units.indices { units[i].boundedPeak = boundedPeak }
         var results = Workers.run(
             units: units, inputs: planned, options: options, threads: threads, blockSize: blockSize,
             totalBytes: totalBytes, progress: progress)
 
-        var global = Aggregate(window: options.handshakeWindow)
+        var global = options.aggregate()
+        global.boundedPeak = boundedPeak
         var samples: [LineReference] = []
         var lineBase = [Int](repeating: 0, count: planned.count)
         for (index, unit) in units.enumerated() {
             let result = results[index]
             // free each chunk's figures once merged: peak memory stays near one copy
-            results[index] = UnitResult(agg: Aggregate(window: options.handshakeWindow), problem: nil)
+            results[index] = UnitResult(agg: options.aggregate(), problem: nil)
             let u = result.agg
             for line in u.malformedSamples where samples.count < LogSummary.sampleLimit {
                 samples.append(LineReference(path: planned[unit.input].record.path, line: lineBase[unit.input] + line))

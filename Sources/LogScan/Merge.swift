@@ -4,6 +4,20 @@ extension Aggregate {
     /// Folds one unit's figures into this (global) aggregate. Units arrive in input order.
     /// `lineBase` turns the unit's line numbers into the input's.
     mutating func absorb(_ u: Aggregate, unit: WorkUnit) {
+        // The first unit of the scan becomes the global aggregate as it is: its ids, tables and open
+        // 401s are already in the right shape, and re-interning them would hold two copies at once.
+        if !absorbedAny && unit.firstOfInput {
+            let bounded = boundedPeak
+            self = u
+            boundedPeak = bounded
+            recordHead = false
+            head = []
+            peakKeepUntil = .min
+            absorbedAny = true
+            if unit.lastOfInput { finish() }
+            return
+        }
+        absorbedAny = true
         func map(_ from: ByteInterner, _ add: (inout Aggregate, ByteRun) -> Int32) -> [Int32] {
             var out = [Int32](repeating: 0, count: from.count)
             for id in 0..<from.count {
@@ -34,6 +48,9 @@ extension Aggregate {
         malformed += u.malformed
         first = Swift.min(first, u.first)
         last = Swift.max(last, u.last)
+        var width = u.granularity
+        if first <= last { width = Swift.max(width, Aggregate.bucketWidth(span: last - first)) }
+        coarsen(to: width)
         for s in 0..<u.minuteStart.count {
             let g = slotFor(u.minuteStart[s])
             minuteRequests[g] += u.minuteRequests[s]
@@ -47,6 +64,7 @@ extension Aggregate {
             clientFirst[g] = Swift.min(clientFirst[g], u.clientFirst[id])
             clientLast[g] = Swift.max(clientLast[g], u.clientLast[id])
             clientSeconds[g].append(contentsOf: u.clientSeconds[id])
+            clientPeak[g] = Swift.max(clientPeak[g], u.clientPeak[id])
         }
         for (id, n) in u.userFailures.enumerated() where n > 0 {
             let g = Int(umap[id])
@@ -71,31 +89,42 @@ extension Aggregate {
             clientOpen[Int(p.client)] += 1
             pendingByKey[p.key, default: PendingList()].seqs.append(seq)
         }
+        if u.watermark > watermark { watermark = u.watermark }
+        for (id, n) in u.clientFailures.enumerated() where n > 0 {
+            let g = Int(cmap[id])
+            if clientSeconds[g].count >= clientCompactAt[g] { compactPeak(g) }
+        }
         if unit.lastOfInput { finish() }
     }
 
-    /// The minute slot for a bucket start (creating it).
+    /// The timeline slot holding time `start` (creating it); `start` is a slot start of an aggregate whose
+    /// granularity is at most this one's.
     mutating func slotFor(_ start: Int64) -> Int {
-        let minute = start / 60
+        let minute = Aggregate.floorDiv(start, granularity)
         if let s = minuteSlot[minute] { return s }
         let s = minuteStart.count
         minuteSlot[minute] = s
-        minuteStart.append(start)
+        minuteStart.append(minute * granularity)
         minuteRequests.append(0)
         minuteFailures.append(0)
         return s
     }
 
     /// The most failures within any `window`-second span `[t, t + window)`.
-    static func peak(_ packed: [UInt64], window requested: Int64) -> Int {
-        let window = max(1, requested)
-        let items = packed.sorted().map { (Int64($0 >> 20), Int64($0 & 0xFFFFF)) }
-        var best: Int64 = 0, sum: Int64 = 0
+    static func peak(_ packed: [UInt64], window: Int64) -> Int {
+        peak(sorted: packed.sorted(), window: window)
+    }
+
+    /// `peak` of seconds already sorted (packed `t << 20 | n`).
+    static func peak(sorted items: [UInt64], window requested: Int64) -> Int {
+        let window = UInt64(max(1, requested))
+        var best: UInt64 = 0, sum: UInt64 = 0
         var lo = 0
         for hi in 0..<items.count {
-            sum += items[hi].1
-            while items[hi].0 >= items[lo].0 + window {
-                sum -= items[lo].1
+            sum += items[hi] & 0xFFFFF
+            let t = items[hi] >> 20
+            while t >= (items[lo] >> 20) + window {
+                sum -= items[lo] & 0xFFFFF
                 lo += 1
             }
             best = Swift.max(best, sum)
@@ -155,7 +184,7 @@ extension Aggregate {
                 ClientRecord(
                     address: clients.string(Int32(id)), failures: n, successes: Int(clientSuccesses[id]),
                     firstFailure: clientFirst[id], lastFailure: clientLast[id],
-                    peakFailures: Aggregate.peak(clientSeconds[id], window: Int64(burstWindow)), burstWindow: burstWindow,
+                    peakFailures: Swift.max(clientPeak[id], Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
                     usersTried: names.prefix(limit).map(\.0), distinctUsers: names.count))
         }
         clientRecords.sort {

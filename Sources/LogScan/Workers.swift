@@ -111,6 +111,8 @@ struct WorkUnit {
     var firstOfInput: Bool
     var lastOfInput: Bool
     var stream: Bool
+    /// The scan has this one access input: `Aggregate.boundedPeak`.
+    var boundedPeak = false
 }
 
 struct UnitResult {
@@ -143,7 +145,8 @@ enum Workers {
     static func runUnit(
         _ unit: WorkUnit, input: PlannedInput, options: LogScanOptions, blockSize: Int, counter: ProgressCounter
     ) -> UnitResult {
-        var agg = Aggregate(window: options.handshakeWindow)
+        var agg = options.aggregate()
+        agg.boundedPeak = unit.boundedPeak
         agg.recordHead = !unit.firstOfInput
         var consumer = AccessConsumer(agg: agg, format: input.access ?? .combined(vhost: false), since: options.since, until: options.until)
         var problem: String?

@@ -69,6 +69,28 @@ struct ExactnessTests {
         }
     }
 
+    @Test("burst peak stays exact when settled seconds are dropped all the time, across tiny chunks")
+    func boundedPeak() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        for (seed, span) in [(3, 12 * 3600), (8, 3 * 86400), (13, 2 * 3600)] as [(UInt64, Int64)] {
+            let truth = Generator.combined(seed: seed, count: 3000, spanSeconds: span)
+            let path = try dir.write("access-\(seed).log", Generator.text(truth))
+            let expected = Expected(truth)
+            #expect(expected.clients.contains { $0.peakFailures > 1 })
+            // chunks of hours (a chunk drops seconds of its own; bursts straddle its start) and of minutes
+            let long = stride(from: 40_000, to: 200_000, by: 9_973).map { (2, $0) }
+            for (threads, chunk) in [(1, 0), (3, 613), (2, 4096)] + long {
+                let s = try scanFile(path, threads: threads, chunk: chunk) {
+                    $0.peakCompactMinimum = 1
+                    $0.burstWindow = 300
+                }
+                #expect(s.clients == Expected(truth, burst: 300).clients, "seed \(seed) threads \(threads) chunk \(chunk)")
+                let d = try scanFile(path, threads: threads, chunk: chunk) { $0.peakCompactMinimum = 1 }
+                expectMatches(d, expected, path: path)
+            }
+        }
+    }
+
     @Test("a span over 48 hours is bucketed by hour, without gaps")
     func hourly() throws {
         let dir = try TempDirectory(prefix: "logscan")
@@ -78,6 +100,23 @@ struct ExactnessTests {
         #expect(s.bucketSeconds == 3600)
         expectMatches(s, Expected(truth), path: path)
         #expect(zip(s.timeline, s.timeline.dropFirst()).allSatisfy { $1.start - $0.start == 3600 })
+    }
+
+    @Test("timeline slots coarsen inside chunks as their span grows: hourly and daily stay exact")
+    func coarseTimeline() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        // busy hours far apart (lines stay in time order: the jumps are forward)
+        for (seed, gap, width) in [(6, 9 * 86400, 3600), (9, 366 * 86400, 86400)] as [(UInt64, Int64, Int)] {
+            let truth = (0..<3).flatMap { i in
+                Generator.combined(seed: seed + UInt64(i), count: 800, start: Generator.base + Int64(i) * gap)
+            }
+            let path = try dir.write("access-\(seed).log", Generator.text(truth))
+            for (threads, chunk) in [(1, 0), (2, 613), (2, 30_000), (3, 120_000)] {
+                let s = try scanFile(path, threads: threads, chunk: chunk)
+                #expect(s.bucketSeconds == width)
+                expectMatches(s, Expected(truth), path: path)
+            }
+        }
     }
 
     @Test("common and vhost_combined")

@@ -61,14 +61,14 @@ enum Generator {
 
     /// A combined log with every quirk of the issue; `vhost` prefixes `%v:%p`, `common` drops referer and agent.
     static func combined(seed: UInt64, count: Int, spanSeconds: Int64 = 4 * 3600, vhost: Bool = false,
-                         common: Bool = false) -> [TruthLine] {
+                         common: Bool = false, start: Int64 = Generator.base) -> [TruthLine] {
         var rng = SplitMix(state: seed)
         let clients = ["127.0.0.1", "10.0.0.7", "::1", "2001:db8::42", "192.168.1.20", "10.9.8.7", "fe80::1"]
         let users: [String?] = [nil, nil, "alice", "bob smith", "\"\"", "carol", "admin", "o'neil"]
         let paths = ["/", "/basic/", "/admin/", "/api/v1/items", "/basic/page.html", "/a\\\"b"]
         let agents = ["curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64)", "python-requests/2.31", "Quote \\\"agent\\\" 1.0", "-"]
         var out: [TruthLine] = []
-        var t = base
+        var t = start
         let step = max(1, Int(spanSeconds / Int64(max(1, count))) * 2)
         var queued: [(Int, TruthRequest, String)] = []  // 2xx to emit after k more lines
         func render(_ r: TruthRequest, request: String, offset: Int) -> String {

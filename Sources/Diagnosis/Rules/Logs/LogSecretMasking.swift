@@ -50,6 +50,13 @@ public enum LogSecretMasking {
 
     /// Free text (user agents, addresses): `Basic …`/`Bearer …` values and JWT-shaped tokens masked.
     public static func text(_ value: String) -> String {
+        // One word (addresses, most paths): only a JWT can be masked; skip the split for the millions
+        // of strings a big log yields.
+        if !value.utf8.contains(0x20) {
+            guard value.contains("eyJ") else { return value }
+            let bare = value.trimmingQuotes()
+            return looksLikeJWT(bare) ? SecretMasking.maskOpaque(bare) : value
+        }
         var words = value.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         var changed = false
         var i = 0
