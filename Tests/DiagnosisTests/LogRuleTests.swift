@@ -175,6 +175,12 @@ import Testing
         #expect(LogSecretMasking.user("alice") == "alice")
         #expect(!LogSecretMasking.user(basic).contains("S3cret") && !LogSecretMasking.user(basic).contains(Base64.encode(Array("alice:S3cretPass!".utf8))))
         #expect(LogSecretMasking.text("Mozilla/5.0 (X11; Linux x86_64)") == "Mozilla/5.0 (X11; Linux x86_64)")
+        // "Mac" and "Token" are schemes and everyday words: only a credential-shaped word after them is masked.
+        let safari = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15"
+        #expect(LogSecretMasking.text(safari) == safari)
+        #expect(LogSecretMasking.text("token expired") == "token expired")
+        #expect(!LogSecretMasking.text("Token ghp_16C7e42F292c6912E7710c838347Ae178B4a").contains("ghp_16C7e42F292c6912E7710c838347Ae178B4a"))
+        #expect(!LogSecretMasking.text("Bearer abc").contains("abc"))
         let digest = #"Digest username="bob", realm="r", nonce="n", uri="/", response="0123456789abcdef0123456789abcdef""#
         #expect(!LogSecretMasking.text(digest).contains("0123456789abcdef0123456789abcdef"))
     }

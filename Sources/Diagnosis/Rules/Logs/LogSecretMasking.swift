@@ -10,6 +10,10 @@ import HTTPAuth
 public enum LogSecretMasking {
     /// Words that start an `Authorization` value; what follows them is masked.
     static let schemes: Set<String> = ["basic", "bearer", "digest", "negotiate", "ntlm", "token", "hoba", "mutual", "aws4-hmac-sha256", "dpop", "mac"]
+    /// Scheme names that are also everyday words in user agents and text ("Intel Mac OS X",
+    /// "token expired"): they start a credential only when a credential-shaped word follows
+    /// (at least 8 characters, or a `name="value"` parameter list).
+    static let ambiguousSchemes: Set<String> = ["mac", "token"]
 
     public static func masked(_ s: LogSummary) -> LogSummary {
         var s = s
@@ -62,7 +66,10 @@ public enum LogSecretMasking {
         var i = 0
         while i < words.count {
             let bare = words[i].trimmingQuotes()
-            if schemes.contains(bare.lowercased()), i + 1 < words.count, !words[i + 1].isEmpty {
+            let scheme = bare.lowercased()
+            if schemes.contains(scheme), i + 1 < words.count, !words[i + 1].isEmpty,
+                !ambiguousSchemes.contains(scheme) || words[i + 1].trimmingQuotes().count >= 8 || words[i + 1].contains("=")
+            {
                 // The scheme's credential runs to the end for Digest-like parameter lists, else one word.
                 let parameterList = words[(i + 1)...].joined(separator: " ").contains("=\"")
                 let end = parameterList ? words.count : i + 2
