@@ -8,15 +8,12 @@ struct Pending {
     /// Minute slot of `time` in the owning aggregate (saves a lookup when it fails).
     var slot: Int32 = 0
     var resolved = false
+    /// Sequence number of the next open 401 of the same key (`PendingIndex`), -1 at the end.
+    var next = -1
 
     var key: Int64 { Aggregate.key(client, path) }
 }
 
-/// The open 401s of one (client, path), oldest first; `head` skips those already settled.
-struct PendingList {
-    var seqs: [Int] = []
-    var head = 0
-}
 
 /// The figures of one piece of input (a chunk of a file, a `.gz`, stdin), keyed by interned ids.
 ///
@@ -90,13 +87,13 @@ struct Aggregate {
     var userLast: [Int64] = []
     var pathFailures: [Int] = []
     var agentFailures: [Int] = []
-    var clientUser: [Int64: Int] = [:]
+    var clientUser = PairCounter()
 
     // pairing
     var queue: [Pending] = []
     var queueHead = 0
     var queueBase = 0
-    var pendingByKey: [Int64: PendingList] = [:]
+    var pendingByKey = PendingIndex()
     /// Open 401s per client: a 2xx from a client with none skips the path lookup entirely.
     var clientOpen: [Int32] = []
     var watermark = Int64.min
@@ -256,31 +253,54 @@ struct Aggregate {
             let p = pathID(f.requestPath())
             let u = userID(f.user)
             let a = agentID(agentOf(&f))
-            let seq = queueBase + queue.count
-            queue.append(Pending(client: c, path: p, user: u, agent: a, time: t, slot: Int32(minute)))
-            clientOpen[Int(c)] += 1
-            pendingByKey[Aggregate.key(c, p), default: PendingList()].seqs.append(seq)
+            enqueue(Pending(client: c, path: p, user: u, agent: a, time: t, slot: Int32(minute)))
+        }
+    }
+
+    /// Opens a 401: appends it to the queue and links it at the end of its key's list.
+    @inline(__always)
+    mutating func enqueue(_ pending: Pending) {
+        var p = pending
+        p.next = -1
+        p.resolved = false
+        let seq = queueBase + queue.count
+        queue.append(p)
+        clientOpen[Int(p.client)] += 1
+        let (slot, found) = pendingByKey.findOrInsert(p.key)
+        if found {
+            queue[pendingByKey.last(slot) - queueBase].next = seq
+            pendingByKey.setLast(slot, seq)
+        } else {
+            pendingByKey.set(slot, first: seq, last: seq)
         }
     }
 
     /// A 2xx for `key` at `time`: every open 401 of that key from `time - window` to `time` was a handshake.
     @inline(__always)
     mutating func resolve(_ key: Int64, at time: Int64) {
-        guard let list = pendingByKey[key] else { return }
-        var kept: [Int] = []
-        for seq in list.seqs[list.head...] {
+        guard let slot = pendingByKey.find(key) else { return }
+        var seq = pendingByKey.first(slot)
+        var newFirst = -1, newLast = -1
+        while seq >= 0 {
             let index = seq - queueBase
-            guard index >= queueHead, !queue[index].resolved else { continue }
+            let next = queue[index].next
             let t = queue[index].time
             if t <= time && time - t <= window {
                 queue[index].resolved = true
                 clientOpen[Int(queue[index].client)] -= 1
                 handshakes += 1
+                if newLast >= 0 { queue[newLast - queueBase].next = next }
             } else {
-                kept.append(seq)
+                if newFirst < 0 { newFirst = seq }
+                newLast = seq
             }
+            seq = next
         }
-        pendingByKey[key] = kept.isEmpty ? nil : PendingList(seqs: kept)
+        if newFirst < 0 {
+            pendingByKey.remove(slot)
+        } else {
+            pendingByKey.set(slot, first: newFirst, last: newLast)
+        }
     }
 
     /// Settles open 401s older than `limit` as failures (in queue order).
@@ -289,17 +309,14 @@ struct Aggregate {
             if !queue[queueHead].resolved {
                 clientOpen[Int(queue[queueHead].client)] -= 1
                 fail(queue[queueHead])
-                // it is the oldest open 401 of its key: drop it from the key's list
-                let key = queue[queueHead].key
+                // it is the oldest open 401 of its key (older ones were settled or unlinked): unlink it
                 let seq = queueBase + queueHead
-                if let list = pendingByKey[key], list.head < list.seqs.count, list.seqs[list.head] == seq {
-                    let head = list.head + 1, count = list.seqs.count
-                    if head == count {
-                        pendingByKey[key] = nil
-                    } else if head > 32 && head * 2 > count {
-                        pendingByKey[key] = PendingList(seqs: Array(list.seqs[head...]))
+                if let slot = pendingByKey.find(queue[queueHead].key), pendingByKey.first(slot) == seq {
+                    let next = queue[queueHead].next
+                    if next < 0 {
+                        pendingByKey.remove(slot)
                     } else {
-                        pendingByKey[key]!.head = head
+                        pendingByKey.setFirst(slot, next)
                     }
                 }
             }
@@ -309,7 +326,6 @@ struct Aggregate {
             queueBase += queue.count
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
-            pendingByKey.removeAll(keepingCapacity: true)
         } else if queueHead > 4096 && queueHead * 2 > queue.count {
             queue.removeFirst(queueHead)
             queueBase += queueHead
@@ -335,7 +351,7 @@ struct Aggregate {
             userFailures[u] += 1
             if p.time < userFirst[u] { userFirst[u] = p.time }
             if p.time > userLast[u] { userLast[u] = p.time }
-            clientUser[Aggregate.key(p.client, p.user), default: 0] += 1
+            clientUser.add(Aggregate.key(p.client, p.user))
         }
         if p.path >= 0 { pathFailures[Int(p.path)] += 1 }
         if p.agent >= 0 { agentFailures[Int(p.agent)] += 1 }

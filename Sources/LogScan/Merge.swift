@@ -76,7 +76,7 @@ extension Aggregate {
         for (id, n) in u.agentFailures.enumerated() where n > 0 { agentFailures[Int(amap[id])] += n }
         for (k, n) in u.clientUser {
             let c = Int32(truncatingIfNeeded: k >> 32), us = Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)
-            clientUser[Aggregate.key(cmap[Int(c)], umap[Int(us)]), default: 0] += n
+            clientUser.add(Aggregate.key(cmap[Int(c)], umap[Int(us)]), n)
         }
         for var p in u.leftover {
             p.client = cmap[Int(p.client)]
@@ -84,10 +84,7 @@ extension Aggregate {
             p.user = m(umap, p.user)
             p.agent = m(amap, p.agent)
             p.slot = Int32(slotFor(u.minuteStart[Int(p.slot)]))
-            let seq = queueBase + queue.count
-            queue.append(p)
-            clientOpen[Int(p.client)] += 1
-            pendingByKey[p.key, default: PendingList()].seqs.append(seq)
+            enqueue(p)
         }
         if u.watermark > watermark { watermark = u.watermark }
         for (id, n) in u.clientFailures.enumerated() where n > 0 {
