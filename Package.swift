@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "HTTPAuthTests",
-            dependencies: ["HTTPAuth", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HTTPAuth", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials"]),
         .testTarget(

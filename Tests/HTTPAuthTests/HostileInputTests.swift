@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import HTTPAuth
@@ -6,20 +7,8 @@ import Testing
 /// Every parser and inspector in HTTPAuth gets random bytes, 1 MB values and invalid UTF-8 and
 /// must return a result or an error — never trap. (The parser's own suites cover its grammar.)
 @Suite struct HostileInputTests {
-    /// Deterministic generator so a failure reproduces (SplitMix64).
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func inputs() -> [String] {
-        var generator = SeededGenerator(state: 401)
+        var generator = SplitMix64(state: 401)
         var result: [String] = [
             "", " ", "\u{0}", "Basic", "Basic ", "Digest ,,,", "Bearer \u{FFFD}\u{0}\r\n ",
             String(decoding: [0xC3, 0x28, 0xFF, 0xFE, 0x80], as: UTF8.self),

@@ -2,17 +2,7 @@
 // LogScan must report for it. The count follows the definitions in Evidence/LogSummary.swift.
 import Evidence
 import Foundation
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// What a generated line really is.
 struct TruthLine {
@@ -62,7 +52,7 @@ enum Generator {
     /// A combined log with every quirk of the issue; `vhost` prefixes `%v:%p`, `common` drops referer and agent.
     static func combined(seed: UInt64, count: Int, spanSeconds: Int64 = 4 * 3600, vhost: Bool = false,
                          common: Bool = false, start: Int64 = Generator.base) -> [TruthLine] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(state: seed)
         let clients = ["127.0.0.1", "10.0.0.7", "::1", "2001:db8::42", "192.168.1.20", "10.9.8.7", "fe80::1"]
         let users: [String?] = [nil, nil, "alice", "bob smith", "\"\"", "carol", "admin", "o'neil"]
         let paths = ["/", "/basic/", "/admin/", "/api/v1/items", "/basic/page.html", "/a\\\"b"]

@@ -129,7 +129,7 @@ struct InputTests {
     @Test("a binary file is refused with a problem; nothing is counted from it")
     func binary() throws {
         let dir = try TempDirectory(prefix: "logscan")
-        var rng = SplitMix(state: 9)
+        var rng = SplitMix64(state: 9)
         let bytes = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let bin = try dir.write("image.bin", Data(bytes))
         let s = try scanFile(bin)

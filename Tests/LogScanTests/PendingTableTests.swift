@@ -1,27 +1,16 @@
 // The two open-addressing tables of the handshake pairing and the (client, user) counts, against a
 // Dictionary doing the same random operations (deletion by backward shift is easy to get wrong).
 @testable import LogScan
+import TestSupport
 import Testing
 
 @Suite("LogScan pending tables")
 struct PendingTableTests {
-    /// A small deterministic generator (no dependence on the system's random source).
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("PendingIndex finds, updates and removes keys like a Dictionary")
     func pendingIndexMatchesDictionary() {
         var table = PendingIndex(capacity: 4)
         var model: [Int64: (Int, Int)] = [:]
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(state: 7)
         for step in 0..<60_000 {
             // few distinct keys, clustered, so probe runs are long and wrap around the table
             let key = Aggregate.key(Int32(rng.next() % 300), Int32(truncatingIfNeeded: Int(rng.next() % 3) - 1))
@@ -58,7 +47,7 @@ struct PendingTableTests {
     func pairCounterMatchesDictionary() {
         var counter = PairCounter()
         var model: [Int64: Int] = [:]
-        var rng = SplitMix(state: 11)
+        var rng = SplitMix64(state: 11)
         for _ in 0..<50_000 {
             let key = Aggregate.key(Int32(rng.next() % 2000), Int32(rng.next() % 5))
             let n = Int(rng.next() % 3) + 1
