@@ -75,7 +75,7 @@ import Testing
             let token = try Self.token(lab)
             let started = Date()
             let silent = try CLI.run(["jwt", "-", "--jwks", "http://127.0.0.1:\(port)/jwks.json", "--timeout", "1"], stdin: token + "\n")
-            #expect(Date().timeIntervalSince(started) < 10)  // --timeout 1, plus process start under a loaded test run
+            #expect(Date().timeIntervalSince(started) < 45)  // --timeout 1, not the 60 s --max-time (generous: CI is loaded)
             #expect(silent.status == 3)
             #expect(silent.stdout.isEmpty)
             let lines = silent.stderr.split(separator: "\n")

@@ -146,15 +146,17 @@ struct OAuthDiscoveryTests {
         defer { listener.close() }  // also keeps it alive until the test ends
         let port = listener.port
         try await Self.withLab { lab in
-            let started = Date()
             let run = await Self.run(lab.baseURL + "/bearer/", bearer: try Self.token(lab, "bearer-ok")) {
                 $0.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
                 $0.probe.readTimeout = 1
                 $0.probe.deadline = 1
             }
-            #expect(Date().timeIntervalSince(started) < 10)
+            // Ended by the probe's own timeout (not by the peer, which never answers): no wall-clock
+            // bound here, a loaded CI machine stretches every duration.
             let step = try #require(run.evidence.first(.jwks))
             #expect(step.status == nil)
+            let failure = step.exchange.failure ?? ""
+            #expect(failure.contains("read timeout") || failure.contains("deadline"), "\(failure)")
             #expect(run.outcome.notes.contains { $0.contains("--jwks") && $0.contains("not checked") }, "\(run.outcome.notes)")
         }
     }

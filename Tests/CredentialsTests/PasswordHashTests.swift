@@ -187,6 +187,6 @@ import Testing
         let start = Date()
         let file = PasswordFile.parse(bytes)
         #expect(file.entries.count == 1_000_000)
-        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(Date().timeIntervalSince(start) < 120)  // linear: ~20 s in a debug build; quadratic would take hours
     }
 }

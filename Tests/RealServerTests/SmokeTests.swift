@@ -159,7 +159,7 @@ struct SmokeTests {
         let start = Date()
         let slow = try ProcessRunner.run("/bin/sleep", ["30"], timeout: 0.5)
         #expect(slow.timedOut)
-        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(Date().timeIntervalSince(start) < 20)  // killed at 0.5 s, not after the 30 s sleep (generous: CI is loaded)
 
         #expect(ProcessRunner.which("sh") != nil)
         #expect(ProcessRunner.which("no-such-tool-why401") == nil)
