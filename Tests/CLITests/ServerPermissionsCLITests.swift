@@ -126,7 +126,7 @@ import Testing
         let args = ["server", "--apache", tree.config, "--as", "www-data", "--journal", tree.journal]
         let piped = try CLI.run(args)
         #expect(!piped.stderr.contains("walking as"))
-        guard let script = ProcessRunner.which("script") else { return }  // util-linux: gives the child a pty
+        let script = try #require(ProcessRunner.which("script"), "script(1) gives the child a pty; .ci/run installs bsdutils")
         let command = ([try CLI.binary] + args).map { "'\($0)'" }.joined(separator: " ")
         let tty = try ProcessRunner.run(script, ["-q", "-c", command, "/dev/null"], timeout: 60)
         #expect(tty.stdout.contains("walking as www-data: 11 entries"), "\(tty)")
@@ -156,7 +156,7 @@ import Testing
 
     @Test func realApacheShows403BeforeAnd200AfterApply() async throws {
         try RealServers.requireApache()
-        guard geteuid() == 0 else { return }
+        try #require(geteuid() == 0, "the worker is www-data only when Apache starts as root (CI runs as root)")
         try await withApache(config: "") { apache in
             let file = apache.docroot + "/private.html"
             #expect(FileManager.default.createFile(atPath: file, contents: Data("private\n".utf8)))
