@@ -55,13 +55,53 @@ enum Scan {
         return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
     }
 
-    /// Like `find`, for bytes expected within a few positions (addresses, ident, user): an inline
-    /// loop beats the call and set-up cost of `memchr` there.
+    /// Like `find`, for bytes expected within a few dozen positions (addresses, ident, user, the
+    /// request line): eight bytes per step in a general-purpose register beats the call and set-up
+    /// cost of `memchr` there, and takes one branch per word instead of one per byte.
     @inline(__always)
     static func findNear(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int, _ byte: UInt8) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let pattern = UInt64(byte) &* ones
+        @inline(__always) func matches(_ at: Int) -> UInt64 {
+            // a zero byte in `w` is a match; the lowest flagged byte is exact (borrows only run upwards)
+            let w = UnsafeRawPointer(p + at).loadUnaligned(as: UInt64.self) ^ pattern
+            return (w &- ones) & ~w & 0x8080_8080_8080_8080
+        }
         var i = from
+        // 16 bytes per step: most fields end within the first step, so the loop's exit is predictable
+        while i + 16 <= n {
+            let both = UInt128(matches(i + 8)) << 64 | UInt128(matches(i))
+            if both != 0 { return i + both.trailingZeroBitCount >> 3 }
+            i += 16
+        }
+        if i + 8 <= n {
+            let zeros = matches(i)
+            if zeros != 0 { return i + zeros.trailingZeroBitCount >> 3 }
+            i += 8
+        }
         while i < n {
             if p[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The first of two bytes (`findNear` for two at once), e.g. the end of a request target: ` ` or `?`.
+    @inline(__always)
+    static func findEither(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int, _ a: UInt8, _ b: UInt8) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let pa = UInt64(a) &* ones, pb = UInt64(b) &* ones
+        var i = from
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let x = w ^ pa, y = w ^ pb
+            let zeros = ((x &- ones) & ~x & high) | ((y &- ones) & ~y & high)
+            if zeros != 0 { return i + zeros.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n {
+            if p[i] == a || p[i] == b { return i }
             i += 1
         }
         return nil
@@ -71,7 +111,8 @@ enum Scan {
     @inline(__always)
     static func closingQuote(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int? {
         var i = from
-        while let q = find(p, i, n, 0x22) {
+        while let q = findNear(p, i, n, 0x22) {
+            if q == from || p[q - 1] != 0x5C { return q }
             // count the backslashes right before the quote: an odd number escapes it
             var b = q - 1
             var slashes = 0
@@ -98,8 +139,7 @@ enum Scan {
         }
         guard i > 0, i < n else { return nil }
         let start = i + 1
-        var end = start
-        while end < n && p[end] != 0x20 && p[end] != 0x3F { end += 1 }
+        let end = findEither(p, start, n, 0x20, 0x3F) ?? n
         guard end > start else { return nil }
         return ByteRun(p + start, end - start)
     }

@@ -36,33 +36,46 @@ struct ByteInterner {
 
     var count: Int { starts.count }
 
-    /// Hash of the bytes, plus the first 16 bytes zero-padded (the inline key when `count <= 16`).
+    /// Hash of the bytes, plus `k0`/`k1`: for keys up to 16 bytes, the bytes themselves in a form that
+    /// is one-to-one for a given length (the inline key; equal keys have equal `k0`/`k1`).
+    ///
+    /// Keys are read with a few overlapping loads chosen by length, never past `base + count` and with
+    /// no per-byte loop: the addresses, user names and paths of a log are mostly 7–20 bytes long, and a
+    /// byte loop whose trip count changes from line to line costs a branch misprediction on most lines.
     @inline(__always)
     static func hash(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64, UInt64) {
         let raw = UnsafeRawPointer(base)
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: count)
         var k0: UInt64 = 0, k1: UInt64 = 0
-        var i = 0
-        while i + 8 <= count {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if i == 0 { k0 = w } else if i == 8 { k1 = w }
-            h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-            i += 8
-        }
-        if i < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            let at = i
-            while i < count {
-                tail |= UInt64(base[i]) << shift
-                shift += 8
-                i += 1
+        if count >= 8 {
+            k0 = raw.loadUnaligned(as: UInt64.self)
+            if count > 8 {
+                // bytes 8..<min(count, 16), from the last 8 bytes of the first 16
+                let upto = Swift.min(count, 16)
+                let last = raw.loadUnaligned(fromByteOffset: upto - 8, as: UInt64.self)
+                k1 = last &>> UInt64((16 - upto) * 8)
             }
-            if at == 0 { k0 = tail } else if at == 8 { k1 = tail }
-            h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
-        } else {
-            h = h &* 0xBF58_476D_1CE4_E5B9
+        } else if count >= 4 {
+            let lo = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let hi = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            k0 = lo | ((hi &>> UInt64((8 - count) * 8)) << 32)
+        } else if count > 0 {
+            // 1–3 bytes: first, middle and last byte (one-to-one for a given length)
+            k0 = UInt64(base[0]) | UInt64(base[count >> 1]) << 8 | UInt64(base[count - 1]) << 16
+        }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: count)
+        h = (h ^ k0) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+        h = (h ^ k1) &* 0xBF58_476D_1CE4_E5B9
+        if count > 16 {
+            // longer keys: every further 8 bytes, the last (overlapping) word for the tail
+            var i = 16
+            while i + 8 < count {
+                h ^= h >> 29
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+                i += 8
+            }
+            h ^= h >> 29
+            h = (h ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
         }
         h ^= h >> 31
         return (h, k0, k1)
@@ -128,6 +141,41 @@ struct ByteInterner {
 
     func bytes(_ id: Int32) -> ArraySlice<UInt8> {
         arena[starts[Int(id)]..<(starts[Int(id)] + lengths[Int(id)])]
+    }
+
+    /// Whether the bytes of `a` sort before those of `b` (unsigned bytes; a prefix first).
+    func precedes(_ a: Int32, _ b: Int32) -> Bool {
+        arena.withUnsafeBufferPointer { ByteInterner.precedes(a, b, $0.baseAddress, starts, lengths) }
+    }
+
+    @inline(__always)
+    private static func precedes<S: RandomAccessCollection<Int>>(
+        _ a: Int32, _ b: Int32, _ arena: UnsafePointer<UInt8>?, _ starts: S, _ lengths: S
+    ) -> Bool where S.Index == Int {
+        let la = lengths[Int(a)], lb = lengths[Int(b)]
+        guard let arena else { return la < lb }
+        let order = memcmp(arena + starts[Int(a)], arena + starts[Int(b)], Swift.min(la, lb))
+        return order != 0 ? order < 0 : la < lb
+    }
+
+    /// The ids whose count is above zero, by count (largest first), then by their bytes, so that ties are
+    /// ordered the same whatever the input order. Compared in place, without a String per id.
+    func ranked(by counts: [Int]) -> [Int32] {
+        var ids: [Int32] = []
+        for (id, n) in counts.enumerated() where n > 0 { ids.append(Int32(id)) }
+        arena.withUnsafeBufferPointer { arena in
+            starts.withUnsafeBufferPointer { starts in
+                lengths.withUnsafeBufferPointer { lengths in
+                    counts.withUnsafeBufferPointer { counts in
+                        ids.sort { a, b in
+                            let ca = counts[Int(a)], cb = counts[Int(b)]
+                            return ca != cb ? ca > cb : ByteInterner.precedes(a, b, arena.baseAddress, starts, lengths)
+                        }
+                    }
+                }
+            }
+        }
+        return ids
     }
 
     /// Log bytes are mostly ASCII; invalid UTF-8 (binary request lines) is repaired, not dropped.

@@ -130,10 +130,7 @@ extension Aggregate {
     }
 
     static func top(_ counts: [Int], _ names: ByteInterner, limit: Int) -> [Tally] {
-        var items: [(String, Int)] = []
-        for (id, n) in counts.enumerated() where n > 0 { items.append((names.string(Int32(id)), n)) }
-        items.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        return items.prefix(limit).map { Tally($0.0, $0.1) }
+        names.ranked(by: counts).prefix(limit).map { Tally(names.string($0), counts[Int($0)]) }
     }
 
     /// The access-log part of the summary.
@@ -164,7 +161,8 @@ extension Aggregate {
         }
         let limit = LogSummary.topLimit
         s.topPaths = Aggregate.top(pathFailures, paths, limit: limit)
-        s.topClients = Aggregate.top(clientFailures, clients, limit: limit)
+        let rankedClients = clients.ranked(by: clientFailures)
+        s.topClients = rankedClients.prefix(limit).map { Tally(clients.string($0), clientFailures[Int($0)]) }
         s.topUsers = Aggregate.top(userFailures, users, limit: limit)
         s.topUserAgents = Aggregate.top(agentFailures, agents, limit: limit)
 
@@ -173,10 +171,10 @@ extension Aggregate {
             tried[Int32(truncatingIfNeeded: k >> 32), default: []].append((Int32(truncatingIfNeeded: k & 0xFFFF_FFFF), n))
         }
         var clientRecords: [ClientRecord] = []
-        for (id, n) in clientFailures.enumerated() where n > 0 {
-            let names = (tried[Int32(id)] ?? []).map { (users.string($0.0), $0.1) }.sorted {
-                $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8)
-            }
+        let users = self.users  // not `self` in the closure below: that would copy the whole aggregate
+        for c in rankedClients {
+            let id = Int(c), n = clientFailures[id]
+            let names = (tried[c] ?? []).sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }.map { (users.string($0.0), $0.1) }
             clientRecords.append(
                 ClientRecord(
                     address: clients.string(Int32(id)), failures: n, successes: Int(clientSuccesses[id]),
@@ -184,17 +182,14 @@ extension Aggregate {
                     peakFailures: Swift.max(clientPeak[id], Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
                     usersTried: names.prefix(limit).map(\.0), distinctUsers: names.count))
         }
-        clientRecords.sort {
-            $0.failures != $1.failures ? $0.failures > $1.failures : $0.address.utf8.lexicographicallyPrecedes($1.address.utf8)
-        }
         s.clients = clientRecords
         var userRecords: [UserRecord] = []
-        for (id, n) in userFailures.enumerated() where n > 0 {
+        for u in users.ranked(by: userFailures) {
+            let id = Int(u), n = userFailures[id]
             userRecords.append(
                 UserRecord(name: users.string(Int32(id)), failures: n, successes: userSuccesses[id],
                            firstFailure: userFirst[id], lastFailure: userLast[id]))
         }
-        userRecords.sort { $0.failures != $1.failures ? $0.failures > $1.failures : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         s.users = userRecords
     }
 }

@@ -192,6 +192,10 @@ protocol LineConsumer {
 }
 
 enum LineSplitter {
+    /// Bytes per read: small enough that the block just read is still in the core's L2 cache when it
+    /// is parsed (the buffer itself is larger, for long lines).
+    static let readSize = 256 << 10
+
     /// Feeds every line of `source` to `consumer`.
     /// - `skipFirst`: the source starts one byte before a chunk boundary; the line running across
     ///   the boundary belongs to the previous chunk, so everything up to the first `\n` is skipped.
@@ -207,10 +211,10 @@ enum LineSplitter {
         var skipping = skipFirst
         var eof = false
         while !eof {
-            let n = source.read(into: buffer + filled, count: blockSize - filled)
+            let n = source.read(into: buffer + filled, count: min(LineSplitter.readSize, blockSize - filled))
             if n <= 0 { eof = true } else { filled += n }
             var start = 0
-            while start < filled || (eof && start < filled) {
+            while start < filled {
                 if let limit, !skipping, base + Int64(start) >= limit { return }
                 guard let hit = memchr(bytes + start, 0x0A, filled - start) else { break }
                 let nl = UnsafeRawPointer(hit) - UnsafeRawPointer(bytes)

@@ -17,21 +17,25 @@ public enum LogSecretMasking {
 
     public static func masked(_ s: LogSummary) -> LogSummary {
         var s = s
+        // A big log repeats the same few user names across tens of thousands of client records:
+        // each distinct name is judged once.
+        var users: [String: String] = [:]
+        func user(_ value: String) -> String {
+            if let done = users[value] { return done }
+            let result = LogSecretMasking.user(value)
+            users[value] = result
+            return result
+        }
         s.topPaths = s.topPaths.map { Tally(path($0.value), $0.count) }
         s.topClients = s.topClients.map { Tally(text($0.value), $0.count) }
         s.topUsers = s.topUsers.map { Tally(user($0.value), $0.count) }
         s.topUserAgents = s.topUserAgents.map { Tally(text($0.value), $0.count) }
-        s.clients = s.clients.map { c in
-            var c = c
-            c.address = text(c.address)
-            c.usersTried = c.usersTried.map(user)
-            return c
+        for i in s.clients.indices {
+            let address = s.clients[i].address
+            if mayHoldSecret(address) { s.clients[i].address = text(address) }
+            if !s.clients[i].usersTried.isEmpty { s.clients[i].usersTried = s.clients[i].usersTried.map(user) }
         }
-        s.users = s.users.map { u in
-            var u = u
-            u.name = user(u.name)
-            return u
-        }
+        for i in s.users.indices { s.users[i].name = user(s.users[i].name) }
         s.errorEvents = s.errorEvents.map { e in
             var e = e
             e.user = e.user.map(user)
@@ -54,8 +58,8 @@ public enum LogSecretMasking {
 
     /// Free text (user agents, addresses): `Basic …`/`Bearer …` values and JWT-shaped tokens masked.
     public static func text(_ value: String) -> String {
-        // One word (addresses, most paths): only a JWT can be masked; skip the split for the millions
-        // of strings a big log yields.
+        guard mayHoldSecret(value) else { return value }
+        // One word (addresses, most paths): only a JWT can be masked; skip the split.
         if !value.utf8.contains(0x20) {
             guard value.contains("eyJ") else { return value }
             let bare = value.trimmingQuotes()
@@ -84,6 +88,18 @@ public enum LogSecretMasking {
             i += 1
         }
         return changed ? words.joined(separator: " ") : value
+    }
+
+    /// Whether `text` could change the value: it has a space (a scheme and its credential) or `eyJ` (a JWT).
+    /// One pass over the bytes — the common case for the thousands of addresses of a big log.
+    static func mayHoldSecret(_ value: String) -> Bool {
+        var previous2: UInt8 = 0, previous: UInt8 = 0
+        for byte in value.utf8 {
+            if byte == 0x20 || (previous2 == 0x65 && previous == 0x79 && byte == 0x4A) { return true }
+            previous2 = previous
+            previous = byte
+        }
+        return false
     }
 
     /// Three base64url parts starting with `eyJ` (`{"` encoded).
