@@ -29,6 +29,8 @@ public struct LogScanOptions: Sendable {
     public var burstWindow: Int = 60
     /// Internal (tests): bytes per parallel chunk; 0 = automatic. Tiny values force many chunk boundaries.
     var chunkSize: Int = 0
+    /// Internal (tests): the least an idle worker takes over from a running chunk; 0 = automatic.
+    var splitMinimum: Int = 0
     /// Internal (tests): read block size; 0 = default.
     var blockSize: Int = 0
     /// Internal (tests): per-client failure seconds kept before the first compaction for the burst peak;
@@ -64,6 +66,8 @@ public struct LogScanError: Error, CustomStringConvertible {
 public enum LogScan {
     static let defaultBlockSize = 4 << 20
     static let minimumChunk: Int64 = 8 << 20
+    /// The least a worker takes over from a slower one's chunk (and leaves it): less is not worth a merge.
+    static let minimumSplit: Int64 = 16 << 20
 
     /// Reads every input; never throws for a bad input (recorded in LogInput.problem); throws LogScanError only for a bad --log-format string.
     public static func scan(
@@ -113,9 +117,11 @@ public enum LogScan {
         // come in any time order, so each keeps all of them
         let boundedPeak = Set(units.map(\.input)).count == 1
         for i in units.indices { units[i].boundedPeak = boundedPeak }
-        var results = Workers.run(
+        let done = Workers.run(
             units: units, inputs: planned, options: options, threads: threads, blockSize: blockSize,
             totalBytes: totalBytes, progress: progress)
+        units = done.map(\.0)
+        var results = done.map(\.1)
 
         var global = options.aggregate()
         global.boundedPeak = boundedPeak

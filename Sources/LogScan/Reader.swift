@@ -10,6 +10,57 @@ protocol ByteSource {
     /// Up to `count` bytes into `buffer`; 0 at the end; -1 on a read error (see `problem`).
     mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int
     var problem: String? { get }
+    /// Where this source's chunk now ends, in bytes from the source's start, when another worker may
+    /// have taken over its tail (`ChunkBounds`); nil when the end is fixed.
+    var currentLimit: Int64? { get }
+}
+
+extension ByteSource {
+    var currentLimit: Int64? { nil }
+}
+
+/// The end of a file chunk that is being read, which an idle worker may move forward to take the
+/// rest of the chunk over (so two cores finish together even when one of them runs slower).
+///
+/// The reader reserves each range before it reads it; a split point is always past everything
+/// reserved, so every line the reader already has in its buffer stays its own, and the line running
+/// across the split point is the reader's (the thief skips up to its first newline, as at any chunk start).
+final class ChunkBounds: @unchecked Sendable {
+    private let lock = NSLockLite()
+    private var end: Int64
+    private var reserved: Int64
+
+    init(start: Int64, end: Int64) {
+        self.end = end
+        reserved = start
+    }
+
+    /// The reader is about to read up to `upTo` (absolute offset): records it; returns the current end.
+    func reserve(upTo: Int64) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        reserved = Swift.max(reserved, upTo)
+        return end
+    }
+
+    /// Takes the second half of what is left unreserved when each half is at least `minimum` bytes:
+    /// the chunk now ends at the returned offset, and the caller reads from there to the old end.
+    func split(minimum: Int64) -> (start: Int64, end: Int64)? {
+        lock.lock()
+        defer { lock.unlock() }
+        let left = end - reserved
+        guard left / 2 >= minimum else { return nil }
+        let mid = reserved + left / 2
+        let oldEnd = end
+        end = mid
+        return (mid, oldEnd)
+    }
+
+    var remaining: Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return end - reserved
+    }
 }
 
 /// Counts bytes read across all workers for the progress line.
@@ -42,13 +93,20 @@ func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
 struct FileRangeSource: ByteSource {
     let fd: Int32
     var offset: Int64
-    let end: Int64?
+    var end: Int64?
     let counter: ProgressCounter?
     var problem: String?
     /// Bytes before this offset belong to the previous chunk (the one byte read before a boundary).
     var countFrom: Int64 = 0
+    /// Set for a chunk whose tail another worker may take over; `end` then follows it.
+    var bounds: ChunkBounds?
+    /// The absolute offset of the source's first byte (for `currentLimit`).
+    var origin: Int64 = 0
+
+    var currentLimit: Int64? { bounds != nil ? end.map { $0 - origin } : nil }
 
     mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        if let bounds { end = bounds.reserve(upTo: offset + Int64(count)) }
         let n = pread(fd, buffer, count, off_t(offset))
         if n < 0 {
             problem = "read error: \(errnoText(errno))"
@@ -203,6 +261,7 @@ enum LineSplitter {
     static func run<S: ByteSource, C: LineConsumer>(
         _ source: inout S, blockSize: Int, skipFirst: Bool, limit: Int64?, into consumer: inout C
     ) {
+        var limit = limit
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { buffer.deallocate() }
         let bytes = buffer.assumingMemoryBound(to: UInt8.self)
@@ -213,6 +272,7 @@ enum LineSplitter {
         while !eof {
             let n = source.read(into: buffer + filled, count: min(LineSplitter.readSize, blockSize - filled))
             if n <= 0 { eof = true } else { filled += n }
+            if let moved = source.currentLimit { limit = moved }
             var start = 0
             while start < filled {
                 if let limit, !skipping, base + Int64(start) >= limit { return }

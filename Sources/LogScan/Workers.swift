@@ -120,30 +120,80 @@ struct UnitResult {
     var problem: String?
 }
 
-final class ResultBox: @unchecked Sendable {
-    let lock = NSLockLite()
-    var results: [UnitResult?]
-    var next = 0
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < results.count else { return nil }
-        next += 1
-        return next - 1
+/// The units of a scan in input order, handed to workers as they ask; when none is left, an idle
+/// worker takes over the second half of the file chunk with the most bytes still unread.
+///
+/// Chunks are cut once per core, so a core that runs slower (another process, a busier sibling)
+/// would otherwise leave the other idle at the end. Each take-over adds one unit to merge (a few
+/// milliseconds), so only chunks with at least `2 × minimumSplit` bytes left are split.
+final class WorkQueue: @unchecked Sendable {
+    final class Entry {
+        var unit: WorkUnit
+        var started = false
+        var bounds: ChunkBounds?
+        var result: UnitResult?
+        init(_ unit: WorkUnit) { self.unit = unit }
     }
 
-    func store(_ r: UnitResult, at i: Int) {
+    private let lock = NSLockLite()
+    private var entries: [Entry]
+    let minimumSplit: Int64
+
+    init(units: [WorkUnit], minimumSplit: Int64) {
+        entries = units.map(Entry.init)
+        self.minimumSplit = minimumSplit
+    }
+
+    /// The next unit to run, or nil when every unit is running or done and none can be split.
+    func take() -> Entry? {
         lock.lock()
-        results[i] = r
+        defer { lock.unlock() }
+        if let entry = entries.first(where: { !$0.started }) {
+            entry.started = true
+            if !entry.unit.stream { entry.bounds = ChunkBounds(start: entry.unit.start, end: entry.unit.end) }
+            return entry
+        }
+        // the running chunk with the most bytes left, if it is worth splitting
+        var best: (index: Int, left: Int64)?
+        for (i, entry) in entries.enumerated() where entry.result == nil {
+            guard let bounds = entry.bounds else { continue }
+            let left = bounds.remaining
+            if left > (best?.left ?? 0) { best = (i, left) }
+        }
+        guard let best, let bounds = entries[best.index].bounds, let (start, end) = bounds.split(minimum: minimumSplit) else {
+            return nil
+        }
+        let victim = entries[best.index]
+        var unit = victim.unit
+        unit.start = start
+        unit.end = end
+        unit.firstOfInput = false
+        victim.unit.end = start
+        victim.unit.lastOfInput = false
+        let entry = Entry(unit)
+        entry.started = true
+        entry.bounds = ChunkBounds(start: start, end: end)
+        entries.insert(entry, at: best.index + 1)
+        return entry
+    }
+
+    func finish(_ entry: Entry, _ result: UnitResult) {
+        lock.lock()
+        entry.result = result
         lock.unlock()
+    }
+
+    /// Every unit with its result, in input order (call after all workers are done).
+    var finished: [(WorkUnit, UnitResult)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.map { ($0.unit, $0.result!) }
     }
 }
 
 enum Workers {
     static func runUnit(
-        _ unit: WorkUnit, input: PlannedInput, options: LogScanOptions, blockSize: Int, counter: ProgressCounter
+        _ unit: WorkUnit, bounds: ChunkBounds?, input: PlannedInput, options: LogScanOptions, blockSize: Int, counter: ProgressCounter
     ) -> UnitResult {
         var agg = options.aggregate()
         agg.boundedPeak = unit.boundedPeak
@@ -160,9 +210,10 @@ enum Workers {
             }
         } else {
             let skip = unit.start > 0
-            var source = FileRangeSource(fd: input.fd, offset: skip ? unit.start - 1 : 0, end: unit.end, counter: counter, countFrom: unit.start)
-            let limit = unit.end - (skip ? unit.start - 1 : 0)
-            LineSplitter.run(&source, blockSize: blockSize, skipFirst: skip, limit: limit, into: &consumer)
+            let origin = skip ? unit.start - 1 : 0
+            var source = FileRangeSource(
+                fd: input.fd, offset: origin, end: unit.end, counter: counter, countFrom: unit.start, bounds: bounds, origin: origin)
+            LineSplitter.run(&source, blockSize: blockSize, skipFirst: skip, limit: unit.end - origin, into: &consumer)
             problem = source.problem
         }
         consumer.json.release()
@@ -182,22 +233,26 @@ enum Workers {
         return s.problem
     }
 
-    /// Runs all units on `threads` threads; reports progress from the calling thread.
+    /// Runs all units on `threads` threads (splitting chunks late to keep the threads busy); reports
+    /// progress from the calling thread. Returns the units as finally cut, in input order, with results.
     static func run(
         units: [WorkUnit], inputs: [PlannedInput], options: LogScanOptions, threads: Int, blockSize: Int,
         totalBytes: Int64?, progress: (@Sendable (Int64, Int64?) -> Void)?
-    ) -> [UnitResult] {
-        let box = ResultBox(count: units.count)
+    ) -> [(WorkUnit, UnitResult)] {
+        let minimumSplit = Int64(options.splitMinimum > 0 ? options.splitMinimum : (options.chunkSize > 0 ? options.chunkSize : 0))
+            .nonZero ?? LogScan.minimumSplit
+        let queue = WorkQueue(units: units, minimumSplit: threads > 1 ? minimumSplit : .max)
         let counter = ProgressCounter()
         let group = DispatchGroup()
-        let workerCount = max(1, min(threads, units.count))
+        let workerCount = max(1, min(threads, max(units.count, units.contains { !$0.stream } ? threads : 1)))
         let opts = options
         for _ in 0..<workerCount {
             group.enter()
             Thread.detach {
-                while let i = box.take() {
-                    let unit = units[i]
-                    box.store(runUnit(unit, input: inputs[unit.input], options: opts, blockSize: blockSize, counter: counter), at: i)
+                while let entry = queue.take() {
+                    let unit = entry.unit
+                    let result = runUnit(unit, bounds: entry.bounds, input: inputs[unit.input], options: opts, blockSize: blockSize, counter: counter)
+                    queue.finish(entry, result)
                 }
                 group.leave()
             }
@@ -210,8 +265,12 @@ enum Workers {
         } else {
             group.wait()
         }
-        return box.results.map { $0! }
+        return queue.finished
     }
+}
+
+extension Int64 {
+    fileprivate var nonZero: Int64? { self == 0 ? nil : self }
 }
 
 /// A joinable-free pthread with a large stack (parsers recurse little, but Dispatch's pool may be

@@ -164,3 +164,74 @@ struct ExactnessTests {
         #expect(LogScan.parseTime("2026-13-01") == nil)
     }
 }
+
+@Suite("LogScan late splitting")
+struct LateSplitTests {
+    @Test("an idle worker takes the second half of what the reader has not reserved, and never less than the minimum")
+    func queueSplitsBehindTheReader() throws {
+        let unit = WorkUnit(input: 0, start: 0, end: 1000, firstOfInput: true, lastOfInput: true, stream: false)
+        let queue = WorkQueue(units: [unit], minimumSplit: 100)
+        let first = try #require(queue.take())
+        let bounds = try #require(first.bounds)
+        #expect(bounds.reserve(upTo: 200) == 1000)
+        // 800 left unreserved: the thief takes 600..<1000, the reader now ends at 600
+        let second = try #require(queue.take())
+        #expect(second.unit.start == 600 && second.unit.end == 1000)
+        #expect(!second.unit.firstOfInput && second.unit.lastOfInput)
+        #expect(bounds.reserve(upTo: 400) == 600)
+        // 200 left behind the reader, 400 in the stolen chunk (not reserved yet): the stolen one is split
+        let third = try #require(queue.take())
+        #expect(third.unit.start == 800 && third.unit.end == 1000)
+        #expect(second.bounds?.reserve(upTo: 800) == 800)
+        #expect(bounds.reserve(upTo: 550) == 600)
+        #expect(third.bounds?.reserve(upTo: 900) == 1000)
+        // nothing left with 2 × 100 unreserved bytes
+        #expect(queue.take() == nil)
+        queue.finish(first, UnitResult(agg: Aggregate(window: 10), problem: nil))
+        queue.finish(second, UnitResult(agg: Aggregate(window: 10), problem: nil))
+        queue.finish(third, UnitResult(agg: Aggregate(window: 10), problem: nil))
+        let units = queue.finished.map(\.0)
+        #expect(units.map(\.start) == [0, 600, 800])
+        #expect(units.map(\.end) == [600, 800, 1000])
+        #expect(units.map(\.firstOfInput) == [true, false, false])
+        #expect(units.map(\.lastOfInput) == [false, false, true])
+    }
+
+    @Test("idle workers split a running chunk, and the pieces cover it in order")
+    func workersSplit() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let path = try dir.write("access.log", Generator.text(Generator.combined(seed: 5, count: 6000)))
+        var stdinUsed = false
+        let input = InputPlanner.plan(path: path, wantError: false, custom: nil, stdinUsed: &stdinUsed)
+        defer { close(input.fd) }
+        var options = LogScanOptions(accessPaths: [path], threads: 3)
+        options.splitMinimum = 1000
+        var pieces = 0
+        for _ in 0..<3 {
+            let unit = WorkUnit(input: 0, start: 0, end: input.size, firstOfInput: true, lastOfInput: true, stream: false)
+            let done = Workers.run(units: [unit], inputs: [input], options: options, threads: 3, blockSize: 8192, totalBytes: nil, progress: nil)
+            let units = done.map(\.0)
+            #expect(units.first?.start == 0 && units.last?.end == input.size)
+            #expect(zip(units, units.dropFirst()).allSatisfy { $0.end == $1.start }, "pieces must be contiguous")
+            #expect(units.map(\.firstOfInput) == [true] + Array(repeating: false, count: units.count - 1))
+            #expect(units.map(\.lastOfInput) == Array(repeating: false, count: units.count - 1) + [true])
+            pieces += units.count
+        }
+        // a 900 kB chunk read 8 kB at a time by one of three threads: the two others take parts of it
+        #expect(pieces > 3)
+    }
+
+    @Test("one chunk taken over by idle workers again and again: every figure unchanged")
+    func takeOversKeepFiguresExact() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let truth = Generator.combined(seed: 21, count: 6000)
+        let path = try dir.write("access.log", Generator.text(truth))
+        let one = try scanFile(path, threads: 1)
+        expectMatches(one, Expected(truth), path: path)
+        for (threads, minimum) in [(2, 1500), (3, 700), (2, 40_000)] {
+            // one chunk for the whole file and small reads: the other workers can only split it
+            let s = try scanFile(path, threads: threads, chunk: 1 << 30, block: 8192) { $0.splitMinimum = minimum }
+            #expect(s == one, "threads \(threads), split minimum \(minimum)")
+        }
+    }
+}
