@@ -78,7 +78,9 @@ let package = Package(
         // zlib from the system, for rotated `.gz` access logs.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Access/error log scanning: byte-level, chunked across cores, gz through zlib; produces a LogSummary.
-        .target(name: "LogScan", dependencies: ["Evidence", "CZlib"]),
+        // header-only: a prefetch hint Swift has no intrinsic for (see its header)
+        .target(name: "CPrefetch"),
+        .target(name: "LogScan", dependencies: ["Evidence", "CZlib", "CPrefetch"]),
         .target(
             name: "Why401CLI",
             dependencies: [

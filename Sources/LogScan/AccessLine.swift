@@ -70,8 +70,8 @@ enum Scan {
         var i = from
         // 16 bytes per step: most fields end within the first step, so the loop's exit is predictable
         while i + 16 <= n {
-            let both = UInt128(matches(i + 8)) << 64 | UInt128(matches(i))
-            if both != 0 { return i + both.trailingZeroBitCount >> 3 }
+            let low = matches(i), high = matches(i + 8)
+            if low | high != 0 { return i + (low != 0 ? low.trailingZeroBitCount : 64 + high.trailingZeroBitCount) >> 3 }
             i += 16
         }
         if i + 8 <= n {

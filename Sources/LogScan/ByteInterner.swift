@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import CPrefetch
 
 /// Assigns dense ids to byte strings without creating a `String` per lookup.
 ///
@@ -85,6 +86,13 @@ struct ByteInterner {
     @inline(__always)
     static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         memcmp(a, b, count) == 0
+    }
+
+    /// Starts loading the table slot where a lookup of these bytes begins (see `CPrefetch`).
+    @inline(__always)
+    func prefetch(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        let index = Int(truncatingIfNeeded: ByteInterner.hash(base, count).0) & mask
+        slots.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + index) }
     }
 
     /// The id of these bytes, adding them when new.

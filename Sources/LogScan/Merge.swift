@@ -166,21 +166,28 @@ extension Aggregate {
         s.topUsers = Aggregate.top(userFailures, users, limit: limit)
         s.topUserAgents = Aggregate.top(agentFailures, agents, limit: limit)
 
-        var tried: [Int32: [(Int32, Int)]] = [:]
+        // (user, count) pairs grouped by client in one array (a counting sort): `tried[offsets[c]..<offsets[c + 1]]`
+        var offsets = [Int](repeating: 0, count: clients.count + 1)
+        for (k, _) in clientUser { offsets[Int(k >> 32) + 1] += 1 }
+        for c in 0..<clients.count { offsets[c + 1] += offsets[c] }
+        var tried = [(Int32, Int)](repeating: (0, 0), count: offsets[clients.count])
+        var fill = offsets
         for (k, n) in clientUser {
-            tried[Int32(truncatingIfNeeded: k >> 32), default: []].append((Int32(truncatingIfNeeded: k & 0xFFFF_FFFF), n))
+            let c = Int(k >> 32)
+            tried[fill[c]] = (Int32(truncatingIfNeeded: k & 0xFFFF_FFFF), n)
+            fill[c] += 1
         }
         var clientRecords: [ClientRecord] = []
         let users = self.users  // not `self` in the closure below: that would copy the whole aggregate
         for c in rankedClients {
             let id = Int(c), n = clientFailures[id]
-            let names = (tried[c] ?? []).sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }.map { (users.string($0.0), $0.1) }
+            let names = tried[offsets[id]..<offsets[id + 1]].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
             clientRecords.append(
                 ClientRecord(
                     address: clients.string(Int32(id)), failures: n, successes: Int(clientSuccesses[id]),
                     firstFailure: clientFirst[id], lastFailure: clientLast[id],
                     peakFailures: Swift.max(clientPeak[id], Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
-                    usersTried: names.prefix(limit).map(\.0), distinctUsers: names.count))
+                    usersTried: names.prefix(limit).map { users.string($0.0) }, distinctUsers: names.count))
         }
         s.clients = clientRecords
         var userRecords: [UserRecord] = []

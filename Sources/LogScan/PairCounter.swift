@@ -4,7 +4,7 @@
 /// This open-addressing table keeps key and count inline (16 bytes a slot) and a cheap multiplicative
 /// hash; it only grows (pairs are never removed).
 struct PairCounter: Sequence {
-    private struct Slot {
+    fileprivate struct Slot {
         /// `PairCounter.empty` when free (no real key has it: client ids are never negative).
         var key: Int64 = PairCounter.empty
         var count = 0
@@ -77,10 +77,11 @@ struct PairCounter: Sequence {
     }
 
     /// (key, count) pairs in table order (callers that need an order sort them).
-    func makeIterator() -> AnyIterator<(Int64, Int)> {
-        var i = 0
-        let slots = self.slots
-        return AnyIterator {
+    struct Iterator: IteratorProtocol {
+        fileprivate let slots: [Slot]
+        fileprivate var i = 0
+
+        mutating func next() -> (Int64, Int)? {
             while i < slots.count {
                 let s = slots[i]
                 i += 1
@@ -89,4 +90,6 @@ struct PairCounter: Sequence {
             return nil
         }
     }
+
+    func makeIterator() -> Iterator { Iterator(slots: slots) }
 }

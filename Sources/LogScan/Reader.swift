@@ -244,9 +244,17 @@ struct GzipSource<Inner: ByteSource>: ByteSource {
 
 /// Receives lines (without `\n` or `\r\n`).
 protocol LineConsumer {
+    /// The bytes after the line about to be handed over (the next line, up to `available` bytes, its
+    /// end not yet known): a consumer may start loading what that line will need (see `CPrefetch`).
+    mutating func lookAhead(_ p: UnsafePointer<UInt8>, _ available: Int)
     mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int)
     /// A line longer than the read block: counted, not parsed.
     mutating func tooLong()
+}
+
+extension LineConsumer {
+    @inline(__always)
+    mutating func lookAhead(_ p: UnsafePointer<UInt8>, _ available: Int) {}
 }
 
 enum LineSplitter {
@@ -283,6 +291,7 @@ enum LineSplitter {
                 } else {
                     var end = nl
                     if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                    consumer.lookAhead(bytes + nl + 1, filled - nl - 1)
                     consumer.line(bytes + start, end - start)
                 }
                 start = nl + 1

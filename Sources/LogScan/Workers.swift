@@ -23,6 +23,21 @@ struct AccessConsumer: LineConsumer {
         self.until = until
     }
 
+    /// Combined lines start with the client address (after the virtual host for vhost_combined): its
+    /// slot in the client table is loaded while the line before is parsed.
+    @inline(__always)
+    mutating func lookAhead(_ p: UnsafePointer<UInt8>, _ available: Int) {
+        guard case .combined(let vhost) = format else { return }
+        let n = min(available, 96)
+        var i = 0
+        if vhost {
+            guard let sp = Scan.findNear(p, 0, n, 0x20) else { return }
+            i = sp + 1
+        }
+        guard let end = Scan.findNear(p, i, n, 0x20), end > i else { return }
+        agg.clients.prefetch(p + i, end - i)
+    }
+
     @inline(__always)
     mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) {
         agg.physicalLines += 1
