@@ -15,6 +15,24 @@ struct Pending {
 }
 
 
+/// Per client: successes (2xx/3xx) and 401s still open for pairing (a 2xx from a client with none
+/// skips the path lookup entirely).
+struct ClientCounts {
+    var successes: Int32 = 0
+    var open: Int32 = 0
+}
+
+/// Per client: failed 401s, their first and last time, and the burst-peak bookkeeping.
+struct ClientFailures {
+    var count = 0
+    var first = Int64.max
+    var last = Int64.min
+    /// The best burst found among spans already complete (dropped from `clientSeconds`).
+    var peak = 0
+    /// `clientSeconds.count` at which to compact next (doubles with what is kept).
+    var compactAt: Int32
+}
+
 /// The figures of one piece of input (a chunk of a file, a `.gz`, stdin), keyed by interned ids.
 ///
 /// Workers fill one each; `merge` folds them into a global one in input order. Everything is a sum
@@ -59,19 +77,15 @@ struct Aggregate {
     private var lastStart = Int64.max
     private var lastEnd = Int64.min
 
-    var clientSuccesses: [Int32] = []
+    /// Per client, what every 2xx/3xx line touches, side by side (one cache line, not two).
+    var clientCounts: [ClientCounts] = []
     var userSuccesses: [Int] = []
-    var clientFailures: [Int] = []
-    var clientFirst: [Int64] = []
-    var clientLast: [Int64] = []
+    /// Per client, what a failed 401 updates, side by side.
+    var clientFails: [ClientFailures] = []
     /// Per client: failure seconds with their counts packed `t << 20 | n` (for peakFailures), only
     /// those that may still share a `burst`-second span with a failure not yet seen (see `compactPeak`),
     /// so memory follows the failures of the last ~50 minutes, not the file size.
     var clientSeconds: [[UInt64]] = []
-    /// Per client: the best burst found among spans already complete (dropped from `clientSeconds`).
-    var clientPeak: [Int] = []
-    /// Per client: `clientSeconds.count` at which to compact next (doubles with what is kept).
-    var clientCompactAt: [Int32] = []
     /// Whether settled seconds may be dropped: only when every unit of the scan belongs to one input
     /// (inputs may be given in any time order, and a burst may span two of them).
     var boundedPeak = false
@@ -94,8 +108,6 @@ struct Aggregate {
     var queueHead = 0
     var queueBase = 0
     var pendingByKey = PendingIndex()
-    /// Open 401s per client: a 2xx from a client with none skips the path lookup entirely.
-    var clientOpen: [Int32] = []
     var watermark = Int64.min
     /// 2xx seen near the start of a chunk that is not the first of its input: (client, path, time).
     var recordHead = false
@@ -170,15 +182,10 @@ struct Aggregate {
     @inline(__always)
     mutating func clientID(_ run: ByteRun) -> Int32 {
         let id = clients.intern(run.base, run.count)
-        if Int(id) == clientSuccesses.count {
-            clientSuccesses.append(0)
-            clientFailures.append(0)
-            clientFirst.append(.max)
-            clientLast.append(.min)
+        if Int(id) == clientCounts.count {
+            clientCounts.append(ClientCounts())
+            clientFails.append(ClientFailures(compactAt: compactMinimum))
             clientSeconds.append([])
-            clientPeak.append(0)
-            clientCompactAt.append(compactMinimum)
-            clientOpen.append(0)
         }
         return id
     }
@@ -236,11 +243,11 @@ struct Aggregate {
         if status >= 200 && status < 400 {
             successes += 1
             let c = clientID(f.client)
-            clientSuccesses[Int(c)] += 1
+            clientCounts[Int(c)].successes += 1
             if f.user != nil { userSuccesses[Int(userID(f.user))] += 1 }
             if status < 300 {
                 let recording = recordHead && watermark <= headLimit
-                let open = clientOpen[Int(c)] > 0
+                let open = clientCounts[Int(c)].open > 0
                 if open || recording {
                     let p = pathID(f.requestPath())
                     if open { resolve(Aggregate.key(c, p), at: t) }
@@ -265,7 +272,7 @@ struct Aggregate {
         p.resolved = false
         let seq = queueBase + queue.count
         queue.append(p)
-        clientOpen[Int(p.client)] += 1
+        clientCounts[Int(p.client)].open += 1
         let (slot, found) = pendingByKey.findOrInsert(p.key)
         if found {
             queue[pendingByKey.last(slot) - queueBase].next = seq
@@ -287,7 +294,7 @@ struct Aggregate {
             let t = queue[index].time
             if t <= time && time - t <= window {
                 queue[index].resolved = true
-                clientOpen[Int(queue[index].client)] -= 1
+                clientCounts[Int(queue[index].client)].open -= 1
                 handshakes += 1
                 if newLast >= 0 { queue[newLast - queueBase].next = next }
             } else {
@@ -307,7 +314,7 @@ struct Aggregate {
     mutating func expire(before limit: Int64) {
         while queueHead < queue.count && queue[queueHead].time < limit {
             if !queue[queueHead].resolved {
-                clientOpen[Int(queue[queueHead].client)] -= 1
+                clientCounts[Int(queue[queueHead].client)].open -= 1
                 fail(queue[queueHead])
                 // it is the oldest open 401 of its key (older ones were settled or unlinked): unlink it
                 let seq = queueBase + queueHead
@@ -336,15 +343,15 @@ struct Aggregate {
     /// A failed 401 (not a handshake): into every failure figure.
     mutating func fail(_ p: Pending) {
         let c = Int(p.client)
-        clientFailures[c] += 1
-        if p.time < clientFirst[c] { clientFirst[c] = p.time }
-        if p.time > clientLast[c] { clientLast[c] = p.time }
+        clientFails[c].count += 1
+        if p.time < clientFails[c].first { clientFails[c].first = p.time }
+        if p.time > clientFails[c].last { clientFails[c].last = p.time }
         let packed = UInt64(max(0, p.time)) << 20
         if let lastPacked = clientSeconds[c].last, lastPacked & ~0xFFFFF == packed, lastPacked & 0xFFFFF < 0xFFFFF {
             clientSeconds[c][clientSeconds[c].count - 1] += 1
         } else {
             clientSeconds[c].append(packed | 1)
-            if clientSeconds[c].count >= clientCompactAt[c] { compactPeak(c) }
+            if clientSeconds[c].count >= clientFails[c].compactAt { compactPeak(c) }
         }
         if p.user >= 0 {
             let u = Int(p.user)
@@ -373,7 +380,7 @@ struct Aggregate {
     mutating func compactPeak(_ c: Int) {
         var items = clientSeconds[c]
         items.sort()
-        clientPeak[c] = Swift.max(clientPeak[c], Aggregate.peak(sorted: items, window: burst))
+        clientFails[c].peak = Swift.max(clientFails[c].peak, Aggregate.peak(sorted: items, window: burst))
         let horizon = peakHorizon
         if boundedPeak && horizon != .min {
             let dropAtOrBefore = horizon - burst
@@ -383,7 +390,7 @@ struct Aggregate {
                 return t <= dropAtOrBefore && t > keepUntil
             }
         }
-        clientCompactAt[c] = Int32(clamping: Swift.max(Int(compactMinimum), items.count * 2))
+        clientFails[c].compactAt = Int32(clamping: Swift.max(Int(compactMinimum), items.count * 2))
         clientSeconds[c] = items
     }
 
@@ -395,7 +402,7 @@ struct Aggregate {
     /// Settles every open 401 as a failure (end of an input).
     mutating func finish() {
         for i in queueHead..<queue.count where !queue[i].resolved {
-            clientOpen[Int(queue[i].client)] -= 1
+            clientCounts[Int(queue[i].client)].open -= 1
             fail(queue[i])
         }
         queue.removeAll()

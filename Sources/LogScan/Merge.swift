@@ -56,15 +56,15 @@ extension Aggregate {
             minuteRequests[g] += u.minuteRequests[s]
             minuteFailures[g] += u.minuteFailures[s]
         }
-        for (id, n) in u.clientSuccesses.enumerated() where n > 0 { clientSuccesses[Int(cmap[id])] += n }
+        for (id, counts) in u.clientCounts.enumerated() where counts.successes > 0 { clientCounts[Int(cmap[id])].successes += counts.successes }
         for (id, n) in u.userSuccesses.enumerated() where n > 0 { userSuccesses[Int(umap[id])] += n }
-        for (id, n) in u.clientFailures.enumerated() where n > 0 {
+        for (id, f) in u.clientFails.enumerated() where f.count > 0 {
             let g = Int(cmap[id])
-            clientFailures[g] += n
-            clientFirst[g] = Swift.min(clientFirst[g], u.clientFirst[id])
-            clientLast[g] = Swift.max(clientLast[g], u.clientLast[id])
+            clientFails[g].count += f.count
+            clientFails[g].first = Swift.min(clientFails[g].first, f.first)
+            clientFails[g].last = Swift.max(clientFails[g].last, f.last)
             clientSeconds[g].append(contentsOf: u.clientSeconds[id])
-            clientPeak[g] = Swift.max(clientPeak[g], u.clientPeak[id])
+            clientFails[g].peak = Swift.max(clientFails[g].peak, f.peak)
         }
         for (id, n) in u.userFailures.enumerated() where n > 0 {
             let g = Int(umap[id])
@@ -87,9 +87,9 @@ extension Aggregate {
             enqueue(p)
         }
         if u.watermark > watermark { watermark = u.watermark }
-        for (id, n) in u.clientFailures.enumerated() where n > 0 {
+        for (id, f) in u.clientFails.enumerated() where f.count > 0 {
             let g = Int(cmap[id])
-            if clientSeconds[g].count >= clientCompactAt[g] { compactPeak(g) }
+            if clientSeconds[g].count >= clientFails[g].compactAt { compactPeak(g) }
         }
         if unit.lastOfInput { finish() }
     }
@@ -161,6 +161,7 @@ extension Aggregate {
         }
         let limit = LogSummary.topLimit
         s.topPaths = Aggregate.top(pathFailures, paths, limit: limit)
+        let clientFailures = clientFails.map(\.count)
         let rankedClients = clients.ranked(by: clientFailures)
         s.topClients = rankedClients.prefix(limit).map { Tally(clients.string($0), clientFailures[Int($0)]) }
         s.topUsers = Aggregate.top(userFailures, users, limit: limit)
@@ -184,9 +185,9 @@ extension Aggregate {
             let names = tried[offsets[id]..<offsets[id + 1]].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
             clientRecords.append(
                 ClientRecord(
-                    address: clients.string(Int32(id)), failures: n, successes: Int(clientSuccesses[id]),
-                    firstFailure: clientFirst[id], lastFailure: clientLast[id],
-                    peakFailures: Swift.max(clientPeak[id], Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
+                    address: clients.string(Int32(id)), failures: n, successes: Int(clientCounts[id].successes),
+                    firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
+                    peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
                     usersTried: names.prefix(limit).map { users.string($0.0) }, distinctUsers: names.count))
         }
         s.clients = clientRecords

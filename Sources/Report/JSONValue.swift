@@ -107,6 +107,13 @@ public enum JSONValue: Sendable, Hashable {
     /// RFC 8259 §7 escaping; non-ASCII passes through as UTF-8, controls become `\u00XX`.
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escape: appended whole instead of scalar by scalar (a logs report carries
+        // thousands of addresses and paths).
+        if !needsEscape(s) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -121,5 +128,17 @@ public enum JSONValue: Sendable, Hashable {
             }
         }
         out += "\""
+    }
+
+    /// Whether `writeString` must escape anything: a quote, a backslash, a control character, DEL, or
+    /// U+2028/U+2029 (UTF-8 `E2 80 A8`/`E2 80 A9`, line breaks to JavaScript).
+    static func needsEscape(_ s: String) -> Bool {
+        var afterE2 = 0
+        for byte in s.utf8 {
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return true }
+            if afterE2 == 2 && (byte == 0xA8 || byte == 0xA9) { return true }
+            afterE2 = byte == 0xE2 ? 1 : (afterE2 == 1 && byte == 0x80 ? 2 : 0)
+        }
+        return false
     }
 }

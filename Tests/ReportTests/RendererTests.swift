@@ -119,6 +119,10 @@ import Testing
 
     @Test func jsonStringEscaping() {
         #expect(JSONValue.string("a\"b\\c\n\u{01}\u{2028}é").serialized() == #""a\"b\\c\n\u0001\u2028é""#)
+        // strings with nothing to escape are copied whole; near misses of U+2028 (… is E2 80 A6) stay as they are
+        #expect(JSONValue.string("10.0.0.1 /a?b=c … €").serialized() == "\"10.0.0.1 /a?b=c … €\"")
+        #expect(JSONValue.string("x\u{2029}").serialized() == #""x\u2029""#)
+        #expect(JSONValue.string("\u{7F}").serialized() == #""\u007f""#)
         #expect(JSONValue.object([("b", .int(1)), ("a", .null)]).serialized(pretty: false) == #"{"b":1,"a":null}"#)
     }
 }
