@@ -378,7 +378,9 @@ struct Aggregate {
     /// `t + burst <= peakHorizon` lies only in complete spans, all counted here before it is dropped, so
     /// the peak stays exact. Partial spans are counted too: never more than their final count.
     mutating func compactPeak(_ c: Int) {
+        // taken out of the table so the array is uniquely referenced: sorted and filtered in place
         var items = clientSeconds[c]
+        clientSeconds[c] = []
         items.sort()
         clientFails[c].peak = Swift.max(clientFails[c].peak, Aggregate.peak(sorted: items, window: burst))
         let horizon = peakHorizon
@@ -391,6 +393,8 @@ struct Aggregate {
             }
         }
         clientFails[c].compactAt = Int32(clamping: Swift.max(Int(compactMinimum), items.count * 2))
+        // after a burst the kept seconds may be few: give back the space the burst needed
+        if items.capacity > 4 * Swift.max(items.count, Int(compactMinimum)) { items = Array(items) }
         clientSeconds[c] = items
     }
 

@@ -50,7 +50,9 @@ struct PairCounter: Sequence {
         }
         if added {
             count += 1
-            if count * 2 > slots.count { grow() }
+            // grow at 3/4 full: the multiplicative hash spreads packed ids well, and the table is the
+            // largest per-chunk structure on a big log (one slot per distinct client and user tried)
+            if count * 4 > slots.count * 3 { grow() }
         }
     }
 
