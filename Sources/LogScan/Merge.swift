@@ -179,23 +179,26 @@ extension Aggregate {
             fill[c] += 1
         }
         var clientRecords: [ClientRecord] = []
+        clientRecords.reserveCapacity(rankedClients.count)
         let users = self.users  // not `self` in the closure below: that would copy the whole aggregate
+        let userNames = (0..<users.count).map { users.string(Int32($0)) }  // made once, not once per client
         for c in rankedClients {
             let id = Int(c), n = clientFailures[id]
-            let names = tried[offsets[id]..<offsets[id + 1]].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
+            let range = offsets[id]..<offsets[id + 1]
+            let names = range.count < 2 ? Array(tried[range]) : tried[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
             clientRecords.append(
                 ClientRecord(
                     address: clients.string(Int32(id)), failures: n, successes: Int(clientCounts[id].successes),
                     firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
                     peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
-                    usersTried: names.prefix(limit).map { users.string($0.0) }, distinctUsers: names.count))
+                    usersTried: names.prefix(limit).map { userNames[Int($0.0)] }, distinctUsers: names.count))
         }
         s.clients = clientRecords
         var userRecords: [UserRecord] = []
         for u in users.ranked(by: userFailures) {
             let id = Int(u), n = userFailures[id]
             userRecords.append(
-                UserRecord(name: users.string(Int32(id)), failures: n, successes: userSuccesses[id],
+                UserRecord(name: userNames[id], failures: n, successes: userSuccesses[id],
                            firstFailure: userFirst[id], lastFailure: userLast[id]))
         }
         s.users = userRecords
