@@ -28,7 +28,7 @@ struct ByteInterner {
     private var slots: [Slot]
     private var mask: Int
 
-    init(capacity: Int = 1024) {
+    init(capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = [Slot](repeating: Slot(), count: size)
