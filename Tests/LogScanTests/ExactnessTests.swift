@@ -7,12 +7,16 @@ import TestSupport
 
 @testable import LogScan
 
-func scanFile(_ path: String, threads: Int = 1, chunk: Int = 0, block: Int = 0, _ configure: (inout LogScanOptions) -> Void = { _ in }) throws -> LogSummary {
+/// Scans on a thread of its own (`offPool`): tiny chunks make a debug-build scan take seconds.
+func scanFile(
+    _ path: String, threads: Int = 1, chunk: Int = 0, block: Int = 0, _ configure: (inout LogScanOptions) -> Void = { _ in }
+) async throws -> LogSummary {
     var options = LogScanOptions(accessPaths: [path], threads: threads)
     options.chunkSize = chunk
     options.blockSize = block
     configure(&options)
-    return try LogScan.scan(options)
+    let ready = options
+    return try await offPool { try LogScan.scan(ready) }
 }
 
 func expectMatches(_ s: LogSummary, _ e: Expected, path: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -38,7 +42,7 @@ func expectMatches(_ s: LogSummary, _ e: Expected, path: String, sourceLocation:
 @Suite("LogScan exactness")
 struct ExactnessTests {
     @Test("combined log with every quirk: every figure equals the independent count")
-    func combinedExact() throws {
+    func combinedExact() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 42, count: 4000)
         let path = try dir.write("access.log", Generator.text(truth))
@@ -46,31 +50,31 @@ struct ExactnessTests {
         #expect(expected.handshakes > 20)
         #expect(expected.malformed > 20)
         #expect(expected.unauthorized > expected.handshakes)
-        let one = try scanFile(path, threads: 1)
+        let one = try await scanFile(path, threads: 1)
         expectMatches(one, expected, path: path)
         #expect(one.inputs == [LogInput(path: path, kind: .access, format: "combined", lines: expected.lines, malformed: expected.malformed)])
-        let two = try scanFile(path, threads: 2)
+        let two = try await scanFile(path, threads: 2)
         #expect(two == one)
         // chunks of ~5 lines: pairs straddle chunk boundaries everywhere
         for chunk in [997, 4096, 20000] {
-            let small = try scanFile(path, threads: 2, chunk: chunk)
+            let small = try await scanFile(path, threads: 2, chunk: chunk)
             #expect(small == one, "chunk \(chunk)")
         }
     }
 
     @Test("several seeds, tiny chunks, three threads")
-    func seeds() throws {
+    func seeds() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         for seed in [1, 7, 99] as [UInt64] {
             let truth = Generator.combined(seed: seed, count: 1500)
             let path = try dir.write("access-\(seed).log", Generator.text(truth))
-            let s = try scanFile(path, threads: 3, chunk: 613)
+            let s = try await scanFile(path, threads: 3, chunk: 613)
             expectMatches(s, Expected(truth), path: path)
         }
     }
 
     @Test("burst peak stays exact when settled seconds are dropped all the time, across tiny chunks")
-    func boundedPeak() throws {
+    func boundedPeak() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         for (seed, span) in [(3, 12 * 3600), (8, 3 * 86400), (13, 2 * 3600)] as [(UInt64, Int64)] {
             let truth = Generator.combined(seed: seed, count: 3000, spanSeconds: span)
@@ -81,30 +85,30 @@ struct ExactnessTests {
             // chunks of hours (a chunk drops seconds of its own; bursts straddle its start) and of minutes
             let long = stride(from: 40_000, to: 200_000, by: 9_973).map { (2, $0) }
             for (threads, chunk) in [(1, 0), (3, 613), (2, 4096)] + long {
-                let s = try scanFile(path, threads: threads, chunk: chunk) {
+                let s = try await scanFile(path, threads: threads, chunk: chunk) {
                     $0.peakCompactMinimum = 1
                     $0.burstWindow = 300
                 }
                 #expect(s.clients == expected300, "seed \(seed) threads \(threads) chunk \(chunk)")
-                let d = try scanFile(path, threads: threads, chunk: chunk) { $0.peakCompactMinimum = 1 }
+                let d = try await scanFile(path, threads: threads, chunk: chunk) { $0.peakCompactMinimum = 1 }
                 expectMatches(d, expected, path: path)
             }
         }
     }
 
     @Test("a span over 48 hours is bucketed by hour, without gaps")
-    func hourly() throws {
+    func hourly() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 5, count: 1200, spanSeconds: 5 * 86400)
         let path = try dir.write("access.log", Generator.text(truth))
-        let s = try scanFile(path, threads: 2, chunk: 5000)
+        let s = try await scanFile(path, threads: 2, chunk: 5000)
         #expect(s.bucketSeconds == 3600)
         expectMatches(s, Expected(truth), path: path)
         #expect(zip(s.timeline, s.timeline.dropFirst()).allSatisfy { $1.start - $0.start == 3600 })
     }
 
     @Test("timeline slots coarsen inside chunks as their span grows: hourly and daily stay exact")
-    func coarseTimeline() throws {
+    func coarseTimeline() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         // busy hours far apart (lines stay in time order: the jumps are forward)
         for (seed, gap, width) in [(6, 9 * 86400, 3600), (9, 366 * 86400, 86400)] as [(UInt64, Int64, Int)] {
@@ -113,7 +117,7 @@ struct ExactnessTests {
             }
             let path = try dir.write("access-\(seed).log", Generator.text(truth))
             for (threads, chunk) in [(1, 0), (2, 613), (2, 30_000), (3, 120_000)] {
-                let s = try scanFile(path, threads: threads, chunk: chunk)
+                let s = try await scanFile(path, threads: threads, chunk: chunk)
                 #expect(s.bucketSeconds == width)
                 expectMatches(s, Expected(truth), path: path)
             }
@@ -121,27 +125,27 @@ struct ExactnessTests {
     }
 
     @Test("common and vhost_combined")
-    func otherFormats() throws {
+    func otherFormats() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let common = Generator.combined(seed: 11, count: 800, common: true)
         let cpath = try dir.write("common.log", Generator.text(common))
-        let c = try scanFile(cpath, threads: 2, chunk: 3000)
+        let c = try await scanFile(cpath, threads: 2, chunk: 3000)
         expectMatches(c, Expected(common), path: cpath)
         #expect(c.inputs.first?.format == "common")
         let vhost = Generator.combined(seed: 12, count: 800, vhost: true)
         let vpath = try dir.write("vhost.log", Generator.text(vhost))
-        let v = try scanFile(vpath, threads: 2, chunk: 3000)
+        let v = try await scanFile(vpath, threads: 2, chunk: 3000)
         expectMatches(v, Expected(vhost), path: vpath)
         #expect(v.inputs.first?.format == "vhost_combined")
     }
 
     @Test("--since/--until keep only requests inside the range")
-    func timeRange() throws {
+    func timeRange() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 21, count: 2000)
         let path = try dir.write("access.log", Generator.text(truth))
         let since = Generator.base + 1800, until = Generator.base + 5400
-        let s = try scanFile(path, threads: 2, chunk: 7000) {
+        let s = try await scanFile(path, threads: 2, chunk: 7000) {
             $0.since = since
             $0.until = until
         }
@@ -223,15 +227,15 @@ struct LateSplitTests {
     }
 
     @Test("one chunk taken over by idle workers again and again: every figure unchanged")
-    func takeOversKeepFiguresExact() throws {
+    func takeOversKeepFiguresExact() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 21, count: 6000)
         let path = try dir.write("access.log", Generator.text(truth))
-        let one = try scanFile(path, threads: 1)
+        let one = try await scanFile(path, threads: 1)
         expectMatches(one, Expected(truth), path: path)
         for (threads, minimum) in [(2, 1500), (3, 700), (2, 40_000)] {
             // one chunk for the whole file and small reads: the other workers can only split it
-            let s = try scanFile(path, threads: threads, chunk: 1 << 30, block: 8192) { $0.splitMinimum = minimum }
+            let s = try await scanFile(path, threads: threads, chunk: 1 << 30, block: 8192) { $0.splitMinimum = minimum }
             #expect(s == one, "threads \(threads), split minimum \(minimum)")
         }
     }

@@ -27,15 +27,15 @@ func jsonString(_ s: String?) -> String {
 @Suite("LogScan inputs", .serialized)
 struct InputTests {
     @Test("rotated .gz made by gzip, and a multi-member .gz, count like the plain file")
-    func gzip() throws {
+    func gzip() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 31, count: 2000)
         let plain = try dir.write("access.log", Generator.text(truth))
         try dir.write("copy.log", Generator.text(truth))
         try run("gzip", ["-k", "-9", "copy.log"], in: dir.path)
         let gz = dir.path("copy.log.gz")
-        let reference = try scanFile(plain)
-        let fromGz = try scanFile(gz, threads: 2)
+        let reference = try await scanFile(plain)
+        let fromGz = try await scanFile(gz, threads: 2)
         expectMatches(fromGz, Expected(truth), path: gz)
         #expect(fromGz.inputs.first?.gzip == true)
         #expect(fromGz.inputs.first?.problem == nil)
@@ -49,7 +49,7 @@ struct InputTests {
         let multi = dir.path("multi.gz")
         let joined = try Data(contentsOf: URL(fileURLWithPath: dir.path("a.log.gz"))) + Data(contentsOf: URL(fileURLWithPath: dir.path("b.log.gz")))
         try joined.write(to: URL(fileURLWithPath: multi))
-        let m = try scanFile(multi)
+        let m = try await scanFile(multi)
         expectMatches(m, Expected(truth), path: multi)
         #expect(m.inputs.first?.problem == nil)
     }
@@ -127,18 +127,18 @@ struct InputTests {
     }
 
     @Test("a binary file is refused with a problem; nothing is counted from it")
-    func binary() throws {
+    func binary() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         var rng = SplitMix64(state: 9)
         let bytes = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let bin = try dir.write("image.bin", Data(bytes))
-        let s = try scanFile(bin)
+        let s = try await scanFile(bin)
         #expect(s.inputs.first?.problem == "binary file, not a text log")
         #expect(s.lines == 0)
     }
 
     @Test("a 1 MB line: parsed when it is a request, counted malformed when not, or when longer than the read block")
-    func hugeLines() throws {
+    func hugeLines() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let long = String(repeating: "a", count: 1 << 20)
         let t = CLF.time(Generator.base)
@@ -150,7 +150,7 @@ struct InputTests {
 
             """
         let path = try dir.write("long.log", text)
-        let s = try scanFile(path, threads: 2, chunk: 100_000)
+        let s = try await scanFile(path, threads: 2, chunk: 100_000)
         #expect(s.lines == 4)
         #expect(s.requests == 3)
         #expect(s.unauthorized == 1)
@@ -158,7 +158,7 @@ struct InputTests {
         #expect(s.malformedSamples == [LineReference(path: path, line: 3)])
         #expect(s.topPaths.first?.value.count == (1 << 20) + 1)
         // with a 64 KiB read block, lines longer than the block are counted malformed, never parsed
-        let small = try scanFile(path, threads: 2, chunk: 300_000, block: 65536)
+        let small = try await scanFile(path, threads: 2, chunk: 300_000, block: 65536)
         #expect(small.lines == 4)
         #expect(small.requests == 2)
         #expect(small.malformed == 2)
@@ -166,22 +166,22 @@ struct InputTests {
     }
 
     @Test("--log-format compiles an Apache LogFormat; a bad one throws")
-    func customFormat() throws {
+    func customFormat() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 37, count: 1500)
         let text = truth.map { $0.request != nil ? $0.text + " 5123" : $0.text }.joined(separator: "\n") + "\n"
         let path = try dir.write("custom.log", text)
-        let s = try scanFile(path, threads: 2, chunk: 5000) {
+        let s = try await scanFile(path, threads: 2, chunk: 5000) {
             $0.logFormat = #"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#
         }
         expectMatches(s, Expected(truth), path: path)
         #expect(s.inputs.first?.format == "custom")
-        #expect(throws: LogScanError.self) { try scanFile(path) { $0.logFormat = "%h %Z" } }
-        #expect(throws: LogScanError.self) { try scanFile(path) { $0.logFormat = "%h %l %u" } }
+        await #expect(throws: LogScanError.self) { try await scanFile(path) { $0.logFormat = "%h %Z" } }
+        await #expect(throws: LogScanError.self) { try await scanFile(path) { $0.logFormat = "%h %l %u" } }
     }
 
     @Test("JSON lines with common field names")
-    func jsonLines() throws {
+    func jsonLines() async throws {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 38, count: 1500)
         var lines: [String] = []
@@ -201,7 +201,7 @@ struct InputTests {
             lines.append("{\(time),\"remote_addr\":\(jsonString(r.client)),\"remote_user\":\(jsonString(r.user)),\"request\":\(jsonString(request)),\"status\":\(i % 3 == 0 ? "\"\(r.status)\"" : "\(r.status)"),\"body_bytes_sent\":12,\"http_user_agent\":\(jsonString(r.agent)),\"extra\":{\"a\":[1,2,{\"b\":\"}\"}]}}")
         }
         let path = try dir.write("access.json", lines.joined(separator: "\n") + "\n")
-        let s = try scanFile(path, threads: 2, chunk: 9000)
+        let s = try await scanFile(path, threads: 2, chunk: 9000)
         #expect(s.inputs.first?.format == "json")
         expectMatches(s, Expected(truth), path: path)
     }
