@@ -19,8 +19,8 @@ extension ByteSource {
     var currentLimit: Int64? { nil }
 }
 
-/// The end of a file chunk that is being read, which an idle worker may move forward to take the
-/// rest of the chunk over (so two cores finish together even when one of them runs slower).
+/// The end of a file chunk that is being read, which an idle worker may pull in to take the rest of
+/// the chunk over (so two cores finish together even when one of them runs slower).
 ///
 /// The reader reserves each range before it reads it; a split point is always past everything
 /// reserved, so every line the reader already has in its buffer stays its own, and the line running

@@ -254,8 +254,9 @@ enum Workers {
         units: [WorkUnit], inputs: [PlannedInput], options: LogScanOptions, threads: Int, blockSize: Int,
         totalBytes: Int64?, progress: (@Sendable (Int64, Int64?) -> Void)?
     ) -> [(WorkUnit, UnitResult)] {
-        let minimumSplit = Int64(options.splitMinimum > 0 ? options.splitMinimum : (options.chunkSize > 0 ? options.chunkSize : 0))
-            .nonZero ?? LogScan.minimumSplit
+        // tests shrink chunks (and take-overs) to a few hundred bytes; otherwise 16 MiB
+        let configured = options.splitMinimum > 0 ? options.splitMinimum : options.chunkSize
+        let minimumSplit = configured > 0 ? Int64(configured) : LogScan.minimumSplit
         let queue = WorkQueue(units: units, minimumSplit: threads > 1 ? minimumSplit : .max)
         let counter = ProgressCounter()
         let group = DispatchGroup()
@@ -282,10 +283,6 @@ enum Workers {
         }
         return queue.finished
     }
-}
-
-extension Int64 {
-    fileprivate var nonZero: Int64? { self == 0 ? nil : self }
 }
 
 /// A joinable-free pthread with a large stack (parsers recurse little, but Dispatch's pool may be
