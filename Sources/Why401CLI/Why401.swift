@@ -13,11 +13,23 @@ public struct Why401: AsyncParsableCommand {
             the evidence it saw and a concrete fix. Every diagnosis has a stable id (like token.expired) \
             that `why401 explain ID` describes.
 
-            Start here:
-              why401 challenge 'Bearer error="invalid_token", error_description="expired"'
-                  read a WWW-Authenticate value the way a client must, and say what it asks for
-              why401 explain                  list every diagnosis why401 can make
-              why401 explain credentials.rejected
+            Start here (the client side):
+              why401 demo                   every cause of a 401, shown on the built-in lab
+              why401 https://api.example.com/me -u alice
+                                            diagnose a live URL (prompts for the password)
+              why401 challenge 'Bearer error="invalid_token"'
+                                            read a WWW-Authenticate value as a client must
+              why401 jwt @token.txt         decode a JWT, check its times and signature
+
+            On the server (admins):
+              why401 server                 auth config, user files, web-root permissions
+              why401 logs access.log --error-log error.log
+                                            when 401s began, who gets them, brute force
+              why401 wordpress /var/www/html
+                                            plugins and settings that break logins
+              why401 htpasswd verify /etc/apache2/.htpasswd alice
+
+              why401 explain                list every diagnosis why401 can make
 
             Output: every command takes --format text|json|markdown (--json for short). Text is coloured only \
             on a terminal and never when NO_COLOR is set. JSON follows schema 1 (schema/report-1.schema.json).

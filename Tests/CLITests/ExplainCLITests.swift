@@ -72,6 +72,15 @@ import Testing
         #expect(help.status == 0)
         #expect(help.stdout.contains("Exit codes"))
         #expect(help.stdout.contains("explain"))
+        // every "Start here" example names a command that exists (or is a URL for the default `check`),
+        // for the client side and for admins alike
+        let examples = help.stdout.split(separator: "\n").filter { $0.hasPrefix("  why401 ") }.map { $0.split(separator: " ")[1] }
+        #expect(Set(examples).isSuperset(of: ["demo", "challenge", "jwt", "server", "logs", "wordpress", "htpasswd", "explain"]))
+        let subcommands = Set(help.stdout.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n")
+            .compactMap { $0.hasPrefix("  ") && !$0.hasPrefix("   ") ? $0.split(separator: " ").first : nil } ?? [])
+        for command in Set(examples) where !command.hasPrefix("https://") {
+            #expect(subcommands.contains(command), "why401 \(command) is not a subcommand")
+        }
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
