@@ -83,6 +83,7 @@ public final class ChangeGuard: @unchecked Sendable {
     private func restoreAndExit(signal signo: Int32) -> Never {
         lock.lock()  // kept: nothing changes after this point
         let name = signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : signo == SIGHUP ? "SIGHUP" : "signal \(signo)"
+        unlink("\(journalPath).tmp-\(getpid())")  // a journal being created, not linked in yet: nothing changed
         if ChangeJournal.exists(at: journalPath) {
             do {
                 let steps = try ChangeJournal.undo(journalPath)

@@ -50,25 +50,41 @@ public final class ChangeJournal: @unchecked Sendable {
         self.fd = fd
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { closeDescriptor() }
 
     /// Starts a new journal. Refuses when one is already there: its changes have not been undone,
     /// and starting over would lose the only record of the original state.
+    ///
+    /// Atomic: the header is written and synced in a temporary file beside the journal, which is then
+    /// hard-linked into place (`link` fails when the journal exists, like `O_EXCL`). So a journal at
+    /// `path` always has its header, whatever signal or crash comes; at worst a `.tmp-PID` file is left.
     public static func create(at path: String, command: String) throws -> ChangeJournal {
         if path == "/var/lib/why401/journal.jsonl" { mkdir("/var/lib/why401", 0o700) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST {
-                throw Failure("a journal of earlier changes exists at \(path): run --undo first (or --journal elsewhere)")
-            }
-            throw Failure("cannot create journal \(path): \(String(cString: strerror(errno)))")
-        }
+        if exists(at: path) { throw existing(path) }
+        let temporary = "\(path).tmp-\(getpid())"
+        unlink(temporary)  // a leftover of this pid's predecessor: never linked, so never a journal
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure("cannot create journal \(path): \(String(cString: strerror(errno)))") }
         let journal = ChangeJournal(path: path, fd: fd)
         let header: [String: Any] = [
             "why401_journal": 1, "command": command, "pid": Int(getpid()),
             "created": ISO8601DateFormatter().string(from: Date()),
         ]
-        try journal.appendLine(header)
+        do {
+            try journal.appendLine(header)
+        } catch {
+            journal.closeDescriptor()
+            unlink(temporary)
+            throw error
+        }
+        guard link(temporary, path) == 0 else {
+            let code = errno
+            journal.closeDescriptor()
+            unlink(temporary)
+            if code == EEXIST { throw existing(path) }
+            throw Failure("cannot create journal \(path): \(String(cString: strerror(code)))")
+        }
+        unlink(temporary)
         // The directory entry must survive a crash too.
         let directory = (path as NSString).deletingLastPathComponent
         let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
@@ -77,6 +93,17 @@ public final class ChangeJournal: @unchecked Sendable {
             close(dfd)
         }
         return journal
+    }
+
+    private static func existing(_ path: String) -> Failure {
+        Failure("a journal of earlier changes exists at \(path): run --undo first (or --journal elsewhere)")
+    }
+
+    private func closeDescriptor() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
     }
 
     /// Records changes (durably) before they are made.
@@ -89,10 +116,7 @@ public final class ChangeJournal: @unchecked Sendable {
 
     /// Deletes the journal (every change was reversed, or none was made).
     public func remove() {
-        if fd >= 0 {
-            close(fd)
-            fd = -1
-        }
+        closeDescriptor()
         unlink(path)
     }
 

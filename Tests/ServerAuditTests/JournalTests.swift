@@ -102,6 +102,31 @@ import Testing
         #expect(throws: ChangeJournal.Failure.self) { try ChangeJournal.read(notJournal) }
     }
 
+    /// The header is synced in a temporary file and linked into place: the journal at its path always
+    /// starts with a whole header line, a second create is refused without touching it, and no
+    /// temporary file is left (not even a stale one of the same pid).
+    @Test func createIsAtomicAndRefusesAnExistingJournal() throws {
+        let dir = try TempDirectory(prefix: "why401-journal")
+        defer { dir.remove() }
+        let path = dir.path("j.jsonl")
+        try dir.write("j.jsonl.tmp-\(getpid())", "stale")
+        let journal = try ChangeJournal.create(at: path, command: "server --apply")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("{") && text.hasSuffix("\n") && text.contains(#""why401_journal":1"#))
+        #expect(try ChangeJournal.read(path).command == "server --apply")
+        do {
+            _ = try ChangeJournal.create(at: path, command: "again")
+            Issue.record("a second journal was created over the first")
+        } catch let failure as ChangeJournal.Failure {
+            #expect(failure.description.contains("run --undo first"))
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["j.jsonl"])
+        // the first journal is still writable after the refused second create
+        try journal.record([.chmod(path: path, from: 0o600, to: 0o600)])
+        #expect(try ChangeJournal.read(path).changes.count == 1)
+    }
+
     @Test func renameJournalRoundTrip() throws {
         let dir = try TempDirectory(prefix: "why401-journal")
         defer { dir.remove() }
