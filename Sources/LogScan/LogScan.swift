@@ -150,7 +150,7 @@ public enum LogScan {
         }
 
         var summary = LogSummary(handshakeWindow: options.handshakeWindow)
-        global.summarize(into: &summary, burstWindow: options.burstWindow)
+        global.summarize(into: &summary, burstWindow: options.burstWindow, threads: threads)
         summary.malformedSamples = samples
 
         // error logs: small, read one after another

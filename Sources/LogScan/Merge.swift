@@ -1,3 +1,4 @@
+import Dispatch
 import Evidence
 
 extension Aggregate {
@@ -134,7 +135,7 @@ extension Aggregate {
     }
 
     /// The access-log part of the summary.
-    func summarize(into s: inout LogSummary, burstWindow: Int) {
+    func summarize(into s: inout LogSummary, burstWindow: Int, threads: Int = 1) {
         s.lines = lines
         s.requests = requests
         s.unauthorized = unauthorized
@@ -178,22 +179,28 @@ extension Aggregate {
             tried[fill[c]] = (Int32(truncatingIfNeeded: k & 0xFFFF_FFFF), n)
             fill[c] += 1
         }
-        var clientRecords: [ClientRecord] = []
-        clientRecords.reserveCapacity(rankedClients.count)
         let users = self.users  // not `self` in the closure below: that would copy the whole aggregate
         let userNames = (0..<users.count).map { users.string(Int32($0)) }  // made once, not once per client
-        for c in rankedClients {
+        let triedUsers = tried, triedStart = offsets  // immutable copies for the concurrent slices below
+        @Sendable func record(_ c: Int32) -> ClientRecord {
             let id = Int(c), n = clientFailures[id]
-            let range = offsets[id]..<offsets[id + 1]
-            let names = range.count < 2 ? Array(tried[range]) : tried[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
-            clientRecords.append(
-                ClientRecord(
-                    address: clients.string(Int32(id)), failures: n, successes: Int(clientCounts[id].successes),
-                    firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
-                    peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
-                    usersTried: names.prefix(limit).map { userNames[Int($0.0)] }, distinctUsers: names.count))
+            let range = triedStart[id]..<triedStart[id + 1]
+            let names = range.count < 2 ? Array(triedUsers[range]) : triedUsers[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
+            return ClientRecord(
+                address: clients.string(Int32(id)), failures: n, successes: Int(clientCounts[id].successes),
+                firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
+                peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
+                usersTried: names.prefix(limit).map { userNames[Int($0.0)] }, distinctUsers: names.count)
         }
-        s.clients = clientRecords
+        // one record per client with a failed 401 (tens of thousands on a big log): built in slices on
+        // the scan's threads, in rank order
+        let slices = Swift.max(1, Swift.min(threads, rankedClients.count / 4096))
+        let parts = Slots<[ClientRecord]>(count: slices, empty: [])
+        DispatchQueue.concurrentPerform(iterations: slices) { k in
+            let lo = rankedClients.count * k / slices, hi = rankedClients.count * (k + 1) / slices
+            parts.set(k, rankedClients[lo..<hi].map(record))
+        }
+        s.clients = slices == 1 ? parts.get(0) : Array(parts.all.joined())
         var userRecords: [UserRecord] = []
         for u in users.ranked(by: userFailures) {
             let id = Int(u), n = userFailures[id]
@@ -203,4 +210,23 @@ extension Aggregate {
         }
         s.users = userRecords
     }
+}
+
+/// One result per concurrent iteration, each written by its own iteration only (so no lock is needed).
+final class Slots<T>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<T>
+
+    init(count: Int, empty: T) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: empty)
+    }
+
+    deinit {
+        _ = storage.deinitialize()
+        storage.deallocate()
+    }
+
+    func set(_ index: Int, _ value: T) { storage[index] = value }
+    func get(_ index: Int) -> T { storage[index] }
+    var all: [T] { Array(storage) }
 }

@@ -240,3 +240,30 @@ struct LateSplitTests {
         }
     }
 }
+
+@Suite("LogScan summary")
+struct SummarySliceTests {
+    @Test("client records built in parallel slices equal those built on one thread, in rank order")
+    func parallelClientRecords() async throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        // 12 000 clients with failed 401s (more than the 4 096 per slice): client i fails (i % 7) + 1 times
+        var text = ""
+        for i in 0..<12_000 {
+            let client = "10.\(i / 65536).\((i / 256) % 256).\(i % 256)"
+            for k in 0...(i % 7) {
+                text += "\(client) - user\(k % 3) [29/Nov/2026:08:\(String(format: "%02d", k)):00 +0000] \"GET /p\(i % 5) HTTP/1.1\" 401 0 \"-\" \"t\"\n"
+            }
+        }
+        let path = try dir.write("many.log", text)
+        let one = try await scanFile(path, threads: 1)
+        #expect(one.clients.count == 12_000)
+        #expect(one.clients.first?.failures == 7 && one.clients.last?.failures == 1)
+        #expect(zip(one.clients, one.clients.dropFirst()).allSatisfy {
+            $0.failures > $1.failures || ($0.failures == $1.failures && $0.address.utf8.lexicographicallyPrecedes($1.address.utf8))
+        })
+        for threads in [2, 3] {
+            let many = try await scanFile(path, threads: threads)
+            #expect(many.clients == one.clients, "threads \(threads)")
+        }
+    }
+}
