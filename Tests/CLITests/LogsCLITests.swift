@@ -385,16 +385,8 @@ struct LogsCLITests {
     @Test("real nginx: wrong passwords and an unknown user in nginx's error log")
     func realNginx() async throws {
         try RealServers.requireNginx()
-        let config = """
-            location /basic/ {
-                auth_basic "Private";
-                auth_basic_user_file {{ROOT}}/auth/htpasswd;
-            }
-            location /broken/ {
-                auth_basic "Broken";
-                auth_basic_user_file {{ROOT}}/auth/missing-htpasswd;
-            }
-            """
+        let config = NginxConfigs.basicLocation(realm: "Private") + "\n"
+            + NginxConfigs.basicLocation("/broken/", realm: "Broken", userFile: "{{ROOT}}/auth/missing-htpasswd")
         let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: [("alice", Self.password, .bcrypt)]), .text("htdocs/basic/index.html", "ok\n")]
         try await withNginx(config: config, files: files) { nginx in
             for i in 0..<4 { _ = try HTTPProbe.get(nginx.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "wrong-\(i)")]) }

@@ -11,12 +11,7 @@ struct NginxCheckupTests {
     static let password = "Secret123"
 
     static func basicConfig(userFile: String) -> String {
-        """
-                location /basic/ {
-                    auth_basic "Restricted";
-                    auth_basic_user_file \(userFile);
-                }
-        """
+        NginxConfigs.basicLocation(realm: "Restricted", userFile: userFile)
     }
 
     static let files: [ServerFile] = [

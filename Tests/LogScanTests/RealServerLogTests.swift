@@ -19,15 +19,8 @@ struct RealServerLogTests {
     func apache() async throws {
         try RealServers.requireApache()
         let realm = "Private Digest Area"
-        let config = ApacheConfigs.basicArea() + """
+        let config = ApacheConfigs.basicArea() + "\n" + ApacheConfigs.digestArea(realm: realm) + """
 
-            <Directory "{{DOCROOT}}/digest">
-                AuthType Digest
-                AuthName "\(realm)"
-                AuthDigestProvider file
-                AuthUserFile "{{ROOT}}/auth/htdigest"
-                Require valid-user
-            </Directory>
             <Directory "{{DOCROOT}}/missing">
                 AuthType Basic
                 AuthName "Missing"
@@ -92,16 +85,8 @@ struct RealServerLogTests {
     @Test("nginx: access.log figures and error.log causes at info level")
     func nginx() async throws {
         try RealServers.requireNginx()
-        let config = """
-                location /basic/ {
-                    auth_basic "Private Basic Area";
-                    auth_basic_user_file {{ROOT}}/auth/htpasswd;
-                }
-                location /missing/ {
-                    auth_basic "Missing";
-                    auth_basic_user_file {{ROOT}}/auth/no-such-htpasswd;
-                }
-            """
+        let config = NginxConfigs.basicLocation() + "\n"
+            + NginxConfigs.basicLocation("/missing/", realm: "Missing", userFile: "{{ROOT}}/auth/no-such-htpasswd")
         let files: [ServerFile] = [
             .htpasswd("auth/htpasswd", users: Self.users),
             .text("htdocs/basic/index.html", "basic\n"),

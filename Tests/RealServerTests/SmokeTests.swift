@@ -68,15 +68,7 @@ struct SmokeTests {
     func apacheDigest() async throws {
         try RealServers.requireApache()
         let realm = "Private Digest Area"
-        let config = """
-        <Directory "{{DOCROOT}}/digest">
-            AuthType Digest
-            AuthName "\(realm)"
-            AuthDigestProvider file
-            AuthUserFile "{{ROOT}}/auth/htdigest"
-            Require valid-user
-        </Directory>
-        """
+        let config = ApacheConfigs.digestArea(realm: realm)
         let line = try Htdigest.line(user: "dave", realm: realm, password: "Secret123")
         #expect(line.hasPrefix("dave:\(realm):"))
         #expect(line.count == "dave:\(realm):".count + 32)
@@ -101,12 +93,7 @@ struct SmokeTests {
     @Test("nginx auth_basic: 401 from Server: nginx, password mismatch logged, 200 with the right password")
     func nginxBasic() async throws {
         try RealServers.requireNginx()
-        let config = """
-                location /basic/ {
-                    auth_basic "Private Basic Area";
-                    auth_basic_user_file {{ROOT}}/auth/htpasswd;
-                }
-        """
+        let config = NginxConfigs.basicLocation()
         let clock = ContinuousClock()
         let t0 = clock.now
         var started = t0

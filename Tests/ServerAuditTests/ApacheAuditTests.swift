@@ -188,12 +188,24 @@ struct ApacheAuditTests {
         AuthUserFile "{{ROOT}}/auth/htpasswd"
         Require valid-user
         """
+    /// A user file and `htdocs/private` protected by `.htaccess` only.
+    static let htaccessFiles: [ServerFile] = [
+        .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/.htaccess", htaccess), .text("htdocs/private/index.html", "secret\n"),
+    ]
+
+    /// The config that sets `AllowOverride` for `htdocs/private`.
+    static func privateOverride(_ value: String) -> String {
+        """
+        <Directory "{{DOCROOT}}/private">
+            AllowOverride \(value)
+        </Directory>
+        """
+    }
 
     @Test("config.htaccess-ignored: auth in .htaccess under AllowOverride None → 200 without a prompt")
     func htaccessIgnored() async throws {
         try RealServers.requireApache()
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/.htaccess", Self.htaccess), .text("htdocs/private/index.html", "secret\n")]
-        try await withApache(config: "", files: files) { apache in
+        try await withApache(config: "", files: Self.htaccessFiles) { apache in
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("config.htaccess-ignored", in: findings)
             #expect(f.severity == .error)
@@ -210,13 +222,7 @@ struct ApacheAuditTests {
     @Test("config.override-forbidden: auth in .htaccess under AllowOverride Indexes → 500 for everyone")
     func overrideForbidden() async throws {
         try RealServers.requireApache()
-        let config = """
-            <Directory "{{DOCROOT}}/private">
-                AllowOverride Indexes
-            </Directory>
-            """
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/.htaccess", Self.htaccess), .text("htdocs/private/index.html", "secret\n")]
-        try await withApache(config: config, files: files) { apache in
+        try await withApache(config: Self.privateOverride("Indexes"), files: Self.htaccessFiles) { apache in
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("config.override-forbidden", in: findings)
             #expect(!findings.map(\.id).contains("config.htaccess-ignored"))
@@ -230,13 +236,7 @@ struct ApacheAuditTests {
     @Test("AllowOverride AuthConfig: the .htaccess area is in effect, audited, and the server asks for a login")
     func htaccessInEffect() async throws {
         try RealServers.requireApache()
-        let config = """
-            <Directory "{{DOCROOT}}/private">
-                AllowOverride AuthConfig
-            </Directory>
-            """
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/.htaccess", Self.htaccess), .text("htdocs/private/index.html", "secret\n")]
-        try await withApache(config: config, files: files) { apache in
+        try await withApache(config: Self.privateOverride("AuthConfig"), files: Self.htaccessFiles) { apache in
             let (facts, findings) = try H.audit(apache: apache)
             #expect(H.errors(findings).isEmpty, "\(H.errors(findings))")
             let area = try #require(facts.areas.first { $0.htaccess != nil })

@@ -14,12 +14,7 @@ private typealias H = ConfigAuditHelpers
 /// Real nginx on loopback from the config each test writes; the audit reads the same nginx.conf.
 @Suite("nginx configuration audit against a real nginx", .serialized)
 struct NginxAuditTests {
-    static let basic = """
-        location /basic/ {
-            auth_basic "Private Basic Area";
-            auth_basic_user_file {{ROOT}}/auth/htpasswd;
-        }
-        """
+    static let basic = NginxConfigs.basicLocation()
     static let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
 
     @Test("clean: no error finding, the location is listed, and nginx says 401 then 200")

@@ -163,6 +163,11 @@ enum WordPressTree {
         }
     }
 
+    /// A bisect plan over four of the test tree's plugins.
+    static func fourPluginPlan(_ root: String) -> WordPressBisect.Plan {
+        WordPressBisect.Plan(pluginsDirectory: root + "/wp-content/plugins", candidates: ["akismet", "bad-plugin", "two-factor", "wordfence"], url: "http://x/")
+    }
+
     @Test func findsTheCulpritAndRestoresEveryFolder() async throws {
         let dir = try TempDirectory(prefix: "why401-bisect")
         defer { dir.remove() }
@@ -190,7 +195,7 @@ enum WordPressTree {
         defer { dir.remove() }
         let root = try WordPressTree.make(in: dir)
         let before = WordPressTree.pluginNames(root)
-        let plan = WordPressBisect.Plan(pluginsDirectory: root + "/wp-content/plugins", candidates: ["akismet", "bad-plugin", "two-factor", "wordfence"], url: "http://x/")
+        let plan = Self.fourPluginPlan(root)
         let journal = dir.path("j.jsonl")
         let ok = try await WordPressBisect(plan: plan, journalPath: journal, guard: nil, log: { _ in }).run(probe: { 200 })
         #expect(ok.verdict == .notFailing(status: 200))
@@ -211,7 +216,7 @@ enum WordPressTree {
         defer { dir.remove() }
         let root = try WordPressTree.make(in: dir)
         let before = WordPressTree.pluginNames(root)
-        let plan = WordPressBisect.Plan(pluginsDirectory: root + "/wp-content/plugins", candidates: ["akismet", "bad-plugin", "two-factor", "wordfence"], url: "http://x/")
+        let plan = Self.fourPluginPlan(root)
         struct Boom: Error {}
         final class Count: @unchecked Sendable { var n = 0 }
         let count = Count()
