@@ -43,6 +43,13 @@ public enum PermissionRules {
         return out
     }
 
+    /// A finding about `issues`: the first `listLimit` as evidence, the chmod/chgrp commands as the fix.
+    static func finding(_ id: String, detail: String, issues: [PermissionIssue], facts: PermissionFacts) -> Finding {
+        Finding(
+            id, detail: detail, evidence: capped(issues.count, issues.prefix(listLimit).map(line)),
+            fix: commands(issues, roots: facts.roots, worker: facts.worker))
+    }
+
     static func capped(_ total: Int, _ items: [String]) -> [String] {
         total > items.count ? items + ["… and \(total - items.count) more"] : items
     }
@@ -81,12 +88,7 @@ public enum PermissionUnreadableRule: PermissionRule {
         let files = issues.count - directories - htaccess - auth
         if files > 0 { parts.append("\(files) file\(files == 1 ? "" : "s") it cannot read (served as 403)") }
         let detail = "\(facts.worker) — the account the server reads files as — is blocked by \(parts.joined(separator: ", ")). Proposed modes follow the 755 (directories) / 644 (files) convention; password files get read access only for the worker's owner or group class, never for everyone."
-        return [
-            Finding(
-                "perm.unreadable", detail: detail,
-                evidence: PermissionRules.capped(issues.count, issues.prefix(PermissionRules.listLimit).map(PermissionRules.line)),
-                fix: PermissionRules.commands(issues, roots: facts.roots, worker: facts.worker))
-        ]
+        return [PermissionRules.finding("perm.unreadable", detail: detail, issues: issues, facts: facts)]
     }
 }
 
@@ -109,12 +111,7 @@ public enum PermissionWorldWritableRule: PermissionRule {
         let auth = issues.filter { $0.kind == .authFile || $0.kind == .htaccess }.count
         var detail = "\(issues.count) path\(issues.count == 1 ? " is" : "s are") writable by every local account."
         if auth > 0 { detail += " \(auth) of them \(auth == 1 ? "is" : "are") .htaccess or password files: anyone can remove the protection or add a user." }
-        return [
-            Finding(
-                "perm.world-writable", detail: detail,
-                evidence: PermissionRules.capped(issues.count, issues.prefix(PermissionRules.listLimit).map(PermissionRules.line)),
-                fix: PermissionRules.commands(issues, roots: facts.roots, worker: facts.worker))
-        ]
+        return [PermissionRules.finding("perm.world-writable", detail: detail, issues: issues, facts: facts)]
     }
 }
 
