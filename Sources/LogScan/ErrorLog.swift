@@ -24,7 +24,7 @@ enum ErrorLogParser {
         return nil
     }
 
-    struct Match {
+    struct Match: Hashable {
         var cause: ErrorEvent.Cause
         var server: String
         var code: String?

@@ -67,15 +67,6 @@ struct AccessConsumer: LineConsumer {
 
 /// Maps error-log lines to grouped `ErrorEvent`s.
 struct ErrorConsumer: LineConsumer {
-    struct Key: Hashable {
-        var cause: ErrorEvent.Cause
-        var server: String
-        var code: String?
-        var user: String?
-        var path: String?
-        var file: String?
-    }
-
     let path: String
     let flavor: ErrorLogParser.Flavor
     let since: Int64?
@@ -83,7 +74,8 @@ struct ErrorConsumer: LineConsumer {
     var lines = 0
     var physical = 0
     var events: [ErrorEvent] = []
-    var index: [Key: Int] = [:]
+    /// Events by what groups them: the match without its reason text and time.
+    var index: [ErrorLogParser.Match: Int] = [:]
 
     mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) {
         physical += 1
@@ -95,7 +87,9 @@ struct ErrorConsumer: LineConsumer {
             if let since, t < since { return }
             if let until, t >= until { return }
         }
-        let key = Key(cause: m.cause, server: m.server, code: m.code, user: m.user, path: m.path, file: m.file)
+        var key = m
+        key.reason = nil
+        key.time = nil
         if let i = index[key] {
             events[i].count += 1
             if let t = m.time {
