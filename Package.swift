@@ -80,7 +80,7 @@ let package = Package(
         // Access/error log scanning: byte-level, chunked across cores, gz through zlib; produces a LogSummary.
         // header-only: a prefetch hint Swift has no intrinsic for (see its header)
         .target(name: "CPrefetch"),
-        .target(name: "LogScan", dependencies: ["Evidence", "CZlib", "CPrefetch"]),
+        .target(name: "LogScan", dependencies: ["Evidence", "HTTPAuth", "CZlib", "CPrefetch"]),
         .target(
             name: "Why401CLI",
             dependencies: [

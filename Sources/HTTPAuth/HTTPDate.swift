@@ -11,8 +11,8 @@ public enum HTTPDate {
         var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil); also the log scanner's calendar.
+    public static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -1,17 +1,13 @@
+import HTTPAuth
+
 /// Timestamps in the shapes logs write them, parsed from bytes to UTC epoch seconds.
 ///
 /// No Foundation date formatters: they are far too slow for millions of lines and depend on locale.
 enum TimeParse {
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    @inline(__always)
+    /// Days since 1970-01-01 of a proleptic Gregorian date (the project's one UTC calendar, `HTTPDate`;
+    /// called once per hour prefix of an access log, not per line).
     static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int64(era * 146_097 + doe - 719_468)
+        Int64(HTTPDate.daysFromCivil(year, month, day))
     }
 
     /// `Jan`…`Dec` → 1…12, or 0.
