@@ -160,6 +160,24 @@ extension Catalog {
             references: ["Fetch standard, CORS-preflight fetch", "Apache core <LimitExcept>", "RFC 9110 §9.3.7"]),
 
         CatalogEntry(
+            id: "cors.preflight-failed", severity: .error, audience: .admin,
+            title: "The CORS preflight does not allow the request, so the browser never sends it",
+            explanation: """
+                Before a cross-origin request with an `Authorization` header the browser sends an OPTIONS \
+                preflight. Unless the answer is a 2xx whose `Access-Control-Allow-Origin` matches the page's \
+                origin (or is `*` for requests without cookies) and whose `Access-Control-Allow-Headers` \
+                lists `authorization`, the browser blocks the real request: the page sees a network error or \
+                a 401 that its code reports, while curl, which sends no preflight, works. A 405 means the \
+                server does not route OPTIONS at all.
+                """,
+            fix: [
+                "Answer OPTIONS on this path with 204 and `Access-Control-Allow-Origin: <the page's origin>`, `Access-Control-Allow-Methods: GET, POST, …`, `Access-Control-Allow-Headers: Authorization, Content-Type` (and `Access-Control-Allow-Credentials: true` for cookies).",
+                "Framework middleware does this: Django `django-cors-headers` (`CORS_ALLOWED_ORIGINS`), FastAPI/Starlette `CORSMiddleware(allow_origins=[…], allow_headers=[\"Authorization\"])`, Flask `flask-cors`, Express `cors()`.",
+                "nginx: `if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin $http_origin always; add_header Access-Control-Allow-Headers \"Authorization, Content-Type\" always; return 204; }`.",
+            ],
+            references: ["Fetch standard, CORS-preflight fetch", "Fetch standard, CORS check", "RFC 9110 §9.3.7"]),
+
+        CatalogEntry(
             id: "responder.identified", severity: .info, audience: .admin,
             title: "Which component produced the 401",
             explanation: """
@@ -190,5 +208,37 @@ extension Catalog {
                 "If credentials would help, answer 401 with a challenge instead of 403.",
             ],
             references: ["RFC 9110 §15.5.2", "RFC 9110 §15.5.4", "Apache mod_authz_user"]),
+        CatalogEntry(
+            id: "authz.forbidden", severity: .info, audience: .user,
+            title: "The credentials were accepted, and this account lacks permission",
+            explanation: """
+                Without credentials the server answers 401 with a challenge; with them it answers 403. The \
+                authentication step succeeded (otherwise the answer would still be 401) and the authorization \
+                step refused: the user, token or key is valid but lacks the role, group, scope or object \
+                permission this resource needs. A different password will not help; a grant will.
+                """,
+            fix: [
+                "Ask the administrator or API owner for the permission (role, group, scope) this resource needs, or use an account that has it.",
+                "For an OAuth token, request the scopes the API documents and get a new token; check its `scope`/`scp` claim with `why401 jwt @token.txt`.",
+                "Admin: check the rule that refused it, e.g. Apache `Require user`/`Require group`, Django REST framework `permission_classes`, FastAPI `Security(..., scopes=[…])`.",
+            ],
+            references: ["RFC 9110 §15.5.4", "RFC 9110 §15.5.2", "RFC 6750 §3.1"]),
+
+        CatalogEntry(
+            id: "proxy.second-auth-layer", severity: .error, audience: .admin,
+            title: "Two authentication layers: a front layer took the credentials, a layer behind it challenges",
+            explanation: """
+                The anonymous request and the credentialed one got different challenges (another scheme or \
+                realm) or came from a different responder (`Server`). A component in front — a reverse proxy \
+                with its own Basic auth, an API gateway, an SSO proxy — checked the credentials, accepted \
+                them, and forwarded the request without them (or with its own); the application behind it \
+                then asks for credentials of its own. Retyping the password cannot fix that.
+                """,
+            fix: [
+                "Decide which layer authenticates. If the front layer should, let the back end trust it (e.g. a header the proxy sets, `REMOTE_USER`, or no auth on the internal port).",
+                "If the back end should, make the front layer pass `Authorization` through: nginx `proxy_set_header Authorization $http_authorization;` and no `auth_basic` there; mitmproxy/other proxies: do not strip the header after `--proxyauth`.",
+                "If both must check, give the client two channels: `Proxy-Authorization` for a forward proxy, or a different header for one layer (e.g. an API key header) so each reads its own.",
+            ],
+            references: ["RFC 9110 §11.6.2", "RFC 9110 §11.7.1", "RFC 9110 §15.5.2"]),
     ]
 }
