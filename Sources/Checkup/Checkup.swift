@@ -100,6 +100,9 @@ struct PlanRunner {
         guard await resolveNames() else {
             return finish(incomplete: "could not resolve \(parts.host): \(evidence.dnsFailure ?? "no address")")
         }
+        // A name that resolves only to loopback addresses (`--resolve name:port:127.0.0.1`, a hosts
+        // entry) never leaves the machine: plain http there exposes nothing on a network.
+        if !evidence.addresses.isEmpty, evidence.addresses.allSatisfy(Self.isLoopbackAddress) { evidence.isLoopback = true }
 
         // 1. As given (curl's own sequence for --digest/--anyauth: ask, then answer), redirects hop by hop.
         await runAsGiven()
@@ -534,7 +537,13 @@ struct PlanRunner {
     }
 
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1"
+        host == "localhost" || host.hasSuffix(".localhost") || isLoopbackAddress(host)
+    }
+
+    /// 127.0.0.0/8 and ::1 (also written out, or as an IPv4-mapped 127.x address).
+    static func isLoopbackAddress(_ address: String) -> Bool {
+        let lower = address.lowercased()
+        return lower.hasPrefix("127.") || lower == "::1" || lower == "0:0:0:0:0:0:0:1" || lower.hasPrefix("::ffff:127.")
     }
 
     static func percentDecoded(_ text: String) -> String {

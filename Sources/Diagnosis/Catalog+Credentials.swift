@@ -129,7 +129,7 @@ extension Catalog {
             references: ["RFC 7617 §2", "RFC 9110 §15.5.2"]),
 
         CatalogEntry(
-            id: "credentials.insecure-transport", severity: .error, audience: .user,
+            id: "credentials.insecure-transport", severity: .warning, audience: .user,
             title: "Credentials are sent over plain http",
             explanation: """
                 Basic credentials are only base64-encoded and Bearer tokens are sent as they are; over plain \
@@ -159,6 +159,23 @@ extension Catalog {
                 "Remove the URL from shell history (`history -d N`) and change the password if the URL was shared or logged.",
             ],
             references: ["RFC 9110 §4.2.4", "RFC 3986 §3.2.1"]),
+
+        CatalogEntry(
+            id: "credentials.in-query", severity: .warning, audience: .user,
+            title: "A token or API key travels in the query string, where this server does not read it",
+            explanation: """
+                The URL carries a credential as a query parameter (`access_token=`, `api_key=`, `token=`, \
+                `key=`…) and the server still answers 401 with a challenge for a header. RFC 6750 §2.3 makes \
+                the query form optional and most servers do not accept it; those that do leak the token into \
+                access logs, browser history and `Referer` headers. The server reads the credential from the \
+                header its challenge names.
+                """,
+            fix: [
+                "Send the token in the header the server reads: `curl -H \"Authorization: Bearer $TOKEN\" URL` (without the query parameter).",
+                "For an API key, use the header the API documents (often `X-API-Key: KEY`), not `?api_key=`.",
+                "Rotate the key or token if the URL was logged or shared: query strings land in access logs and proxies.",
+            ],
+            references: ["RFC 6750 §2.3", "RFC 6750 §5.3", "RFC 9110 §11.6.2"]),
 
         CatalogEntry(
             id: "credentials.not-received", severity: .error, audience: .admin,

@@ -104,7 +104,7 @@ public final class Prober: Sendable {
 
         var sslContext: NIOSSLContext?
         if url.isTLS {
-            do { sslContext = try tlsContext() } catch { return failed(.tlsFailed(reason: "cannot set up TLS: \(error)"), dns: dns) }
+            do { sslContext = try tlsContext() } catch { return failed(.tlsFailed(reason: "cannot set up TLS: " + TLSConfig.reason(for: error)), dns: dns) }
         }
         let remaining = options.deadline - elapsed() / 1000
         guard remaining > 0 else { return failed(.deadlineExceeded, dns: dns) }

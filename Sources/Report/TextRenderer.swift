@@ -45,7 +45,16 @@ public struct TextRenderer: Sendable {
         let cause = report.cause.flatMap { id in top.map { "\(id): \($0.title)" } ?? id }
         switch report.outcome {
         case .ok:
-            return paint("✓ OK", .green) + (report.status.map { " — HTTP \($0)" } ?? "") + " — nothing wrong found"
+            // Nothing at or above the threshold, but warnings are still worth a look: say how many
+            // instead of "nothing wrong found".
+            let errors = report.findings.filter { $0.severity == .error }.count
+            let warnings = report.findings.filter { $0.severity == .warning }.count
+            guard errors + warnings > 0 else {
+                return paint("✓ OK", .green) + (report.status.map { " — HTTP \($0)" } ?? "") + " — nothing wrong found"
+            }
+            let counted = [(errors, "error"), (warnings, "warning")].filter { $0.0 > 0 }
+                .map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: ", ")
+            return paint("✓ " + (report.status.map(String.init) ?? "OK"), .green) + " — " + counted + (cause.map { " — top: " + bold($0) } ?? "")
         case .unauthorized:
             let status = report.status.map { "\($0) \($0 == 407 ? "Proxy Authentication Required" : "Unauthorized")" } ?? "Unauthorized"
             return paint("✗ \(status)", .red) + (cause.map { " — most likely: " + bold($0) } ?? "")

@@ -87,8 +87,8 @@ struct AddressTests {
         }
     }
 
-    @Test("/etc/hosts pin is reported (hosts text injected)")
-    func hostsFilePin() async throws {
+    @Test("localhost → 127.0.0.1 in /etc/hosts is the system default, not dns.hosts-override")
+    func localhostIsNotAPin() async throws {
         let lab = try await LabServer.start(host: "127.0.0.1")
         defer { Task { try? await lab.stop() } }
         var request = CheckRequest(url: "http://localhost:\(lab.port)/no-credentials/")
@@ -97,7 +97,29 @@ struct AddressTests {
         let outcome = await Checkup.run(request)
         let findings = ClientRules.run(outcome.evidence)
         #expect(outcome.evidence.hostsFileAddresses == ["127.0.0.1"])
-        #expect(findings.contains { $0.id == "dns.hosts-override" })
+        #expect(!findings.contains { $0.id == "dns.hosts-override" }, "\(findings.map(\.id))")
         #expect(findings.first { $0.severity == .error }?.id == "credentials.missing")
+    }
+
+    @Test("a pinned name: the fix names that host; a name resolving only to loopback is loopback (no insecure-transport)")
+    func pinnedNameOnLoopback() async throws {
+        let lab = try await LabServer.start(host: "127.0.0.1")
+        defer { Task { try? await lab.stop() } }
+        var request = CheckRequest(url: "http://api.test:\(lab.port)/healthy/")
+        request.user = LabScenarios.user
+        request.password = LabScenarios.password
+        request.hostsFileText = "127.0.0.1 api.test\n"
+        request.probe.resolve["api.test:\(lab.port)"] = ["127.0.0.1"]
+        request.maxTime = 30
+        let outcome = await Checkup.run(request)
+        let findings = ClientRules.run(outcome.evidence)
+        #expect(outcome.incomplete == nil)
+        #expect(outcome.evidence.finalStatus == 200)
+        #expect(outcome.evidence.isLoopback)
+        #expect(!findings.contains { $0.id == "credentials.insecure-transport" }, "\(findings.map(\.id))")
+        let pin = try #require(findings.first { $0.id == "dns.hosts-override" })
+        #expect(pin.evidence.contains("/etc/hosts pins api.test to 127.0.0.1"), "\(pin.evidence)")
+        #expect(pin.fix.contains { $0.contains("grep -n 'api.test' /etc/hosts") }, "\(pin.fix)")
+        #expect(!pin.fix.joined().contains("example.com"), "\(pin.fix)")
     }
 }

@@ -125,6 +125,22 @@ struct ApacheCheckupTests {
         }
     }
 
+    @Test("Basic sent to a Digest area with a wrong password → credentials.rejected first, scheme-mismatch beside it")
+    func basicToDigestAreaWrongPassword() async throws {
+        try RealServers.requireApache()
+        try await withApache(config: Self.digestConfig, files: Self.digestFiles) { apache in
+            let run = await Check.run(apache.url("/digest/"), user: "dave", password: "Wrong-pass-1", mode: .basic)
+            log("apache basic→digest wrong", run)
+            #expect(run.finalStatus == 401, "\(run.summary)")
+            #expect(run.cause == "credentials.rejected", "\(run.summary)")
+            #expect(run.errorIDs.prefix(2) == ["credentials.rejected", "credentials.scheme-mismatch"], "\(run.summary)")
+            let answer = try #require(run.evidence.first(.answer), "\(run.summary)")
+            #expect(answer.status == 401)
+            #expect(run.finding("credentials.rejected")?.detail.contains("Digest answer with the same password") == true)
+            #expect(await apache.waitForErrorLog(containing: "AH01794: user dave: password mismatch"), "\(apache.readErrorLog())")
+        }
+    }
+
     // MARK: 4. CGI app doing its own Bearer auth
 
     static let bearerScript = """

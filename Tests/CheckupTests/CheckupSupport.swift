@@ -36,9 +36,10 @@ struct CheckRun {
 enum Check {
     static func run(
         _ url: String, user: String? = nil, password: String? = nil, mode: CheckRequest.PasswordMode = .basic,
-        bearer: String? = nil, budget: Int = 4
+        bearer: String? = nil, cookies: [(name: String, value: String)] = [], budget: Int = 4
     ) async -> CheckRun {
         var request = CheckRequest(url: url)
+        request.cookies = cookies
         request.user = user
         request.password = password
         request.passwordMode = mode

@@ -43,6 +43,33 @@ struct NginxCheckupTests {
         }
     }
 
+    // MARK: 6b. A cookie-session application with a login page
+
+    /// 401 without a challenge for a request with a (stale) session cookie; anonymous visitors are
+    /// redirected to the login page — what Django, Rails and most login-page apps do.
+    static let cookieSessionConfig = """
+        location /app/ {
+            if ($http_cookie ~ "sessionid=") { return 401 "session expired\n"; }
+            return 302 /accounts/login/?next=$uri;
+        }
+        """
+
+    @Test("a stale session cookie: 401 with it, 302 to /accounts/login/ without → session.stale-cookie, not challenge.missing")
+    func staleSessionCookieWithLoginPage() async throws {
+        try RealServers.requireNginx()
+        try await withNginx(config: Self.cookieSessionConfig) { nginx in
+            let run = await Check.run(nginx.url("/app/orders"), cookies: [("sessionid", "expired-7f3a")])
+            log("nginx stale session cookie", run)
+            #expect(run.finalStatus == 401, "\(run.summary)")
+            #expect(run.evidence.first(.withoutCookies)?.status == 302, "\(run.summary)")
+            #expect(run.cause == "session.stale-cookie", "\(run.summary)")
+            #expect(!run.ids.contains("challenge.missing"), "\(run.summary)")
+            let finding = try #require(run.finding("session.stale-cookie"))
+            #expect(finding.evidence.contains { $0.contains("Location: ") && $0.contains("/accounts/login/") }, "\(finding.evidence)")
+            #expect(finding.detail.contains("log in again"), "\(finding.detail)")
+        }
+    }
+
     // MARK: 7. auth_basic_user_file missing
 
     @Test("nginx auth_basic_user_file missing: 401 without, 403 with → server.auth-backend-error")

@@ -46,6 +46,25 @@ import Testing
             exchanges: [exchange()])
     }
 
+    @Test("a 200 with a warning is headed with its status and the count, not \"nothing wrong found\"")
+    func okWithWarningsHeadline() {
+        let warning = CatalogEntry(
+            id: "credentials.insecure-transport", severity: .warning, audience: .user, title: "Credentials are sent over plain http",
+            explanation: "Risk.", fix: ["Use https"], references: ["RFC 7617 §4"])
+        func headline(_ findings: [Finding], status: Int? = 200) -> String {
+            let report = DiagnosticReport(command: "check", subject: "http://api.example.com/", outcome: .ok, status: status, findings: findings)
+            return String(report.rendered(as: .text).prefix(while: { $0 != "\n" }))
+        }
+        #expect(headline([Finding(entry: warning)]) == "✓ 200 — 1 warning — top: credentials.insecure-transport: Credentials are sent over plain http")
+        #expect(headline([Finding(entry: warning), Finding(entry: warning)], status: nil).hasPrefix("✓ OK — 2 warnings"))
+        #expect(headline([Finding(entry: Self.infoEntry)]) == "✓ OK — HTTP 200 — nothing wrong found")
+        #expect(headline([]) == "✓ OK — HTTP 200 — nothing wrong found")
+        let markdown = DiagnosticReport(command: "check", subject: "s", outcome: .ok, status: 200, findings: [Finding(entry: warning)])
+            .rendered(as: .markdown)
+        #expect(markdown.contains("✓ 200 — 1 warning"), "\(markdown)")
+        #expect(!markdown.contains("nothing wrong found"))
+    }
+
     @Test func jsonKeepsContractKeyOrderAndHeaderRepeats() {
         let json = Self.report().rendered(as: .json)
         let keys = ["\"tool\"", "\"schema\"", "\"command\"", "\"subject\"", "\"outcome\"", "\"status\"", "\"cause\"", "\"findings\"", "\"exchanges\""]

@@ -28,11 +28,18 @@ public enum CredentialsMissingRule: ClientRule {
     }
 }
 
-/// `credentials.scheme-mismatch`: the scheme sent is not one the server offered.
+/// `credentials.scheme-mismatch`: the scheme sent is not one the server offered. The plan answers
+/// the offered scheme with the same password; when that answer is refused too, the password itself
+/// is wrong, so `credentials.rejected` comes first and the scheme mismatch stands beside it.
 public enum CredentialsSchemeMismatchRule: ClientRule {
+    static let digest401: KeyValuePairs<String, String> = ["WWW-Authenticate": "Digest realm=\"api\", nonce=\"n1\", qop=\"auth\""]
     public static let description = RuleDescription<CheckEvidence>(
         id: "credentials.scheme-mismatch",
-        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, CheckSample.basic401))],
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, CheckSample.basic401)),
+            CheckSample.make(CheckSample.step(.asGiven, 401, digest401), CheckSample.step(.answer, 200, label: "Digest")),
+            CheckSample.make(CheckSample.step(.asGiven, 401, digest401), CheckSample.step(.answer, 401, digest401, label: "Digest")),
+        ],
         nonTriggering: [CheckSample.make(sent: .basic(user: "a"), CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
@@ -42,14 +49,22 @@ public enum CredentialsSchemeMismatchRule: ClientRule {
         else { return [] }
         let offered = challenges.map(\.scheme)
         // The plan's own answer in the offered scheme proves (or disproves) the password.
-        let answers = e.steps(.answer).map { "\($0.label ?? "answer"): " + $0.line + ($0.isSuccess ? " — the same password works with \($0.label ?? "it")" : "") }
-        return [
-            Finding(
-                description.id,
-                detail: "The request sent \(sentName) credentials; the server offers only \(offered.joined(separator: ", ")).",
-                evidence: [final.line, "sent: \(sentName)"] + offered.map { "offered: \($0)" } + answers,
-                fix: ["Answer the offered scheme: \(offered.first!) (why401 answers Basic with -u, Digest with --digest -u, Bearer with --bearer)."])
-        ]
+        let answers = e.steps(.answer).filter(\.credentialed)
+        let answerLines = answers.map { "\($0.label ?? "answer"): " + $0.line + ($0.isSuccess ? " — the same password works with \($0.label ?? "it")" : "") }
+        let mismatch = Finding(
+            description.id,
+            detail: "The request sent \(sentName) credentials; the server offers only \(offered.joined(separator: ", ")).",
+            evidence: [final.line, "sent: \(sentName)"] + offered.map { "offered: \($0)" } + answerLines,
+            fix: ["Answer the offered scheme: \(offered.first!) (why401 answers Basic with -u, Digest with --digest -u, Bearer with --bearer)."])
+        guard let refused = answers.first(where: \.isUnauthorized), !answers.contains(where: \.isSuccess) else { return [mismatch] }
+        var who = ""
+        if case .basic(let user) = e.sent { who = " for user \"\(user)\"" }
+        let scheme = refused.label ?? "the offered scheme"
+        let rejected = Finding(
+            "credentials.rejected",
+            detail: "The correct \(scheme) answer with the same password\(who) was refused too: the password (or user) is wrong as well as the scheme.",
+            evidence: [final.line, "\(scheme) answer: " + refused.line])
+        return [rejected, mismatch]
     }
 }
 
@@ -215,11 +230,20 @@ public enum CredentialsInURLRule: ClientRule {
     }
 }
 
-/// `credentials.insecure-transport`: credentials over plain http to a non-loopback host.
+/// `credentials.insecure-transport`: credentials over plain http to a host that is not loopback.
+/// A risk, not by itself a cause of the 401: a warning, ranked after every cause — unless the plain
+/// http transport explains the failure (an http → https redirect on which the credentials were
+/// dropped), which makes it an error.
 public enum InsecureTransportRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "credentials.insecure-transport",
-        triggering: [CheckSample.make(url: "http://api.example.test/me", CheckSample.step(.asGiven, 200, url: "http://api.example.test/me"))],
+        triggering: [
+            CheckSample.make(url: "http://api.example.test/me", CheckSample.step(.asGiven, 200, url: "http://api.example.test/me")),
+            CheckSample.make(
+                url: "http://api.example.test/me",
+                CheckSample.step(.asGiven, 301, ["Location": "https://api.example.test/me"], url: "http://api.example.test/me"),
+                CheckSample.step(.redirect, 401, CheckSample.basic401, credentialed: false, url: "https://api.example.test/me")),
+        ],
         nonTriggering: [
             CheckSample.make(url: "http://127.0.0.1/me", CheckSample.step(.asGiven, 200, url: "http://127.0.0.1/me")) { $0.isLoopback = true },
             CheckSample.make(CheckSample.step(.asGiven, 200)),
@@ -229,6 +253,44 @@ public enum InsecureTransportRule: ClientRule {
         guard e.sent != .none, !e.isLoopback else { return [] }
         let plain = e.steps.filter { $0.credentialed && $0.exchange.request.url.lowercased().hasPrefix("http://") }
         guard let first = plain.first else { return [] }
-        return [Finding(description.id, evidence: [first.line])]
+        let secure = "https://" + first.exchange.request.url.dropFirst("http://".count)
+        let host = URLText.host(of: first.exchange.request.url) ?? "HOST"
+        var finding = Finding(description.id, evidence: [first.line])
+        var user = "USER"
+        if case .basic(let name) = e.sent { user = name }
+        let client = e.sent == .bearer ? "curl -H \"Authorization: Bearer $TOKEN\" \(secure)" : "curl -u \(user) \(secure)"
+        finding.fix = [
+            "Use the https URL: `\(client)`.",
+            "Admin: enable TLS for \(host) (`sudo certbot --apache -d \(host)` or `sudo certbot --nginx -d \(host)`) and redirect port 80: Apache `Redirect permanent / https://\(host)/`, nginx `return 301 https://$host$request_uri;`.",
+            "If the password or token already travelled over http on an untrusted network, change it.",
+        ]
+        // The server moved the request to https and the credentials stayed behind: http is the cause.
+        let chain = [e.first(.asGiven)].compactMap { $0 } + e.steps(.redirect)
+        if let final = e.final, final.isUnauthorized, !final.credentialed,
+            let upgrade = zip(chain, chain.dropFirst()).first(where: { from, to in
+                from.exchange.request.url.lowercased().hasPrefix("http://") && to.exchange.request.url.lowercased().hasPrefix("https://")
+                    && URLText.host(of: from.exchange.request.url) == URLText.host(of: to.exchange.request.url)
+            })
+        {
+            finding.severity = .error
+            finding.detail = "The credentials went to the http URL; the server redirects http to https, and a client does not carry credentials across that change of scheme, so the https URL answered 401."
+            finding.evidence = [upgrade.0.line, upgrade.1.line]
+            finding.fix.insert("Use the https URL from the start: `\(client)`.", at: 0)
+        }
+        return [finding]
+    }
+}
+
+/// Small readers of absolute URL text for rules (no I/O, no percent-decoding).
+enum URLText {
+    /// The host of `scheme://[userinfo@]host[:port]/…`, lower-cased, IPv6 without brackets.
+    static func host(of url: String) -> String? {
+        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
+        var authority = url[schemeEnd.upperBound...].prefix(while: { !"/?#".contains($0) })
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close]).lowercased()
+        }
+        return String(authority.prefix(while: { $0 != ":" })).lowercased()
     }
 }

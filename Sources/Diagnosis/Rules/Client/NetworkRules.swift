@@ -189,18 +189,50 @@ public enum DNSAddressMismatchRule: ClientRule {
     }
 }
 
-/// `dns.hosts-override`: `/etc/hosts` or `--resolve` pins the name.
+/// `dns.hosts-override`: `/etc/hosts` or `--resolve` pins the name. `localhost` (and the other
+/// loopback names every system's hosts file carries) pointing at loopback is the system default,
+/// not an override.
 public enum DNSHostsOverrideRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "dns.hosts-override",
-        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.hostsFileAddresses = ["10.0.0.5"] }],
-        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.hostsFileAddresses = ["10.0.0.5"] },
+            CheckSample.make(url: "http://localhost/me", CheckSample.step(.asGiven, 401, url: "http://localhost/me")) {
+                $0.hostsFileAddresses = ["192.0.2.7"]
+            },
+        ],
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401)),
+            CheckSample.make(url: "http://localhost:8080/me", CheckSample.step(.asGiven, 401, url: "http://localhost:8080/me")) {
+                $0.hostsFileAddresses = ["127.0.0.1", "::1"]
+            },
+        ])
+
+    /// Names a stock hosts file maps to loopback (Debian, Red Hat, macOS, Windows).
+    static let loopbackNames: Set<String> = ["localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", "ip6-localhost", "ip6-loopback"]
+
+    static func isLoopbackAddress(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address == "::1" || address == "0:0:0:0:0:0:0:1"
+    }
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
+        let host = URLText.host(of: e.url) ?? ""
+        let systemDefault = (loopbackNames.contains(host) || host.hasSuffix(".localhost"))
+            && e.hostsFileAddresses.allSatisfy(isLoopbackAddress)
         var lines: [String] = []
-        if !e.hostsFileAddresses.isEmpty { lines.append("/etc/hosts pins the name to " + e.hostsFileAddresses.joined(separator: ", ")) }
-        if !e.resolveOverride.isEmpty { lines.append("--resolve pins the name to " + e.resolveOverride.joined(separator: ", ")) }
-        return lines.isEmpty ? [] : [Finding(description.id, evidence: lines)]
+        if !e.hostsFileAddresses.isEmpty && !systemDefault {
+            lines.append("/etc/hosts pins \(host) to " + e.hostsFileAddresses.joined(separator: ", "))
+        }
+        if !e.resolveOverride.isEmpty { lines.append("--resolve pins \(host) to " + e.resolveOverride.joined(separator: ", ")) }
+        guard !lines.isEmpty else { return [] }
+        var finding = Finding(description.id, evidence: lines)
+        finding.fix = [
+            "Look for the entry: `grep -n '\(host)' /etc/hosts` (Windows: `findstr \(host) C:\\Windows\\System32\\drivers\\etc\\hosts`).",
+            "Remove or comment out the line for \(host) (`sudo nano /etc/hosts`; on Windows edit the file as administrator), or drop the `--resolve` option.",
+            "Then flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.",
+            "Compare with what DNS says: `dig +short \(host)` (or `nslookup \(host)`).",
+        ]
+        return [finding]
     }
 }
 
@@ -239,13 +271,23 @@ public enum FinalChallengeRules: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "challenge.missing",
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401))],
-        nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
+        nonTriggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)),
+            // A stale session cookie on a login-page site: no challenge is expected there.
+            CheckSample.make(
+                sent: .none, CheckSample.step(.asGiven, 401),
+                CheckSample.step(.withoutCookies, 302, ["Location": "https://api.example.test/login?next=%2Fme"], credentialed: false)
+            ) { $0.cookieNames = ["session"] },
+        ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         // 401s, and 403s that carry a challenge (RFC 6750 answers insufficient_scope with 403).
         guard let final = e.final, final.isUnauthorized || (final.status == 403 && !final.headers("WWW-Authenticate").isEmpty),
             let challenges = e.finalChallenges
         else { return [] }
+        // A cookie-session site that sends anonymous visitors to its login page never challenges:
+        // its 401 for a stale cookie is `session.stale-cookie`, not a missing challenge.
+        if final.headers("WWW-Authenticate").isEmpty && SessionStaleCookieRule.provenByLoginRedirect(e) { return [] }
         return ChallengeRules.all.filter { ObjectIdentifier($0) != ObjectIdentifier(ChallengeProxyRule.self) }.flatMap { $0.check(challenges) }
     }
 }

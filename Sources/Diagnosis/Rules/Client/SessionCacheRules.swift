@@ -1,30 +1,64 @@
 import Evidence
 import HTTPAuth
 
-/// `session.stale-cookie`: with cookies 401, without them success or a plain login challenge.
+/// `session.stale-cookie`: with cookies 401, without them success, a plain login challenge, or a
+/// redirect to a login page (a cookie-session application sends anonymous visitors there).
 public enum SessionStaleCookieRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "session.stale-cookie",
         triggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401), CheckSample.step(.withoutCookies, 200, credentialed: false)) {
                 $0.cookieNames = ["session"]
-            }
+            },
+            CheckSample.make(
+                sent: .none, CheckSample.step(.asGiven, 401),
+                CheckSample.step(.withoutCookies, 302, ["Location": "/accounts/login/?next=/me"], credentialed: false)
+            ) { $0.cookieNames = ["sessionid"] },
         ],
         nonTriggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401), CheckSample.step(.withoutCookies, 401, credentialed: false)) {
                 $0.cookieNames = ["session"]
-            }
+            },
+            CheckSample.make(
+                sent: .none, CheckSample.step(.asGiven, 401),
+                CheckSample.step(.withoutCookies, 302, ["Location": "/maintenance.html"], credentialed: false)
+            ) { $0.cookieNames = ["session"] },
         ])
+
+    /// A redirect that sends an anonymous visitor to a sign-in page (`/login`, `/accounts/login/`,
+    /// `/signin`, `/auth/…`, an SSO `/authorize` endpoint).
+    static func isLoginRedirect(_ step: CheckEvidence.Step) -> Bool {
+        guard let status = step.status, [301, 302, 303, 307, 308].contains(status), let location = step.header("Location") else {
+            return false
+        }
+        var path = location.lowercased()
+        if let schemeEnd = path.firstRange(of: "://") {
+            path = String(path[schemeEnd.upperBound...].drop(while: { $0 != "/" }))
+        }
+        path = String(path.prefix(while: { $0 != "?" && $0 != "#" }))
+        let words = ["login", "log-in", "logon", "signin", "sign-in", "sign_in", "authorize", "authenticate", "sso", "/auth"]
+        return words.contains { path.contains($0) }
+    }
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard !e.cookieNames.isEmpty, let final = e.final, final.isUnauthorized, let without = e.first(.withoutCookies) else { return [] }
         let loginChallenge = without.isUnauthorized && without.header("WWW-Authenticate") != final.header("WWW-Authenticate")
-        guard without.isSuccess || loginChallenge else { return [] }
-        return [
-            Finding(
-                description.id,
-                evidence: ["with cookies \(e.cookieNames.joined(separator: ", ")): " + final.line, "without cookies: " + without.line])
-        ]
+        let loginRedirect = isLoginRedirect(without)
+        guard without.isSuccess || loginChallenge || loginRedirect else { return [] }
+        var lines = ["with cookies \(e.cookieNames.joined(separator: ", ")): " + final.line, "without cookies: " + without.line]
+        var detail: String?
+        if loginRedirect, let location = without.header("Location") {
+            lines.append("without cookies the site sends you to its login page: Location: \(location)")
+            detail = "With the cookies the server answers 401; without them it redirects to its login page, as for any new visitor. The session in the cookie is no longer valid: log in again."
+        }
+        return [Finding(description.id, detail: detail, evidence: lines)]
+    }
+
+    /// True when the stale-cookie proof rests on a login redirect: the site authenticates with a
+    /// session cookie and a login page, so a 401 without `WWW-Authenticate` is its way of saying so.
+    static func provenByLoginRedirect(_ e: CheckEvidence) -> Bool {
+        guard let without = e.first(.withoutCookies) else { return false }
+        return !check(e).isEmpty && isLoginRedirect(without)
     }
 }
 
