@@ -88,6 +88,8 @@ public enum CredentialsRejectedRule: ClientRule {
         if e.sent == .bearer, challenges.compactMap(BearerChallenge.init).contains(where: { $0.error != nil }) { return [] }
         // The credentials never arrived: saying they were refused would contradict that finding.
         if !CredentialsNotReceivedRule.check(e).isEmpty { return [] }
+        // A front layer accepted them and a layer behind asks for its own: not a refusal.
+        if !ProxySecondAuthLayerRule.check(e).isEmpty { return [] }
         let answers = e.steps(.answer).filter { $0.credentialed }
         var lines = [final.line]
         lines += answers.map(\.line)
@@ -215,6 +217,68 @@ public enum CredentialIssueRules: ClientRule {
             if id == "credentials.whitespace", let trimmedWorked { lines.append("proof: " + trimmedWorked.line) }
             return Finding(id, evidence: lines)
         }
+    }
+}
+
+/// `credentials.in-query`: a token or API key in the query string and a 401 that asks for a
+/// header anyway: the server does not read the query. An error when the query was the only
+/// credential sent (it is why the request went unauthenticated), a warning beside another cause.
+public enum CredentialsInQueryRule: ClientRule {
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "credentials.in-query",
+        triggering: [
+            CheckSample.make(
+                sent: .none, url: "https://api.example.test/me?access_token=****",
+                CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"api\""], credentialed: false, url: "https://api.example.test/me?access_token=****")),
+            CheckSample.make(
+                sent: .none, url: "https://api.example.test/items?page=2&api_key=****",
+                CheckSample.step(.asGiven, 401, credentialed: false, url: "https://api.example.test/items?page=2&api_key=****")),
+        ],
+        nonTriggering: [
+            CheckSample.make(
+                sent: .none, url: "https://api.example.test/me?access_token=****",
+                CheckSample.step(.asGiven, 200, credentialed: false, url: "https://api.example.test/me?access_token=****")),
+            CheckSample.make(
+                sent: .none, url: "https://api.example.test/me?page=2",
+                CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false, url: "https://api.example.test/me?page=2")),
+        ])
+
+    /// Parameter names that carry a credential meant for the server to authenticate with.
+    static let credentialParameters: Set<String> = [
+        "access_token", "token", "id_token", "auth_token", "api_key", "apikey", "api-key", "key", "auth", "jwt",
+        "private_token", "oauth_token", "bearer",
+    ]
+
+    static func parameters(in url: String) -> [String] {
+        guard let q = url.firstIndex(of: "?") else { return [] }
+        let query = url[url.index(after: q)...].prefix(while: { $0 != "#" })
+        return query.split(whereSeparator: { $0 == "&" || $0 == ";" }).compactMap { item in
+            guard let eq = item.firstIndex(of: "="), item.index(after: eq) != item.endIndex else { return nil }
+            let name = item[..<eq].lowercased()
+            return credentialParameters.contains(name) ? name : nil
+        }
+    }
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let final = e.final, final.isUnauthorized else { return [] }
+        let names = parameters(in: final.exchange.request.url)
+        guard !names.isEmpty else { return [] }
+        let challenges = e.finalChallenges?.challenges ?? []
+        let reads: String
+        if let scheme = challenges.first?.scheme {
+            reads = scheme.lowercased() == "basic" || scheme.lowercased() == "digest" || scheme.lowercased() == "bearer"
+                ? "the Authorization header (`Authorization: \(scheme) …`), as its challenge says"
+                : "the Authorization header with the \(scheme) scheme its challenge names"
+        } else {
+            reads = "a header (the 401 names none: see the API's documentation, often `Authorization: Bearer` or `X-API-Key`)"
+        }
+        let parameterList = names.map { "`\($0)=`" }.joined(separator: ", ")
+        var finding = Finding(
+            description.id,
+            detail: "The URL carries \(parameterList) and the server still answers 401: it does not take credentials from the query string; it reads \(reads).",
+            evidence: [final.line] + names.map { "query parameter \($0) (value masked)" } + challenges.prefix(2).map { "offered: \($0.scheme)" })
+        if e.sent != .none { finding.severity = .warning } else { finding.severity = .error }
+        return [finding]
     }
 }
 

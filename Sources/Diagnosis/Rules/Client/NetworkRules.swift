@@ -249,6 +249,89 @@ public enum CORSPreflightUnauthorizedRule: ClientRule {
     }
 }
 
+/// `cors.preflight-failed`: the preflight got an answer the browser does not accept — a non-2xx
+/// status (405: OPTIONS not routed), or a 2xx whose `Access-Control-Allow-Origin` does not match
+/// the origin, whose `-Allow-Headers` does not list `authorization` (a `*` does not cover it), or
+/// whose `-Allow-Methods` lacks a non-simple method. A 401 is `cors.preflight-unauthorized`.
+public enum CORSPreflightFailedRule: ClientRule {
+    static func preflight(_ status: Int, _ headers: KeyValuePairs<String, String> = [:], method: String = "GET") -> CheckEvidence.Step {
+        CheckSample.step(
+            .preflight, status, headers, credentialed: false, method: "OPTIONS",
+            requestHeaders: [
+                HeaderField("Origin", "https://app.example.test"), HeaderField("Access-Control-Request-Method", method),
+                HeaderField("Access-Control-Request-Headers", "authorization"),
+            ])
+    }
+    static func origin(_ e: inout CheckEvidence) { e.origin = "https://app.example.test" }
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "cors.preflight-failed",
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 200), preflight(405), configure: origin),
+            CheckSample.make(CheckSample.step(.asGiven, 200), preflight(204, ["Access-Control-Allow-Headers": "authorization"]), configure: origin),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 200),
+                preflight(204, ["Access-Control-Allow-Origin": "https://app.example.test", "Access-Control-Allow-Headers": "*"]), configure: origin),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 200, method: "DELETE"),
+                preflight(
+                    200,
+                    ["Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type, Authorization", "Access-Control-Allow-Methods": "GET, POST"],
+                    method: "DELETE"), configure: origin),
+        ],
+        nonTriggering: [
+            CheckSample.make(
+                CheckSample.step(.asGiven, 200),
+                preflight(204, ["Access-Control-Allow-Origin": "https://app.example.test", "Access-Control-Allow-Headers": "Content-Type, Authorization"]),
+                configure: origin),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 200, method: "PUT"),
+                preflight(200, ["Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "authorization", "Access-Control-Allow-Methods": "*"], method: "PUT"),
+                configure: origin),
+            CheckSample.make(CheckSample.step(.asGiven, 401), preflight(401, CheckSample.basic401), configure: origin),
+        ])
+
+    static let simpleMethods: Set<String> = ["GET", "HEAD", "POST"]
+
+    static func list(_ step: CheckEvidence.Step, _ name: String) -> [String] {
+        step.headers(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingOWS.lowercased() }.filter { !$0.isEmpty }
+    }
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let step = e.first(.preflight), let status = step.status, status != 401 else { return [] }
+        let origin = e.origin ?? step.exchange.request.headers.first("Origin") ?? ""
+        let method = (step.exchange.request.headers.first("Access-Control-Request-Method") ?? "GET").uppercased()
+        var problems: [String] = []
+        if !(200..<300).contains(status) {
+            problems.append(status == 405 ? "the preflight is answered 405: the server does not route OPTIONS here" : "the preflight is answered \(status), not a 2xx")
+        } else {
+            let allowOrigin = step.headers("Access-Control-Allow-Origin").map(\.trimmingOWS)
+            if allowOrigin.isEmpty {
+                problems.append("no Access-Control-Allow-Origin in the answer")
+            } else if !(allowOrigin.count == 1 && (allowOrigin[0] == "*" || allowOrigin[0].lowercased() == origin.lowercased())) {
+                problems.append("Access-Control-Allow-Origin: \(allowOrigin.joined(separator: ", ")) does not match the origin \(origin)")
+            }
+            let allowHeaders = list(step, "Access-Control-Allow-Headers")
+            if !allowHeaders.contains("authorization") {
+                problems.append(
+                    allowHeaders.contains("*")
+                        ? "Access-Control-Allow-Headers: * does not cover Authorization (the Fetch standard requires it by name)"
+                        : "Access-Control-Allow-Headers does not list Authorization" + (allowHeaders.isEmpty ? "" : " (it lists \(allowHeaders.joined(separator: ", ")))"))
+            }
+            let allowMethods = list(step, "Access-Control-Allow-Methods").map { $0.uppercased() }
+            if !simpleMethods.contains(method), !allowMethods.contains(method), !allowMethods.contains("*") {
+                problems.append("Access-Control-Allow-Methods does not list \(method)")
+            }
+        }
+        guard !problems.isEmpty else { return [] }
+        return [
+            Finding(
+                description.id,
+                detail: "The browser's preflight for a \(method) with Authorization from \(origin) fails: " + problems.joined(separator: "; ") + ". The browser never sends the real request.",
+                evidence: [step.line, "Origin: \(origin)"] + problems)
+        ]
+    }
+}
+
 /// `challenge.proxy` for a live 407.
 public enum ChallengeProxyStepRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
