@@ -38,6 +38,10 @@ public struct CheckRequest: Sendable {
     /// Identical requests in all, the first included (`--repeat`).
     public var repeatCount = 3
     public var tryVariants = false
+    /// `--replay-unsafe`: let the plan's other steps send an unsafe method (POST, PUT, PATCH,
+    /// DELETE…) and its body again. Off by default: the request as given goes once; the other
+    /// steps learn with GET. Never applied after the request as given succeeded.
+    public var replayUnsafe = false
     /// At most this many requests carry the user's credentials (servers lock accounts).
     public var credentialBudget = 4
     public var maxRedirects = 10

@@ -47,6 +47,10 @@ struct PlanRunner {
     var parts = URLParts(scheme: "http", host: "invalid")
     /// The URL without userinfo: what goes on the wire.
     var target = ""
+    /// The method every step after the request as given sends. An unsafe method (anything but
+    /// GET, HEAD, OPTIONS, TRACE: RFC 9110 §9.2.1) is sent once, as given; the other steps learn
+    /// with GET on the same URL, without the body — unless `--replay-unsafe`, and never after a 2xx.
+    var learningMethod = "GET"
 
     init(request: CheckRequest) {
         self.request = request
@@ -89,6 +93,7 @@ struct PlanRunner {
         }
         evidence.sent = sentScheme()
         if let token = bearerToken { evidence.token = JWT.decode(token) }
+        learningMethod = methodIsSafe || request.replayUnsafe ? request.method : "GET"
 
         // A line break inside a header value (a pasted token, a password file with CRLF) cannot go
         // on the wire at all: say so with the credential findings instead of sending anything.
@@ -112,6 +117,7 @@ struct PlanRunner {
         }
         if let date = asGiven.exchange.response?.headers.first("Date") { evidence.serverDate = HTTPDate.parse(date) }
         inspectCredentials()
+        noteUnsafeMethodPolicy()
 
         // 2. Without credentials: what does the server ask for?
         if (evidence.sent != .none || !request.cookies.isEmpty) && evidence.first(.anonymous) == nil && timeLeft {
@@ -147,6 +153,24 @@ struct PlanRunner {
         if !timeLeft { notes.append("the plan stopped early: --max-time \(Int(request.maxTime)) s reached") }
         notes.insert("credentialed requests: \(credentialedCount) of at most \(request.credentialBudget)", at: 0)
         return CheckOutcome(evidence: evidence, notes: notes, incomplete: incomplete)
+    }
+
+    /// RFC 9110 §9.2.1: these change nothing on the server, so the plan may send them again.
+    var methodIsSafe: Bool { ["GET", "HEAD", "OPTIONS", "TRACE"].contains(request.method.uppercased()) }
+
+    /// After the request as given: an unsafe method that succeeded is never sent again, even with
+    /// `--replay-unsafe`; the plan says which method the other steps use.
+    mutating func noteUnsafeMethodPolicy() {
+        guard !methodIsSafe else { return }
+        let method = request.method.uppercased()
+        let succeeded = evidence.final?.status.map { (200..<300).contains($0) } ?? false
+        if request.replayUnsafe && !succeeded {
+            notes.append("\(method) is replayed by the other steps, with its body (--replay-unsafe)")
+            return
+        }
+        learningMethod = "GET"
+        let why = succeeded ? "it succeeded, so it is not sent again" : "--replay-unsafe repeats it"
+        notes.append("\(method) sent once, as given (\(why)); the other steps learn with GET on the same URL, without the body")
     }
 
     // MARK: credentials
@@ -272,9 +296,11 @@ struct PlanRunner {
         // or a metadata URL the server chose.
         let destination = url ?? target
         let sameOrigin = (try? URLParts.parse(destination).get())?.origin == parts.origin
-        let sendsBody = sameOrigin && ![.preflight, .resourceMetadata, .authorizationServerMetadata, .jwks].contains(kind)
+        let sending = method ?? learningMethod
+        // The body goes only with the user's own method: a GET learning step carries none.
+        let sendsBody = sameOrigin && sending == request.method && ![.preflight, .resourceMetadata, .authorizationServerMetadata, .jwks].contains(kind)
         let probeRequest = ProbeRequest(
-            method: method ?? request.method, url: destination, headers: headers, body: sendsBody ? request.body : [],
+            method: sending, url: destination, headers: headers, body: sendsBody ? request.body : [],
             purpose: kind.rawValue + (label.map { ", \($0)" } ?? ""))
         let result = await prober.send(probeRequest, address: address)
         evidence.steps.append(CheckEvidence.Step(kind: kind, exchange: result.exchange, credentialed: credentialed, label: label))
@@ -287,13 +313,19 @@ struct PlanRunner {
         if asksFirst {
             // curl --digest / --anyauth: an anonymous request to learn the challenge, then the answer.
             guard let first = await step(.anonymous, headers: baseHeaders(anonymous: true), credentialed: false), first.exchange.response?.status == 401 else {
-                if let anonymous = evidence.steps.popLast() {
-                    evidence.steps.append(CheckEvidence.Step(kind: .asGiven, exchange: anonymous.exchange, credentialed: false))
+                // No challenge to answer. A safe method's ask was the request itself; an unsafe
+                // one was asked with GET, so the user's request still goes, once, as given.
+                if methodIsSafe || learningMethod == request.method {
+                    if let anonymous = evidence.steps.popLast() {
+                        evidence.steps.append(CheckEvidence.Step(kind: .asGiven, exchange: anonymous.exchange, credentialed: false))
+                    }
+                } else if evidence.first(.anonymous)?.status != nil {
+                    await chain(headers: baseHeaders(), credentialed: !request.cookies.isEmpty, countsCredential: false)
                 }
                 return
             }
             let challenges = ChallengeEvidence(response: first.exchange.response!).challenges
-            if let answer = passwordAnswer(challenges: challenges, preferDigest: true) {
+            if let answer = passwordAnswer(challenges: challenges, preferDigest: true, method: request.method) {
                 asGivenAnswer = answer
                 if let user {
                     // What was actually sent (with --anyauth, whatever the server offered).
@@ -311,7 +343,7 @@ struct PlanRunner {
 
     /// The as-given request and its redirects, hop by hop, with our credential policy.
     mutating func chain(headers: [HeaderField], credentialed: Bool, label: String? = nil, countsCredential: Bool? = nil) async {
-        guard var result = await step(.asGiven, headers: headers, credentialed: credentialed, label: label, countsCredential: countsCredential) else { return }
+        guard var result = await step(.asGiven, method: request.method, headers: headers, credentialed: credentialed, label: label, countsCredential: countsCredential) else { return }
         var url = target
         var carry = credentialed
         var hops = 0
@@ -357,26 +389,32 @@ struct PlanRunner {
 
     /// Authorization for a replay of the as-given request: the preemptive header, the same Basic
     /// answer, or a fresh Digest answer (a Digest answer cannot be replayed: nc must rise).
-    mutating func replayAuthorization() -> [HeaderField] {
+    mutating func replayAuthorization(uri: String? = nil) -> [HeaderField] {
         guard let answer = asGivenAnswer else { return authorizationHeaders() }
         guard answer.scheme == "Digest" else { return [answer.header] }
         let latest = evidence.steps.last(where: { $0.status == 401 }).flatMap { $0.exchange.response.map(ChallengeEvidence.init(response:)) }?.challenges ?? []
         let source = latest.isEmpty ? (evidence.first(.anonymous)?.exchange.response.map(ChallengeEvidence.init(response:))?.challenges ?? []) : latest
-        return passwordAnswer(challenges: source, preferDigest: true).map { [$0.header] } ?? []
+        return passwordAnswer(challenges: source, preferDigest: true, uri: uri).map { [$0.header] } ?? []
     }
 
     /// The Digest session of the user's password: nonce counts must rise on every answer to the
     /// same nonce (servers refuse a replayed nc), so repeats reuse it.
     var digestSession: DigestSession?
 
-    /// A correct Basic or Digest answer to the offered challenges, with the user's password.
-    mutating func passwordAnswer(challenges: [Challenge], preferDigest: Bool, password override: String? = nil) -> Answer? {
+    /// A correct Basic or Digest answer to the offered challenges, with the user's password. A
+    /// Digest answer covers the method and URI it is sent with: the learning method and the URL's
+    /// own path unless told otherwise (the as-given request, a URL variant).
+    mutating func passwordAnswer(
+        challenges: [Challenge], preferDigest: Bool, password override: String? = nil, method: String? = nil, uri: String? = nil
+    ) -> Answer? {
         guard let user, let password = override ?? password else { return nil }
         // --digest means "never send my password in clear": no Basic answers then.
         let allowBasic = request.passwordMode != .digest
         let digest = DigestAuth.preferredChallenge(challenges.filter { $0.isScheme("Digest") })
         if let digest, preferDigest || !challenges.contains(where: { $0.isScheme("Basic") }),
-            let header = digestAnswer(user: user, password: password, challenge: digest, variant: override != nil)
+            let header = digestAnswer(
+                user: user, password: password, challenge: digest, variant: override != nil, method: method ?? learningMethod,
+                uri: uri ?? parts.pathAndQuery)
         {
             return Answer(scheme: "Digest", header: header)
         }
@@ -388,15 +426,17 @@ struct PlanRunner {
         return nil
     }
 
-    mutating func digestAnswer(user: String, password: String, challenge: Challenge, variant: Bool) -> HeaderField? {
+    mutating func digestAnswer(user: String, password: String, challenge: Challenge, variant: Bool, method: String, uri: String) -> HeaderField? {
+        // auth-int hashes the entity body: the one that goes with this method.
+        let body = method == request.method ? request.body : []
         if variant {
             // Password variants get their own throw-away session: the main one keeps its count.
             var session = try? DigestSession(username: user, password: password, challenge: challenge)
-            return (try? session?.authorize(method: request.method, uri: parts.pathAndQuery, body: request.body)).flatMap { $0.map { HeaderField("Authorization", $0.headerValue) } }
+            return (try? session?.authorize(method: method, uri: uri, body: body)).flatMap { $0.map { HeaderField("Authorization", $0.headerValue) } }
         }
         var session = digestSession ?? (try? DigestSession(username: user, password: password, challenge: challenge))
         if digestSession != nil { try? session?.update(challenge: challenge) }
-        let authorization = try? session?.authorize(method: request.method, uri: parts.pathAndQuery, body: request.body)
+        let authorization = try? session?.authorize(method: method, uri: uri, body: body)
         digestSession = session
         return authorization.map { HeaderField("Authorization", $0.headerValue) }
     }
@@ -461,7 +501,7 @@ struct PlanRunner {
         }
         let toggled = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path + "/"
         let sameOrigin = "\(parts.scheme)://\(parts.hostHeader)\(toggled)\(query)"
-        let auth = replayAuthorization()
+        let auth = replayAuthorization(uri: toggled + query)
         if timeLeft {
             await step(.variant, url: sameOrigin, headers: baseHeaders() + auth, credentialed: !auth.isEmpty, label: "trailing slash toggled",
                 countsCredential: !auth.isEmpty)

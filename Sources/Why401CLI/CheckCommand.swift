@@ -94,6 +94,11 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also try the trimmed and the Caps-Lock-inverted password (each counted).")
     var tryVariants = false
 
+    @Flag(
+        name: .long,
+        help: "Let the plan send an unsafe method (POST, PUT, PATCH, DELETE…) and its body more than once (never after a 2xx). Default: once, as given; the other steps use GET.")
+    var replayUnsafe = false
+
     @Option(name: .long, help: "At most this many requests carry your credentials (default 4).")
     var maxCredentialed = 4
 
@@ -177,6 +182,7 @@ struct CheckCommand: AsyncParsableCommand {
         r.expectedIssuer = issuer
         r.repeatCount = `repeat`
         r.tryVariants = tryVariants
+        r.replayUnsafe = replayUnsafe
         r.credentialBudget = maxCredentialed
         r.maxTime = maxTime
         r.probe.insecure = insecure

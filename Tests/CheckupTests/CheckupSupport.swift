@@ -36,10 +36,14 @@ struct CheckRun {
 enum Check {
     static func run(
         _ url: String, user: String? = nil, password: String? = nil, mode: CheckRequest.PasswordMode = .basic,
-        bearer: String? = nil, cookies: [(name: String, value: String)] = [], budget: Int = 4
+        bearer: String? = nil, cookies: [(name: String, value: String)] = [], budget: Int = 4,
+        method: String = "GET", body: String = "", replayUnsafe: Bool = false
     ) async -> CheckRun {
         var request = CheckRequest(url: url)
         request.cookies = cookies
+        request.method = method
+        request.body = Array(body.utf8)
+        request.replayUnsafe = replayUnsafe
         request.user = user
         request.password = password
         request.passwordMode = mode

@@ -70,6 +70,9 @@ public enum ClientRules {
 extension CheckEvidence.Step {
     var isSuccess: Bool { status.map { (200..<400).contains($0) && !(300..<400).contains($0) } ?? false }
     var isUnauthorized: Bool { status == 401 }
+    /// The method this step sent: an unsafe method goes once, and the plan's other steps learn
+    /// with GET, so only steps with the same method are compared.
+    var method: String { exchange.request.method.uppercased() }
     func header(_ name: String) -> String? { exchange.response?.headers.first(name) }
     func headers(_ name: String) -> [String] { exchange.response?.headers.values(name) ?? [] }
     /// `401 (as given)` — a short evidence line.

@@ -114,7 +114,10 @@ public enum URLVariantSucceedsRule: ClientRule {
         guard let final = e.final, final.isUnauthorized else { return [] }
         // A variant proves something only when it carried what the original carried: an anonymous
         // landing page on `www.` says nothing about a credentialed API call.
-        let good = e.steps(.variant).filter { $0.isSuccess && $0.credentialed == (e.first(.asGiven)?.credentialed ?? final.credentialed) }
+        // …and was sent with the same method (a GET answered 200 says nothing about a refused POST).
+        let good = e.steps(.variant).filter {
+            $0.isSuccess && $0.credentialed == (e.first(.asGiven)?.credentialed ?? final.credentialed) && $0.method == final.method
+        }
         guard let best = good.first else { return [] }
         return [
             Finding(
@@ -135,7 +138,10 @@ public enum TransientFlappingRule: ClientRule {
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 401, CheckSample.basic401))])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        let runs = [e.first(.asGiven)].compactMap { $0 } + e.steps(.repeated)
+        // Identical means the same method too: repeats of an unsafe request go as GET.
+        let repeats = e.steps(.repeated)
+        let method = repeats.first?.method ?? e.first(.asGiven)?.method
+        let runs = ([e.first(.asGiven)].compactMap { $0 } + repeats).filter { $0.method == method }
         let statuses = runs.compactMap(\.status)
         guard statuses.contains(401), runs.contains(where: \.isSuccess), statuses.count >= 3 else { return [] }
         // A single 401 cured by every retry is `transient.recovered`, not flapping.
@@ -163,7 +169,7 @@ public enum TransientRecoveredRule: ClientRule {
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let first = e.first(.asGiven), first.isUnauthorized else { return [] }
         let repeats = e.steps(.repeated)
-        guard !repeats.isEmpty, repeats.allSatisfy(\.isSuccess) else { return [] }
+        guard !repeats.isEmpty, repeats.allSatisfy({ $0.isSuccess && $0.method == first.method }) else { return [] }
         return [Finding(description.id, evidence: [first.line] + repeats.map(\.line))]
     }
 }

@@ -41,7 +41,13 @@ public enum SessionStaleCookieRule: ClientRule {
     }
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard !e.cookieNames.isEmpty, let final = e.final, final.isUnauthorized, let without = e.first(.withoutCookies) else { return [] }
+        guard !e.cookieNames.isEmpty, var final = e.final, final.isUnauthorized, let without = e.first(.withoutCookies) else { return [] }
+        // Compare like with like: an unsafe request went once, so its GET repeat (with the cookies)
+        // is what the GET without cookies is measured against.
+        if final.method != without.method {
+            guard let sameMethod = e.steps(.repeated).last(where: { $0.method == without.method }), sameMethod.isUnauthorized else { return [] }
+            final = sameMethod
+        }
         let loginChallenge = without.isUnauthorized && without.header("WWW-Authenticate") != final.header("WWW-Authenticate")
         let loginRedirect = isLoginRedirect(without)
         guard without.isSuccess || loginChallenge || loginRedirect else { return [] }
