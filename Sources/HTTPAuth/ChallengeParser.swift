@@ -12,9 +12,12 @@
 ///   offset) that the lenient parse records, so `result.isStrictlyValid` and `parseStrict` never
 ///   disagree.
 /// - Strict ACCEPTS: empty list elements (`, ,`, leading or trailing commas: RFC 9110 §5.6.1.2
-///   says recipients MUST), BWS around `=` (`realm = "x"`), OWS before commas, unknown schemes,
-///   any case in scheme and parameter names, obs-text (non-ASCII) inside quoted strings, and
-///   (a small liberty) HTAB as well as SP between the scheme and its token68/parameters.
+///   says recipients MUST; also right after `scheme 1*SP`, so `Basic , realm="x"` is Basic with a
+///   realm, while in `Basic, realm="x"` the comma ends the challenge), BWS around `=`
+///   (`realm = "x"`), OWS before commas, unknown schemes, any case in scheme and parameter names,
+///   obs-text (non-ASCII) inside quoted strings, and (a small liberty) HTAB as well as SP between
+///   the scheme and its token68/parameters. Raw bytes (`parse(bytes:)`) that are not UTF-8 are
+///   read as ISO-8859-1 and still recorded, one `invalidUTF8` deviation per byte sequence.
 /// - Strict REJECTS beyond the bare grammar: obs-fold (deprecated by RFC 9112 §5.2; lenient
 ///   unfolds it), `realm='x'` (grammatically the token `'x'`, but nobody means the quotes; lenient
 ///   reads `x`), duplicate parameter names (RFC 9110 §11.2: each name MUST occur once per
@@ -25,10 +28,23 @@ public enum ChallengeParser {
         run(fields: [Array(fieldValue.utf8)], mode: .challenges, validateUTF8: false).result
     }
 
-    /// Raw bytes as they came off the wire. Invalid UTF-8 becomes an `invalidUTF8` deviation and
-    /// U+FFFD in the recovered strings; NUL and other controls become deviations, never a crash.
+    /// Raw bytes as they came off the wire. Each ill-formed UTF-8 sequence is an `invalidUTF8`
+    /// deviation at its byte offset, and a value (realm, token…) holding one is read as ISO-8859-1,
+    /// as browsers read realms — never silently turned into U+FFFD. NUL and other controls become
+    /// deviations, never a crash.
     public static func parse(bytes: [UInt8]) -> ChallengeParseResult {
         run(fields: [bytes], mode: .challenges, validateUTF8: true).result
+    }
+
+    /// `parse(fields:)` for raw field lines (`parse(bytes:)`'s reading of encodings, per line).
+    public static func parse(fieldBytes: [[UInt8]]) -> ChallengeParseResult {
+        run(fields: fieldBytes, mode: .challenges, validateUTF8: true).result
+    }
+
+    /// A field value's bytes as text for display: UTF-8 when valid, else ISO-8859-1 (byte n is
+    /// U+00nn), the same reading `parse(bytes:)` gives the values inside it.
+    public static func displayText(_ bytes: [UInt8]) -> String {
+        String(validating: bytes, as: UTF8.self) ?? AuthFieldScanner.latin1(bytes)
     }
 
     /// Several field lines of the same header (e.g. three WWW-Authenticate lines), order kept.

@@ -76,7 +76,9 @@ struct AuthFieldScanner {
                 let offsets = AuthBytes.invalidUTF8Offsets(field, steps: &steps)
                 if !offsets.isEmpty { hasInvalidUTF8 = true }
                 for offset in offsets {
-                    record(starts[index] + offset, .invalidUTF8, "byte is not valid UTF-8; shown as U+FFFD")
+                    let byte = field[offset]
+                    record(starts[index] + offset, .invalidUTF8,
+                           "\(Self.describeHigh(byte)) is not UTF-8; the value holding it is read as ISO-8859-1 (\(Self.latin1Name(byte))), as browsers read realms")
                 }
             }
         }
@@ -166,18 +168,26 @@ struct AuthFieldScanner {
             return .challengeStart
         }
         let word = scanWord()
-        skipOWS()
-        return afterSchemeWord(word, previousParameterOwner: nil)
+        let spaced = skipOWS() > 0
+        return afterSchemeWord(word, spaced: spaced, previousParameterOwner: nil)
     }
 
-    /// A word has been read where a challenge may start, and the whitespace after it skipped.
-    private mutating func afterSchemeWord(_ word: Range<Int>, previousParameterOwner: Int?) -> State {
+    /// A word has been read where a challenge may start, and the whitespace after it skipped
+    /// (`spaced`: there was some, so the word may be `auth-scheme 1*SP`).
+    private mutating func afterSchemeWord(_ word: Range<Int>, spaced: Bool, previousParameterOwner: Int?) -> State {
         if peek() == AuthBytes.equals { return orphanParameter(word) }
         let scheme = text(word)
         if let bad = firstByte(in: word, failing: AuthBytes.isTokenChar) {
             record(bad, .invalidSchemeCharacter, "auth-scheme \(quoted(scheme)) contains \(describe(bytes[bad])), not a token character")
         }
         let index = appendChallenge(scheme: scheme, at: word)
+        if spaced, peek() == AuthBytes.comma {
+            // `Basic , realm="x"`, `Basic ,, realm="x"`: after `scheme 1*SP` the #auth-param list may
+            // open with empty elements (RFC 9110 §5.6.1.2), so what follows the commas still belongs to
+            // this challenge. Without the space (`Basic, realm="x"`) the comma ends the challenge.
+            skipSeparators()
+            return .parameterListNext(index)
+        }
         guard peek() == nil || peek() == AuthBytes.comma else {
             // (Without a space before it, this byte is a `"` or `;` right after the scheme: `body` reports it.)
             return .body(index)
@@ -313,7 +323,7 @@ struct AuthFieldScanner {
             return .afterParameter(target)
         }
         let word = scanWord()
-        skipOWS()
+        let spaced = skipOWS() > 0
         if peek() == AuthBytes.equals {
             pos += 1
             skipOWS()
@@ -324,7 +334,7 @@ struct AuthFieldScanner {
             addParameter(target, AuthParameter(name: text(word), value: nil), at: word)
             return .afterParameter(target)
         }
-        return afterSchemeWord(word, previousParameterOwner: target)
+        return afterSchemeWord(word, spaced: spaced, previousParameterOwner: target)
     }
 
     private mutating func startParametersOnly() -> State {
@@ -533,21 +543,36 @@ struct AuthFieldScanner {
 
     private func text(_ range: Range<Int>) -> String { decode(bytes[range]) }
 
-    /// UTF-8 to String, ill-formed sequences as U+FFFD. Valid input (every `String` caller) takes
-    /// the stdlib's fast path; only raw bytes that failed validation take the scalar loop, because
-    /// the stdlib's repairing initialiser is very slow on long runs of invalid bytes.
+    /// Bytes to String. Valid UTF-8 (every `String` caller) takes the stdlib's fast path. Raw bytes
+    /// with ill-formed UTF-8 are read per value: a value (scheme, name, token or quoted string) that
+    /// is valid UTF-8 stays UTF-8, one that is not is read as ISO-8859-1, one byte one character —
+    /// what browsers do with a realm in a legacy charset (RFC 9110 §5.5 obs-text), instead of
+    /// hiding the bytes behind U+FFFD. The `invalidUTF8` deviations recorded up front name each byte.
     private func decode<C: Collection<UInt8>>(_ slice: C) -> String {
         guard hasInvalidUTF8 else { return String(decoding: slice, as: UTF8.self) }
+        if let text = String(validating: slice, as: UTF8.self) { return text }
+        return Self.latin1(slice)
+    }
+
+    /// ISO-8859-1: byte n is U+00nn.
+    static func latin1<C: Collection<UInt8>>(_ bytes: C) -> String {
         var scalars = String.UnicodeScalarView()
-        var iterator = slice.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): scalars.append(scalar)
-            case .error: scalars.append("\u{FFFD}")
-            case .emptyInput: return String(scalars)
-            }
-        }
+        scalars.reserveCapacity(bytes.count)
+        for b in bytes { scalars.append(Unicode.Scalar(b)) }
+        return String(scalars)
+    }
+
+    /// `byte 0xE4`.
+    private static func describeHigh(_ b: UInt8) -> String {
+        let hex = String(b, radix: 16, uppercase: true)
+        return "byte 0x\(hex.count == 1 ? "0" + hex : hex)"
+    }
+
+    /// `U+00E4 "ä"`; C1 controls (0x80–0x9F) and ASCII controls by code point only.
+    private static func latin1Name(_ b: UInt8) -> String {
+        let hex = String(b, radix: 16, uppercase: true)
+        let code = "U+00" + (hex.count == 1 ? "0" + hex : hex)
+        return b >= 0xA0 ? "\(code) \"\(Character(Unicode.Scalar(b)))\"" : code
     }
 
     /// `"name"`, cut to 40 characters: messages must stay short even for a 1 MB token.

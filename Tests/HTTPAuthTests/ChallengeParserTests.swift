@@ -188,10 +188,80 @@ let grammarCases: [ParserCase] = [
     @Test func invalidUTF8AndControlBytes() {
         let bytes: [UInt8] = Array("Basic realm=\"".utf8) + [0xFF, 0xC3] + Array("\", x=\u{1}".utf8) + [0x00]
         let result = ChallengeParser.parse(bytes: bytes)
-        #expect(result.challenges.map(render) == ["Basic realm=⟨\u{FFFD}\u{FFFD}⟩ x=⟨⟩"])
+        // Read as ISO-8859-1: 0xFF is ÿ, 0xC3 is Ã.
+        #expect(result.challenges.map(render) == ["Basic realm=⟨ÿÃ⟩ x=⟨⟩"])
         #expect(kinds(result.deviations) == [.invalidUTF8, .invalidUTF8, .controlCharacter, .controlCharacter, .emptyValue])
         // The controls after `x=` count as whitespace (BWS), so the missing value is at the end.
         #expect(result.deviations.map(\.offset) == [13, 14, 20, 21, 22])
+    }
+
+    /// Issue 11: a value that is not UTF-8 is read as ISO-8859-1 (what browsers do for realms), for
+    /// every high byte, never as U+FFFD; each such byte is an `invalidUTF8` deviation at its offset.
+    @Test(arguments: [UInt8](0x80...0xFF))
+    func nonUTF8ByteIsReadAsLatin1(byte: UInt8) throws {
+        let bytes = Array(#"Basic realm="foo-"#.utf8) + [byte] + Array(#"", charset="x""#.utf8)
+        let result = ChallengeParser.parse(bytes: bytes)
+        let challenge = try #require(result.challenges.first)
+        #expect(result.challenges.count == 1)
+        #expect(challenge.realm == "foo-" + String(Character(Unicode.Scalar(byte))))
+        #expect(challenge[parameter: "charset"] == "x")
+        #expect(!render(challenge).contains("\u{FFFD}"))
+        #expect(kinds(result.deviations) == [.invalidUTF8])
+        #expect(result.deviations.first?.offset == 17)
+        #expect(result.deviations.first?.message.contains("ISO-8859-1") == true)
+    }
+
+    /// Per value: a valid UTF-8 realm stays UTF-8 beside a Latin-1 one; a value mixing both is
+    /// wholly ISO-8859-1 (as Firefox reads a realm that is not valid UTF-8).
+    @Test func latin1IsDecidedPerValue() {
+        let bytes = Array(#"Basic realm="ä", Newauth realm="ö-"#.utf8) + [0xF6] + Array(#"""#.utf8)
+        let result = ChallengeParser.parse(bytes: bytes)
+        #expect(result.challenges.map(render) == ["Basic realm=⟨ä⟩", "Newauth realm=⟨Ã¶-ö⟩"])
+        #expect(result.deviations.map(\.offset) == [36])
+        // Several field lines: offsets and the reading are per line.
+        let lines = ChallengeParser.parse(fieldBytes: [Array(#"Basic realm="a""#.utf8), Array(#"Digest realm="b"#.utf8) + [0xE9, 0x22]])
+        #expect(lines.challenges.map(render) == ["Basic realm=⟨a⟩", "Digest realm=⟨bé⟩"])
+        #expect(lines.deviations.map(\.fieldIndex) == [1])
+        #expect(lines.deviations.map(\.offset) == [15])
+        #expect(ChallengeParser.displayText([0x61, 0xE4]) == "aä")
+        #expect(ChallengeParser.displayText(Array("ä".utf8)) == "ä")
+    }
+
+    /// Issue 11: an empty list element right after `scheme 1*SP` opens the auth-param list
+    /// (RFC 9110 §5.6.1.2): strictly valid, for any number of commas, spaces or tabs, any scheme.
+    @Test(arguments: [
+        #"Basic , realm="foo""#, #"Basic ,realm="foo""#, #"Basic ,, realm="foo""#, #"Basic , , realm="foo""#,
+        "Basic\t,\trealm=\"foo\"", #"Basic   ,,,   realm="foo""#, #"Basic , realm="foo","#, #"basic , REALM=foo"#,
+    ])
+    func emptyElementAfterSchemeAndSpace(value: String) throws {
+        let challenges = try ChallengeParser.parseStrict(value)
+        #expect(challenges.count == 1)
+        #expect(challenges.first?.isScheme("Basic") == true)
+        #expect(challenges.first?.realm == "foo")
+        #expect(ChallengeParser.parse(value).isStrictlyValid)
+    }
+
+    @Test func emptyElementAfterSchemeKeepsTheChallengeBoundaries() throws {
+        // The parameters after the commas belong to the scheme before them; a scheme after them
+        // still starts a new challenge.
+        #expect(try ChallengeParser.parseStrict(#"Digest , realm="r", nonce="n", Basic , realm="b""#).map(render)
+                == ["Digest realm=⟨r⟩ nonce=⟨n⟩", "Basic realm=⟨b⟩"])
+        #expect(try ChallengeParser.parseStrict(#"Basic , Bearer realm="x""#).map(render) == ["Basic", #"Bearer realm=⟨x⟩"#])
+        #expect(try ChallengeParser.parseStrict("Basic ,").map(render) == ["Basic"])
+        #expect(try ChallengeParser.parseStrict(#"Newauth ,, a=b"#).map(render) == ["Newauth a=⟨b⟩"])
+        // Without the space the comma ends the challenge: `realm` has no scheme (still malformed).
+        for value in [#"Basic, realm="foo""#, #"Basic,, realm="foo""#, #"Basic,realm="foo""#] {
+            let result = ChallengeParser.parse(value)
+            #expect(kinds(result.deviations) == [.missingScheme], "\(value)")
+            #expect(result.challenges.map(render) == ["Basic realm=⟨foo⟩"])
+        }
+    }
+
+    /// `realm=foo` (a token, not a quoted string) is valid RFC 9110.
+    @Test func tokenRealmIsValid() throws {
+        let challenge = try #require(try ChallengeParser.parseStrict("Basic realm=foo").first)
+        #expect(challenge.realm == "foo")
+        #expect(!challenge.parameters[0].wasQuoted)
     }
 
     @Test func validUTF8BytesMatchStringParse() {
