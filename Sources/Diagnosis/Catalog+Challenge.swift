@@ -72,6 +72,46 @@ extension Catalog {
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4", "Apache mod_auth_digest"]),
 
         CatalogEntry(
+            id: "challenge.unsupported-algorithm", severity: .warning, audience: .admin,
+            title: "A Digest challenge names an algorithm outside RFC 7616 that clients cannot compute",
+            explanation: """
+                RFC 7616 §3.3 and the IANA "HTTP Digest Hash Algorithms" registry define exactly MD5, SHA-256 \
+                and SHA-512-256, each also as a `-sess` variant. A server that writes anything else, such as \
+                `algorithm=SHA-512` (which is not SHA-512-256: that is SHA-512/256 with its own initial values) \
+                or `algorithm=SHA-1`, asks for a hash no conforming client implements: why401, curl and browsers \
+                skip the challenge (RFC 7616 §3.3: an unrecognised algorithm is ignored), so unless another \
+                challenge in the response can be answered, every login stays at 401. It is not a weak algorithm; \
+                it is an unknown one, usually from a hand-written or misconfigured Digest implementation.
+                """,
+            fix: [
+                #"Offer a registered algorithm, strongest first: `WWW-Authenticate: Digest realm="Private", qop="auth", algorithm=SHA-256, nonce="…"` and, for old clients, the same challenge with `algorithm=MD5`."#,
+                "If the configuration says `SHA-512`, the intended algorithm is `SHA-512-256`: change the name and the stored hashes (computed with SHA-512/256, not a truncated SHA-512).",
+                "Or offer Basic over https alongside (`WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`), which every client can answer.",
+                "Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must show `algorithm=` with one of MD5, SHA-256, SHA-512-256 (optionally `-sess`).",
+            ],
+            references: ["RFC 7616 §3.3", "RFC 7616 §6.1", "IANA HTTP Digest Hash Algorithms"]),
+
+        CatalogEntry(
+            id: "challenge.digest-unanswerable", severity: .error, audience: .admin,
+            title: "A Digest challenge lacks what a client needs to answer it (realm, nonce or a usable qop)",
+            explanation: """
+                A Digest response is a hash over the user name, the `realm`, the password, the server's `nonce` \
+                and, with `qop`, a client nonce and counter (RFC 7616 §3.4). RFC 7616 §3.3 therefore requires \
+                `realm` and `nonce` in every Digest challenge; without either, and with a `qop` list that names \
+                neither `auth` nor `auth-int`, or a `-sess` algorithm without any `qop`, no conforming client can \
+                compute an answer. Browsers and curl ignore such a challenge and the request stays 401. This is \
+                not a weak challenge but an unusable one, typically from an application that builds the header \
+                by hand or a proxy that cuts it.
+                """,
+            fix: [
+                #"Send a complete challenge with a fresh nonce per response: `WWW-Authenticate: Digest realm="Private", qop="auth", algorithm=SHA-256, nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"`."#,
+                "`qop` takes `auth` and/or `auth-int` (quoted, comma-separated: `qop=\"auth, auth-int\"`); a `-sess` algorithm needs `qop`.",
+                "Apache: use mod_auth_digest (`AuthType Digest`, `AuthName \"Private\"`, `AuthDigestProvider file`), which writes the whole challenge itself.",
+                "Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` and compare with RFC 7616 §3.3.",
+            ],
+            references: ["RFC 7616 §3.3", "RFC 7616 §3.4"]),
+
+        CatalogEntry(
             id: "challenge.unsupported-scheme", severity: .info, audience: .user,
             title: "The server offers only authentication schemes why401 cannot answer",
             explanation: """

@@ -12,8 +12,11 @@ public struct ChallengeEvidence: Sendable, Hashable {
     /// The response status, when the values came from a response (nil for a pasted header value).
     public var status: Int?
     public var header: Header
-    /// Field values in order, one per header line.
+    /// Field values in order, one per header line (as text: a line that is not UTF-8 is shown as
+    /// ISO-8859-1, see `rawFields`).
     public var fields: [String]
+    /// The same lines as bytes: deviation offsets count in these.
+    public var rawFields: [[UInt8]]
     /// The lenient parse of all fields: every challenge recovered, every deviation located.
     public var parsed: ChallengeParseResult
 
@@ -21,7 +24,18 @@ public struct ChallengeEvidence: Sendable, Hashable {
         self.status = status
         self.header = header
         self.fields = fields
+        self.rawFields = fields.map { Array($0.utf8) }
         self.parsed = ChallengeParser.parse(fields: fields)
+    }
+
+    /// Field lines as raw bytes (a pasted or piped header may be ISO-8859-1, not UTF-8): values that
+    /// are not UTF-8 are read as ISO-8859-1 and each such byte is a located `invalidUTF8` deviation.
+    public init(fieldBytes: [[UInt8]], header: Header = .wwwAuthenticate, status: Int? = nil) {
+        self.status = status
+        self.header = header
+        self.fields = fieldBytes.map(ChallengeParser.displayText)
+        self.rawFields = fieldBytes
+        self.parsed = ChallengeParser.parse(fieldBytes: fieldBytes)
     }
 
     /// The challenges of a recorded response: `Proxy-Authenticate` for a 407, else `WWW-Authenticate`.

@@ -11,6 +11,8 @@ public enum ChallengeRules {
         BearerInvalidRequestRule.self,
         ChallengeMalformedRule.self,
         ChallengeUnsupportedSchemeRule.self,
+        ChallengeDigestUnanswerableRule.self,
+        ChallengeUnsupportedAlgorithmRule.self,
         ChallengeBasicNoRealmRule.self,
         ChallengeDigestWeakRule.self,
     ]
@@ -22,6 +24,19 @@ public enum ChallengeRules {
 
     /// Schemes why401 can answer itself.
     public static let answerableSchemes: Set<String> = ["basic", "digest", "bearer"]
+
+    /// A Digest challenge a conforming client can answer, or why not: realm and nonce present, a
+    /// known algorithm, a usable qop, and no `-sess` without qop (it needs a cnonce).
+    static func answerableDigest(_ challenge: Challenge) -> Result<DigestChallenge, DigestError> {
+        do throws(DigestError) {
+            let digest = try DigestChallenge(challenge)
+            let qop = try digest.selectQop()
+            if qop == nil && digest.algorithm.isSession { throw .sessionAlgorithmWithoutQop(digest.algorithm) }
+            return .success(digest)
+        } catch {
+            return .failure(error)
+        }
+    }
 
     /// `Basic realm="x"` — a short, secret-free rendering of one challenge for evidence lines.
     static func summary(_ challenge: Challenge) -> String {
@@ -139,24 +154,43 @@ public enum ChallengeMalformedRule: ChallengeRule {
             let fieldIndex = deviation.fieldIndex
             let prefix = evidence.fields.count > 1 ? "\(evidence.header.rawValue) #\(fieldIndex + 1), " : "\(evidence.header.rawValue) "
             lines.append(prefix + "byte \(deviation.offset): \(deviation.message)")
-            if fieldIndex < evidence.fields.count, let excerpt = excerpt(evidence.fields[fieldIndex], at: deviation.offset) {
+            if fieldIndex < evidence.rawFields.count, let excerpt = excerpt(evidence.rawFields[fieldIndex], at: deviation.offset) {
                 lines.append(excerpt)
             }
         }
         if deviations.count > 10 { lines.append("… and \(deviations.count - 10) more") }
         let recovered = evidence.challenges.map(ChallengeRules.summary)
         if !recovered.isEmpty { lines.append("a lenient client reads: " + recovered.joined(separator: " | ")) }
-        return [Finding(description.id, evidence: lines)]
+        // Deviations that every browser and RFC-conforming client handles — bytes that are not
+        // UTF-8 (obs-text, read as ISO-8859-1) and obsolete line folding (RFC 9112 §5.2: a user
+        // agent replaces it with spaces) — make a warning with its own explanation; anything else
+        // stops strict clients and stays an error.
+        let benign: Set<ParseDeviation.Kind> = [.invalidUTF8, .obsoleteLineFolding]
+        guard deviations.allSatisfy({ benign.contains($0.kind) }) else { return [Finding(description.id, evidence: lines)] }
+        var sentences: [String] = []
+        var fix: [String] = []
+        let folds = deviations.filter { $0.kind == .obsoleteLineFolding }.count
+        if folds > 0 {
+            sentences.append("The value is folded onto \(folds + 1) lines (a line break followed by a space or tab, \"obs-fold\"). RFC 9112 §5.2 deprecates folding; clients must unfold it into spaces, and why401 does, but a client or proxy that reads line by line sees a challenge cut at the break (e.g. Basic without its realm) and a stray line.")
+            fix.append("Send each header on one line: `WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`; to offer several challenges, repeat the header or separate them with commas on the same line.")
+        }
+        let notUTF8 = deviations.count - folds
+        if notUTF8 > 0 {
+            sentences.append("\(notUTF8) byte\(notUTF8 == 1 ? " is" : "s are") not UTF-8: the server writes text (usually the realm) in ISO-8859-1. RFC 9110 allows such bytes in a quoted string (obs-text); why401 reads them as ISO-8859-1, as browsers do, but clients that decode UTF-8 show a garbled realm, and password managers may not match the saved login.")
+            fix.append(#"Write the realm in ASCII, or send UTF-8 and say so: `WWW-Authenticate: Basic realm="Zugang für Mitarbeiter", charset="UTF-8"` (RFC 7617 §2.1); in Apache save the config file holding `AuthName` as UTF-8."#)
+        }
+        var finding = Finding(description.id, detail: "The value parses. " + sentences.joined(separator: " "), evidence: lines, fix: fix)
+        finding.severity = .warning
+        return [finding]
     }
 
     /// `at: …cope="" »error="invalid_token"…`: up to 30 bytes either side, `»` marking the offset.
-    /// One line, so it survives every renderer.
-    static func excerpt(_ field: String, at offset: Int) -> String? {
-        let bytes = Array(field.utf8)
+    /// One line, so it survives every renderer. Bytes that are not UTF-8 are shown as ISO-8859-1.
+    static func excerpt(_ bytes: [UInt8], at offset: Int) -> String? {
         guard offset <= bytes.count else { return nil }
         let start = max(0, offset - 30), end = min(bytes.count, offset + 30)
-        let before = String(decoding: bytes[start..<offset], as: UTF8.self)
-        let after = String(decoding: bytes[offset..<end], as: UTF8.self)
+        let before = ChallengeParser.displayText(Array(bytes[start..<offset]))
+        let after = ChallengeParser.displayText(Array(bytes[offset..<end]))
         return "at: " + (start > 0 ? "…" : "") + before + "»" + after + (end < bytes.count ? "…" : "")
     }
 }
@@ -196,6 +230,97 @@ public enum ChallengeBasicNoRealmRule: ChallengeRule {
     }
 }
 
+/// `challenge.digest-unanswerable`: a Digest challenge no client can answer — `realm` or `nonce`
+/// missing (RFC 7616 §3.3 requires both: they go into every response hash), a `qop` list without
+/// `auth`/`auth-int`, or a `-sess` algorithm without qop (no cnonce). Not "weak": unusable.
+public enum ChallengeDigestUnanswerableRule: ChallengeRule {
+    public static let description = RuleDescription<ChallengeEvidence>(
+        id: "challenge.digest-unanswerable",
+        triggering: [
+            ChallengeEvidence(fields: [#"Digest nonce="n", qop="auth", algorithm=SHA-256"#]),
+            ChallengeEvidence(fields: [#"Digest realm="r", qop="auth""#]),
+            ChallengeEvidence(fields: ["Digest"]),
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", qop="auth-conf""#]),
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=MD5-sess"#]),
+        ],
+        nonTriggering: [
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n""#]),
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-512, qop="auth""#]),
+            ChallengeEvidence(fields: [#"Basic realm="r""#]),
+        ])
+
+    public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
+        var problems: [(Challenge, DigestError)] = []
+        for challenge in evidence.challenges where challenge.isScheme("Digest") {
+            switch ChallengeRules.answerableDigest(challenge) {
+            case .success, .failure(.unknownAlgorithm): continue  // the latter is challenge.unsupported-algorithm
+            case .failure(let error): problems.append((challenge, error))
+            }
+        }
+        guard let first = problems.first else { return [] }
+        let missing = ["realm", "nonce"].filter { name in problems.contains { $0.0[parameter: name] == nil } }
+        let detail: String
+        if !missing.isEmpty {
+            detail = "The Digest challenge has no \(missing.joined(separator: " and ")), so it cannot be answered: RFC 7616 §3.3 requires realm and nonce in every Digest challenge, and a client's response is a hash over both. No browser or library can log in with it — it is not merely weak but unusable — and the request stays 401."
+        } else {
+            detail = "The Digest challenge cannot be answered: \(first.1). No conforming client can compute a response to it, so the request stays 401."
+        }
+        let lines = problems.prefix(5).map { challenge, error -> String in
+            let absent = ["realm", "nonce"].filter { challenge[parameter: $0] == nil }.map { "\"\($0)\"" }
+            let why = if case .missingParameter = error { "no " + absent.joined(separator: " and no ") + " (RFC 7616 §3.3 requires both)" } else { error.description }
+            return "\(evidence.header.rawValue): \(ChallengeRules.summary(challenge)) — \(why)"
+        }
+        return [Finding(description.id, detail: detail, evidence: lines)]
+    }
+}
+
+/// `challenge.unsupported-algorithm`: a Digest `algorithm` outside RFC 7616's registry (e.g. the
+/// non-standard `SHA-512`, `SHA-1`), which neither why401 nor curl nor browsers can compute. An
+/// error when nothing else the server offers can be answered; otherwise a warning.
+public enum ChallengeUnsupportedAlgorithmRule: ChallengeRule {
+    public static let description = RuleDescription<ChallengeEvidence>(
+        id: "challenge.unsupported-algorithm",
+        triggering: [
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-512, qop="auth""#]),
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm="SHA-1", qop="auth""#, #"Basic realm="r""#]),
+        ],
+        nonTriggering: [
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-512-256, qop="auth""#]),
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=sha-256-SESS, qop="auth""#]),
+            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n""#]),
+        ])
+
+    public static let standard = DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
+
+    public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
+        var unknown: [(Challenge, String)] = []
+        for challenge in evidence.challenges where challenge.isScheme("Digest") {
+            guard let name = challenge[parameter: "algorithm"], (try? DigestAlgorithm(name: name)) == nil else { continue }
+            unknown.append((challenge, name))
+        }
+        guard !unknown.isEmpty else { return [] }
+        var names: [String] = []
+        for (_, name) in unknown where !names.contains(name) { names.append(name) }
+        let quoted = names.map { "\"\($0)\"" }.joined(separator: ", ")
+        let answerable = evidence.challenges.contains { challenge in
+            switch challenge.normalizedScheme {
+            case "digest": (try? ChallengeRules.answerableDigest(challenge).get()) != nil
+            case "basic", "bearer": true
+            default: false
+            }
+        }
+        var lines = unknown.prefix(5).map { "\(evidence.header.rawValue): \(ChallengeRules.summary($0.0))" }
+        lines.append("RFC 7616 algorithms: \(standard)")
+        var finding = Finding(
+            description.id,
+            detail: "The Digest challenge asks for algorithm \(quoted), which is not one of the algorithms RFC 7616 defines (\(standard)). why401, curl and browsers cannot compute it"
+                + (answerable ? "; they answer another challenge the server offers instead." : ", and nothing else the server offers can be answered, so every client stays at 401."),
+            evidence: lines)
+        if !answerable { finding.severity = .error }
+        return [finding]
+    }
+}
+
 /// `challenge.digest-weak`: Digest offered only with MD5 (or MD5-sess), or without qop.
 public enum ChallengeDigestWeakRule: ChallengeRule {
     public static let description = RuleDescription<ChallengeEvidence>(
@@ -211,12 +336,13 @@ public enum ChallengeDigestWeakRule: ChallengeRule {
         ])
 
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
-        let digests = evidence.challenges.filter { $0.isScheme("Digest") }
-        guard !digests.isEmpty else { return [] }
-        let parsed = digests.compactMap { try? DigestChallenge($0) }
+        // Only challenges a client can answer are weak or strong: one without realm/nonce or with an
+        // algorithm nobody computes is `challenge.digest-unanswerable` / `challenge.unsupported-algorithm`.
+        let parsed = evidence.challenges.filter { $0.isScheme("Digest") }.compactMap { try? ChallengeRules.answerableDigest($0).get() }
+        guard !parsed.isEmpty else { return [] }
         let strong = parsed.contains { $0.algorithm.strength > DigestAlgorithm.md5.strength && !$0.qopOptions.isEmpty }
         guard !strong else { return [] }
-        let lines = digests.map { challenge -> String in
+        let lines = parsed.map(\.challenge).map { challenge -> String in
             let algorithm = challenge[parameter: "algorithm"] ?? "MD5 (not sent: the default)"
             let qop = challenge[parameter: "qop"] ?? "none (RFC 2069 mode)"
             return "Digest algorithm=\(algorithm), qop=\(qop)"
