@@ -25,10 +25,11 @@ struct HtpasswdCommand: ParsableCommand {
               why401 htpasswd lint /etc/nginx/.htpasswd --server nginx
               why401 htpasswd verify --realm "Private Area" /etc/apache2/.htdigest alice
 
-            Exit codes (htpasswd -v in spirit): 0 the password verifies on every target server and no \
-            error was found (lint: no error finding; weak hashes are warnings), 1 a problem was diagnosed \
-            (password mismatch, user not found, malformed line, hash the server cannot use), 2 usage error, \
-            3 the file could not be read.
+            Exit codes (like htpasswd -v): verify exits 0 when USER's password verifies with a hash every \
+            target server can read, whatever other lines hold (their problems are listed as warnings), and \
+            1 on a mismatch, an unknown user or a hash the server cannot use; lint exits 0 with no error \
+            finding (weak hashes are warnings) and 1 with malformed lines or unusable hashes; 2 usage \
+            error, 3 the file could not be read.
             """,
         subcommands: [Verify.self, Lint.self]
     )
@@ -70,7 +71,9 @@ struct HtpasswdCommand: ParsableCommand {
             discussion: """
                 The password is never taken from the command line. Without --password-stdin why401 asks for \
                 it on the terminal without echo; with --password-stdin it reads one line from stdin (a \
-                trailing CR/LF is removed). Exit codes: 0 verifies, 1 a problem diagnosed, 2 usage, 3 unreadable file.
+                trailing CR/LF is removed). Exit codes: 0 USER's password verifies with a hash the --server \
+                can read (problems on other lines are warnings and do not change it: use lint for the whole \
+                file), 1 it does not, 2 usage, 3 unreadable file.
                 """)
 
         @Argument(help: "The htpasswd or htdigest file.")
@@ -99,17 +102,32 @@ struct HtpasswdCommand: ParsableCommand {
             let check = PasswordCheck.run(parsed, user: user, realm: realm, password: password)
             let servers = parsed.kind == .htdigest ? [.apache] : targets.servers
             let findings = PasswordFileRules.verify(file: parsed, check: check, servers: servers)
-            let verified: Bool = {
-                if case .checked(_, .match) = check.result { return true }
-                return false
-            }()
-            let outcome: DiagnosticReport.Outcome = verified && !findings.contains { $0.severity == .error } ? .ok : .problems
+            // The question asked is this user's password: other lines' problems are warnings only.
+            let verifies = PasswordFileRules.verifies(check, kind: parsed.kind, servers: servers)
+            let outcome: DiagnosticReport.Outcome = verifies && !findings.contains { $0.severity == .error } ? .ok : .problems
             try output.emit(
                 DiagnosticReport(
                     command: "htpasswd verify", subject: "\(file) user \(PasswordFile.display(user))", outcome: outcome,
                     findings: findings,
                     extra: [("password_file", HtpasswdCommand.fileJSON(parsed, path: file)), ("verification", Self.json(check, servers: servers))],
-                    sections: [Self.section(check, file: parsed, servers: servers)]))
+                    sections: [Self.section(check, file: parsed, servers: servers, verifies: verifies)]))
+        }
+
+        /// The answer in one line: `✓ alice: password verifies`, `✗ alice: password does not verify`…
+        static func headline(_ check: PasswordCheck, servers: [PasswordServer], verifies: Bool) -> String {
+            let who = PasswordFile.display(check.user)
+            if verifies { return "✓ \(who): password verifies" }
+            switch check.result {
+            case .userNotFound:
+                return "✗ \(who): no such user" + (check.realm.map { " in realm \"\(PasswordFile.display($0))\"" } ?? "")
+            case .checked(let entry, .match):
+                let refusing = servers.filter { server in entry.format.map { !$0.accepted(by: server) } ?? false }.map(\.displayName)
+                return "✗ \(who): password matches, but \(refusing.joined(separator: " and ")) never accept\(refusing.count == 1 ? "s" : "") this hash"
+            case .checked(_, .mismatch):
+                return "✗ \(who): password does not verify"
+            case .checked(_, .unverifiable):
+                return "✗ \(who): the stored hash cannot be checked"
+            }
         }
 
         func readPassword() throws -> String {
@@ -142,7 +160,7 @@ struct HtpasswdCommand: ParsableCommand {
             return .object(fields)
         }
 
-        static func section(_ check: PasswordCheck, file: PasswordFile, servers: [PasswordServer]) -> DiagnosticReport.Section {
+        static func section(_ check: PasswordCheck, file: PasswordFile, servers: [PasswordServer], verifies: Bool) -> DiagnosticReport.Section {
             var lines = ["\(file.kind.rawValue) file, \(file.entries.count) entries, \(file.malformed.count) malformed line(s)"]
             switch check.result {
             case .userNotFound:
@@ -155,7 +173,7 @@ struct HtpasswdCommand: ParsableCommand {
                 }
             }
             if file.kind == .htdigest { lines.append("htdigest files are for Apache mod_auth_digest; nginx has no Digest authentication") }
-            return DiagnosticReport.Section(title: "Password check", lines: lines)
+            return DiagnosticReport.Section(title: headline(check, servers: servers, verifies: verifies), lines: lines)
         }
     }
 

@@ -143,11 +143,13 @@ import Testing
         let bytes = Array((made + "\r\nno-colon-line\r\n:empty\n").utf8) + [UInt8]([0xFF, 0x00, 0x3A, 0x01, 0x0A])
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let r = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "good", "--json"], stdin: "pw\n")
-        #expect(r.status == 1)
+        #expect(r.status == 0, "good's password verifies; the malformed lines are other users' problem")
         let doc = try Self.json(r.stdout)
         let malformed = try #require((doc["findings"] as? [[String: Any]])?.first { $0["id"] as? String == "authfile.malformed" })
+        #expect(malformed["severity"] as? String == "warning")
         let evidence = (malformed["evidence"] as? [String]) ?? []
         #expect(evidence.map { String($0.prefix(7)) } == ["line 2:", "line 3:", "line 4:"])
+        #expect(try CLI.run(["htpasswd", "lint", path]).status == 1)  // lint is for the whole file
 
         let digest = dir + "/htdigest"
         try Htdigest.append(file: digest, user: "dora", realm: "Private Area", password: Self.password)
@@ -160,6 +162,58 @@ import Testing
         #expect(wrongRealm.stdout.contains("Private Area"))
         let bad = try CLI.run(["htpasswd", "verify", "--password-stdin", digest, "dora"], stdin: "nope\n")
         #expect(bad.status == 1)
+    }
+
+    /// Issue 11: `verify FILE USER` answers for USER: exit 0 and "✓ alice: password verifies" when the
+    /// password verifies with a hash the --server reads, whatever the other lines hold (plain text,
+    /// DES, {SHA}, {PLAIN}, malformed lines), listed as warnings below. Hashes by the real htpasswd.
+    @Test func verifyAnswersForTheUserWhateverOtherLinesHold() throws {
+        let path = dir + "/shared"
+        try Htpasswd.create(file: path, user: "plainuser", password: "p1", format: .plain)
+        try Htpasswd.create(file: path, user: "desuser", password: "Secret123", format: .crypt)
+        try Htpasswd.create(file: path, user: "alice", password: Self.password, format: .bcrypt)
+        try Htpasswd.create(file: path, user: "shauser", password: "p3", format: .sha1)
+        try Htpasswd.create(file: path, user: "md5user", password: "p4", format: .md5)
+        // Without malformed lines the real `htpasswd -v` reads the file too: same answers.
+        #expect(try Htpasswd.verify(file: path, user: "alice", password: Self.password) == 0)
+        #expect(try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice"], stdin: Self.password + "\n").status == 0)
+        try (try String(contentsOfFile: path, encoding: .utf8) + "no-colon-here\n{PLAIN}user:{PLAIN}abc\nnginxonly:{PLAIN}abc\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        for server in ["apache", "nginx", "both"] {
+            let text = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server], stdin: Self.password + "\n")
+            #expect(text.status == 0, "\(server): \(text)")
+            #expect(text.stdout.contains("✓ alice: password verifies"), "\(text.stdout)")
+            #expect(!text.stdout.contains("[error]"))
+            #expect(text.stdout.contains("[warning]") && text.stdout.contains("authfile.malformed"))
+            #expect(!text.stdout.contains(Self.password))
+            let json = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server, "--json"], stdin: Self.password + "\n")
+            #expect(json.status == 0)
+            #expect(try SchemaValidator.validate(json.stdout) == nil)
+            let doc = try Self.json(json.stdout)
+            #expect(doc["outcome"] as? String == "ok")
+            let severities = ((doc["findings"] as? [[String: Any]]) ?? []).compactMap { $0["severity"] as? String }
+            #expect(!severities.isEmpty && severities.allSatisfy { $0 == "warning" }, "\(severities)")
+            #expect(Set(Self.ids(doc)) == ["authfile.malformed", "authfile.unsupported-hash", "authfile.weak-hash"])
+        }
+        // A script can trust `verify … && echo ok`.
+        let script = try CLI.binary
+        let shell = try ProcessRunner.run("/bin/sh", ["-c", "\"$0\" htpasswd verify --password-stdin \"$1\" alice >/dev/null && echo ok", script, path],
+                                          stdin: Self.password + "\n")
+        #expect(shell.stdout == "ok\n")
+        // The other users' own answers are unchanged: wrong password, unusable hash, unknown user.
+        let wrong = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice"], stdin: "wrong\n")
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("✗ alice: password does not verify"))
+        let plain = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "plainuser"], stdin: "p1\n")
+        #expect(plain.status == 1)
+        #expect(plain.stdout.contains("✗ plainuser: password matches, but"))
+        #expect(try CLI.run(["htpasswd", "verify", "--password-stdin", path, "nginxonly", "--server", "nginx"], stdin: "abc\n").status == 0)
+        #expect(try CLI.run(["htpasswd", "verify", "--password-stdin", path, "nginxonly", "--server", "apache"], stdin: "abc\n").status == 1)
+        let des = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "desuser"], stdin: "Secret123\n")
+        #expect(des.status == 0)
+        let ghost = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "ghost"], stdin: "x\n")
+        #expect(ghost.status == 1)
+        #expect(ghost.stdout.contains("✗ ghost: no such user"))
     }
 
     @Test func usageAndUnreadable() throws {

@@ -70,6 +70,8 @@ import Testing
         let f = Self.file("ok:\(Self.bcrypt)\nbroken\n:nouser\n")
         let findings = PasswordFileRules.verify(file: f, check: Self.check(f, "ok", .match), servers: [.apache])
         #expect(Self.ids(findings) == ["authfile.malformed"])
+        #expect(findings[0].severity == .warning)  // other lines: they do not decide this user's answer
+        #expect(PasswordFileRules.verifies(Self.check(f, "ok", .match), kind: f.kind, servers: [.apache]))
         #expect(findings[0].evidence.count == 2)
         #expect(findings[0].evidence[0].hasPrefix("line 2:"))
         #expect(findings[0].evidence[1].hasPrefix("line 3:"))
@@ -116,5 +118,44 @@ import Testing
         for id in ["authfile.user-not-found", "authfile.password-mismatch", "authfile.malformed", "authfile.weak-hash", "authfile.unsupported-hash"] {
             #expect(Catalog.entry(id) != nil)
         }
+    }
+
+    /// Issue 11: `verify` answers for USER only. Other lines — malformed, weak, a format the server
+    /// never matches — are warnings and never turn a verified password into a failure.
+    @Test func otherLinesAreWarningsThatDoNotChangeTheAnswer() {
+        let f = Self.file("p:plainpw\nd:\(Self.des)\nalice:\(Self.bcrypt)\nbroken\ns:\(Self.sha1)\nq:{PLAIN}x\n:nouser\n")
+        for servers in [[PasswordServer.apache], [.nginx], [.apache, .nginx]] {
+            let check = Self.check(f, "alice", .match)
+            let findings = PasswordFileRules.verify(file: f, check: check, servers: servers)
+            #expect(PasswordFileRules.verifies(check, kind: f.kind, servers: servers))
+            #expect(!findings.isEmpty)
+            #expect(findings.allSatisfy { $0.severity == .warning }, "\(findings.map { "\($0.id) \($0.severity)" })")
+            #expect(Set(Self.ids(findings)) == ["authfile.malformed", "authfile.unsupported-hash", "authfile.weak-hash"])
+            #expect(findings.allSatisfy { $0.detail.hasPrefix("Other lines: ") })
+            // alice's own line is never listed among the others.
+            #expect(!findings.flatMap(\.evidence).contains { $0.contains("\"alice\"") })
+            #expect(!findings.flatMap(\.evidence).joined().contains("plainpw"))
+        }
+        // The same file, a wrong password: the mismatch is the error and comes first.
+        let wrong = PasswordFileRules.verify(file: f, check: Self.check(f, "alice", .mismatch), servers: [.apache])
+        #expect(wrong.first?.id == "authfile.password-mismatch")
+        #expect(wrong.filter { $0.severity == .error }.map(\.id) == ["authfile.password-mismatch"])
+        #expect(!PasswordFileRules.verifies(Self.check(f, "alice", .mismatch), kind: f.kind, servers: [.apache]))
+    }
+
+    /// "Verifies" means with a hash the chosen server can read: the user's own unusable hash still fails.
+    @Test func ownHashMustBeReadableByTheChosenServer() {
+        let f = Self.file("q:{PLAIN}x\np:plainpw\nd:\(Self.des)\n")
+        let q = Self.check(f, "q", .match)
+        #expect(!PasswordFileRules.verifies(q, kind: f.kind, servers: [.apache]))
+        #expect(!PasswordFileRules.verifies(q, kind: f.kind, servers: [.apache, .nginx]))
+        #expect(PasswordFileRules.verifies(q, kind: f.kind, servers: [.nginx]))
+        let onApache = PasswordFileRules.verify(file: f, check: q, servers: [.apache])
+        #expect(onApache.first?.id == "authfile.unsupported-hash" && onApache.first?.severity == .error)
+        #expect(!PasswordFileRules.verifies(Self.check(f, "p", .match), kind: f.kind, servers: [.nginx]))
+        // DES verifies (weak is a warning about the user's own line).
+        let d = Self.check(f, "d", .match)
+        #expect(PasswordFileRules.verifies(d, kind: f.kind, servers: [.apache, .nginx]))
+        #expect(!PasswordFileRules.verifies(Self.check(f, "nobody", .match), kind: f.kind, servers: [.apache]))
     }
 }

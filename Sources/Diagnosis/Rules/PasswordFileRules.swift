@@ -40,8 +40,38 @@ public enum PasswordFileRules {
         case .checked(let entry, let verdict):
             out += checked(entry: entry, verdict: verdict, check: check, kind: file.kind, servers: servers)
         }
-        if let malformed = malformedFinding(file) { out.append(malformed) }
+        let ownLine: Int? = if case .checked(let entry, _) = check.result { entry.line } else { nil }
+        out += otherLines(file, except: ownLine, servers: servers)
         return out.ranked()
+    }
+
+    /// Whether `verify` answers yes: the user's password verifies with a hash every target server
+    /// can read. Other lines of the file do not change this (their problems are warnings; `lint` is
+    /// for the whole file), so a script can trust `verify … && echo ok` as it trusts `htpasswd -v`.
+    public static func verifies(_ check: PasswordCheck, kind: PasswordFile.Kind, servers: [PasswordServer]) -> Bool {
+        guard case .checked(let entry, .match) = check.result else { return false }
+        guard kind == .htpasswd, let format = entry.format else { return true }
+        return servers.allSatisfy { format.accepted(by: $0) }
+    }
+
+    /// `verify`'s view of the rest of the file: malformed lines, and other users' hashes that a
+    /// target server never matches or that are weak — warnings, whatever the catalog's severity,
+    /// since they do not decide whether this user's password works.
+    static func otherLines(_ file: PasswordFile, except line: Int?, servers: [PasswordServer]) -> [Finding] {
+        var out: [Finding] = []
+        if var malformed = malformedFinding(file) {
+            malformed.severity = .warning
+            malformed.detail = "Other lines: " + malformed.detail + " This user's password check does not depend on them; `why401 htpasswd lint FILE` checks the whole file."
+            out.append(malformed)
+        }
+        guard file.kind == .htpasswd else { return out }
+        let others = file.entries.filter { $0.line != line }
+        for var finding in entryFindings(others, servers: servers) {
+            finding.severity = .warning
+            finding.detail = "Other lines: " + finding.detail + " They do not affect this user; `why401 htpasswd lint FILE` checks the whole file."
+            out.append(finding)
+        }
+        return out
     }
 
     static func checked(entry: PasswordFile.Entry, verdict: PasswordVerdict, check: PasswordCheck, kind: PasswordFile.Kind, servers: [PasswordServer]) -> [Finding] {
@@ -113,8 +143,16 @@ public enum PasswordFileRules {
         var out: [Finding] = []
         if let malformed = malformedFinding(file) { out.append(malformed) }
         guard file.kind == .htpasswd else { return out.ranked() }
+        out += entryFindings(file.entries, servers: servers)
+        return out.ranked()
+    }
+
+    /// Per target server, the entries it never matches (`authfile.unsupported-hash`), then the weak
+    /// ones (`authfile.weak-hash`), for htpasswd entries.
+    static func entryFindings(_ entries: [PasswordFile.Entry], servers: [PasswordServer]) -> [Finding] {
+        var out: [Finding] = []
         for server in servers {
-            let bad = file.entries.filter { ($0.format.map { !$0.accepted(by: server) }) ?? false }
+            let bad = entries.filter { ($0.format.map { !$0.accepted(by: server) }) ?? false }
             guard !bad.isEmpty else { continue }
             let detail = "\(server.displayName) never matches \(bad.count) entr\(bad.count == 1 ? "y" : "ies") of this file: a user with the correct password is refused with 401 and the server logs an ordinary password mismatch."
             out.append(
@@ -122,7 +160,7 @@ public enum PasswordFileRules {
                     "authfile.unsupported-hash", detail: detail,
                     evidence: capped(bad.count, bad.prefix(evidenceLimit).map { "line \($0.line), user \"\(PasswordFile.display($0.user))\": \($0.format!.displayName) — \(server.displayName) never matches it" })))
         }
-        let weak = file.entries.filter { $0.format?.weakness != nil }
+        let weak = entries.filter { $0.format?.weakness != nil }
         if !weak.isEmpty {
             var detail = "\(weak.count) entr\(weak.count == 1 ? "y uses" : "ies use") a weak hash format."
             if weak.contains(where: { $0.format == .desCrypt }) {
@@ -133,7 +171,7 @@ public enum PasswordFileRules {
                     "authfile.weak-hash", detail: detail,
                     evidence: capped(weak.count, weak.prefix(evidenceLimit).map { "line \($0.line), user \"\(PasswordFile.display($0.user))\": \($0.format!.weakness!)" })))
         }
-        return out.ranked()
+        return out
     }
 
     // MARK: - Shared
