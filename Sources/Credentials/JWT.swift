@@ -61,8 +61,12 @@ public struct DecodedJWT: Sendable, Hashable {
 public enum JWTDecodeFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// No dots at all: an opaque token (reference token, API key); claims cannot be read.
     case opaque
-    /// Five parts: an encrypted JWE; only the issuer can read it.
+    /// Five parts whose protected header is a JSON object with `enc`: an encrypted JWE (RFC 7516
+    /// §9); only the recipient can read it.
     case encrypted
+    /// Dots, but no part where a JWT has JSON (header, claims) is a base64url JSON object — `....`,
+    /// `abc.def.ghi`, a dotted API key: not a JWT at all, rather than a broken one.
+    case notJWT(parts: Int)
     /// Three parts expected; got this many.
     case wrongPartCount(Int)
     /// A part is not base64url.
@@ -76,6 +80,7 @@ public enum JWTDecodeFailure: Error, Sendable, Hashable, CustomStringConvertible
         switch self {
         case .opaque: "an opaque token (no dots): not a JWT"
         case .encrypted: "a JWE (5 parts): encrypted, claims cannot be read"
+        case .notJWT(let n): "\(n) dot-separated parts, none of them a base64url JSON object: not a JWT"
         case .wrongPartCount(let n): "\(n) dot-separated parts; a JWT has 3"
         case .badBase64(let part, let offset): "the \(part) is not base64url (byte \(offset))"
         case .badJSON(let part): "the \(part) is not a JSON object"
@@ -94,20 +99,20 @@ public enum JWT {
         // A token read from a file often ends in a newline; that is `credentials.whitespace`'s business.
         let trimmed = String(token.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        switch parts.count {
-        case 1: return .failure(.opaque)
-        case 5: return .failure(.encrypted)
-        case 3: break
+        if parts.count == 1 { return .failure(.opaque) }
+        let header = object(parts[0], name: "header")
+        // A JWE is recognised by its protected header (RFC 7516 §9: it has `enc`), not by counting
+        // dots: `....` is five empty parts, not an encrypted token.
+        if parts.count == 5, case .success(let fields) = header, fields["enc"]?.string != nil { return .failure(.encrypted) }
+        let claims = object(parts[1], name: "claims")
+        switch (header, claims) {
+        case (.failure, .failure): return .failure(.notJWT(parts: parts.count))
+        case (.success(let header), .success(let claims)) where parts.count == 3:
+            return .success(DecodedJWT(header: header, claims: claims))
+        case _ where parts.count != 3: return .failure(.wrongPartCount(parts.count))
+        case (.failure(let error), _), (_, .failure(let error)): return .failure(error)
         default: return .failure(.wrongPartCount(parts.count))
         }
-        guard case .success(let header) = object(parts[0], name: "header") else { return .failure(failure(parts[0], "header")) }
-        guard case .success(let claims) = object(parts[1], name: "claims") else { return .failure(failure(parts[1], "claims")) }
-        return .success(DecodedJWT(header: header, claims: claims))
-    }
-
-    private static func failure(_ part: String, _ name: String) -> JWTDecodeFailure {
-        if case .failure(let error) = object(part, name: name) { return error }
-        return .badJSON(part: name)
     }
 
     private static func object(_ part: String, name: String) -> Result<[String: JSONScalarTree], JWTDecodeFailure> {

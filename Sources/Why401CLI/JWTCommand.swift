@@ -37,7 +37,8 @@ struct JWTCommand: AsyncParsableCommand {
               pbpaste | why401 jwt - --jwks jwks.json --json
               why401 jwt @token.txt --secret @hs256.key
 
-            Exit codes: 0 no error found, 1 an error finding (expired, bad signature…), 2 usage, 3 unreadable input.
+            Exit codes: 0 no error found, 1 an error finding (expired, bad signature…) or an input that is \
+            not a JWT, 2 usage, 3 unreadable input.
             """
     )
 
@@ -85,7 +86,7 @@ struct JWTCommand: AsyncParsableCommand {
         }
         let options = TokenInspectionOptions(leeway: leeway, audience: audience, issuer: issuer)
         let findings = TokenInspection.findings(decoded: decoded, verification: verification, weakSecretGuessed: weakGuess, options: options, now: clock)
-        let outcome: DiagnosticReport.Outcome = findings.contains { $0.severity == .error } ? .problems : .ok
+        let outcome: DiagnosticReport.Outcome = TokenInspection.isProblem(findings) ? .problems : .ok
         var extra: [(String, JSONValue)] = []
         var sections: [DiagnosticReport.Section] = []
         if case .success(let jwt) = decoded {

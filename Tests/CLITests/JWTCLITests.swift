@@ -114,13 +114,41 @@ import Testing
         let weakFinding = try #require((try Self.json(weak.stdout)["findings"] as? [[String: Any]])?.first)
         #expect(weakFinding["severity"] as? String == "warning")
         #expect(weakFinding["id"] as? String == "token.weak-secret")
+        // `jwt` was asked to read a JWT: an opaque token is a warning that fails the command.
         let opaque = try CLI.run(["jwt", "2YotnFZFEjr1zCsicMWpAA", "--json"])
-        #expect(opaque.status == 0)
+        #expect(opaque.status == 1)
         #expect(Self.findingIDs(try Self.json(opaque.stdout)) == ["token.not-jwt"])
         #expect(try SchemaValidator.validate(opaque.stdout) == nil)
         let jwe = try CLI.run(["jwt", "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"])
         #expect(jwe.status == 0)
         #expect(jwe.stdout.contains("JWE"))
+    }
+
+    /// Issue 11: a non-JWT is never "✓ OK": exit 1, `token.not-jwt` as a warning, one-line reason,
+    /// from an argument, a file or stdin; `....` is not called a JWE. A real JWE stays exit 0.
+    @Test(arguments: ["xxxxxxxx", "....", "a.b.c.d.e", "Zm9vYmFyYmF6cXV4LXJhbmRvbS1zdHJpbmc", "not.a.jwt"])
+    func nonJWTIsAProblem(input: String) throws {
+        let file = try write("nonjwt.txt", input + "\n")
+        for (args, stdin) in [(["jwt", input], nil), (["jwt", "@" + file], nil), (["jwt", "-"], input + "\n")] as [([String], String?)] {
+            let text = try CLI.run(args, stdin: stdin)
+            #expect(text.status == 1, "\(args): \(text)")
+            #expect(text.stdout.hasPrefix("✗ 1 problem found — top: token.not-jwt"), "\(text.stdout)")
+            #expect(!text.stdout.contains("✓"))
+            #expect(!text.stdout.contains("JWE"))
+            #expect(text.stdout.contains("This is not a JWT: "))
+            #expect(text.stderr.isEmpty)
+        }
+        let json = try CLI.run(["jwt", input, "--json"])
+        #expect(json.status == 1)
+        #expect(try SchemaValidator.validate(json.stdout) == nil)
+        let doc = try Self.json(json.stdout)
+        #expect(doc["outcome"] as? String == "problems")
+        #expect(doc["cause"] as? String == "token.not-jwt")
+        let finding = try #require((doc["findings"] as? [[String: Any]])?.first)
+        #expect(finding["severity"] as? String == "warning")
+        #expect((finding["detail"] as? String)?.contains("\n") == false)
+        let jwe = try CLI.run(["jwt", "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d", "--json"])
+        #expect(jwe.status == 0)
     }
 
     @Test func hostileInputNeverCrashes() throws {

@@ -21,8 +21,15 @@ import Testing
 
     @Test(arguments: [
         ("opaque-token-value", JWTDecodeFailure.opaque),
-        ("a.b.c.d.e", JWTDecodeFailure.encrypted),
-        ("a.b", JWTDecodeFailure.wrongPartCount(2)),
+        // A JWE is five parts whose protected header has `enc`; five parts alone are not one.
+        ("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d", JWTDecodeFailure.encrypted),
+        ("a.b.c.d.e", JWTDecodeFailure.notJWT(parts: 5)),
+        ("....", JWTDecodeFailure.notJWT(parts: 5)),
+        ("eyJhbGciOiJIUzI1NiJ9.e30.x.y.z", JWTDecodeFailure.wrongPartCount(5)),  // a JWS header, no enc
+        ("a.b", JWTDecodeFailure.notJWT(parts: 2)),
+        ("..", JWTDecodeFailure.notJWT(parts: 3)),
+        ("abc.def.ghi", JWTDecodeFailure.notJWT(parts: 3)),
+        ("e30.e30", JWTDecodeFailure.wrongPartCount(2)),
         ("e$$.e30.x", JWTDecodeFailure.badBase64(part: "header", offset: 1)),
         ("bm90anNvbg.e30.x", JWTDecodeFailure.badJSON(part: "header")),
         ("e30.WzFd.x", JWTDecodeFailure.badJSON(part: "claims")),

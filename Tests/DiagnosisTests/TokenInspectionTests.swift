@@ -1,4 +1,5 @@
 import Credentials
+import Evidence
 import Testing
 
 @testable import Diagnosis
@@ -86,15 +87,42 @@ import Testing
     }
 
     @Test func notJWTFindings() {
-        let opaque = TokenInspection.findings(decoded: .failure(.opaque), verification: nil, now: 0)
-        #expect(opaque.map(\.id) == ["token.not-jwt"])
-        #expect(opaque[0].severity == .info)
-        let jwe = TokenInspection.findings(decoded: JWT.decode("a.b.c.d.e"), verification: nil, now: 0)
+        let jwe = TokenInspection.findings(decoded: JWT.decode("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"), verification: nil, now: 0)
         #expect(jwe[0].detail.contains("JWE"))
         #expect(jwe[0].severity == .info)
-        for bad in ["a.b", "e$$.e30.x", "bm90anNvbg.e30.x"] {
+        #expect(!TokenInspection.isProblem(jwe))
+        // Broken JWTs (a JSON part is there, the rest is wrong): errors.
+        for bad in ["e$$.e30.x", "bm90anNvbg.e30.x", "eyJhbGciOiJIUzI1NiJ9.e30", "eyJhbGciOiJIUzI1NiJ9.e30.x.y.z"] {
             let f = TokenInspection.findings(decoded: JWT.decode(bad), verification: nil, now: 0)
             #expect(f.map(\.id) == ["token.not-jwt"] && f[0].severity == .error, "\(bad)")
+            #expect(TokenInspection.isProblem(f))
+        }
+    }
+
+    /// Issue 11: `why401 jwt` was asked to read a JWT, so anything that is not one — no dots, only
+    /// dots, random text — is `token.not-jwt` as a warning that fails the command, with a one-line
+    /// reason; never "OK", and `....` is not a JWE.
+    @Test(arguments: ["xxxxxxxx", "....", ".", "..", "2YotnFZFEjr1zCsicMWpAA", "a.b", "abc.def.ghi", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+                      "hello world", "a.b.c.d.e", "%%%.!!!.###"])
+    func nonJWTInputIsAWarningThatFails(input: String) throws {
+        let findings = TokenInspection.findings(decoded: JWT.decode(input), verification: nil, now: 0)
+        #expect(findings.map(\.id) == ["token.not-jwt"], "\(input)")
+        let finding = try #require(findings.first)
+        #expect(finding.severity == .warning)
+        #expect(TokenInspection.isProblem(findings))
+        #expect(finding.detail.hasPrefix("This is not a JWT: "))
+        #expect(!finding.detail.contains("\n"))
+        #expect(!finding.detail.contains("JWE"))
+    }
+
+    @Test func randomStringsAreNeverOK() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("abcXYZ019._-~+/=")
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 1...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            let findings = TokenInspection.findings(decoded: JWT.decode(text), verification: nil, now: 0)
+            if case .success = JWT.decode(text) { continue }  // e.g. "e30.e30.x" is a (claims-less) JWT
+            #expect(TokenInspection.isProblem(findings), "\(text)")
         }
     }
 
@@ -102,5 +130,15 @@ import Testing
         let t = Self.token(#"{"exp":1}"#)
         let findings = TokenInspection.findings(decoded: t, verification: nil, weakSecretGuessed: true, now: 1_000_000)
         #expect(findings.map(\.id) == ["token.expired", "token.weak-secret"])
+    }
+
+    /// `check --bearer` keeps an opaque (or dotted non-JWT) token as the normal, informational case.
+    @Test func checkBearerKeepsOpaqueTokensInfo() {
+        for token in ["2YotnFZFEjr1zCsicMWpAA", "....", "abc.def.ghi"] {
+            let evidence = CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(token) }
+            let findings = TokenNotJWTRule.check(evidence)
+            #expect(findings.map(\.id) == ["token.not-jwt"], "\(token)")
+            #expect(findings.allSatisfy { $0.severity == .info })
+        }
     }
 }

@@ -53,10 +53,30 @@ public enum TokenInspection {
 
     // MARK: - Not a JWS
 
+    /// Whether `why401 jwt` ends with exit 1: an error, or an input that is not a JWT at all (the
+    /// command was asked to read one; a warning, since an opaque token is no fault by itself). A JWE
+    /// is a JWT, only unreadable here: info, exit 0, like a weak-secret warning.
+    public static func isProblem(_ findings: [Finding]) -> Bool {
+        findings.contains { $0.severity == .error || ($0.id == "token.not-jwt" && $0.severity == .warning) }
+    }
+
     static func notJWT(_ failure: JWTDecodeFailure) -> Finding {
         switch failure {
-        case .opaque:
-            return Finding("token.not-jwt", evidence: ["token: \(failure)"])
+        case .opaque, .notJWT:
+            // `why401 jwt` was asked to read a JWT: a warning (exit 1), where `check --bearer` keeps
+            // an opaque token as the normal, informational case.
+            let reason =
+                if case .notJWT(let parts) = failure {
+                    "of its \(parts) dot-separated parts, neither the first nor the second is a base64url JSON object, as a JWT's header and claims are"
+                } else {
+                    "it has no dots, and a JWT is three base64url parts, header.claims.signature"
+                }
+            var finding = Finding(
+                "token.not-jwt",
+                detail: "This is not a JWT: \(reason). Its claims cannot be read here; if it is an opaque token, only its issuer can say whether it is valid.",
+                evidence: ["token: \(failure)"])
+            finding.severity = .warning
+            return finding
         case .encrypted:
             return Finding(
                 "token.not-jwt",
