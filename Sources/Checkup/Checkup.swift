@@ -219,7 +219,20 @@ struct PlanRunner {
             let shown = SecretMasking.displayUser(user, passwordIsEmpty: password.isEmpty)
             return request.passwordMode == .digest ? .digest(user: shown) : .basic(user: shown)
         }
+        if let key = request.headers.first(where: Self.isAPIKeyHeader) { return .apiKey(header: key.name) }
         return .none
+    }
+
+    /// A `-H` header that carries a key or token outside Authorization and Cookie (`X-API-Key`,
+    /// `PRIVATE-TOKEN`, `X-Auth-Token`…): credentials sent, masked and budgeted like Authorization.
+    static func isAPIKeyHeader(_ header: HeaderField) -> Bool {
+        let name = header.name.lowercased()
+        return name != "authorization" && name != "cookie" && name != "proxy-authorization" && SecretMasking.isCredentialHeader(header.name)
+    }
+
+    /// Whether these headers carry the user's credentials (Authorization or an API-key header).
+    static func carriesCredentials(_ headers: [HeaderField]) -> Bool {
+        headers.contains { $0.name.lowercased() == "authorization" || isAPIKeyHeader($0) }
     }
 
     /// User `-H` headers, cookies, and nothing the plan adds for authentication.
@@ -338,7 +351,10 @@ struct PlanRunner {
             }
             return
         }
-        await chain(headers: baseHeaders() + auth, credentialed: !auth.isEmpty || !request.cookies.isEmpty, countsCredential: !auth.isEmpty)
+        let headers = baseHeaders() + auth
+        await chain(
+            headers: headers, credentialed: Self.carriesCredentials(headers) || !request.cookies.isEmpty,
+            countsCredential: Self.carriesCredentials(headers))
     }
 
     /// The as-given request and its redirects, hop by hop, with our credential policy.
@@ -474,7 +490,7 @@ struct PlanRunner {
             if asGivenAnswer != nil && authorization.isEmpty { return }
             let headers = baseHeaders() + authorization
             guard await step(.repeated, headers: headers, credentialed: isCredentialed, label: "\(index) of \(request.repeatCount)",
-                countsCredential: isCredentialed && headers.contains(where: { $0.name.lowercased() == "authorization" })) != nil
+                countsCredential: isCredentialed && Self.carriesCredentials(headers)) != nil
             else { return }
         }
     }
@@ -486,7 +502,7 @@ struct PlanRunner {
             guard timeLeft else { return }
             let headers = baseHeaders() + replayAuthorization()
             await step(.address, headers: headers, credentialed: asGiven.credentialed, label: address, address: address,
-                countsCredential: headers.contains(where: { $0.name.lowercased() == "authorization" }))
+                countsCredential: Self.carriesCredentials(headers))
         }
     }
 
@@ -503,8 +519,9 @@ struct PlanRunner {
         let sameOrigin = "\(parts.scheme)://\(parts.hostHeader)\(toggled)\(query)"
         let auth = replayAuthorization(uri: toggled + query)
         if timeLeft {
-            await step(.variant, url: sameOrigin, headers: baseHeaders() + auth, credentialed: !auth.isEmpty, label: "trailing slash toggled",
-                countsCredential: !auth.isEmpty)
+            let headers = baseHeaders() + auth
+            await step(.variant, url: sameOrigin, headers: headers, credentialed: Self.carriesCredentials(headers), label: "trailing slash toggled",
+                countsCredential: Self.carriesCredentials(headers))
         }
         var others: [(String, String)] = []
         if parts.scheme == "http" && !evidence.isLoopback {

@@ -66,10 +66,12 @@ public struct CheckEvidence: Sendable {
         case digest(user: String)
         case bearer
         case other(String)
+        /// An API key in a header of its own (`X-API-Key`, `PRIVATE-TOKEN`…): no Authorization scheme.
+        case apiKey(header: String)
 
         public var schemeName: String? {
             switch self {
-            case .none: nil
+            case .none, .apiKey: nil
             case .basic: "Basic"
             case .digest: "Digest"
             case .bearer: "Bearer"

@@ -169,10 +169,12 @@ final class ConnectionWatcher: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if run.isTLS && run.handshakeAt == nil {
             run.fail(.tlsFailed(reason: "connection closed during the handshake"))
-        } else {
-            run.fail(.protocolError("connection closed before a complete response"))
         }
+        // The HTTP/1 decoder behind us ends a body that has neither Content-Length nor chunked
+        // framing at EOF (RFC 9112 §6.3, Python's WSGI servers do this): let it see the close
+        // first; only a response still open after that is incomplete.
         context.fireChannelInactive()
+        run.fail(.protocolError("connection closed before a complete response"))
     }
 }
 

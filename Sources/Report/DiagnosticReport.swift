@@ -34,6 +34,9 @@ public struct DiagnosticReport: Sendable {
     public var exchanges: [Exchange]
     /// Command-specific top-level fields (`summary` for logs, `header`/`claims` for jwt…), in order.
     public var extra: [(String, JSONValue)]
+    /// The verdict line in the command's own words, when the generic one would not answer the
+    /// question asked (`htpasswd verify`: "✓ alice: password verifies"). Nil: the generic line.
+    public var headline: String?
     /// Command-specific sections for text and Markdown (what `extra` is for JSON), printed between
     /// the verdict and the findings: e.g. the parsed challenges, a log summary.
     public var sections: [Section]

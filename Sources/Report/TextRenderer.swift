@@ -41,6 +41,10 @@ public struct TextRenderer: Sendable {
     }
 
     func verdict(_ report: DiagnosticReport) -> String {
+        if let headline = report.headline {
+            let good = report.outcome == .ok
+            return paint(headline, good ? .green : .red)
+        }
         let top = report.findings.first
         let cause = report.cause.flatMap { id in top.map { "\(id): \($0.title)" } ?? id }
         switch report.outcome {
@@ -112,6 +116,10 @@ public struct TextRenderer: Sendable {
         let statusText = paint(String(response.status), response.status == 401 || response.status == 407 || response.status >= 500 ? .red : (response.status < 400 ? .green : .yellow))
         lines.append(dim("  < ") + statusText + (meta.isEmpty ? "" : dim("  (\(meta.joined(separator: ", ")))")))
         for field in response.headers { lines.append(dim("  < ") + Sanitize.line("\(field.name): \(field.value)")) }
+        // What the server said in the body (masked, one line): often the most telling line.
+        if response.status >= 400, let message = ServerMessage.read(response) {
+            lines.append(dim("  < ") + Sanitize.line("(body, \(message.source)) \(message.text)"))
+        }
         return lines
     }
 

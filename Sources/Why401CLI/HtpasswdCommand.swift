@@ -105,12 +105,16 @@ struct HtpasswdCommand: ParsableCommand {
             // The question asked is this user's password: other lines' problems are warnings only.
             let verifies = PasswordFileRules.verifies(check, kind: parsed.kind, servers: servers)
             let outcome: DiagnosticReport.Outcome = verifies && !findings.contains { $0.severity == .error } ? .ok : .problems
-            try output.emit(
-                DiagnosticReport(
-                    command: "htpasswd verify", subject: "\(file) user \(PasswordFile.display(user))", outcome: outcome,
-                    findings: findings,
-                    extra: [("password_file", HtpasswdCommand.fileJSON(parsed, path: file)), ("verification", Self.json(check, servers: servers))],
-                    sections: [Self.section(check, file: parsed, servers: servers, verifies: verifies)]))
+            var report = DiagnosticReport(
+                command: "htpasswd verify", subject: "\(file) user \(PasswordFile.display(user))", outcome: outcome,
+                findings: findings,
+                extra: [("password_file", HtpasswdCommand.fileJSON(parsed, path: file)), ("verification", Self.json(check, servers: servers))],
+                sections: [Self.section(check, file: parsed, servers: servers, verifies: verifies)])
+            // The verdict line answers the question asked, with the other lines' warnings counted.
+            let warnings = findings.filter { $0.severity == .warning }.count
+            report.headline = Self.headline(check, servers: servers, verifies: verifies)
+                + (warnings > 0 ? " — \(warnings) warning\(warnings == 1 ? "" : "s")" : "")
+            try output.emit(report)
         }
 
         /// The answer in one line: `✓ alice: password verifies`, `✗ alice: password does not verify`…

@@ -183,6 +183,10 @@ import Testing
             let text = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server], stdin: Self.password + "\n")
             #expect(text.status == 0, "\(server): \(text)")
             #expect(text.stdout.contains("✓ alice: password verifies"), "\(text.stdout)")
+            // The verdict line itself answers the question, with the other lines' warnings counted.
+            let first = String(text.stdout.prefix(while: { $0 != "\n" }))
+            #expect(first.hasPrefix("✓ alice: password verifies — ") && first.hasSuffix(" warnings"), "\(first)")
+            #expect(!text.stdout.contains("✓ OK"), "\(text.stdout)")
             #expect(!text.stdout.contains("[error]"))
             #expect(text.stdout.contains("[warning]") && text.stdout.contains("authfile.malformed"))
             #expect(!text.stdout.contains(Self.password))

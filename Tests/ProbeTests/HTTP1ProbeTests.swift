@@ -76,6 +76,19 @@ import TestSupport
         #expect(result.body.isEmpty)
     }
 
+    @Test("a body framed by the connection's close (no Content-Length, not chunked) is a complete response")
+    func closeDelimitedBodyIsComplete() async throws {
+        let raw = "HTTP/1.1 401 Unauthorized\r\nServer: WSGIServer/0.2 CPython/3.11.7\r\nWWW-Authenticate: Token\r\nConnection: close\r\n\r\n{\"detail\":\"Invalid token.\"}"
+        let server = try await RawServer.start(.respond(raw))
+        let prober = Prober()
+        let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/me"))
+        await prober.shutdown()
+        await server.stop()
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        #expect(result.exchange.response?.status == 401)
+        #expect(result.body == Array(#"{"detail":"Invalid token."}"#.utf8))
+    }
+
     @Test func chunkedBodyIsDecoded() async throws {
         let server = try await RawServer.start(.respondKeepOpen(
             "HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnope\r\n3\r\n!!!\r\n0\r\n\r\n"))

@@ -267,7 +267,7 @@ public enum ProcessRunner {
 }
 
 /// glibc extensions that Swift's Glibc module does not export (they need _GNU_SOURCE), looked up at run time.
-private enum GNU {
+enum GNU {
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32

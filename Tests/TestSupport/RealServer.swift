@@ -166,10 +166,10 @@ public enum RealServers {
         try require(missing: missing, sourceLocation: sourceLocation)
     }
 
-    private static func require(missing: [String], sourceLocation: SourceLocation) throws {
+    static func require(missing: [String], hint: String = installHint, sourceLocation: SourceLocation) throws {
         guard !missing.isEmpty else { return }
         let what = missing.joined(separator: ", ")
-        let message = "\(what) not installed; \(installHint)"
+        let message = "\(what) not installed; \(hint)"
         if isCI {
             throw RealServerError.unavailable(message + " (CI=true: a missing server is a failure)")
         }

@@ -4,9 +4,12 @@ import Evidence
 public enum CheckSample {
     public static func step(
         _ kind: CheckEvidence.StepKind, _ status: Int?, _ headers: KeyValuePairs<String, String> = [:], credentialed: Bool = true,
-        label: String? = nil, url: String = "https://api.example.test/me", method: String = "GET", requestHeaders: [HeaderField] = []
+        label: String? = nil, url: String = "https://api.example.test/me", method: String = "GET", requestHeaders: [HeaderField] = [],
+        body: String = ""
     ) -> CheckEvidence.Step {
-        let response = status.map { RecordedResponse(status: $0, headers: headers.map { HeaderField($0.key, $0.value) }) }
+        let response = status.map {
+            RecordedResponse(status: $0, headers: headers.map { HeaderField($0.key, $0.value) }, bodyPrefix: Array(body.utf8))
+        }
         return CheckEvidence.Step(
             kind: kind,
             exchange: Exchange(

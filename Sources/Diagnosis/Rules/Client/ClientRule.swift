@@ -17,11 +17,16 @@ public enum ClientRules {
         DigestStaleNonceRule.self,
         RedirectAuthorizationDroppedRule.self,
         ServerAuthBackendErrorRule.self,
-        CredentialsNotReceivedRule.self,
+        // Facts before inferences: what the token itself proves, what was malformed, what the
+        // server states in its answer — then what why401 infers (a header lost on the way).
         TokenExpiredRule.self,
         TokenNotYetValidRule.self,
         TokenAlgNoneRule.self,
         TokenSignatureRule.self,
+        TokenScopeRule.self,
+        CredentialsInQueryRule.self,
+        ServerStatedCauseRule.self,
+        CredentialsNotReceivedRule.self,
         TokenAudienceMismatchRule.self,
         ClockSkewRule.self,
         ResourceMetadataBrokenRule.self,
@@ -38,7 +43,6 @@ public enum ClientRules {
         CredentialsSchemeMismatchRule.self,
         CORSPreflightUnauthorizedRule.self,
         CORSPreflightFailedRule.self,
-        CredentialsInQueryRule.self,
         CredentialsMissingRule.self,
         CredentialsRejectedRule.self,
         TransientRecoveredRule.self,
@@ -63,7 +67,18 @@ public enum ClientRules {
                 findings.append(finding)
             }
         }
-        return findings.ranked()
+        return quoteServerMessage(evidence, in: findings.ranked())
+    }
+
+    /// What the server said in its final answer goes into the finding it supports (the cause it
+    /// states, else the top cause), so the person sees the server's own words beside the verdict.
+    static func quoteServerMessage(_ e: CheckEvidence, in findings: [Finding]) -> [Finding] {
+        guard let final = e.final, let status = final.status, status >= 400, let message = final.serverMessage else { return findings }
+        var out = findings
+        let stated = KnownServerMessages.cause(of: message)
+        let target = out.firstIndex { $0.id == stated } ?? out.firstIndex { $0.severity != .info }
+        if let target, !out[target].evidence.contains(message.line) { out[target].evidence.append(message.line) }
+        return out
     }
 }
 

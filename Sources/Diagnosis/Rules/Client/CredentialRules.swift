@@ -1,30 +1,65 @@
 import Evidence
 import HTTPAuth
 
-/// `credentials.missing`: the server wants credentials and none were sent.
+/// `credentials.missing`: the server wants credentials and none were sent — answered 401, or 403
+/// without a challenge where the server says so or speaks JSON (Django REST framework's default
+/// classes, FastAPI before 0.122, API-key gateways answer a missing credential with 403).
 public enum CredentialsMissingRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "credentials.missing",
-        triggering: [CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false))],
+        triggering: [
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false)),
+            CheckSample.make(
+                sent: .none,
+                CheckSample.step(
+                    .asGiven, 403, ["Content-Type": "application/json"], credentialed: false,
+                    body: #"{"detail":"Authentication credentials were not provided."}"#)),
+        ],
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)),
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 200, credentialed: false)),
+            CheckSample.make(
+                sent: .none, CheckSample.step(.asGiven, 403, ["Content-Type": "text/html"], credentialed: false, body: "<title>403 Forbidden</title>")),
         ])
 
+    /// A 403 without a challenge that answers a missing credential: the server says so, or it is
+    /// an API (JSON) refusing an anonymous request.
+    static func isForbiddenForMissingCredentials(_ step: CheckEvidence.Step) -> Bool {
+        guard step.status == 403, step.headers("WWW-Authenticate").isEmpty else { return false }
+        if let message = step.serverMessage, let stated = KnownServerMessages.cause(of: message) { return stated == "credentials.missing" }
+        return (step.header("Content-Type") ?? "").lowercased().contains("json")
+    }
+
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard e.sent == .none, e.cookieNames.isEmpty, let final = e.final, final.isUnauthorized else { return [] }
-        let offered = e.finalChallenges?.challenges.map(\.scheme) ?? []
-        let detail = offered.isEmpty
-            ? "The request carried no Authorization header and the server answered 401."
+        guard e.sent == .none, e.cookieNames.isEmpty, let final = e.final, final.isUnauthorized || isForbiddenForMissingCredentials(final)
+        else { return [] }
+        let challenges = e.finalChallenges?.challenges ?? []
+        let offered = challenges.map(\.scheme)
+        var detail = offered.isEmpty
+            ? "The request carried no Authorization header and the server answered \(final.status!)."
             : "The request carried no Authorization header; the server asks for \(offered.joined(separator: " or "))."
+        if final.status == 403 { detail += " It answers a missing credential with 403 and no challenge, where 401 was meant." }
+        return [Finding(description.id, detail: detail, evidence: [final.line] + offered.map { "offered: \($0)" }, fix: fixes(e.url, challenges))]
+    }
+
+    /// How to send what the server asks for, by scheme: the framework's own header forms.
+    static func fixes(_ url: String, _ challenges: [HTTPAuth.Challenge]) -> [String] {
         var fix: [String] = []
-        if offered.contains(where: { $0.lowercased() == "basic" || $0.lowercased() == "digest" }) {
-            fix.append("Send a user name and password: `why401 \(e.url) -u USER` (prompts for the password) or `curl -u USER \(e.url)`.")
+        for scheme in Set(challenges.map(\.normalizedScheme)).sorted() {
+            switch scheme {
+            case "basic", "digest":
+                fix.append("Send a user name and password: `why401 \(url) -u USER` (prompts for the password) or `curl -u USER \(url)`.")
+            case "bearer":
+                fix.append("Send a token: `why401 \(url) --bearer @token.txt` or `curl -H 'Authorization: Bearer …' \(url)`.")
+            case "token":
+                fix.append("Send the API token in the form the server names (Django REST framework's TokenAuthentication): `curl -H 'Authorization: Token KEY' \(url)`; create one with `python manage.py drf_create_token USER`.")
+            case "apikey", "api-key", "x-api-key":
+                fix.append("Send the API key in the header the API documents (e.g. `curl -H 'X-API-Key: KEY' \(url)`).")
+            default:
+                fix.append("The server asks for the \(scheme) scheme: `curl -H 'Authorization: \(scheme) …' \(url)` with the credential its documentation names.")
+            }
         }
-        if offered.contains(where: { $0.lowercased() == "bearer" }) {
-            fix.append("Send a token: `why401 \(e.url) --bearer @token.txt` or `curl -H 'Authorization: Bearer …' \(e.url)`.")
-        }
-        return [Finding(description.id, detail: detail, evidence: [final.line] + offered.map { "offered: \($0)" }, fix: fix)]
+        return fix
     }
 }
 
@@ -73,15 +108,47 @@ public enum CredentialsSchemeMismatchRule: ClientRule {
 public enum CredentialsRejectedRule: ClientRule {
     public static let description = RuleDescription<CheckEvidence>(
         id: "credentials.rejected",
-        triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))],
+        triggering: [
+            CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)),
+            CheckSample.make(sent: .apiKey(header: "X-API-Key"), CheckSample.step(.asGiven, 401, ["Content-Type": "application/json"])),
+            CheckSample.make(
+                sent: .apiKey(header: "X-API-Key"), CheckSample.step(.asGiven, 403),
+                CheckSample.step(.anonymous, 403, credentialed: false)),
+        ],
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 200)),
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false)),
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer error=\"invalid_token\""])),
+            // 401 without the key, 403 with it: the key was accepted (authz.forbidden).
+            CheckSample.make(
+                sent: .apiKey(header: "X-API-Key"), CheckSample.step(.asGiven, 403),
+                CheckSample.step(.anonymous, 401, credentialed: false)),
         ])
 
+    /// An API key in a header of its own, refused: 401, or 403 where the anonymous answer is no better.
+    static func apiKeyRefused(_ e: CheckEvidence) -> [Finding] {
+        guard case .apiKey(let header) = e.sent, let final = e.final, final.credentialed,
+            final.isUnauthorized || (final.status == 403 && (e.first(.anonymous).map { $0.status == 403 } ?? true))
+        else { return [] }
+        return [
+            Finding(
+                description.id,
+                detail: "An API key was sent in \(header) and refused (\(final.status!)): the key is wrong, revoked or expired, or the API reads it from another header.",
+                evidence: [final.line, "sent: an API key in \(header) (value masked)"] + (e.first(.anonymous).map { ["without it: " + $0.line] } ?? []),
+                fix: [
+                    "Check the key (copy it again from the API's dashboard; no quotes or spaces) and the header name the API documents: `curl -H '\(header): KEY' \(e.url)`.",
+                    "Some APIs read the key only from `Authorization: Bearer KEY` or `Authorization: Token KEY`; try the form their documentation shows.",
+                ])
+        ]
+    }
+
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let sentName = e.sent.schemeName, let final = e.final, final.isUnauthorized, final.credentialed else { return [] }
+        // The server already said what is wrong (an invalid or expired token, a missing scope).
+        if let stated = ServerStatedCauseRule.statedCause(e), stated.id != description.id { return [] }
+        if case .apiKey = e.sent { return apiKeyRefused(e) }
+        guard let sentName = e.sent.schemeName, let final = e.final, final.credentialed,
+            final.isUnauthorized || (final.status == 403 && ServerStatedCauseRule.statedCause(e)?.id == description.id)
+        else { return [] }
         let challenges = e.finalChallenges?.challenges ?? []
         guard challenges.isEmpty || challenges.contains(where: { $0.isScheme(sentName) }) else { return [] }
         // A Bearer challenge with error= already says why (token.invalid, insufficient scope…).
@@ -117,32 +184,67 @@ public enum CredentialsRejectedRule: ClientRule {
     }
 }
 
-/// `credentials.not-received`: a credentialed request gets exactly the anonymous challenge — for
-/// Bearer, no `error=` after a token was sent (RFC 6750 §3.1).
+/// `credentials.not-received`: a credentialed request gets exactly the anonymous answer — same
+/// status, challenge and body — and a Bearer challenge without `error=` although a token was sent
+/// (RFC 6750 §3.1), from a responder that can strip headers (a web server or proxy in front of
+/// the application). An inference: facts (an expired token, a server-stated cause) outrank it,
+/// and an application server answering directly refused the token it saw.
 public enum CredentialsNotReceivedRule: ClientRule {
-    static let anonymousBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\""]
+    static let anonymousBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\"", "Server": "Apache/2.4.71 (Debian)"]
     public static let description = RuleDescription<CheckEvidence>(
         id: "credentials.not-received",
         triggering: [
             CheckSample.make(
-                sent: .bearer, CheckSample.step(.asGiven, 401, anonymousBearer),
-                CheckSample.step(.anonymous, 401, anonymousBearer, credentialed: false))
+                sent: .bearer, CheckSample.step(.asGiven, 401, anonymousBearer, body: "no token"),
+                CheckSample.step(.anonymous, 401, anonymousBearer, credentialed: false, body: "no token"))
         ],
         nonTriggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"api\", error=\"invalid_token\""])),
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
+            // Not proven without the anonymous answer to compare with.
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, anonymousBearer)),
+            // FastAPI: the same challenge, another body ("Not authenticated" / "Could not validate credentials").
+            CheckSample.make(
+                sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer"], body: #"{"detail":"Could not validate credentials"}"#),
+                CheckSample.step(.anonymous, 401, ["WWW-Authenticate": "Bearer"], credentialed: false, body: #"{"detail":"Not authenticated"}"#)),
+            // Flask-HTTPAuth answers a wrong token exactly like none, directly: a refusal.
+            CheckSample.make(
+                sent: .bearer,
+                CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"Authentication Required\"", "Server": "Werkzeug/3.1.8 Python/3.11.7"], body: "Unauthorized Access"),
+                CheckSample.step(
+                    .anonymous, 401, ["WWW-Authenticate": "Bearer realm=\"Authentication Required\"", "Server": "Werkzeug/3.1.8 Python/3.11.7"], credentialed: false,
+                    body: "Unauthorized Access")),
         ])
+
+    /// `Server` values of application servers that answer for the application itself: nothing
+    /// between them and the code that checks the token could have removed it.
+    static let applicationServers = [
+        "werkzeug", "uvicorn", "gunicorn", "hypercorn", "daphne", "waitress", "wsgiserver", "python/", "aiohttp", "tornadoserver",
+        "kestrel", "jetty", "puma", "unicorn", "thin", "webrick", "cowboy", "express", "deno", "bun",
+    ]
+
+    static func isApplicationServer(_ step: CheckEvidence.Step) -> Bool {
+        let server = (step.header("Server") ?? "").lowercased()
+        let poweredBy = (step.header("X-Powered-By") ?? "").lowercased()
+        return applicationServers.contains { server.hasPrefix($0) || server.contains(" " + $0) } || poweredBy.hasPrefix("express")
+    }
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent == .bearer, let final = e.final, final.isUnauthorized, final.credentialed,
-            let bearer = e.finalChallenges?.challenges.compactMap(BearerChallenge.init).first, bearer.error == nil
+            let bearer = e.finalChallenges?.challenges.compactMap(BearerChallenge.init).first, bearer.error == nil,
+            let anonymous = e.first(.anonymous), anonymous.status == final.status,
+            let challenge = anonymous.header("WWW-Authenticate"), challenge == final.header("WWW-Authenticate"),
+            anonymous.exchange.response?.bodyPrefix == final.exchange.response?.bodyPrefix,
+            !isApplicationServer(final)
         else { return [] }
-        var lines = [final.line, "WWW-Authenticate: Bearer without error= although a token was sent"]
-        if let anonymous = e.first(.anonymous), let challenge = anonymous.header("WWW-Authenticate") {
-            guard challenge == final.header("WWW-Authenticate") else { return [] }
-            lines.append("without the token the challenge is identical: \(challenge)")
-        }
-        return [Finding(description.id, evidence: lines)]
+        return [
+            Finding(
+                description.id,
+                evidence: [
+                    final.line, "WWW-Authenticate: Bearer without error= although a token was sent",
+                    "without the token the answer is identical (status, challenge and body): \(challenge)",
+                ])
+        ]
     }
 }
 

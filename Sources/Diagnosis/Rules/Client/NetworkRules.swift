@@ -374,6 +374,21 @@ public enum FinalChallengeRules: ClientRule {
         guard let final = e.final, final.isUnauthorized || (final.status == 403 && !final.headers("WWW-Authenticate").isEmpty),
             let challenges = e.finalChallenges
         else { return [] }
+        var findings = linted(e, challenges)
+        // No token was sent: a server that says `invalid_token` anyway (the MCP SDK does) means
+        // "send one" — credentials.missing, not an invalid token.
+        if e.sent == .none { findings.removeAll { $0.id == "token.invalid" } }
+        // APIs that take a key in a header of their own, or a session cookie, never challenge:
+        // the missing challenge is worth fixing, not the cause of the refusal.
+        if case .apiKey = e.sent, let index = findings.firstIndex(where: { $0.id == "challenge.missing" }) { findings[index].severity = .warning }
+        if e.sent == .none, !e.cookieNames.isEmpty, let index = findings.firstIndex(where: { $0.id == "challenge.missing" }) {
+            findings[index].severity = .warning
+        }
+        return findings
+    }
+
+    static func linted(_ e: CheckEvidence, _ challenges: ChallengeEvidence) -> [Finding] {
+        guard let final = e.final else { return [] }
         // A cookie-session site that sends anonymous visitors to its login page never challenges:
         // its 401 for a stale cookie is `session.stale-cookie`, not a missing challenge.
         if final.headers("WWW-Authenticate").isEmpty && SessionStaleCookieRule.provenByLoginRedirect(e) { return [] }
@@ -390,10 +405,31 @@ public enum StatusForbiddenSemanticsRule: ClientRule {
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 403)),
             CheckSample.make(CheckSample.step(.asGiven, 403, ["WWW-Authenticate": "Bearer error=\"insufficient_scope\", scope=\"admin\""])),
+            // 401 without credentials, 403 with them: a refusal of permission, rightly 403.
+            CheckSample.make(
+                CheckSample.step(.asGiven, 403, body: "You do not have permission to perform this action."),
+                CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let final = e.final, final.status == 403, !final.headers("WWW-Authenticate").isEmpty else { return [] }
+        guard let final = e.final, final.status == 403 else { return [] }
+        // A 403 without a challenge for missing or refused credentials (DRF's SessionAuthentication,
+        // FastAPI before 0.122, API-key gateways): 401 with WWW-Authenticate was meant.
+        if final.headers("WWW-Authenticate").isEmpty {
+            let stated = ServerStatedCauseRule.statedCause(e)?.id
+            let refused = ["credentials.rejected", "token.invalid", "token.expired"].contains(stated ?? "")
+            guard !CredentialsMissingRule.check(e).isEmpty || refused else { return [] }
+            return [
+                Finding(
+                    description.id,
+                    detail: "The server answers \(refused ? "refused" : "missing") credentials with 403 and no WWW-Authenticate challenge: 401 with a challenge was meant, so clients never learn that (other) credentials would help.",
+                    evidence: [final.line] + (final.serverMessage.map { [$0.line] } ?? []),
+                    fix: [
+                        "Django REST framework: put an authentication class with a challenge first (`BasicAuthentication` or `TokenAuthentication` before `SessionAuthentication` in `DEFAULT_AUTHENTICATION_CLASSES`): DRF answers 401 only when the first class has `authenticate_header`.",
+                        "FastAPI: upgrade to 0.122 or later (security dependencies answer 401), or raise `HTTPException(401, headers={\"WWW-Authenticate\": \"Bearer\"})` yourself.",
+                    ])
+            ]
+        }
         // 403 with Bearer error="insufficient_scope" is exactly what RFC 6750 §3.1 prescribes.
         let challenges = e.finalChallenges?.challenges ?? []
         if challenges.compactMap(BearerChallenge.init).contains(where: { $0.error == .insufficientScope }) { return [] }

@@ -315,3 +315,54 @@ public enum TokenAlgNoneRule: ClientRule {
         return [Finding(description.id, detail: "The token's header says alg \"none\": it is unsigned, and a correct server rejects it.", evidence: ["header alg: none"])]
     }
 }
+
+/// `token.insufficient-scope` from the scopes themselves: the challenge's `scope=` names scopes the
+/// token's `scope` / `scp` / `scopes` claim lacks — on a 401 as well as a 403 (FastAPI's
+/// `SecurityScopes` answers 401 with `Bearer scope="…"`).
+public enum TokenScopeRule: ClientRule {
+    // {"alg":"HS256"}.{"sub":"alice","scope":"read"}
+    static let readToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsInNjb3BlIjoicmVhZCJ9.x"
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.insufficient-scope",
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"admin\""])) {
+                $0.token = JWT.decode(readToken)
+            }
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"read\""])) {
+                $0.token = JWT.decode(readToken)
+            },
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"api\""])) {
+                $0.token = JWT.decode(readToken)
+            },
+        ])
+
+    /// The token's scopes: `scope` (RFC 8693, space-separated), `scp` (string or array), `scopes`.
+    static func tokenScopes(_ jwt: DecodedJWT) -> [String]? {
+        for name in ["scope", "scp", "scopes"] {
+            guard let value = jwt.claims[name] else { continue }
+            if let text = value.string { return text.split(separator: " ").map(String.init) }
+            return value.strings
+        }
+        return nil
+    }
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard e.sent == .bearer, let final = e.final, final.status == 401 || final.status == 403,
+            let required = e.finalChallenges?.challenges.first(where: { $0.isScheme("Bearer") })?[parameter: "scope"]
+        else { return [] }
+        let wanted = required.split(separator: " ").map(String.init)
+        guard !wanted.isEmpty, let jwt = TokenTime.decoded(e) else { return [] }
+        let held = tokenScopes(jwt) ?? []
+        let missing = wanted.filter { !held.contains($0) }
+        guard !missing.isEmpty else { return [] }
+        return [
+            Finding(
+                description.id,
+                detail: "The server asks for scope \(missing.joined(separator: " ")); the token carries \(held.isEmpty ? "no scope claim" : held.joined(separator: " ")).",
+                evidence: [final.line, "challenge scope=\"\(required)\"", "token scopes: \(held.isEmpty ? "(none)" : held.joined(separator: " "))"],
+                fix: ["Request a token with the scope: add `\(missing.joined(separator: " "))` to the `scope` parameter of the token request, then send the new token."])
+        ]
+    }
+}

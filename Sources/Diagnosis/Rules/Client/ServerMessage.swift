@@ -1,0 +1,190 @@
+import Credentials
+import Evidence
+import FoundationEssentials
+
+/// What the server said in the body of its answer: a JSON `detail`/`message`/`error_description`/
+/// `error`/`title` (RFC 9457 problem+json included), the first line of a plain-text body, or the
+/// title of an HTML page. Shortened to one line and with token-like words masked: a server may
+/// echo the credential it refused.
+public struct ServerMessage: Sendable, Hashable {
+    public var text: String
+    /// Where it came from: `JSON "detail"`, `text body`, `HTML title`.
+    public var source: String
+
+    /// The evidence line quoting it.
+    public var line: String { "the server says: “\(text)” (\(source))" }
+
+    /// JSON keys that carry the human message, in the order frameworks use them.
+    static let jsonKeys = ["detail", "message", "error_description", "error", "title", "msg", "error_message", "reason"]
+
+    public static func read(_ response: RecordedResponse) -> ServerMessage? {
+        let body = response.bodyPrefix
+        guard !body.isEmpty else { return nil }
+        let type = (response.headers.first("Content-Type") ?? "").lowercased()
+        let firstByte = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) })
+        if type.contains("json") || firstByte == UInt8(ascii: "{") {
+            if let object = try? JSONDecoder().decode([String: JSONScalarTree].self, from: Data(body)) {
+                return fromJSON(object)
+            }
+        }
+        let text = String(decoding: body, as: UTF8.self)
+        if type.contains("html") || text.lowercased().contains("<html") || text.lowercased().contains("<title") {
+            return htmlTitle(text).map { ServerMessage(text: $0, source: "HTML title") }
+        }
+        guard type.isEmpty || type.hasPrefix("text/plain") else { return nil }
+        let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingOWS }.first { !$0.isEmpty }
+        return line.map { ServerMessage(text: clean($0), source: "text body") }
+    }
+
+    static func fromJSON(_ object: [String: JSONScalarTree], depth: Int = 0) -> ServerMessage? {
+        for key in jsonKeys {
+            guard let value = object[key] else { continue }
+            switch value {
+            case .string(let s) where !s.trimmingOWS.isEmpty:
+                return ServerMessage(text: clean(s), source: "JSON \"\(key)\"")
+            case .object(let inner) where depth < 2:
+                if let found = fromJSON(inner, depth: depth + 1) { return found }
+            case .array(let items) where depth < 2:
+                // FastAPI's validation errors, JSON:API `errors`: the first item's message.
+                for item in items {
+                    if case .object(let inner) = item, let found = fromJSON(inner, depth: depth + 1) { return found }
+                    if case .string(let s) = item, !s.isEmpty { return ServerMessage(text: clean(s), source: "JSON \"\(key)\"") }
+                }
+            default:
+                continue
+            }
+        }
+        if depth < 2, case .array(let errors)? = object["errors"] {
+            for case .object(let inner) in errors {
+                if let found = fromJSON(inner, depth: depth + 1) { return found }
+            }
+        }
+        return nil
+    }
+
+    static func htmlTitle(_ html: String) -> String? {
+        let lower = html.lowercased()
+        guard let open = lower.firstRange(of: "<title"), let close = lower[open.upperBound...].firstRange(of: "</title>"),
+            let gt = lower[open.upperBound..<close.lowerBound].firstIndex(of: ">")
+        else { return nil }
+        let start = html.index(after: gt)
+        let title = clean(String(html[start..<close.lowerBound]))
+        return title.isEmpty ? nil : title
+    }
+
+    /// One line, at most 160 characters, token-like words (24+ characters of base64url/JWT
+    /// alphabet) replaced by their length.
+    static func clean(_ text: String) -> String {
+        let words = text.split(whereSeparator: { $0.isWhitespace }).map { word -> String in
+            let tokenish = word.count >= 24 && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~+/=".contains($0)) }
+            return tokenish ? "…(\(word.count) chars)" : String(word)
+        }
+        let line = words.joined(separator: " ")
+        return line.count > 160 ? String(line.prefix(157)) + "…" : line
+    }
+}
+
+/// Known messages of frameworks and APIs, as data: a lower-cased phrase the message contains, and
+/// the cause it states. Django REST framework, FastAPI, Flask, Express/Passport, Spring, Laravel,
+/// GitHub/GitLab-style APIs and gateways.
+public enum KnownServerMessages {
+    public static let table: [(phrase: String, id: String)] = [
+        ("authentication credentials were not provided", "credentials.missing"),
+        ("not authenticated", "credentials.missing"),
+        ("no authorization header", "credentials.missing"),
+        ("authorization header is missing", "credentials.missing"),
+        ("missing authorization", "credentials.missing"),
+        ("missing authentication token", "credentials.missing"),
+        ("no auth token", "credentials.missing"),
+        ("no token provided", "credentials.missing"),
+        ("missing bearer token", "credentials.missing"),
+        ("missing api key", "credentials.missing"),
+        ("no api key", "credentials.missing"),
+        ("unauthenticated", "credentials.missing"),
+        ("token has expired", "token.expired"),
+        ("token is expired", "token.expired"),
+        ("token expired", "token.expired"),
+        ("expired token", "token.expired"),
+        ("signature has expired", "token.expired"),
+        ("jwt expired", "token.expired"),
+        ("jwt is expired", "token.expired"),
+        ("invalid token", "token.invalid"),
+        ("token is invalid", "token.invalid"),
+        ("token not valid", "token.invalid"),
+        ("could not validate credentials", "token.invalid"),
+        ("invalid jwt", "token.invalid"),
+        ("jwt malformed", "token.invalid"),
+        ("invalid signature", "token.invalid"),
+        ("invalid username/password", "credentials.rejected"),
+        ("incorrect username or password", "credentials.rejected"),
+        ("invalid username or password", "credentials.rejected"),
+        ("bad credentials", "credentials.rejected"),
+        ("invalid credentials", "credentials.rejected"),
+        ("wrong password", "credentials.rejected"),
+        ("invalid api key", "credentials.rejected"),
+        ("incorrect api key", "credentials.rejected"),
+        ("api key is invalid", "credentials.rejected"),
+        ("invalid access token", "token.invalid"),
+        ("not enough permissions", "token.insufficient-scope"),
+        ("insufficient scope", "token.insufficient-scope"),
+        ("insufficient_scope", "token.insufficient-scope"),
+        ("you do not have permission", "authz.forbidden"),
+        ("session expired", "session.stale-cookie"),
+        ("session has expired", "session.stale-cookie"),
+    ]
+
+    /// The cause a message states, if it is one of the known ones.
+    public static func cause(of message: ServerMessage) -> String? {
+        let lower = message.text.lowercased()
+        return table.first { lower.contains($0.phrase) }?.id
+    }
+}
+
+extension CheckEvidence.Step {
+    /// What the server said in this answer's body, if anything readable.
+    var serverMessage: ServerMessage? { exchange.response.flatMap(ServerMessage.read) }
+}
+
+/// The cause the server states in its body ("Invalid token.", "Token has expired", "Invalid
+/// username/password.", "Not enough permissions") when credentials were sent: a fact from the
+/// server, ranked after what why401 proves itself (an expired `exp`, a bad signature) and before
+/// every inference. "No credentials" and "no permission" messages support the rules that own
+/// those ids (`credentials.missing`, `authz.forbidden`) as quoted evidence instead.
+public enum ServerStatedCauseRule: ClientRule {
+    static let drfToken: KeyValuePairs<String, String> = ["WWW-Authenticate": "Token", "Content-Type": "application/json"]
+    public static let description = RuleDescription<CheckEvidence>(
+        id: "token.invalid",
+        triggering: [
+            CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Invalid token."}"#)),
+            CheckSample.make(
+                sent: .bearer,
+                CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer"], body: #"{"detail":"Could not validate credentials"}"#)),
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, drfToken, credentialed: false, body: #"{"detail":"Invalid token."}"#)),
+            CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Something else."}"#)),
+            CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 200, body: #"{"detail":"Invalid token."}"#)),
+        ])
+
+    /// Ids this rule raises itself; the others are quoted by the rules that own them.
+    static let raised: Set<String> = ["token.invalid", "token.expired", "credentials.rejected", "token.insufficient-scope"]
+
+    /// The cause the final answer's body states, when credentials were sent and it is one this rule raises.
+    static func statedCause(_ e: CheckEvidence) -> (id: String, message: ServerMessage)? {
+        guard e.sent != .none, let final = e.final, final.credentialed, final.status == 401 || final.status == 403,
+            let message = final.serverMessage, let id = KnownServerMessages.cause(of: message), raised.contains(id)
+        else { return nil }
+        return (id, message)
+    }
+
+    public static func check(_ e: CheckEvidence) -> [Finding] {
+        guard let (id, message) = statedCause(e), let final = e.final else { return [] }
+        var sent = ""
+        if case .apiKey(let header) = e.sent { sent = "An API key was sent in \(header) and refused. " }
+        return [
+            Finding(
+                id, detail: sent + "The server's answer says why the \(final.status!) came: “\(message.text)”.",
+                evidence: [final.line, message.line])
+        ]
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import TestSupport
+
+// Small applications that mount each framework's own authentication classes, started from the
+// PyPI packages in `.venv` (see Tests/TestSupport/PythonApp.swift). Each is what a developer
+// following the framework's documentation would write; the tests assert why401's verdict on them.
+enum FrameworkApps {
+    static let token = "tok-9f8e7d6c5b4a"
+    static let apiKey = "key-1a2b3c4d5e6f"
+    static let password = "Secret123"
+    static let jwtSecret = "hs256-test-secret-of-32-bytes-long!!"
+
+    /// Django + Django REST framework: TokenAuthentication (a fixed token, no DB table), the default
+    /// SessionAuthentication (403 without a challenge), BasicAuthentication, and a permission check.
+    static let django = #"""
+        import os, sys
+        import django
+        from django.conf import settings
+
+        settings.configure(
+            DEBUG=False, SECRET_KEY="test-only", ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"],
+            INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework"],
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}},
+            MIDDLEWARE=[], REST_FRAMEWORK={"UNAUTHENTICATED_USER": None},
+        )
+        django.setup()
+
+        from django.contrib.auth.models import User
+        from django.core.management import call_command
+        from django.urls import path
+        from rest_framework import exceptions
+        from rest_framework.authentication import BasicAuthentication, SessionAuthentication, TokenAuthentication
+        from rest_framework.permissions import IsAdminUser, IsAuthenticated
+        from rest_framework.response import Response
+        from rest_framework.views import APIView
+
+        class FixedTokenAuthentication(TokenAuthentication):
+            def authenticate_credentials(self, key):
+                if key != os.environ["APP_TOKEN"]:
+                    raise exceptions.AuthenticationFailed("Invalid token.")
+                return (User.objects.get(username="alice"), key)
+
+        class Me(APIView):
+            permission_classes = [IsAuthenticated]
+            def get(self, request):
+                return Response({"user": request.user.username})
+            def post(self, request):
+                return Response({"created": True}, status=201)
+
+        class TokenMe(Me):
+            authentication_classes = [FixedTokenAuthentication]
+
+        class SessionMe(Me):
+            authentication_classes = [SessionAuthentication, BasicAuthentication]
+
+        class BasicMe(Me):
+            authentication_classes = [BasicAuthentication]
+
+        class AdminOnly(Me):
+            authentication_classes = [BasicAuthentication]
+            permission_classes = [IsAdminUser]
+
+        urlpatterns = [
+            path("token/me", TokenMe.as_view()), path("session/me", SessionMe.as_view()),
+            path("basic/me", BasicMe.as_view()), path("admin/stats", AdminOnly.as_view()),
+        ]
+
+        if __name__ == "__main__":
+            call_command("migrate", run_syncdb=True, verbosity=0)
+            User.objects.create_user("alice", password=os.environ["APP_PASSWORD"])
+            User.objects.create_user("bob", password=os.environ["APP_PASSWORD"])
+            from django.core.management import execute_from_command_line
+            execute_from_command_line([sys.argv[0], "runserver", "--noreload", "--nothreading", "127.0.0.1:" + sys.argv[1]])
+        """#
+
+    /// FastAPI under uvicorn: HTTPBearer with a JWT (PyJWT) checked for expiry and scope, an
+    /// X-API-Key header, HTTP Basic — each as the FastAPI tutorial writes it.
+    static let fastapi = #"""
+        import os, secrets, sys
+        import jwt
+        import uvicorn
+        from fastapi import Depends, FastAPI, HTTPException, Security, status
+        from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
+
+        app = FastAPI()
+        bearer = HTTPBearer()
+        api_key = APIKeyHeader(name="X-API-Key")
+        basic = HTTPBasic()
+
+        def claims(creds: HTTPAuthorizationCredentials = Depends(bearer)):
+            try:
+                return jwt.decode(creds.credentials, os.environ["APP_JWT_SECRET"], algorithms=["HS256"])
+            except jwt.ExpiredSignatureError:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Token has expired", headers={"WWW-Authenticate": "Bearer"})
+            except jwt.InvalidTokenError:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Could not validate credentials", headers={"WWW-Authenticate": "Bearer"})
+
+        @app.get("/items")
+        def items(c: dict = Depends(claims)):
+            return {"sub": c.get("sub")}
+
+        @app.get("/admin")
+        def admin(c: dict = Depends(claims)):
+            if "admin" not in c.get("scope", "").split():
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not enough permissions",
+                                    headers={"WWW-Authenticate": 'Bearer scope="admin"'})
+            return {"ok": True}
+
+        @app.get("/keyed")
+        def keyed(key: str = Security(api_key)):
+            if key != os.environ["APP_API_KEY"]:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid API key")
+            return {"ok": True}
+
+        @app.get("/basic")
+        def basic_me(creds: HTTPBasicCredentials = Depends(basic)):
+            good = secrets.compare_digest(creds.username, "alice") and secrets.compare_digest(creds.password, os.environ["APP_PASSWORD"])
+            if not good:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Incorrect username or password", headers={"WWW-Authenticate": "Basic"})
+            return {"user": creds.username}
+
+        if __name__ == "__main__":
+            uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+        """#
+
+    /// Flask + Flask-HTTPAuth: HTTPBasicAuth and HTTPTokenAuth (Bearer), as in its README.
+    static let flask = #"""
+        import os, sys
+        from flask import Flask
+        from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth
+
+        app = Flask(__name__)
+        basic = HTTPBasicAuth()
+        token = HTTPTokenAuth(scheme="Bearer")
+
+        @basic.verify_password
+        def verify_password(username, password):
+            if username == "alice" and password == os.environ["APP_PASSWORD"]:
+                return username
+
+        @token.verify_token
+        def verify_token(value):
+            if value == os.environ["APP_TOKEN"]:
+                return "alice"
+
+        @app.route("/basic")
+        @basic.login_required
+        def basic_me():
+            return {"user": basic.current_user()}
+
+        @app.route("/token")
+        @token.login_required
+        def token_me():
+            return {"user": token.current_user()}
+
+        if __name__ == "__main__":
+            app.run(host="127.0.0.1", port=int(sys.argv[1]))
+        """#
+
+    static var environment: [String: String] {
+        ["APP_TOKEN": token, "APP_API_KEY": apiKey, "APP_PASSWORD": password, "APP_JWT_SECRET": jwtSecret]
+    }
+
+    /// An HS256 JWT signed by PyJWT (not by the library under test).
+    static func jwt(sub: String = "alice", expiresIn: Int, scope: String = "read") throws -> String {
+        let script = """
+            import jwt, sys, time
+            print(jwt.encode({"sub": "\(sub)", "exp": int(time.time()) + \(expiresIn), "scope": "\(scope)"}, sys.argv[1], algorithm="HS256"))
+            """
+        let result = try ProcessRunner.run(PythonEnvironment.python, ["-c", script, jwtSecret], timeout: 30)
+        guard result.succeeded else { throw RealServerError.toolFailed("PyJWT: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
