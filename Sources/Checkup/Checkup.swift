@@ -125,11 +125,15 @@ struct PlanRunner {
         }
         // 3. A correct answer to each offered challenge the as-given request did not already answer.
         await answerChallenges()
-        // 4. Identical repeats.
-        await runRepeats()
-        // 5. Each address the name resolves to.
-        await runPerAddress()
-        // 6. Without cookies.
+        // 4. Password variants the user asked for (--try-variants) before any speculative step:
+        //    the budget goes first to what was requested.
+        if request.tryVariants, evidence.final?.status == 401 { await runPasswordVariants() }
+        // 5. Each address the name resolves to; with several, these are the repeats too.
+        let addressesProbed = await runPerAddress()
+        // 6. Identical repeats (stopped by an identical refusal: more of a known-bad password only
+        //    counts toward a lockout).
+        if !addressesProbed { await runRepeats() }
+        // 6b. Without cookies.
         if !request.cookies.isEmpty, evidence.final?.status == 401, timeLeft {
             await step(.withoutCookies, headers: baseHeaders(includeCookies: false) + replayAuthorization(), credentialed: evidence.sent != .none, countsCredential: evidence.sent != .none)
         }
@@ -137,8 +141,6 @@ struct PlanRunner {
         if evidence.final?.status == 401 { await runVariants() }
         // 8. CORS preflight.
         if let origin = request.origin, timeLeft { await runPreflight(origin: origin) }
-        // 9. Password variants (opt-in).
-        if request.tryVariants, evidence.final?.status == 401 { await runPasswordVariants() }
         // 10. OAuth discovery: RFC 9728 resource metadata → RFC 8414 server metadata → jwks_uri (no credentials).
         let discovered = await discoverOAuth()
         // 11. The token's signature: the user's key, --jwks URL, the discovered JWKS, or weak secrets.
@@ -474,6 +476,22 @@ struct PlanRunner {
         await step(.answer, headers: baseHeaders() + [answer.header], credentialed: true, label: answer.scheme)
     }
 
+    /// scheme + realm of each challenge in a step's answer: which layer asked.
+    static func challengeKey(_ step: CheckEvidence.Step?) -> [String] {
+        guard let response = step?.exchange.response else { return [] }
+        return ChallengeEvidence(response: response).challenges.map { $0.normalizedScheme + " " + ($0.realm ?? "") }
+    }
+
+    /// The request as given was refused by the same layer that challenges anonymous requests: a
+    /// 401 with the same challenge with and without the credentials. More requests with the same
+    /// credentials there learn little and count toward a lockout.
+    var plainRejection: Bool {
+        guard let asGiven = evidence.first(.asGiven), asGiven.credentialed, asGiven.status == 401,
+            let anonymous = evidence.first(.anonymous), anonymous.status == 401
+        else { return false }
+        return Self.challengeKey(asGiven) == Self.challengeKey(anonymous)
+    }
+
     mutating func runRepeats() async {
         guard request.repeatCount > 1, let asGiven = evidence.first(.asGiven) else { return }
         // A scheme the server does not offer is refused every time: repeating it only spends budget.
@@ -492,18 +510,29 @@ struct PlanRunner {
             guard await step(.repeated, headers: headers, credentialed: isCredentialed, label: "\(index) of \(request.repeatCount)",
                 countsCredential: isCredentialed && Self.carriesCredentials(headers)) != nil
             else { return }
+            // An identical refusal of a plain rejection: a further repeat could only spend budget.
+            let latest = evidence.steps.last
+            if index < request.repeatCount, isCredentialed, plainRejection, latest?.status == asGiven.status,
+                Self.challengeKey(latest) == Self.challengeKey(asGiven)
+            {
+                notes.append("repeats stopped after an identical refusal: the same credentials again would only count toward a lockout")
+                return
+            }
         }
     }
 
-    mutating func runPerAddress() async {
+    /// One request per resolved address. True when at least two were probed: they are the
+    /// repeats then (an identical request, answered by each backend).
+    mutating func runPerAddress() async -> Bool {
         let addresses = evidence.resolveOverride.isEmpty ? evidence.addresses : evidence.resolveOverride
-        guard addresses.count > 1, let asGiven = evidence.first(.asGiven) else { return }
+        guard addresses.count > 1, let asGiven = evidence.first(.asGiven) else { return false }
         for address in addresses {
-            guard timeLeft else { return }
+            guard timeLeft else { break }
             let headers = baseHeaders() + replayAuthorization()
             await step(.address, headers: headers, credentialed: asGiven.credentialed, label: address, address: address,
                 countsCredential: Self.carriesCredentials(headers))
         }
+        return evidence.steps(.address).count >= 2
     }
 
     /// Trailing slash toggled (same origin: credentials go), https for http and `www.` toggled
@@ -518,11 +547,30 @@ struct PlanRunner {
         let toggled = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path + "/"
         let sameOrigin = "\(parts.scheme)://\(parts.hostHeader)\(toggled)\(query)"
         let auth = replayAuthorization(uri: toggled + query)
+        // After a plain rejection, ask the toggled URL without credentials first: the same
+        // challenge there means the same protected area, and the known-bad credentials would
+        // only be refused again.
+        if plainRejection, !auth.isEmpty, timeLeft {
+            let probe = await step(.variant, url: sameOrigin, headers: baseHeaders(anonymous: true), credentialed: false,
+                label: "trailing slash toggled, without credentials")
+            let anonymous = evidence.first(.anonymous)
+            if probe != nil, evidence.steps.last?.status == anonymous?.status,
+                Self.challengeKey(evidence.steps.last) == Self.challengeKey(anonymous)
+            {
+                notes.append("trailing slash toggled: the same challenge without credentials, so the same credentials were not sent there")
+                return await runOtherOriginVariants()
+            }
+        }
         if timeLeft {
             let headers = baseHeaders() + auth
             await step(.variant, url: sameOrigin, headers: headers, credentialed: Self.carriesCredentials(headers), label: "trailing slash toggled",
                 countsCredential: Self.carriesCredentials(headers))
         }
+        await runOtherOriginVariants()
+    }
+
+    /// https for http and `www.` toggled: other origins, sent without credentials.
+    mutating func runOtherOriginVariants() async {
         var others: [(String, String)] = []
         if parts.scheme == "http" && !evidence.isLoopback {
             others.append(("https instead of http", "https://\(parts.bracketedHost)\(parts.hasExplicitPort && parts.port != 80 ? ":\(parts.port)" : "")\(parts.pathAndQuery)"))

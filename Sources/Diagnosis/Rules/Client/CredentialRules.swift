@@ -176,11 +176,41 @@ public enum CredentialsRejectedRule: ClientRule {
             ]
         }
         return [
-            Finding(
-                description.id,
-                detail: "The server received \(sentName) credentials\(who) and refused them: wrong password, unknown user, or a user not allowed here.",
-                evidence: lines)
+            fitted(
+                Finding(
+                    description.id,
+                    detail: "The server received \(sentName) credentials\(who) and refused them: wrong password, unknown user, or a user not allowed here.",
+                    evidence: lines), e)
         ]
+    }
+
+    /// Fix steps that fit the credential and the server in front of the user: no "retype the
+    /// password" for a token, no `htpasswd` unless Apache or nginx answered, and no advice to pass
+    /// a flag the user already passed.
+    static func fitted(_ finding: Finding, _ e: CheckEvidence) -> Finding {
+        var out = finding
+        let server = (e.final?.header("Server") ?? "").lowercased()
+        let webServer = server.hasPrefix("apache") || server.hasPrefix("nginx")
+        var user = "USER"
+        switch e.sent {
+        case .basic(let name), .digest(let name): user = name
+        default: break
+        }
+        switch e.sent {
+        case .bearer, .other:
+            out.fix = [
+                "Obtain a new token from its issuer (log in again, or refresh it with the refresh token) and send it unchanged: `why401 \(e.url) --bearer @token.txt`.",
+                "Check the token belongs to this API (issuer, audience, environment: a staging token is refused by production): `why401 jwt @token.txt`.",
+            ]
+        default:
+            if !webServer {
+                out.fix = out.fix.filter { !$0.contains("htpasswd") }
+                out.fix.append(
+                    "Admin: check the account in the application's own user store, e.g. Django `python manage.py changepassword \(user)`, or the identity provider the application uses; its log says whether the user exists.")
+            }
+        }
+        if !e.steps(.passwordVariant).isEmpty { out.fix = out.fix.filter { !$0.contains("--try-variants") } }
+        return out
     }
 }
 
