@@ -51,6 +51,10 @@ struct PlanRunner {
     /// GET, HEAD, OPTIONS, TRACE: RFC 9110 §9.2.1) is sent once, as given; the other steps learn
     /// with GET on the same URL, without the body — unless `--replay-unsafe`, and never after a 2xx.
     var learningMethod = "GET"
+    /// Cookies the server set on a 401 of this origin (a Digest nonce kept in a session, a CSRF
+    /// token): returned on the next requests of the run to the same origin, as a browser or
+    /// `curl -b '' --digest` would. Held in memory only, never written anywhere.
+    var serverCookies: [(name: String, value: String)] = []
 
     init(request: CheckRequest) {
         self.request = request
@@ -244,7 +248,7 @@ struct PlanRunner {
         var headers = request.headers.filter { $0.name.lowercased() != "authorization" && $0.name.lowercased() != "cookie" }
         if anonymous { return headers.filter { !SecretMasking.isCredentialHeader($0.name) } }
         if includeCookies {
-            let cookie = request.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
+            let cookie = (request.cookies + serverCookies).map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
             let own = request.headers.filter { $0.name.lowercased() == "cookie" }
             headers += own
             if !cookie.isEmpty { headers.append(HeaderField("Cookie", cookie)) }
@@ -319,7 +323,23 @@ struct PlanRunner {
             purpose: kind.rawValue + (label.map { ", \($0)" } ?? ""))
         let result = await prober.send(probeRequest, address: address)
         evidence.steps.append(CheckEvidence.Step(kind: kind, exchange: result.exchange, credentialed: credentialed, label: label))
+        if sameOrigin { learnCookies(result) }
         return result
+    }
+
+    /// Keeps the cookies a 401 of the target's origin sets (name=value only; attributes ignored,
+    /// a user's own cookie of the same name wins).
+    mutating func learnCookies(_ result: ProbeResult) {
+        guard result.exchange.response?.status == 401 else { return }
+        for field in result.rawResponseHeaders where field.name.lowercased() == "set-cookie" {
+            let pair = field.value.prefix(while: { $0 != ";" })
+            guard let eq = pair.firstIndex(of: "=") else { continue }
+            let name = String(pair[..<eq]).trimmingOWS, value = String(pair[pair.index(after: eq)...]).trimmingOWS
+            guard !name.isEmpty, !request.cookies.contains(where: { $0.name == name }) else { continue }
+            if serverCookies.isEmpty { notes.append("cookies the server set on its 401 are returned on the next requests to this origin (kept in memory only)") }
+            serverCookies.removeAll { $0.name == name }
+            serverCookies.append((name, value))
+        }
     }
 
     mutating func runAsGiven() async {

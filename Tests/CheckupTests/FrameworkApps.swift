@@ -157,6 +157,41 @@ enum FrameworkApps {
             app.run(host="127.0.0.1", port=int(sys.argv[1]))
         """#
 
+    /// aiohttp: Digest whose nonce lives in a server-side session named by a cookie set on the
+    /// 401 — an answer without that cookie is challenged again (as some embedded devices and PHP
+    /// Digest implementations do).
+    static let aiohttpDigestSession = #"""
+        import hashlib, os, re, secrets, sys
+        from aiohttp import web
+
+        REALM, USER = "device", "admin"
+        sessions = {}
+
+        def md5(text):
+            return hashlib.md5(text.encode()).hexdigest()
+
+        async def status(request):
+            sid = request.cookies.get("sid")
+            auth = request.headers.get("Authorization", "")
+            if sid in sessions and auth.startswith("Digest "):
+                p = dict(re.findall(r'(\w+)="?([^",]*)"?', auth[7:]))
+                ha1 = md5(f"{USER}:{REALM}:{os.environ['APP_PASSWORD']}")
+                ha2 = md5(f"{request.method}:{p.get('uri', '')}")
+                expected = md5(f"{ha1}:{sessions[sid]}:{p.get('nc')}:{p.get('cnonce')}:{p.get('qop')}:{ha2}")
+                if p.get("username") == USER and p.get("nonce") == sessions[sid] and p.get("response") == expected:
+                    return web.json_response({"ok": True})
+            sid, nonce = secrets.token_hex(8), secrets.token_hex(12)
+            sessions[sid] = nonce
+            response = web.Response(status=401, text="401: authentication required")
+            response.headers["WWW-Authenticate"] = f'Digest realm="{REALM}", nonce="{nonce}", qop="auth", algorithm=MD5'
+            response.set_cookie("sid", sid)
+            return response
+
+        app = web.Application()
+        app.router.add_get("/status", status)
+        web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+        """#
+
     static var environment: [String: String] {
         ["APP_TOKEN": token, "APP_API_KEY": apiKey, "APP_PASSWORD": password, "APP_JWT_SECRET": jwtSecret]
     }

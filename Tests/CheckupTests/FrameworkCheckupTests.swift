@@ -168,6 +168,33 @@ struct FrameworkCheckupTests {
         }
     }
 
+    // MARK: aiohttp: a Digest nonce kept in a session cookie
+
+    @Test("aiohttp Digest with the nonce in a session cookie: the cookie set on the 401 goes back → 200")
+    func digestNonceInSessionCookie() async throws {
+        try PythonEnvironment.require(["aiohttp"])
+        try await withPythonApp(files: ["app.py": FrameworkApps.aiohttpDigestSession], arguments: ["app.py"], environment: Self.env) { app in
+            let run = await checkRun(app.url("/status")) {
+                $0.user = "admin"
+                $0.password = FrameworkApps.password
+                $0.passwordMode = .digest
+            }
+            log("aiohttp digest session cookie", run)
+            #expect(run.finalStatus == 200, "\(run.summary)")
+            #expect(run.errorIDs.isEmpty, "\(run.summary)")
+            let answer = try #require(run.evidence.first(.asGiven))
+            #expect(answer.exchange.request.headers.first("Cookie")?.hasPrefix("sid=") == true, "\(run.summary)")
+            #expect(run.outcome.notes.contains { $0.hasPrefix("cookies the server set on its 401") }, "\(run.outcome.notes)")
+
+            let wrong = await checkRun(app.url("/status")) {
+                $0.user = "admin"
+                $0.password = "Wrong-pass-1"
+                $0.passwordMode = .digest
+            }
+            #expect(wrong.finalStatus == 401 && wrong.cause == "credentials.rejected", "\(wrong.summary)")
+        }
+    }
+
     // MARK: mitmproxy with --proxyauth in front of an application
 
     @Test("mitmproxy reverse proxy with --proxyauth before FastAPI: proxy.second-auth-layer")
