@@ -53,7 +53,8 @@ extension Catalog {
             title: "Error log: a user's password did not match",
             explanation: """
                 Apache logs `AH01617: user alice: authentication failure for "/path": Password Mismatch` \
-                (Digest: AH01794) and nginx `user "alice": password mismatch`. The user exists; the password \
+                (Digest: AH01794, or AH01792 when the client sent no qop; Apache 2.2 writes the same \
+                messages without a code) and nginx `user "alice": password mismatch`. The user exists; the password \
                 is wrong, or the stored hash is one the server cannot verify, which both servers also report \
                 as a mismatch.
                 """,
@@ -84,9 +85,11 @@ extension Catalog {
             title: "Error log: the user file could not be opened",
             explanation: """
                 Apache logs `(2)No such file or directory: … AH01620: Could not open password file: PATH` \
-                (`(13)Permission denied` when unreadable) and nginx `open() "PATH" failed (2: …)` or \
-                `(13: Permission denied)`. While this lasts no login can succeed: credentialed requests get \
-                500 (nginx: 403 for a missing file).
+                (Digest: AH01622; `(13)Permission denied` when unreadable) and nginx `open() "PATH" failed (2: …)` or \
+                `(13: Permission denied)` — nginx logs the same shape for a missing document, so only a PATH \
+                that is a user file counts (named like one, named by a `was not found in` line, unreadable at \
+                `crit`, or given with `--user-file`). While this lasts no login can succeed: credentialed \
+                requests get 500 (nginx: 403 for a missing file).
                 """,
             fix: [
                 "Create or restore the file: `htpasswd -c -B /etc/apache2/.htpasswd alice` (`-c` only for a new file).",
@@ -116,7 +119,8 @@ extension Catalog {
             explanation: """
                 Apache logs `AH01614: client used wrong authentication scheme: /path` when a Basic area gets \
                 another scheme (typically `Authorization: Bearer …`), and ``AH01781: client used wrong \
-                authentication scheme `Basic'`` when a Digest area gets Basic. The credentials are not even \
+                authentication scheme `Basic'`` when a Digest area gets Basic; Apache 2.4.71 logs \
+                `AH10560: invalid or missing qop value` for a Digest answer without `qop` (RFC 2069). The credentials are not even \
                 checked: the answer is 401. Usually an API client pointed at a path protected by the web \
                 server instead of the application, or a client that does not do Digest.
                 """,
@@ -187,6 +191,23 @@ extension Catalog {
                 "Script clients should send credentials up front (`curl -u user`), not wait for the challenge.",
             ],
             references: ["nginx ngx_http_auth_basic_module", "RFC 9110 §11.6.1"]),
+
+        CatalogEntry(
+            id: "logs.unrecognized-format", severity: .warning, audience: .admin,
+            title: "A log was not recognised, so it was not analysed",
+            explanation: """
+                An input had lines, but none of them in a format this tool reads: not combined, common, \
+                vhost_combined, nginx default or JSON lines for an access log, and no line starting like an \
+                Apache (`[Wed Jul 17 22:18:52 2013] [error] …`) or nginx (`2026/11/29 08:52:39 [error] …`) \
+                error-log line. Whatever 401s or authentication errors it holds are missing from the report, \
+                so its silence does not mean nothing is wrong.
+                """,
+            fix: [
+                "Look at the first lines: `head -n 5 FILE`.",
+                "An access log in another format: give it with `--log-format '%h %l %u %t \"%r\" %>s %b'` (Apache LogFormat syntax).",
+                "An error log: check that it is the web server's own file (`ErrorLog`, `error_log`), not a syslog or journal export.",
+            ],
+            references: ["Apache mod_log_config", "Apache ErrorLogFormat", "nginx ngx_http_log_module"]),
 
         CatalogEntry(
             id: "logs.input-incomplete", severity: .info, audience: .admin,

@@ -102,7 +102,7 @@ public struct LogInput: Sendable, Equatable {
     public var path: String
     public var kind: Kind
     /// Detected or given format: `combined`, `common`, `vhost_combined`, `json`, `custom`,
-    /// `apache-error`, `nginx-error`, or `unknown` (nothing parsed).
+    /// `apache-error`, `nginx-error`, or `unknown` (no line of it was recognised).
     public var format: String
     public var gzip: Bool
     public var lines: Int
@@ -110,8 +110,15 @@ public struct LogInput: Sendable, Equatable {
     /// Why the input could not be read completely (unreadable, truncated gzip, binary), or nil.
     /// An input with a problem is still counted as far as it was read.
     public var problem: String?
+    /// How the input was read where that is not obvious from `format`, one sentence each: the client
+    /// taken from an X-Forwarded-For list, a virtual host without port first, error-log lines joined
+    /// to the record before them.
+    public var notes: [String]
 
-    public init(path: String, kind: Kind, format: String, gzip: Bool = false, lines: Int = 0, malformed: Int = 0, problem: String? = nil) {
+    public init(
+        path: String, kind: Kind, format: String, gzip: Bool = false, lines: Int = 0, malformed: Int = 0, problem: String? = nil,
+        notes: [String] = []
+    ) {
         self.path = path
         self.kind = kind
         self.format = format
@@ -119,7 +126,12 @@ public struct LogInput: Sendable, Equatable {
         self.lines = lines
         self.malformed = malformed
         self.problem = problem
+        self.notes = notes
     }
+
+    /// Lines were read but none of them in a known format: the input says nothing, which is not the
+    /// same as saying nothing is wrong.
+    public var unrecognized: Bool { format == "unknown" && lines > 0 }
 }
 
 /// A line in an input: 1-based line number within that input.

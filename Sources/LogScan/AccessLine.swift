@@ -44,6 +44,9 @@ struct AccessFields {
     var rest: ByteRun?
     var agent: ByteRun?
     var agentParsed = false
+    /// Set (never cleared) by the combined parser when the line starts with an X-Forwarded-For list;
+    /// the consumer counts and clears it.
+    var forwarded = false
 }
 
 /// Byte scanning helpers shared by the line parsers.
@@ -168,8 +171,15 @@ enum CombinedParser {
             guard let sp = Scan.find(p, 0, n, 0x20), sp > 0 else { return false }
             i = sp + 1
         }
-        guard let hostEnd = Scan.findNear(p, i, n, 0x20), hostEnd > i else { return false }
+        guard var hostEnd = Scan.findNear(p, i, n, 0x20), hostEnd > i else { return false }
         f.client = ByteRun(p + i, hostEnd - i)
+        if p[hostEnd &- 1] == 0x2C {
+            // an X-Forwarded-For list first (`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [`): the client is its first address
+            guard hostEnd - 1 > i, let end = forwardedListEnd(p, hostEnd, n) else { return false }
+            f.client = ByteRun(p + i, hostEnd - 1 - i)
+            f.forwarded = true
+            hostEnd = end
+        }
         guard let identEnd = Scan.findNear(p, hostEnd + 1, n, 0x20) else { return false }
         let userStart = identEnd + 1
         // ` [` followed by a 26-byte time and `]`
@@ -202,6 +212,18 @@ enum CombinedParser {
         f.agent = nil
         f.agentParsed = false
         return true
+    }
+
+    /// The end of an address list `a, b, c` whose first element ends at `from` (a space after `a,`):
+    /// the space after the first element that does not end with a comma.
+    static func forwardedListEnd(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int? {
+        var start = from + 1
+        while let end = Scan.findNear(p, start, n, 0x20) {
+            guard end > start else { return nil }
+            if p[end - 1] != 0x2C { return end }
+            start = end + 1
+        }
+        return nil
     }
 
     /// The user agent: ` BYTES "REFERER" "AGENT"` after the status; nil when the line has none (common).

@@ -58,6 +58,8 @@ struct Aggregate {
     var successes = 0
     var malformed = 0
     var malformedSamples: [Int] = []
+    /// Lines whose client field was an X-Forwarded-For list (the client taken is its first address).
+    var forwardedLines = 0
     var first = Int64.max
     var last = Int64.min
 

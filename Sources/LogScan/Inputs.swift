@@ -149,50 +149,51 @@ enum InputPlanner {
         return out
     }
 
-    /// Decides the format from the first non-empty lines (the last, possibly cut, line is ignored).
+    /// Decides what an input is from its first bytes: an error log when its lines are error-log lines
+    /// (a line that parses as an Apache or nginx error line is one, wherever it is, and lines of
+    /// multi-line records in between do not count against it), else an access log, whose format is
+    /// decided from the first 50 non-empty lines (the last, possibly cut, line is ignored).
     static func detect(_ input: inout PlannedInput, head: [UInt8], custom: CustomFormat?) {
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
+        var errorLines = 0, errorLinesFirst50 = 0
+        var firstFlavor: ErrorLogParser.Flavor?
         for (i, b) in head.enumerated() where b == 0x0A {
             var end = i
             if end > start && head[end - 1] == 0x0D { end -= 1 }
-            if end > start { lines.append(head[start..<end]) }
+            if end > start {
+                if let flavor = head[start..<end].withUnsafeBufferPointer({ ErrorLogParser.flavor(of: $0) }) {
+                    errorLines += 1
+                    if lines.count < 50 { errorLinesFirst50 += 1 }
+                    if firstFlavor == nil { firstFlavor = flavor }
+                }
+                if lines.count < 50 { lines.append(head[start..<end]) }
+            }
             start = i + 1
-            if lines.count >= 50 { break }
         }
-        if lines.count < 50 && start < head.count && head.count < sniffSize { lines.append(head[start...]) }
-        // error logs are recognised by content, wherever they were named
-        let flavors = lines.prefix(10).compactMap { ErrorLogParser.flavor(of: Substring(String(decoding: $0, as: UTF8.self))) }
-        if flavors.count * 2 > min(lines.count, 10), let flavor = flavors.first {
-            input.record.kind = .error
-            input.errorFlavor = flavor
-            input.record.format = flavor.rawValue
-            return
+        if lines.count < 50 && start < head.count && head.count < sniffSize {
+            lines.append(head[start...])
+            if let flavor = head[start...].withUnsafeBufferPointer({ ErrorLogParser.flavor(of: $0) }) {
+                errorLines += 1
+                errorLinesFirst50 += 1
+                if firstFlavor == nil { firstFlavor = flavor }
+            }
         }
-        if input.record.kind == .error {
-            // named with --error-log but not recognised: still read as Apache (counted as error lines)
-            input.errorFlavor = .apache
-            input.record.format = "unknown"
-            return
-        }
-        if let custom {
-            input.access = .custom(custom)
-            input.record.format = "custom"
-            return
-        }
-        if lines.filter({ $0.first == 0x7B }).count * 2 > lines.count {
-            input.access = .json
-            input.record.format = "json"
-            return
-        }
-        var plain = 0, vhost = 0, agents = 0
+        let json = lines.filter({ $0.first == 0x7B }).count * 2 > lines.count
+
+        var plain = 0, vhost = 0, vhostWithoutPort = 0, agents = 0, customLines = 0
         for line in lines {
             line.withUnsafeBufferPointer { buf in
                 let p = buf.baseAddress!, n = buf.count
                 var cache = CLFTimeCache()
                 var f = AccessFields()
+                if let custom, custom.parse(p, n, cache: &cache, into: &f) { customLines += 1 }
                 if looksLikeVhost(p, n), CombinedParser.parse(p, n, vhost: true, cache: &cache, into: &f) {
                     vhost += 1
+                    if CombinedParser.agent(&f) != nil { agents += 1 }
+                } else if looksLikeVhostWithoutPort(p, n), CombinedParser.parse(p, n, vhost: true, cache: &cache, into: &f) {
+                    vhost += 1
+                    vhostWithoutPort += 1
                     if CombinedParser.agent(&f) != nil { agents += 1 }
                 } else if CombinedParser.parse(p, n, vhost: false, cache: &cache, into: &f) {
                     plain += 1
@@ -200,13 +201,61 @@ enum InputPlanner {
                 }
             }
         }
+        let accessLines = custom != nil ? customLines : json ? lines.count : plain + vhost
+
+        // error logs are recognised by content, wherever they were named; a file with no line of either
+        // kind in its first 50 but error lines further on (a long multi-line record first) is one too
+        if let flavor = firstFlavor, errorLinesFirst50 > accessLines || (accessLines == 0 && errorLines > 0) {
+            input.record.kind = .error
+            input.errorFlavor = flavor
+            input.record.format = flavor.rawValue
+            return
+        }
+        if input.record.kind == .error && accessLines == 0 {
+            // named with --error-log, nothing recognised yet: read it line by line as an error log, which
+            // finds records further on or ends as `unknown`
+            input.record.format = "unknown"
+            return
+        }
+        // an access log, even when named with --error-log
+        input.record.kind = .access
+        if let custom {
+            input.access = .custom(custom)
+            input.record.format = "custom"
+            return
+        }
+        if json {
+            input.access = .json
+            input.record.format = "json"
+            return
+        }
         if vhost > plain {
             input.access = .combined(vhost: true)
             input.record.format = "vhost_combined"
+            if vhostWithoutPort * 2 > vhost {
+                input.record.notes.append("the virtual host comes first, without a port (Apache `%v %h %l %u …`); the client is the second field")
+            }
         } else {
             input.access = .combined(vhost: false)
             input.record.format = plain == 0 ? "unknown" : (agents * 2 >= plain ? "combined" : "common")
         }
+    }
+
+    /// Apache's `%v %h %l %u %t …` (a virtual host without `:port` first): the second field is a client
+    /// (an address, or a list ending in one) and the third the ident `-`; in a `common` line the second
+    /// field is that `-` (`1.2.3.4 - John Smith [` has a user with a space, not a virtual host).
+    static func looksLikeVhostWithoutPort(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard let first = Scan.find(p, 0, n, 0x20), first > 0, let second = Scan.find(p, first + 1, n, 0x20), second > first + 1 else {
+            return false
+        }
+        // a host name never ends with a comma: `10.0.0.2, 10.0.0.1 - -` is an X-Forwarded-For list
+        if p[first - 1] == 0x2C || (second == first + 2 && p[first + 1] == 0x2D) { return false }
+        var clientEnd = second
+        if p[second - 1] == 0x2C {
+            guard let end = CombinedParser.forwardedListEnd(p, second, n) else { return false }
+            clientEnd = end
+        }
+        return clientEnd + 2 < n && p[clientEnd + 1] == 0x2D && p[clientEnd + 2] == 0x20
     }
 
     /// `vhost_combined` starts with `%v:%p` (one colon then a port), unlike an IPv6 client address.

@@ -27,6 +27,10 @@ public struct LogScanOptions: Sendable {
     public var handshakeWindow: Int = 10
     /// Window in seconds for `ClientRecord.peakFailures`.
     public var burstWindow: Int = 60
+    /// User files (AuthUserFile, auth_basic_user_file) known from the configuration: an nginx
+    /// `open() "FILE" failed` naming one is the user file, not a missing document. Files the error logs
+    /// name themselves (`was not found in "FILE"`) count too.
+    public var userFiles: [String] = []
     /// Internal (tests): bytes per parallel chunk; 0 = automatic. Tiny values force many chunk boundaries.
     var chunkSize: Int = 0
     /// Internal (tests): the least an idle worker takes over from a running chunk; 0 = automatic.
@@ -127,6 +131,7 @@ public enum LogScan {
         global.boundedPeak = boundedPeak
         var samples: [LineReference] = []
         var lineBase = [Int](repeating: 0, count: planned.count)
+        var forwarded = [Int](repeating: 0, count: planned.count)
         for (index, unit) in units.enumerated() {
             let result = results[index]
             // free each chunk's figures once merged: peak memory stays near one copy
@@ -136,6 +141,7 @@ public enum LogScan {
                 samples.append(LineReference(path: planned[unit.input].record.path, line: lineBase[unit.input] + line))
             }
             lineBase[unit.input] += u.physicalLines
+            forwarded[unit.input] += u.forwardedLines
             planned[unit.input].record.lines += u.lines
             planned[unit.input].record.malformed += u.malformed
             if let problem = result.problem, planned[unit.input].record.problem == nil {
@@ -146,6 +152,13 @@ public enum LogScan {
         for i in planned.indices where planned[i].record.kind == .access && planned[i].fd >= 0 {
             if planned[i].record.lines > 0 && planned[i].record.lines == planned[i].record.malformed {
                 planned[i].record.format = "unknown"
+            } else if planned[i].record.format == "unknown" && planned[i].record.lines > planned[i].record.malformed {
+                // nothing recognised in the first lines, but later ones parsed
+                planned[i].record.format = "combined"
+            }
+            if forwarded[i] > 0 {
+                planned[i].record.notes.append(
+                    "\(forwarded[i]) line\(forwarded[i] == 1 ? " starts" : "s start") with an X-Forwarded-For list (`10.0.0.2, 10.0.0.1, …`): the client is its first address, as the proxies reported it (a `deny`/`Require not ip` for it needs nginx `real_ip_header X-Forwarded-For` or Apache mod_remoteip)")
             }
         }
 
@@ -153,10 +166,12 @@ public enum LogScan {
         global.summarize(into: &summary, burstWindow: options.burstWindow, threads: threads)
         summary.malformedSamples = samples
 
-        // error logs: small, read one after another
+        // error logs: small, read one after another; the format is decided per line (see ErrorConsumer)
+        var userFiles = Set(options.userFiles)
+        var events: [(ErrorEvent, confirmed: Bool)] = []
         for i in planned.indices where planned[i].fd >= 0 && planned[i].record.kind == .error {
             let input = planned[i]
-            var consumer = ErrorConsumer(path: input.record.path, flavor: input.errorFlavor ?? .apache, since: options.since, until: options.until)
+            var consumer = ErrorConsumer(path: input.record.path, since: options.since, until: options.until)
             let problem: String?
             if input.isStdin {
                 problem = Workers.readStream(StreamSource(fd: input.fd, prefix: input.stdinPrefix, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
@@ -164,10 +179,24 @@ public enum LogScan {
                 problem = Workers.readStream(FileRangeSource(fd: input.fd, offset: 0, end: nil, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
             }
             planned[i].record.lines = consumer.lines
+            planned[i].record.format = consumer.flavor?.rawValue ?? "unknown"
+            if consumer.flavor != nil {
+                if consumer.continuationLines > 0 {
+                    let n = consumer.continuationLines
+                    planned[i].record.notes.append("\(n) line\(n == 1 ? "" : "s") without a date read as part of the record before \(n == 1 ? "it" : "them") (multi-line messages such as PHP-FPM's)")
+                }
+                if consumer.strayLines > 0 {
+                    let n = consumer.strayLines
+                    planned[i].record.notes.append("\(n) line\(n == 1 ? "" : "s") before the first dated record skipped")
+                }
+            }
             if let problem, planned[i].record.problem == nil { planned[i].record.problem = problem }
             summary.errorLines += consumer.lines
-            summary.errorEvents.append(contentsOf: consumer.events)
+            userFiles.formUnion(consumer.userFiles)
+            events += zip(consumer.events, consumer.confirmed).map { ($0, $1) }
         }
+        // an nginx open() failure is the user file only if it is one; otherwise it was a missing document
+        summary.errorEvents = events.filter { $0.confirmed || $0.0.file.map(userFiles.contains) == true }.map(\.0)
         summary.inputs = planned.map(\.record)
         return summary
     }

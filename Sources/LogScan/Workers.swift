@@ -49,6 +49,11 @@ struct AccessConsumer: LineConsumer {
         case .json: ok = json.parse(p, n, cache: &cache, into: &fields)
         case .custom(let custom): ok = custom.parse(p, n, cache: &cache, into: &fields)
         }
+        if fields.forwarded {
+            // set by the combined parser only for a line that starts with an X-Forwarded-For list
+            fields.forwarded = false
+            if ok { agg.forwardedLines += 1 }
+        }
         guard ok else {
             agg.noteMalformed(line: agg.physicalLines)
             return
@@ -65,24 +70,57 @@ struct AccessConsumer: LineConsumer {
     }
 }
 
-/// Maps error-log lines to grouped `ErrorEvent`s.
+/// Maps error-log records to grouped `ErrorEvent`s.
+///
+/// The format is decided per line, not per file: a line that parses as an Apache or nginx error line
+/// starts a record, wherever it is; a line that does not (PHP-FPM's `FastCGI sent in stderr: "PHP
+/// message: …` continues on lines without a date, a stack trace, a comment) belongs to the record
+/// before it, and lines before the first record belong to none. A record is judged by its first
+/// line — every authentication message of both servers is one line — so text that a continuation line
+/// quotes (PHP output can print anything) is never taken for a message of the server's own.
 struct ErrorConsumer: LineConsumer {
     let path: String
-    let flavor: ErrorLogParser.Flavor
     let since: Int64?
     let until: Int64?
     var lines = 0
     var physical = 0
+    /// Records started by an Apache / an nginx error line.
+    var apacheRecords = 0
+    var nginxRecords = 0
+    /// Lines that continue the record before them, and lines before the first record.
+    var continuationLines = 0
+    var strayLines = 0
     var events: [ErrorEvent] = []
-    /// Events by what groups them: the match without its reason text and time.
+    /// Per event: false while every line of it was a tentative nginx `open()` (see `ErrorLogParser.Match.tentative`).
+    var confirmed: [Bool] = []
+    /// User files the log itself names (`was not found in "FILE"`, `Could not open password file: FILE`).
+    var userFiles: Set<String> = []
+    /// Events by what groups them: the match without its reason text, time and tentativeness.
     var index: [ErrorLogParser.Match: Int] = [:]
+
+    init(path: String, since: Int64?, until: Int64?) {
+        self.path = path
+        self.since = since
+        self.until = until
+    }
+
+    /// The flavour most records had, or nil when no line was an error-log line.
+    var flavor: ErrorLogParser.Flavor? {
+        apacheRecords + nginxRecords == 0 ? nil : (nginxRecords > apacheRecords ? .nginx : .apache)
+    }
 
     mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) {
         physical += 1
         if n == 0 { return }
         lines += 1
+        guard let flavor = ErrorLogParser.flavor(of: UnsafeBufferPointer(start: p, count: n)) else {
+            if apacheRecords + nginxRecords > 0 { continuationLines += 1 } else { strayLines += 1 }
+            return
+        }
+        if flavor == .apache { apacheRecords += 1 } else { nginxRecords += 1 }
         let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         guard let m = ErrorLogParser.parse(text, flavor: flavor) else { return }
+        if let file = m.file, !m.tentative, m.cause == .userNotFound || m.cause == .authfileUnreadable { userFiles.insert(file) }
         if let t = m.time {
             if let since, t < since { return }
             if let until, t >= until { return }
@@ -90,14 +128,17 @@ struct ErrorConsumer: LineConsumer {
         var key = m
         key.reason = nil
         key.time = nil
+        key.tentative = false
         if let i = index[key] {
             events[i].count += 1
+            if !m.tentative { confirmed[i] = true }
             if let t = m.time {
                 events[i].first = min(events[i].first ?? t, t)
                 events[i].last = max(events[i].last ?? t, t)
             }
         } else {
             index[key] = events.count
+            confirmed.append(!m.tentative)
             events.append(
                 ErrorEvent(
                     cause: m.cause, server: m.server, code: m.code, user: m.user, path: m.path, file: m.file,
@@ -109,6 +150,7 @@ struct ErrorConsumer: LineConsumer {
     mutating func tooLong() {
         physical += 1
         lines += 1
+        if apacheRecords + nginxRecords > 0 { continuationLines += 1 } else { strayLines += 1 }
     }
 }
 

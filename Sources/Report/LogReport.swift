@@ -68,6 +68,7 @@ public enum LogReport {
                 .object([
                     ("path", .string(i.path)), ("kind", .string(i.kind.rawValue)), ("format", .string(i.format)), ("gzip", .bool(i.gzip)),
                     ("lines", .int(i.lines)), ("malformed", .int(i.malformed)), ("problem", .optional(i.problem)),
+                    ("notes", .array(i.notes.map(JSONValue.string))),
                 ])
             })
         var fields: [(String, JSONValue)] = [
@@ -130,7 +131,9 @@ public enum LogReport {
     static func inputLine(_ i: LogInput) -> String {
         var line = "\(i.path): \(i.kind.rawValue) log, \(i.format)\(i.gzip ? ", gzip" : ""), \(i.lines) line\(i.lines == 1 ? "" : "s")"
         if i.malformed > 0 { line += ", \(i.malformed) malformed" }
+        if i.unrecognized { line += " — format not recognised, nothing in it was analysed" }
         if let problem = i.problem { line += " — \(problem)" }
+        for note in i.notes { line += "; " + note }
         return line
     }
 

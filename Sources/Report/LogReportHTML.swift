@@ -54,9 +54,10 @@ public enum LogReportHTML {
         }
         h += section("Findings", report.findings.isEmpty ? "<p>Nothing wrong found.</p>" : report.findings.map(finding).joined(separator: "\n"))
         let inputRows = s.inputs.map { i in
-            [i.path, i.kind.rawValue, i.format + (i.gzip ? ", gzip" : ""), String(i.lines), String(i.malformed), i.problem ?? ""]
+            [i.path, i.kind.rawValue, i.format + (i.gzip ? ", gzip" : ""), String(i.lines), String(i.malformed),
+             ([i.unrecognized ? "format not recognised, nothing in it was analysed" : nil, i.problem].compactMap { $0 } + i.notes).joined(separator: "; ")]
         }
-        h += section("Inputs", table(["input", "kind", "format", "lines", "malformed", "problem"], inputRows, numeric: [3, 4]))
+        h += section("Inputs", table(["input", "kind", "format", "lines", "malformed", "notes"], inputRows, numeric: [3, 4]))
         h += "<footer>why401 logs · times in UTC (ISO-8601)</footer>\n</body>\n</html>\n"
         return h
     }

@@ -15,9 +15,10 @@ struct LogsCommand: ParsableCommand {
         abstract: "Analyse access and error logs: 401 onset, spikes, brute force, error-log causes.",
         discussion: """
             Access logs in combined, common, vhost_combined, nginx default or JSON lines are detected per \
-            file; give --log-format with an Apache LogFormat string for anything else. Apache 2.4 and nginx \
-            error logs are detected among the files too, or named with --error-log. Rotated .gz files and \
-            '-' (stdin) are read as they are.
+            file; give --log-format with an Apache LogFormat string for anything else. Apache (2.4, 2.2) and \
+            nginx error logs are detected among the files too, line by line, or named with --error-log. \
+            Rotated .gz files and '-' (stdin) are read as they are. A file whose format is not recognised \
+            is reported (logs.unrecognized-format), never taken as nothing wrong.
 
             A 401 followed by a 2xx from the same client and path within --handshake-window seconds is a \
             normal challenge-then-success and is not counted as a failure.
@@ -36,6 +37,9 @@ struct LogsCommand: ParsableCommand {
 
     @Option(name: .customLong("error-log"), help: ArgumentHelp("An Apache or nginx error log (repeatable).", valueName: "FILE"))
     var errorLogs: [String] = []
+
+    @Option(name: .customLong("user-file"), help: ArgumentHelp("A configured user file (AuthUserFile, auth_basic_user_file): an nginx open() failure naming it is read as the user file, not a missing document (repeatable).", valueName: "FILE"))
+    var userFiles: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Apache LogFormat string for the access logs, e.g. '%h %l %u %t \"%r\" %>s %b'.", valueName: "FMT"))
     var logFormat: String?
@@ -92,9 +96,10 @@ struct LogsCommand: ParsableCommand {
         let sinceTime = try since.map { try Self.time($0, flag: "--since") }
         let untilTime = try until.map { try Self.time($0, flag: "--until") }
         if let s = sinceTime, let u = untilTime, u <= s { throw CLIFailure.usage("--until must be after --since") }
-        let options = LogScanOptions(
+        var options = LogScanOptions(
             accessPaths: files, errorPaths: errorLogs, logFormat: logFormat, since: sinceTime, until: untilTime, threads: threads,
             handshakeWindow: handshakeWindow, burstWindow: burstWindow)
+        options.userFiles = userFiles
         let progress = ProgressLine.forStderr()
         let scanned: LogSummary
         do {

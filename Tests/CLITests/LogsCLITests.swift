@@ -412,4 +412,85 @@ struct LogsCLITests {
             #expect((never["evidence"] as? [String] ?? []).contains { $0.hasPrefix("client 127.0.0.1: 5 failed 401s") })
         }
     }
+
+    // MARK: issue 11: formats that were misread
+
+    @Test("a log whose format is not recognised: exit 1, a finding and a line in the report, never a clean 0")
+    func unrecognizedFormat() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let text = (0..<20).map { "Nov 29 08:51:\(String(format: "%02d", $0)) web sshd[7]: Failed password for root from 10.0.0.\($0) port 22" }.joined(separator: "\n") + "\n"
+        let mystery = try dir.write("mystery.log", text)
+        for args in [["logs", mystery], ["logs", "--error-log", mystery]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1, "\(args): \(r)")
+            #expect(r.stdout.contains("logs.unrecognized-format"), "\(r.stdout)")
+            #expect(r.stdout.contains("mystery.log") && r.stdout.contains("format not recognised, nothing in it was analysed"), "\(r.stdout)")
+        }
+        let json = try CLI.run(["logs", "--error-log", mystery, "--json"])
+        #expect(try SchemaValidator.validate(json.stdout) == nil)
+        let object = try Self.json(json.stdout)
+        #expect(object["outcome"] as? String == "problems")
+        #expect(object["cause"] as? String == "logs.unrecognized-format")
+        #expect((object["inputs"] as? [[String: Any]])?.first?["format"] as? String == "unknown")
+    }
+
+    @Test("an nginx error log starting with multi-line PHP-FPM records, given among the files: its auth lines count")
+    func phpRecordsFirst() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        var lines = ["2026/11/29 08:50:00 [error] 9#9: *1 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Exception: boom in /var/www/app.php:3"]
+        for i in 0..<12 { lines.append("#\(i) /var/www/app.php(\(i + 3)): handler()") }
+        lines.append("  thrown in /var/www/app.php on line 3\" while reading response header from upstream, client: 10.0.0.5, server: example.com, request: \"GET /app.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php-fpm.sock:\", host: \"example.com\"")
+        for i in 0..<3 {
+            lines.append("2026/11/29 08:51:0\(i) [error] 9#9: *\(i + 2) user \"alice\": password mismatch, client: 10.0.0.9, server: example.com, request: \"GET /private/ HTTP/1.1\", host: \"example.com\"")
+        }
+        let log = try dir.write("error.log", lines.joined(separator: "\n") + "\n")
+        let r = try CLI.run(["logs", log, "--json"])
+        #expect(r.status == 1, "\(r)")
+        let object = try Self.json(r.stdout)
+        #expect(object["cause"] as? String == "logs.password-mismatch", "\(r.stdout)")
+        let input = try #require((object["inputs"] as? [[String: Any]])?.first)
+        #expect(input["kind"] as? String == "error" && input["format"] as? String == "nginx-error")
+        #expect((input["notes"] as? [String])?.first?.hasPrefix("13 lines without a date read as part of the record before them") == true, "\(input)")
+    }
+
+    @Test("X-Forwarded-For lists and vhosts without a port: the right client, and the report says how it was read")
+    func forwardedAndVhost() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let forwarded = (0..<25).map { "203.0.113.7, 10.0.0.1, 127.0.0.1 - admin [\(Self.stamp($0))] \"GET /admin/ HTTP/1.1\" 401 179 \"-\" \"python-requests/2.31\"" }
+        let log = try dir.write("access.log", forwarded.joined(separator: "\n") + "\n")
+        let r = try CLI.run(["logs", log])
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stdout.contains("25 lines start with an X-Forwarded-For list"), "\(r.stdout)")
+        #expect(r.stdout.contains("clients:\n    25  203.0.113.7\n") && r.stdout.contains("deny 203.0.113.7;"), "\(r.stdout)")
+        let vhost = (0..<25).map { "www.example.com 198.51.100.4 - admin [\(Self.stamp($0))] \"GET / HTTP/1.1\" 401 179 \"-\" \"curl/8.0\"" }
+        let vlog = try dir.write("vhost.log", vhost.joined(separator: "\n") + "\n")
+        let v = try Self.json(try CLI.run(["logs", vlog, "--json"]).stdout)
+        let clients = ((v["top"] as? [String: Any])?["clients"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+        #expect(clients == ["198.51.100.4"])
+        #expect((v["inputs"] as? [[String: Any]])?.first?["format"] as? String == "vhost_combined")
+    }
+
+    @Test("nginx open() failed: a missing document exits 0; the same line for a user file given with --user-file is a cause")
+    func userFileFlag() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let lines = [
+            "2026/11/29 08:52:01 [error] 9#9: *1 open() \"/var/www/html/404.html\" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: \"GET /caf%C3%A9.html HTTP/1.1\", host: \"localhost\"",
+            "2026/11/29 08:52:02 [error] 9#9: *2 open() \"/etc/nginx/members\" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: \"GET /members/ HTTP/1.1\", host: \"localhost\"",
+        ]
+        let log = try dir.write("error.log", lines.joined(separator: "\n") + "\n")
+        let plain = try CLI.run(["logs", "--error-log", log])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(!plain.stdout.contains("logs.authfile-unreadable"), "\(plain.stdout)")
+        let given = try CLI.run(["logs", "--error-log", log, "--user-file", "/etc/nginx/members", "--json"])
+        #expect(given.status == 1, "\(given)")
+        let object = try Self.json(given.stdout)
+        #expect(object["cause"] as? String == "logs.authfile-unreadable")
+        let evidence = (Self.finding(object, "logs.authfile-unreadable")?["evidence"] as? [String]) ?? []
+        #expect(evidence.count == 1 && evidence.first?.contains("/etc/nginx/members") == true, "\(evidence)")
+    }
 }
+

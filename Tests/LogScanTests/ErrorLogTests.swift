@@ -31,7 +31,7 @@ struct ErrorLogTests {
         2026/11/29 08:52:39 [info] 20620#20620: *1 no user/password was provided for basic authentication, client: 127.0.0.1, server: localhost, request: "GET /basic/ HTTP/1.1", host: "127.0.0.1:8082"
         2026/11/29 08:52:40 [error] 20620#20620: *2 user "nosuchuser" was not found in "/srv/auth/htpasswd", client: 127.0.0.1, server: localhost, request: "GET /basic/ HTTP/1.1", host: "127.0.0.1:8082"
         2026/11/29 08:52:41 [error] 20620#20620: *3 user "u_apr1": password mismatch, client: 127.0.0.1, server: localhost, request: "GET /basic/?x=1 HTTP/1.1", host: "127.0.0.1:8082"
-        2026/11/29 08:52:42 [error] 20620#20620: *4 open() "/srv/auth/nope" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /missing/ HTTP/1.1", host: "127.0.0.1:8082"
+        2026/11/29 08:52:42 [error] 20620#20620: *4 open() "/srv/auth/htpasswd-missing" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /missing/ HTTP/1.1", host: "127.0.0.1:8082"
         2026/11/29 08:52:43 [crit] 20620#20620: *5 open() "/srv/auth/locked" failed (13: Permission denied), client: 127.0.0.1, server: localhost, request: "GET /locked/ HTTP/1.1", host: "127.0.0.1:8082"
         2026/11/29 08:52:44 [error] 20620#20620: *6 open() "/srv/htdocs/favicon.ico" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /favicon.ico HTTP/1.1", host: "127.0.0.1:8082"
         2026/11/29 08:52:49 [error] 20620#20620: *7 user "u_apr1": password mismatch, client: 127.0.0.1, server: localhost, request: "GET /basic/ HTTP/1.1", host: "127.0.0.1:8082"
@@ -89,7 +89,7 @@ struct ErrorLogTests {
             e(.noCredentials, path: "/basic/", first: 39, line: 1),
             e(.userNotFound, user: "nosuchuser", path: "/basic/", file: "/srv/auth/htpasswd", first: 40, line: 2),
             e(.passwordMismatch, user: "u_apr1", path: "/basic/", count: 2, first: 41, last: 49, line: 3),
-            e(.authfileUnreadable, path: "/missing/", file: "/srv/auth/nope", reason: "No such file or directory", first: 42, line: 4),
+            e(.authfileUnreadable, path: "/missing/", file: "/srv/auth/htpasswd-missing", reason: "No such file or directory", first: 42, line: 4),
             e(.authfileUnreadable, path: "/locked/", file: "/srv/auth/locked", reason: "Permission denied", first: 43, line: 5),
         ])
         // --until before everything: lines still read, nothing mapped

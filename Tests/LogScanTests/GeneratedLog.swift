@@ -49,9 +49,11 @@ enum CLF {
 enum Generator {
     static let base: Int64 = 1_795_942_800  // 2026-11-29 09:00:00 UTC
 
-    /// A combined log with every quirk of the issue; `vhost` prefixes `%v:%p`, `common` drops referer and agent.
-    static func combined(seed: UInt64, count: Int, spanSeconds: Int64 = 4 * 3600, vhost: Bool = false,
-                         common: Bool = false, start: Int64 = Generator.base) -> [TruthLine] {
+    /// A combined log with every quirk of the issue; `vhost` prefixes `%v:%p` (`%v` alone when not
+    /// `vhostPort`), `common` drops referer and agent, `forwarded` writes the client as the first of an
+    /// X-Forwarded-For list of one to three addresses (nginx `$proxy_add_x_forwarded_for`).
+    static func combined(seed: UInt64, count: Int, spanSeconds: Int64 = 4 * 3600, vhost: Bool = false, vhostPort: Bool = true,
+                         common: Bool = false, forwarded: Bool = false, start: Int64 = Generator.base) -> [TruthLine] {
         var rng = SplitMix64(state: seed)
         let clients = ["127.0.0.1", "10.0.0.7", "::1", "2001:db8::42", "192.168.1.20", "10.9.8.7", "fe80::1"]
         let users: [String?] = [nil, nil, "alice", "bob smith", "\"\"", "carol", "admin", "o'neil"]
@@ -63,8 +65,10 @@ enum Generator {
         var queued: [(Int, TruthRequest, String)] = []  // 2xx to emit after k more lines
         func render(_ r: TruthRequest, request: String, offset: Int) -> String {
             var line = ""
-            if vhost { line += "www.example.test:443 " }
-            line += "\(r.client) - \(r.user ?? "-") [\(CLF.time(r.time, offsetMinutes: offset))] \"\(request)\" \(r.status) "
+            if vhost { line += vhostPort ? "www.example.test:443 " : "www.example.test " }
+            line += r.client
+            if forwarded { line += ["", ", 10.0.0.1", ", 10.0.0.1, 127.0.0.1", ", 2001:db8::1"][Int.random(in: 0..<4, using: &rng)] }
+            line += " - \(r.user ?? "-") [\(CLF.time(r.time, offsetMinutes: offset))] \"\(request)\" \(r.status) "
             line += r.status == 408 ? "0" : (Bool.random(using: &rng) ? "\(Int.random(in: 10...9000, using: &rng))" : "-")
             if !common {
                 let referer = Bool.random(using: &rng) ? "-" : "http://example.test/from?x=\\\"1\\\""

@@ -122,4 +122,84 @@ struct RealServerLogTests {
             #expect(s.errorEvents.last?.reason == "No such file or directory")
         }
     }
+
+    @Test("Apache Digest: a missing user file is AH01622, read like AH01620; a qop-less answer is AH10560")
+    func apacheDigestUserFile() async throws {
+        try RealServers.requireApache()
+        // Apache 2.4.71 no longer takes qop-less Digest answers (AH10560 instead of checking them and
+        // logging AH01792), so AH01792 cannot be produced here: RealWorldShapeTests reads it from literal lines.
+        let config = ApacheConfigs.digestArea() + """
+
+            <Directory "{{DOCROOT}}/dmissing">
+                AuthType Digest
+                AuthName "Private Digest Area"
+                AuthDigestProvider file
+                AuthUserFile "{{ROOT}}/auth/no-such-htdigest"
+                Require valid-user
+            </Directory>
+            """
+        let files: [ServerFile] = [
+            .htdigest("auth/htdigest", users: [("dave", "Private Digest Area", "Secret123")]),
+            .text("htdocs/digest/index.html", "digest\n"),
+            .text("htdocs/dmissing/index.html", "missing\n"),
+        ]
+        try await withApache(config: config, files: files, options: ApacheOptions(extraModules: ["auth_digest"])) { apache in
+            try curl(["--digest", "-u", "dave:wrong", apache.url("/digest/")])  // 401, 401 AH01794
+            try curl(["--digest", "-u", "dave:Secret123", apache.url("/dmissing/")])  // 401, then 500 AH01622
+            // an RFC 2069 answer (no qop, no nc/cnonce) to a fresh nonce: 401 and AH10560
+            let challenge = try HTTPProbe.get(apache.url("/digest/")).header("WWW-Authenticate") ?? ""
+            let nonce = challenge.components(separatedBy: "nonce=\"").dropFirst().first?.components(separatedBy: "\"").first ?? ""
+            let old = "Digest username=\"dave\", realm=\"Private Digest Area\", nonce=\"\(nonce)\", uri=\"/digest/\", response=\"0123456789abcdef0123456789abcdef\""
+            #expect(try HTTPProbe.get(apache.url("/digest/"), headers: [("Authorization", old)]).status == 401)
+            #expect(await apache.waitForErrorLog(containing: "AH01622"))
+            #expect(await apache.waitForErrorLog(containing: "AH10560"))
+            let s = try LogScan.scan(LogScanOptions(errorPaths: [apache.errorLogPath]))
+            #expect(s.inputs.map(\.format) == ["apache-error"])
+            let causes = s.errorEvents.map { "\($0.code ?? "-") \($0.cause.rawValue) \($0.user ?? "-") \($0.count)" }
+            #expect(causes == ["AH01794 password-mismatch dave 1", "AH01622 authfile-unreadable - 1", "AH10560 wrong-scheme - 1"], "\(apache.readErrorLog())")
+            let unreadable = s.errorEvents.first { $0.code == "AH01622" }
+            #expect(unreadable?.file == apache.root + "/auth/no-such-htdigest")
+            #expect(unreadable?.reason == "No such file or directory")
+            #expect(s.errorEvents.last?.path == "/digest/")
+        }
+    }
+
+    @Test("nginx: open() of a missing document (decoded URI, alias, error_page) is a 404, of a user file an auth cause")
+    func nginxDocumentsAndUserFiles() async throws {
+        try RealServers.requireNginx()
+        let config = """
+            error_page 404 /404.html;
+            location /img/ { alias {{ROOT}}/images/; }
+            """ + "\n" + NginxConfigs.basicLocation("/gone/", realm: "Gone", userFile: "{{ROOT}}/auth/gone.htpasswd")
+            + "\n" + NginxConfigs.basicLocation("/members/", realm: "Members", userFile: "{{ROOT}}/auth/members")
+            + "\n" + NginxConfigs.basicLocation("/locked/", realm: "Locked", userFile: "{{ROOT}}/auth/locked")
+        let files: [ServerFile] = [
+            .directory("images"),
+            .text("htdocs/gone/index.html", "x\n"), .text("htdocs/members/index.html", "x\n"), .text("htdocs/locked/index.html", "x\n"),
+            .htpasswd("auth/locked", users: Self.users, mode: 0o000),
+        ]
+        try await withNginx(config: config, files: files) { nginx in
+            try curl([nginx.url("/img/nope.png")])  // 404: alias target, then the error_page target
+            try curl([nginx.url("/caf%C3%A9.html")])  // 404: the decoded name
+            try curl([nginx.url("/.htpasswd")])  // 404: a probe for the user file's name
+            try curl(["-u", "alice:Secret123", nginx.url("/gone/")])  // 403: user file missing, named like one
+            try curl(["-u", "alice:Secret123", nginx.url("/members/")])  // 403: user file missing, plain name
+            try curl(["-u", "alice:Secret123", nginx.url("/locked/")])  // 500: unreadable user file ([crit])
+            #expect(await nginx.waitForAccessLog(containing: "/locked/"))
+            let log = nginx.readErrorLog()
+            #expect(log.contains("/404.html\" failed") && log.contains("café.html\" failed") && log.contains("[crit]"), "\(log)")
+            let files = { (s: LogSummary) in s.errorEvents.map { "\($0.cause.rawValue) \($0.path ?? "-") \(($0.file ?? "-").replacingOccurrences(of: nginx.root, with: "ROOT"))" } }
+            let s = try LogScan.scan(LogScanOptions(errorPaths: [nginx.errorLogPath]))
+            #expect(files(s) == ["authfile-unreadable /gone/ ROOT/auth/gone.htpasswd", "authfile-unreadable /locked/ ROOT/auth/locked"], "\(log)")
+            #expect(s.errorEvents.last?.reason == "Permission denied")
+            // the configured user file with a plain name, given as such
+            var options = LogScanOptions(errorPaths: [nginx.errorLogPath])
+            options.userFiles = [nginx.root + "/auth/members"]
+            let configured = try LogScan.scan(options)
+            #expect(files(configured) == [
+                "authfile-unreadable /gone/ ROOT/auth/gone.htpasswd", "authfile-unreadable /members/ ROOT/auth/members",
+                "authfile-unreadable /locked/ ROOT/auth/locked",
+            ], "\(log)")
+        }
+    }
 }

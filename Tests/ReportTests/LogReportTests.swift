@@ -122,4 +122,26 @@ import Testing
         let section = LogReport.sections(s, spike: nil).first { $0.title == "Timeline" }!
         #expect(section.lines[0].contains("max 167 per 2 h 47 min"))
     }
+
+    @Test func inputNotesAndUnrecognisedFormatsAreStatedInEveryFormat() throws {
+        var s = Self.summary()
+        let note = "3 lines start with an X-Forwarded-For list (`10.0.0.2, 10.0.0.1, …`): the client is its first address"
+        s.inputs = [
+            LogInput(path: "proxied.log", kind: .access, format: "combined", lines: 3, notes: [note]),
+            LogInput(path: "mystery.log", kind: .error, format: "unknown", lines: 7),
+        ]
+        let findings = LogRules.run(s)
+        #expect(findings.contains { $0.id == "logs.unrecognized-format" && $0.severity == .warning })
+        let report = LogReport.report(s, findings: findings, spike: nil, subject: "x", outcome: .problems)
+        let inputs = try #require(report.sections.first { $0.title == "Inputs" })
+        #expect(inputs.lines == [
+            "proxied.log: access log, combined, 3 lines; " + note,
+            "mystery.log: error log, unknown, 7 lines — format not recognised, nothing in it was analysed",
+        ])
+        let json = JSONRenderer.render(report)
+        #expect(json.contains("\"notes\": [") && json.contains("X-Forwarded-For list"), "\(json)")
+        let page = LogReportHTML.render(report, summary: s, spike: nil)
+        #expect(page.contains("format not recognised, nothing in it was analysed") && page.contains("X-Forwarded-For list"))
+    }
 }
+

@@ -137,9 +137,11 @@ public enum WrongSchemeLogRule: LogRule {
         let events = ErrorEventFindings.events(e.summary, .wrongScheme)
         guard !events.isEmpty else { return [] }
         let paths = Array(Set(events.compactMap(\.path))).sorted()
+        let noQop = events.contains { $0.code == "AH10560" }
+            ? " AH10560 is a Digest answer without `qop` (RFC 2069, old clients and libraries), which Apache 2.4.71 no longer accepts: the client must answer with `qop=auth`." : ""
         return ErrorEventFindings.finding(
             "logs.wrong-scheme", events,
-            detail: "\(ErrorEventFindings.total(events)) request(s) sent credentials in another scheme than the area asks for\(paths.isEmpty ? "" : " (" + paths.prefix(3).joined(separator: ", ") + ")") — e.g. a Bearer token to a Basic area (AH01614) or Basic to a Digest area (AH01781). Apache answers 401 without looking at the credentials.")
+            detail: "\(ErrorEventFindings.total(events)) request(s) sent credentials in another scheme than the area asks for\(paths.isEmpty ? "" : " (" + paths.prefix(3).joined(separator: ", ") + ")") — e.g. a Bearer token to a Basic area (AH01614) or Basic to a Digest area (AH01781). Apache answers 401 without looking at the credentials.\(noQop)")
     }
 
     public static let description = RuleDescription<LogEvidence>(
@@ -147,6 +149,7 @@ public enum WrongSchemeLogRule: LogRule {
         triggering: [
             ErrorEventFindings.sample(.wrongScheme, code: "AH01614"),
             ErrorEventFindings.sample(.wrongScheme, code: "AH01781", path: "/digest/"),
+            ErrorEventFindings.sample(.wrongScheme, code: "AH10560", path: "/digest/"),
         ],
         nonTriggering: [ErrorEventFindings.empty, ErrorEventFindings.unrelated])
 }

@@ -47,3 +47,38 @@ public enum InputIncompleteLogRule: LogRule {
         ],
         nonTriggering: [LogSample.evidence(LogSummary(inputs: [LogInput(path: "a.log", kind: .access, format: "combined", lines: 10)]))])
 }
+
+/// `logs.unrecognized-format`: an input had lines but none of them in a format this tool reads. Its
+/// silence is not evidence that nothing is wrong, so it is a warning (exit 1), not a clean 0.
+public enum UnrecognizedFormatLogRule: LogRule {
+    public static func check(_ e: LogEvidence) -> [Finding] {
+        let unknown = e.summary.inputs.filter(\.unrecognized)
+        guard !unknown.isEmpty else { return [] }
+        let evidence = unknown.map { input -> String in
+            let what = input.kind == .error
+                ? "named as an error log, but no line starts like an Apache (`[Sun Nov 29 08:51:16 2026] [`) or nginx (`2026/11/29 08:51:16 [`) error line"
+                : "no line parses as combined, common, vhost_combined, nginx default or JSON"
+            return "\(input.path): \(input.lines) line\(input.lines == 1 ? "" : "s") read, \(what)"
+        }
+        let detail = "\(unknown.count) input\(unknown.count == 1 ? "" : "s") could not be recognised as an access or error log, so nothing in \(unknown.count == 1 ? "it" : "them") was analysed: any 401s or authentication errors there are not in this report."
+        var fix = ["Look at its first lines: `head -n 5 \(LogFigures.shell(unknown[0].path))`."]
+        if unknown.contains(where: { $0.kind == .access }) {
+            fix.append("For an access log in a custom format give it with `--log-format '…'` (Apache LogFormat syntax, e.g. `'%h %l %u %t \"%r\" %>s %b'`).")
+        }
+        if unknown.contains(where: { $0.kind == .error }) {
+            fix.append("Error logs are read when their lines start with the server's own date: check that this is the web server's error log and not a syslog or journal export.")
+        }
+        return [Finding("logs.unrecognized-format", detail: detail, evidence: evidence, fix: fix)]
+    }
+
+    public static let description = RuleDescription<LogEvidence>(
+        id: "logs.unrecognized-format",
+        triggering: [
+            LogSample.evidence(LogSummary(inputs: [LogInput(path: "odd.log", kind: .access, format: "unknown", lines: 12, malformed: 12)], lines: 12, malformed: 12)),
+            LogSample.evidence(LogSummary(inputs: [LogInput(path: "error.log", kind: .error, format: "unknown", lines: 4)], errorLines: 4)),
+        ],
+        nonTriggering: [
+            LogSample.evidence(LogSummary(inputs: [LogInput(path: "empty.log", kind: .access, format: "unknown")])),
+            LogSample.evidence(LogSummary(inputs: [LogInput(path: "error.log", kind: .error, format: "nginx-error", lines: 4)], errorLines: 4)),
+        ])
+}

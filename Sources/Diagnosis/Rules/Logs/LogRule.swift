@@ -62,6 +62,7 @@ public enum LogRules {
         SpikeLogRule.self,
         NeverSucceedsLogRule.self,
         NoCredentialsLogRule.self,
+        UnrecognizedFormatLogRule.self,
         MalformedLinesLogRule.self,
         InputIncompleteLogRule.self,
     ]
