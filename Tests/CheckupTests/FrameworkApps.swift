@@ -192,6 +192,42 @@ enum FrameworkApps {
         web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
         """#
 
+    /// An MCP server from the MCP Python SDK (FastMCP, streamable HTTP) with bearer auth, its RFC 9728
+    /// resource metadata, and RFC 8414 metadata for the authorization server it names.
+    static let mcp = #"""
+        import os, sys
+        import uvicorn
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+        from mcp.server.auth.provider import AccessToken, TokenVerifier
+        from mcp.server.auth.settings import AuthSettings
+        from mcp.server.fastmcp import FastMCP
+
+        port = int(sys.argv[1])
+        base = "http://127.0.0.1:%d" % port
+
+        class Verifier(TokenVerifier):
+            async def verify_token(self, token):
+                if token == os.environ["APP_TOKEN"]:
+                    return AccessToken(token=token, client_id="cli", scopes=["mcp:tools"])
+                return None
+
+        mcp = FastMCP("demo", token_verifier=Verifier(), auth=AuthSettings(
+            issuer_url=base, resource_server_url=base + "/mcp", required_scopes=["mcp:tools"]))
+
+        @mcp.tool()
+        def add(a: int, b: int) -> int:
+            return a + b
+
+        async def as_metadata(request):
+            return JSONResponse({"issuer": base + "/", "authorization_endpoint": base + "/authorize",
+                                 "token_endpoint": base + "/token", "response_types_supported": ["code"]})
+
+        app = mcp.streamable_http_app()
+        app.routes.append(Route("/.well-known/oauth-authorization-server", as_metadata))
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+        """#
+
     static var environment: [String: String] {
         ["APP_TOKEN": token, "APP_API_KEY": apiKey, "APP_PASSWORD": password, "APP_JWT_SECRET": jwtSecret]
     }

@@ -195,6 +195,37 @@ struct FrameworkCheckupTests {
         }
     }
 
+    // MARK: an MCP server (MCP Python SDK)
+
+    @Test("MCP server, no token: invalid_token without a token is credentials.missing, with what discovery found")
+    func mcpServerWithoutToken() async throws {
+        try PythonEnvironment.require(["mcp", "uvicorn"])
+        try await withPythonApp(files: ["app.py": FrameworkApps.mcp], arguments: ["app.py"], environment: Self.env) { app in
+            let run = await checkRun(app.url("/mcp")) {
+                $0.method = "POST"
+                $0.headers = [HeaderField("Content-Type", "application/json"), HeaderField("Accept", "application/json, text/event-stream")]
+                $0.body = Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8)
+            }
+            log("mcp no token", run)
+            #expect(run.finalStatus == 401, "\(run.summary)")
+            #expect(run.cause == "credentials.missing", "\(run.summary)")
+            #expect(!run.ids.contains("token.invalid"), "\(run.summary)")
+            let missing = try #require(run.finding("credentials.missing"))
+            #expect(missing.evidence.contains { $0.contains("token endpoint: \(app.baseURL)/token") }, "\(missing.evidence)")
+            #expect(missing.evidence.contains { $0 == "scopes supported: mcp:tools" }, "\(missing.evidence)")
+            #expect(run.evidence.steps.filter { $0.exchange.request.method == "POST" }.count == 1, "\(run.summary)")
+
+            let wrong = await checkRun(app.url("/mcp")) {
+                $0.method = "POST"
+                $0.bearer = "wrong-mcp-token"
+                $0.headers = [HeaderField("Content-Type", "application/json"), HeaderField("Accept", "application/json, text/event-stream")]
+                $0.body = Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8)
+            }
+            log("mcp wrong token", wrong)
+            #expect(wrong.cause == "token.invalid", "\(wrong.summary)")
+        }
+    }
+
     // MARK: mitmproxy with --proxyauth in front of an application
 
     @Test("mitmproxy reverse proxy with --proxyauth before FastAPI: proxy.second-auth-layer")

@@ -1,4 +1,6 @@
+import Credentials
 import Evidence
+import FoundationEssentials
 import HTTPAuth
 
 /// `credentials.missing`: the server wants credentials and none were sent — answered 401, or 403
@@ -39,7 +41,36 @@ public enum CredentialsMissingRule: ClientRule {
             ? "The request carried no Authorization header and the server answered \(final.status!)."
             : "The request carried no Authorization header; the server asks for \(offered.joined(separator: " or "))."
         if final.status == 403 { detail += " It answers a missing credential with 403 and no challenge, where 401 was meant." }
-        return [Finding(description.id, detail: detail, evidence: [final.line] + offered.map { "offered: \($0)" }, fix: fixes(e.url, challenges))]
+        var evidence = [final.line] + offered.map { "offered: \($0)" }
+        if challenges.compactMap(BearerChallenge.init).contains(where: { $0.error == .invalidToken }) {
+            evidence.append("the challenge says invalid_token although no token was sent: it means \"send one\"")
+        }
+        let discovered = discoveredOAuth(e)
+        if !discovered.isEmpty { detail += " OAuth discovery says where to get a token (see the evidence)." }
+        return [Finding(description.id, detail: detail, evidence: evidence + discovered, fix: fixes(e.url, challenges))]
+    }
+
+    /// Where a token comes from, as the server's own public metadata says: the authorization
+    /// servers and scopes of its RFC 9728 resource metadata, the issuer and endpoints of the
+    /// authorization server's RFC 8414 metadata.
+    static func discoveredOAuth(_ e: CheckEvidence) -> [String] {
+        func object(_ step: CheckEvidence.Step) -> [String: JSONScalarTree]? {
+            guard step.isSuccess, let body = step.exchange.response?.bodyPrefix else { return nil }
+            return try? JSONDecoder().decode([String: JSONScalarTree].self, from: Data(body))
+        }
+        var lines: [String] = []
+        if let resource = e.steps(.resourceMetadata).lazy.compactMap(object).first {
+            let servers = resource["authorization_servers"]?.strings ?? []
+            if !servers.isEmpty { lines.append("authorization servers: " + servers.joined(separator: ", ")) }
+            let scopes = resource["scopes_supported"]?.strings ?? []
+            if !scopes.isEmpty { lines.append("scopes supported: " + scopes.joined(separator: " ")) }
+        }
+        if let server = e.steps(.authorizationServerMetadata).lazy.compactMap(object).first {
+            for (key, label) in [("issuer", "issuer"), ("authorization_endpoint", "authorization endpoint"), ("token_endpoint", "token endpoint")] {
+                if let value = server[key]?.string { lines.append("\(label): \(value)") }
+            }
+        }
+        return lines
     }
 
     /// How to send what the server asks for, by scheme: the framework's own header forms.
