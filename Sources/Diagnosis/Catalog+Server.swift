@@ -227,6 +227,25 @@ extension Catalog {
             references: ["Apache core AllowOverride", "Apache .htaccess howto"]),
 
         CatalogEntry(
+            id: "config.auth-bypassed", severity: .error, audience: .admin,
+            title: "Satisfy Any with Allow lets clients in without a password",
+            explanation: """
+                Apache 2.2's access control lives on in mod_access_compat (`Order`, `Allow`, `Deny`, \
+                `Satisfy`). With `Satisfy Any`, a client that the `Order`/`Allow` rules admit skips \
+                authentication altogether, whatever `Require valid-user` says. Measured on httpd 2.4.71: \
+                `Satisfy Any` with `Allow from all` — or with no `Allow`/`Deny` at all, since the default \
+                `Order Deny,Allow` admits everyone — answers 200 with no credentials and with a wrong \
+                password; with `Allow from 10.0.0.0/8` those hosts skip the password. The area looks \
+                protected in the configuration and is not.
+                """,
+            fix: [
+                "Remove `Satisfy Any` and the `Order`/`Allow`/`Deny` lines from the block; keep `Require valid-user`.",
+                "If some hosts must skip the password, write it in 2.4 syntax: `<RequireAny>` `Require ip 10.0.0.0/8` `Require valid-user` `</RequireAny>`.",
+                "Reload (`sudo apachectl configtest && sudo systemctl reload apache2`) and check that `curl -I URL` without credentials answers 401.",
+            ],
+            references: ["Apache mod_access_compat Satisfy", "Apache Upgrading to 2.4 from 2.2: access control", "Apache mod_authz_core <RequireAny>"]),
+
+        CatalogEntry(
             id: "config.options-requires-auth", severity: .warning, audience: .admin,
             title: "OPTIONS is behind authentication, so CORS preflights fail",
             explanation: """

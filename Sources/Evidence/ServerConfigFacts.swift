@@ -130,12 +130,16 @@ public struct ProtectedArea: Sendable, Hashable {
     public var application: ConfigLocation?
     /// Another area completes this one (a section with only `AuthType` whose sub-sections add `Require`).
     public var completedElsewhere: Bool
+    /// Apache 2.2 access control (`Satisfy Any` with `Order`/`Allow`) that lets clients in without a password.
+    public var bypass: AccessBypass?
+    /// nginx `auth_request URI`: the subrequest that decides, and where it goes.
+    public var authRequest: AuthRequestFact?
 
     public init(
         server: WebServerKind, context: String, at: ConfigLocation, scheme: ConfigSetting? = nil, realm: ConfigSetting? = nil,
         provider: String = "file", userFile: UserFileFact? = nil, requires: [RequireFact] = [], htaccess: String? = nil,
         override: OverrideFact? = nil, optionsExempt: Bool = false, corsHeader: ConfigLocation? = nil,
-        application: ConfigLocation? = nil, completedElsewhere: Bool = false
+        application: ConfigLocation? = nil, completedElsewhere: Bool = false, bypass: AccessBypass? = nil, authRequest: AuthRequestFact? = nil
     ) {
         self.server = server
         self.context = context
@@ -151,11 +155,54 @@ public struct ProtectedArea: Sendable, Hashable {
         self.corsHeader = corsHeader
         self.application = application
         self.completedElsewhere = completedElsewhere
+        self.bypass = bypass
+        self.authRequest = authRequest
     }
 
     /// Some `Require` in effect needs an authenticated user (nginx: `auth_basic` is on).
     public var needsAuthentication: Bool {
         server == .nginx ? scheme != nil : requires.contains { $0.needsAuthentication }
+    }
+
+    /// Requires a user and no `Satisfy Any` lets everyone past that requirement.
+    public var isProtected: Bool { needsAuthentication && bypass?.everyone != true }
+}
+
+/// `Satisfy Any` (mod_access_compat) in an area that also requires a user: a client that the
+/// `Order`/`Allow`/`Deny` rules admit gets in without credentials (measured on httpd 2.4.71).
+public struct AccessBypass: Sendable, Hashable {
+    public var satisfy: ConfigSetting
+    /// `Order` in effect (nil: the default, `Deny,Allow`).
+    public var order: ConfigSetting?
+    public var allows: [ConfigSetting]
+    public var denies: [ConfigSetting]
+    /// True when every client is admitted; false when only the hosts of `allows` are.
+    public var everyone: Bool
+
+    public init(satisfy: ConfigSetting, order: ConfigSetting?, allows: [ConfigSetting], denies: [ConfigSetting], everyone: Bool) {
+        self.satisfy = satisfy
+        self.order = order
+        self.allows = allows
+        self.denies = denies
+        self.everyone = everyone
+    }
+}
+
+/// nginx `auth_request URI`: every request is first sent as a subrequest to URI; 2xx lets it in.
+public struct AuthRequestFact: Sendable, Hashable {
+    /// The subrequest URI (`/oauth2/auth`).
+    public var uri: String
+    public var at: ConfigLocation
+    /// The location of the same server that answers it (`location = /oauth2/auth` at file:line), if any.
+    public var endpoint: ConfigSetting?
+    /// Where that location sends the subrequest (`proxy_pass http://127.0.0.1:4180`), if it does.
+    public var service: ConfigSetting?
+
+    public init(uri: String, at: ConfigLocation, endpoint: ConfigSetting? = nil, service: ConfigSetting? = nil) {
+        self.uri = uri
+        self.at = at
+        self.endpoint = endpoint
+        self.service = service
     }
 }
 
@@ -193,8 +240,16 @@ public struct ForwardingFact: Sendable, Hashable {
     public var blocker: ConfigSetting?
     /// Why it is (not) passed, in a sentence fragment.
     public var reason: String
+    /// The server itself authenticates requests to this handler (Apache `AuthType` + `Require`):
+    /// the program gets `REMOTE_USER`, not the password, and has no need for `Authorization`.
+    public var authenticatedByServer: ConfigLocation?
+    /// The directory of the scripts, when the handler has one (the place for a scoped fix).
+    public var scriptDirectory: String?
 
-    public init(server: WebServerKind, kind: Kind, context: String, at: ConfigLocation, passesAuthorization: Bool, blocker: ConfigSetting? = nil, reason: String) {
+    public init(
+        server: WebServerKind, kind: Kind, context: String, at: ConfigLocation, passesAuthorization: Bool, blocker: ConfigSetting? = nil, reason: String,
+        authenticatedByServer: ConfigLocation? = nil, scriptDirectory: String? = nil
+    ) {
         self.server = server
         self.kind = kind
         self.context = context
@@ -202,6 +257,8 @@ public struct ForwardingFact: Sendable, Hashable {
         self.passesAuthorization = passesAuthorization
         self.blocker = blocker
         self.reason = reason
+        self.authenticatedByServer = authenticatedByServer
+        self.scriptDirectory = scriptDirectory
     }
 }
 

@@ -165,6 +165,39 @@ struct ApacheAudit {
         var unsetAuthorization: ConfigSetting?
         var cors: ConfigLocation?
         var allowOverride: ConfigSetting?
+        /// mod_access_compat's settings: it has no merge function, so the innermost section that
+        /// uses any of `Order`/`Allow`/`Deny`/`Satisfy` replaces them all.
+        var access: AccessCompat?
+    }
+
+    struct AccessCompat {
+        var order: ConfigSetting?
+        var allows: [ConfigSetting] = []
+        var denies: [ConfigSetting] = []
+        var satisfy: ConfigSetting?
+
+        /// Who `Satisfy Any` lets in without a password (nil: nobody — the password is needed).
+        var bypass: AccessBypass? {
+            guard let satisfy, satisfy.value.lowercased() == "any" else { return nil }
+            let order = (self.order?.value ?? "deny,allow").lowercased().replacingOccurrences(of: " ", with: "")
+            let allowAll = allows.contains { Self.isAll($0.value) }
+            let denyAll = denies.contains { Self.isAll($0.value) }
+            let everyone: Bool
+            switch order {
+            case "deny,allow":
+                // Allowed unless a Deny matches and no Allow does.
+                if allowAll || !denyAll { everyone = true } else if allows.isEmpty { return nil } else { everyone = false }
+            default:  // allow,deny and mutual-failure: only what an Allow admits, minus Deny.
+                if allows.isEmpty || denyAll { return nil }
+                everyone = allowAll
+            }
+            return AccessBypass(satisfy: satisfy, order: self.order, allows: allows, denies: denies, everyone: everyone)
+        }
+
+        static func isAll(_ value: String) -> Bool {
+            let words = value.lowercased().split(separator: " ")
+            return words.count == 2 && words[0] == "from" && words[1] == "all"
+        }
     }
 
     func effective(_ chain: [Int], extra: [ConfigDirective] = []) -> Effective {
@@ -182,21 +215,26 @@ struct ApacheAudit {
             e.requires = requires
             e.optionsExempt = exemptAll || requires.contains { $0.text.lowercased().hasPrefix("require method") && $0.text.uppercased().contains("OPTIONS") }
         }
+        var accessSeen = false
         for d in Self.flatten(body) {
             let first = d.args.first ?? ""
+            if ["order", "allow", "deny", "satisfy"].contains(d.key), !accessSeen {
+                accessSeen = true
+                e.access = AccessCompat()
+            }
             switch d.key {
+            case "order": e.access?.order = ConfigSetting(d.args.joined(separator: " "), at: d.at)
+            case "allow": e.access?.allows.append(ConfigSetting(d.args.joined(separator: " "), at: d.at))
+            case "deny": e.access?.denies.append(ConfigSetting(d.args.joined(separator: " "), at: d.at))
+            case "satisfy": e.access?.satisfy = ConfigSetting(first, at: d.at)
             case "authtype":
                 e.scheme = first.lowercased() == "none" ? nil : ConfigSetting(first, at: d.at)
             case "authname": e.realm = ConfigSetting(first, at: d.at)
             case "authuserfile": e.userFile = ConfigSetting(first, at: d.at)
             case "authbasicprovider", "authdigestprovider": e.provider = d.args.joined(separator: " ")
             case "cgipassauth": e.cgiPassAuth = ConfigSetting(first, at: d.at)
-            case "setenvif", "setenvifnocase":
-                if first.lowercased() == "authorization", d.args.dropFirst(2).contains(where: { $0.uppercased().hasPrefix("HTTP_AUTHORIZATION") }) {
-                    e.passThrough = ConfigSetting(d.text, at: d.at)
-                }
-            case "rewriterule":
-                if d.args.contains(where: { $0.uppercased().contains("E=HTTP_AUTHORIZATION") }) { e.passThrough = ConfigSetting(d.text, at: d.at) }
+            case "setenvif", "setenvifnocase", "rewriterule":
+                if Self.isPassThrough(d) { e.passThrough = ConfigSetting(d.text, at: d.at) }
             case "requestheader":
                 if d.args.count >= 2, d.args[0].lowercased() == "unset", d.args[1].lowercased() == "authorization" {
                     e.unsetAuthorization = ConfigSetting(d.text, at: d.at)
@@ -207,6 +245,35 @@ struct ApacheAudit {
             default: break
             }
         }
+    }
+
+    /// A line that copies the `Authorization` header into `HTTP_AUTHORIZATION` for CGI/FastCGI:
+    /// `SetEnvIf[NoCase] ATTR REGEX HTTP_AUTHORIZATION=$1` where ATTR is `Authorization` or a regular
+    /// expression that matches that header's name (mod_setenvif matches header names by regex, e.g.
+    /// Debian's `SetEnvIfNoCase ^Authorization$ "(.+)" HTTP_AUTHORIZATION=$1`), or a `RewriteRule`
+    /// with `[E=HTTP_AUTHORIZATION:…]`.
+    static func isPassThrough(_ d: ConfigDirective) -> Bool {
+        switch d.key {
+        case "setenvif", "setenvifnocase":
+            guard d.args.count >= 3, d.args.dropFirst(2).contains(where: { $0.uppercased().hasPrefix("HTTP_AUTHORIZATION=") }) else { return false }
+            return attributeMatchesAuthorization(d.args[0])
+        case "rewriterule":
+            return d.args.dropFirst(2).contains { flags in
+                let upper = flags.uppercased()
+                return upper.contains("E=HTTP_AUTHORIZATION:") || upper.contains("ENV=HTTP_AUTHORIZATION:")
+            }
+        default:
+            return false
+        }
+    }
+
+    static func attributeMatchesAuthorization(_ attribute: String) -> Bool {
+        if attribute.lowercased() == "authorization" { return true }
+        guard attribute.contains(where: { "^$.*+?[](|\\".contains($0) }),
+            let regex = try? NSRegularExpression(pattern: attribute, options: [.caseInsensitive])
+        else { return false }
+        let name = "Authorization"
+        return regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
     }
 
     /// Directives of a body with inline blocks opened up.
@@ -257,13 +324,13 @@ struct ApacheAudit {
 
     mutating func facts() -> ServerConfigFacts {
         var notes = config.notes
-        var forwarding = forwardingFacts()
+        var handlers = handlerFacts()
         var areas: [(area: ProtectedArea, chain: [Int], section: Int)] = []
         let docrootPaths = docroots.map(\.path)
         for index in sections.indices where Self.hasAuth(sections[index].body) {
             let c = chain(index)
             let e = effective(c)
-            var area = makeArea(context: context(index), at: sections[index].directive?.at ?? ConfigLocation(file: config.mainFile, line: 1), effective: e, chain: c, forwarding: forwarding, docroots: docrootPaths)
+            var area = makeArea(context: context(index), at: sections[index].directive?.at ?? ConfigLocation(file: config.mainFile, line: 1), effective: e, chain: c, handlers: handlers, docroots: docrootPaths)
             // A directory area also shows what a .htaccess there may change (or that it is not read).
             if case .directory = sections[index].kind { area.override = Self.override(e.allowOverride) }
             areas.append((area, c, index))
@@ -277,6 +344,8 @@ struct ApacheAudit {
         // .htaccess under each DocumentRoot, judged with the AllowOverride of its directory.
         var htaccessFacts: [HtaccessFact] = []
         var htaccessAreas: [ProtectedArea] = []
+        /// `.htaccess` files httpd reads and applies, with the directives it allows there.
+        var applied: [(dir: String, directives: [ConfigDirective], override: OverrideFact)] = []
         let accessName = sections[0].body.last { $0.key == "accessfilename" }?.args.first ?? ".htaccess"
         var seenRoots: Set<String> = []
         for root in docroots where seenRoots.insert(root.path).inserted {
@@ -287,7 +356,7 @@ struct ApacheAudit {
                 let dirChain = [0] + (root.vhost.map { [$0] } ?? []) + directoryChain(for: dir, vhost: root.vhost)
                 let override = Self.override(effective(dirChain).allowOverride)
                 let parsed: [ConfigDirective]
-                do { parsed = try ApacheConfigParser.parse(try ConfigFile.read(file), file: file) } catch {
+                do { parsed = try ApacheConfigLoader.parseHtaccess(try ConfigFile.read(file), file: file, config: config) } catch {
                     notes.append("\(error) (this .htaccess was not judged)")
                     continue
                 }
@@ -296,43 +365,49 @@ struct ApacheAudit {
                     if Self.hasAuth(parsed) {
                         var area = makeArea(
                             context: ".htaccess in \(dir)", at: auth.first?.at ?? ConfigLocation(file: file, line: 1),
-                            effective: effective(dirChain, extra: parsed), chain: dirChain, forwarding: forwarding, docroots: docrootPaths)
+                            effective: effective(dirChain, extra: parsed), chain: dirChain, handlers: handlers, docroots: docrootPaths)
                         area.htaccess = file
                         area.override = override
                         htaccessAreas.append(area)
                     }
-                    applyHtaccessPassThrough(parsed, dir: dir, override: override, to: &forwarding)
-                } else {
-                    if !auth.isEmpty { htaccessFacts.append(HtaccessFact(path: file, docroot: root.path, authDirectives: auth, override: override)) }
-                    if !override.isNone { applyHtaccessPassThrough(parsed, dir: dir, override: override, to: &forwarding) }
+                } else if !auth.isEmpty {
+                    htaccessFacts.append(HtaccessFact(path: file, docroot: root.path, authDirectives: auth, override: override))
                 }
+                // A file httpd refuses (a directive its AllowOverride does not allow) answers 500 before
+                // anything in it applies; only a file it reads whole hands its pass-through on.
+                if !override.isNone, auth.isEmpty || override.allowsAuthConfig { applied.append((dir, parsed, override)) }
             }
         }
+        for i in handlers.indices { resolve(&handlers[i], applied: applied, htaccessAreas: htaccessAreas) }
         return ServerConfigFacts(
             server: .apache, mainConfig: config.mainFile, filesRead: config.filesRead, worker: worker.name, workerSource: workerSource,
             docroots: docroots.map { ConfigSetting($0.path, at: $0.at) }, areas: areas.map(\.area) + htaccessAreas, htaccess: htaccessFacts,
-            forwarding: forwarding, notes: notes)
+            forwarding: handlers.map(\.fact), notes: notes + ["<IfVersion> judged against Apache \(config.version) (\(config.versionSource))"].filter { _ in config.usesIfVersion })
     }
 
-    mutating func makeArea(context: String, at: ConfigLocation, effective e: Effective, chain: [Int], forwarding: [ForwardingFact], docroots: [String]) -> ProtectedArea {
+    mutating func makeArea(context: String, at: ConfigLocation, effective e: Effective, chain: [Int], handlers: [Handler], docroots: [String]) -> ProtectedArea {
         var userFile: UserFileFact?
         if let file = e.userFile {
             let path = ConfigFile.normalize(ConfigFile.resolve(file.value, against: config.serverRoot))
             userFile = AccessFacts.userFile(path, directive: "AuthUserFile", at: file.at, worker: worker, docroots: docroots, cache: &userFileCache)
         }
-        let app = forwarding.first { f in chain.contains { sectionOwns($0, f.at) } }?.at
+        let app = handlers.first { h in chain.contains { sectionOwns($0, h.fact.at) } }?.fact.at
+        let requiresUser = e.requires.contains { $0.needsAuthentication }
         return ProtectedArea(
             server: .apache, context: context, at: at, scheme: e.scheme, realm: e.realm, provider: e.provider, userFile: userFile,
-            requires: e.requires, optionsExempt: e.optionsExempt, corsHeader: e.cors, application: app)
+            requires: e.requires, optionsExempt: e.optionsExempt, corsHeader: e.cors, application: app,
+            bypass: requiresUser ? e.access?.bypass : nil)
     }
 
     func sectionOwns(_ index: Int, _ at: ConfigLocation) -> Bool {
         index != 0 && Self.flatten(sections[index].body).contains { $0.at == at }
     }
 
+    /// The AllowOverride in effect. With none set anywhere, httpd 2.4.71 (Debian's package, measured)
+    /// still reads `.htaccess` but allows no directive in it: each one is a 500 ("… not allowed here").
     static func override(_ setting: ConfigSetting?) -> OverrideFact {
         guard let setting else {
-            return OverrideFact(text: "None (Apache's default)", at: nil, allowsAuthConfig: false, isNone: true)
+            return OverrideFact(text: "not set (httpd reads .htaccess but allows none of its directives)", at: nil, allowsAuthConfig: false, isNone: false)
         }
         let words = setting.value.split(separator: " ").map { $0.lowercased() }
         let nonfatal = words.contains { $0 == "nonfatal=override" || $0 == "nonfatal=all" }
@@ -342,10 +417,27 @@ struct ApacheAudit {
             isNone: isNone, nonfatal: nonfatal)
     }
 
+    /// Whether an AllowOverride lets a `.htaccess` use `SetEnvIf`/`RewriteRule` (FileInfo).
+    static func allowsFileInfo(_ o: OverrideFact) -> Bool {
+        let words = o.text.split(separator: " ").map { $0.lowercased() }
+        return o.at != nil && !o.isNone && (words.contains("all") || words.contains("fileinfo"))
+    }
+
     // MARK: - Forwarding
 
-    func forwardingFacts() -> [ForwardingFact] {
-        var out: [ForwardingFact] = []
+    /// A place where httpd hands a request to a program, with where its scripts live.
+    struct Handler {
+        var fact: ForwardingFact
+        var chain: [Int]
+        /// Directories whose files it runs (the ScriptAlias target, the `<Directory>`, else the
+        /// document roots it serves); empty for a `ProxyPass`, which maps to no file.
+        var dirs: [String]
+        /// The URL prefix it serves, when known (`ScriptAlias /cgi-bin/`, `<Location /app>`).
+        var urlPrefix: String?
+    }
+
+    func handlerFacts() -> [Handler] {
+        var out: [Handler] = []
         let cgiLoaded = config.modules.contains("cgi_module") || config.modules.contains("cgid_module")
         for (index, s) in sections.enumerated() {
             for d in Self.flatten(s.body) {
@@ -356,18 +448,23 @@ struct ApacheAudit {
                     // Debian's serve-cgi-bin.conf maps an empty /usr/lib/cgi-bin: no script, nothing to starve.
                     if d.key == "scriptalias", ConfigFile.list(dir).isEmpty { continue }
                     let c = [0] + (s.vhost.map { [$0] } ?? []) + directoryChain(for: dir, vhost: s.vhost) + (index == 0 || index == s.vhost ? [] : [index])
-                    out.append(judge(.cgi, context: d.text, at: d.at, chain: c, directory: dir))
+                    out.append(judge(.cgi, context: d.text, at: d.at, chain: c, dirs: [dir], urlPrefix: d.key == "scriptalias" ? d.args[0] : nil))
                 case "sethandler", "addhandler":
+                    let dirs = directoryOf(index).map { [$0] } ?? servedRoots(vhost: s.vhost)
+                    var prefix: String?
+                    if case .location(let p) = s.kind { prefix = p }
                     if args.first == "cgi-script", cgiLoaded {
-                        out.append(judge(.cgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index), directory: directoryOf(index)))
+                        out.append(judge(.cgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index), dirs: dirs, urlPrefix: prefix))
                     } else if let h = args.first, h.hasPrefix("proxy:"), h.contains("fcgi://") {
-                        out.append(judge(.fastcgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index), directory: directoryOf(index)))
+                        out.append(judge(.fastcgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index), dirs: dirs, urlPrefix: prefix))
                     }
                 case "proxypass", "proxypassmatch":
                     guard let target = args.dropFirst().first ?? (s.kind != .global ? args.first : nil) else { continue }
                     let kind: ForwardingFact.Kind = target.hasPrefix("fcgi://") ? .fastcgi : .proxy
                     guard target.contains("://") else { continue }
-                    out.append(judge(kind, context: d.text, at: d.at, chain: chain(index), directory: nil))
+                    var prefix = d.args.count >= 2 && d.key == "proxypass" ? d.args[0] : nil
+                    if case .location(let p) = s.kind { prefix = p }
+                    out.append(judge(kind, context: d.text, at: d.at, chain: chain(index), dirs: [], urlPrefix: prefix))
                 default: break
                 }
             }
@@ -375,42 +472,91 @@ struct ApacheAudit {
         return out
     }
 
+    /// The document roots a handler of `vhost` (nil: the main server, i.e. every host) serves files from.
+    func servedRoots(vhost: Int?) -> [String] {
+        guard let vhost else { return docroots.map(\.path) }
+        let own = docroots.filter { $0.vhost == vhost }.map(\.path)
+        return own.isEmpty ? docroots.filter { $0.vhost == nil }.map(\.path) : own
+    }
+
     func directoryOf(_ index: Int) -> String? {
         for i in chain(index).reversed() { if case .directory(let p) = sections[i].kind { return p } }
         return nil
     }
 
-    func judge(_ kind: ForwardingFact.Kind, context: String, at: ConfigLocation, chain: [Int], directory: String?) -> ForwardingFact {
+    func judge(_ kind: ForwardingFact.Kind, context: String, at: ConfigLocation, chain: [Int], dirs: [String], urlPrefix: String?) -> Handler {
         let e = effective(chain)
+        var fact: ForwardingFact
         if let unset = e.unsetAuthorization {
-            return ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: false, blocker: unset, reason: "`\(unset.value)` removes the header first")
+            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: false, blocker: unset, reason: "`\(unset.value)` removes the header first")
+        } else if kind == .proxy {
+            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "mod_proxy_http forwards Authorization by default")
+        } else if let pass = e.cgiPassAuth, pass.value.lowercased() == "on" {
+            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "CGIPassAuth On at \(pass.at)")
+        } else if let pass = e.passThrough {
+            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "`\(pass.value)` at \(pass.at)")
+        } else {
+            let off = e.cgiPassAuth.map { " (CGIPassAuth \($0.value) at \($0.at))" } ?? ""
+            fact = ForwardingFact(
+                server: .apache, kind: kind, context: context, at: at, passesAuthorization: false,
+                reason: "no CGIPassAuth On, SetEnvIf or RewriteRule setting HTTP_AUTHORIZATION applies here\(off)"
+                    + (dirs.count == 1 ? " (scripts in \(dirs[0]))" : ""))
         }
-        if kind == .proxy {
-            return ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "mod_proxy_http forwards Authorization by default")
+        if e.scheme != nil, let require = e.requires.first(where: \.needsAuthentication), e.access?.bypass?.everyone != true {
+            fact.authenticatedByServer = require.at
         }
-        if let pass = e.cgiPassAuth, pass.value.lowercased() == "on" {
-            return ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "CGIPassAuth On at \(pass.at)")
-        }
-        if let pass = e.passThrough {
-            return ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "`\(pass.value)` at \(pass.at)")
-        }
-        let off = e.cgiPassAuth.map { " (CGIPassAuth \($0.value) at \($0.at))" } ?? ""
-        return ForwardingFact(
-            server: .apache, kind: kind, context: context, at: at, passesAuthorization: false,
-            reason: "no CGIPassAuth On, SetEnvIf or RewriteRule setting HTTP_AUTHORIZATION applies here\(off)"
-                + (directory.map { " (scripts in \($0))" } ?? ""))
+        fact.scriptDirectory = dirs.count == 1 ? dirs[0] : nil
+        return Handler(fact: fact, chain: chain, dirs: dirs, urlPrefix: urlPrefix)
     }
 
-    /// A `.htaccess` read by Apache may add the pass-through for the scripts below it.
-    func applyHtaccessPassThrough(_ parsed: [ConfigDirective], dir: String, override: OverrideFact, to forwarding: inout [ForwardingFact]) {
-        var e = Effective()
-        apply(parsed, to: &e)
-        let pass: ConfigSetting? = (e.cgiPassAuth?.value.lowercased() == "on" && override.allowsAuthConfig) ? e.cgiPassAuth : e.passThrough
-        guard let pass else { return }
-        for i in forwarding.indices where !forwarding[i].passesAuthorization && forwarding[i].blocker == nil {
-            if let range = forwarding[i].reason.range(of: "(scripts in "), ConfigFile.isInside(String(forwarding[i].reason[range.upperBound...].dropLast()), dir) {
-                forwarding[i].passesAuthorization = true
-                forwarding[i].reason = "`\(pass.value)` at \(pass.at)"
+    /// What the configuration's other places add to a handler: a pass-through in a `<Directory>` or
+    /// an applied `.htaccess` at or beneath its scripts' directories, and Apache's own authentication
+    /// over them (a `<Location>` on its URL, a `.htaccess` area above its scripts).
+    func resolve(_ h: inout Handler, applied: [(dir: String, directives: [ConfigDirective], override: OverrideFact)], htaccessAreas: [ProtectedArea]) {
+        func related(_ dir: String) -> Bool { h.dirs.contains { ConfigFile.isInside(dir, $0) || ConfigFile.isInside($0, dir) } }
+        if h.fact.authenticatedByServer == nil {
+            if let prefix = h.urlPrefix {
+                for (index, s) in sections.enumerated() {
+                    guard case .location(let p) = s.kind, prefix.hasPrefix(p) || p.hasPrefix(prefix) && p.count <= prefix.count else { continue }
+                    let e = effective(chain(index))
+                    if e.scheme != nil, let r = e.requires.first(where: \.needsAuthentication), e.access?.bypass?.everyone != true, prefix.hasPrefix(p) {
+                        h.fact.authenticatedByServer = r.at
+                        break
+                    }
+                }
+            }
+            if h.fact.authenticatedByServer == nil,
+                let area = htaccessAreas.first(where: { a in a.isProtected && a.scheme != nil && h.dirs.contains { ConfigFile.isInside($0, ConfigFile.directoryName(a.htaccess ?? "")) } })
+            {
+                h.fact.authenticatedByServer = area.requires.first(where: \.needsAuthentication)?.at ?? area.at
+            }
+        }
+        if let by = h.fact.authenticatedByServer, !h.fact.passesAuthorization {
+            h.fact.reason = "Apache authenticates these requests itself (Require at \(by)): the program gets REMOTE_USER and AUTH_TYPE, not the password, and needs no Authorization header"
+            return
+        }
+        guard !h.fact.passesAuthorization, h.fact.blocker == nil, !h.dirs.isEmpty else { return }
+        // A <Directory> beneath the scripts' directories (those above are already in the chain).
+        for s in sections {
+            guard case .directory(let p) = s.kind, h.dirs.contains(where: { ConfigFile.isInside(p, $0) }) else { continue }
+            var e = Effective()
+            apply(s.body, to: &e)
+            if let pass = e.passThrough ?? (e.cgiPassAuth?.value.lowercased() == "on" ? e.cgiPassAuth : nil) {
+                h.fact.passesAuthorization = true
+                h.fact.reason = "`\(pass.value)` at \(pass.at) (scripts in \(p))"
+                return
+            }
+        }
+        for file in applied where related(file.dir) {
+            var e = Effective()
+            apply(file.directives, to: &e)
+            let pass: ConfigSetting? =
+                (e.cgiPassAuth?.value.lowercased() == "on" && file.override.allowsAuthConfig) ? e.cgiPassAuth
+                : (Self.allowsFileInfo(file.override) ? e.passThrough : nil)
+            if let pass {
+                h.fact.passesAuthorization = true
+                h.fact.reason = "`\(pass.value)` at \(pass.at) (scripts in \(file.dir))"
+                return
             }
         }
     }

@@ -169,9 +169,8 @@ protocol IncludingConfigLoader {
     var includeStack: [String] { get set }
     var filesRead: [String] { get set }
     static var maxDepth: Int { get }
-    static func parse(_ text: String, file: String) throws -> [ConfigDirective]
-    /// Resolves includes and variables in directives just parsed from one file.
-    mutating func expand(_ directives: [ConfigDirective]) throws -> [ConfigDirective]
+    /// One file's directives with its includes and variables resolved.
+    mutating func read(_ text: String, file: String) throws -> [ConfigDirective]
 }
 
 extension IncludingConfigLoader {
@@ -189,9 +188,8 @@ extension IncludingConfigLoader {
             throw error
         }
         if !filesRead.contains(path) { filesRead.append(path) }
-        let parsed = try Self.parse(text, file: path)
         includeStack.append(canonical)
         defer { includeStack.removeLast() }
-        return try expand(parsed)
+        return try read(text, file: path)
     }
 }

@@ -11,6 +11,7 @@ struct NginxAudit {
     struct Scope {
         var authBasic: ConfigSetting?
         var userFile: ConfigSetting?
+        var authRequest: ConfigSetting?
         var proxyHeaders: [ConfigDirective] = []
         var fastcgiParams: [ConfigDirective] = []
         var proxyPassHeaders: ConfigSetting?
@@ -49,7 +50,7 @@ struct NginxAudit {
         for http in config.directives where http.key == "http" {
             let scope = apply(http.children ?? [], to: Scope())
             for server in http.children ?? [] where server.key == "server" {
-                walk(server, context: "server" + serverName(server), parent: scope)
+                walk(server, context: "server" + serverName(server), parent: scope, server: server)
             }
         }
         var htaccess: [HtaccessFact] = []
@@ -88,6 +89,7 @@ struct NginxAudit {
             switch d.key {
             case "auth_basic": s.authBasic = first == "off" ? nil : ConfigSetting(first, at: d.at)
             case "auth_basic_user_file": s.userFile = ConfigSetting(first, at: d.at)
+            case "auth_request": s.authRequest = first == "off" ? nil : ConfigSetting(first, at: d.at)
             case "proxy_pass_request_headers": s.proxyPassHeaders = ConfigSetting(first, at: d.at)
             case "fastcgi_pass_request_headers": s.fastcgiPassHeaders = ConfigSetting(first, at: d.at)
             case "add_header":
@@ -98,12 +100,12 @@ struct NginxAudit {
         return s
     }
 
-    mutating func walk(_ block: ConfigDirective, context: String, parent: Scope) {
+    mutating func walk(_ block: ConfigDirective, context: String, parent: Scope, server: ConfigDirective) {
         let body = block.children ?? []
         let scope = apply(body, to: parent)
         let handler = body.first { ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass"].contains($0.key) }
         if let handler { judgeForwarding(handler, scope: scope, context: context) }
-        if scope.authBasic != nil {
+        if scope.authBasic != nil || scope.authRequest != nil {
             var exempt = false
             for d in body where d.key == "if" {
                 let condition = d.args.joined(separator: " ")
@@ -117,22 +119,61 @@ struct NginxAudit {
                 let path = ConfigFile.normalize(ConfigFile.resolve(file.value, against: config.prefix))
                 userFile = AccessFacts.userFile(path, directive: "auth_basic_user_file", at: file.at, worker: worker, docroots: docroots.map(\.value), cache: &userFileCache)
             }
+            let authRequest = scope.authRequest.map { resolveAuthRequest($0, in: server) }
             areas.append(
                 ProtectedArea(
-                    server: .nginx, context: context, at: block.at, scheme: scope.authBasic.map { ConfigSetting("Basic", at: $0.at) },
-                    realm: scope.authBasic, userFile: userFile, optionsExempt: exempt, corsHeader: scope.cors, application: handler?.at))
+                    server: .nginx, context: context, at: block.at,
+                    scheme: scope.authBasic.map { ConfigSetting("Basic", at: $0.at) } ?? scope.authRequest.map { ConfigSetting("auth_request", at: $0.at) },
+                    realm: scope.authBasic, userFile: userFile, optionsExempt: exempt, corsHeader: scope.cors, application: handler?.at,
+                    authRequest: authRequest))
         }
         for child in body where child.isSection {
             switch child.key {
             case "location":
-                walk(child, context: "location " + child.args.joined(separator: " "), parent: scope)
+                walk(child, context: "location " + child.args.joined(separator: " "), parent: scope, server: server)
             case "limit_except":
                 if (child.children ?? []).contains(where: { $0.key == "auth_basic" }) {
-                    walk(child, context: "limit_except \(child.args.joined(separator: " ")) in \(context)", parent: scope)
+                    walk(child, context: "limit_except \(child.args.joined(separator: " ")) in \(context)", parent: scope, server: server)
                 }
             default: break
             }
         }
+    }
+
+    /// Where nginx sends the `auth_request` subrequest: the location of the same server that matches
+    /// its URI (exact `=`, then the longest prefix unless a regex matches first, as nginx chooses), and
+    /// the service that location passes it to.
+    func resolveAuthRequest(_ setting: ConfigSetting, in server: ConfigDirective) -> AuthRequestFact {
+        let uri = String(setting.value.prefix { $0 != "?" })
+        var fact = AuthRequestFact(uri: setting.value, at: setting.at)
+        var all: [ConfigDirective] = []
+        func collect(_ body: [ConfigDirective]) {
+            for d in body where d.key == "location" {
+                all.append(d)
+                collect(d.children ?? [])
+            }
+        }
+        collect(server.children ?? [])
+        var chosen = all.first { $0.args.count == 2 && $0.args[0] == "=" && $0.args[1] == uri }
+        if chosen == nil {
+            let prefixes = all.filter { ($0.args.count == 1 || $0.args.first == "^~") && !($0.args.last ?? "").hasPrefix("@") && uri.hasPrefix($0.args.last ?? "\u{0}") }
+            let longest = prefixes.max { ($0.args.last ?? "").count < ($1.args.last ?? "").count }
+            if longest?.args.first != "^~" {
+                chosen = all.first { d in
+                    guard d.args.count == 2, d.args[0] == "~" || d.args[0] == "~*" else { return false }
+                    let options: NSRegularExpression.Options = d.args[0] == "~*" ? [.caseInsensitive] : []
+                    guard let regex = try? NSRegularExpression(pattern: d.args[1], options: options) else { return false }
+                    return regex.firstMatch(in: uri, range: NSRange(uri.startIndex..., in: uri)) != nil
+                }
+            }
+            chosen = chosen ?? longest
+        }
+        guard let location = chosen else { return fact }
+        fact.endpoint = ConfigSetting("location " + location.args.joined(separator: " "), at: location.at)
+        if let pass = (location.children ?? []).first(where: { ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "return"].contains($0.key) }) {
+            fact.service = ConfigSetting(pass.text, at: pass.at)
+        }
+        return fact
     }
 
     mutating func judgeForwarding(_ handler: ConfigDirective, scope: Scope, context: String) {
@@ -174,8 +215,9 @@ public enum ConfigAudit {
     }
 
     /// `extraRoots` (`--root`) are searched for `.htaccess` like the configured DocumentRoots.
-    public static func apache(_ path: String, worker: WorkerIdentity?, extraRoots: [String] = []) throws -> Result {
-        let config = try ApacheConfigLoader.load(path)
+    /// `version`: the httpd `<IfVersion>` is judged against (default: what `apache2 -v` says here).
+    public static func apache(_ path: String, worker: WorkerIdentity?, extraRoots: [String] = [], version: ApacheVersion? = nil) throws -> Result {
+        let config = try ApacheConfigLoader.load(path, version: version)
         var audit = ApacheAudit(config: config, workerOverride: worker)
         for root in extraRoots {
             let normalized = ConfigFile.normalize(ConfigFile.resolve(root, against: FileManager.default.currentDirectoryPath))

@@ -52,6 +52,46 @@ public enum NginxConfigParser {
         return out
     }
 
+    /// The first word of the statement the tokens end in (after the last `;`, `{` or `}`).
+    static func statementName(_ tokens: ArraySlice<Token>) -> String? {
+        var name: String?
+        for token in tokens.reversed() {
+            guard case .word(let w, _) = token else { break }
+            name = w
+        }
+        return name
+    }
+
+    /// Moves `i` past the `}` that closes a Lua block (strings and `--` comments skipped); false at EOF.
+    static func skipLuaBlock(_ chars: [Unicode.Scalar], _ i: inout Int, _ line: inout Int) -> Bool {
+        var depth = 1
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\n" { line += 1 }
+            if c == "\"" || c == "'" {
+                i += 1
+                while i < chars.count, chars[i] != c {
+                    if chars[i] == "\\" { i += 1 }
+                    if i < chars.count, chars[i] == "\n" { line += 1 }
+                    i += 1
+                }
+            } else if c == "-", i + 1 < chars.count, chars[i + 1] == "-" {
+                while i < chars.count, chars[i] != "\n" { i += 1 }
+                continue
+            } else if c == "{" {
+                depth += 1
+            } else if c == "}" {
+                depth -= 1
+                if depth == 0 {
+                    i += 1
+                    return true
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
     static func tokenize(_ text: String, file: String) throws -> [Token] {
         var tokens: [Token] = []
         let chars = Array(text.unicodeScalars)
@@ -67,7 +107,20 @@ public enum NginxConfigParser {
                 continue
             }
             if c == ";" { tokens.append(.semicolon(line: line)); i += 1; continue }
-            if c == "{" { tokens.append(.open(line: line)); i += 1; continue }
+            if c == "{" {
+                tokens.append(.open(line: line))
+                i += 1
+                // `content_by_lua_block { … }` (OpenResty, lua-nginx-module) holds Lua, not directives:
+                // nginx hands the text to Lua, so it is skipped here up to its matching brace.
+                if let name = statementName(tokens.dropLast()), name.hasSuffix("_by_lua_block") {
+                    let start = line
+                    guard skipLuaBlock(chars, &i, &line) else {
+                        throw ConfigError("unexpected end of file, expecting \"}\" (the \(name) opened here is never closed)", at: ConfigLocation(file: file, line: start))
+                    }
+                    tokens.append(.close(line: line))
+                }
+                continue
+            }
             if c == "}" { tokens.append(.close(line: line)); i += 1; continue }
             let startLine = line
             var word = String.UnicodeScalarView()
@@ -143,11 +196,12 @@ public struct NginxConfigLoader: IncludingConfigLoader {
         let main = ConfigFile.normalize(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
         var loader = NginxConfigLoader(prefix: ConfigFile.directoryName(main))
         let directives = try loader.loadFile(main, from: nil)
+        try NginxDirectives.validate(directives, mainFile: main)
         return NginxConfig(mainFile: main, prefix: loader.prefix, directives: directives, filesRead: loader.filesRead, notes: loader.notes)
     }
 
     static let maxDepth = 64
-    static func parse(_ text: String, file: String) throws -> [ConfigDirective] { try NginxConfigParser.parse(text, file: file) }
+    mutating func read(_ text: String, file: String) throws -> [ConfigDirective] { try expand(NginxConfigParser.parse(text, file: file)) }
 
     mutating func expand(_ directives: [ConfigDirective]) throws -> [ConfigDirective] {
         var out: [ConfigDirective] = []

@@ -43,6 +43,9 @@ struct ServerCommand: ParsableCommand {
     @Option(name: .customLong("as"), help: ArgumentHelp("Check access as this user instead of the configured worker.", valueName: "USER"))
     var asUser: String?
 
+    @Option(name: .customLong("apache-version"), help: ArgumentHelp("The httpd version <IfVersion> is judged against (default: what apache2 -v or httpd -v says here).", valueName: "X.Y.Z"))
+    var apacheVersion: String?
+
     @Flag(name: .long, help: "Only the configuration audit: skip the permissions walk of the web roots.")
     var noWalk = false
 
@@ -62,12 +65,17 @@ struct ServerCommand: ParsableCommand {
             guard let identity = WorkerIdentity.resolve(name) else { throw CLIFailure.usage("--as \(name): no such user") }
             override = identity
         }
+        var version: ApacheVersion?
+        if let text = apacheVersion {
+            guard let v = ApacheVersion(text) else { throw CLIFailure.usage("--apache-version \(text): expected MAJOR[.MINOR[.PATCH]], e.g. 2.4.62") }
+            version = v
+        }
         let explicit = apache != nil || nginx != nil
         var found: [String] = []
         var results: [ConfigAudit.Result] = []
 
         if let path = try mainFile(apache, defaultDir: explicit ? nil : "/etc/apache2", candidates: Self.apacheMainFiles, flag: "--apache", found: &found, server: "Apache") {
-            results.append(try audit { try ConfigAudit.apache(path, worker: override, extraRoots: root) })
+            results.append(try audit { try ConfigAudit.apache(path, worker: override, extraRoots: root, version: version) })
         }
         if let path = try mainFile(nginx, defaultDir: explicit ? nil : "/etc/nginx", candidates: Self.nginxMainFiles, flag: "--nginx", found: &found, server: "nginx") {
             results.append(try audit { try ConfigAudit.nginx(path, worker: override) })
@@ -185,12 +193,31 @@ struct ServerCommand: ParsableCommand {
             areaLines.append("  " + parts.joined(separator: ", "))
             if let file = area.userFile {
                 areaLines.append("  user file \(file.path) (\(file.at)): \(accessText(file.access, worker: facts.worker))")
+            } else if area.authRequest != nil && area.realm == nil {
+                // auth_request alone: an external service decides, there is no user file.
             } else if area.server == .nginx || area.provider.lowercased().contains("file") {
                 areaLines.append("  user file: none")
             } else {
                 areaLines.append("  provider: \(area.provider)")
             }
             for r in area.requires { areaLines.append("  \(r.text) (\(r.at))") }
+            if let b = area.bypass {
+                let allows = b.allows.map { "Allow \($0.value) (\($0.at))" }.joined(separator: ", ")
+                areaLines.append(
+                    b.everyone
+                        ? "  NOT protected: Satisfy Any (\(b.satisfy.at))\(allows.isEmpty ? " with no Allow/Deny" : " with " + allows) lets everyone in without a password"
+                        : "  Satisfy Any (\(b.satisfy.at)): \(allows) get in without a password")
+            }
+            if let r = area.authRequest {
+                var line = "  auth_request \(r.uri) (\(r.at))"
+                if let endpoint = r.endpoint {
+                    line += " → \(endpoint.value) (\(endpoint.at))"
+                    if let service = r.service { line += " → \(service.value) (\(service.at))" }
+                } else {
+                    line += ": NO location of this server handles it"
+                }
+                areaLines.append(line)
+            }
             if let o = area.override { areaLines.append("  AllowOverride \(o.text)" + (o.at.map { " (\($0))" } ?? "")) }
         }
         out.append(DiagnosticReport.Section(title: "\(name): protected areas (\(facts.areas.count))", lines: areaLines.isEmpty ? ["none"] : areaLines))
@@ -205,7 +232,10 @@ struct ServerCommand: ParsableCommand {
             out.append(
                 DiagnosticReport.Section(
                     title: "\(name): handlers (does Authorization reach the application?)",
-                    lines: facts.forwarding.map { "\($0.kind.rawValue) \($0.at): \($0.passesAuthorization ? "passed" : "NOT passed") — \($0.reason)" }))
+                    lines: facts.forwarding.map { f in
+                        let state = f.passesAuthorization ? "passed" : f.authenticatedByServer != nil ? "not needed (the server authenticates)" : "NOT passed"
+                        return "\(f.kind.rawValue) \(f.at): \(state) — \(f.reason)"
+                    }))
         }
         return out
     }
@@ -225,6 +255,37 @@ struct ServerCommand: ParsableCommand {
         }
     }
 
+    static func bypassJSON(_ b: AccessBypass) -> JSONValue {
+        let allows: [JSONValue] = b.allows.map { .object([("text", .string($0.value)), ("at", location($0.at))]) }
+        return .object([("satisfy", location(b.satisfy.at)), ("everyone", .bool(b.everyone)), ("allow", .array(allows))])
+    }
+
+    static func authRequestJSON(_ r: AuthRequestFact) -> JSONValue {
+        let endpoint: JSONValue = r.endpoint.map { .object([("context", .string($0.value)), ("at", location($0.at))]) } ?? .null
+        let service: JSONValue = r.service.map { .object([("text", .string($0.value)), ("at", location($0.at))]) } ?? .null
+        return .object([("uri", .string(r.uri)), ("at", location(r.at)), ("endpoint", endpoint), ("service", service)])
+    }
+
+    static func areaJSON(_ area: ProtectedArea) -> JSONValue {
+        let userFile: JSONValue = area.userFile.map { f in
+            .object([("path", .string(f.path)), ("at", location(f.at)), ("access", accessJSON(f.access)), ("inside_document_root", f.insideDocroot.map { .string($0) } ?? .null)])
+        } ?? .null
+        let requires: [JSONValue] = area.requires.map { .object([("text", .string($0.text)), ("at", location($0.at)), ("needs_user", .bool($0.needsAuthentication))]) }
+        var fields: [(String, JSONValue)] = [("context", .string(area.context)), ("at", location(area.at))]
+        fields.append(("scheme", area.scheme.map { .string($0.value) } ?? .null))
+        fields.append(("realm", area.realm.map { .string($0.value) } ?? .null))
+        fields.append(("provider", .string(area.provider)))
+        fields.append(("user_file", userFile))
+        fields.append(("require", .array(requires)))
+        fields.append(("htaccess", area.htaccess.map { .string($0) } ?? .null))
+        fields.append(("allow_override", area.override.map { .string($0.text) } ?? .null))
+        fields.append(("options_exempt", .bool(area.optionsExempt)))
+        fields.append(("protected", .bool(area.isProtected)))
+        fields.append(("bypass", area.bypass.map(bypassJSON) ?? .null))
+        fields.append(("auth_request", area.authRequest.map(authRequestJSON) ?? .null))
+        return .object(fields)
+    }
+
     static func json(_ facts: ServerConfigFacts) -> JSONValue {
         .object([
             ("server", .string(facts.server.rawValue)),
@@ -232,21 +293,7 @@ struct ServerCommand: ParsableCommand {
             ("files_read", .array(facts.filesRead.map { .string($0) })),
             ("worker", .string(facts.worker)), ("worker_source", .string(facts.workerSource)),
             ("document_roots", .array(facts.docroots.map { .object([("path", .string($0.value)), ("at", $0.at.line > 0 ? location($0.at) : .null)]) })),
-            ("areas", .array(facts.areas.map { area in
-                .object([
-                    ("context", .string(area.context)), ("at", location(area.at)),
-                    ("scheme", area.scheme.map { .string($0.value) } ?? .null),
-                    ("realm", area.realm.map { .string($0.value) } ?? .null),
-                    ("provider", .string(area.provider)),
-                    ("user_file", area.userFile.map { f in
-                        .object([("path", .string(f.path)), ("at", location(f.at)), ("access", accessJSON(f.access)), ("inside_document_root", f.insideDocroot.map { .string($0) } ?? .null)])
-                    } ?? .null),
-                    ("require", .array(area.requires.map { .object([("text", .string($0.text)), ("at", location($0.at)), ("needs_user", .bool($0.needsAuthentication))]) })),
-                    ("htaccess", area.htaccess.map { .string($0) } ?? .null),
-                    ("allow_override", area.override.map { .string($0.text) } ?? .null),
-                    ("options_exempt", .bool(area.optionsExempt)),
-                ])
-            })),
+            ("areas", .array(facts.areas.map(areaJSON))),
             ("htaccess_not_in_effect", .array(facts.htaccess.map { h in
                 .object([
                     ("path", .string(h.path)), ("allow_override", .string(h.override.text)), ("allow_override_at", location(h.override.at)),
@@ -257,6 +304,7 @@ struct ServerCommand: ParsableCommand {
                 .object([
                     ("kind", .string(f.kind.rawValue)), ("at", location(f.at)), ("context", .string(f.context)),
                     ("passes_authorization", .bool(f.passesAuthorization)), ("reason", .string(f.reason)),
+                    ("authenticated_by_server", location(f.authenticatedByServer)),
                 ])
             })),
             ("notes", .array(facts.notes.map { .string($0) })),

@@ -206,4 +206,59 @@ import Testing
             #expect(r.stdout.contains("nginx: /etc/nginx/nginx.conf (found at the default location)"))
         }
     }
+
+    @Test("what the server accepts is read (exit 0); what it refuses is exit 3 with its reason at FILE:LINE")
+    func acceptedAndRefusedLikeTheServer() throws {
+        let valid = try dir.write("valid.conf", """
+            ServerRoot "\(dir.path)"
+            <IfModule mod_version.c>
+            <VirtualHost *:80>
+                ServerName a.example
+            </VirtualHost> </IfModule>
+            <Directory "\(dir.path)">
+                Options None
+            </Directory> end of the section
+            """)
+        var r = try CLI.run(["server", "--apache", valid, "--no-walk"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.isEmpty)
+
+        let refused = try dir.write("refused.conf", "ServerRoot \"\(dir.path)\"\n<VirtualHost *:80>\n    AuthType Basic\n</VirtualHost>\n")
+        r = try CLI.run(["server", "--apache", refused, "--no-walk"])
+        #expect(r.status == 3)
+        #expect(r.stderr == "why401: \(refused):3: AuthType not allowed in <VirtualHost> context\n")
+
+        let nginx = try dir.write("nginx-ctx.conf", "events {}\nhttp {\n    location /admin/ { auth_basic x; }\n}\n")
+        r = try CLI.run(["server", "--nginx", nginx, "--no-walk"])
+        #expect(r.status == 3)
+        #expect(r.stderr == "why401: \(nginx):3: \"location\" directive is not allowed here\n")
+
+        r = try CLI.run(["server", "--apache", valid, "--apache-version", "two"])
+        #expect(r.status == 2)
+    }
+
+    @Test("Satisfy Any: exit 1, the area is listed as NOT protected, config.auth-bypassed in JSON")
+    func satisfyAny() throws {
+        let conf = try dir.write("satisfy.conf", """
+            ServerRoot "\(dir.path)"
+            <Directory "\(dir.path)/private">
+                AuthType Basic
+                AuthName "Private"
+                AuthUserFile "\(dir.path)/htpasswd"
+                Require valid-user
+                Order allow,deny
+                Allow from all
+                Satisfy Any
+            </Directory>
+            """)
+        try Htpasswd.create(file: dir.path("htpasswd"), user: "alice", password: "Secret123")
+        let text = try CLI.run(["server", "--apache", conf, "--no-walk"])
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("NOT protected: Satisfy Any (\(conf):9) with Allow from all (\(conf):8) lets everyone in without a password"), "\(text.stdout)")
+        let json = try CLI.run(["server", "--apache", conf, "--no-walk", "--json"])
+        let doc = try Self.json(json.stdout)
+        #expect(Self.ids(doc).first == "config.auth-bypassed")
+        let area = try #require(((doc["configurations"] as? [[String: Any]])?.first?["areas"] as? [[String: Any]])?.first)
+        #expect(area["protected"] as? Bool == false)
+    }
 }

@@ -18,26 +18,48 @@ struct ConfigAuditTests {
         return (facts, ConfigRules.run(facts))
     }
 
-    @Test func authTypeInVirtualHostCompletesRequireInDirectory() throws {
+    @Test func authTypeInOuterDirectoryCompletesRequireInInnerDirectory() throws {
         try Htpasswd.create(file: dir.path("htpasswd"), user: "alice", password: "Secret123")
         let (facts, findings) = try apache("""
             <VirtualHost *:80>
                 DocumentRoot "\(dir.path)/site"
-                AuthType Basic
-                AuthName "Site"
-                AuthUserFile htpasswd
+                <Directory "\(dir.path)/site">
+                    AuthType Basic
+                    AuthName "Site"
+                    AuthUserFile htpasswd
+                </Directory>
                 <Directory "\(dir.path)/site/private">
                     Require valid-user
                 </Directory>
             </VirtualHost>
             """)
         #expect(!findings.contains { $0.id == "config.incomplete-auth" }, "\(findings.map(\.detail))")
-        let area = try #require(facts.areas.first { $0.context.hasPrefix("<Directory") })
+        let area = try #require(facts.areas.first { $0.context.contains("site/private") })
         #expect(area.scheme?.value == "Basic")
         #expect(area.userFile?.path == dir.path("htpasswd"))  // relative to ServerRoot
-        #expect(area.at.line == 8)
-        let vhost = try #require(facts.areas.first { $0.context.hasPrefix("<VirtualHost") })
-        #expect(vhost.completedElsewhere)
+        #expect(area.at.line == 10)
+        let outer = try #require(facts.areas.first { $0.context == "<Directory \"\(dir.path)/site\">" })
+        #expect(outer.completedElsewhere)
+    }
+
+    /// httpd refuses auth directives outside a per-directory section (measured: "AuthType not allowed
+    /// in <VirtualHost> context", "Require not allowed here"): such a file is an error, not an area.
+    @Test(arguments: [
+        ("<VirtualHost *:80>\n    AuthType Basic\n</VirtualHost>", 4, "AuthType not allowed in <VirtualHost> context"),
+        ("Require valid-user", 3, "Require not allowed here"),
+        ("<VirtualHost *:80>\n  <Directory /x>\n    <Directory /x/y>\n    </Directory>\n  </Directory>\n</VirtualHost>", 5, "<Directory not allowed in <Directory> context"),
+        ("<Location />\n  <Files a>\n  </Files>\n</Location>", 4, "<Files> cannot occur within <Location> section"),
+        ("<VirtualHost *:80>\n  Listen 81\n</VirtualHost>", 4, "Listen cannot occur within <VirtualHost> section"),
+        ("<Directory /x>\n  DocumentRoot /x\n</Directory>", 4, "DocumentRoot not allowed in <Directory> context"),
+        ("<Limit GET>\n  Require all granted\n</Limit>", 3, "<Limit not allowed here"),
+    ])
+    func directivesOutOfContextAreRefusedLikeHttpd(_ body: String, line: Int, message: String) throws {
+        do {
+            _ = try apache(body)
+            Issue.record("expected \(message)")
+        } catch let error as ConfigError {
+            #expect(error.description == "\(dir.path("httpd.conf")):\(line): \(message)")
+        }
     }
 
     @Test func longestDirectoryDecidesAllowOverride() throws {
@@ -80,15 +102,17 @@ struct ConfigAuditTests {
 
     @Test func phpFpmHandlerWithAndWithoutPassThrough() throws {
         let handler = """
+            LoadModule mpm_event_module modules/mod_mpm_event.so
             LoadModule proxy_fcgi_module modules/mod_proxy_fcgi.so
+            LoadModule setenvif_module modules/mod_setenvif.so
             <FilesMatch "\\.php$">
                 SetHandler "proxy:unix:/run/php/php-fpm.sock|fcgi://localhost"
             </FilesMatch>
             """
         let (bad, badFindings) = try apache(handler)
         #expect(bad.forwarding.first?.kind == .fastcgi)
-        #expect(badFindings.contains { $0.id == "config.authorization-not-forwarded" && $0.evidence.first?.contains("httpd.conf:5") == true })
-        let (good, goodFindings) = try apache(#"SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1"# + "\n" + handler)
+        #expect(badFindings.contains { $0.id == "config.authorization-not-forwarded" && $0.evidence.first?.contains("httpd.conf:7") == true })
+        let (good, goodFindings) = try apache(handler + "\n" + #"SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1"#)
         #expect(good.forwarding.first?.passesAuthorization == true)
         #expect(!goodFindings.contains { $0.id == "config.authorization-not-forwarded" })
     }

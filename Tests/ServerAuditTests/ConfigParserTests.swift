@@ -47,7 +47,7 @@ struct ConfigParserTests {
     }
 
     @Test func apacheIncludeGlobsDefineAndIfModule() throws {
-        try dir.write("conf.d/b.conf", "AuthName \"${REALM}\"\n")
+        try dir.write("conf.d/b.conf", "ServerAdmin \"${REALM}\"\n")
         try dir.write("conf.d/a.conf", "Define REALM \"From A\"\n")
         try dir.write("conf.d/skip.txt", "Bogus\n")
         try dir.write("envvars", "export APACHE_RUN_USER=www-data\nexport APACHE_LOG_DIR=/var/log/apache2$SUFFIX\n")
@@ -69,7 +69,7 @@ struct ConfigParserTests {
             """)
         let config = try ApacheConfigLoader.load(dir.path("httpd.conf"))
         let names = config.directives.map(\.name)
-        #expect(names == ["User", "ErrorLog", "Define", "AuthName", "Define", "Listen", "LogLevel"])
+        #expect(names == ["User", "ErrorLog", "Define", "ServerAdmin", "Define", "Listen", "LogLevel"])
         #expect(config.directives[0].args == ["www-data"])
         #expect(config.directives[1].args == ["/var/log/apache2/error.log"])
         #expect(config.directives[3].args == ["From A"])
@@ -150,13 +150,113 @@ struct ConfigParserTests {
     @Test func nginxIncludeGlobAndLoop() throws {
         try dir.write("conf.d/a.conf", "server { listen 1; }\n")
         try dir.write("conf.d/b.conf", "server { listen 2; }\n")
-        try dir.write("nginx.conf", "http {\n  include conf.d/*.conf;\n  include none/*.conf;\n}\n")
+        try dir.write("nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n  include none/*.conf;\n}\n")
         let config = try NginxConfigLoader.load(dir.path("nginx.conf"))
-        #expect(config.directives.first?.children?.map { $0.children?.first?.args.first } == ["1", "2"])
+        #expect(config.directives.first { $0.key == "http" }?.children?.map { $0.children?.first?.args.first } == ["1", "2"])
         try dir.write("loop.conf", "include loop.conf;\n")
         let loop = error { _ = try NginxConfigLoader.load(dir.path("loop.conf")) }
         #expect(loop?.message.hasPrefix("include loop") == true)
         #expect(loop?.at?.line == 1)
+    }
+
+    @Test func apacheClosingTagsAreReadByTheirFirstWordAsHttpdDoes() throws {
+        // mod_version is compiled into Debian's httpd, so this <IfModule> holds.
+        let conf = try dir.write("tags.conf", """
+            <IfModule mod_version.c>
+            <VirtualHost *:80>
+            DocumentRoot /srv/a
+            </VirtualHost> </IfModule>
+            <Directory /srv/a>
+            Require all granted
+            </Directory> trailing words
+            ServerAdmin still@inside
+            """)
+        let config = try ApacheConfigLoader.load(conf, version: ApacheVersion(2, 4, 71))
+        #expect(config.directives.map(\.name) == ["VirtualHost", "Directory", "ServerAdmin"])
+        #expect(config.directives[0].children?.map(\.name) == ["DocumentRoot"])
+        #expect(config.directives[2].at.line == 8)
+
+        let skippedOpen = try dir.write("skipped.conf", "ServerAdmin a@b\n<IfModule mod_not_here.c>\n<Directory /x>\n</Directory>\n")
+        let e = error { _ = try ApacheConfigLoader.load(skippedOpen) }
+        #expect(e?.at?.line == 2)
+        #expect(e?.message.hasPrefix("Expected </IfModule> before end of configuration") == true)
+        // A closing tag with text after it ends a skipped conditional, not one that holds.
+        _ = try dir.write("skip-close.conf", "<IfModule mod_not_here.c>\nBogus\n</IfModule> # end\n")
+        #expect(throws: Never.self) { _ = try ApacheConfigLoader.load(dir.path("skip-close.conf")) }
+        _ = try dir.write("hold-close.conf", "<IfModule mod_version.c>\nServerAdmin a@b\n</IfModule> # end\n")
+        #expect(error { _ = try ApacheConfigLoader.load(dir.path("hold-close.conf")) }?.description == "\(dir.path("hold-close.conf")):3: </IfModule> without matching <IfModule> section")
+    }
+
+    @Test func apacheIfVersionMacroAndModuleChecks() throws {
+        let conf = try dir.write("macro.conf", """
+            LoadModule mpm_prefork_module modules/mod_mpm_prefork.so
+            LoadModule macro_module modules/mod_macro.so
+            <IfVersion >= 2.4>
+            Define LIVE
+            </IfVersion>
+            <IfVersion < 2.4>
+            Define DEAD
+            </IfVersion>
+            <Macro Area $dir>
+            <Directory $dir>
+              Options None
+            </Directory>
+            </Macro>
+            Use Area /srv/one
+            Use Area /srv/two
+            """)
+        let config = try ApacheConfigLoader.load(conf, version: ApacheVersion(2, 4, 71))
+        #expect(config.defines.keys.sorted() == ["LIVE"])
+        #expect(config.usesIfVersion)
+        let dirs = config.directives.filter { $0.key == "directory" }
+        #expect(dirs.map(\.args) == [["/srv/one"], ["/srv/two"]])
+        #expect(dirs.allSatisfy { $0.at.line == 10 })
+        #expect(try ApacheConfigLoader.load(conf, version: ApacheVersion(2, 2, 34)).defines.keys.sorted() == ["DEAD"])
+
+        // A macro that uses itself ends in an error, not a hang.
+        let loop = try dir.write("macro-loop.conf", "LoadModule mpm_prefork_module x.so\nLoadModule macro_module x.so\n<Macro M>\nUse M\n</Macro>\nUse M\n")
+        #expect(error { _ = try ApacheConfigLoader.load(loop) } != nil)
+
+        // A directive of a module nobody loads: refused only when the configuration loads modules at all.
+        let loose = try dir.write("no-loadmodule.conf", "<Directory /x>\nRewriteEngine On\n</Directory>\n")
+        #expect(throws: Never.self) { _ = try ApacheConfigLoader.load(loose) }
+        let strict = try dir.write("loadmodule.conf", "LoadModule mpm_prefork_module x.so\nLoadModule mime_module x.so\n<Directory /x>\nRewriteEngine On\n</Directory>\n")
+        #expect(error { _ = try ApacheConfigLoader.load(strict) }?.description.hasPrefix("\(strict):4: Invalid command 'RewriteEngine'") == true)
+        // Loading modules but no MPM: refused (AH00534), except on Windows, where mpm_winnt is compiled in.
+        let noMPM = try dir.write("nompm.conf", "LoadModule mime_module x.so\n")
+        #expect(error { _ = try ApacheConfigLoader.load(noMPM) }?.message.contains("No MPM loaded") == true)
+        let xampp = try dir.write("xampp.conf", "ServerRoot \"C:/xampp/apache\"\nLoadModule mime_module modules/mod_mime.so\n")
+        #expect(throws: Never.self) { _ = try ApacheConfigLoader.load(xampp) }
+    }
+
+    @Test func nginxLuaBlocksAreSkippedAsText() throws {
+        let text = """
+            location /lua {
+                content_by_lua_block {
+                    local t = { a = 1 }  -- a comment with } and ;
+                    ngx.say("}{;")
+                }
+                auth_basic "After";
+            }
+            """
+        let d = try NginxConfigParser.parse(text, file: "lua.conf")
+        #expect(d.first?.children?.map(\.name) == ["content_by_lua_block", "auth_basic"])
+        #expect(d.first?.children?.last?.at.line == 6)
+        #expect(throws: ConfigError.self) { try NginxConfigParser.parse("access_by_lua_block {\n  if x then\n", file: "lua.conf") }
+    }
+
+    @Test func nginxContextArgumentsAndDuplicates() throws {
+        func refusal(_ text: String) throws -> String? {
+            let conf = try dir.write("ctx.conf", text)
+            return error { _ = try NginxConfigLoader.load(conf) }?.description.replacingOccurrences(of: conf + ":", with: "")
+        }
+        #expect(try refusal("events {}\nhttp {\n  location / { }\n}\n") == "3: \"location\" directive is not allowed here")
+        #expect(try refusal("events {}\nhttp { server {\n  proxy_pass http://x;\n} }\n") == "3: \"proxy_pass\" directive is not allowed here")
+        #expect(try refusal("events {}\nhttp { server {\n  auth_basic a b;\n} }\n") == "3: invalid number of arguments in \"auth_basic\" directive")
+        #expect(try refusal("events {}\nhttp { server {\n  root /a;\n  root /b;\n} }\n") == "4: \"root\" directive is duplicate")
+        #expect(try refusal("events {}\nhttp { server {\n  location /a { }\n  location /a { }\n} }\n") == "4: duplicate location \"/a\"")
+        #expect(try refusal("http { }\n")?.hasPrefix("1: no \"events\" section") == true)
+        #expect(try refusal("events {}\nhttp { server { location / { auth_request /auth; some_module_directive 1 2 3; } location = /auth { internal; return 204; } } }\n") == nil)
     }
 
     @Test("the Debian default configurations (when installed) load without error")

@@ -13,7 +13,7 @@ public enum ConfigRules {
     public static let all: [any ConfigRule.Type] = [
         ConfigHtaccessIgnoredRule.self, ConfigOverrideForbiddenRule.self, ConfigUserFileMissingRule.self,
         ConfigUserFileUnreadableRule.self, ConfigIncompleteAuthRule.self, ConfigUserFileInDocrootRule.self,
-        ConfigAuthorizationNotForwardedRule.self, ConfigUserFileContentRule.self, ConfigOptionsRequiresAuthRule.self,
+        ConfigAuthBypassedRule.self, ConfigAuthorizationNotForwardedRule.self, ConfigUserFileContentRule.self, ConfigOptionsRequiresAuthRule.self,
     ]
 
     public static func run(_ facts: ServerConfigFacts) -> [Finding] {
@@ -251,7 +251,14 @@ public enum ConfigIncompleteAuthRule: ConfigRule {
     static func problem(_ area: ProtectedArea) -> (String, String, [String])? {
         let at = area.at
         if area.server == .nginx {
-            guard area.scheme != nil, area.userFile == nil else { return nil }
+            if let r = area.authRequest, r.service == nil {
+                let found = r.endpoint.map { "it reaches \($0.value) (\($0.at)), which passes nothing to an auth service" } ?? "no location of this server handles that URI"
+                let uri = String(r.uri.prefix { $0 != "?" })
+                return ("`auth_request \(r.uri)` (\(r.at)) sends every request's subrequest to \(uri), but \(found).",
+                        "nginx then serves the subrequest from the document root (404), logs `auth request unexpected status: 404` and answers 500 to everyone (measured on nginx 1.22).",
+                        ["Add the endpoint to the same server, e.g. `location = \(uri) { internal; proxy_pass http://127.0.0.1:4180; proxy_pass_request_body off; proxy_set_header Content-Length \"\"; proxy_set_header X-Original-URI $request_uri; }` (the address of your auth service, e.g. oauth2-proxy)."])
+            }
+            guard area.scheme?.value == "Basic", area.userFile == nil else { return nil }
             let line = area.realm?.at ?? at
             return ("`auth_basic` is on but no `auth_basic_user_file` is in effect.", "nginx then lets every request through: the area is not protected.",
                     ["Add `auth_basic_user_file /etc/nginx/.htpasswd;` after line \(line.line) of \(line.file) (create the file with `htpasswd -c -B /etc/nginx/.htpasswd alice`)."])
@@ -291,7 +298,9 @@ public enum ConfigAuthorizationNotForwardedRule: ConfigRule {
         nonTriggering: [ConfigRuleExamples.forwarding(passes: true)])
 
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
-        facts.forwarding.filter { !$0.passesAuthorization }.map { f in
+        // Where the server authenticates the request itself, the program gets REMOTE_USER and has no
+        // use for the password: handing it Authorization (CGIPassAuth On) would only expose it.
+        facts.forwarding.filter { !$0.passesAuthorization && $0.authenticatedByServer == nil }.map { f in
             var fix: [String]
             switch (f.server, f.kind, f.blocker) {
             case (.nginx, .proxy, .some(let b)):
@@ -301,21 +310,61 @@ public enum ConfigAuthorizationNotForwardedRule: ConfigRule {
             case (.apache, _, .some(let b)):
                 fix = ["Remove line \(b.at.line) of \(b.at.file) (`\(b.value)`) if the backend must see the credentials."]
             case (.apache, _, .none):
+                let scope = f.scriptDirectory.map { "`<Directory \"\($0)\">`" } ?? "`<Directory>` (or `<Location>`) block of the application's scripts"
                 fix = [
-                    "Add `CGIPassAuth On` (Apache 2.4.13+) in the `<Directory>` of the scripts, e.g. next to line \(f.at.line) of \(f.at.file).",
-                    #"Or, server-wide: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1`."#,
+                    "Add `CGIPassAuth On` (Apache 2.4.13+) inside the \(scope), and only there: every script beneath it will see the password (handler at \(f.at)).",
+                    #"Or, in that same block: `SetEnvIf Authorization "(.+)" HTTP_AUTHORIZATION=$1` — never server-wide, which would hand the credentials to every script."#,
                 ]
             default:
                 fix = []
             }
             let effect = f.server == .apache
-                ? "the \(f.kind.rawValue) program never sees HTTP_AUTHORIZATION, so an application doing its own Basic or Bearer check answers 401 to good credentials (and Apache logs nothing)."
+                ? "nothing in the configuration authenticates these requests, so the \(f.kind.rawValue) application must read Authorization itself — and it never sees HTTP_AUTHORIZATION, so it answers 401 to good credentials (and Apache logs nothing)."
                 : "the \(f.kind.rawValue) backend never sees the credentials the client sent and answers 401 (nginx itself logs the user, the backend logs none)."
             return ConfigRules.finding(
                 description.id,
                 detail: "\(f.context) (\(f.at)): Authorization is not passed on — \(f.reason); \(effect)",
                 evidence: ["\(f.kind.rawValue) handler at \(f.at): \(f.context)", f.blocker.map { "\($0.value) at \($0.at)" } ?? f.reason],
                 fix: fix + ["Reload: \(ConfigRules.reloadCommand(f.server))."])
+        }
+    }
+}
+
+// MARK: - config.auth-bypassed
+
+/// `config.auth-bypassed`: Apache 2.2-style access control (`Satisfy Any` with `Order`/`Allow`,
+/// mod_access_compat) in an area that also requires a user — the clients `Allow` admits get in
+/// without a password (measured on httpd 2.4.71: 200 with no credentials and with a wrong password).
+public enum ConfigAuthBypassedRule: ConfigRule {
+    public static let description = RuleDescription<ServerConfigFacts>(
+        id: "config.auth-bypassed",
+        triggering: [ConfigRuleExamples.apache(userFile: .ok, bypass: ConfigRuleExamples.bypass(everyone: true)), ConfigRuleExamples.apache(userFile: .ok, bypass: ConfigRuleExamples.bypass(everyone: false))],
+        nonTriggering: [ConfigRuleExamples.apache(userFile: .ok)])
+
+    public static func check(_ facts: ServerConfigFacts) -> [Finding] {
+        var seen: Set<ConfigLocation> = []
+        return facts.areas.compactMap { area in
+            guard let b = area.bypass, area.needsAuthentication, seen.insert(b.satisfy.at).inserted else { return nil }
+            let who = b.everyone
+                ? "every client: the area is NOT protected — anyone gets in without a password, and a wrong password is accepted too"
+                : "every client that matches \(b.allows.map { "`Allow \($0.value)`" }.joined(separator: ", ")) without a password; the others must log in"
+            var evidence = ["\(area.context) at \(area.at)", "Satisfy \(b.satisfy.value) at \(b.satisfy.at)"]
+            evidence.append(b.order.map { "Order \($0.value) at \($0.at)" } ?? "no Order: the default Deny,Allow admits anyone no Deny refuses")
+            evidence += b.allows.map { "Allow \($0.value) at \($0.at)" } + b.denies.map { "Deny \($0.value) at \($0.at)" }
+            evidence += area.requires.filter(\.needsAuthentication).map { "\($0.text) at \($0.at)" }
+            var f = ConfigRules.finding(
+                description.id,
+                detail: "\(area.context) at \(area.at) requires a user, but `Satisfy Any` (\(b.satisfy.at)) lets the old access rules (mod_access_compat) stand in for the password: Apache admits \(who).",
+                evidence: evidence,
+                fix: [
+                    "Delete `Satisfy Any` at \(b.satisfy.at) and the `Order`/`Allow`/`Deny` lines of that block, keeping `Require valid-user`.",
+                    b.everyone
+                        ? "If some hosts really must skip the password, say so in 2.4 syntax: `<RequireAny>` `Require ip 10.0.0.0/8` `Require valid-user` `</RequireAny>`."
+                        : "Keep the exception, in 2.4 syntax: `<RequireAny>` `Require ip \(b.allows.first.map { $0.value.split(separator: " ").dropFirst().joined(separator: " ") } ?? "10.0.0.0/8")` `Require valid-user` `</RequireAny>`.",
+                    "Then \(ConfigRules.reloadCommand(.apache)); check: `curl -I URL` without credentials must answer 401.",
+                ])
+            if !b.everyone { f.severity = .warning }
+            return f
         }
     }
 }
@@ -389,13 +438,17 @@ public enum ConfigOverrideForbiddenRule: ConfigRule {
         return facts.htaccess.filter { !$0.override.isNone && !$0.override.allowsAuthConfig && !$0.override.nonfatal }.map { h in
             let first = h.authDirectives.first
             let name = first?.value.split(separator: " ").first.map(String.init) ?? "AuthType"
+            let dir = ConfigUserFileMissingRule.dirname(h.path)
             let at = h.override.at
+            let governing = at.map { "AllowOverride \(h.override.text) (\($0)) does not include AuthConfig" }
+                ?? "no AllowOverride applies to \(dir): httpd 2.4 then still reads .htaccess but allows none of its directives (measured on 2.4.71)"
             return ConfigRules.finding(
                 description.id,
-                detail: "\(h.path) line \(first?.at.line ?? 1) uses `\(name)`, but AllowOverride \(h.override.text)\(at.map { " (\($0))" } ?? "") does not include AuthConfig: Apache answers 500 to every request below \(ConfigUserFileMissingRule.dirname(h.path)) and logs `\(h.path): \(name) not allowed here`.",
-                evidence: ["\(h.path): " + h.authDirectives.prefix(6).map { "`\($0.value)` (line \($0.at.line))" }.joined(separator: ", "), "AllowOverride \(h.override.text)" + (at.map { " at \($0)" } ?? "")],
+                detail: "\(h.path) line \(first?.at.line ?? 1) uses `\(name)`, but \(governing): Apache answers 500 to every request below \(dir) and logs `\(h.path): \(name) not allowed here`.",
+                evidence: ["\(h.path): " + h.authDirectives.prefix(6).map { "`\($0.value)` (line \($0.at.line))" }.joined(separator: ", "), at.map { "AllowOverride \(h.override.text) at \($0)" } ?? "AllowOverride \(h.override.text)"],
                 fix: [
-                    (at.map { "Change line \($0.line) of \($0.file) to " } ?? "Use ") + "`AllowOverride \(h.override.text) AuthConfig`, then \(ConfigRules.reloadCommand(.apache)).",
+                    at.map { "Change line \($0.line) of \($0.file) to `AllowOverride \(h.override.text) AuthConfig`, then \(ConfigRules.reloadCommand(.apache))." }
+                        ?? "Add `<Directory \"\(dir)\">` `AllowOverride AuthConfig` `</Directory>` (plus any other class the file needs, e.g. FileInfo), then \(ConfigRules.reloadCommand(.apache)).",
                     "Or remove the auth lines from \(h.path) and put them in the `<Directory>` block of the virtual host.",
                 ])
         }
@@ -416,7 +469,7 @@ public enum ConfigOptionsRequiresAuthRule: ConfigRule {
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         var seen: Set<ConfigLocation> = []
         return facts.areas.compactMap { area in
-            guard area.needsAuthentication, area.scheme != nil, !area.optionsExempt else { return nil }
+            guard area.isProtected, area.scheme != nil, !area.optionsExempt else { return nil }
             guard let why = area.corsHeader.map({ "a CORS header is set at \($0)" }) ?? area.application.map({ "it hands requests to an application (\($0)) that may be called cross-origin" }) else { return nil }
             guard seen.insert(area.at).inserted else { return nil }
             let fix = area.server == .apache
@@ -437,7 +490,7 @@ enum ConfigRuleExamples {
     static func apache(
         userFile access: PathAccess? = .ok, path: String = "/etc/apache2/.htpasswd", insideDocroot: String? = nil, parsed: PasswordFile? = nil,
         scheme: String? = "Basic", requires: [String] = ["valid-user"], cors: ConfigLocation? = nil, optionsExempt: Bool = false,
-        completedElsewhere: Bool = false
+        completedElsewhere: Bool = false, bypass: AccessBypass? = nil
     ) -> ServerConfigFacts {
         let at = ConfigRules.example
         let file = access.map { UserFileFact(path: path, directive: "AuthUserFile", at: ConfigLocation(file: at.file, line: 15), access: $0, insideDocroot: insideDocroot, parsed: parsed) }
@@ -445,8 +498,15 @@ enum ConfigRuleExamples {
             server: .apache, context: "<Directory \"/var/www/html/private\">", at: at, scheme: scheme.map { ConfigSetting($0, at: ConfigLocation(file: at.file, line: 13)) },
             realm: ConfigSetting("Private", at: ConfigLocation(file: at.file, line: 14)), userFile: file,
             requires: requires.map { RequireFact(text: "Require \($0)", at: ConfigLocation(file: at.file, line: 16), needsAuthentication: true) },
-            optionsExempt: optionsExempt, corsHeader: cors, completedElsewhere: completedElsewhere)
+            optionsExempt: optionsExempt, corsHeader: cors, completedElsewhere: completedElsewhere, bypass: bypass)
         return ServerConfigFacts(server: .apache, mainConfig: "/etc/apache2/apache2.conf", worker: "www-data", workerSource: "User", docroots: [ConfigSetting("/var/www/html", at: at)], areas: [area])
+    }
+
+    static func bypass(everyone: Bool) -> AccessBypass {
+        let file = ConfigRules.example.file
+        return AccessBypass(
+            satisfy: ConfigSetting("Any", at: ConfigLocation(file: file, line: 19)), order: ConfigSetting("allow,deny", at: ConfigLocation(file: file, line: 17)),
+            allows: [ConfigSetting(everyone ? "from all" : "from 10.0.0.0/8", at: ConfigLocation(file: file, line: 18))], denies: [], everyone: everyone)
     }
 
     static func nginx(userFile access: PathAccess?, cors: ConfigLocation? = nil) -> ServerConfigFacts {
