@@ -56,7 +56,7 @@ struct HarnessFailure: Error, CustomStringConvertible {
 
 @Suite("Addresses and name pins")
 struct AddressTests {
-    @Test("Two addresses answering differently → dns.address-mismatch; --resolve → dns.hosts-override")
+    @Test("Two addresses answering differently → dns.address-mismatch, both probed within the default budget as the repeats; --resolve → dns.hosts-override")
     func addressMismatch() async throws {
         let lab = try await LabServer.start(host: "127.0.0.1")
         defer { Task { try? await lab.stop() } }
@@ -71,7 +71,6 @@ struct AddressTests {
         request.password = LabScenarios.password
         request.probe.resolve["lab.test:\(port)"] = ["127.0.0.1", "127.0.0.2"]
         request.maxTime = 30
-        request.credentialBudget = 6
         let outcome = await Checkup.run(request)
         let findings = ClientRules.run(outcome.evidence)
         let ids = findings.map(\.id)
@@ -81,6 +80,10 @@ struct AddressTests {
         let mismatch = try #require(findings.first { $0.id == "dns.address-mismatch" })
         #expect(mismatch.evidence.contains("127.0.0.1 → 200"))
         #expect(mismatch.evidence.contains("127.0.0.2 → 401"))
+        // Within the default budget each address is probed, and they are the repeats.
+        #expect(outcome.evidence.steps(.address).map(\.label) == ["127.0.0.1", "127.0.0.2"], "\(outcome.notes)")
+        #expect(outcome.evidence.steps(.repeated).isEmpty)
+        #expect(outcome.evidence.credentialedRequests <= 4)
         // Host stayed the name for both addresses.
         for step in outcome.evidence.steps(.address) {
             #expect(step.exchange.request.headers.first("Host") == "lab.test:\(port)")

@@ -5,7 +5,6 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Lab
 import Testing
 import TestSupport
 
@@ -59,26 +58,5 @@ struct BudgetTests {
             let rejected = try #require(ClientRules.run(wrong.evidence).first { $0.id == "credentials.rejected" })
             #expect(!rejected.fix.joined().contains("--try-variants"), "\(rejected.fix)")
         }
-    }
-
-    @Test("two addresses: each is probed within the default budget, and they are the repeats")
-    func addressesAreTheRepeats() async throws {
-        let lab = try await LabServer.start(host: "127.0.0.1")
-        defer { Task { try? await lab.stop() } }
-        let port = UInt16(lab.port)
-        let stale = try FixedResponder(
-            address: "127.0.0.2", port: port,
-            response: "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"old\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        defer { stale.stop() }
-        var request = CheckRequest(url: "http://lab.test:\(port)/healthy/")
-        request.user = LabScenarios.user
-        request.password = LabScenarios.password
-        request.probe.resolve["lab.test:\(port)"] = ["127.0.0.1", "127.0.0.2"]
-        request.maxTime = 30
-        let outcome = await Checkup.run(request)
-        #expect(outcome.evidence.steps(.address).map(\.label) == ["127.0.0.1", "127.0.0.2"], "\(outcome.notes)")
-        #expect(outcome.evidence.steps(.repeated).isEmpty)
-        #expect(outcome.evidence.credentialedRequests <= 4)
-        #expect(ClientRules.run(outcome.evidence).contains { $0.id == "dns.address-mismatch" })
     }
 }
