@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "ProbeTests",
             dependencies: [
-                "Probe", "Evidence", "TestSupport",
+                "Probe", "Evidence", "HTTPAuth", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

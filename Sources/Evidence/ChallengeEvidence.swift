@@ -41,7 +41,14 @@ public struct ChallengeEvidence: Sendable, Hashable {
     /// The challenges of a recorded response: `Proxy-Authenticate` for a 407, else `WWW-Authenticate`.
     public init(response: RecordedResponse) {
         let header: Header = response.status == 407 ? .proxyAuthenticate : .wwwAuthenticate
-        self.init(fields: response.headers.values(header.rawValue), header: header, status: response.status)
+        let values = response.headers.values(header.rawValue)
+        // The bytes as received, where the transport kept them (one per value): a non-UTF-8 realm
+        // is read as ISO-8859-1 and flagged at its offset, not replaced by U+FFFD.
+        if !response.rawChallengeFields.isEmpty, response.rawChallengeFields.count == values.count {
+            self.init(fieldBytes: response.rawChallengeFields, header: header, status: response.status)
+        } else {
+            self.init(fields: values, header: header, status: response.status)
+        }
     }
 
     public var challenges: [Challenge] { parsed.challenges }

@@ -47,10 +47,15 @@ public struct RecordedResponse: Sendable, Hashable {
     public var headers: [HeaderField]
     /// The first bytes of the body (at most 64 KiB), for fingerprints and error messages.
     public var bodyPrefix: [UInt8]
-    public init(status: Int, headers: [HeaderField], bodyPrefix: [UInt8] = []) {
+    /// The `WWW-Authenticate` (for a 407 `Proxy-Authenticate`) values as the bytes that arrived,
+    /// where the transport kept them (HTTP/1): a realm in ISO-8859-1 survives to the challenge
+    /// parser. Empty when unknown; `headers` then is the source.
+    public var rawChallengeFields: [[UInt8]]
+    public init(status: Int, headers: [HeaderField], bodyPrefix: [UInt8] = [], rawChallengeFields: [[UInt8]] = []) {
         self.status = status
         self.headers = headers.map(\.masked)
         self.bodyPrefix = bodyPrefix
+        self.rawChallengeFields = rawChallengeFields
     }
 }
 

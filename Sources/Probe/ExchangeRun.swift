@@ -18,6 +18,9 @@ struct RunOutcome: Sendable {
     var status: Int?
     var headers: [HeaderField] = []
     var body: [UInt8] = []
+    /// The `WWW-Authenticate` / `Proxy-Authenticate` values as the bytes that arrived (HTTP/1):
+    /// the decoder turns header bytes into Strings, and a realm in ISO-8859-1 would be lost.
+    var rawChallengeFields: [[UInt8]] = []
     var peer: String?
     var httpVersion: String?
     var connect: Double?
@@ -50,6 +53,8 @@ final class ExchangeRun: @unchecked Sendable {
     /// Only HTTP/1 counts raw header bytes (HPACK has its own list-size limit).
     var countHeaderBytes = false
     var headerBytesSeen = 0
+    /// The bytes of the response head(s) as received, up to `maxHeaderBytes` (HTTP/1 only).
+    var rawHead: [UInt8] = []
     var headReceived = false
     var status: Int?
     var headers: [HeaderField] = []
@@ -90,6 +95,7 @@ final class ExchangeRun: @unchecked Sendable {
             out.status = status
             out.headers = headers
             out.body = body
+            out.rawChallengeFields = RawHead.challengeFields(rawHead, proxy: status == 407)
         }
         out.connect = connectedAt.map { ms(connectStartedAt ?? startedAt, $0) }
         out.tls = handshakeAt.flatMap { h in connectedAt.map { ms($0, h) } }
@@ -137,7 +143,13 @@ final class ConnectionWatcher: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !run.finished else { return }
-        let bytes = unwrapInboundIn(data).readableBytes
+        let buffer = unwrapInboundIn(data)
+        let bytes = buffer.readableBytes
+        // Keep the head's raw bytes before the decoder (which may finish the head in this very
+        // read) turns them into Strings.
+        if run.countHeaderBytes && !run.headReceived && run.rawHead.count < run.options.maxHeaderBytes {
+            run.rawHead.append(contentsOf: buffer.readableBytesView.prefix(run.options.maxHeaderBytes - run.rawHead.count))
+        }
         if run.requestSentAt != nil && run.firstByteAt == nil && run.countHeaderBytes {
             run.firstByteAt = .now()
         }
@@ -216,5 +228,41 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         run.fail(.protocolError("stream closed before a complete response"))
         context.fireChannelInactive()
+    }
+}
+
+/// Reads header values back out of a raw HTTP/1 response head.
+enum RawHead {
+    /// The values of `WWW-Authenticate` (or `Proxy-Authenticate` for a 407) in the final
+    /// (non-1xx) head, in order, as bytes with surrounding whitespace trimmed.
+    static func challengeFields(_ raw: [UInt8], proxy: Bool) -> [[UInt8]] {
+        let wanted = Array((proxy ? "proxy-authenticate" : "www-authenticate").utf8)
+        var heads: [ArraySlice<UInt8>] = []
+        var start = 0
+        var i = 0
+        while i + 3 < raw.count {
+            if raw[i] == 13 && raw[i + 1] == 10 && raw[i + 2] == 13 && raw[i + 3] == 10 {
+                heads.append(raw[start..<i])
+                start = i + 4
+                i += 4
+            } else {
+                i += 1
+            }
+        }
+        // The final head: the first whose status line is not 1xx (`HTTP/1.1 1..`).
+        guard let head = heads.first(where: { $0.count < 9 || $0[$0.startIndex + 9] != UInt8(ascii: "1") }) else { return [] }
+        var fields: [[UInt8]] = []
+        for line in head.split(separator: 10, omittingEmptySubsequences: true).dropFirst() {
+            var line = line
+            if line.last == 13 { line = line.dropLast() }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = line[line.startIndex..<colon].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+            guard name == wanted else { continue }
+            let value = line[line.index(after: colon)...].drop(while: { $0 == 32 || $0 == 9 })
+            var trimmed = Array(value)
+            while let last = trimmed.last, last == 32 || last == 9 { trimmed.removeLast() }
+            fields.append(trimmed)
+        }
+        return fields
     }
 }

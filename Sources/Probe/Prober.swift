@@ -47,7 +47,9 @@ public final class Prober: Sendable {
         func result(_ outcome: RunOutcome, dns: Double?) -> ProbeResult {
             let total = elapsed()
             let response = outcome.failure == nil ? outcome.status.map {
-                RecordedResponse(status: $0, headers: outcome.headers, bodyPrefix: Array(outcome.body.prefix(65_536)))
+                RecordedResponse(
+                    status: $0, headers: outcome.headers, bodyPrefix: Array(outcome.body.prefix(65_536)),
+                    rawChallengeFields: outcome.rawChallengeFields)
             } : nil
             let failure = outcome.failure ?? (response == nil ? .protocolError("no response") : nil)
             var headers = recordedHeaders

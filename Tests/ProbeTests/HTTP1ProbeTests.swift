@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import HTTPAuth
 import Probe
 import Testing
 import TestSupport
@@ -87,6 +88,24 @@ import TestSupport
         #expect(result.failure == nil, "\(String(describing: result.failure))")
         #expect(result.exchange.response?.status == 401)
         #expect(result.body == Array(#"{"detail":"Invalid token."}"#.utf8))
+    }
+
+    @Test("a realm in ISO-8859-1 reaches the challenge parser as the bytes that arrived: read as Latin-1, flagged at its offset")
+    func latin1RealmSurvivesTheProbe() async throws {
+        let head = Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"caf".utf8) + [0xE9]
+            + Array("\"\r\nwww-authenticate:  Bearer realm=\"api\"  \r\nContent-Length: 0\r\n\r\n".utf8)
+        let server = try await RawServer.start(.respondBytes(head))
+        let prober = Prober()
+        let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
+        await prober.shutdown()
+        await server.stop()
+        let response = try #require(result.exchange.response, "\(String(describing: result.failure))")
+        #expect(response.rawChallengeFields == [Array("Basic realm=\"caf".utf8) + [0xE9, 0x22], Array("Bearer realm=\"api\"".utf8)])
+        let evidence = ChallengeEvidence(response: response)
+        #expect(evidence.challenges.first?.realm == "café")
+        #expect(evidence.challenges.last?.realm == "api")
+        let deviation = try #require(evidence.parsed.deviations.first { $0.kind == .invalidUTF8 })
+        #expect(deviation.offset == 16, "\(deviation)")
     }
 
     @Test func chunkedBodyIsDecoded() async throws {

@@ -11,6 +11,8 @@ import NIOSSL
 enum Behavior: Sendable {
     /// Write these bytes, then close.
     case respond(String)
+    /// Write these raw bytes (which need not be UTF-8), then close.
+    case respondBytes([UInt8])
     /// Write these bytes and keep the connection open: the client must know from framing alone
     /// (HEAD, Content-Length, chunked) that the response is complete.
     case respondKeepOpen(String)
@@ -93,6 +95,9 @@ private final class RawHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw)), promise: nil)
         case let .respond(raw):
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw)))
+                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case let .respondBytes(raw):
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: raw)))
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case let .stream(head, bodyBytes):
             context.write(wrapOutboundOut(ByteBuffer(string: head)), promise: nil)

@@ -291,13 +291,17 @@ public enum CredentialsNotReceivedRule: ClientRule {
     }
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard e.sent == .bearer, let final = e.final, final.isUnauthorized, final.credentialed,
-            let bearer = e.finalChallenges?.challenges.compactMap(BearerChallenge.init).first, bearer.error == nil,
-            let anonymous = e.first(.anonymous), anonymous.status == final.status,
-            let challenge = anonymous.header("WWW-Authenticate"), challenge == final.header("WWW-Authenticate"),
-            anonymous.exchange.response?.bodyPrefix == final.exchange.response?.bodyPrefix,
-            !isApplicationServer(final)
+        guard e.sent == .bearer, let final = e.final, final.isUnauthorized, final.credentialed, !isApplicationServer(final) else { return [] }
+        guard let bearer = e.finalChallenges?.challenges.compactMap(BearerChallenge.init).first, bearer.error == nil else { return [] }
+        guard let anonymous = e.first(.anonymous), let anonymousResponse = anonymous.exchange.response,
+            let finalResponse = final.exchange.response
         else { return [] }
+        // Identical answers: status, challenge and body.
+        let challenge = anonymousResponse.headers.first("WWW-Authenticate") ?? ""
+        let identical = anonymousResponse.status == finalResponse.status
+            && !challenge.isEmpty && challenge == (finalResponse.headers.first("WWW-Authenticate") ?? "")
+            && anonymousResponse.bodyPrefix == finalResponse.bodyPrefix
+        guard identical else { return [] }
         return [
             Finding(
                 description.id,
