@@ -129,6 +129,9 @@ struct PlanRunner {
         }
         // 3. A correct answer to each offered challenge the as-given request did not already answer.
         await answerChallenges()
+        // 3b. Non-ASCII Basic credentials the server did not announce UTF-8 for: one request in
+        //     ISO-8859-1 proves (or rules out) the charset instead of inferring it.
+        await runLatin1Proof()
         // 4. Password variants the user asked for (--try-variants) before any speculative step:
         //    the budget goes first to what was requested.
         if request.tryVariants, evidence.final?.status == 401 { await runPasswordVariants() }
@@ -168,15 +171,22 @@ struct PlanRunner {
     /// `--replay-unsafe`; the plan says which method the other steps use.
     mutating func noteUnsafeMethodPolicy() {
         guard !methodIsSafe else { return }
-        let method = request.method.uppercased()
-        let succeeded = evidence.final?.status.map { (200..<300).contains($0) } ?? false
-        if request.replayUnsafe && !succeeded {
-            notes.append("\(method) is replayed by the other steps, with its body (--replay-unsafe)")
-            return
+        let decision = Self.unsafeMethodPolicy(method: request.method, replay: request.replayUnsafe, finalStatus: evidence.final?.status)
+        learningMethod = decision.learningMethod
+        notes.append(decision.note)
+    }
+
+    /// The pure decision behind `noteUnsafeMethodPolicy`: which method the learning steps send, and
+    /// the plan's note saying so.
+    static func unsafeMethodPolicy(method: String, replay: Bool, finalStatus: Int?) -> (learningMethod: String, note: String) {
+        let name = method.uppercased()
+        var succeeded = false
+        if let status = finalStatus, status >= 200, status < 300 { succeeded = true }
+        if replay && !succeeded {
+            return (method, "\(name) is replayed by the other steps, with its body (--replay-unsafe)")
         }
-        learningMethod = "GET"
         let why = succeeded ? "it succeeded, so it is not sent again" : "--replay-unsafe repeats it"
-        notes.append("\(method) sent once, as given (\(why)); the other steps learn with GET on the same URL, without the body")
+        return ("GET", "\(name) sent once, as given (\(why)); the other steps learn with GET on the same URL, without the body")
     }
 
     // MARK: credentials
@@ -613,6 +623,17 @@ struct PlanRunner {
         ]
         headers += request.headers.filter { $0.name.lowercased() == "user-agent" }
         await step(.preflight, method: "OPTIONS", headers: headers, credentialed: false)
+    }
+
+    mutating func runLatin1Proof() async {
+        guard case .basic = evidence.sent, request.passwordMode == .basic, evidence.final?.status == 401, timeLeft,
+            let user, let password, (user + password).unicodeScalars.contains(where: { !$0.isASCII }),
+            let response = evidence.final?.exchange.response,
+            let basic = ChallengeEvidence(response: response).challenges.first(where: { $0.isScheme("Basic") }),
+            BasicAuth.announcedCharset(basic) != .utf8,
+            let value = try? BasicCredentials(user: user, password: password).authorizationValue(charset: .latin1)
+        else { return }
+        await step(.passwordVariant, headers: baseHeaders() + [HeaderField("Authorization", value)], credentialed: true, label: "ISO-8859-1")
     }
 
     mutating func runPasswordVariants() async {

@@ -141,6 +141,32 @@ struct ApacheCheckupTests {
         }
     }
 
+    @Test("a non-ASCII password stored in ISO-8859-1: one request in ISO-8859-1 proves the charset; a wrong one rules it out")
+    func latin1PasswordProof() async throws {
+        try RealServers.requireApache()
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let file = dir.path("htpasswd")
+        // The real htpasswd, fed the password's ISO-8859-1 bytes (0xE4 is "ä").
+        let made = try ProcessRunner.run("/bin/sh", ["-c", "printf 'p\\344ss-W0rd' | htpasswd -i -c -B \"$0\" alice", file])
+        #expect(made.succeeded, "\(made)")
+        let line = try String(contentsOfFile: file, encoding: .utf8)
+        try await withApache(config: Self.basicConfig, files: [.text("auth/htpasswd", line), Self.page]) { apache in
+            let run = await Check.run(apache.url("/basic/"), user: "alice", password: "päss-W0rd")
+            log("apache latin-1 password", run)
+            #expect(run.finalStatus == 401, "\(run.summary)")
+            #expect(run.cause == "credentials.non-ascii", "\(run.summary)")
+            let proof = try #require(run.evidence.steps(.passwordVariant).first { $0.label == "ISO-8859-1" }, "\(run.summary)")
+            #expect(proof.status == 200)
+            #expect(run.finding("credentials.non-ascii")?.evidence.contains { $0.hasPrefix("proof: ") } == true)
+
+            let wrong = await Check.run(apache.url("/basic/"), user: "alice", password: "pöss-W0rd")
+            log("apache latin-1 wrong password", wrong)
+            #expect(wrong.cause == "credentials.rejected", "\(wrong.summary)")
+            #expect(wrong.finding("credentials.non-ascii")?.severity == .info, "\(wrong.summary)")
+        }
+    }
+
     // MARK: 4. CGI app doing its own Bearer auth
 
     static let bearerScript = """

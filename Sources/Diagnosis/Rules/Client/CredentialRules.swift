@@ -379,10 +379,24 @@ public enum CredentialIssueRules: ClientRule {
             }
         }
         let trimmedWorked = e.steps(.passwordVariant).first { $0.label == "trimmed" && $0.isSuccess }
+        let latin1 = e.steps(.passwordVariant).first { $0.label == "ISO-8859-1" }
         return grouped.map { id, messages in
             var lines = messages
             if id == "credentials.whitespace", let trimmedWorked { lines.append("proof: " + trimmedWorked.line) }
-            return Finding(id, evidence: lines)
+            var finding = Finding(id, evidence: lines)
+            // The plan sent the same credentials in ISO-8859-1 once: that proves the charset, or rules it out.
+            if id == "credentials.non-ascii", let latin1 {
+                if latin1.isSuccess {
+                    finding.detail = "The server decodes Basic credentials as ISO-8859-1: the same user name and password encoded in ISO-8859-1 are accepted, in UTF-8 refused."
+                    finding.evidence.append("proof: " + latin1.line)
+                    finding.fix.insert("Send the credentials in ISO-8859-1 (curl sends the bytes your terminal gives it: `curl -u \"$(printf 'USER:PASSWORD' | iconv -t ISO-8859-1)\"` …), or make the server announce `charset=\"UTF-8\"` and store the password in UTF-8.", at: 0)
+                } else {
+                    finding.severity = .info
+                    finding.detail = "The credentials contain non-ASCII characters, but the charset is not the cause: in ISO-8859-1 they were refused too."
+                    finding.evidence.append("ruled out: " + latin1.line)
+                }
+            }
+            return finding
         }
     }
 }
