@@ -20,9 +20,10 @@ trap 'kill $lab 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 
 url="http://127.0.0.1:$port/basic/"
-# why401's plan for a refused Basic password: as given, without credentials, 2 repeats, trailing slash toggled.
+# why401's plan for a refused Basic password (a plain rejection): as given, without credentials,
+# one repeat (stopped by the identical refusal), the trailing slash toggled without credentials.
 why="$bin $url -u alice:wrong --format json"
-seq_curl="curl -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null $url --next -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null -u alice:wrong ${url%/}"
+seq_curl="curl -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null $url --next -s -o /dev/null -u alice:wrong $url --next -s -o /dev/null ${url%/}"
 
 out=$(mktemp)
 # why401 exits 1 here (a problem was diagnosed): -i keeps hyperfine going.
@@ -35,7 +36,7 @@ import json, sys
 runs = json.load(open(sys.argv[1]))["results"]
 ver = json.load(open(sys.argv[2]))["results"]
 w, c = runs[0], runs[1]
-print(f"full diagnosis (5 requests, rules, JSON report): why401 median {w['median']*1000:.1f} ms, "
-      f"curl same 5 requests {c['median']*1000:.1f} ms, ratio {w['median']/c['median']:.2f}x (goal <= 1.5x)")
+print(f"full diagnosis (4 requests, rules, JSON report): why401 median {w['median']*1000:.1f} ms, "
+      f"curl same 4 requests {c['median']*1000:.1f} ms, ratio {w['median']/c['median']:.2f}x (goal <= 1.5x)")
 print(f"start-up: why401 --version median {ver[0]['median']*1000:.2f} ms, curl --version {ver[1]['median']*1000:.2f} ms")
 PY

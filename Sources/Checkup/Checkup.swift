@@ -584,10 +584,14 @@ struct PlanRunner {
             let probe = await step(.variant, url: sameOrigin, headers: baseHeaders(anonymous: true), credentialed: false,
                 label: "trailing slash toggled, without credentials")
             let anonymous = evidence.first(.anonymous)
-            if probe != nil, evidence.steps.last?.status == anonymous?.status,
-                Self.challengeKey(evidence.steps.last) == Self.challengeKey(anonymous)
-            {
+            let answer = evidence.steps.last
+            if probe != nil, answer?.status == anonymous?.status, Self.challengeKey(answer) == Self.challengeKey(anonymous) {
                 notes.append("trailing slash toggled: the same challenge without credentials, so the same credentials were not sent there")
+                return await runOtherOriginVariants()
+            }
+            // A redirect (usually back to the original URL) has no verdict of its own to offer.
+            if probe != nil, let status = answer?.status, (300..<400).contains(status) {
+                notes.append("trailing slash toggled: redirected (\(status)) without credentials, so the credentials were not sent there")
                 return await runOtherOriginVariants()
             }
         }
