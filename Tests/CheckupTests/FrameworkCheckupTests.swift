@@ -62,6 +62,10 @@ struct FrameworkCheckupTests {
             log("drf basic wrong", basicWrong)
             #expect(basicWrong.cause == "credentials.rejected", "\(basicWrong.summary)")
             #expect(basicWrong.findings.first?.evidence.contains { $0.contains("Invalid username/password.") } == true, "\(basicWrong.summary)")
+            // Fixes fit the server in front of the user: Django REST framework's, never htpasswd.
+            let rejectedFix = basicWrong.finding("credentials.rejected")?.fix.joined(separator: "\n") ?? ""
+            #expect(rejectedFix.contains("Django REST framework") && rejectedFix.contains("changepassword alice"), "\(rejectedFix)")
+            #expect(!rejectedFix.contains("htpasswd"), "\(rejectedFix)")
 
             let forbidden = await checkRun(app.url("/admin/stats")) {
                 $0.user = "bob"
@@ -83,6 +87,8 @@ struct FrameworkCheckupTests {
             let missing = await checkRun(app.url("/items")) { _ in }
             log("fastapi missing", missing)
             #expect(missing.finalStatus == 401 && missing.cause == "credentials.missing", "\(missing.summary)")
+            #expect(missing.finding("responder.identified")?.detail.contains("FastAPI") == true, "\(missing.summary)")
+            #expect(missing.finding("credentials.missing")?.fix.contains { $0.contains("security dependency") } == true)
 
             let expired = try FrameworkApps.jwt(expiresIn: -3600)
             let old = await checkRun(app.url("/items")) { $0.bearer = expired }
@@ -134,6 +140,8 @@ struct FrameworkCheckupTests {
             let token = await checkRun(app.url("/token")) { $0.bearer = "wrong-token-value" }
             log("flask token wrong", token)
             #expect(token.cause == "credentials.rejected", "\(token.summary)")
+            // A token: no "retype the password".
+            #expect(!(token.finding("credentials.rejected")?.fix.joined().contains("Retype") ?? true), "\(token.summary)")
             #expect(!token.ids.contains("credentials.not-received"), "\(token.summary)")
 
             let good = await checkRun(app.url("/token")) { $0.bearer = FrameworkApps.token }

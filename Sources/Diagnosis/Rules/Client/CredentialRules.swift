@@ -47,7 +47,9 @@ public enum CredentialsMissingRule: ClientRule {
         }
         let discovered = discoveredOAuth(e)
         if !discovered.isEmpty { detail += " OAuth discovery says where to get a token (see the evidence)." }
-        return [Finding(description.id, detail: detail, evidence: evidence + discovered, fix: fixes(e.url, challenges))]
+        var fix = fixes(e.url, challenges)
+        if let app = final.exchange.response.flatMap(ApplicationFingerprint.identify) { fix.append(app.fix) }
+        return [Finding(description.id, detail: detail, evidence: evidence + discovered, fix: fix)]
     }
 
     /// Where a token comes from, as the server's own public metadata says: the authorization
@@ -166,10 +168,14 @@ public enum CredentialsRejectedRule: ClientRule {
                 description.id,
                 detail: "An API key was sent in \(header) and refused (\(final.status!)): the key is wrong, revoked or expired, or the API reads it from another header.",
                 evidence: [final.line, "sent: an API key in \(header) (value masked)"] + (e.first(.anonymous).map { ["without it: " + $0.line] } ?? []),
-                fix: [
-                    "Check the key (copy it again from the API's dashboard; no quotes or spaces) and the header name the API documents: `curl -H '\(header): KEY' \(e.url)`.",
-                    "Some APIs read the key only from `Authorization: Bearer KEY` or `Authorization: Token KEY`; try the form their documentation shows.",
-                ])
+                fix: apiKeyFixes(header: header, url: e.url))
+        ]
+    }
+
+    static func apiKeyFixes(header: String, url: String) -> [String] {
+        [
+            "Check the key (copy it again from the API's dashboard; no quotes or spaces) and the header name the API documents: `curl -H '\(header): KEY' \(url)`.",
+            "Some APIs read the key only from `Authorization: Bearer KEY` or `Authorization: Token KEY`; try the form their documentation shows.",
         ]
     }
 
@@ -228,6 +234,8 @@ public enum CredentialsRejectedRule: ClientRule {
         default: break
         }
         switch e.sent {
+        case .apiKey(let header):
+            out.fix = apiKeyFixes(header: header, url: e.url)
         case .bearer, .other:
             out.fix = [
                 "Obtain a new token from its issuer (log in again, or refresh it with the refresh token) and send it unchanged: `why401 \(e.url) --bearer @token.txt`.",
@@ -236,8 +244,12 @@ public enum CredentialsRejectedRule: ClientRule {
         default:
             if !webServer {
                 out.fix = out.fix.filter { !$0.contains("htpasswd") }
-                out.fix.append(
-                    "Admin: check the account in the application's own user store, e.g. Django `python manage.py changepassword \(user)`, or the identity provider the application uses; its log says whether the user exists.")
+                if let app = e.final?.exchange.response.flatMap(ApplicationFingerprint.identify) {
+                    out.fix.append("Admin: " + app.fix.replacingUSER(with: user))
+                } else {
+                    out.fix.append(
+                        "Admin: check the account in the application's own user store or the identity provider it uses; its log says whether the user exists.")
+                }
             }
         }
         if !e.steps(.passwordVariant).isEmpty { out.fix = out.fix.filter { !$0.contains("--try-variants") } }

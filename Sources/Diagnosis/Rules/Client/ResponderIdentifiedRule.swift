@@ -35,6 +35,7 @@ public enum ResponderIdentifiedRule: ClientRule {
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "nginx/1.22.1"])),
             CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "Microsoft-IIS/10.0"])),
+            CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "uvicorn"], body: #"{"detail":"Not authenticated"}"#)),
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
 
@@ -53,7 +54,15 @@ public enum ResponderIdentifiedRule: ClientRule {
                 matches.append((fingerprint, "body contains \"\(text)\""))
             }
         }
-        guard let front = matches.first else { return [] }
+        guard let front = matches.first else {
+            // No web server or gateway: an application server answering for itself.
+            guard let app = ApplicationFingerprint.identify(response) else { return [] }
+            return [
+                Finding(
+                    description.id, detail: "The 401 was produced by \(app.name), answering directly.",
+                    evidence: ["Server: \(response.headers.first("Server") ?? "(none)")"], fix: [app.fix])
+            ]
+        }
         if upstreamBehindProxy(e) {
             return [
                 Finding(

@@ -181,10 +181,9 @@ public enum ServerStatedCauseRule: ClientRule {
         guard let (id, message) = statedCause(e), let final = e.final else { return [] }
         var sent = ""
         if case .apiKey(let header) = e.sent { sent = "An API key was sent in \(header) and refused. " }
-        return [
-            Finding(
-                id, detail: sent + "The server's answer says why the \(final.status!) came: “\(message.text)”.",
-                evidence: [final.line, message.line])
-        ]
+        let finding = Finding(
+            id, detail: sent + "The server's answer says why the \(final.status!) came: “\(message.text)”.",
+            evidence: [final.line, message.line])
+        return [id == "credentials.rejected" ? CredentialsRejectedRule.fitted(finding, e) : finding]
     }
 }
