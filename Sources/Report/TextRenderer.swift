@@ -53,6 +53,13 @@ public struct TextRenderer: Sendable {
             // instead of "nothing wrong found".
             let errors = report.findings.filter { $0.severity == .error }.count
             let warnings = report.findings.filter { $0.severity == .warning }.count
+            // A refused request is never "OK", even when nothing about authentication is wrong
+            // (a 403 for an account without permission: authz.forbidden).
+            if let status = report.status, status >= 400, errors == 0 {
+                let top = report.findings.first.map { " — " + bold("\($0.id): \($0.title)") } ?? ""
+                return paint("• \(status) — no authentication failure found", .yellow)
+                    + (warnings > 0 ? " — \(warnings) warning\(warnings == 1 ? "" : "s")" : "") + top
+            }
             guard errors + warnings > 0 else {
                 return paint("✓ OK", .green) + (report.status.map { " — HTTP \($0)" } ?? "") + " — nothing wrong found"
             }

@@ -59,6 +59,13 @@ import Testing
         #expect(headline([Finding(entry: warning), Finding(entry: warning)], status: nil).hasPrefix("✓ OK — 2 warnings"))
         #expect(headline([Finding(entry: Self.infoEntry)]) == "✓ OK — HTTP 200 — nothing wrong found")
         #expect(headline([]) == "✓ OK — HTTP 200 — nothing wrong found")
+        // A refused request is never "OK": a 403 with only context (authz.forbidden) says so.
+        let forbidden = CatalogEntry(
+            id: "authz.forbidden", severity: .info, audience: .user, title: "The credentials were accepted, and this account lacks permission",
+            explanation: "x", fix: ["y"], references: ["RFC 9110 §15.5.4"])
+        #expect(headline([Finding(entry: forbidden)], status: 403)
+            == "• 403 — no authentication failure found — authz.forbidden: The credentials were accepted, and this account lacks permission")
+        #expect(headline([], status: 404) == "• 404 — no authentication failure found")
         let markdown = DiagnosticReport(command: "check", subject: "s", outcome: .ok, status: 200, findings: [Finding(entry: warning)])
             .rendered(as: .markdown)
         #expect(markdown.contains("✓ 200 — 1 warning"), "\(markdown)")
