@@ -490,7 +490,9 @@ struct PlanRunner {
     }
 
     mutating func answerChallenges() async {
-        guard let final = evidence.final, final.status == 401, let response = final.exchange.response, user != nil, password != nil else { return }
+        guard let final = evidence.final, final.status == 401, final.exchange.response != nil, user != nil, password != nil else { return }
+        // The newest 401's challenge: its nonce is the one a session cookie set with it refers to.
+        guard let response = evidence.steps.last(where: { $0.status == 401 })?.exchange.response else { return }
         let challenges = ChallengeEvidence(response: response).challenges
         // Stale nonce: answer again with the fresh nonce the server just sent.
         if challenges.contains(where: DigestAuth.isStaleRetry) {

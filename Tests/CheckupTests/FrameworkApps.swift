@@ -127,11 +127,22 @@ enum FrameworkApps {
     static let flask = #"""
         import os, sys
         from flask import Flask
-        from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth
+        from flask_httpauth import HTTPBasicAuth, HTTPDigestAuth, HTTPTokenAuth
 
         app = Flask(__name__)
+        app.secret_key = "test-only-secret"
         basic = HTTPBasicAuth()
         token = HTTPTokenAuth(scheme="Bearer")
+        digest = HTTPDigestAuth()
+
+        @digest.get_password
+        def get_password(username):
+            return os.environ["APP_PASSWORD"] if username == "alice" else None
+
+        @app.route("/digest")
+        @digest.login_required
+        def digest_me():
+            return {"user": digest.current_user()}
 
         @basic.verify_password
         def verify_password(username, password):

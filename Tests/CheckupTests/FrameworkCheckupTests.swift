@@ -146,6 +146,27 @@ struct FrameworkCheckupTests {
 
             let good = await checkRun(app.url("/token")) { $0.bearer = FrameworkApps.token }
             #expect(good.finalStatus == 200 && good.errorIDs.isEmpty, "\(good.summary)")
+
+            // HTTPDigestAuth keeps its nonce in Flask's session cookie, set on the 401.
+            let digest = await checkRun(app.url("/digest")) {
+                $0.user = "alice"
+                $0.password = FrameworkApps.password
+                $0.passwordMode = .digest
+            }
+            log("flask digest", digest)
+            #expect(digest.finalStatus == 200 && digest.errorIDs.isEmpty, "\(digest.summary)")
+            let digestWrong = await checkRun(app.url("/digest")) {
+                $0.user = "alice"
+                $0.password = "Wrong-pass-1"
+                $0.passwordMode = .digest
+            }
+            #expect(digestWrong.cause == "credentials.rejected", "\(digestWrong.summary)")
+            // -u without --digest: Basic to a Digest-only area, the same password proven by the Digest answer.
+            let basicToDigest = await checkRun(app.url("/digest")) {
+                $0.user = "alice"
+                $0.password = FrameworkApps.password
+            }
+            #expect(basicToDigest.cause == "credentials.scheme-mismatch", "\(basicToDigest.summary)")
         }
     }
 
@@ -173,6 +194,24 @@ struct FrameworkCheckupTests {
 
             let bearer = await checkRun(app.url("/bearer")) { _ in }
             #expect(bearer.cause == "credentials.missing", "\(bearer.summary)")
+
+            let sha256 = await checkRun(app.url("/digest-auth/auth/user/passwd/SHA-256")) {
+                $0.user = "user"
+                $0.password = "passwd"
+                $0.passwordMode = .digest
+            }
+            #expect(sha256.finalStatus == 200 && sha256.errorIDs.isEmpty, "\(sha256.summary)")
+
+            let basicWrong = await checkRun(app.url("/basic-auth/user/passwd")) {
+                $0.user = "user"
+                $0.password = "wrong"
+            }
+            #expect(basicWrong.cause == "credentials.rejected", "\(basicWrong.summary)")
+            let basicRight = await checkRun(app.url("/basic-auth/user/passwd")) {
+                $0.user = "user"
+                $0.password = "passwd"
+            }
+            #expect(basicRight.finalStatus == 200 && basicRight.errorIDs.isEmpty, "\(basicRight.summary)")
         }
     }
 
