@@ -85,6 +85,25 @@ public enum ProcessRunner {
         posix_spawnattr_setflags(&attr, Int16(flags))
     }
 
+    /// posix_spawn with the child's signals reset and in a process group of its own; argv and
+    /// envp built from Swift strings. Returns posix_spawn's result.
+    static func spawn(
+        _ pid: inout pid_t, _ path: String, _ arguments: [String], environment: [String: String],
+        actions: inout posix_spawn_file_actions_t
+    ) -> Int32 {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        setDefaultSignals(&attr, ownProcessGroup: true)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        return posix_spawn(&pid, path, &actions, &attr, argv, envp)
+    }
+
     public static func run(
         _ executable: String,
         _ arguments: [String] = [],
@@ -124,19 +143,9 @@ public enum ProcessRunner {
             _ = addChdir(&actions, currentDirectory)
         }
 
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        setDefaultSignals(&attr, ownProcessGroup: true)  // own process group: a timeout kills the whole tree
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        // Own process group: a timeout kills the whole tree.
+        let rc = spawn(&pid, path, arguments, environment: env, actions: &actions)
         // The child's ends are the child's now; ours must be closed, or we never see EOF.
         close(outPipe.write)
         close(errPipe.write)

@@ -113,18 +113,8 @@ public final class PythonApp: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         if let closeFrom = GNU.addCloseFrom { _ = closeFrom(&actions, 3) }
         if let addChdir = GNU.addChdir { _ = addChdir(&actions, directory) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        ProcessRunner.setDefaultSignals(&attr, ownProcessGroup: true)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        let rc = ProcessRunner.spawn(&pid, path, arguments, environment: environment, actions: &actions)
         guard rc == 0 else { throw ProcessRunnerError.launchFailed(executable: path, underlying: String(cString: strerror(rc))) }
         return pid
     }
