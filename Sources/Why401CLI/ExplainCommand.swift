@@ -21,10 +21,10 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         guard let id else {
-            if output.effectiveFormat == .text {
-                print(ExplainText.list(Catalog.entries), terminator: "")
-            } else {
-                try output.emit(listing())
+            switch output.effectiveFormat {
+            case .text: print(ExplainText.list(Catalog.entries), terminator: "")
+            case .markdown: print(CatalogReport.markdown(Catalog.entries, title: "why401 findings reference"), terminator: "")
+            case .json: try output.emit(CatalogReport.report(Catalog.entries, subject: "catalog"))
             }
             return
         }
@@ -33,15 +33,11 @@ struct ExplainCommand: ParsableCommand {
             let hint = suggestions.isEmpty ? "run 'why401 explain' to list all ids" : "did you mean \(suggestions.joined(separator: ", "))?"
             throw CLIFailure.usage("unknown finding id '\(Sanitize.line(id))': \(hint)")
         }
-        if output.effectiveFormat == .text {
-            print(ExplainText.entry(entry), terminator: "")
-            return
+        switch output.effectiveFormat {
+        case .text: print(ExplainText.entry(entry), terminator: "")
+        case .markdown: print(CatalogReport.markdown([entry], title: "why401 explain: \(entry.id)"), terminator: "")
+        case .json: try output.emit(CatalogReport.report([entry], subject: entry.id))
         }
-        try output.emit(DiagnosticReport(command: "explain", subject: entry.id, outcome: .ok, findings: [Finding(entry: entry)]))
-    }
-
-    private func listing() -> DiagnosticReport {
-        DiagnosticReport(command: "explain", subject: "catalog", outcome: .ok, findings: Catalog.entries.map { Finding(entry: $0) })
     }
 }
 

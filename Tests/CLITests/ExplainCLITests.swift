@@ -29,8 +29,41 @@ import Testing
         #expect(try SchemaValidator.validate(result.stdout) == nil)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(object?["command"] as? String == "explain")
-        let findings = object?["findings"] as? [[String: Any]]
-        #expect(findings?.first?["id"] as? String == "token.expired")
+        // The catalog as a catalog: the entry under "catalog", no verdict.
+        #expect((object?["findings"] as? [Any])?.isEmpty == true)
+        #expect(object?["cause"] is NSNull)
+        let catalog = object?["catalog"] as? [[String: Any]]
+        #expect(catalog?.count == 1)
+        #expect(catalog?.first?["id"] as? String == "token.expired")
+        #expect(catalog?.first?["explanation"] as? String == Catalog.entry("token.expired")?.explanation)
+        #expect((catalog?.first?["fix"] as? [String])?.isEmpty == false)
+    }
+
+    @Test("explain --json lists every entry under catalog, without a cause or an OK verdict")
+    func catalogJSON() throws {
+        let result = try CLI.run(["explain", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((object?["catalog"] as? [[String: Any]])?.map { $0["id"] as? String } == Catalog.entries.map(\.id))
+        #expect(object?["cause"] is NSNull)
+        #expect((object?["findings"] as? [Any])?.isEmpty == true)
+        let markdown = try CLI.run(["explain", "--format", "markdown"])
+        #expect(markdown.stdout.hasPrefix("# why401 findings reference\n"))
+        #expect(!markdown.stdout.contains("✓ OK"))
+        #expect(markdown.stdout.components(separatedBy: "\n### `").count - 1 == Catalog.entries.count)
+    }
+
+    /// docs/findings.md is `why401 explain --format markdown`: stale in either direction fails.
+    /// `WHY401_REGENERATE=1 swift test --filter ExplainCLITests` rewrites it.
+    @Test("docs/findings.md is the generated findings reference")
+    func findingsReferenceIsCurrent() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/findings.md").path
+        let generated = try CLI.run(["explain", "--format", "markdown"]).stdout
+        if ProcessInfo.processInfo.environment["WHY401_REGENERATE"] == "1" {
+            try generated.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(committed == generated, "docs/findings.md is stale: run WHY401_REGENERATE=1 swift test --filter ExplainCLITests")
     }
 
     @Test(arguments: [["explain", "--json"], ["explain", "--format", "json"], ["explain", "clock.skew", "--format", "json"]])
@@ -44,7 +77,8 @@ import Testing
         let result = try CLI.run(["explain", "credentials.rejected", "--format", "markdown"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("# why401 explain: credentials.rejected"))
-        #expect(result.stdout.contains("### 1. `credentials.rejected`"))
+        #expect(result.stdout.contains("### `credentials.rejected` — "))
+        #expect(result.stdout.contains("Fix:\n- "))
     }
 
     @Test func unknownIdExitsTwoWithOneLineAndSuggestions() throws {
