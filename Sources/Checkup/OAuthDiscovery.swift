@@ -56,7 +56,9 @@ extension PlanRunner {
         let metadata: Document
         switch fetched {
         case .failure(let failure):
-            if named == nil, failure.status == 404 || failure.status == 410 {
+            // Only a URL the challenge names must work; the well-known guess may be absent or, on a
+            // site that protects every path (a proxy with its own auth), answered 401/403.
+            if named == nil, let status = failure.status, [401, 403, 404, 410].contains(status) {
                 notes.append("no RFC 9728 metadata at \(SecretMasking.maskURL(metadataURL)) (\(failure.message)); the server does not publish any")
             } else {
                 problem(Self.protectedResourceStep, failure.message)

@@ -186,6 +186,7 @@ public enum ResourceMetadataBrokenRule: ClientRule {
             CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)),
             // The origin's well-known URL (no resource_metadata in the challenge) is optional: 404 there is no fault.
             CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
+            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 401, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
@@ -212,7 +213,9 @@ public enum ResourceMetadataBrokenRule: ClientRule {
 
     static func problem(_ step: CheckEvidence.Step) -> String? {
         guard let status = step.status else { return "is unreachable: \(step.exchange.failure ?? "no response")" }
-        if step.label == CheckEvidence.wellKnownMetadataLabel && (status == 404 || status == 410) { return nil }
+        // The origin's well-known URL is only a guess: absent (404/410) or behind the site's own
+        // authentication (401/403, e.g. a proxy that protects every path) is no fault.
+        if step.label == CheckEvidence.wellKnownMetadataLabel && [401, 403, 404, 410].contains(status) { return nil }
         if status != 200 { return "answered \(status), not 200" }
         if let type = step.header("Content-Type"), !type.lowercased().contains("json") { return "has Content-Type \(type), not application/json" }
         if let note = step.label, note.hasPrefix("invalid:") { return "is invalid: " + String(note.dropFirst("invalid:".count)).trimmingOWS }
