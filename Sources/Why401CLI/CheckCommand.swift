@@ -34,11 +34,15 @@ struct CheckCommand: AsyncParsableCommand {
               why401 https://api.example.com/me --bearer @token.txt
               why401 https://api.example.com/me --bearer @token.txt --jwks https://idp.example.com/jwks.json
               WHY401_PASSWORD=… why401 https://intranet/ -u alice --digest --json
+              why401 --from-curl 'curl https://api.example.com/me -H "Authorization: Bearer …"'
             """
     )
 
     @Argument(help: "The URL that answers 401.")
-    var url: String
+    var url: String?
+
+    @Option(name: .long, help: "A pasted curl command (\"Copy as cURL\", PowerShell or fetch) instead of the URL and request options: see 'why401 curl'.")
+    var fromCurl: String?
 
     @Option(name: [.customShort("u"), .long], help: "USER[:PASS]. Without PASS: WHY401_PASSWORD, --password-stdin, or a no-echo prompt.")
     var user: String?
@@ -111,6 +115,13 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if fromCurl != nil {
+            guard url == nil else { throw ValidationError("give the URL or --from-curl, not both") }
+            let requestOptions = user != nil || bearer != nil || !header.isEmpty || !cookie.isEmpty || cookieJar != nil || request != nil
+                || data != nil || basicMode || digestMode || anyMode || passwordStdin
+            if requestOptions { throw ValidationError("with --from-curl the request comes from the curl command: drop -u, --bearer, -H, -b, --cookie-jar, -X, -d and the auth mode") }
+        }
+        guard let url = url ?? (fromCurl != nil ? "https://" : nil) else { throw ValidationError("give the URL that answers 401 (or --from-curl 'curl …')") }
         // `why401 exlain` is a mistyped command, not a URL: say so (exit 2) rather than "bad URL" (exit 3).
         if !url.contains("://") {
             // Not echoed: a mistyped URL can hold a password or a token.
@@ -126,9 +137,25 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let checkRequest = try makeRequest()
-        let outcome = await Checkup.run(checkRequest)
-        let report = CheckReport.build(outcome, command: "check")
+        if let fromCurl {
+            let pasted = try CurlImport.parse(text: fromCurl)
+            var base = CheckRequest(url: "")
+            try applyPlanSettings(to: &base)
+            let (checkRequest, notes) = try CurlImport.checkRequest(pasted, settings: base)
+            return try await Self.diagnose(checkRequest, output: output, command: "check", notes: notes, followedRedirectNote: CurlImport.redirectNote(pasted))
+        }
+        try await Self.diagnose(try makeRequest(), output: output, command: "check")
+    }
+
+    /// The one path from a request to a printed report, shared by `why401 URL`, `--from-curl` and
+    /// `why401 curl`: the plan, then rules → findings → renderer. `notes` go into the Plan section;
+    /// `followedRedirectNote` is added when the plan followed a redirect.
+    static func diagnose(_ checkRequest: CheckRequest, output: OutputOptions, command: String, notes: [String] = [], followedRedirectNote: String? = nil) async throws {
+        var outcome = await Checkup.run(checkRequest)
+        // What the pasted command was read as comes right after the credential count.
+        outcome.notes.insert(contentsOf: notes, at: min(1, outcome.notes.count))
+        if let followedRedirectNote, outcome.evidence.steps.contains(where: { $0.kind == .redirect }) { outcome.notes.append(followedRedirectNote) }
+        let report = CheckReport.build(outcome, command: command)
         if let reason = outcome.incomplete {
             if output.effectiveFormat != .text || !report.findings.isEmpty {
                 print(report.rendered(as: output.effectiveFormat, color: output.effectiveFormat == .text && Terminal.wantsColor), terminator: "")
@@ -138,7 +165,40 @@ struct CheckCommand: AsyncParsableCommand {
         try output.emit(report)
     }
 
+    /// The plan's own settings (not the request): repeats, budget, key, timeouts, --resolve, -k.
+    func applyPlanSettings(to r: inout CheckRequest) throws {
+        if let (key, source) = try keys.localKey() {
+            r.tokenKey = key
+            r.tokenKeySource = source
+        }
+        r.origin = origin
+        r.expectedAudience = audience
+        r.expectedIssuer = issuer
+        r.repeatCount = `repeat`
+        r.tryVariants = tryVariants
+        r.replayUnsafe = replayUnsafe
+        r.credentialBudget = maxCredentialed
+        r.maxTime = maxTime
+        r.probe.insecure = insecure
+        r.probe.connectTimeout = min(timeout, 10)
+        r.probe.readTimeout = timeout
+        r.probe.deadline = timeout
+        r.jwksURL = keys.jwksURL
+        for item in resolve { try Self.addResolve(item, to: &r) }
+    }
+
+    /// `--resolve HOST:PORT:ADDR[,ADDR]`, as curl takes it.
+    static func addResolve(_ item: String, to r: inout CheckRequest) throws {
+        let parts = item.split(separator: ":", maxSplits: 2).map(String.init)
+        guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port) else {
+            throw CLIFailure.usage("--resolve needs HOST:PORT:ADDR[,ADDR]")
+        }
+        let addresses = parts[2].split(separator: ",").map { $0.trimmingCharacters(in: "[]") }
+        r.probe.resolve["\(parts[0].lowercased()):\(port)", default: []] += addresses
+    }
+
     func makeRequest() throws -> CheckRequest {
+        guard let url else { throw CLIFailure.usage("give the URL that answers 401") }
         var r = CheckRequest(url: url)
         r.method = request ?? (data != nil ? "POST" : "GET")
         r.body = data.map { Array($0.utf8) } ?? []
@@ -171,32 +231,8 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         if let bearer { r.bearer = try SecretInput.token(bearer) }
-        if let (key, source) = try keys.localKey() {
-            r.tokenKey = key
-            r.tokenKeySource = source
-        }
-        r.jwksURL = keys.jwksURL
         r.passwordMode = digestMode ? .digest : anyMode ? .any : .basic
-        r.origin = origin
-        r.expectedAudience = audience
-        r.expectedIssuer = issuer
-        r.repeatCount = `repeat`
-        r.tryVariants = tryVariants
-        r.replayUnsafe = replayUnsafe
-        r.credentialBudget = maxCredentialed
-        r.maxTime = maxTime
-        r.probe.insecure = insecure
-        r.probe.connectTimeout = min(timeout, 10)
-        r.probe.readTimeout = timeout
-        r.probe.deadline = timeout
-        for item in resolve {
-            let parts = item.split(separator: ":", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port) else {
-                throw CLIFailure.usage("--resolve needs HOST:PORT:ADDR[,ADDR]")
-            }
-            let addresses = parts[2].split(separator: ",").map { $0.trimmingCharacters(in: "[]") }
-            r.probe.resolve["\(parts[0].lowercased()):\(port)", default: []] += addresses
-        }
+        try applyPlanSettings(to: &r)
         return r
     }
 }
@@ -204,10 +240,14 @@ struct CheckCommand: AsyncParsableCommand {
 extension CheckCommand {
     /// Sends the jar's cookies for this URL and records the ones a browser would not send.
     func loadJar(_ path: String, into r: inout CheckRequest) throws {
-        let text = try SecretInput.readSmallFile(path, what: "--cookie-jar")
-        guard case .success(let parts) = URLParts.parse(url) else { return }
+        try Self.loadJar(path, what: "--cookie-jar", into: &r)
+    }
+
+    static func loadJar(_ path: String, what: String, into r: inout CheckRequest) throws {
+        let text = try SecretInput.readSmallFile(path, what: what)
+        guard case .success(let parts) = URLParts.parse(r.url) else { return }
         let jar = CookieJar(text: text)
-        let selection = jar.select(scheme: parts.scheme, host: parts.host, path: parts.pathAndQuery, now: r.now ?? currentTime())
+        let selection = jar.select(scheme: parts.scheme, host: parts.host, path: parts.pathAndQuery, now: r.now ?? Self.currentTime())
         r.cookies += selection.send.map { ($0.name, $0.value) }
         r.unsentCookies = selection.excluded.map { cookie, reason in
             if case .expired(let at) = reason { return .init(name: cookie.name, reason: reason.description, expired: true, expiredAt: at) }
@@ -215,7 +255,7 @@ extension CheckCommand {
         }
     }
 
-    func currentTime() -> Double {
+    static func currentTime() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Double(spec.tv_sec)
