@@ -56,8 +56,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
-        // Offline inputs: cookie jars (HAR and curl command lines come with their issues).
-        .target(name: "Imports"),
+        // Offline inputs: cookie jars, HAR exports, pasted curl / PowerShell / fetch command lines.
+        .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials"]),
         // The client-side plan: runs the steps against a live server and gathers check evidence.
         .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "Credentials"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
@@ -113,7 +113,9 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
-        .testTarget(name: "ImportsTests", dependencies: ["Imports"]),
+        .testTarget(
+            name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ServerAuditTests",
             dependencies: ["ServerAudit", "Diagnosis", "Evidence", "Credentials", "Report", "TestSupport"]),

@@ -19,6 +19,8 @@ public struct Why401: AsyncParsableCommand {
                                             diagnose a live URL (prompts for the password)
               why401 challenge 'Bearer error="invalid_token"'
                                             read a WWW-Authenticate value as a client must
+              why401 curl --from pasted.txt diagnose a pasted "Copy as cURL" / PowerShell / fetch line
+              why401 har session.har        every 401 in a browser or proxy export, offline
               why401 jwt @token.txt         decode a JWT, check its times and signature
 
             On the server (admins):
@@ -42,7 +44,7 @@ public struct Why401: AsyncParsableCommand {
             Shell completions: why401 --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [CheckCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self, JWTCommand.self, HtpasswdCommand.self, ServerCommand.self, WordPressCommand.self, LogsCommand.self, ExplainCommand.self],
+        subcommands: [CheckCommand.self, CurlCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self, JWTCommand.self, HtpasswdCommand.self, ServerCommand.self, WordPressCommand.self, LogsCommand.self, HARCommand.self, ExplainCommand.self],
         defaultSubcommand: CheckCommand.self
     )
 
