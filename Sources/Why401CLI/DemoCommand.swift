@@ -3,6 +3,7 @@ import Checkup
 import Diagnosis
 import Evidence
 import HTTPAuth
+import Imports
 import Lab
 import Report
 
@@ -35,7 +36,10 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     struct Row {
-        var scenario: LabScenario
+        /// The lab scenario, or an offline input shown on it (`pasted-curl`, `har-export`).
+        var id: String
+        var path: String
+        var expected: String?
         var cause: String?
         var outcome: DiagnosticReport.Outcome
         var matched: Bool
@@ -53,17 +57,90 @@ struct DemoCommand: AsyncParsableCommand {
         for scenario in lab.scenarios where only.map({ scenario.id.contains($0) }) ?? true {
             let outcome = await Checkup.run(Self.request(for: scenario, lab: lab))
             let report = CheckReport.build(outcome, command: "check")
-            let matched: Bool
-            if let expected = scenario.expectedCause {
-                matched = report.cause == expected && report.outcome != .ok
-            } else {
-                matched = report.outcome == .ok
-            }
-            rows.append(Row(scenario: scenario, cause: report.cause, outcome: report.outcome, matched: matched, report: report))
+            rows.append(Self.row(id: scenario.id, path: scenario.path, expected: scenario.expectedCause, report: report))
         }
+        // The offline inputs on the same lab: a pasted "Copy as cURL" line and a browser export.
+        if only.map({ "pasted-curl".contains($0) }) ?? true { rows.append(try await Self.pastedCurl(lab: lab)) }
+        if only.map({ "har-export".contains($0) }) ?? true, let row = await Self.harExport(lab: lab) { rows.append(row) }
         try? await lab.stop()
         if rows.isEmpty { throw CLIFailure.usage("no scenario id contains '\(only ?? "")'") }
         try emit(rows)
+    }
+
+    static func row(id: String, path: String, expected: String?, report: DiagnosticReport) -> Row {
+        let matched = expected.map { report.cause == $0 && report.outcome != .ok } ?? (report.outcome == .ok)
+        return Row(id: id, path: path, expected: expected, cause: report.cause, outcome: report.outcome, matched: matched, report: report)
+    }
+
+    /// `why401 curl` on a line as Chrome's "Copy as cURL (bash)" writes it, with a wrong password.
+    static func pastedCurl(lab: LabServer) async throws -> Row {
+        let url = lab.baseURL + "/basic/"
+        let wrong = Base64.encode(Array("\(LabScenarios.user):wrong password".utf8))
+        let line = """
+            curl '\(url)' \\
+              -H 'Accept: text/html,application/xhtml+xml' \\
+              -H 'Authorization: Basic \(wrong)' \\
+              -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64)' \\
+              --compressed
+            """
+        let (request, notes) = try CurlImport.checkRequest(try CurlImport.parse(text: line), settings: demoSettings(url))
+        let outcome = await Checkup.run(request)
+        var report = CheckReport.build(outcome, command: "curl")
+        // Shown as pasted, with the credential masked like every other output.
+        let shown = line.replacingOccurrences(
+            of: "Basic \(wrong)", with: SecretMasking.maskHeaderValue(name: "Authorization", value: "Basic \(wrong)"))
+        report.sections.insert(.init(title: "Pasted", lines: shown.split(separator: "\n").map(String.init) + notes), at: 0)
+        return row(id: "pasted-curl", path: "/basic/", expected: "credentials.rejected", report: report)
+    }
+
+    /// `why401 har` on an export of the lab's expired-token scenario as a browser records it: the
+    /// request as sent (token included: a HAR holds secrets) and the lab's answer.
+    static func harExport(lab: LabServer) async -> Row? {
+        guard let scenario = lab.scenarios.first(where: { $0.id == "bearer-expired-jwt" }),
+            case .bearer(let token) = scenario.client.credentials
+        else { return nil }
+        let outcome = await Checkup.run(request(for: scenario, lab: lab))
+        guard let exchange = outcome.evidence.first(.asGiven)?.exchange, let response = exchange.response else { return nil }
+        func headers(_ fields: [HeaderField]) -> JSONValue {
+            .array(fields.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) })
+        }
+        let requestHeaders = exchange.request.headers.map { $0.name.lowercased() == "authorization" ? HeaderField($0.name, "Bearer " + token) : $0 }
+        let started = HTTPDate.iso8601(outcome.evidence.localTime)
+        let entry: JSONValue = .object([
+            ("startedDateTime", .string(started)), ("time", .double(exchange.milliseconds ?? 1)),
+            ("request", .object([
+                ("method", .string(exchange.request.method)), ("url", .string(exchange.request.url)), ("httpVersion", .string("HTTP/1.1")),
+                ("cookies", .array([])), ("headers", headers(requestHeaders)), ("queryString", .array([])), ("headersSize", .int(-1)),
+                ("bodySize", .int(0)),
+            ])),
+            ("response", .object([
+                ("status", .int(response.status)), ("statusText", .string("Unauthorized")), ("httpVersion", .string("HTTP/1.1")),
+                ("cookies", .array([])), ("headers", headers(response.headers)),
+                ("content", .object([("size", .int(response.bodyPrefix.count)), ("mimeType", .string(response.headers.first("Content-Type") ?? "")),
+                    ("text", .string(String(decoding: response.bodyPrefix, as: UTF8.self)))])),
+                ("redirectURL", .string("")), ("headersSize", .int(-1)), ("bodySize", .int(response.bodyPrefix.count)),
+            ])),
+            ("cache", .object([])), ("timings", .object([("send", .int(0)), ("wait", .double(exchange.milliseconds ?? 1)), ("receive", .int(0))])),
+        ])
+        let har: JSONValue = .object([
+            ("log", .object([
+                ("version", .string("1.2")), ("creator", .object([("name", .string("why401 demo")), ("version", .string("1"))])),
+                ("entries", .array([entry])),
+            ]))
+        ])
+        guard let parsed = try? HARFile.parse(Array(har.serialized().utf8)) else { return nil }
+        let report = HARCommand.report(parsed, subject: "lab export (bearer-expired-jwt)", now: outcome.evidence.localTime)
+        return row(id: "har-export", path: scenario.path, expected: "token.expired", report: report)
+    }
+
+    /// Plan settings of the demo's offline rows: short timeouts, as for the scenarios.
+    static func demoSettings(_ url: String) -> CheckRequest {
+        var settings = CheckRequest(url: url)
+        settings.probe.connectTimeout = 2
+        settings.probe.readTimeout = 5
+        settings.probe.deadline = 5
+        settings.maxTime = 20
+        return settings
     }
 
     /// The scenario's client, as `why401 URL` options would give it.
@@ -101,14 +178,14 @@ struct DemoCommand: AsyncParsableCommand {
         let findings = failures.map { row in
             Finding(
                 entry: CatalogEntry(
-                    id: "demo.mismatch", severity: .error, audience: .admin, title: "Scenario \(row.scenario.id) was misdiagnosed",
-                    explanation: "expected \(row.scenario.expectedCause ?? "no problem (exit 0)"), got \(row.cause ?? "no cause") (\(row.outcome.rawValue))",
-                    fix: ["Run `why401 demo --only \(row.scenario.id) --verbose`"], references: ["why401 lab"]))
+                    id: "demo.mismatch", severity: .error, audience: .admin, title: "Scenario \(row.id) was misdiagnosed",
+                    explanation: "expected \(row.expected ?? "no problem (exit 0)"), got \(row.cause ?? "no cause") (\(row.outcome.rawValue))",
+                    fix: ["Run `why401 demo --only \(row.id) --verbose`"], references: ["why401 lab"]))
         }
         let table = rows.map { row -> JSONValue in
             .object([
-                ("scenario", .string(row.scenario.id)), ("path", .string(row.scenario.path)),
-                ("expected", .optional(row.scenario.expectedCause)), ("diagnosed", .optional(row.cause)),
+                ("scenario", .string(row.id)), ("path", .string(row.path)),
+                ("expected", .optional(row.expected)), ("diagnosed", .optional(row.cause)),
                 ("outcome", .string(row.outcome.rawValue)), ("matched", .bool(row.matched)),
             ])
         }
@@ -125,7 +202,7 @@ struct DemoCommand: AsyncParsableCommand {
             for finding in findings { print("  \(finding.title): \(finding.detail)") }
             if verbose {
                 for row in rows {
-                    print("\n── \(row.scenario.id) " + String(repeating: "─", count: max(0, 60 - row.scenario.id.count)))
+                    print("\n── \(row.id) " + String(repeating: "─", count: max(0, 60 - row.id.count)))
                     print(row.report.rendered(as: .text, color: false), terminator: "")
                 }
             }
@@ -134,7 +211,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func textTable(_ rows: [Row], markdown: Bool) -> String {
-        let idWidth = max(8, rows.map(\.scenario.id.count).max() ?? 0) + 2
+        let idWidth = max(8, rows.map(\.id.count).max() ?? 0) + 2
         let causeWidth = max(8, rows.map { ($0.cause ?? "—").count }.max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
         var lines: [String] = []
@@ -142,14 +219,14 @@ struct DemoCommand: AsyncParsableCommand {
             lines.append("| scenario | diagnosed cause | expected | ok |")
             lines.append("|---|---|---|---|")
             for row in rows {
-                lines.append("| \(row.scenario.id) | \(row.cause ?? "—") | \(row.scenario.expectedCause ?? "nothing wrong") | \(row.matched ? "✓" : "✗") |")
+                lines.append("| \(row.id) | \(row.cause ?? "—") | \(row.expected ?? "nothing wrong") | \(row.matched ? "✓" : "✗") |")
             }
         } else {
             lines.append(pad("scenario", idWidth) + "  " + pad("diagnosed cause", causeWidth) + "  expected")
             for row in rows {
-                let expected = row.scenario.expectedCause.map { $0 == row.cause ? "" : $0 } ?? (row.outcome == .ok ? "" : "nothing wrong")
+                let expected = row.expected.map { $0 == row.cause ? "" : $0 } ?? (row.outcome == .ok ? "" : "nothing wrong")
                 lines.append(
-                    (row.matched ? "✓ " : "✗ ") + pad(row.scenario.id, idWidth - 2) + "  " + pad(row.cause ?? "— (exit 0)", causeWidth) + "  "
+                    (row.matched ? "✓ " : "✗ ") + pad(row.id, idWidth - 2) + "  " + pad(row.cause ?? "— (exit 0)", causeWidth) + "  "
                         + expected)
             }
         }

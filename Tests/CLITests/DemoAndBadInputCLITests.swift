@@ -20,6 +20,25 @@ import Testing
             #expect(scenario["matched"] as? Bool == true, "\(scenario)")
         }
         #expect(object["matched"] as? Int == scenarios.count)
+        // The offline inputs on the same lab: a pasted curl line and a browser export.
+        let byID = Dictionary(uniqueKeysWithValues: scenarios.compactMap { row in (row["scenario"] as? String).map { ($0, row) } })
+        #expect(byID["pasted-curl"]?["diagnosed"] as? String == "credentials.rejected", "\(scenarios)")
+        #expect(byID["har-export"]?["diagnosed"] as? String == "token.expired", "\(scenarios)")
+    }
+
+    @Test("demo --verbose shows the pasted curl line and the HAR entry, with the token masked")
+    func demoOfflineRows() throws {
+        let curl = try CLI.run(["demo", "--only", "pasted-curl", "--verbose"])
+        #expect(curl.status == 0, "\(curl.stdout)")
+        #expect(curl.stdout.contains("✓ pasted-curl") && curl.stdout.contains("curl 'http://127.0.0.1:"), "\(curl.stdout)")
+        let har = try CLI.run(["demo", "--only", "har-export", "--verbose"])
+        #expect(har.status == 0, "\(har.stdout)")
+        #expect(har.stdout.contains("✓ har-export") && har.stdout.contains("Entries\n  #0 GET http://127.0.0.1:"), "\(har.stdout)")
+        // The pasted line's password (base64 in the Authorization header) and the HAR's token never appear.
+        let base64 = Data("alice:wrong password".utf8).base64EncodedString()
+        #expect(!curl.stdout.contains(base64), "the pasted password leaked")
+        let jwt = try NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."#)
+        #expect(jwt.firstMatch(in: har.stdout, range: NSRange(har.stdout.startIndex..., in: har.stdout)) == nil, "the HAR's token leaked")
     }
 
     @Test func demoTextTable() throws {
