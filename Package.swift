@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
+        // JSON string literals and HTML text, decided once for every module that writes them.
+        .target(name: "TextEscaping"),
         .target(
             name: "HTTPAuth",
             dependencies: [
@@ -57,21 +59,21 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
         // Offline inputs: cookie jars, HAR exports, pasted curl / PowerShell / fetch command lines.
-        .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials"]),
+        .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials", "TextEscaping"]),
         // The client-side plan: runs the steps against a live server and gathers check evidence.
         .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "Credentials"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
         .target(
             name: "Lab",
             dependencies: [
-                "HTTPAuth",
+                "HTTPAuth", "TextEscaping",
                 // ES256 signing for the lab's published JWKS (tokens a client verifies via discovery).
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .target(name: "Report", dependencies: ["Diagnosis", "Evidence"]),
+        .target(name: "Report", dependencies: ["Diagnosis", "Evidence", "TextEscaping"]),
         // Admin side: Apache/nginx configuration, permissions walk, WordPress. Reads files (and, with
         // --apply, changes modes or renames plugin folders through a journal); produces evidence only.
         .target(name: "ServerAudit", dependencies: ["Evidence", "Credentials", "HTTPAuth"]),

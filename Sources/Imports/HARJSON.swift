@@ -1,3 +1,4 @@
+import TextEscaping
 /// A small JSON reader for HAR files. It keeps, for every string, the byte range of its literal in
 /// the file, so `--redact` can replace exactly those literals and copy every other byte unchanged.
 /// `log.entries` is handed out one entry at a time (`HARJSONReader.walk`), so the parsed tree of the
@@ -261,20 +262,4 @@ struct HARJSONReader {
 }
 
 /// JSON string literal for `text` (for the redacted copy).
-func jsonStringLiteral(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case let s where s.value < 0x20:
-            let hex = String(s.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+func jsonStringLiteral(_ text: String) -> String { JSONString.literal(text) }

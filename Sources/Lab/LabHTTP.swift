@@ -1,3 +1,4 @@
+import TextEscaping
 // The lab's request/response values and small HTTP helpers (no NIO here: the router is plain code).
 
 /// Which listener a request came in on: the main origin or the second one (another port, hence
@@ -102,41 +103,11 @@ enum HTTPStatusText {
 }
 
 enum Escape {
-    static func html(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// HTML text (the shared `TextEscaping`).
+    static func html(_ text: String) -> String { HTMLText.escape(text) }
 
-    static func json(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the shared `TextEscaping`).
+    static func json(_ text: String) -> String { JSONString.literal(text) }
 
     /// POSIX shell single quotes.
     static func shell(_ text: String) -> String {

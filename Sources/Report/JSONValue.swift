@@ -1,3 +1,4 @@
+import TextEscaping
 /// A JSON value whose objects keep their key order, so reports print in the order DESIGN.md shows
 /// (`tool`, `schema`, `command`, …) and diffs between runs stay readable. Foundation's encoder
 /// offers only unordered or alphabetical keys.
@@ -104,41 +105,8 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    /// RFC 8259 §7 escaping; non-ASCII passes through as UTF-8, controls become `\u00XX`.
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        // Most strings need no escape: appended whole instead of scalar by scalar (a logs report carries
-        // thousands of addresses and paths).
-        if !needsEscape(s) {
-            out += s
-            out += "\""
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7F || c.value == 0x2028 || c.value == 0x2029:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    /// RFC 8259 §7 escaping (`JSONString`, shared with the lab and the HAR redactor).
+    static func writeString(_ s: String, into out: inout String) { JSONString.append(s, to: &out) }
 
-    /// Whether `writeString` must escape anything: a quote, a backslash, a control character, DEL, or
-    /// U+2028/U+2029 (UTF-8 `E2 80 A8`/`E2 80 A9`, line breaks to JavaScript).
-    static func needsEscape(_ s: String) -> Bool {
-        var afterE2 = 0
-        for byte in s.utf8 {
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return true }
-            if afterE2 == 2 && (byte == 0xA8 || byte == 0xA9) { return true }
-            afterE2 = byte == 0xE2 ? 1 : (afterE2 == 1 && byte == 0x80 ? 2 : 0)
-        }
-        return false
-    }
+    static func needsEscape(_ s: String) -> Bool { JSONString.needsEscape(s) }
 }

@@ -1,3 +1,4 @@
+import TextEscaping
 import Diagnosis
 import Evidence
 
@@ -163,18 +164,6 @@ public enum HTML {
     /// `&<>"'` escaped; control characters made visible first (newlines too unless kept).
     public static func escape(_ text: String, keepNewlines: Bool = false) -> String {
         let clean = keepNewlines ? text.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.line(String($0)) }.joined(separator: "\n") : Sanitize.line(text)
-        var out = ""
-        out.reserveCapacity(clean.utf8.count)
-        for ch in clean {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
+        return HTMLText.escape(clean)
     }
 }
