@@ -1,7 +1,7 @@
 /// Every finding why401 can raise, as data. The entries live in one file per area
 /// (`Catalog+Challenge.swift`, `Catalog+Credentials.swift`, …).
 public enum Catalog {
-    /// All entries, in the order of `findings.md` (area by area).
+    /// All entries, in the order of `docs/findings-contract.md` (area by area).
     public static let entries: [CatalogEntry] =
         challengeEntries + credentialsEntries + tokenEntries + networkEntries + sessionEntries
         + serverEntries + offlineEntries + logsEntries

@@ -2,7 +2,7 @@
 ///
 /// Every limit exists because the tool talks to servers it does not trust: a server that never
 /// answers, dribbles bytes, or sends endless headers must end in a clear failure within bounded
-/// time and memory (DESIGN.md, "Security stance").
+/// time and memory (hostile servers end in a clear message, never a hang).
 public struct ProbeOptions: Sendable {
     /// Seconds allowed for the TCP connect.
     public var connectTimeout: Double = 5

@@ -1,7 +1,7 @@
 import Diagnosis
 import Evidence
 
-/// What a command concluded, in one value every renderer takes. Mirrors DESIGN.md's JSON schema 1.
+/// What a command concluded, in one value every renderer takes. Mirrors JSON schema 1 (`schema/report-1.schema.json`).
 public struct DiagnosticReport: Sendable {
     /// ok | unauthorized | problems | error — also decides the exit code.
     public enum Outcome: String, Sendable, CaseIterable {
@@ -14,7 +14,7 @@ public struct DiagnosticReport: Sendable {
         /// The command could not complete (DNS, connect, unreadable input).
         case error
 
-        /// Exit codes as DESIGN.md: 0 nothing wrong, 1 a problem diagnosed, 3 could not complete.
+        /// Exit codes as the README documents: 0 nothing wrong, 1 a problem diagnosed, 3 could not complete.
         public var exitCode: Int32 {
             switch self {
             case .ok: 0

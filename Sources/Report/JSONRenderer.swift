@@ -1,7 +1,7 @@
 import Diagnosis
 import Evidence
 
-/// JSON exactly as DESIGN.md schema 1 (checked by `schema/report-1.schema.json` in the tests).
+/// JSON exactly as schema 1 (`schema/report-1.schema.json`, checked in the tests).
 public enum JSONRenderer {
     public static let schemaVersion = 1
 

@@ -1,6 +1,7 @@
 import TextEscaping
-/// A JSON value whose objects keep their key order, so reports print in the order DESIGN.md shows
-/// (`tool`, `schema`, `command`, …) and diffs between runs stay readable. Foundation's encoder
+/// A JSON value whose objects keep their key order, so reports print in the order
+/// `schema/report-1.schema.json` lists them (`tool`, `schema`, `command`, …) and diffs between runs
+/// stay readable. Foundation's encoder
 /// offers only unordered or alphabetical keys.
 public enum JSONValue: Sendable, Hashable {
     case null
