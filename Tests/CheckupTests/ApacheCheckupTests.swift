@@ -159,6 +159,7 @@ struct ApacheCheckupTests {
             let proof = try #require(run.evidence.steps(.passwordVariant).first { $0.label == "ISO-8859-1" }, "\(run.summary)")
             #expect(proof.status == 200)
             #expect(run.finding("credentials.non-ascii")?.evidence.contains { $0.hasPrefix("proof: ") } == true)
+            #expect(!run.ids.contains("credentials.rejected"), "the password is right in ISO-8859-1: \(run.summary)")
 
             let wrong = await Check.run(apache.url("/basic/"), user: "alice", password: "pöss-W0rd")
             log("apache latin-1 wrong password", wrong)

@@ -183,6 +183,9 @@ public enum CredentialsRejectedRule: ClientRule {
         // The server already said what is wrong (an invalid or expired token, a missing scope).
         if let stated = ServerStatedCauseRule.statedCause(e), stated.id != description.id { return [] }
         if case .apiKey = e.sent { return apiKeyRefused(e) }
+        // A variant of the same password was accepted (trimmed, Caps Lock, ISO-8859-1): that variant
+        // is the cause, not a wrong password.
+        if e.steps(.passwordVariant).contains(where: \.isSuccess) { return [] }
         guard let sentName = e.sent.schemeName, let final = e.final, final.credentialed,
             final.isUnauthorized || (final.status == 403 && ServerStatedCauseRule.statedCause(e)?.id == description.id)
         else { return [] }
