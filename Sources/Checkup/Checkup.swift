@@ -23,7 +23,7 @@ public struct CheckOutcome: Sendable {
 /// each offered challenge → repeats → each address → without cookies → nearby URLs → CORS
 /// preflight → resource metadata. Each step is one request recorded as evidence; the rules decide.
 ///
-/// Credential policy (README, "Credential policy"): credentials go only to the URL's own origin — never across a
+/// Credential policy (docs/check.md, "Credential policy"): credentials go only to the URL's own origin — never across a
 /// redirect to another origin, never from https down to http, never to a variant of another
 /// origin — and at most `credentialBudget` requests carry them.
 public enum Checkup {

@@ -14,7 +14,7 @@ public struct DiagnosticReport: Sendable {
         /// The command could not complete (DNS, connect, unreadable input).
         case error
 
-        /// Exit codes as the README documents: 0 nothing wrong, 1 a problem diagnosed, 3 could not complete.
+        /// Exit codes as docs/output.md documents: 0 nothing wrong, 1 a problem diagnosed, 3 could not complete.
         public var exitCode: Int32 {
             switch self {
             case .ok: 0

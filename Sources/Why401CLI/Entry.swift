@@ -9,7 +9,7 @@ import HTTPAuth
 
 /// A failure the CLI reports as one line on stderr with a defined exit code.
 struct CLIFailure: Error {
-    /// 2 usage error, 3 could not complete (README, "Output, exit codes").
+    /// 2 usage error, 3 could not complete (docs/output.md).
     var code: Int32
     var message: String
 
@@ -18,7 +18,7 @@ struct CLIFailure: Error {
 }
 
 /// The process entry point, kept apart from `main.swift` so the binary stays a one-liner.
-/// It maps every error to the documented exit codes (README, "Output, exit codes") (argument-parser alone would use 64 for usage).
+/// It maps every error to the documented exit codes (docs/output.md) (argument-parser alone would use 64 for usage).
 public enum Why401Main {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         do {
