@@ -96,6 +96,19 @@ enum CurlTokenizer {
         return (words, expansions)
     }
 
+    /// The single-letter escapes bash's `$'…'` and JavaScript strings share: `\n \t \r \b \f \v`.
+    static func controlEscape(_ e: Unicode.Scalar) -> Unicode.Scalar? {
+        switch e {
+        case "n": "\n"
+        case "t": "\t"
+        case "r": "\r"
+        case "b": "\u{08}"
+        case "f": "\u{0C}"
+        case "v": "\u{0B}"
+        default: nil
+        }
+    }
+
     /// The body of `$'…'` from `start` (after the opening quote); returns the index after the closing quote.
     static func ansiC(_ s: Scalars, from start: Int, into word: inout String.UnicodeScalarView) throws(CurlParseError) -> Int {
         var i = start
@@ -119,15 +132,13 @@ enum CurlTokenizer {
             }
             let e = s[i + 1]
             i += 2
+            if let control = controlEscape(e) {
+                word.append(control)
+                continue
+            }
             switch e {
-            case "n": word.append("\n")
-            case "t": word.append("\t")
-            case "r": word.append("\r")
             case "a": word.append("\u{07}")
-            case "b": word.append("\u{08}")
             case "e", "E": word.append("\u{1B}")
-            case "f": word.append("\u{0C}")
-            case "v": word.append("\u{0B}")
             case "\\", "'", "\"", "?": word.append(e)
             case "x":
                 if let v = hexValue(maxDigits: 2), let u = Unicode.Scalar(v) { word.append(u) } else { word.append(contentsOf: "\\x".unicodeScalars) }
@@ -482,13 +493,11 @@ enum CurlTokenizer {
                 if c == "\\", i + 1 < s.count {
                     let e = s[i + 1]
                     i += 2
+                    if let control = CurlTokenizer.controlEscape(e) {
+                        w.append(control)
+                        continue
+                    }
                     switch e {
-                    case "n": w.append("\n")
-                    case "t": w.append("\t")
-                    case "r": w.append("\r")
-                    case "b": w.append("\u{08}")
-                    case "f": w.append("\u{0C}")
-                    case "v": w.append("\u{0B}")
                     case "0": w.append("\0")
                     case "\n": break
                     case "x", "u":

@@ -36,6 +36,16 @@ import Testing
           --compressed
         """#
 
+    @Test("control escapes (\\n \\t \\r \\b \\f \\v) read the same in bash $'…' and in a fetch string")
+    func controlEscapes() throws {
+        let escaped = #"a\nb\tc\rd\be\ff\vg"#
+        let expected = "a\nb\tc\rd\u{08}e\u{0C}f\u{0B}g"
+        let bash = try CurlTokenizer.posix("curl $'" + escaped + "'")
+        #expect(bash.words == ["curl", expected])
+        var reader = CurlTokenizer.JSReader(Array(("\"" + escaped + "\"").unicodeScalars), at: 0)
+        #expect(try reader.string() == expected)
+    }
+
     @Test("Chrome's bash copy: URL, headers in order, cookies, $'…' body, POST, --compressed")
     func chromeBashCopy() throws {
         let command = try CurlCommandLine.parse(Self.chromeBash)
