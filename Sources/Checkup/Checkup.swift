@@ -332,9 +332,55 @@ struct PlanRunner {
             method: sending, url: destination, headers: headers, body: sendsBody ? request.body : [],
             purpose: kind.rawValue + (label.map { ", \($0)" } ?? ""))
         let result = await prober.send(probeRequest, address: address)
-        evidence.steps.append(CheckEvidence.Step(kind: kind, exchange: result.exchange, credentialed: credentialed, label: label))
+        evidence.steps.append(CheckEvidence.Step(kind: kind, exchange: withoutEchoedSecrets(result.exchange), credentialed: credentialed, label: label))
         if sameOrigin { learnCookies(result) }
         return result
+    }
+
+    /// The user's secrets as the server could echo them: password, token, cookie and API-key values,
+    /// the Authorization value. Short values (under 4 bytes) are left alone: masking them would
+    /// garble ordinary text.
+    var secretValues: [String] {
+        var values = [password, bearerToken].compactMap { $0 }
+        values += request.cookies.map(\.value)
+        values += request.headers.filter { Self.isAPIKeyHeader($0) || $0.name.lowercased() == "authorization" }.map(\.value)
+        return values.filter { $0.utf8.count >= 4 }
+    }
+
+    /// Evidence is masked for display before any renderer sees it: a server that echoes a credential
+    /// in its body or a header (an error message quoting the token) gets it replaced by `****`.
+    func withoutEchoedSecrets(_ exchange: Exchange) -> Exchange {
+        guard var response = exchange.response else { return exchange }
+        let secrets = secretValues
+        guard !secrets.isEmpty else { return exchange }
+        var body = response.bodyPrefix
+        for secret in secrets { body = Self.replacing(Array(secret.utf8), in: body) }
+        response.bodyPrefix = body
+        response.headers = response.headers.map { field in
+            var value = Array(field.value.utf8)
+            for secret in secrets { value = Self.replacing(Array(secret.utf8), in: value) }
+            return HeaderField(field.name, String(decoding: value, as: UTF8.self))
+        }
+        var out = exchange
+        out.response = response
+        return out
+    }
+
+    static func replacing(_ needle: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        guard !needle.isEmpty, bytes.count >= needle.count else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == needle[0], i + needle.count <= bytes.count, bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                out += Array("****".utf8)
+                i += needle.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// Keeps the cookies a 401 of the target's origin sets (name=value only; attributes ignored,
@@ -421,7 +467,7 @@ struct PlanRunner {
             let probeRequest = ProbeRequest(method: method, url: next, headers: hopHeaders, body: body, purpose: "redirect hop \(hops)")
             guard timeLeft else { return }
             result = await prober.send(probeRequest)
-            evidence.steps.append(CheckEvidence.Step(kind: .redirect, exchange: result.exchange, credentialed: carry, label: "hop \(hops)"))
+            evidence.steps.append(CheckEvidence.Step(kind: .redirect, exchange: withoutEchoedSecrets(result.exchange), credentialed: carry, label: "hop \(hops)"))
             url = next
         }
     }

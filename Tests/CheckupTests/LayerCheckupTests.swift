@@ -127,6 +127,31 @@ struct LayerCheckupTests {
         }
     }
 
+    @Test("a server that echoes the token in its body and a header: the evidence holds **** instead")
+    func echoedSecretsAreMasked() async throws {
+        try RealServers.requireNginx()
+        let config = """
+            location /api/ {
+                add_header WWW-Authenticate 'Bearer error="invalid_token"' always;
+                add_header X-Debug-Auth $http_authorization always;
+                default_type application/json;
+                return 401 '{"detail": "token $http_authorization is not valid"}';
+            }
+            """
+        try await withNginx(config: config) { nginx in
+            let secret = "echo-me-7f3a9c1e"
+            let run = await Check.run(nginx.url("/api/me"), bearer: secret)
+            log("nginx echoes the token", run)
+            #expect(run.finalStatus == 401, "\(run.summary)")
+            let final = try #require(run.evidence.final?.exchange.response)
+            let body = String(decoding: final.bodyPrefix, as: UTF8.self)
+            #expect(body.contains("token Bearer **** is not valid"), "\(body)")
+            var texts = [body] + final.headers.map(\.value)
+            for f in run.findings { texts += [f.title, f.detail] + f.evidence + f.fix }
+            for text in texts { #expect(!text.contains(secret), "secret echoed in: \(text)") }
+        }
+    }
+
     @Test("?access_token= to a Basic area → credentials.in-query names the header the server reads")
     func tokenInQuery() async throws {
         try RealServers.requireNginx()
