@@ -12,7 +12,10 @@ let package = Package(
     products: [
         .executable(name: "why401", targets: ["why401"]),
         .library(name: "HTTPAuth", targets: ["HTTPAuth"]),
+        .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "Diagnosis", targets: ["Diagnosis"]),
+        // The use cases every front end calls (CLI, web page, MCP, exporter).
+        .library(name: "Why401Kit", targets: ["Why401Kit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -74,30 +77,46 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .target(name: "Report", dependencies: ["Diagnosis", "Evidence", "TextEscaping"]),
-        // Admin side: Apache/nginx configuration, permissions walk, WordPress. Reads files (and, with
-        // --apply, changes modes or renames plugin folders through a journal); produces evidence only.
-        .target(name: "ServerAudit", dependencies: ["Evidence", "Credentials", "HTTPAuth"]),
+        // Admin side, one target per job; each reads files and produces evidence only.
+        // The host underneath them all: the worker account and what it can reach (`WorkerAccess`), and
+        // the journal through which any change to the server is made and undone (`ChangeJournal`).
+        .target(name: "HostAccess", dependencies: ["Evidence"]),
+        // Apache/nginx configuration reading and audit (includes, sections, .htaccess, user files).
+        .target(name: "ServerConfig", dependencies: ["HostAccess", "Evidence", "Credentials", "HTTPAuth"]),
+        // The web-root permissions walk as the worker; with --apply, mode changes through the journal.
+        .target(name: "WebRootWalk", dependencies: ["HostAccess", "Evidence"]),
+        // WordPress reading (plugins, .htaccess, application passwords) and the journaled plugin bisect.
+        .target(name: "WordPressAudit", dependencies: ["HostAccess", "Evidence"]),
         // zlib from the system, for rotated `.gz` access logs.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Access/error log scanning: byte-level, chunked across cores, gz through zlib; produces a LogSummary.
         // header-only: a prefetch hint Swift has no intrinsic for (see its header)
         .target(name: "CPrefetch"),
         .target(name: "LogScan", dependencies: ["Evidence", "HTTPAuth", "CZlib", "CPrefetch"]),
+        // The library entry points: one per use case, request value in, result value out. Every front
+        // end is a thin caller of these (see Sources/Why401Kit/UseCase.swift).
+        .target(
+            name: "Why401Kit",
+            dependencies: [
+                "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
+                "HostAccess", "ServerConfig", "WebRootWalk", "WordPressAudit", "LogScan",
+            ]),
+        // Flags → request → `UseCase` call → renderer; nothing else.
         .target(
             name: "Why401CLI",
             dependencies: [
-                "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
-                "ServerAudit", "LogScan",
+                "Why401Kit", "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab",
+                "Imports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
         // Test-only support: starts real Apache httpd / nginx on loopback from configs in a temp dir.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Diagnosis"], path: "Tests/TestSupport"),
         .testTarget(
             name: "HTTPAuthTests",
             dependencies: ["HTTPAuth", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials", "TestSupport"]),
         .testTarget(
             name: "CredentialsTests",
             dependencies: ["Credentials", "HTTPAuth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")]),
@@ -116,11 +135,14 @@ let package = Package(
             ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
         .testTarget(
-            name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials"],
+            name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ServerAuditTests",
-            dependencies: ["ServerAudit", "Diagnosis", "Evidence", "Credentials", "Report", "TestSupport"]),
+            dependencies: [
+                "HostAccess", "ServerConfig", "WebRootWalk", "WordPressAudit", "Why401Kit", "Diagnosis", "Evidence",
+                "Credentials", "Report", "TestSupport",
+            ]),
         .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
         .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "Probe", "Lab", "TestSupport"]),
     ]

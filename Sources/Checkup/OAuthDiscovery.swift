@@ -17,49 +17,51 @@ extension PlanRunner {
         var text: String
     }
 
-    /// A JWKS found by discovery, for `verifyToken`.
-    struct DiscoveredJWKS {
-        var text: String
-        var url: String
-    }
-
     static let protectedResourceStep = "protected resource metadata"
     static let authorizationServerStep = "authorization server metadata"
     static let jwksStep = "jwks_uri"
 
     mutating func problem(_ step: String, _ message: String) {
-        evidence.discoveryProblems.append(CheckEvidence.DiscoveryProblem(step: step, message: message))
+        state.evidence.discoveryProblems.append(CheckEvidence.DiscoveryProblem(step: step, message: message))
     }
 
     /// Is a token there that a JWKS from discovery should verify (no key given, a JWS, not HS*)?
     var wantsDiscoveredJWKS: Bool {
-        guard request.tokenKey == nil, request.jwksURL == nil, case .success(let jwt)? = evidence.token else { return false }
+        guard request.tokenKey == nil, request.jwksURL == nil, case .success(let jwt)? = state.evidence.token else {
+            return false
+        }
         return !(jwt.algorithm ?? "").uppercased().hasPrefix("HS") && (jwt.algorithm ?? "").lowercased() != "none"
     }
 
-    mutating func discoverOAuth() async -> DiscoveredJWKS? {
+    mutating func discoverOAuth() async -> PlanState.DiscoveredJWKS? {
         guard timeLeft else { return nil }
         // The final answer's challenge, or the anonymous one (a token that works still shows where it came from).
-        let responses = [evidence.final, evidence.first(.anonymous)].compactMap { $0?.exchange.response }
+        let responses = [state.evidence.final, state.evidence.first(.anonymous)].compactMap { $0?.exchange.response }
         let bearers = responses.flatMap { ChallengeEvidence(response: $0).challenges.compactMap(BearerChallenge.init) }
         guard !bearers.isEmpty else { return nil }
         let named = bearers.compactMap(\.resourceMetadata).first
-        let metadataURL = named ?? parts.origin + "/.well-known/oauth-protected-resource"
+        let metadataURL = named ?? state.parts.origin + "/.well-known/oauth-protected-resource"
         guard case .success = URLParts.parse(metadataURL) else {
-            problem(Self.protectedResourceStep, "resource_metadata \(SecretMasking.maskURL(metadataURL)) is not an absolute http(s) URL")
+            problem(
+                Self.protectedResourceStep,
+                "resource_metadata \(SecretMasking.maskURL(metadataURL)) is not an absolute http(s) URL")
             return nil
         }
 
         // 1. RFC 9728 protected resource metadata.
-        let label = named == nil ? CheckEvidence.wellKnownMetadataLabel : nil
-        guard let fetched = await fetchDocument(.resourceMetadata, url: metadataURL, label: label) else { return nil }
+        guard let fetched = await fetchDocument(.resourceMetadata(wellKnown: named == nil), url: metadataURL) else {
+            return nil
+        }
         let metadata: Document
         switch fetched {
         case .failure(let failure):
             // Only a URL the challenge names must work; the well-known guess may be absent or, on a
             // site that protects every path (a proxy with its own auth), answered 401/403.
             if named == nil, let status = failure.status, [401, 403, 404, 410].contains(status) {
-                notes.append("no RFC 9728 metadata at \(SecretMasking.maskURL(metadataURL)) (\(failure.message)); the server does not publish any")
+                state.notes.append(
+                    "no RFC 9728 metadata at \(SecretMasking.maskURL(metadataURL)) (\(failure.message)); "
+                        + "the server does not publish any"
+                )
             } else {
                 problem(Self.protectedResourceStep, failure.message)
             }
@@ -68,16 +70,21 @@ extension PlanRunner {
         }
         if let resource = metadata.object["resource"]?.string {
             if !resourceMatches(resource) {
-                problem(Self.protectedResourceStep, "resource \(resource) is neither the requested URL \(SecretMasking.maskURL(target)) nor its origin (RFC 9728 §3.3)")
+                problem(
+                    Self.protectedResourceStep,
+                    "resource \(resource) is neither the requested URL \(SecretMasking.maskURL(state.target)) "
+                        + "nor its origin (RFC 9728 §3.3)"
+                )
             }
         } else {
             problem(Self.protectedResourceStep, "no \"resource\" member (RFC 9728 §2 requires it)")
         }
         guard let servers = metadata.object["authorization_servers"] else {
-            notes.append("the protected resource metadata names no authorization_servers: discovery ends there")
+            state.notes.append("the protected resource metadata names no authorization_servers: discovery ends there")
             return nil
         }
-        guard case .array(let items) = servers, let issuer = items.first?.string, case .success = URLParts.parse(issuer) else {
+        guard case .array(let items) = servers, let issuer = items.first?.string, case .success = URLParts.parse(issuer)
+        else {
             problem(Self.protectedResourceStep, "authorization_servers is not a list of http(s) issuer URLs")
             return nil
         }
@@ -86,7 +93,7 @@ extension PlanRunner {
         var failures: [String] = []
         var server: Document?
         for url in Self.authorizationServerMetadataURLs(issuer: issuer) {
-            guard let fetched = await fetchDocument(.authorizationServerMetadata, url: url, label: nil) else { return nil }
+            guard let fetched = await fetchDocument(.authorizationServerMetadata, url: url) else { return nil }
             switch fetched {
             case .success(let document): server = document
             case .failure(let failure): failures.append("\(failure.message) at \(SecretMasking.maskURL(url))")
@@ -101,63 +108,72 @@ extension PlanRunner {
         let published = server.object["issuer"]?.string
         if let published {
             if published != issuer {
-                problem(Self.authorizationServerStep, "issuer mismatch: metadata says \(published), authorization_servers says \(issuer)")
+                problem(
+                    Self.authorizationServerStep,
+                    "issuer mismatch: metadata says \(published), authorization_servers says \(issuer)")
             }
         } else {
             problem(Self.authorizationServerStep, "no \"issuer\" member (RFC 8414 §2 requires it)")
         }
-        if case .success(let jwt)? = evidence.token, let iss = jwt.issuer, let published, iss != published {
+        if case .success(let jwt)? = state.evidence.token, let iss = jwt.issuer, let published, iss != published {
             problem(Self.authorizationServerStep, "issuer mismatch: metadata says \(published), token says \(iss)")
         }
 
         // 3. jwks_uri, only to verify a token the user has no key for.
         guard wantsDiscoveredJWKS else {
-            if case .success(let jwt)? = evidence.token, request.tokenKey == nil, request.jwksURL == nil, (jwt.algorithm ?? "").uppercased().hasPrefix("HS") {
-                notes.append("jwks_uri not fetched: an \(jwt.algorithm ?? "HS") token is signed with a shared secret, which no JWKS holds (give --secret)")
+            if case .success(let jwt)? = state.evidence.token, request.tokenKey == nil, request.jwksURL == nil,
+                (jwt.algorithm ?? "").uppercased().hasPrefix("HS")
+            {
+                state.notes.append(
+                    "jwks_uri not fetched: an \(jwt.algorithm ?? "HS") token is signed with a shared secret, "
+                        + "which no JWKS holds (give --secret)"
+                )
             }
             return nil
         }
         guard let jwksURI = server.object["jwks_uri"]?.string else {
-            notes.append("the authorization server metadata has no jwks_uri: the token's signature is not checked")
+            state.notes.append(
+                "the authorization server metadata has no jwks_uri: the token's signature is not checked")
             return nil
         }
         guard case .success = URLParts.parse(jwksURI) else {
             problem(Self.jwksStep, "\(SecretMasking.maskURL(jwksURI)) is not an absolute http(s) URL")
             return nil
         }
-        guard let jwks = await fetchDocument(.jwks, url: jwksURI, label: "jwks_uri") else { return nil }
+        guard let jwks = await fetchDocument(.jwks(.discovered), url: jwksURI) else { return nil }
         switch jwks {
         case .failure(let failure):
             problem(Self.jwksStep, failure.message)
             return nil
         case .success(let document):
-            return DiscoveredJWKS(text: document.text, url: jwksURI)
+            return PlanState.DiscoveredJWKS(text: document.text, url: jwksURI)
         }
     }
 
     /// Verifies the Bearer token's signature: the user's key, `--jwks URL`, the discovered JWKS, or —
     /// with none of them — the short list of well-known weak HMAC secrets.
-    mutating func verifyToken(discovered: DiscoveredJWKS?) async {
-        guard let token = bearerToken, case .success(let jwt)? = evidence.token else {
-            if bearerToken == nil && (request.tokenKey != nil || request.jwksURL != nil) {
-                notes.append("a token key was given but no Bearer token was sent: nothing to verify")
+    mutating func verifyToken(discovered: PlanState.DiscoveredJWKS?) async {
+        guard let token = state.bearerToken, case .success(let jwt)? = state.evidence.token else {
+            if state.bearerToken == nil && (request.tokenKey != nil || request.jwksURL != nil) {
+                state.notes.append("a token key was given but no Bearer token was sent: nothing to verify")
             }
             return
         }
         if let key = request.tokenKey {
-            evidence.tokenVerification = await JWTVerifier.verify(token, header: jwt.header, key: key)
-            evidence.tokenKeySource = request.tokenKeySource
+            state.evidence.tokenVerification = await JWTVerifier.verify(token, header: jwt.header, key: key)
+            state.evidence.tokenKeySource = request.tokenKeySource
             return
         }
         if let url = request.jwksURL {
             let source = "--jwks \(SecretMasking.maskURL(url))"
-            guard timeLeft, let fetched = await fetchDocument(.jwks, url: url, label: "--jwks") else { return }
+            guard timeLeft, let fetched = await fetchDocument(.jwks(.given), url: url) else { return }
             switch fetched {
             case .failure(let failure):
-                notes.append("\(source): \(failure.message); the token's signature is not checked")
+                state.notes.append("\(source): \(failure.message); the token's signature is not checked")
             case .success(let document):
-                evidence.tokenVerification = await JWTVerifier.verify(token, header: jwt.header, key: .jwks(document.text))
-                evidence.tokenKeySource = source
+                state.evidence.tokenVerification = await JWTVerifier.verify(
+                    token, header: jwt.header, key: .jwks(document.text))
+                state.evidence.tokenKeySource = source
             }
             return
         }
@@ -171,11 +187,11 @@ extension PlanRunner {
                 return
             default: break
             }
-            evidence.tokenVerification = verification
-            evidence.tokenKeySource = "jwks_uri \(SecretMasking.maskURL(discovered.url)) (discovered)"
+            state.evidence.tokenVerification = verification
+            state.evidence.tokenKeySource = "jwks_uri \(SecretMasking.maskURL(discovered.url)) (discovered)"
             return
         }
-        evidence.tokenWeakSecretGuessed = await JWTVerifier.weakSecretVerifies(token, header: jwt.header)
+        state.evidence.tokenWeakSecretGuessed = await JWTVerifier.weakSecretVerifies(token, header: jwt.header)
     }
 
     struct FetchFailure: Error {
@@ -185,13 +201,19 @@ extension PlanRunner {
 
     /// GETs a public JSON document as a plan step without any of the user's credentials. nil when
     /// the run's time is up; otherwise the object or why it is unusable.
-    mutating func fetchDocument(_ kind: CheckEvidence.StepKind, url: String, label: String?) async -> Result<Document, FetchFailure>? {
-        let headers = [HeaderField("Accept", "application/json")] + request.headers.filter { $0.name.lowercased() == "user-agent" }
-        guard let result = await step(kind, method: "GET", url: url, headers: headers, credentialed: false, label: label) else { return nil }
+    mutating func fetchDocument(_ step: CheckEvidence.PlanStep, url: String) async -> Result<Document, FetchFailure>? {
+        let headers =
+            [HeaderField("Accept", "application/json")]
+            + request.headers.filter { $0.name.lowercased() == "user-agent" }
+        let planned = PlannedRequest(step: step, method: "GET", url: url, headers: headers, credentialed: false)
+        guard let result = await send(planned) else { return nil }
         guard let response = result.exchange.response else {
-            return .failure(FetchFailure(status: nil, message: "unreachable (\(result.exchange.failure ?? "no response"))"))
+            return .failure(
+                FetchFailure(status: nil, message: "unreachable (\(result.exchange.failure ?? "no response"))"))
         }
-        guard response.status == 200 else { return .failure(FetchFailure(status: response.status, message: "\(response.status)")) }
+        guard response.status == 200 else {
+            return .failure(FetchFailure(status: response.status, message: "\(response.status)"))
+        }
         let type = response.headers.first("Content-Type") ?? "(none)"
         guard type.lowercased().contains("json") else {
             return .failure(FetchFailure(status: 200, message: "Content-Type \(type), not application/json"))
@@ -205,11 +227,11 @@ extension PlanRunner {
     /// RFC 9728 §3.3: `resource` names the resource the client asked for — here the URL itself, its
     /// origin, or a path prefix of it that ends at a segment boundary.
     func resourceMatches(_ resource: String) -> Bool {
-        let origin = parts.origin
-        if resource == target || resource == origin || resource == origin + "/" { return true }
-        guard target.hasPrefix(resource), resource.hasPrefix(origin + "/") else { return false }
+        let origin = state.parts.origin
+        if resource == state.target || resource == origin || resource == origin + "/" { return true }
+        guard state.target.hasPrefix(resource), resource.hasPrefix(origin + "/") else { return false }
         if resource.hasSuffix("/") { return true }
-        let next = target[target.index(target.startIndex, offsetBy: resource.count)...].first
+        let next = state.target[state.target.index(state.target.startIndex, offsetBy: resource.count)...].first
         return next == "/" || next == "?"
     }
 
@@ -221,6 +243,9 @@ extension PlanRunner {
         if let q = path.firstIndex(of: "?") { path = String(path[..<q]) }
         if path == "/" { path = "" }
         let trimmedIssuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-        return [p.origin + "/.well-known/oauth-authorization-server" + path, trimmedIssuer + "/.well-known/openid-configuration"]
+        return [
+            p.origin + "/.well-known/oauth-authorization-server" + path,
+            trimmedIssuer + "/.well-known/openid-configuration",
+        ]
     }
 }

@@ -1,9 +1,20 @@
 // Findings about what the server asked for: the `WWW-Authenticate` / `Proxy-Authenticate` challenges.
 
+extension FindingID {
+    public static let challengeMissing = FindingID("challenge.missing")
+    public static let challengeMalformed = FindingID("challenge.malformed")
+    public static let challengeBasicNoRealm = FindingID("challenge.basic-no-realm")
+    public static let challengeDigestWeak = FindingID("challenge.digest-weak")
+    public static let challengeUnsupportedAlgorithm = FindingID("challenge.unsupported-algorithm")
+    public static let challengeDigestUnanswerable = FindingID("challenge.digest-unanswerable")
+    public static let challengeUnsupportedScheme = FindingID("challenge.unsupported-scheme")
+    public static let challengeProxy = FindingID("challenge.proxy")
+}
+
 extension Catalog {
     static let challengeEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "challenge.missing", severity: .error, audience: .admin,
+            id: .challengeMissing, severity: .error, audience: .admin,
             title: "The 401 response carries no WWW-Authenticate challenge",
             explanation: """
                 RFC 9110 requires every 401 to carry at least one challenge in `WWW-Authenticate` that tells \
@@ -22,7 +33,7 @@ extension Catalog {
             references: ["RFC 9110 §15.5.2", "RFC 9110 §11.6.1"]),
 
         CatalogEntry(
-            id: "challenge.malformed", severity: .error, audience: .admin,
+            id: .challengeMalformed, severity: .error, audience: .admin,
             title: "A WWW-Authenticate or Proxy-Authenticate value does not parse",
             explanation: """
                 A challenge is `scheme` followed by either one token68 or comma-separated `name=value` \
@@ -40,7 +51,7 @@ extension Catalog {
             references: ["RFC 9110 §11.2", "RFC 9110 §11.6.1", "RFC 9110 §11.7.1"]),
 
         CatalogEntry(
-            id: "challenge.basic-no-realm", severity: .warning, audience: .admin,
+            id: .challengeBasicNoRealm, severity: .warning, audience: .admin,
             title: "Basic challenge without a realm parameter",
             explanation: """
                 RFC 7617 makes `realm` a required parameter of the Basic challenge: it names the protection \
@@ -55,7 +66,7 @@ extension Catalog {
             references: ["RFC 7617 §2", "RFC 9110 §11.5"]),
 
         CatalogEntry(
-            id: "challenge.digest-weak", severity: .warning, audience: .admin,
+            id: .challengeDigestWeak, severity: .warning, audience: .admin,
             title: "Digest is offered only with MD5 or without qop",
             explanation: """
                 RFC 7616 adds SHA-256 and SHA-512-256 and recommends `qop="auth"`; a Digest challenge offering \
@@ -72,7 +83,7 @@ extension Catalog {
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4", "Apache mod_auth_digest"]),
 
         CatalogEntry(
-            id: "challenge.unsupported-algorithm", severity: .warning, audience: .admin,
+            id: .challengeUnsupportedAlgorithm, severity: .warning, audience: .admin,
             title: "A Digest challenge names an algorithm outside RFC 7616 that clients cannot compute",
             explanation: """
                 RFC 7616 §3.3 and the IANA "HTTP Digest Hash Algorithms" registry define exactly MD5, SHA-256 \
@@ -92,7 +103,7 @@ extension Catalog {
             references: ["RFC 7616 §3.3", "RFC 7616 §6.1", "IANA HTTP Digest Hash Algorithms"]),
 
         CatalogEntry(
-            id: "challenge.digest-unanswerable", severity: .error, audience: .admin,
+            id: .challengeDigestUnanswerable, severity: .error, audience: .admin,
             title: "A Digest challenge lacks what a client needs to answer it (realm, nonce or a usable qop)",
             explanation: """
                 A Digest response is a hash over the user name, the `realm`, the password, the server's `nonce` \
@@ -112,7 +123,7 @@ extension Catalog {
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4"]),
 
         CatalogEntry(
-            id: "challenge.unsupported-scheme", severity: .info, audience: .user,
+            id: .challengeUnsupportedScheme, severity: .info, audience: .user,
             title: "The server offers only authentication schemes why401 cannot answer",
             explanation: """
                 The challenges name only schemes such as Negotiate (Kerberos/SPNEGO), NTLM or a custom scheme, \
@@ -129,7 +140,7 @@ extension Catalog {
             references: ["RFC 9110 §11.1", "RFC 4559", "IANA HTTP Authentication Scheme Registry"]),
 
         CatalogEntry(
-            id: "challenge.proxy", severity: .error, audience: .user,
+            id: .challengeProxy, severity: .error, audience: .user,
             title: "A proxy, not the site, asks for credentials (407 Proxy-Authenticate)",
             explanation: """
                 A 407 status or a `Proxy-Authenticate` header comes from a forward proxy between you and the \

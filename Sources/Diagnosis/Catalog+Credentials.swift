@@ -1,9 +1,26 @@
 // Findings about what the client sent: the `Authorization` header and the credentials in it.
 
+extension FindingID {
+    public static let credentialsMissing = FindingID("credentials.missing")
+    public static let credentialsSchemeMismatch = FindingID("credentials.scheme-mismatch")
+    public static let credentialsRejected = FindingID("credentials.rejected")
+    public static let credentialsMalformed = FindingID("credentials.malformed")
+    public static let credentialsWhitespace = FindingID("credentials.whitespace")
+    public static let credentialsNonAscii = FindingID("credentials.non-ascii")
+    public static let credentialsColonInUser = FindingID("credentials.colon-in-user")
+    public static let credentialsCapsLock = FindingID("credentials.caps-lock")
+    public static let credentialsInsecureTransport = FindingID("credentials.insecure-transport")
+    public static let credentialsInUrl = FindingID("credentials.in-url")
+    public static let credentialsInQuery = FindingID("credentials.in-query")
+    public static let credentialsNotReceived = FindingID("credentials.not-received")
+    public static let serverAuthBackendError = FindingID("server.auth-backend-error")
+    public static let digestStaleNonce = FindingID("digest.stale-nonce")
+}
+
 extension Catalog {
     static let credentialsEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "credentials.missing", severity: .error, audience: .user,
+            id: .credentialsMissing, severity: .error, audience: .user,
             title: "The server wants credentials and the request sent none",
             explanation: """
                 The resource is protected and the request carried no `Authorization` header (and no session \
@@ -19,7 +36,7 @@ extension Catalog {
             references: ["RFC 9110 §11.6.2", "RFC 9110 §15.5.2"]),
 
         CatalogEntry(
-            id: "credentials.scheme-mismatch", severity: .error, audience: .user,
+            id: .credentialsSchemeMismatch, severity: .error, audience: .user,
             title: "The Authorization scheme sent is not one the server offered",
             explanation: """
                 The server evaluates only the schemes it lists in `WWW-Authenticate`; credentials in another \
@@ -34,7 +51,7 @@ extension Catalog {
             references: ["RFC 9110 §11.6.1", "RFC 9110 §11.6.2", "Apache mod_auth_basic"]),
 
         CatalogEntry(
-            id: "credentials.rejected", severity: .error, audience: .user,
+            id: .credentialsRejected, severity: .error, audience: .user,
             title: "Well-formed credentials of an offered scheme were refused",
             explanation: """
                 The request answered the server's challenge correctly in form, and the server still answered \
@@ -52,7 +69,7 @@ extension Catalog {
             references: ["RFC 9110 §15.5.2", "RFC 7617 §2"]),
 
         CatalogEntry(
-            id: "credentials.malformed", severity: .error, audience: .user,
+            id: .credentialsMalformed, severity: .error, audience: .user,
             title: "The Authorization header value is malformed",
             explanation: """
                 Basic credentials must be `Basic ` followed by the base64 of `user:password`, and a Bearer \
@@ -69,7 +86,7 @@ extension Catalog {
             references: ["RFC 7617 §2", "RFC 6750 §2.1", "RFC 9110 §11.4"]),
 
         CatalogEntry(
-            id: "credentials.whitespace", severity: .error, audience: .user,
+            id: .credentialsWhitespace, severity: .error, audience: .user,
             title: "Whitespace or a newline inside the user name, password or token",
             explanation: """
                 Servers compare credentials byte for byte, so a trailing newline, a carriage return from a \
@@ -85,7 +102,7 @@ extension Catalog {
             references: ["RFC 7617 §2", "RFC 6750 §2.1"]),
 
         CatalogEntry(
-            id: "credentials.non-ascii", severity: .error, audience: .user,
+            id: .credentialsNonAscii, severity: .error, audience: .user,
             title: "Non-ASCII Basic credentials without charset=\"UTF-8\" in the challenge",
             explanation: """
                 Basic credentials are bytes; unless the challenge says `charset="UTF-8"` (RFC 7617 §2.1) the \
@@ -101,7 +118,7 @@ extension Catalog {
             references: ["RFC 7617 §2.1", "RFC 7617 §2"]),
 
         CatalogEntry(
-            id: "credentials.colon-in-user", severity: .error, audience: .user,
+            id: .credentialsColonInUser, severity: .error, audience: .user,
             title: "The Basic user name contains a colon",
             explanation: """
                 Basic sends `user:password` and the server splits at the first colon, so a user name such as \
@@ -115,7 +132,7 @@ extension Catalog {
             references: ["RFC 7617 §2"]),
 
         CatalogEntry(
-            id: "credentials.caps-lock", severity: .error, audience: .user,
+            id: .credentialsCapsLock, severity: .error, audience: .user,
             title: "The password works with its letter case inverted (Caps Lock)",
             explanation: """
                 With `--try-variants`, why401 retried the password with upper and lower case swapped and the \
@@ -129,7 +146,7 @@ extension Catalog {
             references: ["RFC 7617 §2", "RFC 9110 §15.5.2"]),
 
         CatalogEntry(
-            id: "credentials.insecure-transport", severity: .warning, audience: .user,
+            id: .credentialsInsecureTransport, severity: .warning, audience: .user,
             title: "Credentials are sent over plain http",
             explanation: """
                 Basic credentials are only base64-encoded and Bearer tokens are sent as they are; over plain \
@@ -145,7 +162,7 @@ extension Catalog {
             references: ["RFC 7617 §4", "RFC 6750 §5.3", "RFC 9110 §17.16"]),
 
         CatalogEntry(
-            id: "credentials.in-url", severity: .warning, audience: .user,
+            id: .credentialsInUrl, severity: .warning, audience: .user,
             title: "User name and password are embedded in the URL (user:pass@host)",
             explanation: """
                 RFC 9110 deprecates userinfo in http(s) URLs: browsers strip it or refuse such URLs for \
@@ -161,7 +178,7 @@ extension Catalog {
             references: ["RFC 9110 §4.2.4", "RFC 3986 §3.2.1"]),
 
         CatalogEntry(
-            id: "credentials.in-query", severity: .warning, audience: .user,
+            id: .credentialsInQuery, severity: .warning, audience: .user,
             title: "A token or API key travels in the query string, where this server does not read it",
             explanation: """
                 The URL carries a credential as a query parameter (`access_token=`, `api_key=`, `token=`, \
@@ -178,7 +195,7 @@ extension Catalog {
             references: ["RFC 6750 §2.3", "RFC 6750 §5.3", "RFC 9110 §11.6.2"]),
 
         CatalogEntry(
-            id: "credentials.not-received", severity: .error, audience: .admin,
+            id: .credentialsNotReceived, severity: .error, audience: .admin,
             title: "Credentials were sent but the server answered as if none arrived",
             explanation: """
                 A credentialed request got exactly the anonymous challenge, e.g. a Bearer challenge without \
@@ -197,7 +214,7 @@ extension Catalog {
             references: ["RFC 6750 §3.1", "Apache core CGIPassAuth", "nginx ngx_http_fastcgi_module fastcgi_param", "nginx ngx_http_proxy_module proxy_set_header"]),
 
         CatalogEntry(
-            id: "server.auth-backend-error", severity: .error, audience: .admin,
+            id: .serverAuthBackendError, severity: .error, audience: .admin,
             title: "The server cannot check passwords: 401 without credentials, 5xx or 403 with them",
             explanation: """
                 Anonymous requests get the normal 401 challenge, but any credentialed request fails with a \
@@ -215,7 +232,7 @@ extension Catalog {
             references: ["Apache mod_authn_file AuthUserFile", "nginx ngx_http_auth_basic_module auth_basic_user_file", "RFC 9110 §15.6.1"]),
 
         CatalogEntry(
-            id: "digest.stale-nonce", severity: .error, audience: .user,
+            id: .digestStaleNonce, severity: .error, audience: .user,
             title: "Digest answer refused as stale (stale=true); a fresh nonce works",
             explanation: """
                 The server's new challenge says `stale=true`: the user name and password were right, but the \

@@ -1,9 +1,26 @@
 // Findings from access and error logs.
 
+extension FindingID {
+    public static let logsSpike = FindingID("logs.spike")
+    public static let logsBruteForce = FindingID("logs.brute-force")
+    public static let logsNeverSucceeds = FindingID("logs.never-succeeds")
+    public static let logsPasswordMismatch = FindingID("logs.password-mismatch")
+    public static let logsUserNotFound = FindingID("logs.user-not-found")
+    public static let logsAuthfileUnreadable = FindingID("logs.authfile-unreadable")
+    public static let logsMalformedLines = FindingID("logs.malformed-lines")
+    public static let logsWrongScheme = FindingID("logs.wrong-scheme")
+    public static let logsAuthorizationFailure = FindingID("logs.authorization-failure")
+    public static let logsAuthNotConfigured = FindingID("logs.auth-not-configured")
+    public static let logsHtaccessNotAllowed = FindingID("logs.htaccess-not-allowed")
+    public static let logsNoCredentials = FindingID("logs.no-credentials")
+    public static let logsUnrecognizedFormat = FindingID("logs.unrecognized-format")
+    public static let logsInputIncomplete = FindingID("logs.input-incomplete")
+}
+
 extension Catalog {
     static let logsEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "logs.spike", severity: .warning, audience: .admin,
+            id: .logsSpike, severity: .warning, audience: .admin,
             title: "The rate of 401 responses jumped",
             explanation: """
                 From the time given in the evidence the share of 401s rose well above its earlier level. A \
@@ -19,7 +36,7 @@ extension Catalog {
             references: ["Apache Log Files", "nginx ngx_http_log_module"]),
 
         CatalogEntry(
-            id: "logs.brute-force", severity: .error, audience: .admin,
+            id: .logsBruteForce, severity: .error, audience: .admin,
             title: "One client gets many 401s: likely password guessing",
             explanation: """
                 A single address produced many failed logins in a short time (count and span in the \
@@ -34,7 +51,7 @@ extension Catalog {
             references: ["fail2ban jail.conf: apache-auth, nginx-http-auth", "nginx ngx_http_limit_req_module"]),
 
         CatalogEntry(
-            id: "logs.never-succeeds", severity: .warning, audience: .admin,
+            id: .logsNeverSucceeds, severity: .warning, audience: .admin,
             title: "A client, user or path gets only 401s, never a success",
             explanation: """
                 Every request from this client (or for this user or path) was refused and none succeeded in \
@@ -49,7 +66,7 @@ extension Catalog {
             references: ["Apache Log Files", "nginx ngx_http_log_module"]),
 
         CatalogEntry(
-            id: "logs.password-mismatch", severity: .error, audience: .admin,
+            id: .logsPasswordMismatch, severity: .error, audience: .admin,
             title: "Error log: a user's password did not match",
             explanation: """
                 Apache logs `AH01617: user alice: authentication failure for "/path": Password Mismatch` \
@@ -66,7 +83,7 @@ extension Catalog {
             references: ["Apache mod_auth_basic", "Apache mod_authn_file", "nginx ngx_http_auth_basic_module"]),
 
         CatalogEntry(
-            id: "logs.user-not-found", severity: .error, audience: .admin,
+            id: .logsUserNotFound, severity: .error, audience: .admin,
             title: "Error log: the user is unknown",
             explanation: """
                 Apache logs `AH01618: user bob not found: /path` (Digest: AH01790) and nginx \
@@ -81,7 +98,7 @@ extension Catalog {
             references: ["Apache mod_authn_file", "Apache mod_auth_digest", "nginx ngx_http_auth_basic_module"]),
 
         CatalogEntry(
-            id: "logs.authfile-unreadable", severity: .error, audience: .admin,
+            id: .logsAuthfileUnreadable, severity: .error, audience: .admin,
             title: "Error log: the user file could not be opened",
             explanation: """
                 Apache logs `(2)No such file or directory: … AH01620: Could not open password file: PATH` \
@@ -99,7 +116,7 @@ extension Catalog {
             references: ["Apache mod_authn_file AuthUserFile", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
         CatalogEntry(
-            id: "logs.malformed-lines", severity: .info, audience: .admin,
+            id: .logsMalformedLines, severity: .info, audience: .admin,
             title: "Some log lines did not parse",
             explanation: """
                 Lines that match none of the known formats (combined, common, nginx default, JSON) were \
@@ -114,7 +131,7 @@ extension Catalog {
             references: ["Apache mod_log_config", "nginx ngx_http_log_module"]),
 
         CatalogEntry(
-            id: "logs.wrong-scheme", severity: .warning, audience: .admin,
+            id: .logsWrongScheme, severity: .warning, audience: .admin,
             title: "Error log: clients use another authentication scheme than the area",
             explanation: """
                 Apache logs `AH01614: client used wrong authentication scheme: /path` when a Basic area gets \
@@ -132,7 +149,7 @@ extension Catalog {
             references: ["Apache mod_auth_basic", "Apache mod_auth_digest", "RFC 9110 §11.6.2"]),
 
         CatalogEntry(
-            id: "logs.authorization-failure", severity: .error, audience: .admin,
+            id: .logsAuthorizationFailure, severity: .error, audience: .admin,
             title: "Error log: a valid user is refused by Require, with 401",
             explanation: """
                 Apache logs `AH01631: user bob: authorization failure for "/path": ` when the password was \
@@ -148,7 +165,7 @@ extension Catalog {
             references: ["Apache mod_authz_core Require", "Apache mod_authz_user", "Apache mod_authz_groupfile"]),
 
         CatalogEntry(
-            id: "logs.auth-not-configured", severity: .error, audience: .admin,
+            id: .logsAuthNotConfigured, severity: .error, audience: .admin,
             title: "Error log: Require needs a user but no authentication is configured",
             explanation: """
                 Apache logs `AH00027: No authentication done but request not allowed without authentication \
@@ -164,7 +181,7 @@ extension Catalog {
             references: ["Apache mod_authz_core", "Apache mod_auth_basic AuthType"]),
 
         CatalogEntry(
-            id: "logs.htaccess-not-allowed", severity: .error, audience: .admin,
+            id: .logsHtaccessNotAllowed, severity: .error, audience: .admin,
             title: "Error log: .htaccess uses AuthType where AllowOverride forbids it",
             explanation: """
                 Apache logs `/path/.htaccess: AuthType not allowed here` (core:alert) when an .htaccess \
@@ -179,7 +196,7 @@ extension Catalog {
             references: ["Apache core AllowOverride", "Apache .htaccess howto"]),
 
         CatalogEntry(
-            id: "logs.no-credentials", severity: .info, audience: .admin,
+            id: .logsNoCredentials, severity: .info, audience: .admin,
             title: "Error log: requests came without credentials",
             explanation: """
                 nginx logs at `info` level `no user/password was provided for basic authentication` for each \
@@ -193,7 +210,7 @@ extension Catalog {
             references: ["nginx ngx_http_auth_basic_module", "RFC 9110 §11.6.1"]),
 
         CatalogEntry(
-            id: "logs.unrecognized-format", severity: .warning, audience: .admin,
+            id: .logsUnrecognizedFormat, severity: .warning, audience: .admin,
             title: "A log was not recognised, so it was not analysed",
             explanation: """
                 An input had lines, but none of them in a format this tool reads: not combined, common, \
@@ -210,7 +227,7 @@ extension Catalog {
             references: ["Apache mod_log_config", "Apache ErrorLogFormat", "nginx ngx_http_log_module"]),
 
         CatalogEntry(
-            id: "logs.input-incomplete", severity: .info, audience: .admin,
+            id: .logsInputIncomplete, severity: .info, audience: .admin,
             title: "An input could not be read completely",
             explanation: """
                 A file could not be opened, a rotated `.gz` was truncated, or a file was binary. It was \

@@ -1,9 +1,27 @@
 // Findings about URLs, redirects, repeated requests, DNS, CORS and which component answered.
 
+extension FindingID {
+    public static let redirectAuthorizationDropped = FindingID("redirect.authorization-dropped")
+    public static let redirectDowngrade = FindingID("redirect.downgrade")
+    public static let redirectLoop = FindingID("redirect.loop")
+    public static let urlVariantSucceeds = FindingID("url.variant-succeeds")
+    public static let transientFlapping = FindingID("transient.flapping")
+    public static let transientRecovered = FindingID("transient.recovered")
+    public static let dnsAddressMismatch = FindingID("dns.address-mismatch")
+    public static let dnsHostsOverride = FindingID("dns.hosts-override")
+    public static let dnsResolutionFailed = FindingID("dns.resolution-failed")
+    public static let corsPreflightUnauthorized = FindingID("cors.preflight-unauthorized")
+    public static let corsPreflightFailed = FindingID("cors.preflight-failed")
+    public static let responderIdentified = FindingID("responder.identified")
+    public static let statusForbiddenSemantics = FindingID("status.forbidden-semantics")
+    public static let authzForbidden = FindingID("authz.forbidden")
+    public static let proxySecondAuthLayer = FindingID("proxy.second-auth-layer")
+}
+
 extension Catalog {
     static let networkEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "redirect.authorization-dropped", severity: .error, audience: .user,
+            id: .redirectAuthorizationDropped, severity: .error, audience: .user,
             title: "A redirect to another origin made the client drop the credentials",
             explanation: """
                 Conforming clients do not carry `Authorization` across a redirect to a different origin \
@@ -19,7 +37,7 @@ extension Catalog {
             references: ["Fetch standard, HTTP-redirect fetch", "RFC 6454 §4", "RFC 9110 §15.4", "curl --location-trusted"]),
 
         CatalogEntry(
-            id: "redirect.downgrade", severity: .error, audience: .admin,
+            id: .redirectDowngrade, severity: .error, audience: .admin,
             title: "A redirect leads from https to plain http",
             explanation: """
                 A hop sends the client from an https URL to an http one. Clients that follow it either drop \
@@ -35,7 +53,7 @@ extension Catalog {
             references: ["RFC 9110 §4.2.2", "RFC 9110 §15.4", "RFC 6797 §6.1"]),
 
         CatalogEntry(
-            id: "redirect.loop", severity: .error, audience: .admin,
+            id: .redirectLoop, severity: .error, audience: .admin,
             title: "Redirects do not end within the limit",
             explanation: """
                 The chain of redirects repeats or exceeds the limit, so the client never reaches a response it \
@@ -51,7 +69,7 @@ extension Catalog {
             references: ["RFC 9110 §15.4"]),
 
         CatalogEntry(
-            id: "url.variant-succeeds", severity: .warning, audience: .user,
+            id: .urlVariantSucceeds, severity: .warning, audience: .user,
             title: "A nearby URL answers without 401",
             explanation: """
                 A variant of the URL (trailing slash, https, `www.`, different letter case) gets a non-401 \
@@ -67,7 +85,7 @@ extension Catalog {
             references: ["RFC 3986 §6", "Apache core <Location>", "Apache core <Directory>"]),
 
         CatalogEntry(
-            id: "transient.flapping", severity: .error, audience: .admin,
+            id: .transientFlapping, severity: .error, audience: .admin,
             title: "Identical requests get mixed answers (401 and 2xx)",
             explanation: """
                 The same request with the same credentials is sometimes accepted and sometimes refused. \
@@ -83,7 +101,7 @@ extension Catalog {
             references: ["RFC 9110 §15.5.2", "nginx ngx_http_upstream_module"]),
 
         CatalogEntry(
-            id: "transient.recovered", severity: .warning, audience: .user,
+            id: .transientRecovered, severity: .warning, audience: .user,
             title: "A plain retry cured the 401",
             explanation: """
                 The first request got 401 and the identical retry succeeded. The cause was temporary: a token \
@@ -98,7 +116,7 @@ extension Catalog {
             references: ["RFC 9110 §15.5.2", "RFC 9110 §9.2.2"]),
 
         CatalogEntry(
-            id: "dns.address-mismatch", severity: .error, audience: .admin,
+            id: .dnsAddressMismatch, severity: .error, audience: .admin,
             title: "The addresses this name resolves to answer differently",
             explanation: """
                 The name resolves to several addresses and they do not give the same answer to the same \
@@ -114,7 +132,7 @@ extension Catalog {
             references: ["RFC 1034 §4.3.1", "RFC 8305"]),
 
         CatalogEntry(
-            id: "dns.hosts-override", severity: .warning, audience: .user,
+            id: .dnsHostsOverride, severity: .warning, audience: .user,
             title: "/etc/hosts or --resolve pins the name to a fixed address",
             explanation: """
                 A hosts-file entry (or `--resolve`) sends this name to a fixed address instead of the one in \
@@ -129,7 +147,7 @@ extension Catalog {
             references: ["hosts(5)", "curl --resolve"]),
 
         CatalogEntry(
-            id: "dns.resolution-failed", severity: .error, audience: .user,
+            id: .dnsResolutionFailed, severity: .error, audience: .user,
             title: "The host name does not resolve",
             explanation: """
                 The resolver found no address for the name, so no request could be sent and no 401 could be \
@@ -144,7 +162,7 @@ extension Catalog {
             references: ["RFC 1034 §5", "RFC 2308"]),
 
         CatalogEntry(
-            id: "cors.preflight-unauthorized", severity: .error, audience: .admin,
+            id: .corsPreflightUnauthorized, severity: .error, audience: .admin,
             title: "The CORS preflight (OPTIONS) is answered 401",
             explanation: """
                 Before a cross-origin request with an `Authorization` header, the browser sends an OPTIONS \
@@ -160,7 +178,7 @@ extension Catalog {
             references: ["Fetch standard, CORS-preflight fetch", "Apache core <LimitExcept>", "RFC 9110 §9.3.7"]),
 
         CatalogEntry(
-            id: "cors.preflight-failed", severity: .error, audience: .admin,
+            id: .corsPreflightFailed, severity: .error, audience: .admin,
             title: "The CORS preflight does not allow the request, so the browser never sends it",
             explanation: """
                 Before a cross-origin request with an `Authorization` header the browser sends an OPTIONS \
@@ -178,7 +196,7 @@ extension Catalog {
             references: ["Fetch standard, CORS-preflight fetch", "Fetch standard, CORS check", "RFC 9110 §9.3.7"]),
 
         CatalogEntry(
-            id: "responder.identified", severity: .info, audience: .admin,
+            id: .responderIdentified, severity: .info, audience: .admin,
             title: "Which component produced the 401",
             explanation: """
                 The 401 was matched to the component that generated it by its `Server` header, body and \
@@ -194,7 +212,7 @@ extension Catalog {
             references: ["RFC 9110 §10.2.4", "RFC 9110 §15.5.2"]),
 
         CatalogEntry(
-            id: "status.forbidden-semantics", severity: .warning, audience: .admin,
+            id: .statusForbiddenSemantics, severity: .warning, audience: .admin,
             title: "401 used where 403 is meant, or 403 where a challenge is meant",
             explanation: """
                 401 means "no valid credentials: authenticate with this challenge"; 403 means "refused, and \
@@ -209,7 +227,7 @@ extension Catalog {
             ],
             references: ["RFC 9110 §15.5.2", "RFC 9110 §15.5.4", "Apache mod_authz_user"]),
         CatalogEntry(
-            id: "authz.forbidden", severity: .info, audience: .user,
+            id: .authzForbidden, severity: .info, audience: .user,
             title: "The credentials were accepted, and this account lacks permission",
             explanation: """
                 Without credentials the server answers 401 with a challenge; with them it answers 403. The \
@@ -225,7 +243,7 @@ extension Catalog {
             references: ["RFC 9110 §15.5.4", "RFC 9110 §15.5.2", "RFC 6750 §3.1"]),
 
         CatalogEntry(
-            id: "proxy.second-auth-layer", severity: .error, audience: .admin,
+            id: .proxySecondAuthLayer, severity: .error, audience: .admin,
             title: "Two authentication layers: a front layer took the credentials, a layer behind it challenges",
             explanation: """
                 The anonymous request and the credentialed one got different challenges (another scheme or \

@@ -1,9 +1,13 @@
 // Findings about offline inputs (HAR files, pasted commands) themselves.
 
+extension FindingID {
+    public static let harContainsSecrets = FindingID("har.contains-secrets")
+}
+
 extension Catalog {
     static let offlineEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "har.contains-secrets", severity: .warning, audience: .user,
+            id: .harContainsSecrets, severity: .warning, audience: .user,
             title: "The HAR file contains credentials, cookies or tokens",
             explanation: """
                 A HAR export records full request and response headers and often bodies: `Authorization`, \

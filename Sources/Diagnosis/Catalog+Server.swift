@@ -1,9 +1,32 @@
 // Admin-side findings: password files, permissions, Apache/nginx configuration, WordPress.
 
+extension FindingID {
+    public static let authfileMissing = FindingID("authfile.missing")
+    public static let authfileUnreadable = FindingID("authfile.unreadable")
+    public static let authfileInDocroot = FindingID("authfile.in-docroot")
+    public static let authfileMalformed = FindingID("authfile.malformed")
+    public static let authfileUserNotFound = FindingID("authfile.user-not-found")
+    public static let authfilePasswordMismatch = FindingID("authfile.password-mismatch")
+    public static let authfileWeakHash = FindingID("authfile.weak-hash")
+    public static let authfileUnsupportedHash = FindingID("authfile.unsupported-hash")
+    public static let permWorldWritable = FindingID("perm.world-writable")
+    public static let permUnreadable = FindingID("perm.unreadable")
+    public static let configIncompleteAuth = FindingID("config.incomplete-auth")
+    public static let configAuthorizationNotForwarded = FindingID("config.authorization-not-forwarded")
+    public static let configHtaccessIgnored = FindingID("config.htaccess-ignored")
+    public static let configOverrideForbidden = FindingID("config.override-forbidden")
+    public static let configAuthBypassed = FindingID("config.auth-bypassed")
+    public static let configOptionsRequiresAuth = FindingID("config.options-requires-auth")
+    public static let wordpressAuthPlugin = FindingID("wordpress.auth-plugin")
+    public static let wordpressCulpritPlugin = FindingID("wordpress.culprit-plugin")
+    public static let wordpressAuthorizationStripped = FindingID("wordpress.authorization-stripped")
+    public static let wordpressApplicationPasswordsDisabled = FindingID("wordpress.application-passwords-disabled")
+}
+
 extension Catalog {
     static let serverEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "authfile.missing", severity: .error, audience: .admin,
+            id: .authfileMissing, severity: .error, audience: .admin,
             title: "The configured user file does not exist",
             explanation: """
                 `AuthUserFile` (Apache, Basic or Digest) or `auth_basic_user_file` (nginx) points at a path \
@@ -21,7 +44,7 @@ extension Catalog {
             references: ["Apache mod_authn_file AuthUserFile", "Apache mod_auth_digest", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
         CatalogEntry(
-            id: "authfile.unreadable", severity: .error, audience: .admin,
+            id: .authfileUnreadable, severity: .error, audience: .admin,
             title: "The worker user cannot read the user file (or traverse to it)",
             explanation: """
                 The file exists but the server's worker (www-data on Debian, apache or nginx on RHEL) lacks \
@@ -39,7 +62,7 @@ extension Catalog {
             references: ["Apache mod_authn_file AuthUserFile", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
         CatalogEntry(
-            id: "authfile.in-docroot", severity: .error, audience: .admin,
+            id: .authfileInDocroot, severity: .error, audience: .admin,
             title: "The user file lies inside a document root and may be downloadable",
             explanation: """
                 A password file under the document root can be fetched over HTTP unless something denies it. \
@@ -54,7 +77,7 @@ extension Catalog {
             references: ["Apache mod_authn_file AuthUserFile", "Apache Security Tips", "nginx ngx_http_access_module"]),
 
         CatalogEntry(
-            id: "authfile.malformed", severity: .error, audience: .admin,
+            id: .authfileMalformed, severity: .error, audience: .admin,
             title: "A line of the user file does not parse",
             explanation: """
                 Each line of an htpasswd file must be `user:hash` (an htdigest file `user:realm:md5hex`). A \
@@ -71,7 +94,7 @@ extension Catalog {
             references: ["Apache htpasswd", "Apache htdigest", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
         CatalogEntry(
-            id: "authfile.user-not-found", severity: .error, audience: .admin,
+            id: .authfileUserNotFound, severity: .error, audience: .admin,
             title: "The user is not in the user file",
             explanation: """
                 The server looks the user name up in the file, byte for byte and case-sensitively, and finds \
@@ -87,7 +110,7 @@ extension Catalog {
             references: ["Apache mod_authn_file", "Apache htpasswd", "nginx ngx_http_auth_basic_module"]),
 
         CatalogEntry(
-            id: "authfile.password-mismatch", severity: .error, audience: .admin,
+            id: .authfilePasswordMismatch, severity: .error, audience: .admin,
             title: "The password does not verify against the stored hash",
             explanation: """
                 The user exists but the given password does not match the hash in the file, so the server \
@@ -102,7 +125,7 @@ extension Catalog {
             references: ["Apache htpasswd", "Apache mod_authn_file"]),
 
         CatalogEntry(
-            id: "authfile.weak-hash", severity: .warning, audience: .admin,
+            id: .authfileWeakHash, severity: .warning, audience: .admin,
             title: "The user file uses a weak hash (DES crypt, {SHA}, MD5, plain text)",
             explanation: """
                 DES crypt checks only the first 8 characters (measured: `Secret12X` passes for `Secret123`), \
@@ -117,7 +140,7 @@ extension Catalog {
             references: ["Apache htpasswd", "Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
         CatalogEntry(
-            id: "authfile.unsupported-hash", severity: .error, audience: .admin,
+            id: .authfileUnsupportedHash, severity: .error, audience: .admin,
             title: "The stored hash is one the configured server cannot verify",
             explanation: """
                 Measured on Apache 2.4 and nginx 1.22: plain-text entries (`htpasswd -p`) never match on \
@@ -131,7 +154,7 @@ extension Catalog {
             references: ["Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
         CatalogEntry(
-            id: "perm.world-writable", severity: .error, audience: .admin,
+            id: .permWorldWritable, severity: .error, audience: .admin,
             title: "World-writable files or directories under the web root or on auth files",
             explanation: """
                 Modes like 777 or 666 let any local user or compromised process rewrite `.htaccess`, the \
@@ -146,7 +169,7 @@ extension Catalog {
             references: ["Apache Security Tips", "Apache core AccessFileName"]),
 
         CatalogEntry(
-            id: "perm.unreadable", severity: .error, audience: .admin,
+            id: .permUnreadable, severity: .error, audience: .admin,
             title: "The worker cannot read a file or .htaccess, or traverse a directory",
             explanation: """
                 Apache must read every `.htaccess` on the path; if one is unreadable it answers 403 with \
@@ -162,7 +185,7 @@ extension Catalog {
             references: ["Apache core AllowOverride", "Apache core AccessFileName"]),
 
         CatalogEntry(
-            id: "config.incomplete-auth", severity: .error, audience: .admin,
+            id: .configIncompleteAuth, severity: .error, audience: .admin,
             title: "Authentication is configured only in part",
             explanation: """
                 Apache needs `AuthType`, `AuthName`, a provider file (`AuthUserFile`) and a `Require` line: \
@@ -180,7 +203,7 @@ extension Catalog {
             references: ["Apache mod_auth_basic", "Apache mod_authz_core Require", "nginx ngx_http_auth_basic_module"]),
 
         CatalogEntry(
-            id: "config.authorization-not-forwarded", severity: .error, audience: .admin,
+            id: .configAuthorizationNotForwarded, severity: .error, audience: .admin,
             title: "CGI, FastCGI, PHP-FPM or a proxy does not pass Authorization on",
             explanation: """
                 Measured on Apache 2.4: without `CGIPassAuth On` a CGI/PHP script never sees \
@@ -197,7 +220,7 @@ extension Catalog {
             references: ["Apache core CGIPassAuth", "Apache mod_setenvif", "Apache mod_rewrite", "nginx ngx_http_fastcgi_module fastcgi_param", "nginx ngx_http_proxy_module proxy_set_header"]),
 
         CatalogEntry(
-            id: "config.htaccess-ignored", severity: .error, audience: .admin,
+            id: .configHtaccessIgnored, severity: .error, audience: .admin,
             title: "Auth directives in .htaccess are ignored (AllowOverride None)",
             explanation: """
                 Under `AllowOverride None` (the Debian default for /var/www) Apache does not read `.htaccess` \
@@ -212,7 +235,7 @@ extension Catalog {
             references: ["Apache core AllowOverride", "Apache .htaccess howto"]),
 
         CatalogEntry(
-            id: "config.override-forbidden", severity: .error, audience: .admin,
+            id: .configOverrideForbidden, severity: .error, audience: .admin,
             title: "Auth directives in .htaccess where AllowOverride lacks AuthConfig: every request is a 500",
             explanation: """
                 When `AllowOverride` is set but does not include `AuthConfig` (e.g. `AllowOverride Indexes`), \
@@ -227,7 +250,7 @@ extension Catalog {
             references: ["Apache core AllowOverride", "Apache .htaccess howto"]),
 
         CatalogEntry(
-            id: "config.auth-bypassed", severity: .error, audience: .admin,
+            id: .configAuthBypassed, severity: .error, audience: .admin,
             title: "Satisfy Any with Allow lets clients in without a password",
             explanation: """
                 Apache 2.2's access control lives on in mod_access_compat (`Order`, `Allow`, `Deny`, \
@@ -246,7 +269,7 @@ extension Catalog {
             references: ["Apache mod_access_compat Satisfy", "Apache Upgrading to 2.4 from 2.2: access control", "Apache mod_authz_core <RequireAny>"]),
 
         CatalogEntry(
-            id: "config.options-requires-auth", severity: .warning, audience: .admin,
+            id: .configOptionsRequiresAuth, severity: .warning, audience: .admin,
             title: "OPTIONS is behind authentication, so CORS preflights fail",
             explanation: """
                 The configuration requires credentials for every method, OPTIONS included. Browsers never send \
@@ -263,7 +286,7 @@ extension Catalog {
             references: ["Fetch standard, CORS-preflight fetch", "Apache core <LimitExcept>"]),
 
         CatalogEntry(
-            id: "wordpress.auth-plugin", severity: .warning, audience: .admin,
+            id: .wordpressAuthPlugin, severity: .warning, audience: .admin,
             title: "An active WordPress plugin is known to affect authentication",
             explanation: """
                 Security, login, JWT/OAuth and REST-API plugins can require their own tokens, block the REST \
@@ -279,7 +302,7 @@ extension Catalog {
             references: ["WP-CLI wp plugin", "WordPress REST API Handbook: Authentication"]),
 
         CatalogEntry(
-            id: "wordpress.culprit-plugin", severity: .error, audience: .admin,
+            id: .wordpressCulpritPlugin, severity: .error, audience: .admin,
             title: "Deactivating this plugin ends the 401",
             explanation: """
                 Bisection toggled plugin folders against the probe URL: with this plugin active the request \
@@ -295,7 +318,7 @@ extension Catalog {
             references: ["WP-CLI wp plugin", "WordPress REST API Handbook: Authentication"]),
 
         CatalogEntry(
-            id: "wordpress.authorization-stripped", severity: .error, audience: .admin,
+            id: .wordpressAuthorizationStripped, severity: .error, audience: .admin,
             title: "WordPress on Apache does not receive the Authorization header",
             explanation: """
                 With PHP as CGI/FastCGI/PHP-FPM, Apache does not pass `Authorization` to PHP unless told to, \
@@ -313,7 +336,7 @@ extension Catalog {
             references: ["WordPress Application Passwords integration guide", "Apache core CGIPassAuth", "Apache mod_rewrite"]),
 
         CatalogEntry(
-            id: "wordpress.application-passwords-disabled", severity: .error, audience: .admin,
+            id: .wordpressApplicationPasswordsDisabled, severity: .error, audience: .admin,
             title: "WordPress application passwords are switched off",
             explanation: """
                 Application passwords (WordPress 5.6+) are disabled by the `wp_is_application_passwords_available` \

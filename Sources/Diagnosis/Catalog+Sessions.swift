@@ -1,9 +1,17 @@
 // Findings about cookie sessions and caches that store or serve 401s and authenticated answers.
 
+extension FindingID {
+    public static let sessionExpiredCookie = FindingID("session.expired-cookie")
+    public static let sessionCookieNotSent = FindingID("session.cookie-not-sent")
+    public static let sessionStaleCookie = FindingID("session.stale-cookie")
+    public static let cacheCacheable401 = FindingID("cache.cacheable-401")
+    public static let cacheSharedAuthenticated = FindingID("cache.shared-authenticated")
+}
+
 extension Catalog {
     static let sessionEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "session.expired-cookie", severity: .warning, audience: .user,
+            id: .sessionExpiredCookie, severity: .warning, audience: .user,
             title: "A cookie in the jar or HAR has expired",
             explanation: """
                 A stored cookie's `Expires`/`Max-Age` has passed, so clients drop it and no longer send it \
@@ -18,7 +26,7 @@ extension Catalog {
             references: ["RFC 6265 §5.3", "RFC 6265 §4.1.2.1", "RFC 6265 §4.1.2.2"]),
 
         CatalogEntry(
-            id: "session.cookie-not-sent", severity: .error, audience: .admin,
+            id: .sessionCookieNotSent, severity: .error, audience: .admin,
             title: "A stored cookie is not sent with the request (Domain, Path, Secure, SameSite)",
             explanation: """
                 The client holds a session cookie but its attributes exclude this request: a `Domain` or \
@@ -34,7 +42,7 @@ extension Catalog {
             references: ["RFC 6265 §5.4", "RFC 6265 §4.1.2.3", "RFC 6265 §4.1.2.4", "RFC 6265 §4.1.2.5"]),
 
         CatalogEntry(
-            id: "session.stale-cookie", severity: .error, audience: .user,
+            id: .sessionStaleCookie, severity: .error, audience: .user,
             title: "A stale session cookie causes the 401; without cookies the site works",
             explanation: """
                 Replayed with its cookies the request gets 401, but without them it gets the normal login \
@@ -52,7 +60,7 @@ extension Catalog {
             references: ["RFC 6265 §5.3", "RFC 6265 §5.4"]),
 
         CatalogEntry(
-            id: "cache.cacheable-401", severity: .error, audience: .admin,
+            id: .cacheCacheable401, severity: .error, audience: .admin,
             title: "A cache may store, or did serve, the 401",
             explanation: """
                 A 401 is not cacheable by default, but explicit freshness (`Cache-Control: max-age`/`public`, \
@@ -68,7 +76,7 @@ extension Catalog {
             references: ["RFC 9111 §3", "RFC 9111 §4.2.2", "RFC 9111 §5.2.2.5", "RFC 9111 §3.5"]),
 
         CatalogEntry(
-            id: "cache.shared-authenticated", severity: .error, audience: .admin,
+            id: .cacheSharedAuthenticated, severity: .error, audience: .admin,
             title: "An authenticated response may be stored by a shared cache",
             explanation: """
                 A 2xx answer to an authenticated request is marked cacheable for shared caches (`public`, \

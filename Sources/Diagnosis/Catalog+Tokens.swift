@@ -1,9 +1,22 @@
 // Findings about bearer tokens, JWT claims, OAuth metadata and the clock they depend on.
 
+extension FindingID {
+    public static let tokenExpired = FindingID("token.expired")
+    public static let tokenNotYetValid = FindingID("token.not-yet-valid")
+    public static let tokenInvalid = FindingID("token.invalid")
+    public static let tokenInsufficientScope = FindingID("token.insufficient-scope")
+    public static let tokenSignatureInvalid = FindingID("token.signature-invalid")
+    public static let tokenWeakSecret = FindingID("token.weak-secret")
+    public static let tokenAudienceMismatch = FindingID("token.audience-mismatch")
+    public static let tokenNotJwt = FindingID("token.not-jwt")
+    public static let oauthResourceMetadataBroken = FindingID("oauth.resource-metadata-broken")
+    public static let clockSkew = FindingID("clock.skew")
+}
+
 extension Catalog {
     static let tokenEntries: [CatalogEntry] = [
         CatalogEntry(
-            id: "token.expired", severity: .error, audience: .user,
+            id: .tokenExpired, severity: .error, audience: .user,
             title: "The JWT has expired (exp is in the past)",
             explanation: """
                 The token's `exp` claim is the time after which it must not be accepted (RFC 7519 §4.1.4), \
@@ -19,7 +32,7 @@ extension Catalog {
             references: ["RFC 7519 §4.1.4", "RFC 6750 §3.1", "RFC 6749 §6"]),
 
         CatalogEntry(
-            id: "token.not-yet-valid", severity: .error, audience: .user,
+            id: .tokenNotYetValid, severity: .error, audience: .user,
             title: "The JWT is not valid yet (nbf or iat in the future)",
             explanation: """
                 `nbf` says the token must not be accepted before that time (RFC 7519 §4.1.5) and `iat` when \
@@ -35,7 +48,7 @@ extension Catalog {
             references: ["RFC 7519 §4.1.5", "RFC 7519 §4.1.6"]),
 
         CatalogEntry(
-            id: "token.invalid", severity: .error, audience: .user,
+            id: .tokenInvalid, severity: .error, audience: .user,
             title: "The server says the bearer token is invalid (error=\"invalid_token\")",
             explanation: """
                 RFC 6750 §3.1 defines `invalid_token` for a token that is expired, revoked, malformed or \
@@ -50,7 +63,7 @@ extension Catalog {
             references: ["RFC 6750 §3.1", "RFC 6750 §3"]),
 
         CatalogEntry(
-            id: "token.insufficient-scope", severity: .error, audience: .user,
+            id: .tokenInsufficientScope, severity: .error, audience: .user,
             title: "The token lacks the scope this resource needs (error=\"insufficient_scope\")",
             explanation: """
                 The token is valid but not allowed to do this; the challenge's `scope=` names what is needed. \
@@ -65,7 +78,7 @@ extension Catalog {
             references: ["RFC 6750 §3.1", "RFC 9110 §15.5.4", "RFC 6749 §3.3"]),
 
         CatalogEntry(
-            id: "token.signature-invalid", severity: .error, audience: .user,
+            id: .tokenSignatureInvalid, severity: .error, audience: .user,
             title: "The token's signature does not verify (or alg is none)",
             explanation: """
                 Verified with the given key or JWKS, the signature fails: the token was signed by another \
@@ -81,7 +94,7 @@ extension Catalog {
             references: ["RFC 7515 §5.2", "RFC 7518 §3.6", "RFC 8725 §3.1", "RFC 7517 §4.5"]),
 
         CatalogEntry(
-            id: "token.weak-secret", severity: .warning, audience: .admin,
+            id: .tokenWeakSecret, severity: .warning, audience: .admin,
             title: "The token's HMAC secret is a well-known weak one",
             explanation: """
                 The HS256/384/512 signature verifies with a secret from public tutorials and wordlists \
@@ -96,7 +109,7 @@ extension Catalog {
             references: ["RFC 7518 §3.2", "RFC 8725 §3.5"]),
 
         CatalogEntry(
-            id: "token.audience-mismatch", severity: .error, audience: .user,
+            id: .tokenAudienceMismatch, severity: .error, audience: .user,
             title: "The token's audience or issuer is not the one this API expects",
             explanation: """
                 `aud` names the recipients a token is meant for (RFC 7519 §4.1.3) and `iss` who issued it \
@@ -112,7 +125,7 @@ extension Catalog {
             references: ["RFC 7519 §4.1.3", "RFC 7519 §4.1.1", "RFC 8707 §2"]),
 
         CatalogEntry(
-            id: "token.not-jwt", severity: .info, audience: .user,
+            id: .tokenNotJwt, severity: .info, audience: .user,
             title: "The bearer token is opaque: its claims cannot be read",
             explanation: """
                 The token is not a JWT (not three base64url parts), so its expiry, audience and scopes cannot \
@@ -126,7 +139,7 @@ extension Catalog {
             references: ["RFC 7662 §2", "RFC 6750 §1.2"]),
 
         CatalogEntry(
-            id: "oauth.resource-metadata-broken", severity: .warning, audience: .admin,
+            id: .oauthResourceMetadataBroken, severity: .warning, audience: .admin,
             title: "The resource_metadata URL in the Bearer challenge is unreachable or invalid",
             explanation: """
                 RFC 9728 lets a protected resource point clients, via `resource_metadata` in its \
@@ -148,7 +161,7 @@ extension Catalog {
             references: ["RFC 9728 §5", "RFC 9728 §3", "RFC 8414 §3"]),
 
         CatalogEntry(
-            id: "clock.skew", severity: .warning, audience: .user,
+            id: .clockSkew, severity: .warning, audience: .user,
             title: "The local clock differs from the server's Date by more than 60 seconds",
             explanation: """
                 Token lifetimes (`exp`, `nbf`, `iat`), signed URLs, TOTP codes and some session checks compare \

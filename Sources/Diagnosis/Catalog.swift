@@ -6,22 +6,28 @@ public enum Catalog {
         challengeEntries + credentialsEntries + tokenEntries + networkEntries + sessionEntries
         + serverEntries + offlineEntries + logsEntries
 
-    private static let byID: [String: CatalogEntry] = Dictionary(
+    private static let byID: [FindingID: CatalogEntry] = Dictionary(
         entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
-    /// The entry with this id (exact, case-sensitive: ids are lower-case by contract).
-    public static func entry(_ id: String) -> CatalogEntry? { byID[id] }
+    /// The entry for a typed id. Every constant is declared beside its entry, so this only fails
+    /// for an id built from outside input — which `entry(named:)` is for.
+    public static func entry(_ id: FindingID) -> CatalogEntry? { byID[id] }
+
+    /// The entry with this id string, as a user or a file gives it (exact, case-sensitive: ids are
+    /// lower-case by contract).
+    public static func entry(named id: String) -> CatalogEntry? { byID[FindingID(rawValue: id)] }
 
     /// Ids closest to a mistyped one, for "did you mean". Matches on edit distance and on the
     /// part after the dot, so `expired` suggests `token.expired`.
     public static func nearest(to query: String, limit: Int = 3) -> [String] {
         let needle = query.lowercased()
         let scored = entries.map { entry -> (String, Int) in
-            let whole = editDistance(needle, entry.id)
-            let name = String(entry.id.drop(while: { $0 != "." }).dropFirst())
+            let id = entry.id.rawValue
+            let whole = editDistance(needle, id)
+            let name = String(id.drop(while: { $0 != "." }).dropFirst())
             let partial = editDistance(needle, name)
-            let contains = entry.id.contains(needle) && !needle.isEmpty ? 0 : Int.max
-            return (entry.id, Swift.min(whole, partial + 1, contains))
+            let contains = id.contains(needle) && !needle.isEmpty ? 0 : Int.max
+            return (id, Swift.min(whole, partial + 1, contains))
         }
         let threshold = Swift.max(3, needle.count / 2)
         return scored.filter { $0.1 <= threshold }

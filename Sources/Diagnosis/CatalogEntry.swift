@@ -31,8 +31,8 @@ public enum Audience: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// One diagnosis in the catalog. Static text; the evidence of a particular run goes in `Finding`.
 public struct CatalogEntry: Sendable, Hashable {
-    /// Stable `area.name` id (a contract: scripts match on it).
-    public let id: String
+    /// Stable `area.name` id (a contract: scripts match on it), as a typed constant.
+    public let id: FindingID
     public let severity: Severity
     public let audience: Audience
     /// One line, says what is wrong.
@@ -45,7 +45,7 @@ public struct CatalogEntry: Sendable, Hashable {
     public let references: [String]
 
     public init(
-        id: String, severity: Severity, audience: Audience, title: String, explanation: String,
+        id: FindingID, severity: Severity, audience: Audience, title: String, explanation: String,
         fix: [String], references: [String]
     ) {
         self.id = id
@@ -58,5 +58,5 @@ public struct CatalogEntry: Sendable, Hashable {
     }
 
     /// The area part of the id (`token` of `token.expired`).
-    public var area: String { String(id.prefix(while: { $0 != "." })) }
+    public var area: String { id.area }
 }

@@ -1,6 +1,6 @@
 /// A diagnosis made on a particular run: a catalog entry plus the evidence that raised it.
 public struct Finding: Sendable, Hashable {
-    public var id: String
+    public var id: FindingID
     public var severity: Severity
     public var audience: Audience
     public var title: String
@@ -11,17 +11,29 @@ public struct Finding: Sendable, Hashable {
     /// Fix steps: run-specific steps first, then the catalog's.
     public var fix: [String]
     public var references: [String]
+    /// What the finding is about when one run can raise the same id for several things (a user
+    /// file, a configuration line, a plugin): structured, so a caller filters on it rather than on
+    /// evidence text, and so de-duplication keeps one finding per (id, subject). Nil: the run's
+    /// subject as a whole (the URL checked, the token read).
+    public var subject: String?
 
-    /// Builds a finding from its catalog entry. Raising an id that is not in the catalog is a
-    /// programming error, caught by the catalog tests (every raised id is looked up there).
-    public init(_ id: String, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = []) {
+    /// Builds a finding from its catalog entry. Every `FindingID` constant is declared beside its
+    /// entry, so the lookup cannot fail for a constant; the catalog test proves it for all of them.
+    public init(
+        _ id: FindingID, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = [],
+        subject: String? = nil
+    ) {
         guard let entry = Catalog.entry(id) else {
-            preconditionFailure("finding id \(id) is not in the catalog")
+            preconditionFailure("finding id \(id) has no catalog entry")
         }
-        self.init(entry: entry, detail: detail, evidence: evidence, fix: extraFix)
+        self.init(entry: entry, detail: detail, evidence: evidence, fix: extraFix, subject: subject)
     }
 
-    public init(entry: CatalogEntry, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = []) {
+    public init(
+        entry: CatalogEntry, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = [],
+        subject: String? = nil
+    ) {
+        self.subject = subject
         self.id = entry.id
         self.severity = entry.severity
         self.audience = entry.audience

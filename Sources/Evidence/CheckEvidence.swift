@@ -44,17 +44,29 @@ public struct CheckEvidence: Sendable {
     }
 
     public struct Step: Sendable {
-        public var kind: StepKind
+        /// Which request of the plan this was, typed: rules match it, never the display text.
+        public var plan: PlanStep
         public var exchange: Exchange
         /// Whether this request carried the user's credentials.
         public var credentialed: Bool
-        /// What distinguishes it: `trailing slash`, `127.0.0.2`, `caps-lock inverted`, `hop 2`.
-        public var label: String?
-        public init(kind: StepKind, exchange: Exchange, credentialed: Bool, label: String? = nil) {
-            self.kind = kind
+        public init(_ plan: PlanStep, exchange: Exchange, credentialed: Bool) {
+            self.plan = plan
             self.exchange = exchange
             self.credentialed = credentialed
-            self.label = label
+        }
+        /// For imports and hand-built examples: a known (kind, label) pair becomes its typed step
+        /// (`.passwordVariant` + `caps-lock inverted`), anything else is kept as `.recorded`.
+        public init(kind: StepKind, exchange: Exchange, credentialed: Bool, label: String? = nil) {
+            self.init(PlanStep(kind: kind, label: label), exchange: exchange, credentialed: credentialed)
+        }
+        public var kind: StepKind {
+            get { plan.kind }
+            set { plan = PlanStep(kind: newValue, label: plan.label) }
+        }
+        /// What distinguishes it: `trailing slash toggled`, `127.0.0.2`, `caps-lock inverted`, `hop 2`.
+        public var label: String? {
+            get { plan.label }
+            set { plan = PlanStep(kind: plan.kind, label: newValue) }
         }
         public var status: Int? { exchange.response?.status }
     }
@@ -82,12 +94,22 @@ public struct CheckEvidence: Sendable {
 
     /// A problem found in the credentials before sending them (whitespace, colon, `Bearer Bearer`).
     public struct CredentialIssue: Sendable, Hashable {
-        /// The finding id it maps to (`credentials.whitespace`, `credentials.colon-in-user`, …).
-        public var findingID: String
+        /// What kind of problem it is; Diagnosis maps each kind to its finding.
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            /// A colon in the user name (Basic cannot carry it).
+            case colonInUser
+            /// Non-ASCII characters without a charset the server announced.
+            case nonASCII
+            /// Leading or trailing whitespace, or a line break.
+            case whitespace
+            /// Anything else that makes the header unparseable (control characters, empty name).
+            case malformed
+        }
+        public var kind: Kind
         /// Secret-free description (`trailing newline in the password`).
         public var message: String
-        public init(findingID: String, message: String) {
-            self.findingID = findingID
+        public init(_ kind: Kind, message: String) {
+            self.kind = kind
             self.message = message
         }
     }
@@ -200,5 +222,146 @@ public struct CheckEvidence: Sendable {
     /// Challenges of the final response.
     public var finalChallenges: ChallengeEvidence? {
         final?.exchange.response.map(ChallengeEvidence.init(response:))
+    }
+}
+
+extension CheckEvidence {
+    /// Which request of the plan a step was. Rules match these cases; `kind` groups them (every
+    /// password variant is a `.passwordVariant`) and `label` / `purpose` are the display text,
+    /// the same strings as before the enum (JSON `purpose` and text output do not change).
+    public enum PlanStep: Sendable, Hashable {
+        /// The user's request; `scheme` is the answer the plan gave for `--digest` / `--anyauth`.
+        case asGiven(scheme: String?)
+        case anonymous
+        /// A correct answer to an offered challenge the request as given did not answer.
+        case answer(scheme: String)
+        /// A Digest answer with the fresh nonce of a `stale=true` challenge.
+        case freshNonce(scheme: String)
+        /// `index` of `count` identical requests (the first is the request as given).
+        case repeated(index: Int, count: Int)
+        /// The request sent to one address the name resolves to.
+        case address(String)
+        case withoutCookies
+        case variant(URLVariant)
+        case passwordVariant(PasswordVariant)
+        case preflight
+        case redirect(hop: Int)
+        /// RFC 9728 metadata: from the challenge's `resource_metadata`, or guessed at the origin's
+        /// well-known URL (where a 404 only means the server publishes none).
+        case resourceMetadata(wellKnown: Bool)
+        case authorizationServerMetadata
+        case jwks(JWKSSource)
+        /// A step recorded outside the live plan (a HAR entry) with free text.
+        case recorded(StepKind, label: String?)
+
+        public enum URLVariant: String, Sendable, Hashable, CaseIterable {
+            case trailingSlash = "trailing slash toggled"
+            /// Asked first without credentials after a plain rejection.
+            case trailingSlashWithoutCredentials = "trailing slash toggled, without credentials"
+            case https = "https instead of http"
+            case www = "www. toggled"
+        }
+
+        public enum PasswordVariant: String, Sendable, Hashable, CaseIterable {
+            case trimmed
+            case capsLockInverted = "caps-lock inverted"
+            /// The non-ASCII password in ISO-8859-1: proves the server's charset.
+            case latin1 = "ISO-8859-1"
+        }
+
+        public enum JWKSSource: String, Sendable, Hashable, CaseIterable {
+            /// `--jwks URL`.
+            case given = "--jwks"
+            /// The authorization server metadata's `jwks_uri`.
+            case discovered = "jwks_uri"
+        }
+
+        public var kind: StepKind {
+            switch self {
+            case .asGiven: .asGiven
+            case .anonymous: .anonymous
+            case .answer: .answer
+            case .freshNonce: .freshNonce
+            case .repeated: .repeated
+            case .address: .address
+            case .withoutCookies: .withoutCookies
+            case .variant: .variant
+            case .passwordVariant: .passwordVariant
+            case .preflight: .preflight
+            case .redirect: .redirect
+            case .resourceMetadata: .resourceMetadata
+            case .authorizationServerMetadata: .authorizationServerMetadata
+            case .jwks: .jwks
+            case .recorded(let kind, _): kind
+            }
+        }
+
+        public var label: String? {
+            switch self {
+            case .asGiven(let scheme): scheme
+            case .answer(let scheme), .freshNonce(let scheme): scheme
+            case .repeated(let index, let count): "\(index) of \(count)"
+            case .address(let address): address
+            case .variant(let variant): variant.rawValue
+            case .passwordVariant(let variant): variant.rawValue
+            case .redirect(let hop): "hop \(hop)"
+            case .resourceMetadata(let wellKnown): wellKnown ? CheckEvidence.wellKnownMetadataLabel : nil
+            case .jwks(let source): source.rawValue
+            case .recorded(_, let label): label
+            case .anonymous, .withoutCookies, .preflight, .authorizationServerMetadata: nil
+            }
+        }
+
+        /// The request's `purpose` in the exchange: `as given`, `password variant, trimmed`,
+        /// `redirect hop 2`.
+        public var purpose: String {
+            if case .redirect(let hop) = self { return "redirect hop \(hop)" }
+            return kind.rawValue + (label.map { ", \($0)" } ?? "")
+        }
+
+        /// The typed step a recorded (kind, label) pair names: the inverse of `kind` + `label`
+        /// for every step the live plan makes; free text stays `.recorded`.
+        public init(kind: StepKind, label: String?) {
+            self = Self.typed(kind: kind, label: label) ?? .recorded(kind, label: label)
+        }
+
+        private static func typed(kind: StepKind, label: String?) -> PlanStep? {
+            let schemes = ["Basic", "Digest"]
+            switch kind {
+            case .asGiven:
+                guard let label else { return .asGiven(scheme: nil) }
+                return schemes.contains(label) ? .asGiven(scheme: label) : nil
+            case .anonymous: return label == nil ? .anonymous : nil
+            case .answer: return label.flatMap { schemes.contains($0) ? .answer(scheme: $0) : nil }
+            case .freshNonce: return label.flatMap { schemes.contains($0) ? .freshNonce(scheme: $0) : nil }
+            case .repeated: return label.flatMap(repeatedStep)
+            case .address: return label.map { .address($0) }
+            case .withoutCookies: return label == nil ? .withoutCookies : nil
+            case .variant: return label.flatMap(URLVariant.init(rawValue:)).map { .variant($0) }
+            case .passwordVariant: return label.flatMap(PasswordVariant.init(rawValue:)).map { .passwordVariant($0) }
+            case .preflight: return label == nil ? .preflight : nil
+            case .redirect: return label.flatMap(redirectStep)
+            case .resourceMetadata:
+                guard let label else { return .resourceMetadata(wellKnown: false) }
+                return label == CheckEvidence.wellKnownMetadataLabel ? .resourceMetadata(wellKnown: true) : nil
+            case .authorizationServerMetadata: return label == nil ? .authorizationServerMetadata : nil
+            case .jwks: return label.flatMap(JWKSSource.init(rawValue:)).map { .jwks($0) }
+            }
+        }
+
+        /// `2 of 3`.
+        private static func repeatedStep(_ label: String) -> PlanStep? {
+            let words = label.split(separator: " ", omittingEmptySubsequences: false)
+            guard words.count == 3, words[1] == "of" else { return nil }
+            guard let index = Int(words[0]), let count = Int(words[2]) else { return nil }
+            guard String(index) == words[0], String(count) == words[2] else { return nil }
+            return .repeated(index: index, count: count)
+        }
+
+        /// `hop 2`.
+        private static func redirectStep(_ label: String) -> PlanStep? {
+            guard label.hasPrefix("hop "), let hop = Int(label.dropFirst(4)), "hop \(hop)" == label else { return nil }
+            return .redirect(hop: hop)
+        }
     }
 }

@@ -142,3 +142,50 @@ public struct ModeChange: Sendable, Equatable, Hashable {
         return "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
     }
 }
+
+/// One change why401 made to a server, as its journal records it (`HostAccess.ChangeJournal`): a mode
+/// change of `server --apply` or a plugin-folder rename of `wordpress --bisect --apply`. Evidence, so
+/// that a report of `--undo` can be built without the module that touches the disk.
+public enum JournalChange: Sendable, Equatable {
+    case chmod(path: String, from: UInt32, to: UInt32)
+    case rename(from: String, to: String)
+}
+
+/// What undoing one journaled change did.
+public struct JournalUndoStep: Sendable, Equatable {
+    public enum Result: Sendable, Equatable {
+        case restored
+        /// The change had not been made (or was already reversed): nothing to do.
+        case alreadyOriginal
+        /// Someone changed the path since; left alone so their change is not lost.
+        case changedSince(String)
+        case failed(String)
+    }
+    public var change: JournalChange
+    public var result: Result
+
+    public init(change: JournalChange, result: Result) {
+        self.change = change
+        self.result = result
+    }
+}
+
+/// What `--undo` did with a journal: every recorded change, newest first, and what became of it.
+public struct UndoFacts: Sendable, Equatable {
+    /// The journal file replayed.
+    public var journal: String
+    /// The command that wrote it (`server --apply`, `wordpress --bisect`).
+    public var command: String
+    public var steps: [JournalUndoStep]
+
+    public init(journal: String, command: String, steps: [JournalUndoStep]) {
+        self.journal = journal
+        self.command = command
+        self.steps = steps
+    }
+
+    /// True when a step could not be reversed (the journal is then kept).
+    public var hasFailures: Bool {
+        steps.contains { if case .failed = $0.result { true } else { false } }
+    }
+}

@@ -18,6 +18,11 @@ public struct WordPressFacts: Sendable, Equatable {
     /// Filled in by `--bisect`.
     public var bisect: BisectOutcome?
 
+    /// The suffix a bisect gives a deactivated plugin folder (`FOLDER.why401-off`, WordPress's
+    /// documented manual deactivation); named here because the reader, the bisect and the report
+    /// of leftovers must agree on it.
+    public static let disabledSuffix = ".why401-off"
+
     public enum ActiveSource: Sendable, Equatable {
         /// `wp plugin list --status=active` answered.
         case wpCLI

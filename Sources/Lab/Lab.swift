@@ -102,26 +102,67 @@ public struct LabScenario: Sendable, Hashable, Identifiable {
     public let path: String
     /// One line for the demo table and the lab's index page.
     public let summary: String
-    /// The finding id the diagnosis must put first; nil for a healthy control (expect exit 0).
-    public let expectedCause: String?
+    /// What a correct diagnosis of this path concludes (the demo compares against it).
+    public let expectation: LabExpectation
     /// What the demo sends.
     public let client: ClientSetup
     /// What the server does on this path, for the index page and `why401 demo --verbose`.
     public let behaviour: String
+    /// How the path answers a request: the code that does what `behaviour` says.
+    let answer: LabAnswer
+    /// For the discovery scenarios: the authorization server (a path under the lab) that the path's
+    /// RFC 9728 metadata names.
+    let authorizationServer: String?
 
-    public init(id: String, path: String, summary: String, expectedCause: String?, client: ClientSetup, behaviour: String) {
+    init(
+        id: String, path: String, summary: String, expectation: LabExpectation, client: ClientSetup, behaviour: String,
+        answer: LabAnswer, authorizationServer: String? = nil
+    ) {
         self.id = id
         self.path = path
         self.summary = summary
-        self.expectedCause = expectedCause
+        self.expectation = expectation
         self.client = client
         self.behaviour = behaviour
+        self.answer = answer
+        self.authorizationServer = authorizationServer
     }
+
+    /// The finding id the diagnosis must put first; nil for a healthy control (expect exit 0).
+    public var expectedCause: String? { expectation.cause }
 
     /// The scenario's URL on a running lab.
     public func url(on server: LabServer) -> String { server.baseURL + path }
     public func url(base: String) -> String {
         (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+    }
+
+    /// Scenarios are told apart by what they are, not by their code (a closure has no equality).
+    public static func == (lhs: LabScenario, rhs: LabScenario) -> Bool {
+        lhs.id == rhs.id && lhs.path == rhs.path && lhs.summary == rhs.summary && lhs.expectation == rhs.expectation
+            && lhs.client == rhs.client && lhs.behaviour == rhs.behaviour
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(path)
+        hasher.combine(client)
+    }
+}
+
+/// What a correct diagnosis of a scenario concludes.
+public enum LabExpectation: Sendable, Hashable {
+    /// A healthy control: the resource answers 200 and the diagnosis exits 0 (warnings allowed,
+    /// e.g. digest-md5 offers only MD5).
+    case healthy
+    /// This finding id comes first, and the outcome is a failure (still 401, or a problem found).
+    case cause(String)
+
+    public var cause: String? {
+        switch self {
+        case .healthy: nil
+        case .cause(let id): id
+        }
     }
 }
 
@@ -167,138 +208,165 @@ public enum LabScenarios {
             LabScenario(
                 id: "healthy", path: "/healthy/",
                 summary: "Basic area, right password: 200 (control)",
-                expectedCause: nil, client: rightBasic,
-                behaviour: "Basic realm=\"lab\"; alice / correct horse gets 200, anything else 401 with the same challenge."),
+                expectation: .healthy, client: rightBasic,
+                behaviour: "Basic realm=\"lab\"; alice / correct horse gets 200, anything else 401 with the same challenge.",
+                answer: .basic),
             LabScenario(
                 id: "basic-wrong-password", path: "/basic/",
                 summary: "Basic area, wrong password",
-                expectedCause: "credentials.rejected", client: .basic(user: user, password: wrongPassword),
-                behaviour: "Basic realm=\"lab\"; a wrong password gets 401 with the same challenge."),
+                expectation: .cause("credentials.rejected"), client: .basic(user: user, password: wrongPassword),
+                behaviour: "Basic realm=\"lab\"; a wrong password gets 401 with the same challenge.",
+                answer: .basic),
             LabScenario(
                 id: "no-credentials", path: "/no-credentials/",
                 summary: "Basic area, client sends no credentials",
-                expectedCause: "credentials.missing", client: .none,
-                behaviour: "Basic realm=\"lab\"; no Authorization gets 401 with the challenge."),
+                expectation: .cause("credentials.missing"), client: .none,
+                behaviour: "Basic realm=\"lab\"; no Authorization gets 401 with the challenge.",
+                answer: .basic),
             LabScenario(
                 id: "digest-md5", path: "/digest/md5/",
                 summary: "Digest MD5 (qop=auth), right password: 200 (control)",
-                expectedCause: nil, client: rightDigest,
-                behaviour: "Digest realm=\"lab\", qop=\"auth\", algorithm=MD5, nonce issued by the lab; the response is recomputed and nc checked for replays."),
+                expectation: .healthy, client: rightDigest,
+                behaviour: "Digest realm=\"lab\", qop=\"auth\", algorithm=MD5, nonce issued by the lab; the response is recomputed and nc checked for replays.",
+                answer: .digest(.md5)),
             LabScenario(
                 id: "digest-sha256", path: "/digest/sha256/",
                 summary: "Digest SHA-256 (qop=auth), right password: 200 (control)",
-                expectedCause: nil, client: rightDigest,
-                behaviour: "Digest realm=\"lab\", qop=\"auth\", algorithm=SHA-256; the response is recomputed."),
+                expectation: .healthy, client: rightDigest,
+                behaviour: "Digest realm=\"lab\", qop=\"auth\", algorithm=SHA-256; the response is recomputed.",
+                answer: .digest(.sha256)),
             LabScenario(
                 id: "digest-stale", path: "/digest/stale/",
                 summary: "Digest: the first nonce is stale on first use, a fresh one works",
-                expectedCause: "digest.stale-nonce", client: rightDigest,
-                behaviour: "Digest SHA-256; a right answer with a nonce from a plain 401 gets 401 stale=true and a fresh nonce, which then gets 200."),
+                expectation: .cause("digest.stale-nonce"), client: rightDigest,
+                behaviour: "Digest SHA-256; a right answer with a nonce from a plain 401 gets 401 stale=true and a fresh nonce, which then gets 200.",
+                answer: .digest(.sha256, firstNonceStale: true)),
             LabScenario(
                 id: "bearer-ok", path: "/bearer/",
                 summary: "Bearer area, valid token: 200 (control); valid RFC 9728 metadata",
-                expectedCause: nil, client: .bearer(token: good),
-                behaviour: "Bearer realm=\"lab\" with resource_metadata (valid, naming the lab as authorization server, RFC 8414 metadata and JWKS served); HS256 JWTs signed by the lab with exp in the future get 200."),
+                expectation: .healthy, client: .bearer(token: good),
+                behaviour: "Bearer realm=\"lab\" with resource_metadata (valid, naming the lab as authorization server, RFC 8414 metadata and JWKS served); HS256 JWTs signed by the lab with exp in the future get 200.",
+                answer: .bearer { BearerArea(resourceMetadata: $0.resourceMetadataURL) }),
             LabScenario(
                 id: "bearer-jwks-ok", path: "/bearer/jwks/",
                 summary: "Bearer area, ES256 token verifiable through discovery (RFC 9728 → RFC 8414 → JWKS): 200 (control)",
-                expectedCause: nil, client: .bearer(token: es256Good),
-                behaviour: "ES256 JWTs signed with the key published in /.well-known/jwks.json (kid lab-es256) get 200; the anonymous 401 links the resource metadata."),
+                expectation: .healthy, client: .bearer(token: es256Good),
+                behaviour: "ES256 JWTs signed with the key published in /.well-known/jwks.json (kid lab-es256) get 200; the anonymous 401 links the resource metadata.",
+                answer: .bearer { BearerArea(resourceMetadata: $0.resourceMetadataURL) }),
             LabScenario(
                 id: "bearer-jwks-bad-signature", path: "/bearer/jwks-bad-signature/",
                 summary: "Bearer: ES256 token with the lab's kid but signed by another key",
-                expectedCause: "token.signature-invalid", client: .bearer(token: es256Forged),
-                behaviour: "The token names kid lab-es256 but its signature was made with an unpublished key: 401 error=\"invalid_token\"; the JWKS found by discovery does not verify it."),
+                expectation: .cause("token.signature-invalid"), client: .bearer(token: es256Forged),
+                behaviour: "The token names kid lab-es256 but its signature was made with an unpublished key: 401 error=\"invalid_token\"; the JWKS found by discovery does not verify it.",
+                answer: .bearer { BearerArea(resourceMetadata: $0.resourceMetadataURL) }),
             LabScenario(
                 id: "bearer-invalid-token", path: "/bearer/invalid-token/",
                 summary: "Bearer: the server rejects the (opaque) token as invalid_token",
-                expectedCause: "token.invalid", client: .bearer(token: opaque),
-                behaviour: "Every token gets 401 Bearer realm=\"lab\", error=\"invalid_token\", error_description=\"The access token expired\"."),
+                expectation: .cause("token.invalid"), client: .bearer(token: opaque),
+                behaviour: "Every token gets 401 Bearer realm=\"lab\", error=\"invalid_token\", error_description=\"The access token expired\".",
+                answer: .bearer(BearerArea(rejectEveryToken: true))),
             LabScenario(
                 id: "bearer-insufficient-scope", path: "/bearer/admin/",
                 summary: "Bearer: valid token without the admin scope",
-                expectedCause: "token.insufficient-scope", client: .bearer(token: good),
-                behaviour: "A valid token without scope admin gets 403 Bearer error=\"insufficient_scope\", scope=\"admin\" (RFC 6750 §3.1)."),
+                expectation: .cause("token.insufficient-scope"), client: .bearer(token: good),
+                behaviour: "A valid token without scope admin gets 403 Bearer error=\"insufficient_scope\", scope=\"admin\" (RFC 6750 §3.1).",
+                answer: .bearer(BearerArea(requiredScope: "admin"))),
             LabScenario(
                 id: "bearer-invalid-request", path: "/bearer/invalid-request/",
                 summary: "Bearer: the Authorization header reads \"Bearer Bearer …\"",
-                expectedCause: "credentials.malformed", client: .bearer(token: "Bearer " + good),
-                behaviour: "A malformed Bearer value gets 401 Bearer error=\"invalid_request\" naming the problem (RFC 6750 prefers 400; many gateways send 401)."),
+                expectation: .cause("credentials.malformed"), client: .bearer(token: "Bearer " + good),
+                behaviour: "A malformed Bearer value gets 401 Bearer error=\"invalid_request\" naming the problem (RFC 6750 prefers 400; many gateways send 401).",
+                answer: .bearer(BearerArea())),
             LabScenario(
                 id: "bearer-expired-jwt", path: "/bearer/expired-jwt/",
                 summary: "Bearer: the JWT expired 3 hours ago; the server says only invalid_token",
-                expectedCause: "token.expired", client: .bearer(token: expired),
-                behaviour: "The JWT's exp is checked against the lab's clock; expired gets 401 Bearer realm=\"lab\", error=\"invalid_token\" without a description."),
+                expectation: .cause("token.expired"), client: .bearer(token: expired),
+                behaviour: "The JWT's exp is checked against the lab's clock; expired gets 401 Bearer realm=\"lab\", error=\"invalid_token\" without a description.",
+                answer: .bearer(BearerArea(describeErrors: false))),
             LabScenario(
                 id: "bearer-not-received", path: "/bearer/not-received/",
                 summary: "Bearer: a layer in front strips Authorization; the token never arrives",
-                expectedCause: "credentials.not-received", client: .bearer(token: good),
-                behaviour: "Authorization is ignored; every request gets the anonymous 401 Bearer realm=\"lab\" (no error=)."),
+                expectation: .cause("credentials.not-received"), client: .bearer(token: good),
+                behaviour: "Authorization is ignored; every request gets the anonymous 401 Bearer realm=\"lab\" (no error=).",
+                answer: .bearer(BearerArea(ignoreAuthorization: true))),
             LabScenario(
                 id: "missing-challenge", path: "/no-challenge/",
                 summary: "401 without any WWW-Authenticate",
-                expectedCause: "challenge.missing", client: .none,
-                behaviour: "An API that wants an undocumented X-API-Key header answers everything else 401 with a JSON body and no WWW-Authenticate."),
+                expectation: .cause("challenge.missing"), client: .none,
+                behaviour: "An API that wants an undocumented X-API-Key header answers everything else 401 with a JSON body and no WWW-Authenticate.",
+                answer: .missingChallenge),
             LabScenario(
                 id: "scheme-mismatch", path: "/digest-only/",
                 summary: "Area offers only Digest, client sends Basic",
-                expectedCause: "credentials.scheme-mismatch", client: rightBasic,
-                behaviour: "Digest SHA-256 only; Basic credentials (even right ones) get 401 with the Digest challenge; a Digest answer gets 200."),
+                expectation: .cause("credentials.scheme-mismatch"), client: rightBasic,
+                behaviour: "Digest SHA-256 only; Basic credentials (even right ones) get 401 with the Digest challenge; a Digest answer gets 200.",
+                answer: .digest(.sha256)),
             LabScenario(
                 id: "cross-origin-redirect", path: "/redirect/",
                 summary: "302 to another origin (second port), which wants Basic",
-                expectedCause: "redirect.authorization-dropped", client: rightBasic,
-                behaviour: "302 to http://HOST:SECONDPORT/redirect-target/; there Basic realm=\"lab second origin\" wants alice again; a conforming client has dropped Authorization, so 401."),
+                expectation: .cause("redirect.authorization-dropped"), client: rightBasic,
+                behaviour: "302 to http://HOST:SECONDPORT/redirect-target/; there Basic realm=\"lab second origin\" wants alice again; a conforming client has dropped Authorization, so 401.",
+                answer: .crossOriginRedirect),
             LabScenario(
                 id: "flapping", path: "/flapping/",
                 summary: "Identical authenticated requests alternate 401 / 200 (two backends)",
-                expectedCause: "transient.flapping", client: rightBasic,
-                behaviour: "Right Basic credentials get 401 (X-Backend: b), 200 (X-Backend: a), 401, 200 … counted per path, restarting with 401 after 10 s idle; anything else 401."),
+                expectation: .cause("transient.flapping"), client: rightBasic,
+                behaviour: "Right Basic credentials get 401 (X-Backend: b), 200 (X-Backend: a), 401, 200 … counted per path, restarting with 401 after 10 s idle; anything else 401.",
+                answer: .flapping),
             LabScenario(
                 id: "cached-401", path: "/cached/",
                 summary: "A cache serves a stored 401 even for the right password",
-                expectedCause: "cache.cacheable-401", client: rightBasic,
-                behaviour: "Always 401 Basic realm=\"lab\" with Cache-Control: public, max-age=3600, Age: 120, X-Cache: HIT."),
+                expectation: .cause("cache.cacheable-401"), client: rightBasic,
+                behaviour: "Always 401 Basic realm=\"lab\" with Cache-Control: public, max-age=3600, Age: 120, X-Cache: HIT.",
+                answer: .cachedUnauthorized),
             LabScenario(
                 id: "stale-cookie", path: "/session/",
                 summary: "A stale session cookie wins over the right password",
-                expectedCause: "session.stale-cookie", client: .basic(user: user, password: password, cookie: "session=old"),
-                behaviour: "Cookie session=old (any value but lab-session-valid) gets 401 Basic realm=\"lab\" whatever the Authorization; without the cookie the right password gets 200 and a fresh session cookie."),
+                expectation: .cause("session.stale-cookie"), client: .basic(user: user, password: password, cookie: "session=old"),
+                behaviour: "Cookie session=old (any value but lab-session-valid) gets 401 Basic realm=\"lab\" whatever the Authorization; without the cookie the right password gets 200 and a fresh session cookie.",
+                answer: .staleCookie),
             LabScenario(
                 id: "cors-preflight", path: "/cors/",
                 summary: "CORS: OPTIONS preflight is behind auth (401); the GET itself works",
-                expectedCause: "cors.preflight-unauthorized", client: .basic(user: user, password: password, origin: corsOrigin),
-                behaviour: "OPTIONS without credentials (as browsers send preflights) gets 401 Basic; GET with the right password gets 200 with Access-Control-Allow-Origin."),
+                expectation: .cause("cors.preflight-unauthorized"), client: .basic(user: user, password: password, origin: corsOrigin),
+                behaviour: "OPTIONS without credentials (as browsers send preflights) gets 401 Basic; GET with the right password gets 200 with Access-Control-Allow-Origin.",
+                answer: .corsPreflight),
             LabScenario(
                 id: "clock-skew", path: "/bearer/clock-skew/",
                 summary: "Server clock 2 h ahead: a JWT valid for the client is expired for the server",
-                expectedCause: "clock.skew", client: .bearer(token: skewed),
-                behaviour: "Date is 2 h ahead of the real clock; the JWT (exp in 1 h) is checked against that clock: 401 Bearer error=\"invalid_token\", error_description=\"The access token expired\"."),
+                expectation: .cause("clock.skew"), client: .bearer(token: skewed),
+                behaviour: "Date is 2 h ahead of the real clock; the JWT (exp in 1 h) is checked against that clock: 401 Bearer error=\"invalid_token\", error_description=\"The access token expired\".",
+                answer: .bearer(BearerArea(clockOffset: clockSkewSeconds))),
             LabScenario(
                 id: "resource-metadata-broken", path: "/bearer/metadata-broken/",
                 summary: "Bearer challenge points at RFC 9728 metadata that is 404",
-                expectedCause: "oauth.resource-metadata-broken", client: .none,
-                behaviour: "401 Bearer realm=\"lab\", resource_metadata=\"http://HOST:PORT/.well-known/oauth-protected-resource/broken\", which answers 404."),
+                expectation: .cause("oauth.resource-metadata-broken"), client: .none,
+                behaviour: "401 Bearer realm=\"lab\", resource_metadata=\"http://HOST:PORT/.well-known/oauth-protected-resource/broken\", which answers 404.",
+                answer: .bearer { BearerArea(resourceMetadata: $0.brokenResourceMetadataURL) }),
             LabScenario(
                 id: "as-metadata-404", path: "/bearer/as-metadata-404/",
                 summary: "RFC 9728 metadata names an authorization server whose RFC 8414 metadata is 404",
-                expectedCause: "oauth.resource-metadata-broken", client: .none,
-                behaviour: "401 Bearer with resource_metadata; that document names http://HOST:PORT/as/missing, whose /.well-known/oauth-authorization-server/as/missing and OpenID configuration both answer 404."),
+                expectation: .cause("oauth.resource-metadata-broken"), client: .none,
+                behaviour: "401 Bearer with resource_metadata; that document names http://HOST:PORT/as/missing, whose /.well-known/oauth-authorization-server/as/missing and OpenID configuration both answer 404.",
+                answer: .discovery, authorizationServer: "/as/missing"),
             LabScenario(
                 id: "as-metadata-html", path: "/bearer/as-metadata-html/",
                 summary: "Authorization server metadata is served as text/html (an SPA's catch-all page)",
-                expectedCause: "oauth.resource-metadata-broken", client: .none,
-                behaviour: "401 Bearer with resource_metadata; the authorization server http://HOST:PORT/as/html answers its RFC 8414 metadata URL with 200 text/html."),
+                expectation: .cause("oauth.resource-metadata-broken"), client: .none,
+                behaviour: "401 Bearer with resource_metadata; the authorization server http://HOST:PORT/as/html answers its RFC 8414 metadata URL with 200 text/html.",
+                answer: .discovery, authorizationServer: "/as/html"),
             LabScenario(
                 id: "issuer-mismatch", path: "/bearer/issuer-mismatch/",
                 summary: "Authorization server metadata says another issuer than the one it was fetched for",
-                expectedCause: "oauth.resource-metadata-broken", client: .none,
-                behaviour: "401 Bearer with resource_metadata; the metadata of http://HOST:PORT/as/mismatch says issuer https://login.example.test (RFC 8414 §3.3 requires them identical)."),
+                expectation: .cause("oauth.resource-metadata-broken"), client: .none,
+                behaviour: "401 Bearer with resource_metadata; the metadata of http://HOST:PORT/as/mismatch says issuer https://login.example.test (RFC 8414 §3.3 requires them identical).",
+                answer: .discovery, authorizationServer: "/as/mismatch"),
             LabScenario(
                 id: "proxy-407", path: "/proxy/",
                 summary: "A proxy wants its own credentials (407)",
-                expectedCause: "challenge.proxy", client: rightBasic,
-                behaviour: "407 with Proxy-Authenticate: Basic realm=\"lab proxy\" unless Proxy-Authorization carries alice / correct horse; Authorization is ignored."),
+                expectation: .cause("challenge.proxy"), client: rightBasic,
+                behaviour: "407 with Proxy-Authenticate: Basic realm=\"lab proxy\" unless Proxy-Authorization carries alice / correct horse; Authorization is ignored.",
+                answer: .proxy),
         ]
     }
 }

@@ -1,4 +1,3 @@
-import TextEscaping
 // The lab's request/response values and small HTTP helpers (no NIO here: the router is plain code).
 
 /// Which listener a request came in on: the main origin or the second one (another port, hence
@@ -102,13 +101,8 @@ enum HTTPStatusText {
     }
 }
 
+/// The lab's own escapes; HTML text and JSON strings come from `TextEscaping` like everywhere else.
 enum Escape {
-    /// HTML text (the shared `TextEscaping`).
-    static func html(_ text: String) -> String { HTMLText.escape(text) }
-
-    /// A JSON string literal (the shared `TextEscaping`).
-    static func json(_ text: String) -> String { JSONString.literal(text) }
-
     /// POSIX shell single quotes.
     static func shell(_ text: String) -> String {
         let safe = !text.isEmpty && text.unicodeScalars.allSatisfy {

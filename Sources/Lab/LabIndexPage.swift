@@ -6,6 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import HTTPAuth
+import TextEscaping
 
 extension LabScenario {
     /// curl command lines that reproduce the scenario against `baseURL` (e.g. `http://127.0.0.1:8080`).
@@ -67,13 +68,13 @@ enum LabIndexPage {
         let scenarios = LabScenarios.all(now: state.clock(), issuer: state.baseURL)
         var rows = ""
         for scenario in scenarios {
-            let commands = scenario.curlCommands(baseURL: base).map { "<pre>\(Escape.html($0))</pre>" }.joined()
+            let commands = scenario.curlCommands(baseURL: base).map { "<pre>\(HTMLText.escape($0))</pre>" }.joined()
             rows += """
-                <tr id="\(Escape.html(scenario.id))"><td><code>\(Escape.html(scenario.id))</code></td>\
-                <td><a href="\(Escape.html(scenario.path))">\(Escape.html(scenario.path))</a></td>\
-                <td>\(Escape.html(scenario.summary))<br><small>\(Escape.html(scenario.behaviour))</small></td>\
-                <td><code>\(Escape.html(scenario.expectedCause ?? "— (healthy: exit 0)"))</code></td>\
-                <td>\(commands)<pre>\(Escape.html(scenario.why401Command(baseURL: base)))</pre></td></tr>
+                <tr id="\(HTMLText.escape(scenario.id))"><td><code>\(HTMLText.escape(scenario.id))</code></td>\
+                <td><a href="\(HTMLText.escape(scenario.path))">\(HTMLText.escape(scenario.path))</a></td>\
+                <td>\(HTMLText.escape(scenario.summary))<br><small>\(HTMLText.escape(scenario.behaviour))</small></td>\
+                <td><code>\(HTMLText.escape(scenario.expectedCause ?? "— (healthy: exit 0)"))</code></td>\
+                <td>\(commands)<pre>\(HTMLText.escape(scenario.why401Command(baseURL: base)))</pre></td></tr>
 
                 """
         }
@@ -84,10 +85,10 @@ enum LabIndexPage {
             td,th{border:1px solid #ccc;padding:.4em;vertical-align:top}pre{margin:.2em 0;white-space:pre-wrap;word-break:break-all}</style>
             </head><body>
             <h1>why401 lab</h1>
-            <p>Every path reproduces one cause of a <code>401 Unauthorized</code>. Demo user <code>\(Escape.html(LabScenarios.user))</code>, \
-            password <code>\(Escape.html(LabScenarios.password))</code> (wrong on purpose: <code>\(Escape.html(LabScenarios.wrongPassword))</code>). \
-            JWTs are HS256 with the key <code>\(Escape.html(LabScenarios.jwtSecret))</code>. \
-            Second origin (redirect target): <code>\(Escape.html(state.secondBaseURL))/</code>. \
+            <p>Every path reproduces one cause of a <code>401 Unauthorized</code>. Demo user <code>\(HTMLText.escape(LabScenarios.user))</code>, \
+            password <code>\(HTMLText.escape(LabScenarios.password))</code> (wrong on purpose: <code>\(HTMLText.escape(LabScenarios.wrongPassword))</code>). \
+            JWTs are HS256 with the key <code>\(HTMLText.escape(LabScenarios.jwtSecret))</code>. \
+            Second origin (redirect target): <code>\(HTMLText.escape(state.secondBaseURL))/</code>. \
             RFC 9728 metadata: <a href="/.well-known/oauth-protected-resource">/.well-known/oauth-protected-resource</a>.</p>
             <table><tr><th>scenario</th><th>path</th><th>what happens</th><th>expected cause</th><th>try it</th></tr>
             \(rows)</table>

@@ -8,6 +8,7 @@ import Foundation
 #endif
 import Crypto
 import HTTPAuth
+import TextEscaping
 
 enum LabJWT {
     static let issuer = "why401-lab"
@@ -42,7 +43,7 @@ enum LabJWT {
     static func mint(subject: String, scope: String, issuedAt: Int, notBefore: Int, expires: Int,
                      issuer: String = LabJWT.issuer, secret: String = LabScenarios.jwtSecret) -> String {
         let header = #"{"alg":"HS256","typ":"JWT"}"#
-        let payload = #"{"iss":\#(Escape.json(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
+        let payload = #"{"iss":\#(JSONString.literal(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
         let signingInput = Base64.encode(Array(header.utf8), url: true, padding: false) + "."
             + Base64.encode(Array(payload.utf8), url: true, padding: false)
         let signature = hmacSHA256(key: Array(secret.utf8), message: Array(signingInput.utf8))
@@ -60,7 +61,7 @@ enum LabJWT {
     static func mintES256(subject: String, scope: String, issuedAt: Int, notBefore: Int, expires: Int, issuer: String,
                           key: P256.Signing.PrivateKey = es256Key) -> String {
         let header = #"{"alg":"ES256","typ":"JWT","kid":"\#(es256KeyID)"}"#
-        let payload = #"{"iss":\#(Escape.json(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
+        let payload = #"{"iss":\#(JSONString.literal(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
         let signingInput = Base64.encode(Array(header.utf8), url: true, padding: false) + "."
             + Base64.encode(Array(payload.utf8), url: true, padding: false)
         let signature = (try? key.signature(for: Array(signingInput.utf8)).rawRepresentation).map(Array.init) ?? []

@@ -6,6 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import HTTPAuth
+import TextEscaping
 
 /// Mutable lab state. Confined to the lab's single event loop thread (every listener and every
 /// connection of one `LabServer` runs on it), hence `@unchecked Sendable` without locks.
@@ -67,9 +68,9 @@ enum LabRouter {
     /// A flapping series restarts (401 first) after this many idle seconds.
     static let flapResetSeconds = 10
 
-    /// (path, scenario id), longest path first, taken from the scenario list itself.
-    static let routes: [(path: String, id: String)] = LabScenarios.all(now: Date(timeIntervalSince1970: 0))
-        .map { (path: $0.path, id: $0.id) }
+    /// The scenarios, longest path first: each carries its own answer, so what the list says and
+    /// what the router serves cannot drift apart. (Tokens are minted for 1970; routing needs none.)
+    static let routes: [LabScenario] = LabScenarios.all(now: Date(timeIntervalSince1970: 0))
         .sorted { $0.path.count > $1.path.count }
 
     static func basicChallenge(_ realm: String) -> String { "Basic realm=\"\(realm)\", charset=\"UTF-8\"" }
@@ -91,7 +92,7 @@ enum LabRouter {
         if path == "/" { return LabIndexPage.response(request: request, state: state) }
         if path.hasPrefix("/.well-known/") { return wellKnown(path, state: state) }
         if let route = routes.first(where: { path.hasPrefix($0.path) }) {
-            return scenario(route.id, request, state: state)
+            return route.answer.respond(request, state, route.path)
         }
         if let route = routes.first(where: { $0.path == path + "/" }) {
             return .text(301, "Moved to \(route.path)\n", headers: [("Location", route.path)])
@@ -101,123 +102,8 @@ enum LabRouter {
 
     // MARK: - scenarios
 
-    static func scenario(_ id: String, _ request: LabRequest, state: LabState) -> LabResponse {
-        let authorization = request.header("Authorization")
-        switch id {
-        case "healthy", "basic-wrong-password", "no-credentials":
-            return basicArea(request, realm: realm, greeting: "Hello, \(LabScenarios.user): the right password, so 200.")
-
-        case "digest-md5":
-            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .md5, firstNonceStale: false))
-        case "digest-sha256":
-            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: false))
-        case "digest-stale":
-            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: true))
-        case "scheme-mismatch":
-            return digestArea(request, state: state, area: DigestArea(realm: realm, algorithm: .sha256, firstNonceStale: false))
-
-        case "bearer-jwks-ok", "bearer-jwks-bad-signature":
-            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL))
-        case "bearer-ok":
-            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL))
-        case "bearer-invalid-token":
-            return bearerArea(request, state: state, area: BearerArea(rejectEveryToken: true))
-        case "bearer-insufficient-scope":
-            return bearerArea(request, state: state, area: BearerArea(requiredScope: "admin"))
-        case "bearer-invalid-request":
-            return bearerArea(request, state: state, area: BearerArea())
-        case "bearer-expired-jwt":
-            return bearerArea(request, state: state, area: BearerArea(describeErrors: false))
-        case "bearer-not-received":
-            return bearerArea(request, state: state, area: BearerArea(ignoreAuthorization: true))
-        case "clock-skew":
-            return bearerArea(request, state: state, area: BearerArea(clockOffset: LabScenarios.clockSkewSeconds))
-        case "resource-metadata-broken":
-            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.brokenResourceMetadataURL))
-        case "as-metadata-404", "as-metadata-html", "issuer-mismatch":
-            let path = routes.first { $0.id == id }!.path
-            return bearerArea(request, state: state, area: BearerArea(resourceMetadata: state.resourceMetadataURL + path))
-
-        case "missing-challenge":
-            if request.header("X-API-Key") == LabScenarios.apiKey {
-                return .json(200, #"{"ok":true,"user":"alice"}"#)
-            }
-            // A framework's bare 401: no WWW-Authenticate, so no client can know what to send.
-            return .json(401, #"{"error":"unauthorized"}"#)
-
-        case "cross-origin-redirect":
-            let suffix = request.target.dropFirst("/redirect/".count)
-            let location = state.secondBaseURL + "/redirect-target/" + suffix
-            return .text(302, "Moved to \(location)\n", headers: [("Location", location)])
-
-        case "flapping":
-            guard checkBasic(authorization) == .accepted else {
-                return unauthorizedBasic(realm, "401: the password was not accepted.\n")
-            }
-            // The series restarts after a pause, so every fresh diagnosis (or curl) begins with the 401.
-            let now = state.now()
-            if let last = state.lastSeen[id], now - last > LabRouter.flapResetSeconds { state.counters[id] = 0 }
-            state.lastSeen[id] = now
-            let count = (state.counters[id] ?? 0) + 1
-            state.counters[id] = count
-            if count % 2 == 1 {
-                // Backend b lost its user file; the balancer alternates between a and b.
-                return unauthorizedBasic(realm, "401 from backend b.\n", extra: [("X-Backend", "b")])
-            }
-            return .text(200, "200 from backend a.\n", headers: [("X-Backend", "a")])
-
-        case "cached-401":
-            var response = unauthorizedBasic(realm, "401 Unauthorized (served from cache)\n")
-            response.headers += [("Cache-Control", "public, max-age=3600"), ("Age", "120"), ("X-Cache", "HIT"),
-                                 ("Via", "1.1 lab-cache")]
-            return response
-
-        case "stale-cookie":
-            if let session = request.cookies.last(where: { $0.name == "session" })?.value {
-                if session == LabScenarios.validSession {
-                    return .text(200, "Hello, \(LabScenarios.user) (session cookie).\n")
-                }
-                // The app trusts its session cookie first and never looks at Authorization.
-                return unauthorizedBasic(realm, "401: your session has expired. Log in again.\n")
-            }
-            switch checkBasic(authorization) {
-            case .accepted:
-                return .text(200, "Hello, \(LabScenarios.user): logged in, new session.\n", headers: [
-                    ("Set-Cookie", "session=\(LabScenarios.validSession); Path=/session/; HttpOnly; SameSite=Lax"),
-                ])
-            default:
-                return unauthorizedBasic(realm, "401: log in.\n")
-            }
-
-        case "cors-preflight":
-            let origin = request.header("Origin")
-            let verdict = checkBasic(authorization)
-            guard verdict == .accepted else {
-                // Auth runs before CORS: a preflight (which never carries credentials) gets 401.
-                return unauthorizedBasic(realm, "401 Unauthorized\n")
-            }
-            var cors: [(name: String, value: String)] = [("Vary", "Origin")]
-            if let origin {
-                cors += [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
-            }
-            if request.method == "OPTIONS" {
-                cors += [("Access-Control-Allow-Methods", "GET, OPTIONS"),
-                         ("Access-Control-Allow-Headers", "Authorization"), ("Access-Control-Max-Age", "600")]
-                return LabResponse(status: 204, headers: cors)
-            }
-            return .json(200, #"{"ok":true,"user":"alice"}"#, headers: cors)
-
-        case "proxy-407":
-            if checkBasic(request.header("Proxy-Authorization")) == .accepted {
-                return .text(200, "The proxy let you through.\n")
-            }
-            return .text(407, "407 Proxy Authentication Required\n",
-                         headers: [("Proxy-Authenticate", basicChallenge(proxyRealm))])
-
-        default:
-            return .text(500, "scenario \(id) has no behaviour\n")
-        }
-    }
+    /// Where the discovery scenarios' resource metadata lives: the RFC 9728 well-known URL of their path.
+    static func discoveryMetadataURL(_ path: String, state: LabState) -> String { state.resourceMetadataURL + path }
 
     static func unauthorizedBasic(_ realm: String, _ text: String, extra: [(name: String, value: String)] = []) -> LabResponse {
         .text(401, text, headers: [("WWW-Authenticate", basicChallenge(realm))] + extra)
@@ -267,7 +153,7 @@ enum LabRouter {
             return value
         }
         func unauthorized(_ value: String, _ text: String, status: Int = 401) -> LabResponse {
-            var response = LabResponse.json(status, "{\"error\":\(Escape.json(text))}", headers: [("WWW-Authenticate", value)])
+            var response = LabResponse.json(status, "{\"error\":\(JSONString.literal(text))}", headers: [("WWW-Authenticate", value)])
             response.dateOffset = area.clockOffset
             return response
         }
@@ -322,9 +208,6 @@ enum LabRouter {
         }
     }
 
-    /// The authorization server each discovery scenario's resource metadata names (path under the lab).
-    static let discoveryServers = ["as-metadata-404": "/as/missing", "as-metadata-html": "/as/html", "issuer-mismatch": "/as/mismatch"]
-
     /// RFC 9728 resource metadata, RFC 8414 authorization server metadata and the JWKS. Good for
     /// the lab itself (issuer = base URL), broken on purpose for the discovery scenarios.
     static func wellKnown(_ path: String, state: LabState) -> LabResponse {
@@ -347,7 +230,7 @@ enum LabRouter {
         default:
             if path.hasPrefix(resourcePrefix + "/"),
                let route = routes.first(where: { resourcePrefix + $0.path == path }),
-               let server = discoveryServers[route.id] {
+               let server = route.authorizationServer {
                 return resourceMetadata(resource: base + route.path, authorizationServer: base + server, state: state)
             }
             return .text(404, "Not Found\n")
@@ -357,9 +240,9 @@ enum LabRouter {
     static func resourceMetadata(resource: String, authorizationServer: String, state: LabState) -> LabResponse {
         // RFC 9728 §3.2; `resource` is the identifier this well-known URL is derived from (§3.3).
         let json = """
-            {"resource":\(Escape.json(resource)),"resource_name":"why401 lab",\
-            "authorization_servers":[\(Escape.json(authorizationServer))],"bearer_methods_supported":["header"],\
-            "scopes_supported":["read","admin"],"resource_documentation":\(Escape.json(state.baseURL + "/"))}
+            {"resource":\(JSONString.literal(resource)),"resource_name":"why401 lab",\
+            "authorization_servers":[\(JSONString.literal(authorizationServer))],"bearer_methods_supported":["header"],\
+            "scopes_supported":["read","admin"],"resource_documentation":\(JSONString.literal(state.baseURL + "/"))}
             """
         return .json(200, json)
     }
@@ -368,8 +251,8 @@ enum LabRouter {
         // RFC 8414 §2. The lab issues no tokens itself; the endpoints are for show.
         let base = state.baseURL
         let json = """
-            {"issuer":\(Escape.json(issuer)),"authorization_endpoint":\(Escape.json(base + "/oauth/authorize")),\
-            "token_endpoint":\(Escape.json(base + "/oauth/token")),"jwks_uri":\(Escape.json(base + "/.well-known/jwks.json")),\
+            {"issuer":\(JSONString.literal(issuer)),"authorization_endpoint":\(JSONString.literal(base + "/oauth/authorize")),\
+            "token_endpoint":\(JSONString.literal(base + "/oauth/token")),"jwks_uri":\(JSONString.literal(base + "/.well-known/jwks.json")),\
             "response_types_supported":["code"],"grant_types_supported":["authorization_code","client_credentials"],\
             "token_endpoint_auth_methods_supported":["client_secret_basic"]}
             """

@@ -10,7 +10,7 @@ import Darwin
 #endif
 import Evidence
 
-/// What to read and how. Built by the `logs` CLI command.
+/// What to read and how. Built by the `logs` use case (`UseCase.logs`).
 public struct LogScanOptions: Sendable {
     /// Files, globs (expanded here too when the shell did not), or `-` for stdin.
     public var accessPaths: [String]
@@ -196,7 +196,9 @@ public enum LogScan {
             events += zip(consumer.events, consumer.confirmed).map { ($0, $1) }
         }
         // an nginx open() failure is the user file only if it is one; otherwise it was a missing document
-        summary.errorEvents = events.filter { $0.confirmed || $0.0.file.map(userFiles.contains) == true }.map(\.0)
+        // masked only now: the user-file match above needs the file names as logged
+        summary.errorEvents = events.filter { $0.confirmed || $0.0.file.map(userFiles.contains) == true }
+            .map { LogSecretMasking.masked($0.0) }
         summary.inputs = planned.map(\.record)
         return summary
     }

@@ -130,8 +130,8 @@ extension Aggregate {
         return Int(best)
     }
 
-    static func top(_ counts: [Int], _ names: ByteInterner, limit: Int) -> [Tally] {
-        names.ranked(by: counts).prefix(limit).map { Tally(names.string($0), counts[Int($0)]) }
+    static func top(_ counts: [Int], _ names: ByteInterner, limit: Int, masking: (String) -> String) -> [Tally] {
+        names.ranked(by: counts).prefix(limit).map { Tally(masking(names.string($0)), counts[Int($0)]) }
     }
 
     /// The access-log part of the summary.
@@ -160,13 +160,17 @@ extension Aggregate {
             }
             s.timeline = buckets
         }
+        // Every string leaves the scan masked (`LogSecretMasking`), each distinct value once: the
+        // summary never holds a credential a log happened to record.
         let limit = LogSummary.topLimit
-        s.topPaths = Aggregate.top(pathFailures, paths, limit: limit)
+        s.topPaths = Aggregate.top(pathFailures, paths, limit: limit, masking: LogSecretMasking.path)
         let clientFailures = clientFails.map(\.count)
         let rankedClients = clients.ranked(by: clientFailures)
-        s.topClients = rankedClients.prefix(limit).map { Tally(clients.string($0), clientFailures[Int($0)]) }
-        s.topUsers = Aggregate.top(userFailures, users, limit: limit)
-        s.topUserAgents = Aggregate.top(agentFailures, agents, limit: limit)
+        s.topClients = rankedClients.prefix(limit).map {
+            Tally(LogSecretMasking.address(clients.string($0)), clientFailures[Int($0)])
+        }
+        s.topUsers = Aggregate.top(userFailures, users, limit: limit, masking: LogSecretMasking.user)
+        s.topUserAgents = Aggregate.top(agentFailures, agents, limit: limit, masking: LogSecretMasking.text)
 
         // (user, count) pairs grouped by client in one array (a counting sort): `tried[offsets[c]..<offsets[c + 1]]`
         var offsets = [Int](repeating: 0, count: clients.count + 1)
@@ -180,14 +184,15 @@ extension Aggregate {
             fill[c] += 1
         }
         let users = self.users  // not `self` in the closure below: that would copy the whole aggregate
-        let userNames = (0..<users.count).map { users.string(Int32($0)) }  // made once, not once per client
+        // made (and masked) once, not once per client
+        let userNames = (0..<users.count).map { LogSecretMasking.user(users.string(Int32($0))) }
         let triedUsers = tried, triedStart = offsets  // immutable copies for the concurrent slices below
         @Sendable func record(_ c: Int32) -> ClientRecord {
             let id = Int(c), n = clientFailures[id]
             let range = triedStart[id]..<triedStart[id + 1]
             let names = range.count < 2 ? Array(triedUsers[range]) : triedUsers[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
             return ClientRecord(
-                address: clients.string(Int32(id)), failures: n, successes: Int(clientCounts[id].successes),
+                address: LogSecretMasking.address(clients.string(Int32(id))), failures: n, successes: Int(clientCounts[id].successes),
                 firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
                 peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
                 usersTried: names.prefix(limit).map { userNames[Int($0.0)] }, distinctUsers: names.count)

@@ -1,15 +1,82 @@
 import Diagnosis
 
+/// What `why401 explain [ID]` looked up: one entry, or the whole catalog.
+public struct ExplainResult: Sendable {
+    public var entries: [CatalogEntry]
+    /// One entry was asked for by id (a page for it), rather than the list.
+    public var single: Bool
+
+    public init(entries: [CatalogEntry], single: Bool) {
+        self.entries = entries
+        self.single = single
+    }
+}
+
 /// The finding catalog presented as a catalog (`why401 explain --json` / `--format markdown`),
 /// not as a diagnosis: no verdict, no cause — the entries themselves.
 public enum CatalogReport {
     /// One entry as JSON: every field of the catalog, in a fixed order.
     public static func json(_ entry: CatalogEntry) -> JSONValue {
         .object([
-            ("id", .string(entry.id)), ("severity", .string(entry.severity.rawValue)), ("audience", .string(entry.audience.rawValue)),
+            ("id", .string(entry.id.rawValue)), ("severity", .string(entry.severity.rawValue)), ("audience", .string(entry.audience.rawValue)),
             ("title", .string(entry.title)), ("explanation", .string(entry.explanation)),
             ("fix", .array(entry.fix.map(JSONValue.string))), ("references", .array(entry.references.map(JSONValue.string))),
         ])
+    }
+
+    /// The catalog as a report: JSON is the schema-1 envelope below; text and Markdown are the
+    /// entry's page or the list (a catalog entry reads better as a page than as a finding list).
+    public static func report(_ r: ExplainResult) -> DiagnosticReport {
+        let entries = r.entries
+        let subject = r.single ? entries.first?.id.rawValue ?? "" : "catalog"
+        let title = r.single ? "why401 explain: \(subject)" : "why401 findings reference"
+        let single = r.single
+        var report = report(entries, subject: subject)
+        report.page = DiagnosticReport.Page(
+            text: { color in single ? entries.map { CatalogReport.text($0, color: color) }.joined() : CatalogReport.list(entries) },
+            markdown: markdown(entries, title: title))
+        return report
+    }
+
+    /// One entry for a terminal: id and title, severity and audience, the explanation, fix and references.
+    public static func text(_ entry: CatalogEntry, color: Bool) -> String {
+        let renderer = TextRenderer(color: color)
+        var lines = [renderer.bold(entry.id.rawValue) + " — " + entry.title]
+        lines.append("severity: \(entry.severity.rawValue)   for the \(entry.audience.rawValue)")
+        lines.append("")
+        lines += renderer.wrap(entry.explanation, indent: "")
+        lines.append("")
+        lines.append(renderer.bold("Fix"))
+        for step in entry.fix {
+            let stepLines = step.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines += renderer.wrap(stepLines[0], indent: "  → ", hanging: "    ")
+            lines += stepLines.dropFirst().map { "    " + $0 }
+        }
+        lines.append("")
+        lines.append(renderer.bold("References"))
+        lines += entry.references.map { "  " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Every entry on one line (id, severity, audience, title), a blank line between areas.
+    public static func list(_ entries: [CatalogEntry]) -> String {
+        var lines: [String] = []
+        var area = ""
+        let width = entries.map(\.id.rawValue.count).max() ?? 0
+        for entry in entries {
+            if entry.area != area {
+                area = entry.area
+                if !lines.isEmpty { lines.append("") }
+            }
+            let id = entry.id.rawValue
+            let padded = id + String(repeating: " ", count: width - id.count)
+            let severity = entry.severity.rawValue + String(repeating: " ", count: 7 - entry.severity.rawValue.count)
+            let audience = entry.audience.rawValue + String(repeating: " ", count: 5 - entry.audience.rawValue.count)
+            lines.append("\(padded)  \(severity)  \(audience)  \(entry.title)")
+        }
+        lines.append("")
+        lines.append("\(entries.count) diagnoses. 'why401 explain ID' prints one with its fix.")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The schema-1 envelope with no verdict (no findings, no cause) and the entries under `catalog`.

@@ -40,6 +40,20 @@ public struct DiagnosticReport: Sendable {
     /// Command-specific sections for text and Markdown (what `extra` is for JSON), printed between
     /// the verdict and the findings: e.g. the parsed challenges, a log summary.
     public var sections: [Section]
+    /// The human forms of a report that is a page of its own rather than a verdict over findings
+    /// (the demo's table, a catalog entry); nil: the generic layout. JSON always comes from the fields
+    /// above, so every command keeps the one schema-1 envelope and the one exit policy.
+    public var page: Page?
+
+    /// Text (given whether to colour it) and Markdown that replace the generic layout.
+    public struct Page: Sendable {
+        public var text: @Sendable (_ color: Bool) -> String
+        public var markdown: String
+        public init(text: @escaping @Sendable (_ color: Bool) -> String, markdown: String) {
+            self.text = text
+            self.markdown = markdown
+        }
+    }
 
     /// A titled block of lines for the human formats.
     public struct Section: Sendable {
@@ -53,7 +67,7 @@ public struct DiagnosticReport: Sendable {
 
     public init(
         command: String, subject: String, outcome: Outcome, status: Int? = nil, findings: [Finding] = [],
-        exchanges: [Exchange] = [], extra: [(String, JSONValue)] = [], sections: [Section] = []
+        exchanges: [Exchange] = [], extra: [(String, JSONValue)] = [], sections: [Section] = [], page: Page? = nil
     ) {
         self.command = command
         self.subject = subject
@@ -63,13 +77,14 @@ public struct DiagnosticReport: Sendable {
         self.exchanges = exchanges
         self.extra = extra
         self.sections = sections
+        self.page = page
     }
 
     /// The id of the top finding when it explains something (error or warning), else nil.
     /// Info-only findings are context, never "the cause".
     public var cause: String? {
         guard let top = findings.first, top.severity != .info else { return nil }
-        return top.id
+        return top.id.rawValue
     }
 }
 

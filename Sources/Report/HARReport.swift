@@ -1,6 +1,37 @@
 import Diagnosis
 import Evidence
 
+/// What `why401 har FILE` found: every diagnosed entry, the file's own findings, and the redacted
+/// copy when one was asked for.
+public struct HARResult: Sendable {
+    /// The file as named (or a label for bytes that came without a name).
+    public var subject: String
+    /// Entries and pages in the whole file, diagnosed or not.
+    public var entryCount: Int
+    public var pageCount: Int
+    /// `log.creator` (name and version), when the file says.
+    public var creator: String?
+    /// One per 401, 407 or authentication 403, in file order.
+    public var entries: [HARReport.Entry]
+    /// About the file itself (`har.contains-secrets`).
+    public var fileFindings: [Finding]
+    /// Where the copy with secrets masked was written (`--redact`), if it was.
+    public var redactedCopy: String?
+
+    public init(
+        subject: String, entryCount: Int, pageCount: Int, creator: String?, entries: [HARReport.Entry],
+        fileFindings: [Finding], redactedCopy: String? = nil
+    ) {
+        self.subject = subject
+        self.entryCount = entryCount
+        self.pageCount = pageCount
+        self.creator = creator
+        self.entries = entries
+        self.fileFindings = fileFindings
+        self.redactedCopy = redactedCopy
+    }
+}
+
 /// `why401 har FILE`: one diagnosis per 401 (407, auth-looking 403) entry, then a summary over the file.
 public enum HARReport {
     /// One diagnosed entry.
@@ -22,7 +53,7 @@ public enum HARReport {
             self.findings = findings
             self.exchange = exchange
         }
-        public var cause: String? { findings.first.flatMap { $0.severity == .info ? nil : $0.id } }
+        public var cause: String? { findings.first.flatMap { $0.severity == .info ? nil : $0.id.rawValue } }
         public var origin: String {
             guard let schemeEnd = url.firstRange(of: "://") else { return url }
             let end = url[schemeEnd.upperBound...].firstIndex(where: { "/?#".contains($0) }) ?? url.endIndex
@@ -33,6 +64,19 @@ public enum HARReport {
     /// Transcript entries kept in `exchanges` (the `entries` list has them all).
     public static let maxExchanges = 50
 
+    /// The report, with a Redaction section first when a copy was written.
+    public static func report(_ r: HARResult) -> DiagnosticReport {
+        var report = build(
+            subject: r.subject, entryCount: r.entryCount, pageCount: r.pageCount, creator: r.creator, entries: r.entries,
+            fileFindings: r.fileFindings)
+        if let copy = r.redactedCopy {
+            report.sections.insert(.init(title: "Redaction", lines: ["redacted copy written to \(copy)"]), at: 0)
+        }
+        return report
+    }
+
+    /// A diagnosed entry is a request the file shows refused, so the outcome is `.unauthorized` when
+    /// there is one; otherwise `.ok`, and the exit policy judges the file's own findings.
     public static func build(
         subject: String, entryCount: Int, pageCount: Int, creator: String?, entries: [Entry], fileFindings: [Finding]
     ) -> DiagnosticReport {
@@ -41,24 +85,23 @@ public enum HARReport {
         var summary: [Finding] = []
         for entry in entries {
             guard let top = entry.findings.first else { continue }
-            let id = entry.cause ?? top.id
+            let id = entry.cause ?? top.id.rawValue
             if let i = byCause.firstIndex(where: { $0.0 == id }) {
                 byCause[i].1.append(entry.index)
             } else {
                 byCause.append((id, [entry.index]))
-                var finding = entry.findings.first { $0.id == id } ?? top
+                var finding = entry.findings.first { $0.id.rawValue == id } ?? top
                 finding.evidence = finding.evidence.map { "entry \(entry.index): \($0)" }
                 summary.append(finding)
             }
         }
         for (id, indexes) in byCause where indexes.count > 1 {
-            if let i = summary.firstIndex(where: { $0.id == id }) {
+            if let i = summary.firstIndex(where: { $0.id.rawValue == id }) {
                 summary[i].evidence.append("the same cause in entries " + indexes.map(String.init).joined(separator: ", "))
             }
         }
         let findings = (summary + fileFindings).ranked()
-        let outcome: DiagnosticReport.Outcome =
-            !entries.isEmpty ? .unauthorized : findings.contains(where: { $0.severity == .error }) ? .problems : .ok
+        let outcome: DiagnosticReport.Outcome = entries.isEmpty ? .ok : .unauthorized
         var byOrigin: [(String, Int)] = []
         for entry in entries {
             if let i = byOrigin.firstIndex(where: { $0.0 == entry.origin }) { byOrigin[i].1 += 1 } else { byOrigin.append((entry.origin, 1)) }

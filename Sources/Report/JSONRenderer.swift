@@ -27,7 +27,7 @@ public enum JSONRenderer {
 
     public static func value(of finding: Finding) -> JSONValue {
         .object([
-            ("id", .string(finding.id)),
+            ("id", .string(finding.id.rawValue)),
             ("severity", .string(finding.severity.rawValue)),
             ("audience", .string(finding.audience.rawValue)),
             ("title", .string(finding.title)),

@@ -1,9 +1,40 @@
 import Diagnosis
 import Evidence
 
+/// What `why401 logs` concluded: the summary of every input (already masked where `LogScan` built
+/// it), the findings, the detected spike and the inputs that could not be read. Built by
+/// `UseCase.analyzeLogs`; `LogReport` renders it as text, Markdown and JSON, `LogReportHTML` as a page.
+public struct LogsResult: Sendable {
+    public var summary: LogSummary
+    public var findings: [Finding]
+    public var spike: LogSpike?
+    /// The inputs as given (`access.log --error-log error.log`).
+    public var subject: String
+    /// One line per input that could not be read while others could (`PATH: reason — analysing the
+    /// rest`), for the front end to show beside the report (the CLI prints them on stderr).
+    public var warnings: [String]
+
+    public init(summary: LogSummary, findings: [Finding], spike: LogSpike?, subject: String, warnings: [String] = []) {
+        self.summary = summary
+        self.findings = findings
+        self.spike = spike
+        self.subject = subject
+        self.warnings = warnings
+    }
+}
+
 /// The `why401 logs` report: JSON fields and text/Markdown sections built from a `LogSummary`
 /// (already masked by `LogSecretMasking`), the findings and the detected spike. Times are ISO-8601 UTC.
 public enum LogReport {
+    /// The report of a scan. It states no threshold: `.ok`, raised by the exit policy when a finding
+    /// reaches `--fail-on` — except when an input's format was not recognised: nothing in it was
+    /// analysed, a failure that is no finding's severity, so the report is `.problems` and never
+    /// reads as a clean bill of health for a file it did not understand.
+    public static func report(_ r: LogsResult) -> DiagnosticReport {
+        let unanalysed = r.summary.inputs.contains { $0.unrecognized }
+        return report(r.summary, findings: r.findings, spike: r.spike, subject: r.subject, outcome: unanalysed ? .problems : .ok)
+    }
+
     /// How many entries of each top list the text shows (JSON has them all, up to `LogSummary.topLimit`).
     public static let textTopLimit = 5
     /// Client and user records in JSON are capped: 10⁶ scanning addresses must not make a 10⁶-object report.

@@ -12,6 +12,11 @@ public enum LogReportHTML {
     /// Rows per client/user table.
     public static let tableLimit = 100
 
+    /// The page for a scan, with the verdict `policy` decides (so it agrees with the exit code).
+    public static func render(_ result: LogsResult, policy: ExitPolicy = ExitPolicy()) -> String {
+        render(policy.applied(to: LogReport.report(result)), summary: result.summary, spike: result.spike)
+    }
+
     public static func render(_ report: DiagnosticReport, summary s: LogSummary, spike: LogSpike?) -> String {
         var h = """
             <!DOCTYPE html>
@@ -78,7 +83,7 @@ public enum LogReportHTML {
     }
 
     static func finding(_ f: Finding) -> String {
-        var h = "<div class=\"finding \(f.severity.rawValue)\"><h3><span class=\"sev\">\(f.severity.rawValue)</span> <code>\(HTML.escape(f.id))</code> — \(HTML.escape(f.title))</h3>\n"
+        var h = "<div class=\"finding \(f.severity.rawValue)\"><h3><span class=\"sev\">\(f.severity.rawValue)</span> <code>\(HTML.escape(f.id.rawValue))</code> — \(HTML.escape(f.title))</h3>\n"
         h += "<p>\(HTML.escape(f.detail))</p>\n"
         if !f.evidence.isEmpty { h += "<h4>Evidence</h4><ul>" + f.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
         if !f.fix.isEmpty { h += "<h4>Fix</h4><ol>" + f.fix.map { "<li><pre>\(HTML.escape($0, keepNewlines: true))</pre></li>" }.joined() + "</ol>\n" }

@@ -5,6 +5,7 @@ import Evidence
 /// transcript), with evidence and headers in code spans so nothing a server sent renders as markup.
 public enum MarkdownRenderer {
     public static func render(_ report: DiagnosticReport) -> String {
+        if let page = report.page { return page.markdown }
         var out: [String] = []
         let verdict = TextRenderer(color: false).verdict(report)
         out.append("# why401 \(report.command): \(escape(report.subject))")

@@ -15,6 +15,7 @@ public struct TextRenderer: Sendable {
     }
 
     public func render(_ report: DiagnosticReport) -> String {
+        if let page = report.page { return page.text(color) }
         var lines: [String] = [verdict(report)]
         if !report.subject.isEmpty { lines.append(dim("  \(report.command): \(Sanitize.line(report.subject))")) }
         for section in report.sections {
@@ -79,7 +80,7 @@ public struct TextRenderer: Sendable {
 
     func render(_ finding: Finding, number: Int) -> [String] {
         var lines = [
-            "\(String(number).leftPad(3)). " + severityLabel(finding.severity) + " " + bold(finding.id)
+            "\(String(number).leftPad(3)). " + severityLabel(finding.severity) + " " + bold(finding.id.rawValue)
                 + " — " + Sanitize.line(finding.title) + dim("  (for the \(finding.audience.rawValue))")
         ]
         lines += wrap(Sanitize.line(finding.detail), indent: "     ")

@@ -173,64 +173,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func emit(_ rows: [Row]) throws {
-        let failures = rows.filter { !$0.matched }
-        let summary = "\(rows.count - failures.count) of \(rows.count) scenarios diagnosed as expected"
-        let findings = failures.map { row in
-            Finding(
-                entry: CatalogEntry(
-                    id: "demo.mismatch", severity: .error, audience: .admin, title: "Scenario \(row.id) was misdiagnosed",
-                    explanation: "expected \(row.expected ?? "no problem (exit 0)"), got \(row.cause ?? "no cause") (\(row.outcome.rawValue))",
-                    fix: ["Run `why401 demo --only \(row.id) --verbose`"], references: ["why401 lab"]))
-        }
-        let table = rows.map { row -> JSONValue in
-            .object([
-                ("scenario", .string(row.id)), ("path", .string(row.path)),
-                ("expected", .optional(row.expected)), ("diagnosed", .optional(row.cause)),
-                ("outcome", .string(row.outcome.rawValue)), ("matched", .bool(row.matched)),
-            ])
-        }
-        let report = DiagnosticReport(
-            command: "demo", subject: "built-in lab", outcome: failures.isEmpty ? .ok : .problems, findings: [],
-            extra: [("scenarios", .array(table)), ("matched", .int(rows.count - failures.count)), ("total", .int(rows.count))],
-            sections: [])
-        switch output.effectiveFormat {
-        case .json:
-            print(report.rendered(as: .json), terminator: "")
-        case .text, .markdown:
-            print(textTable(rows, markdown: output.effectiveFormat == .markdown), terminator: "")
-            print("\n\(failures.isEmpty ? "✓" : "✗") \(summary)")
-            for finding in findings { print("  \(finding.title): \(finding.detail)") }
-            if verbose {
-                for row in rows {
-                    print("\n── \(row.id) " + String(repeating: "─", count: max(0, 60 - row.id.count)))
-                    print(row.report.rendered(as: .text, color: false), terminator: "")
-                }
-            }
-        }
-        if !failures.isEmpty { throw ExitCode(1) }
-    }
-
-    func textTable(_ rows: [Row], markdown: Bool) -> String {
-        let idWidth = max(8, rows.map(\.id.count).max() ?? 0) + 2
-        let causeWidth = max(8, rows.map { ($0.cause ?? "—").count }.max() ?? 0)
-        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        var lines: [String] = []
-        if markdown {
-            lines.append("| scenario | diagnosed cause | expected | ok |")
-            lines.append("|---|---|---|---|")
-            for row in rows {
-                lines.append("| \(row.id) | \(row.cause ?? "—") | \(row.expected ?? "nothing wrong") | \(row.matched ? "✓" : "✗") |")
-            }
-        } else {
-            lines.append(pad("scenario", idWidth) + "  " + pad("diagnosed cause", causeWidth) + "  expected")
-            for row in rows {
-                let expected = row.expected.map { $0 == row.cause ? "" : $0 } ?? (row.outcome == .ok ? "" : "nothing wrong")
-                lines.append(
-                    (row.matched ? "✓ " : "✗ ") + pad(row.id, idWidth - 2) + "  " + pad(row.cause ?? "— (exit 0)", causeWidth) + "  "
-                        + expected)
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        let result = DemoResult(rows: rows.map { DemoResult.Row(id: $0.id, path: $0.path, expected: $0.expected, report: $0.report) })
+        try output.emit(DemoReport.report(result, verbose: verbose))
     }
 }
 

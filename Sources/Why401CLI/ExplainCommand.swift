@@ -21,63 +21,13 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         guard let id else {
-            switch output.effectiveFormat {
-            case .text: print(ExplainText.list(Catalog.entries), terminator: "")
-            case .markdown: print(CatalogReport.markdown(Catalog.entries, title: "why401 findings reference"), terminator: "")
-            case .json: try output.emit(CatalogReport.report(Catalog.entries, subject: "catalog"))
-            }
-            return
+            return try output.emit(CatalogReport.report(ExplainResult(entries: Catalog.entries, single: false)))
         }
-        guard let entry = Catalog.entry(id) else {
+        guard let entry = Catalog.entry(named: id) else {
             let suggestions = Catalog.nearest(to: id)
             let hint = suggestions.isEmpty ? "run 'why401 explain' to list all ids" : "did you mean \(suggestions.joined(separator: ", "))?"
             throw CLIFailure.usage("unknown finding id '\(Sanitize.line(id))': \(hint)")
         }
-        switch output.effectiveFormat {
-        case .text: print(ExplainText.entry(entry), terminator: "")
-        case .markdown: print(CatalogReport.markdown([entry], title: "why401 explain: \(entry.id)"), terminator: "")
-        case .json: try output.emit(CatalogReport.report([entry], subject: entry.id))
-        }
-    }
-}
-
-/// The text forms of `explain`: a catalog entry reads better as a page than as a finding list.
-enum ExplainText {
-    static func entry(_ entry: CatalogEntry) -> String {
-        let renderer = TextRenderer(color: Terminal.wantsColor)
-        var lines = [renderer.bold(entry.id) + " — " + entry.title]
-        lines.append("severity: \(entry.severity.rawValue)   for the \(entry.audience.rawValue)")
-        lines.append("")
-        lines += renderer.wrap(entry.explanation, indent: "")
-        lines.append("")
-        lines.append(renderer.bold("Fix"))
-        for step in entry.fix {
-            let stepLines = step.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            lines += renderer.wrap(stepLines[0], indent: "  → ", hanging: "    ")
-            lines += stepLines.dropFirst().map { "    " + $0 }
-        }
-        lines.append("")
-        lines.append(renderer.bold("References"))
-        lines += entry.references.map { "  " + $0 }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func list(_ entries: [CatalogEntry]) -> String {
-        var lines: [String] = []
-        var area = ""
-        let width = entries.map(\.id.count).max() ?? 0
-        for entry in entries {
-            if entry.area != area {
-                area = entry.area
-                if !lines.isEmpty { lines.append("") }
-            }
-            let padded = entry.id + String(repeating: " ", count: width - entry.id.count)
-            let severity = entry.severity.rawValue + String(repeating: " ", count: 7 - entry.severity.rawValue.count)
-            let audience = entry.audience.rawValue + String(repeating: " ", count: 5 - entry.audience.rawValue.count)
-            lines.append("\(padded)  \(severity)  \(audience)  \(entry.title)")
-        }
-        lines.append("")
-        lines.append("\(entries.count) diagnoses. 'why401 explain ID' prints one with its fix.")
-        return lines.joined(separator: "\n") + "\n"
+        try output.emit(CatalogReport.report(ExplainResult(entries: [entry], single: true)))
     }
 }

@@ -1,14 +1,12 @@
 import ArgumentParser
 import Diagnosis
-import Evidence
 import Foundation
-import LogScan
 import Report
+import Why401Kit
 
-/// `why401 logs FILE... [--error-log FILE]...`: reads access and error logs (plain, rotated `.gz`,
-/// `-` for stdin) with `LogScan`, masks anything secret-looking (`LogSecretMasking`), judges the
-/// summary with the pure log rules and prints text/JSON/Markdown, optionally an HTML page.
-/// A bad input is reported and skipped; only when nothing at all could be read does it exit 3.
+/// `why401 logs FILE... [--error-log FILE]...`: flags → `LogsRequest` → `UseCase.analyzeLogs` (which
+/// scans, masks and judges) → text/JSON/Markdown, optionally an HTML page. A bad input is reported
+/// on stderr and skipped; only when nothing at all could be read does it exit 3.
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
@@ -28,8 +26,8 @@ struct LogsCommand: ParsableCommand {
               zcat old.log.gz | why401 logs - --since 2026-11-29T08:00 --json
               why401 logs access.log --html report.html
 
-            Exit codes: 0 nothing wrong found, 1 a problem was diagnosed (a warning or error finding), \
-            2 usage error, 3 nothing could be read.
+            Exit codes: 0 nothing wrong found, 1 a problem was diagnosed (an error finding; with \
+            --fail-on warning, a warning too), 2 usage error, 3 nothing could be read.
             """)
 
     @Argument(help: ArgumentHelp("Access (or error) logs: files, globs, .gz, or '-' for stdin.", valueName: "FILE"))
@@ -79,70 +77,35 @@ struct LogsCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    /// Checked in `run` rather than `validate` so the message stays one plain line (exit 2).
-    func checkArguments() throws {
-        if files.isEmpty && errorLogs.isEmpty { throw CLIFailure.usage("logs: give at least one log file, '-' for stdin, or --error-log FILE") }
-        if (files + errorLogs).filter({ $0 == "-" }).count > 1 { throw CLIFailure.usage("logs: '-' (stdin) can be given only once") }
-        if threads < 0 || threads > 1024 { throw CLIFailure.usage("--threads must be between 0 and 1024") }
-        for (name, value) in [("--brute-force-threshold", bruteForceThreshold), ("--brute-force-peak", bruteForcePeak), ("--burst-window", burstWindow), ("--spike-min", spikeMin), ("--never-succeeds-min", neverSucceedsMin)] where value < 1 {
-            throw CLIFailure.usage("\(name) must be at least 1")
-        }
-        if handshakeWindow < 0 { throw CLIFailure.usage("--handshake-window must not be negative") }
-        if !(spikeFactor >= 1 && spikeFactor.isFinite) { throw CLIFailure.usage("--spike-factor must be a number of at least 1") }
+    /// Flags → request. The request's limits are checked by the use case (one plain line, exit 2).
+    var request: LogsRequest {
+        let thresholds = LogThresholds(
+            bruteForceMinFailures: bruteForceThreshold, bruteForceMinPeak: bruteForcePeak, spikeFactor: spikeFactor,
+            spikeMinFailures: spikeMin, neverSucceedsMinFailures: neverSucceedsMin)
+        return LogsRequest(
+            accessLogs: files, errorLogs: errorLogs, logFormat: logFormat, since: since, until: until, threads: threads,
+            handshakeWindow: handshakeWindow, burstWindow: burstWindow, userFiles: userFiles, thresholds: thresholds)
     }
 
     func run() throws {
-        try checkArguments()
-        let sinceTime = try since.map { try Self.time($0, flag: "--since") }
-        let untilTime = try until.map { try Self.time($0, flag: "--until") }
-        if let s = sinceTime, let u = untilTime, u <= s { throw CLIFailure.usage("--until must be after --since") }
-        var options = LogScanOptions(
-            accessPaths: files, errorPaths: errorLogs, logFormat: logFormat, since: sinceTime, until: untilTime, threads: threads,
-            handshakeWindow: handshakeWindow, burstWindow: burstWindow)
-        options.userFiles = userFiles
+        var request = self.request
         let progress = ProgressLine.forStderr()
-        let scanned: LogSummary
+        request.progress = progress?.update
+        let result: LogsResult
         do {
-            scanned = try LogScan.scan(options, progress: progress?.update)
-        } catch let error as LogScanError {
-            progress?.clear()
-            throw CLIFailure.usage("--log-format: \(error.description)")
+            defer { progress?.clear() }
+            result = try AuditFailure.mapped { try UseCase.analyzeLogs(request) }
         }
-        progress?.clear()
-
-        let summary = LogSecretMasking.masked(scanned)
-        let nothingRead = !summary.inputs.isEmpty && summary.inputs.allSatisfy { $0.problem != nil } && summary.requests == 0 && summary.errorLines == 0
-        if nothingRead {
-            throw CLIFailure.incomplete("logs: nothing could be read (" + summary.inputs.map { "\($0.path): \($0.problem ?? "")" }.joined(separator: "; ") + ")")
-        }
-        for input in summary.inputs {
-            if let problem = input.problem { Why401Main.writeError("\(input.path): \(problem) — analysing the rest") }
-        }
-
-        let thresholds = LogThresholds(
-            bruteForceMinFailures: bruteForceThreshold, bruteForceMinPeak: bruteForcePeak, spikeFactor: spikeFactor, spikeMinFailures: spikeMin,
-            neverSucceedsMinFailures: neverSucceedsMin)
-        let findings = LogRules.run(summary, thresholds: thresholds)
-        let spike = LogSpike.detect(summary, thresholds: thresholds)
-        let outcome: DiagnosticReport.Outcome = findings.contains { $0.severity != .info } ? .problems : .ok
-        let subject = (files + errorLogs.map { "--error-log \($0)" }).joined(separator: " ")
-        let report = LogReport.report(summary, findings: findings, spike: spike, subject: subject, outcome: outcome)
+        for warning in result.warnings { Why401Main.writeError(warning) }
         if let html {
-            let page = LogReportHTML.render(report, summary: summary, spike: spike)
+            let page = LogReportHTML.render(result, policy: output.policy)
             do {
                 try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
             } catch {
                 throw CLIFailure.incomplete("--html: cannot write \(html): \((error as NSError).localizedDescription)")
             }
         }
-        try output.emit(report)
-    }
-
-    static func time(_ text: String, flag: String) throws -> Int64 {
-        guard let t = LogScan.parseTime(text) else {
-            throw CLIFailure.usage("\(flag): cannot read \"\(text)\" as a time (use ISO-8601 like 2026-11-29T08:00:00Z or '2026-11-29 08:00')")
-        }
-        return t
+        try output.emit(LogReport.report(result))
     }
 }
 

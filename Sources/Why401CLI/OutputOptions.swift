@@ -8,6 +8,7 @@ import Report
 #endif
 
 extension OutputFormat: ExpressibleByArgument {}
+extension FailOn: ExpressibleByArgument {}
 
 /// `--format` and `--json`, shared by every command.
 struct OutputOptions: ParsableArguments {
@@ -17,13 +18,20 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Same as --format json.")
     var json = false
 
+    @Option(name: .customLong("fail-on"), help: "Which findings make the exit code 1: error (default) or warning.")
+    var failOn: FailOn = .error
+
     var effectiveFormat: OutputFormat { json ? .json : format }
 
-    /// Prints the report and ends with its outcome's exit code (0 ok, 1 problems, 3 could not complete).
+    var policy: ExitPolicy { ExitPolicy(failOn: failOn) }
+
+    /// Prints the report with its outcome decided by the one exit policy, and ends with that
+    /// outcome's exit code (0 ok, 1 problems or still 401, 3 could not complete).
     func emit(_ report: DiagnosticReport) throws {
-        let text = report.rendered(as: effectiveFormat, color: effectiveFormat == .text && Terminal.wantsColor)
+        let decided = policy.applied(to: report)
+        let text = decided.rendered(as: effectiveFormat, color: effectiveFormat == .text && Terminal.wantsColor)
         print(text, terminator: "")
-        let code = report.outcome.exitCode
+        let code = decided.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }
 }

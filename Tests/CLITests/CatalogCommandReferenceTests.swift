@@ -1,3 +1,4 @@
+import TestSupport
 import Diagnosis
 import Evidence
 import Testing
@@ -9,7 +10,7 @@ import Testing
 @Suite struct CatalogCommandReferenceTests {
     @Test func raisableFindingsMentionOnlyRegisteredCommands() {
         let registered = Set(Why401.configuration.subcommands.map { $0.configuration.commandName ?? "" }).union(["URL", "check"])
-        var raisable: Set<String> = []
+        var raisable: Set<FindingID> = []
         for rule in ClientRules.all {
             for example in rule.description.triggering { raisable.formUnion(rule.check(example).map(\.id)) }
         }

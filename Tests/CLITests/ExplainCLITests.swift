@@ -9,7 +9,7 @@ import Testing
         #expect(result.status == 0)
         #expect(!Catalog.entries.isEmpty)
         for entry in Catalog.entries {
-            #expect(result.stdout.contains(entry.id + " "), "missing \(entry.id)")
+            #expect(result.stdout.contains(entry.id.rawValue + " "), "missing \(entry.id)")
         }
         #expect(result.stdout.contains("\(Catalog.entries.count) diagnoses"))
     }
@@ -43,7 +43,7 @@ import Testing
     func catalogJSON() throws {
         let result = try CLI.run(["explain", "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        #expect((object?["catalog"] as? [[String: Any]])?.map { $0["id"] as? String } == Catalog.entries.map(\.id))
+        #expect((object?["catalog"] as? [[String: Any]])?.map { $0["id"] as? String } == Catalog.entries.map(\.id.rawValue))
         #expect(object?["cause"] is NSNull)
         #expect((object?["findings"] as? [Any])?.isEmpty == true)
         let markdown = try CLI.run(["explain", "--format", "markdown"])

@@ -245,6 +245,28 @@ struct LogsCLITests {
         #expect(tty.stdout.contains("\u{1B}[K"), "the line is cleared at the end")
     }
 
+    @Test("warnings alone: exit 0 by default (errors only), exit 1 and outcome problems with --fail-on warning")
+    func failOnWarning() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let log = try dir.write("access.log", Self.attackLog())
+        // Without the brute-force finding (an error) the attack log leaves warnings: the spike, never-succeeds.
+        let args = ["logs", log, "--json", "--brute-force-threshold", "500"]
+        let plain = try CLI.run(args)
+        #expect(plain.status == 0, "\(plain)")
+        let object = try Self.json(plain.stdout)
+        #expect(object["outcome"] as? String == "ok")
+        #expect(Self.ids(object).contains("logs.spike") && Self.ids(object).contains("logs.never-succeeds"), "\(plain.stdout)")
+        let strict = try CLI.run(args + ["--fail-on", "warning"])
+        #expect(strict.status == 1, "\(strict)")
+        #expect(try Self.json(strict.stdout)["outcome"] as? String == "problems")
+        #expect(try SchemaValidator.validate(strict.stdout) == nil)
+        // The HTML page's verdict follows the same policy as the exit code.
+        let page = dir.path("page.html")
+        #expect(try CLI.run(["logs", log, "--html", page, "--brute-force-threshold", "500", "--fail-on", "warning"]).status == 1)
+        #expect(try String(contentsOfFile: page, encoding: .utf8).contains("class=\"verdict problems\""))
+    }
+
     @Test("brute-force threshold is a flag")
     func thresholdFlag() throws {
         let dir = try TempDirectory()

@@ -237,6 +237,33 @@ import Testing
         #expect(r.status == 2)
     }
 
+    @Test("a warning alone: exit 0 by default (errors only), exit 1 and outcome problems with --fail-on warning")
+    func failOnWarning() throws {
+        try dir.makeDirectory("auth")
+        let users = dir.path("auth/htpasswd")
+        _ = try Htpasswd.create(file: users, user: "alice", password: "Secret123", format: .sha1)
+        let conf = try dir.write("weak.conf", """
+            <Location /private>
+                AuthType Basic
+                AuthName "P"
+                AuthUserFile "\(users)"
+                Require valid-user
+            </Location>
+            """)
+        let plain = try CLI.run(["server", "--apache", conf, "--no-walk", "--json"])
+        #expect(plain.status == 0, "\(plain)")
+        let doc = try Self.json(plain.stdout)
+        #expect(Self.ids(doc) == ["authfile.weak-hash"], "\(plain.stdout)")
+        #expect(doc["outcome"] as? String == "ok")
+        #expect(doc["cause"] as? String == "authfile.weak-hash", "a warning still explains, it just does not fail")
+        let strict = try CLI.run(["server", "--apache", conf, "--no-walk", "--json", "--fail-on", "warning"])
+        #expect(strict.status == 1, "\(strict)")
+        #expect(try Self.json(strict.stdout)["outcome"] as? String == "problems")
+        #expect(try SchemaValidator.validate(strict.stdout) == nil)
+        let bad = try CLI.run(["server", "--apache", conf, "--no-walk", "--fail-on", "info"])
+        #expect(bad.status == 2 && Self.oneLine(bad.stderr), "\(bad)")
+    }
+
     @Test("Satisfy Any: exit 1, the area is listed as NOT protected, config.auth-bypassed in JSON")
     func satisfyAny() throws {
         let conf = try dir.write("satisfy.conf", """

@@ -1,4 +1,5 @@
 // Shared helpers for the Checkup integration tests against real Apache httpd and nginx.
+import TestSupport
 import Checkup
 import Diagnosis
 import Evidence
@@ -12,11 +13,11 @@ struct CheckRun {
 
     var evidence: CheckEvidence { outcome.evidence }
     var finalStatus: Int? { evidence.finalStatus }
-    var ids: [String] { findings.map(\.id) }
+    var ids: [FindingID] { findings.map(\.id) }
     /// The verdict: the first error-severity finding.
-    var cause: String? { findings.first { $0.severity == .error }?.id }
-    var errorIDs: [String] { findings.filter { $0.severity == .error }.map(\.id) }
-    func finding(_ id: String) -> Finding? { findings.first { $0.id == id } }
+    var cause: FindingID? { findings.first { $0.severity == .error }?.id }
+    var errorIDs: [FindingID] { findings.filter { $0.severity == .error }.map(\.id) }
+    func finding(_ id: FindingID) -> Finding? { findings.first { $0.id == id } }
 
     /// A one-paragraph summary for failure messages (steps, statuses, findings in order).
     var summary: String {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -61,7 +62,7 @@ struct CatalogTests {
             let text = try String(contentsOf: file, encoding: .utf8)
             let ids = Self.contractIDs(in: text)
             #expect(!ids.isEmpty, "no ids found in \(file.path)")
-            let missing = ids.filter { Catalog.entry($0) == nil }
+            let missing = ids.filter { Catalog.entry(named: $0) == nil }
             #expect(missing.isEmpty, "ids in \(file.path) without a catalog entry: \(missing.joined(separator: ", "))")
             for id in missing {
                 Issue.record("no catalog entry for \(id) (listed in \(file.lastPathComponent))")
@@ -71,14 +72,14 @@ struct CatalogTests {
 
     @Test("ids the issues asked for are present")
     func requestedIDsArePresent() {
-        for id in ["server.auth-backend-error", "credentials.not-received", "responder.identified"] {
+        for id: FindingID in ["server.auth-backend-error", "credentials.not-received", "responder.identified"] {
             #expect(Catalog.entry(id) != nil, "missing \(id)")
         }
     }
 
     @Test("ids are unique")
     func idsAreUnique() {
-        var seen: Set<String> = []
+        var seen: Set<FindingID> = []
         for entry in Catalog.entries {
             #expect(seen.insert(entry.id).inserted, "duplicate id \(entry.id)")
         }
@@ -87,7 +88,7 @@ struct CatalogTests {
     @Test("ids have the area.name form")
     func idsAreWellFormed() {
         for entry in Catalog.entries {
-            #expect(Self.isWellFormedID(entry.id), "id \(entry.id) does not match ^[a-z]+\\.[a-z0-9-]+$")
+            #expect(Self.isWellFormedID(entry.id.rawValue), "id \(entry.id) does not match ^[a-z]+\\.[a-z0-9-]+$")
         }
         #expect(!Self.isWellFormedID("Token.expired"))
         #expect(!Self.isWellFormedID("token.expired.x"))
@@ -122,7 +123,7 @@ struct CatalogTests {
             ("har.contains-secrets", .warning, .user),
         ]
         for (id, severity, audience) in expected {
-            let entry = Catalog.entry(id)
+            let entry = Catalog.entry(named: id)
             #expect(entry?.severity == severity, "\(id) severity")
             #expect(entry?.audience == audience, "\(id) audience")
         }

@@ -1,40 +1,12 @@
+import TestSupport
 import Evidence
 import HTTPAuth
 import Testing
 
 @testable import Diagnosis
 
-/// One generic test runs every rule's own triggering / non-triggering examples (SwiftLint-style),
-/// so adding a rule with examples adds its tests.
+/// The challenge rules on whole header sets (each rule's own examples run in `RuleExampleTests`).
 @Suite struct ChallengeRuleExampleTests {
-    static let rules = ChallengeRules.all.map { RuleCase(rule: $0) }
-
-    struct RuleCase: CustomTestStringConvertible, Sendable {
-        let rule: any ChallengeRule.Type
-        var testDescription: String { rule.description.id + " (\(rule))" }
-    }
-
-    @Test(arguments: rules)
-    func triggeringExamplesRaiseTheId(_ ruleCase: RuleCase) {
-        let description = ruleCase.rule.description
-        #expect(Catalog.entry(description.id) != nil, "\(description.id) is not in the catalog")
-        #expect(!description.triggering.isEmpty)
-        for example in description.triggering {
-            let ids = ruleCase.rule.check(example).map(\.id)
-            #expect(ids.contains(description.id), "\(example.fields) should raise \(description.id)")
-        }
-    }
-
-    @Test(arguments: rules)
-    func nonTriggeringExamplesStayQuiet(_ ruleCase: RuleCase) {
-        let description = ruleCase.rule.description
-        #expect(!description.nonTriggering.isEmpty)
-        for example in description.nonTriggering {
-            let ids = ruleCase.rule.check(example).map(\.id)
-            #expect(!ids.contains(description.id), "\(example.fields) should not raise \(description.id)")
-        }
-    }
-
     @Test func malformedFindingPointsAtTheByte() throws {
         let value = #"Bearer scope="" error="invalid_token" error_description="The access token expired""#
         let findings = ChallengeRules.run(ChallengeEvidence(fields: [value], status: 401))
@@ -59,7 +31,7 @@ import Testing
         #expect(finding.evidence == ["offered: Negotiate", "offered: NTLM"])
     }
 
-    static func ids(_ fields: [String], status: Int? = 401) -> [String] {
+    static func ids(_ fields: [String], status: Int? = 401) -> [FindingID] {
         ChallengeRules.run(ChallengeEvidence(fields: fields, status: status)).map(\.id)
     }
 
@@ -173,7 +145,7 @@ import Testing
 
     /// Probes raise the same findings: the client rules run the challenge rules on the final 401.
     @Test func probesRaiseTheNewDigestFindings() {
-        for (header, id) in [
+        for (header, id): (String, FindingID) in [
             (#"Digest realm="r", nonce="n", algorithm=SHA-512, qop="auth""#, "challenge.unsupported-algorithm"),
             (#"Digest qop="auth", algorithm=SHA-256"#, "challenge.digest-unanswerable"),
         ] {

@@ -1,3 +1,4 @@
+import TestSupport
 import Credentials
 import Evidence
 import Testing
@@ -6,17 +7,6 @@ import Testing
 
 /// Runs every client rule's own examples, and checks the verdict order on whole checks.
 @Suite struct ClientRuleExampleTests {
-    struct RuleCase: CustomTestStringConvertible, Sendable {
-        let rule: any ClientRule.Type
-        var testDescription: String { rule.description.id + " (\(rule))" }
-    }
-    static let rules = ClientRules.all.map { RuleCase(rule: $0) }
-
-    @Test(arguments: rules)
-    func examples(_ ruleCase: RuleCase) {
-        verifyExamples(ruleCase.rule.description, describe: { "\($0.steps.map(\.line))" }, check: ruleCase.rule.check)
-    }
-
     @Test func everyRaisedIdIsInTheCatalog() {
         for rule in ClientRules.all {
             for example in rule.description.triggering + rule.description.nonTriggering {

@@ -1,3 +1,4 @@
+import TestSupport
 import Evidence
 import Testing
 
@@ -6,32 +7,6 @@ import Testing
 /// Every configuration rule's own triggering / non-triggering examples, plus the details that make a
 /// finding actionable: the file:line and the exact lines or commands of the fix.
 @Suite struct ConfigRuleTests {
-    struct RuleCase: CustomTestStringConvertible, Sendable {
-        let rule: any ConfigRule.Type
-        var testDescription: String { rule.description.id + " (\(rule))" }
-    }
-
-    static let rules = ConfigRules.all.map { RuleCase(rule: $0) }
-
-    @Test(arguments: rules)
-    func triggeringExamplesRaiseTheId(_ ruleCase: RuleCase) {
-        let d = ruleCase.rule.description
-        #expect(Catalog.entry(d.id) != nil)
-        #expect(!d.triggering.isEmpty)
-        for example in d.triggering {
-            #expect(ruleCase.rule.check(example).map(\.id).contains(d.id), "\(example) should raise \(d.id)")
-        }
-    }
-
-    @Test(arguments: rules)
-    func nonTriggeringExamplesStayQuiet(_ ruleCase: RuleCase) {
-        let d = ruleCase.rule.description
-        #expect(!d.nonTriggering.isEmpty)
-        for example in d.nonTriggering {
-            #expect(!ruleCase.rule.check(example).map(\.id).contains(d.id), "\(example) should not raise \(d.id)")
-        }
-    }
-
     @Test func unreadableNamesTheBlockingDirectoryAndTheCommand() throws {
         let facts = ConfigRuleExamples.apache(userFile: .denied(path: "/srv/auth", mode: 0o750, owner: "root", group: "root", reason: "no execute (search) permission for www-data on this directory"))
         let f = try #require(ConfigRules.run(facts).first { $0.id == "authfile.unreadable" })

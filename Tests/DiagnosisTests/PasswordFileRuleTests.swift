@@ -1,3 +1,4 @@
+import TestSupport
 import Credentials
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     static let des = "n6/97a3OGwTiw"
 
     static func file(_ text: String) -> PasswordFile { PasswordFile.parse(Array(text.utf8)) }
-    static func ids(_ f: [Finding]) -> [String] { f.map(\.id) }
+    static func ids(_ f: [Finding]) -> [FindingID] { f.map(\.id) }
 
     static func check(_ file: PasswordFile, _ user: String, _ verdict: PasswordVerdict, length: Int = 8) -> PasswordCheck {
         guard let entry = file.entry(user: user) else { return PasswordCheck(user: user, realm: nil, result: .userNotFound, passwordLength: length) }
@@ -115,7 +116,7 @@ import Testing
     }
 
     @Test func everyRaisedIdIsInTheCatalog() {
-        for id in ["authfile.user-not-found", "authfile.password-mismatch", "authfile.malformed", "authfile.weak-hash", "authfile.unsupported-hash"] {
+        for id: FindingID in ["authfile.user-not-found", "authfile.password-mismatch", "authfile.malformed", "authfile.weak-hash", "authfile.unsupported-hash"] {
             #expect(Catalog.entry(id) != nil)
         }
     }

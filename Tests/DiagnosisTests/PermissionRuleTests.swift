@@ -1,3 +1,4 @@
+import TestSupport
 import Evidence
 import Testing
 
@@ -5,16 +6,6 @@ import Testing
 
 /// The permission rules: each rule's own examples, plus the exact commands they print.
 @Suite struct PermissionRuleTests {
-    struct RuleCase: CustomTestStringConvertible, Sendable {
-        let rule: any PermissionRule.Type
-        var testDescription: String { rule.description.id }
-    }
-
-    @Test(arguments: PermissionRules.all.map(RuleCase.init))
-    func examples(_ ruleCase: RuleCase) {
-        verifyExamples(ruleCase.rule.description, check: ruleCase.rule.check)
-    }
-
     /// A root-owned 0600 password file outside the worker's group: no chmod can fix it without
     /// making it world-readable, so none is proposed; the fix is chgrp to the worker's group + 640.
     @Test func passwordFileOutsideTheWorkersGroupGetsChgrpNotWorldRead() throws {

@@ -1,3 +1,4 @@
+import TestSupport
 import Credentials
 import Evidence
 import Testing
@@ -22,7 +23,7 @@ import Testing
         return JWT.decode(b64(header) + "." + b64(claims) + ".sig")
     }
 
-    static func ids(_ findings: [Finding]) -> [String] { findings.map(\.id) }
+    static func ids(_ findings: [Finding]) -> [FindingID] { findings.map(\.id) }
 
     /// The property: expired exactly when exp + leeway < now, for many random values.
     @Test func expiredExactlyWhenExpPlusLeewayBeforeNow() {

@@ -1,3 +1,4 @@
+import TestSupport
 import Credentials
 import Evidence
 import Testing

@@ -1,3 +1,4 @@
+import TestSupport
 import Evidence
 import Testing
 
@@ -5,16 +6,6 @@ import Testing
 
 /// The WordPress rules: each rule's own examples, and the texts an admin acts on.
 @Suite struct WordPressRuleTests {
-    struct RuleCase: CustomTestStringConvertible, Sendable {
-        let rule: any WordPressRule.Type
-        var testDescription: String { rule.description.id }
-    }
-
-    @Test(arguments: WordPressRules.all.map(RuleCase.init))
-    func examples(_ ruleCase: RuleCase) {
-        verifyExamples(ruleCase.rule.description, check: ruleCase.rule.check)
-    }
-
     @Test func culpritOutranksSuspectsAndNamesThePlugin() {
         var facts = WordPressCulpritPluginRule.bisected(.culprit("bad-plugin"))
         facts.plugins.append(WordPressPlugin(folder: "bad-plugin", mainFile: "bad-plugin/bad.php", name: "Bad Plugin", version: "1.0"))

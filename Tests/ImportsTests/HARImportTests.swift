@@ -1,3 +1,4 @@
+import TestSupport
 import Diagnosis
 import Evidence
 import Foundation

@@ -1,3 +1,4 @@
+import TestSupport
 import Diagnosis
 import Foundation
 import Evidence
@@ -97,7 +98,7 @@ import Testing
             #expect(!page.lowercased().contains(attribute), "external reference \(attribute)")
         }
         // Every finding, with its fix steps.
-        for finding in report.findings { #expect(page.contains(finding.id)) }
+        for finding in report.findings { #expect(page.contains(finding.id.rawValue)) }
         // Apache wrote the error log, so the block list is in Apache's syntax.
         #expect(page.contains("Require not ip 203.0.113.7"))
         #expect(page.contains("&lt;RequireAll&gt;"))

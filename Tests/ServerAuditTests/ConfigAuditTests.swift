@@ -1,9 +1,10 @@
 import Diagnosis
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import HostAccess
+import ServerConfig
 import Testing
+import TestSupport
 
 /// The audit's merge logic on written configs (no server): virtual hosts, nested sections, the
 /// AllowOverride that governs a directory, and nginx's array-directive inheritance.

@@ -1,9 +1,10 @@
 import Diagnosis
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import HostAccess
+import ServerConfig
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc

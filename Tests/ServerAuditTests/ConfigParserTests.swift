@@ -1,8 +1,8 @@
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import ServerConfig
 import Testing
+import TestSupport
 
 /// Parsing and loading of Apache and nginx configurations: includes, variables, syntax errors and
 /// hostile files, each ending in a value or a `ConfigError` that names FILE:LINE.

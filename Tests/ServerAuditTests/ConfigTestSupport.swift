@@ -1,9 +1,10 @@
 import Diagnosis
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import HostAccess
+import ServerConfig
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -36,7 +37,7 @@ enum ConfigAuditHelpers {
         throw ConfigHarnessFailure("\(needle) not in \(file)")
     }
 
-    static func finding(_ id: String, in findings: [Finding], sourceLocation: SourceLocation = #_sourceLocation) throws -> Finding {
+    static func finding(_ id: FindingID, in findings: [Finding], sourceLocation: SourceLocation = #_sourceLocation) throws -> Finding {
         try #require(findings.first { $0.id == id }, "expected \(id), got \(findings.map(\.id))", sourceLocation: sourceLocation)
     }
 

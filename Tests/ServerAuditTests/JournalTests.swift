@@ -1,8 +1,9 @@
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import HostAccess
 import Testing
+import TestSupport
+import WebRootWalk
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,10 @@
 import Diagnosis
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import HostAccess
 import Testing
+import TestSupport
+import WebRootWalk
 
 #if canImport(Glibc)
     import Glibc

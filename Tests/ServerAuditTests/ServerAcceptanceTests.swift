@@ -1,8 +1,9 @@
 import Evidence
 import Foundation
-import ServerAudit
-import TestSupport
+import HostAccess
+import ServerConfig
 import Testing
+import TestSupport
 
 /// The audit reads what the server itself accepts and refuses what it refuses, line for line: each
 /// configuration below is given both to the real `apache2 -t` / `nginx -t` and to the loader, and

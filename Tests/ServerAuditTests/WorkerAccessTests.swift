@@ -1,5 +1,5 @@
 import Foundation
-import ServerAudit
+import HostAccess
 import Testing
 import TestSupport
 

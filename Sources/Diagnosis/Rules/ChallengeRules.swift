@@ -3,7 +3,7 @@ import HTTPAuth
 
 /// The challenge rules, most specific first (the order findings are ranked within a severity).
 public enum ChallengeRules {
-    public static let all: [any ChallengeRule.Type] = [
+    public static let set = RuleSet<ChallengeEvidence>("challenge", [
         ChallengeMissingRule.self,
         ChallengeProxyRule.self,
         TokenInvalidRule.self,
@@ -15,11 +15,14 @@ public enum ChallengeRules {
         ChallengeUnsupportedAlgorithmRule.self,
         ChallengeBasicNoRealmRule.self,
         ChallengeDigestWeakRule.self,
-    ]
+    ])
+
+    /// The rules, in rank order.
+    public static var all: [any Rule<ChallengeEvidence>.Type] { Self.set.rules }
 
     /// Runs every challenge rule and ranks the findings.
     public static func run(_ evidence: ChallengeEvidence) -> [Finding] {
-        all.flatMap { $0.check(evidence) }.ranked()
+        set.run(evidence)
     }
 
     /// Schemes why401 can answer itself.
@@ -49,9 +52,9 @@ public enum ChallengeRules {
 }
 
 /// `challenge.missing`: a 401 without any `WWW-Authenticate` (RFC 9110 §15.5.2 requires one).
-public enum ChallengeMissingRule: ChallengeRule {
+public enum ChallengeMissingRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.missing",
+        id: .challengeMissing,
         triggering: [ChallengeEvidence(fields: [], status: 401), ChallengeEvidence(fields: ["  "], status: 401)],
         nonTriggering: [ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401), ChallengeEvidence(fields: [], status: 200)])
 
@@ -63,9 +66,9 @@ public enum ChallengeMissingRule: ChallengeRule {
 }
 
 /// `challenge.proxy`: the proxy, not the site, wants credentials.
-public enum ChallengeProxyRule: ChallengeRule {
+public enum ChallengeProxyRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.proxy",
+        id: .challengeProxy,
         triggering: [ChallengeEvidence(fields: ["Basic realm=\"corp proxy\""], header: .proxyAuthenticate, status: 407)],
         nonTriggering: [ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401)])
 
@@ -78,9 +81,9 @@ public enum ChallengeProxyRule: ChallengeRule {
 }
 
 /// `token.invalid`: the Bearer challenge says `error="invalid_token"`.
-public enum TokenInvalidRule: ChallengeRule {
+public enum TokenInvalidRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "token.invalid",
+        id: .tokenInvalid,
         triggering: [
             ChallengeEvidence(fields: [#"Bearer realm="api", error="invalid_token", error_description="The access token expired""#]),
             ChallengeEvidence(fields: [#"Bearer scope="" error="invalid_token" error_description="expired""#]),
@@ -99,9 +102,9 @@ public enum TokenInvalidRule: ChallengeRule {
 }
 
 /// `token.insufficient-scope`: the token is valid but lacks scope (RFC 6750 answers this with 403).
-public enum TokenInsufficientScopeRule: ChallengeRule {
+public enum TokenInsufficientScopeRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "token.insufficient-scope",
+        id: .tokenInsufficientScope,
         triggering: [ChallengeEvidence(fields: [#"Bearer error="insufficient_scope", scope="read:admin""#], status: 401)],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer error="invalid_token""#])])
 
@@ -117,9 +120,9 @@ public enum TokenInsufficientScopeRule: ChallengeRule {
 }
 
 /// `credentials.malformed` from the server's side: Bearer `error="invalid_request"`.
-public enum BearerInvalidRequestRule: ChallengeRule {
+public enum BearerInvalidRequestRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "credentials.malformed",
+        id: .credentialsMalformed,
         triggering: [ChallengeEvidence(fields: [#"Bearer error="invalid_request", error_description="Bearer token malformed""#])],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer realm="x""#])])
 
@@ -133,9 +136,9 @@ public enum BearerInvalidRequestRule: ChallengeRule {
 }
 
 /// `challenge.malformed`: the value departs from RFC 9110 §11; each deviation is located.
-public enum ChallengeMalformedRule: ChallengeRule {
+public enum ChallengeMalformedRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.malformed",
+        id: .challengeMalformed,
         triggering: [
             ChallengeEvidence(fields: [#"Bearer scope="" error="invalid_token""#]),
             ChallengeEvidence(fields: [#"Basic realm="unterminated"#]),
@@ -196,9 +199,9 @@ public enum ChallengeMalformedRule: ChallengeRule {
 }
 
 /// `challenge.unsupported-scheme`: nothing offered that why401 (or a plain HTTP client) can answer.
-public enum ChallengeUnsupportedSchemeRule: ChallengeRule {
+public enum ChallengeUnsupportedSchemeRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.unsupported-scheme",
+        id: .challengeUnsupportedScheme,
         triggering: [ChallengeEvidence(fields: ["Negotiate", "NTLM"]), ChallengeEvidence(fields: [#"CustomToken realm="x""#])],
         nonTriggering: [ChallengeEvidence(fields: ["Negotiate", #"Basic realm="x""#]), ChallengeEvidence(fields: [])])
 
@@ -217,9 +220,9 @@ public enum ChallengeUnsupportedSchemeRule: ChallengeRule {
 }
 
 /// `challenge.basic-no-realm`: RFC 7617 §2 requires `realm`.
-public enum ChallengeBasicNoRealmRule: ChallengeRule {
+public enum ChallengeBasicNoRealmRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.basic-no-realm",
+        id: .challengeBasicNoRealm,
         triggering: [ChallengeEvidence(fields: ["Basic"]), ChallengeEvidence(fields: [#"Basic charset="UTF-8""#])],
         nonTriggering: [ChallengeEvidence(fields: [#"Basic realm="""#]), ChallengeEvidence(fields: [#"basic REALM=x"#])])
 
@@ -233,9 +236,9 @@ public enum ChallengeBasicNoRealmRule: ChallengeRule {
 /// `challenge.digest-unanswerable`: a Digest challenge no client can answer — `realm` or `nonce`
 /// missing (RFC 7616 §3.3 requires both: they go into every response hash), a `qop` list without
 /// `auth`/`auth-int`, or a `-sess` algorithm without qop (no cnonce). Not "weak": unusable.
-public enum ChallengeDigestUnanswerableRule: ChallengeRule {
+public enum ChallengeDigestUnanswerableRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.digest-unanswerable",
+        id: .challengeDigestUnanswerable,
         triggering: [
             ChallengeEvidence(fields: [#"Digest nonce="n", qop="auth", algorithm=SHA-256"#]),
             ChallengeEvidence(fields: [#"Digest realm="r", qop="auth""#]),
@@ -277,9 +280,9 @@ public enum ChallengeDigestUnanswerableRule: ChallengeRule {
 /// `challenge.unsupported-algorithm`: a Digest `algorithm` outside RFC 7616's registry (e.g. the
 /// non-standard `SHA-512`, `SHA-1`), which neither why401 nor curl nor browsers can compute. An
 /// error when nothing else the server offers can be answered; otherwise a warning.
-public enum ChallengeUnsupportedAlgorithmRule: ChallengeRule {
+public enum ChallengeUnsupportedAlgorithmRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.unsupported-algorithm",
+        id: .challengeUnsupportedAlgorithm,
         triggering: [
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-512, qop="auth""#]),
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm="SHA-1", qop="auth""#, #"Basic realm="r""#]),
@@ -322,9 +325,9 @@ public enum ChallengeUnsupportedAlgorithmRule: ChallengeRule {
 }
 
 /// `challenge.digest-weak`: Digest offered only with MD5 (or MD5-sess), or without qop.
-public enum ChallengeDigestWeakRule: ChallengeRule {
+public enum ChallengeDigestWeakRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
-        id: "challenge.digest-weak",
+        id: .challengeDigestWeak,
         triggering: [
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=MD5, qop="auth""#]),
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n""#]),

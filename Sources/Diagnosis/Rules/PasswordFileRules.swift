@@ -36,7 +36,7 @@ public enum PasswordFileRules {
             if !file.malformed.isEmpty {
                 evidence.append("\(file.malformed.count) line(s) do not parse — the user's line may be one of them (see authfile.malformed)")
             }
-            out.append(Finding("authfile.user-not-found", evidence: evidence, fix: fix))
+            out.append(Finding(.authfileUserNotFound, evidence: evidence, fix: fix))
         case .checked(let entry, let verdict):
             out += checked(entry: entry, verdict: verdict, check: check, kind: file.kind, servers: servers)
         }
@@ -83,7 +83,7 @@ public enum PasswordFileRules {
             if verdict != .match {
                 out.append(
                     Finding(
-                        "authfile.password-mismatch",
+                        .authfilePasswordMismatch,
                         detail: "The password does not give the stored md5(user:realm:password) for realm \"\(PasswordFile.display(entry.realm ?? ""))\". Either the password is wrong or the entry was made with another password or realm spelling.",
                         evidence: ["\(whereText), realm \"\(PasswordFile.display(entry.realm ?? ""))\": htdigest MD5 does not match"]))
             }
@@ -95,7 +95,7 @@ public enum PasswordFileRules {
         if verdict == .unverifiable {
             out.append(
                 Finding(
-                    "authfile.unsupported-hash",
+                    .authfileUnsupportedHash,
                     detail: "The stored \(format.displayName) hash could not be evaluated by this system's crypt(3), so no password can be shown to match it.",
                     evidence: ["\(whereText): \(format.displayName) refused by crypt(3)"]))
             return out
@@ -105,7 +105,7 @@ public enum PasswordFileRules {
             if format == .desCrypt, check.passwordLength < 8 {
                 detail = "The password does not verify against the DES crypt hash (it has \(check.passwordLength) characters; DES crypt compares the first 8)."
             }
-            out.append(Finding("authfile.password-mismatch", detail: detail, evidence: ["\(whereText): \(format.displayName) does not match"]))
+            out.append(Finding(.authfilePasswordMismatch, detail: detail, evidence: ["\(whereText): \(format.displayName) does not match"]))
         }
         if !rejecting.isEmpty {
             let names = rejecting.map(\.displayName).joined(separator: " and ")
@@ -121,7 +121,7 @@ public enum PasswordFileRules {
             }
             out.append(
                 Finding(
-                    "authfile.unsupported-hash", detail: detail,
+                    .authfileUnsupportedHash, detail: detail,
                     evidence: rejecting.map { "\(whereText): \(format.displayName) — \($0.displayName) never matches it" }))
         }
         if let weakness = format.weakness {
@@ -132,7 +132,7 @@ public enum PasswordFileRules {
                 evidence.append("the password given has \(check.passwordLength) characters: only the first 8 are checked, the other \(ignored) are ignored")
                 detail = "The entry is DES crypt, which checks only the first 8 characters of a password: the last \(ignored) character\(ignored == 1 ? "" : "s") of this password \(ignored == 1 ? "is" : "are") ignored, so any password with the same first 8 characters is accepted."
             }
-            out.append(Finding("authfile.weak-hash", detail: detail, evidence: evidence))
+            out.append(Finding(.authfileWeakHash, detail: detail, evidence: evidence))
         }
         return out
     }
@@ -157,7 +157,7 @@ public enum PasswordFileRules {
             let detail = "\(server.displayName) never matches \(bad.count) entr\(bad.count == 1 ? "y" : "ies") of this file: a user with the correct password is refused with 401 and the server logs an ordinary password mismatch."
             out.append(
                 Finding(
-                    "authfile.unsupported-hash", detail: detail,
+                    .authfileUnsupportedHash, detail: detail,
                     evidence: capped(bad.count, bad.prefix(evidenceLimit).map { "line \($0.line), user \"\(PasswordFile.display($0.user))\": \($0.format!.displayName) — \(server.displayName) never matches it" })))
         }
         let weak = entries.filter { $0.format?.weakness != nil }
@@ -168,7 +168,7 @@ public enum PasswordFileRules {
             }
             out.append(
                 Finding(
-                    "authfile.weak-hash", detail: detail,
+                    .authfileWeakHash, detail: detail,
                     evidence: capped(weak.count, weak.prefix(evidenceLimit).map { "line \($0.line), user \"\(PasswordFile.display($0.user))\": \($0.format!.weakness!)" })))
         }
         return out
@@ -181,7 +181,7 @@ public enum PasswordFileRules {
         guard !file.malformed.isEmpty else { return nil }
         let numbers = file.malformed.prefix(10).map { String($0.line) }.joined(separator: ", ")
         let detail = "\(file.malformed.count) line\(file.malformed.count == 1 ? "" : "s") of this \(file.kind.rawValue) file do\(file.malformed.count == 1 ? "es" : "") not parse (line\(file.malformed.count == 1 ? "" : "s") \(numbers)\(file.malformed.count > 10 ? ", …" : "")). A user on such a line cannot log in: the server reports a password mismatch or \"user not found\"."
-        return Finding("authfile.malformed", detail: detail, evidence: capped(file.malformed.count, file.malformed.prefix(evidenceLimit).map { "line \($0.line): \($0.reason)" }))
+        return Finding(.authfileMalformed, detail: detail, evidence: capped(file.malformed.count, file.malformed.prefix(evidenceLimit).map { "line \($0.line): \($0.reason)" }))
     }
 
     /// The first `evidenceLimit` items (already cut by the caller, so 10⁶ lines make 20 strings) and a count of the rest.

@@ -57,7 +57,7 @@ public enum TokenInspection {
     /// command was asked to read one; a warning, since an opaque token is no fault by itself). A JWE
     /// is a JWT, only unreadable here: info, exit 0, like a weak-secret warning.
     public static func isProblem(_ findings: [Finding]) -> Bool {
-        findings.contains { $0.severity == .error || ($0.id == "token.not-jwt" && $0.severity == .warning) }
+        findings.contains { $0.severity == .error || ($0.id == .tokenNotJwt && $0.severity == .warning) }
     }
 
     static func notJWT(_ failure: JWTDecodeFailure) -> Finding {
@@ -72,21 +72,21 @@ public enum TokenInspection {
                     "it has no dots, and a JWT is three base64url parts, header.claims.signature"
                 }
             var finding = Finding(
-                "token.not-jwt",
+                .tokenNotJwt,
                 detail: "This is not a JWT: \(reason). Its claims cannot be read here; if it is an opaque token, only its issuer can say whether it is valid.",
                 evidence: ["token: \(failure)"])
             finding.severity = .warning
             return finding
         case .encrypted:
             return Finding(
-                "token.not-jwt",
+                .tokenNotJwt,
                 detail: "The token has five parts: it is a JWE, encrypted for its recipient (RFC 7516). Its claims cannot be inspected here; only the API (which holds the decryption key) or the issuer can read them.",
                 evidence: ["token: \(failure)"],
                 fix: ["Ask the issuer to introspect it (RFC 7662), or inspect it where the decryption key lives."])
         case .wrongPartCount, .badBase64, .badJSON, .tooLarge:
             // It looks like a JWT but is not a well-formed one: every verifier rejects it.
             var finding = Finding(
-                "token.not-jwt",
+                .tokenNotJwt,
                 detail: "The token is not a well-formed JWT: \(failure). A server that expects a JWT rejects it; it was probably cut or pasted wrongly.",
                 evidence: ["token: \(failure)"],
                 fix: ["Copy the whole token again (three base64url parts separated by two dots, no quotes, no spaces or line breaks)."])
@@ -102,7 +102,7 @@ public enum TokenInspection {
     static func signature(_ jwt: DecodedJWT, verification: JWTVerification?, weakSecretGuessed: Bool) -> [Finding] {
         let alg = jwt.algorithm ?? "(absent)"
         if alg.lowercased() == "none" {
-            return [Finding("token.signature-invalid", detail: unsignedDetail, evidence: ["header alg: \(alg)"])]
+            return [Finding(.tokenSignatureInvalid, detail: unsignedDetail, evidence: ["header alg: \(alg)"])]
         }
         var out: [Finding] = []
         if weakSecretGuessed { out.append(weakSecret(alg: alg, given: false)) }
@@ -120,7 +120,7 @@ public enum TokenInspection {
 
     static func weakSecret(alg: String, given: Bool) -> Finding {
         Finding(
-            "token.weak-secret",
+            .tokenWeakSecret,
             detail: given
                 ? "The signature verifies, but the \(alg) secret is a well-known weak one (from tutorials and wordlists): anyone can forge tokens this API accepts."
                 : "The \(alg) signature verifies with a well-known weak secret from why401's built-in list: anyone can forge tokens that an API using this secret accepts.",
@@ -134,7 +134,7 @@ public enum TokenInspection {
         let detail: String
         switch problem {
         case .unsigned:
-            return Finding("token.signature-invalid", detail: unsignedDetail, evidence: evidence)
+            return Finding(.tokenSignatureInvalid, detail: unsignedDetail, evidence: evidence)
         case .missingAlgorithm:
             detail = "The header has no alg, so no verifier can check the signature (RFC 7515 §4.1.1 makes alg required)."
         case .unsupportedAlgorithm(let a):
@@ -161,7 +161,7 @@ public enum TokenInspection {
             detail = "The signature could not be checked: the key given is unusable (\(why))."
             evidence.append("key: \(why)")
         }
-        return Finding("token.signature-invalid", detail: detail, evidence: evidence, fix: fix)
+        return Finding(.tokenSignatureInvalid, detail: detail, evidence: evidence, fix: fix)
     }
 
     // MARK: - Times
@@ -174,14 +174,14 @@ public enum TokenInspection {
             let ago = TokenTime.span(now - exp)
             var lines = ["exp \(TokenTime.iso8601(exp)), expired \(ago) ago", clock]
             if let iat = jwt.issuedAt { lines.append("iat \(TokenTime.iso8601(iat))") }
-            out.append(Finding("token.expired", detail: "The token expired \(ago) ago.", evidence: lines))
+            out.append(Finding(.tokenExpired, detail: "The token expired \(ago) ago.", evidence: lines))
         }
         for (claim, value) in [("nbf", jwt.notBefore), ("iat", jwt.issuedAt)] {
             guard let value, isInFuture(value, now: now, leeway: leeway) else { continue }
             let span = TokenTime.span(value - now)
             out.append(
                 Finding(
-                    "token.not-yet-valid",
+                    .tokenNotYetValid,
                     detail: claim == "nbf"
                         ? "The token's nbf is \(span) in the future: it must not be accepted before then."
                         : "The token's iat is \(span) in the future: it claims to be issued later than now, so the issuer's clock is ahead of this one.",
@@ -191,9 +191,9 @@ public enum TokenInspection {
         for claim in ["exp", "nbf", "iat"] {
             if let value = jwt.claims[claim], value.number == nil {
                 var finding = Finding(
-                    "token.expired", detail: "The \(claim) claim is not a NumericDate (seconds since 1970), so verifiers reject the token.",
+                    .tokenExpired, detail: "The \(claim) claim is not a NumericDate (seconds since 1970), so verifiers reject the token.",
                     evidence: ["\(claim): not a number"])
-                if claim != "exp" { finding = Finding("token.not-yet-valid", detail: finding.detail, evidence: finding.evidence) }
+                if claim != "exp" { finding = Finding(.tokenNotYetValid, detail: finding.detail, evidence: finding.evidence) }
                 out.append(finding)
             }
         }
@@ -207,14 +207,14 @@ public enum TokenInspection {
         if let expected = options.audience, !jwt.audience.contains(expected) {
             out.append(
                 Finding(
-                    "token.audience-mismatch",
+                    .tokenAudienceMismatch,
                     detail: "The token's aud does not include \(expected): it was issued for another API.",
                     evidence: ["aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), expected \(expected)"]))
         }
         if let expected = options.issuer, jwt.issuer != expected {
             out.append(
                 Finding(
-                    "token.audience-mismatch",
+                    .tokenAudienceMismatch,
                     detail: "The token's iss is not \(expected): it was issued by another authorization server (or tenant, or environment).",
                     evidence: ["iss \(jwt.issuer ?? "(absent)"), expected \(expected)"]))
         }

@@ -1,16 +1,10 @@
 import Evidence
 
-/// A pure rule over a client-side check (`why401 URL`). Examples are built with `CheckSample`
-/// so each rule carries its own triggering / non-triggering evidence, run by one generic test.
-public protocol ClientRule: Sendable {
-    static var description: RuleDescription<CheckEvidence> { get }
-    static func check(_ evidence: CheckEvidence) -> [Finding]
-}
 
 /// The client rules, most specific cause first: the first error-level finding becomes the verdict,
 /// so a precise cause (a stale nonce, a dropped header) outranks the generic `credentials.rejected`.
 public enum ClientRules {
-    public static let all: [any ClientRule.Type] = [
+    public static let set = RuleSet<CheckEvidence>("client", [
         DNSResolutionFailedRule.self,
         RedirectLoopRule.self,
         ChallengeProxyStepRule.self,
@@ -56,18 +50,15 @@ public enum ClientRules {
         AuthzForbiddenRule.self,
         TokenNotJWTRule.self,
         ResponderIdentifiedRule.self,
-    ]
+    ])
 
-    /// Every finding, ranked, without duplicate ids (the first, most specific, raise wins).
+    /// The rules, in rank order.
+    public static var all: [any Rule<CheckEvidence>.Type] { Self.set.rules }
+
+    /// Every finding under the `RuleSet` policy (one per id: a check has one subject, the URL),
+    /// with the server's own words quoted where they support a finding.
     public static func run(_ evidence: CheckEvidence) -> [Finding] {
-        var seen: Set<String> = []
-        var findings: [Finding] = []
-        for rule in all {
-            for finding in rule.check(evidence) where seen.insert(finding.id).inserted {
-                findings.append(finding)
-            }
-        }
-        return quoteServerMessage(evidence, in: findings.ranked())
+        quoteServerMessage(evidence, in: set.run(evidence))
     }
 
     /// What the server said in its final answer goes into the finding it supports (the cause it

@@ -6,9 +6,9 @@ import HTTPAuth
 /// `credentials.missing`: the server wants credentials and none were sent — answered 401, or 403
 /// without a challenge where the server says so or speaks JSON (Django REST framework's default
 /// classes, FastAPI before 0.122, API-key gateways answer a missing credential with 403).
-public enum CredentialsMissingRule: ClientRule {
+public enum CredentialsMissingRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.missing",
+        id: .credentialsMissing,
         triggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, CheckSample.basic401, credentialed: false)),
             CheckSample.make(
@@ -28,7 +28,7 @@ public enum CredentialsMissingRule: ClientRule {
     /// an API (JSON) refusing an anonymous request.
     static func isForbiddenForMissingCredentials(_ step: CheckEvidence.Step) -> Bool {
         guard step.status == 403, step.headers("WWW-Authenticate").isEmpty else { return false }
-        if let message = step.serverMessage, let stated = KnownServerMessages.cause(of: message) { return stated == "credentials.missing" }
+        if let message = step.serverMessage, let stated = KnownServerMessages.cause(of: message) { return stated == .credentialsMissing }
         return (step.header("Content-Type") ?? "").lowercased().contains("json")
     }
 
@@ -99,10 +99,10 @@ public enum CredentialsMissingRule: ClientRule {
 /// `credentials.scheme-mismatch`: the scheme sent is not one the server offered. The plan answers
 /// the offered scheme with the same password; when that answer is refused too, the password itself
 /// is wrong, so `credentials.rejected` comes first and the scheme mismatch stands beside it.
-public enum CredentialsSchemeMismatchRule: ClientRule {
+public enum CredentialsSchemeMismatchRule: Rule {
     static let digest401: KeyValuePairs<String, String> = ["WWW-Authenticate": "Digest realm=\"api\", nonce=\"n1\", qop=\"auth\""]
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.scheme-mismatch",
+        id: .credentialsSchemeMismatch,
         triggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, CheckSample.basic401)),
             CheckSample.make(CheckSample.step(.asGiven, 401, digest401), CheckSample.step(.answer, 200, label: "Digest")),
@@ -129,7 +129,7 @@ public enum CredentialsSchemeMismatchRule: ClientRule {
         if case .basic(let user) = e.sent { who = " for user \"\(user)\"" }
         let scheme = refused.label ?? "the offered scheme"
         let rejected = Finding(
-            "credentials.rejected",
+            .credentialsRejected,
             detail: "The correct \(scheme) answer with the same password\(who) was refused too: the password (or user) is wrong as well as the scheme.",
             evidence: [final.line, "\(scheme) answer: " + refused.line])
         return [rejected, mismatch]
@@ -138,9 +138,9 @@ public enum CredentialsSchemeMismatchRule: ClientRule {
 
 /// `credentials.rejected`: well-formed credentials of an offered scheme were refused — the generic
 /// cause, ranked after every more specific one.
-public enum CredentialsRejectedRule: ClientRule {
+public enum CredentialsRejectedRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.rejected",
+        id: .credentialsRejected,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)),
             CheckSample.make(sent: .apiKey(header: "X-API-Key"), CheckSample.step(.asGiven, 401, ["Content-Type": "application/json"])),
@@ -265,10 +265,10 @@ public enum CredentialsRejectedRule: ClientRule {
 /// (RFC 6750 §3.1), from a responder that can strip headers (a web server or proxy in front of
 /// the application). An inference: facts (an expired token, a server-stated cause) outrank it,
 /// and an application server answering directly refused the token it saw.
-public enum CredentialsNotReceivedRule: ClientRule {
+public enum CredentialsNotReceivedRule: Rule {
     static let anonymousBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\"", "Server": "Apache/2.4.71 (Debian)"]
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.not-received",
+        id: .credentialsNotReceived,
         triggering: [
             CheckSample.make(
                 sent: .bearer, CheckSample.step(.asGiven, 401, anonymousBearer, body: "no token"),
@@ -329,9 +329,9 @@ public enum CredentialsNotReceivedRule: ClientRule {
 }
 
 /// `server.auth-backend-error`: 401 without credentials, but 5xx (or nginx 403) with them.
-public enum ServerAuthBackendErrorRule: ClientRule {
+public enum ServerAuthBackendErrorRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "server.auth-backend-error",
+        id: .serverAuthBackendError,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 500), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
             CheckSample.make(
@@ -354,9 +354,9 @@ public enum ServerAuthBackendErrorRule: ClientRule {
 }
 
 /// `credentials.caps-lock`: the case-inverted password was accepted (`--try-variants`).
-public enum CredentialsCapsLockRule: ClientRule {
+public enum CredentialsCapsLockRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.caps-lock",
+        id: .credentialsCapsLock,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.passwordVariant, 200, label: "caps-lock inverted"))
         ],
@@ -365,7 +365,8 @@ public enum CredentialsCapsLockRule: ClientRule {
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let variant = e.steps(.passwordVariant).first(where: { $0.label == "caps-lock inverted" && $0.isSuccess }) else { return [] }
+        let capsLock = CheckEvidence.PlanStep.passwordVariant(.capsLockInverted)
+        guard let variant = e.steps.first(where: { $0.plan == capsLock && $0.isSuccess }) else { return [] }
         return [Finding(description.id, evidence: [variant.line])]
     }
 }
@@ -374,33 +375,44 @@ public enum CredentialsCapsLockRule: ClientRule {
 /// problems seen in the credentials before they were sent. The inspection itself lives in HTTPAuth
 /// (`BasicAuth.inspect`, `BearerAuth.inspect`); the check maps each issue to its finding id.
 /// A trimmed password that the server accepts proves the whitespace was the cause.
-public enum CredentialIssueRules: ClientRule {
+public enum CredentialIssueRules: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.whitespace",
+        id: .credentialsWhitespace,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)) {
-                $0.credentialIssues = [.init(findingID: "credentials.whitespace", message: "trailing newline in the password")]
+                $0.credentialIssues = [.init(.whitespace, message: "trailing newline in the password")]
             }
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
+    /// The finding each kind of credential issue raises.
+    static func findingID(of kind: CheckEvidence.CredentialIssue.Kind) -> FindingID {
+        switch kind {
+        case .colonInUser: .credentialsColonInUser
+        case .nonASCII: .credentialsNonAscii
+        case .whitespace: .credentialsWhitespace
+        case .malformed: .credentialsMalformed
+        }
+    }
+
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        var grouped: [(String, [String])] = []
+        var grouped: [(FindingID, [String])] = []
         for issue in e.credentialIssues {
-            if let index = grouped.firstIndex(where: { $0.0 == issue.findingID }) {
+            let id = findingID(of: issue.kind)
+            if let index = grouped.firstIndex(where: { $0.0 == id }) {
                 grouped[index].1.append(issue.message)
             } else {
-                grouped.append((issue.findingID, [issue.message]))
+                grouped.append((id, [issue.message]))
             }
         }
-        let trimmedWorked = e.steps(.passwordVariant).first { $0.label == "trimmed" && $0.isSuccess }
-        let latin1 = e.steps(.passwordVariant).first { $0.label == "ISO-8859-1" }
+        let trimmedWorked = e.steps(.passwordVariant).first { $0.plan == .passwordVariant(.trimmed) && $0.isSuccess }
+        let latin1 = e.steps(.passwordVariant).first { $0.plan == .passwordVariant(.latin1) }
         return grouped.map { id, messages in
             var lines = messages
-            if id == "credentials.whitespace", let trimmedWorked { lines.append("proof: " + trimmedWorked.line) }
+            if id == .credentialsWhitespace, let trimmedWorked { lines.append("proof: " + trimmedWorked.line) }
             var finding = Finding(id, evidence: lines)
             // The plan sent the same credentials in ISO-8859-1 once: that proves the charset, or rules it out.
-            if id == "credentials.non-ascii", let latin1 {
+            if id == .credentialsNonAscii, let latin1 {
                 if latin1.isSuccess {
                     finding.detail = "The server decodes Basic credentials as ISO-8859-1: the same user name and password encoded in ISO-8859-1 are accepted, in UTF-8 refused."
                     finding.evidence.append("proof: " + latin1.line)
@@ -419,9 +431,9 @@ public enum CredentialIssueRules: ClientRule {
 /// `credentials.in-query`: a token or API key in the query string and a 401 that asks for a
 /// header anyway: the server does not read the query. An error when the query was the only
 /// credential sent (it is why the request went unauthenticated), a warning beside another cause.
-public enum CredentialsInQueryRule: ClientRule {
+public enum CredentialsInQueryRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.in-query",
+        id: .credentialsInQuery,
         triggering: [
             CheckSample.make(
                 sent: .none, url: "https://api.example.test/me?access_token=****",
@@ -479,9 +491,9 @@ public enum CredentialsInQueryRule: ClientRule {
 }
 
 /// `credentials.in-url`: `user:pass@` inside the URL.
-public enum CredentialsInURLRule: ClientRule {
+public enum CredentialsInURLRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.in-url",
+        id: .credentialsInUrl,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)) { $0.credentialsInURL = true }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
@@ -494,9 +506,9 @@ public enum CredentialsInURLRule: ClientRule {
 /// A risk, not by itself a cause of the 401: a warning, ranked after every cause — unless the plain
 /// http transport explains the failure (an http → https redirect on which the credentials were
 /// dropped), which makes it an error.
-public enum InsecureTransportRule: ClientRule {
+public enum InsecureTransportRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "credentials.insecure-transport",
+        id: .credentialsInsecureTransport,
         triggering: [
             CheckSample.make(url: "http://api.example.test/me", CheckSample.step(.asGiven, 200, url: "http://api.example.test/me")),
             CheckSample.make(

@@ -16,11 +16,11 @@ func challengeIdentity(_ step: CheckEvidence.Step) -> [String] {
 /// `proxy.second-auth-layer`: the anonymous request and the credentialed one are challenged by
 /// different layers (another scheme or realm, or another `Server`). A front layer accepted the
 /// credentials and a layer behind it asks for its own.
-public enum ProxySecondAuthLayerRule: ClientRule {
+public enum ProxySecondAuthLayerRule: Rule {
     static let proxyRealm: KeyValuePairs<String, String> = ["WWW-Authenticate": "Basic realm=\"proxy\"", "Server": "mitmproxy"]
     static let appBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\"", "Server": "uvicorn"]
     public static let description = RuleDescription<CheckEvidence>(
-        id: "proxy.second-auth-layer",
+        id: .proxySecondAuthLayer,
         triggering: [
             CheckSample.make(
                 CheckSample.step(.asGiven, 401, appBearer), CheckSample.step(.anonymous, 401, proxyRealm, credentialed: false)),
@@ -68,9 +68,9 @@ public enum ProxySecondAuthLayerRule: ClientRule {
 
 /// `authz.forbidden`: 401 without credentials, 403 with them — authentication succeeded and the
 /// account lacks permission. Context (info), not a cause: other credentials will not help.
-public enum AuthzForbiddenRule: ClientRule {
+public enum AuthzForbiddenRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "authz.forbidden",
+        id: .authzForbidden,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 403), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
             CheckSample.make(

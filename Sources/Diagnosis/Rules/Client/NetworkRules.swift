@@ -17,9 +17,9 @@ func origin(of url: String) -> String? {
 }
 
 /// `dns.resolution-failed`.
-public enum DNSResolutionFailedRule: ClientRule {
+public enum DNSResolutionFailedRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "dns.resolution-failed",
+        id: .dnsResolutionFailed,
         triggering: [CheckSample.make() { $0.dnsFailure = "Name or service not known" }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
 
@@ -30,9 +30,9 @@ public enum DNSResolutionFailedRule: ClientRule {
 }
 
 /// `redirect.loop`: the chain did not end within the limit.
-public enum RedirectLoopRule: ClientRule {
+public enum RedirectLoopRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "redirect.loop",
+        id: .redirectLoop,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 302), CheckSample.step(.redirect, 302)) { $0.redirectLimitHit = true }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 302), CheckSample.step(.redirect, 200))])
 
@@ -45,9 +45,9 @@ public enum RedirectLoopRule: ClientRule {
 
 /// `redirect.authorization-dropped`: a hop to another origin (or scheme), where a conforming
 /// client drops `Authorization`, and the 401 comes from there.
-public enum RedirectAuthorizationDroppedRule: ClientRule {
+public enum RedirectAuthorizationDroppedRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "redirect.authorization-dropped",
+        id: .redirectAuthorizationDropped,
         triggering: [
             CheckSample.make(
                 CheckSample.step(.asGiven, 302, ["Location": "https://login.example.test/me"]),
@@ -76,9 +76,9 @@ public enum RedirectAuthorizationDroppedRule: ClientRule {
 }
 
 /// `redirect.downgrade`: a hop from https to http.
-public enum RedirectDowngradeRule: ClientRule {
+public enum RedirectDowngradeRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "redirect.downgrade",
+        id: .redirectDowngrade,
         triggering: [
             CheckSample.make(
                 CheckSample.step(.asGiven, 301, ["Location": "http://api.example.test/me"]),
@@ -97,9 +97,9 @@ public enum RedirectDowngradeRule: ClientRule {
 }
 
 /// `url.variant-succeeds`: a nearby URL answers without 401 while the original fails.
-public enum URLVariantSucceedsRule: ClientRule {
+public enum URLVariantSucceedsRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "url.variant-succeeds",
+        id: .urlVariantSucceeds,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.variant, 200, label: "trailing slash", url: "https://api.example.test/me/"))
         ],
@@ -128,9 +128,9 @@ public enum URLVariantSucceedsRule: ClientRule {
 }
 
 /// `transient.flapping`: identical requests get mixed answers.
-public enum TransientFlappingRule: ClientRule {
+public enum TransientFlappingRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "transient.flapping",
+        id: .transientFlapping,
         triggering: [
             CheckSample.make(
                 CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 401, CheckSample.basic401))
@@ -160,9 +160,9 @@ public enum TransientFlappingRule: ClientRule {
 }
 
 /// `transient.recovered`: the first request got 401, every plain retry succeeded.
-public enum TransientRecoveredRule: ClientRule {
+public enum TransientRecoveredRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "transient.recovered",
+        id: .transientRecovered,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 200))],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 401))])
 
@@ -175,9 +175,9 @@ public enum TransientRecoveredRule: ClientRule {
 }
 
 /// `dns.address-mismatch`: the addresses a name resolves to answer differently.
-public enum DNSAddressMismatchRule: ClientRule {
+public enum DNSAddressMismatchRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "dns.address-mismatch",
+        id: .dnsAddressMismatch,
         triggering: [
             CheckSample.make(
                 CheckSample.step(.address, 200, label: "192.0.2.1"), CheckSample.step(.address, 401, CheckSample.basic401, label: "192.0.2.2"))
@@ -198,9 +198,9 @@ public enum DNSAddressMismatchRule: ClientRule {
 /// `dns.hosts-override`: `/etc/hosts` or `--resolve` pins the name. `localhost` (and the other
 /// loopback names every system's hosts file carries) pointing at loopback is the system default,
 /// not an override.
-public enum DNSHostsOverrideRule: ClientRule {
+public enum DNSHostsOverrideRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "dns.hosts-override",
+        id: .dnsHostsOverride,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.hostsFileAddresses = ["10.0.0.5"] },
             CheckSample.make(url: "http://localhost/me", CheckSample.step(.asGiven, 401, url: "http://localhost/me")) {
@@ -243,9 +243,9 @@ public enum DNSHostsOverrideRule: ClientRule {
 }
 
 /// `cors.preflight-unauthorized`: OPTIONS preflight answered 401 (browsers never send credentials on it).
-public enum CORSPreflightUnauthorizedRule: ClientRule {
+public enum CORSPreflightUnauthorizedRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "cors.preflight-unauthorized",
+        id: .corsPreflightUnauthorized,
         triggering: [CheckSample.make(CheckSample.step(.preflight, 401, CheckSample.basic401, credentialed: false, method: "OPTIONS"))],
         nonTriggering: [CheckSample.make(CheckSample.step(.preflight, 204, credentialed: false, method: "OPTIONS"))])
 
@@ -259,7 +259,7 @@ public enum CORSPreflightUnauthorizedRule: ClientRule {
 /// status (405: OPTIONS not routed), or a 2xx whose `Access-Control-Allow-Origin` does not match
 /// the origin, whose `-Allow-Headers` does not list `authorization` (a `*` does not cover it), or
 /// whose `-Allow-Methods` lacks a non-simple method. A 401 is `cors.preflight-unauthorized`.
-public enum CORSPreflightFailedRule: ClientRule {
+public enum CORSPreflightFailedRule: Rule {
     static func preflight(_ status: Int, _ headers: KeyValuePairs<String, String> = [:], method: String = "GET") -> CheckEvidence.Step {
         CheckSample.step(
             .preflight, status, headers, credentialed: false, method: "OPTIONS",
@@ -270,7 +270,7 @@ public enum CORSPreflightFailedRule: ClientRule {
     }
     static func origin(_ e: inout CheckEvidence) { e.origin = "https://app.example.test" }
     public static let description = RuleDescription<CheckEvidence>(
-        id: "cors.preflight-failed",
+        id: .corsPreflightFailed,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 200), preflight(405), configure: origin),
             CheckSample.make(CheckSample.step(.asGiven, 200), preflight(204, ["Access-Control-Allow-Headers": "authorization"]), configure: origin),
@@ -339,9 +339,9 @@ public enum CORSPreflightFailedRule: ClientRule {
 }
 
 /// `challenge.proxy` for a live 407.
-public enum ChallengeProxyStepRule: ClientRule {
+public enum ChallengeProxyStepRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "challenge.proxy",
+        id: .challengeProxy,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 407, ["Proxy-Authenticate": "Basic realm=\"corp\""]))],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
@@ -356,9 +356,9 @@ public enum ChallengeProxyStepRule: ClientRule {
 }
 
 /// The offline challenge rules applied to the final 401 (missing, malformed, Bearer error codes…).
-public enum FinalChallengeRules: ClientRule {
+public enum FinalChallengeRules: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "challenge.missing",
+        id: .challengeMissing,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401))],
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)),
@@ -377,11 +377,11 @@ public enum FinalChallengeRules: ClientRule {
         var findings = linted(e, challenges)
         // No token was sent: a server that says `invalid_token` anyway (the MCP SDK does) means
         // "send one" — credentials.missing, not an invalid token.
-        if e.sent == .none { findings.removeAll { $0.id == "token.invalid" } }
+        if e.sent == .none { findings.removeAll { $0.id == .tokenInvalid } }
         // APIs that take a key in a header of their own, or a session cookie, never challenge:
         // the missing challenge is worth fixing, not the cause of the refusal.
-        if case .apiKey = e.sent, let index = findings.firstIndex(where: { $0.id == "challenge.missing" }) { findings[index].severity = .warning }
-        if e.sent == .none, !e.cookieNames.isEmpty, let index = findings.firstIndex(where: { $0.id == "challenge.missing" }) {
+        if case .apiKey = e.sent, let index = findings.firstIndex(where: { $0.id == .challengeMissing }) { findings[index].severity = .warning }
+        if e.sent == .none, !e.cookieNames.isEmpty, let index = findings.firstIndex(where: { $0.id == .challengeMissing }) {
             findings[index].severity = .warning
         }
         return findings
@@ -398,9 +398,9 @@ public enum FinalChallengeRules: ClientRule {
 
 /// `status.forbidden-semantics`: a 403 that carries a challenge (401 was meant) or a 401 for a
 /// user the server knows and refuses on authorization grounds (`insufficient_scope`).
-public enum StatusForbiddenSemanticsRule: ClientRule {
+public enum StatusForbiddenSemanticsRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "status.forbidden-semantics",
+        id: .statusForbiddenSemantics,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 403, CheckSample.basic401))],
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 403)),
@@ -417,7 +417,7 @@ public enum StatusForbiddenSemanticsRule: ClientRule {
         // FastAPI before 0.122, API-key gateways): 401 with WWW-Authenticate was meant.
         if final.headers("WWW-Authenticate").isEmpty {
             let stated = ServerStatedCauseRule.statedCause(e)?.id
-            let refused = ["credentials.rejected", "token.invalid", "token.expired"].contains(stated ?? "")
+            let refused = stated.map { [.credentialsRejected, .tokenInvalid, .tokenExpired].contains($0) } ?? false
             guard !CredentialsMissingRule.check(e).isEmpty || refused else { return [] }
             return [
                 Finding(

@@ -14,7 +14,7 @@ struct ResponderFingerprint: Sendable {
 
 /// `responder.identified` (info): who produced the 401 — nginx, Apache, an upstream behind a
 /// proxy, IIS, a framework or gateway — from Server, body and header fingerprints.
-public enum ResponderIdentifiedRule: ClientRule {
+public enum ResponderIdentifiedRule: Rule {
     static let fingerprints: [ResponderFingerprint] = [
         .init(name: "AWS API Gateway", serverPrefix: nil, header: "x-amzn-requestid", bodyContains: nil),
         .init(name: "Azure API Management", serverPrefix: nil, header: "ocp-apim-trace-location", bodyContains: nil),
@@ -31,7 +31,7 @@ public enum ResponderIdentifiedRule: ClientRule {
     ]
 
     public static let description = RuleDescription<CheckEvidence>(
-        id: "responder.identified",
+        id: .responderIdentified,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "nginx/1.22.1"])),
             CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "Microsoft-IIS/10.0"])),

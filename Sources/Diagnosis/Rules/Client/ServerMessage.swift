@@ -88,56 +88,56 @@ public struct ServerMessage: Sendable, Hashable {
 /// the cause it states. Django REST framework, FastAPI, Flask, Express/Passport, Spring, Laravel,
 /// GitHub/GitLab-style APIs and gateways.
 public enum KnownServerMessages {
-    public static let table: [(phrase: String, id: String)] = [
-        ("authentication credentials were not provided", "credentials.missing"),
-        ("not authenticated", "credentials.missing"),
-        ("no authorization header", "credentials.missing"),
-        ("authorization header is missing", "credentials.missing"),
-        ("missing authorization", "credentials.missing"),
-        ("missing authentication token", "credentials.missing"),
-        ("no auth token", "credentials.missing"),
-        ("no token provided", "credentials.missing"),
-        ("missing bearer token", "credentials.missing"),
-        ("missing api key", "credentials.missing"),
-        ("no api key found", "credentials.missing"),
-        ("no credentials found", "credentials.missing"),
-        ("no api key", "credentials.missing"),
-        ("unauthenticated", "credentials.missing"),
-        ("token has expired", "token.expired"),
-        ("token is expired", "token.expired"),
-        ("token expired", "token.expired"),
-        ("expired token", "token.expired"),
-        ("signature has expired", "token.expired"),
-        ("jwt expired", "token.expired"),
-        ("jwt is expired", "token.expired"),
-        ("invalid token", "token.invalid"),
-        ("token is invalid", "token.invalid"),
-        ("token not valid", "token.invalid"),
-        ("could not validate credentials", "token.invalid"),
-        ("invalid jwt", "token.invalid"),
-        ("jwt malformed", "token.invalid"),
-        ("invalid signature", "token.invalid"),
-        ("invalid username/password", "credentials.rejected"),
-        ("incorrect username or password", "credentials.rejected"),
-        ("invalid username or password", "credentials.rejected"),
-        ("bad credentials", "credentials.rejected"),
-        ("invalid credentials", "credentials.rejected"),
-        ("invalid authentication credentials", "credentials.rejected"),
-        ("invalid api key", "credentials.rejected"),
-        ("wrong password", "credentials.rejected"),
-        ("incorrect api key", "credentials.rejected"),
-        ("api key is invalid", "credentials.rejected"),
-        ("invalid access token", "token.invalid"),
-        ("not enough permissions", "token.insufficient-scope"),
-        ("insufficient scope", "token.insufficient-scope"),
-        ("insufficient_scope", "token.insufficient-scope"),
-        ("you do not have permission", "authz.forbidden"),
-        ("session expired", "session.stale-cookie"),
-        ("session has expired", "session.stale-cookie"),
+    public static let table: [(phrase: String, id: FindingID)] = [
+        ("authentication credentials were not provided", .credentialsMissing),
+        ("not authenticated", .credentialsMissing),
+        ("no authorization header", .credentialsMissing),
+        ("authorization header is missing", .credentialsMissing),
+        ("missing authorization", .credentialsMissing),
+        ("missing authentication token", .credentialsMissing),
+        ("no auth token", .credentialsMissing),
+        ("no token provided", .credentialsMissing),
+        ("missing bearer token", .credentialsMissing),
+        ("missing api key", .credentialsMissing),
+        ("no api key found", .credentialsMissing),
+        ("no credentials found", .credentialsMissing),
+        ("no api key", .credentialsMissing),
+        ("unauthenticated", .credentialsMissing),
+        ("token has expired", .tokenExpired),
+        ("token is expired", .tokenExpired),
+        ("token expired", .tokenExpired),
+        ("expired token", .tokenExpired),
+        ("signature has expired", .tokenExpired),
+        ("jwt expired", .tokenExpired),
+        ("jwt is expired", .tokenExpired),
+        ("invalid token", .tokenInvalid),
+        ("token is invalid", .tokenInvalid),
+        ("token not valid", .tokenInvalid),
+        ("could not validate credentials", .tokenInvalid),
+        ("invalid jwt", .tokenInvalid),
+        ("jwt malformed", .tokenInvalid),
+        ("invalid signature", .tokenInvalid),
+        ("invalid username/password", .credentialsRejected),
+        ("incorrect username or password", .credentialsRejected),
+        ("invalid username or password", .credentialsRejected),
+        ("bad credentials", .credentialsRejected),
+        ("invalid credentials", .credentialsRejected),
+        ("invalid authentication credentials", .credentialsRejected),
+        ("invalid api key", .credentialsRejected),
+        ("wrong password", .credentialsRejected),
+        ("incorrect api key", .credentialsRejected),
+        ("api key is invalid", .credentialsRejected),
+        ("invalid access token", .tokenInvalid),
+        ("not enough permissions", .tokenInsufficientScope),
+        ("insufficient scope", .tokenInsufficientScope),
+        ("insufficient_scope", .tokenInsufficientScope),
+        ("you do not have permission", .authzForbidden),
+        ("session expired", .sessionStaleCookie),
+        ("session has expired", .sessionStaleCookie),
     ]
 
     /// The cause a message states, if it is one of the known ones.
-    public static func cause(of message: ServerMessage) -> String? {
+    public static func cause(of message: ServerMessage) -> FindingID? {
         let lower = message.text.lowercased()
         return table.first { lower.contains($0.phrase) }?.id
     }
@@ -153,10 +153,10 @@ extension CheckEvidence.Step {
 /// server, ranked after what why401 proves itself (an expired `exp`, a bad signature) and before
 /// every inference. "No credentials" and "no permission" messages support the rules that own
 /// those ids (`credentials.missing`, `authz.forbidden`) as quoted evidence instead.
-public enum ServerStatedCauseRule: ClientRule {
+public enum ServerStatedCauseRule: Rule {
     static let drfToken: KeyValuePairs<String, String> = ["WWW-Authenticate": "Token", "Content-Type": "application/json"]
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.invalid",
+        id: .tokenInvalid,
         triggering: [
             CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Invalid token."}"#)),
             CheckSample.make(
@@ -170,10 +170,10 @@ public enum ServerStatedCauseRule: ClientRule {
         ])
 
     /// Ids this rule raises itself; the others are quoted by the rules that own them.
-    static let raised: Set<String> = ["token.invalid", "token.expired", "credentials.rejected", "token.insufficient-scope"]
+    static let raised: Set<FindingID> = [.tokenInvalid, .tokenExpired, .credentialsRejected, .tokenInsufficientScope]
 
     /// The cause the final answer's body states, when credentials were sent and it is one this rule raises.
-    static func statedCause(_ e: CheckEvidence) -> (id: String, message: ServerMessage)? {
+    static func statedCause(_ e: CheckEvidence) -> (id: FindingID, message: ServerMessage)? {
         guard e.sent != .none, let final = e.final, final.credentialed, final.status == 401 || final.status == 403,
             let message = final.serverMessage, let id = KnownServerMessages.cause(of: message), raised.contains(id)
         else { return nil }
@@ -187,6 +187,6 @@ public enum ServerStatedCauseRule: ClientRule {
         let finding = Finding(
             id, detail: sent + "The server's answer says why the \(final.status!) came: “\(message.text)”.",
             evidence: [final.line, message.line])
-        return [id == "credentials.rejected" ? CredentialsRejectedRule.fitted(finding, e) : finding]
+        return [id == .credentialsRejected ? CredentialsRejectedRule.fitted(finding, e) : finding]
     }
 }

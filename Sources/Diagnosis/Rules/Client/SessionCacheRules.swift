@@ -3,9 +3,9 @@ import HTTPAuth
 
 /// `session.stale-cookie`: with cookies 401, without them success, a plain login challenge, or a
 /// redirect to a login page (a cookie-session application sends anonymous visitors there).
-public enum SessionStaleCookieRule: ClientRule {
+public enum SessionStaleCookieRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "session.stale-cookie",
+        id: .sessionStaleCookie,
         triggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401), CheckSample.step(.withoutCookies, 200, credentialed: false)) {
                 $0.cookieNames = ["session"]
@@ -96,9 +96,9 @@ struct CacheHeaders {
 
 
 /// `cache.cacheable-401`: a 401 a cache may store, or did serve.
-public enum CacheCacheable401Rule: ClientRule {
+public enum CacheCacheable401Rule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "cache.cacheable-401",
+        id: .cacheCacheable401,
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Basic realm=\"x\"", "Cache-Control": "public, max-age=3600", "Age": "120"])),
             CheckSample.make(CheckSample.step(.asGiven, 401, ["X-Cache": "HIT from edge"])),
@@ -118,9 +118,9 @@ public enum CacheCacheable401Rule: ClientRule {
 }
 
 /// `cache.shared-authenticated`: an authenticated 2xx a shared cache may store for everyone.
-public enum CacheSharedAuthenticatedRule: ClientRule {
+public enum CacheSharedAuthenticatedRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "cache.shared-authenticated",
+        id: .cacheSharedAuthenticated,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "public, max-age=600"]))],
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "private, max-age=600"])),
@@ -137,9 +137,9 @@ public enum CacheSharedAuthenticatedRule: ClientRule {
 }
 
 /// `session.expired-cookie`: a cookie in the jar for this site has expired.
-public enum SessionExpiredCookieRule: ClientRule {
+public enum SessionExpiredCookieRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "session.expired-cookie",
+        id: .sessionExpiredCookie,
         triggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
                 $0.unsentCookies = [.init(name: "session", reason: "expired", expired: true, expiredAt: 1_600_000_000)]
@@ -165,9 +165,9 @@ public enum SessionExpiredCookieRule: ClientRule {
 }
 
 /// `session.cookie-not-sent`: a stored cookie a browser would not send to this URL.
-public enum SessionCookieNotSentRule: ClientRule {
+public enum SessionCookieNotSentRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "session.cookie-not-sent",
+        id: .sessionCookieNotSent,
         triggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
                 $0.unsentCookies = [.init(name: "session", reason: "it is Secure and the URL is plain http", expired: false)]

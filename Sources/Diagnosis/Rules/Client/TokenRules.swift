@@ -28,11 +28,11 @@ enum TokenTime {
 }
 
 /// `token.expired`: `exp + leeway` is before the server's (or local) time.
-public enum TokenExpiredRule: ClientRule {
+public enum TokenExpiredRule: Rule {
     // {"alg":"HS256"}.{"exp":1700000000}
     static let expiredToken = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDB9.x"
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.expired",
+        id: .tokenExpired,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(expiredToken) }],
         nonTriggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
@@ -56,11 +56,11 @@ public enum TokenExpiredRule: ClientRule {
 }
 
 /// `token.not-yet-valid`: `nbf` (or `iat`) lies in the future.
-public enum TokenNotYetValidRule: ClientRule {
+public enum TokenNotYetValidRule: Rule {
     // {"alg":"HS256"}.{"nbf":1900000000}
     static let futureToken = "eyJhbGciOiJIUzI1NiJ9.eyJuYmYiOjE5MDAwMDAwMDB9.x"
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.not-yet-valid",
+        id: .tokenNotYetValid,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(futureToken) }],
         nonTriggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
@@ -86,9 +86,9 @@ public enum TokenNotYetValidRule: ClientRule {
 }
 
 /// `token.not-jwt` (info): an opaque token whose claims cannot be read.
-public enum TokenNotJWTRule: ClientRule {
+public enum TokenNotJWTRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.not-jwt",
+        id: .tokenNotJwt,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode("opaque") }],
         nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
 
@@ -99,9 +99,9 @@ public enum TokenNotJWTRule: ClientRule {
 }
 
 /// `clock.skew`: local clock and the server's `Date` differ by more than 60 s.
-public enum ClockSkewRule: ClientRule {
+public enum ClockSkewRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "clock.skew",
+        id: .clockSkew,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.serverDate = $0.localTime + 7200 }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401)) { $0.serverDate = $0.localTime + 3 }])
 
@@ -136,9 +136,9 @@ public enum ClockSkewRule: ClientRule {
 }
 
 /// `digest.stale-nonce`: a Digest answer refused with `stale=true`, and a fresh nonce succeeds.
-public enum DigestStaleNonceRule: ClientRule {
+public enum DigestStaleNonceRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "digest.stale-nonce",
+        id: .digestStaleNonce,
         triggering: [
             CheckSample.make(
                 sent: .digest(user: "alice"),
@@ -169,9 +169,9 @@ public enum DigestStaleNonceRule: ClientRule {
 /// `oauth.resource-metadata-broken`: OAuth discovery fails — the challenge's RFC 9728
 /// `resource_metadata` (or the origin's `/.well-known/oauth-protected-resource`), the RFC 8414
 /// authorization server metadata, its issuer, or its `jwks_uri`. The evidence names the step and why.
-public enum ResourceMetadataBrokenRule: ClientRule {
+public enum ResourceMetadataBrokenRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "oauth.resource-metadata-broken",
+        id: .oauthResourceMetadataBroken,
         triggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false)),
             CheckSample.make(
@@ -215,7 +215,7 @@ public enum ResourceMetadataBrokenRule: ClientRule {
         guard let status = step.status else { return "is unreachable: \(step.exchange.failure ?? "no response")" }
         // The origin's well-known URL is only a guess: absent (404/410) or behind the site's own
         // authentication (401/403, e.g. a proxy that protects every path) is no fault.
-        if step.label == CheckEvidence.wellKnownMetadataLabel && [401, 403, 404, 410].contains(status) { return nil }
+        if step.plan == .resourceMetadata(wellKnown: true) && [401, 403, 404, 410].contains(status) { return nil }
         if status != 200 { return "answered \(status), not 200" }
         if let type = step.header("Content-Type"), !type.lowercased().contains("json") { return "has Content-Type \(type), not application/json" }
         if let note = step.label, note.hasPrefix("invalid:") { return "is invalid: " + String(note.dropFirst("invalid:".count)).trimmingOWS }
@@ -226,9 +226,9 @@ public enum ResourceMetadataBrokenRule: ClientRule {
 /// `token.signature-invalid` / `token.weak-secret` from a real verification: the key the user gave
 /// (`--secret`, `--key`, `--jwks`) or the JWKS that discovery found. The judgement is
 /// `TokenInspection`'s, shared with `why401 jwt`.
-public enum TokenSignatureRule: ClientRule {
+public enum TokenSignatureRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.signature-invalid",
+        id: .tokenSignatureInvalid,
         triggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
                 $0.token = JWT.decode(TokenExpiredRule.expiredToken)
@@ -268,11 +268,11 @@ public enum TokenSignatureRule: ClientRule {
 
 /// `token.audience-mismatch`: `aud`/`iss` differ from what the API expects (`--audience`, `--issuer`),
 /// or the server's `error_description` names the audience.
-public enum TokenAudienceMismatchRule: ClientRule {
+public enum TokenAudienceMismatchRule: Rule {
     // {"alg":"HS256"}.{"aud":"api://other","iss":"https://idp.example"}
     static let otherAudience = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGk6Ly9vdGhlciIsImlzcyI6Imh0dHBzOi8vaWRwLmV4YW1wbGUifQ.x"
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.audience-mismatch",
+        id: .tokenAudienceMismatch,
         triggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
                 $0.token = JWT.decode(otherAudience)
@@ -305,11 +305,11 @@ public enum TokenAudienceMismatchRule: ClientRule {
 
 /// `token.signature-invalid` without a key: `alg: none` means the token is unsigned, which no
 /// API should accept (RFC 8725 §3.1). Verification with a key comes with `why401 jwt`.
-public enum TokenAlgNoneRule: ClientRule {
+public enum TokenAlgNoneRule: Rule {
     // {"alg":"none"}.{"sub":"a"}
     static let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.signature-invalid",
+        id: .tokenSignatureInvalid,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(unsigned) }],
         nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
 
@@ -322,11 +322,11 @@ public enum TokenAlgNoneRule: ClientRule {
 /// `token.insufficient-scope` from the scopes themselves: the challenge's `scope=` names scopes the
 /// token's `scope` / `scp` / `scopes` claim lacks — on a 401 as well as a 403 (FastAPI's
 /// `SecurityScopes` answers 401 with `Bearer scope="…"`).
-public enum TokenScopeRule: ClientRule {
+public enum TokenScopeRule: Rule {
     // {"alg":"HS256"}.{"sub":"alice","scope":"read"}
     static let readToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsInNjb3BlIjoicmVhZCJ9.x"
     public static let description = RuleDescription<CheckEvidence>(
-        id: "token.insufficient-scope",
+        id: .tokenInsufficientScope,
         triggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"admin\""])) {
                 $0.token = JWT.decode(readToken)

@@ -17,7 +17,7 @@ enum LogServers {
 /// `logs.brute-force`: one client with many failed 401s, and many of them within one burst window.
 /// Both conditions: a slow monitor with an old password over a week is `logs.never-succeeds`, not
 /// an attack. The fix prints the fail2ban jail and the lines that block the top offenders now.
-public enum BruteForceLogRule: LogRule {
+public enum BruteForceLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let t = e.thresholds
         let offenders = e.summary.clients
@@ -48,7 +48,7 @@ public enum BruteForceLogRule: LogRule {
         }
         let worst = offenders[0]
         let detail = "\(offenders.count) client\(offenders.count == 1 ? "" : "s") got at least \(t.bruteForceMinFailures) failed 401s with at least \(t.bruteForceMinPeak) within \(worst.burstWindow) s; the worst, \(worst.address), got \(worst.failures). That is password guessing or a misbehaving script retrying without pause."
-        return [Finding("logs.brute-force", detail: detail, evidence: evidence, fix: fix)]
+        return [Finding(.logsBruteForce, detail: detail, evidence: evidence, fix: fix)]
     }
 
     /// A jail.local block for the stock fail2ban filter that reads the server's error log.
@@ -66,7 +66,7 @@ public enum BruteForceLogRule: LogRule {
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.brute-force",
+        id: .logsBruteForce,
         triggering: [
             LogSample.evidence(LogSample.summary(clients: [LogSample.client("203.0.113.7", failures: 300, peak: 120, users: ["admin", "root", "test"])])),
             // A stricter threshold from the command line catches a smaller burst.
@@ -83,7 +83,7 @@ public enum BruteForceLogRule: LogRule {
 /// `logs.never-succeeds`: a client or user with failed 401s and not one 2xx/3xx in the period.
 /// Handshakes (401 then 2xx within seconds) are not failures, so a browser's normal login never
 /// shows up here.
-public enum NeverSucceedsLogRule: LogRule {
+public enum NeverSucceedsLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let minimum = e.thresholds.neverSucceedsMinFailures
         let clients = e.summary.clients.filter { $0.successes == 0 && $0.failures >= minimum }
@@ -102,11 +102,11 @@ public enum NeverSucceedsLogRule: LogRule {
         if !users.isEmpty { parts.append("\(users.count) user\(users.count == 1 ? "" : "s")") }
         if !clients.isEmpty { parts.append("\(clients.count) client\(clients.count == 1 ? "" : "s")") }
         let detail = "\(parts.joined(separator: " and ")) got only failed 401s (at least \(minimum) each) and never a success in the period: stored credentials that are wrong or outdated, or a client that never sends them."
-        return [Finding("logs.never-succeeds", detail: detail, evidence: evidence)]
+        return [Finding(.logsNeverSucceeds, detail: detail, evidence: evidence)]
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.never-succeeds",
+        id: .logsNeverSucceeds,
         triggering: [
             LogSample.evidence(LogSample.summary(clients: [LogSample.client("192.0.2.10", failures: 60, peak: 1)])),
             LogSample.evidence(LogSample.summary(users: [UserRecord(name: "backup", failures: 12, successes: 0, firstFailure: LogSample.t0, lastFailure: LogSample.t0 + 3600)])),

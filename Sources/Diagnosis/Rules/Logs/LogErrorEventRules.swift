@@ -23,7 +23,7 @@ enum ErrorEventFindings {
         return "\(head)\(e.count) line\(e.count == 1 ? "" : "s")\(times) (\(server)\(e.code.map { " \($0)" } ?? ""); first at \(e.firstLine.path):\(e.firstLine.line))"
     }
 
-    static func finding(_ id: String, _ events: [ErrorEvent], detail: String, fix: [String] = []) -> [Finding] {
+    static func finding(_ id: FindingID, _ events: [ErrorEvent], detail: String, fix: [String] = []) -> [Finding] {
         guard !events.isEmpty else { return [] }
         return [Finding(id, detail: detail, evidence: LogFigures.capped(events.prefix(20).map(line), total: events.count), fix: fix)]
     }
@@ -56,20 +56,20 @@ enum ErrorEventFindings {
 }
 
 /// `logs.password-mismatch`: Apache AH01617 (Basic) / AH01794 (Digest), nginx `password mismatch`.
-public enum PasswordMismatchLogRule: LogRule {
+public enum PasswordMismatchLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .passwordMismatch)
         guard !events.isEmpty else { return [] }
         let users = Set(events.compactMap(\.user)).sorted()
         let fix = users.prefix(3).map { "Check \(LogFigures.user($0))'s password offline: `why401 htpasswd verify FILE \(LogFigures.shell($0))` (or `htpasswd -v FILE \(LogFigures.shell($0))`)." }
         return ErrorEventFindings.finding(
-            "logs.password-mismatch", events,
+            .logsPasswordMismatch, events,
             detail: "\(ErrorEventFindings.total(events)) error-log line(s) say a known user's password did not match — \(ErrorEventFindings.users(events)). Each was answered 401. The stored hash may also be one the server cannot verify, which both servers log the same way.",
             fix: fix)
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.password-mismatch",
+        id: .logsPasswordMismatch,
         triggering: [
             ErrorEventFindings.sample(.passwordMismatch, code: "AH01617", user: "alice"),
             ErrorEventFindings.sample(.passwordMismatch, server: "nginx", code: nil, user: "alice", path: "/basic/"),
@@ -78,7 +78,7 @@ public enum PasswordMismatchLogRule: LogRule {
 }
 
 /// `logs.user-not-found`: Apache AH01618 / AH01790, nginx `was not found in`.
-public enum UserNotFoundLogRule: LogRule {
+public enum UserNotFoundLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .userNotFound)
         guard !events.isEmpty else { return [] }
@@ -88,11 +88,11 @@ public enum UserNotFoundLogRule: LogRule {
         let named = Array(Set(events.compactMap(\.user).filter { !$0.isEmpty })).sorted()
         let file = events.compactMap(\.file).first ?? "FILE"
         let fix = named.prefix(3).map { "If \(LogFigures.user($0)) should have access, add it: `htpasswd -B \(LogFigures.shell(file)) \(LogFigures.shell($0))`; if not, find the client that still sends it (see the access log for the same times)." }
-        return ErrorEventFindings.finding("logs.user-not-found", events, detail: detail, fix: fix)
+        return ErrorEventFindings.finding(.logsUserNotFound, events, detail: detail, fix: fix)
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.user-not-found",
+        id: .logsUserNotFound,
         triggering: [
             ErrorEventFindings.sample(.userNotFound, code: "AH01618", user: "nosuchuser"),
             ErrorEventFindings.sample(.userNotFound, server: "nginx", code: nil, user: "bob", file: "/etc/nginx/.htpasswd"),
@@ -101,7 +101,7 @@ public enum UserNotFoundLogRule: LogRule {
 }
 
 /// `logs.authfile-unreadable`: Apache AH01620, nginx `open() "…" failed`. While it lasts nobody can log in.
-public enum AuthfileUnreadableLogRule: LogRule {
+public enum AuthfileUnreadableLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .authfileUnreadable)
         guard !events.isEmpty else { return [] }
@@ -119,11 +119,11 @@ public enum AuthfileUnreadableLogRule: LogRule {
             fix.append("See every directory on the way and who may read it: `namei -l \(quoted)`; test as the worker: `sudo -u www-data head -c1 \(quoted) > /dev/null`.")
         }
         let detail = "\(ErrorEventFindings.total(events)) error-log line(s) say the user file could not be opened\(files.isEmpty ? "" : " (" + files.prefix(3).joined(separator: ", ") + ")"). \(meanings.joined(separator: "; ")). No login can succeed while this lasts."
-        return ErrorEventFindings.finding("logs.authfile-unreadable", events, detail: detail, fix: fix)
+        return ErrorEventFindings.finding(.logsAuthfileUnreadable, events, detail: detail, fix: fix)
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.authfile-unreadable",
+        id: .logsAuthfileUnreadable,
         triggering: [
             ErrorEventFindings.sample(.authfileUnreadable, code: "AH01620", path: nil, file: "/etc/apache2/.htpasswd", reason: "Permission denied"),
             ErrorEventFindings.sample(.authfileUnreadable, server: "nginx", code: nil, path: "/basic/", file: "/etc/nginx/.htpasswd", reason: "No such file or directory"),
@@ -132,7 +132,7 @@ public enum AuthfileUnreadableLogRule: LogRule {
 }
 
 /// `logs.wrong-scheme`: Apache AH01614 (Basic area, another scheme sent) / AH01781 (Digest area, Basic sent).
-public enum WrongSchemeLogRule: LogRule {
+public enum WrongSchemeLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .wrongScheme)
         guard !events.isEmpty else { return [] }
@@ -140,12 +140,12 @@ public enum WrongSchemeLogRule: LogRule {
         let noQop = events.contains { $0.code == "AH10560" }
             ? " AH10560 is a Digest answer without `qop` (RFC 2069, old clients and libraries), which Apache 2.4.71 no longer accepts: the client must answer with `qop=auth`." : ""
         return ErrorEventFindings.finding(
-            "logs.wrong-scheme", events,
+            .logsWrongScheme, events,
             detail: "\(ErrorEventFindings.total(events)) request(s) sent credentials in another scheme than the area asks for\(paths.isEmpty ? "" : " (" + paths.prefix(3).joined(separator: ", ") + ")") — e.g. a Bearer token to a Basic area (AH01614) or Basic to a Digest area (AH01781). Apache answers 401 without looking at the credentials.\(noQop)")
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.wrong-scheme",
+        id: .logsWrongScheme,
         triggering: [
             ErrorEventFindings.sample(.wrongScheme, code: "AH01614"),
             ErrorEventFindings.sample(.wrongScheme, code: "AH01781", path: "/digest/"),
@@ -155,40 +155,40 @@ public enum WrongSchemeLogRule: LogRule {
 }
 
 /// `logs.authorization-failure`: Apache AH01631 — the password was right, `Require user/group` refused the user, still 401.
-public enum AuthorizationFailureLogRule: LogRule {
+public enum AuthorizationFailureLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .authorizationFailure)
         guard !events.isEmpty else { return [] }
         return ErrorEventFindings.finding(
-            "logs.authorization-failure", events,
+            .logsAuthorizationFailure, events,
             detail: "\(ErrorEventFindings.total(events)) error-log line(s) (AH01631) show users whose password was correct but whom `Require user`/`Require group` does not admit — \(ErrorEventFindings.users(events)). Apache answers these with 401, not 403, so the user believes the password is wrong.")
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.authorization-failure",
+        id: .logsAuthorizationFailure,
         triggering: [ErrorEventFindings.sample(.authorizationFailure, code: "AH01631", user: "u_sha1", path: "/requser/")],
         nonTriggering: [ErrorEventFindings.empty, ErrorEventFindings.sample(.passwordMismatch, code: "AH01617", user: "alice")])
 }
 
 /// `logs.auth-not-configured`: Apache AH00027 — `Require` demands a user but no AuthType is set: 500.
-public enum AuthNotConfiguredLogRule: LogRule {
+public enum AuthNotConfiguredLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .authNotConfigured)
         guard !events.isEmpty else { return [] }
         let paths = Array(Set(events.compactMap(\.path))).sorted()
         return ErrorEventFindings.finding(
-            "logs.auth-not-configured", events,
+            .logsAuthNotConfigured, events,
             detail: "\(ErrorEventFindings.total(events)) request(s)\(paths.isEmpty ? "" : " to " + paths.prefix(3).joined(separator: ", ")) hit a `Require` that needs an authenticated user where no AuthType/AuthUserFile is configured (AH00027). Apache answers 500 to everyone; nobody is ever asked for a password.")
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.auth-not-configured",
+        id: .logsAuthNotConfigured,
         triggering: [ErrorEventFindings.sample(.authNotConfigured, code: "AH00027", path: "/noauthtype/")],
         nonTriggering: [ErrorEventFindings.empty, ErrorEventFindings.unrelated])
 }
 
 /// `logs.htaccess-not-allowed`: Apache `.htaccess: AuthType not allowed here` — AllowOverride lacks AuthConfig: 500.
-public enum HtaccessNotAllowedLogRule: LogRule {
+public enum HtaccessNotAllowedLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .htaccessNotAllowed)
         guard !events.isEmpty else { return [] }
@@ -198,30 +198,30 @@ public enum HtaccessNotAllowedLogRule: LogRule {
             return "Allow auth directives there: `<Directory \"\(dir.replacingAll("\"", with: ""))\">` … `AllowOverride AuthConfig` … `</Directory>`, then `apachectl configtest && apachectl graceful`."
         }
         return ErrorEventFindings.finding(
-            "logs.htaccess-not-allowed", events,
+            .logsHtaccessNotAllowed, events,
             detail: "\(ErrorEventFindings.total(events)) request(s) failed because an .htaccess uses AuthType where AllowOverride does not include AuthConfig\(files.isEmpty ? "" : " (" + files.prefix(3).joined(separator: ", ") + ")"). Apache answers 500 for everything under that directory.",
             fix: fix)
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.htaccess-not-allowed",
+        id: .logsHtaccessNotAllowed,
         triggering: [ErrorEventFindings.sample(.htaccessNotAllowed, code: nil, path: nil, file: "/var/www/html/private/.htaccess")],
         nonTriggering: [ErrorEventFindings.empty, ErrorEventFindings.unrelated])
 }
 
 /// `logs.no-credentials`: nginx (info level) `no user/password was provided for basic authentication`.
 /// The normal first step of a Basic login; context for the 401 counts, not a problem.
-public enum NoCredentialsLogRule: LogRule {
+public enum NoCredentialsLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .noCredentials)
         guard !events.isEmpty else { return [] }
         return ErrorEventFindings.finding(
-            "logs.no-credentials", events,
+            .logsNoCredentials, events,
             detail: "\(ErrorEventFindings.total(events)) request(s) came without credentials and were challenged with 401. That is how every Basic login starts; it becomes a problem only when a client never follows up with credentials.")
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.no-credentials",
+        id: .logsNoCredentials,
         triggering: [ErrorEventFindings.unrelated],
         nonTriggering: [ErrorEventFindings.empty, ErrorEventFindings.sample(.passwordMismatch, code: "AH01617", user: "alice")])
 }

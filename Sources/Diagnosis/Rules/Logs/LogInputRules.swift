@@ -1,7 +1,7 @@
 import Evidence
 
 /// `logs.malformed-lines`: lines that parsed in no format, counted with the first few line numbers.
-public enum MalformedLinesLogRule: LogRule {
+public enum MalformedLinesLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let s = e.summary
         guard s.malformed > 0 else { return [] }
@@ -11,11 +11,11 @@ public enum MalformedLinesLogRule: LogRule {
         }
         let detail = "\(s.malformed) of \(s.lines) access-log lines (\(LogFigures.percent(s.malformed, of: s.lines))) did not parse and are left out of every figure."
         let fix = s.malformedSamples.first.map { ["Look at the first one: `sed -n '\($0.line)p' \(LogFigures.shell($0.path))`; give a custom format with `--log-format '…'` (Apache LogFormat syntax)."] } ?? []
-        return [Finding("logs.malformed-lines", detail: detail, evidence: evidence, fix: fix)]
+        return [Finding(.logsMalformedLines, detail: detail, evidence: evidence, fix: fix)]
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.malformed-lines",
+        id: .logsMalformedLines,
         triggering: [
             LogSample.evidence(
                 LogSummary(
@@ -27,17 +27,17 @@ public enum MalformedLinesLogRule: LogRule {
 
 /// `logs.input-incomplete`: an input could not be read (or not to its end). The rest is still
 /// analysed; the finding says which figures leave something out.
-public enum InputIncompleteLogRule: LogRule {
+public enum InputIncompleteLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let bad = e.summary.inputs.filter { $0.problem != nil }
         guard !bad.isEmpty else { return [] }
         let evidence = bad.map { "\($0.path): \($0.problem!)" + ($0.lines > 0 ? " (read \($0.lines) lines before that)" : " (nothing read)") }
         let detail = "\(bad.count) of \(e.summary.inputs.count) input\(e.summary.inputs.count == 1 ? "" : "s") could not be read completely; the figures cover the rest."
-        return [Finding("logs.input-incomplete", detail: detail, evidence: evidence)]
+        return [Finding(.logsInputIncomplete, detail: detail, evidence: evidence)]
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.input-incomplete",
+        id: .logsInputIncomplete,
         triggering: [
             LogSample.evidence(
                 LogSummary(inputs: [
@@ -50,7 +50,7 @@ public enum InputIncompleteLogRule: LogRule {
 
 /// `logs.unrecognized-format`: an input had lines but none of them in a format this tool reads. Its
 /// silence is not evidence that nothing is wrong, so it is a warning (exit 1), not a clean 0.
-public enum UnrecognizedFormatLogRule: LogRule {
+public enum UnrecognizedFormatLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         let unknown = e.summary.inputs.filter(\.unrecognized)
         guard !unknown.isEmpty else { return [] }
@@ -68,11 +68,11 @@ public enum UnrecognizedFormatLogRule: LogRule {
         if unknown.contains(where: { $0.kind == .error }) {
             fix.append("Error logs are read when their lines start with the server's own date: check that this is the web server's error log and not a syslog or journal export.")
         }
-        return [Finding("logs.unrecognized-format", detail: detail, evidence: evidence, fix: fix)]
+        return [Finding(.logsUnrecognizedFormat, detail: detail, evidence: evidence, fix: fix)]
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.unrecognized-format",
+        id: .logsUnrecognizedFormat,
         triggering: [
             LogSample.evidence(LogSummary(inputs: [LogInput(path: "odd.log", kind: .access, format: "unknown", lines: 12, malformed: 12)], lines: 12, malformed: 12)),
             LogSample.evidence(LogSummary(inputs: [LogInput(path: "error.log", kind: .error, format: "unknown", lines: 4)], errorLines: 4)),

@@ -41,16 +41,11 @@ public struct LogEvidence: Sendable {
     }
 }
 
-/// A pure rule over a log summary: no I/O, same summary → same findings.
-public protocol LogRule: Sendable {
-    static var description: RuleDescription<LogEvidence> { get }
-    static func check(_ evidence: LogEvidence) -> [Finding]
-}
 
 /// The log rules, most specific first: error-log causes name the reason for the 401s, access-log
 /// patterns say who and when.
 public enum LogRules {
-    public static let all: [any LogRule.Type] = [
+    public static let set = RuleSet<LogEvidence>("logs", [
         AuthfileUnreadableLogRule.self,
         AuthNotConfiguredLogRule.self,
         HtaccessNotAllowedLogRule.self,
@@ -65,12 +60,15 @@ public enum LogRules {
         UnrecognizedFormatLogRule.self,
         MalformedLinesLogRule.self,
         InputIncompleteLogRule.self,
-    ]
+    ])
+
+    /// The rules, in rank order.
+    public static var all: [any Rule<LogEvidence>.Type] { Self.set.rules }
 
     /// Every finding, ranked (errors first, then rule order).
     public static func run(_ summary: LogSummary, thresholds: LogThresholds = LogThresholds()) -> [Finding] {
         let evidence = LogEvidence(summary, thresholds: thresholds)
-        return all.flatMap { $0.check(evidence) }.ranked()
+        return set.run(evidence)
     }
 }
 

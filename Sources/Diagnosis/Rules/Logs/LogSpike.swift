@@ -77,7 +77,7 @@ public struct LogSpike: Sendable, Equatable {
 }
 
 /// `logs.spike`: the failed-401 rate jumped; says when (the onset) and from what baseline to what.
-public enum SpikeLogRule: LogRule {
+public enum SpikeLogRule: Rule {
     public static func check(_ e: LogEvidence) -> [Finding] {
         guard let spike = LogSpike.detect(e.summary, thresholds: e.thresholds) else { return [] }
         let unit = LogTime.unit(spike.bucketSeconds)
@@ -95,13 +95,13 @@ public enum SpikeLogRule: LogRule {
         let from = LogTime.journal(spike.onset - 600), to = LogTime.journal(spike.onset + Int64(spike.bucketSeconds))
         return [
             Finding(
-                "logs.spike", detail: detail, evidence: evidence,
+                .logsSpike, detail: detail, evidence: evidence,
                 fix: ["What changed in the ten minutes before the onset: `TZ=UTC journalctl -u apache2 -u nginx --since \"\(from)\" --until \"\(to)\"`."])
         ]
     }
 
     public static let description = RuleDescription<LogEvidence>(
-        id: "logs.spike",
+        id: .logsSpike,
         triggering: [LogSample.evidence(LogSample.spikeSummary())],
         nonTriggering: [
             LogSample.evidence(LogSample.steadySummary()),

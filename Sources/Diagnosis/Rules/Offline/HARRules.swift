@@ -33,19 +33,19 @@ public enum HARRules {
     public static func run(_ evidence: CheckEvidence, history: HARHistory) -> [Finding] {
         var findings = ClientRules.run(evidence)
         guard let prior = history.earlierSuccesses.first else { return findings }
-        func append(_ line: String, to id: String) -> Bool {
+        func append(_ line: String, to id: FindingID) -> Bool {
             guard let i = findings.firstIndex(where: { $0.id == id }) else { return false }
             if !findings[i].evidence.contains(line) { findings[i].evidence.append(line) }
             return true
         }
         if prior.sameCredentials {
             let line = "the same request with the same credentials succeeded earlier — \(prior.line)"
-            if append(line, to: "token.expired") || append(line, to: "session.expired-cookie") || append(line, to: "transient.flapping") {
+            if append(line, to: .tokenExpired) || append(line, to: .sessionExpiredCookie) || append(line, to: .transientFlapping) {
                 return findings
             }
             let now = evidence.final.map { "this entry: \($0.exchange.request.method) \($0.exchange.request.url) → \($0.status.map(String.init) ?? "no response")" }
             var finding = Finding(
-                "transient.flapping",
+                .transientFlapping,
                 detail: "The same request with the same credentials succeeded earlier in the file and was refused here: the server changed its answer, not the client.",
                 evidence: [line] + (now.map { [$0] } ?? []))
             finding.fix = ["Compare the two entries' response headers (Server, Via, X-Served-By) and times: another backend, a restart or a rotated key answered the refusal."] + finding.fix
@@ -56,7 +56,7 @@ public enum HARRules {
         let expiredSince = evidence.unsentCookies.filter { cookie in
             cookie.expired && prior.cookieNames.contains { cookie.name == $0 || cookie.name.hasPrefix($0 + " ") }
         }
-        if !expiredSince.isEmpty, let i = findings.firstIndex(where: { $0.id == "session.expired-cookie" }) {
+        if !expiredSince.isEmpty, let i = findings.firstIndex(where: { $0.id == .sessionExpiredCookie }) {
             var finding = findings.remove(at: i)
             finding.severity = .error
             finding.detail = "The same request succeeded earlier with the cookie \(expiredSince.map { $0.name.split(separator: " ").first.map(String.init) ?? $0.name }.joined(separator: ", ")); the cookie has expired since, the browser stopped sending it, and the server answers 401: the session ended. Log in again."
@@ -73,6 +73,6 @@ public enum HARRules {
     /// `har.contains-secrets` naming where the file holds secrets (never the values); nil when it holds none.
     public static func containsSecrets(_ locations: [String]) -> Finding? {
         guard !locations.isEmpty else { return nil }
-        return Finding("har.contains-secrets", evidence: locations)
+        return Finding(.harContainsSecrets, evidence: locations)
     }
 }

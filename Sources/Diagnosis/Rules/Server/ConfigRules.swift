@@ -1,23 +1,21 @@
 import Credentials
 import Evidence
 
-/// A pure rule over one server's configuration facts (`why401 server`).
-public protocol ConfigRule: Sendable {
-    static var description: RuleDescription<ServerConfigFacts> { get }
-    static func check(_ facts: ServerConfigFacts) -> [Finding]
-}
 
 /// The configuration rules, most specific first. Each finding names the config file and line and
 /// gives the exact lines or commands that fix it.
 public enum ConfigRules {
-    public static let all: [any ConfigRule.Type] = [
+    public static let set = RuleSet<ServerConfigFacts>("config", [
         ConfigHtaccessIgnoredRule.self, ConfigOverrideForbiddenRule.self, ConfigUserFileMissingRule.self,
         ConfigUserFileUnreadableRule.self, ConfigIncompleteAuthRule.self, ConfigUserFileInDocrootRule.self,
         ConfigAuthBypassedRule.self, ConfigAuthorizationNotForwardedRule.self, ConfigUserFileContentRule.self, ConfigOptionsRequiresAuthRule.self,
-    ]
+    ])
+
+    /// The rules, in rank order.
+    public static var all: [any Rule<ServerConfigFacts>.Type] { Self.set.rules }
 
     public static func run(_ facts: ServerConfigFacts) -> [Finding] {
-        all.flatMap { $0.check(facts) }.ranked()
+        set.run(facts)
     }
 
     /// Each configured user file once per configuration line (several areas may share one).
@@ -59,8 +57,10 @@ public enum ConfigRules {
 
     /// A finding whose fix is exactly `fix`: these rules know the file, the line and the worker, so
     /// the catalog's generic steps (`why401 explain ID`) would only repeat them with example paths.
-    static func finding(_ id: String, detail: String, evidence: [String], fix: [String]) -> Finding {
-        var f = Finding(id, detail: detail, evidence: evidence, fix: fix)
+    /// `subject` is the configuration line or file the finding is about: two areas with the same
+    /// problem are two findings (see `RuleSet`'s de-duplication).
+    static func finding(_ id: FindingID, subject: String, detail: String, evidence: [String], fix: [String]) -> Finding {
+        var f = Finding(id, detail: detail, evidence: evidence, fix: fix, subject: subject)
         f.fix = fix
         return f
     }
@@ -72,9 +72,9 @@ public enum ConfigRules {
 // MARK: - authfile.missing
 
 /// `authfile.missing`: `AuthUserFile`/`auth_basic_user_file` names a file that does not exist.
-public enum ConfigUserFileMissingRule: ConfigRule {
+public enum ConfigUserFileMissingRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "authfile.missing",
+        id: .authfileMissing,
         triggering: [ConfigRuleExamples.apache(userFile: .missing(path: "/etc/apache2/.htpasswd"))],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok), ConfigRuleExamples.apache(userFile: .denied(path: "/etc/apache2/.htpasswd", mode: 0o600, owner: "root", group: "root", reason: "no read permission for www-data"))])
 
@@ -88,7 +88,7 @@ public enum ConfigUserFileMissingRule: ConfigRule {
                 : "`htpasswd -c -B \(ConfigRules.shellQuoted(file.path)) alice` (`-c` only for a new file — it overwrites)"
             let mkdir = missing == file.path ? "" : "`mkdir -p \(ConfigRules.shellQuoted(dirname(file.path)))`, then "
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: "\(file.at)",
                 detail: "\(file.directive) at \(file.at) names \(file.path), which \(what). \(server.displayName) "
                     + (server == .apache ? "answers 401 without credentials and 500 with any (AH01620 \"Could not open password file\")." : "answers 401 without credentials and 403 with any (`open() \"\(file.path)\" failed (2: No such file or directory)`)."),
                 evidence: ["\(file.directive) \(file.path) at \(file.at): \(what)"] + areas.prefix(5).map { "used by \(ConfigRules.areaLine($0))" },
@@ -109,9 +109,9 @@ public enum ConfigUserFileMissingRule: ConfigRule {
 // MARK: - authfile.unreadable
 
 /// `authfile.unreadable`: the worker cannot read the user file or traverse a directory above it.
-public enum ConfigUserFileUnreadableRule: ConfigRule {
+public enum ConfigUserFileUnreadableRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "authfile.unreadable",
+        id: .authfileUnreadable,
         triggering: [
             ConfigRuleExamples.apache(userFile: .denied(path: "/etc/apache2/.htpasswd", mode: 0o600, owner: "root", group: "root", reason: "no read permission for www-data")),
             ConfigRuleExamples.apache(userFile: .denied(path: "/srv/auth", mode: 0o700, owner: "root", group: "root", reason: "no execute (search) permission for www-data on this directory")),
@@ -141,7 +141,7 @@ public enum ConfigUserFileUnreadableRule: ConfigRule {
                 ? "Apache answers 500 to every request with credentials (`(13)Permission denied … AH01620`); anonymous requests still get an ordinary 401, which hides the problem."
                 : "nginx answers 500 to every request with credentials (`[crit] … open() \"\(file.path)\" failed (13: Permission denied)`)."
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: "\(file.at)",
                 detail: "The worker \(worker) cannot read \(file.path) (\(file.directive) at \(file.at)): \(isTarget ? "" : "the directory \(blocking) blocks the way — ")\(reason). \(effect)",
                 evidence: [
                     "\(file.directive) \(file.path) at \(file.at)",
@@ -156,9 +156,9 @@ public enum ConfigUserFileUnreadableRule: ConfigRule {
 // MARK: - authfile.in-docroot
 
 /// `authfile.in-docroot`: a configured user file lies inside a document root.
-public enum ConfigUserFileInDocrootRule: ConfigRule {
+public enum ConfigUserFileInDocrootRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "authfile.in-docroot",
+        id: .authfileInDocroot,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, path: "/var/www/html/.htpasswd", insideDocroot: "/var/www/html")],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok)])
 
@@ -177,7 +177,7 @@ public enum ConfigUserFileInDocrootRule: ConfigRule {
             ]
             fix.append(server == .apache ? #"Until then deny it: `<Files ".ht*"> Require all denied </Files>`."# : #"Until then deny it: `location ~ /\.ht { deny all; }`."#)
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: "\(file.at)",
                 detail: "\(file.path) (\(file.directive) at \(file.at)) lies inside the document root \(root): \(served), and the hashes can be cracked offline.",
                 evidence: ["\(file.directive) \(file.path) at \(file.at)", "document root \(root)"] + areas.prefix(3).map { "used by \(ConfigRules.areaLine($0))" },
                 fix: fix)
@@ -189,9 +189,9 @@ public enum ConfigUserFileInDocrootRule: ConfigRule {
 
 /// The configured user files' contents, judged for the server that uses them (`PasswordFileRules.lint`),
 /// with the configuration line that names the file added to the evidence.
-public enum ConfigUserFileContentRule: ConfigRule {
+public enum ConfigUserFileContentRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "authfile.malformed",
+        id: .authfileMalformed,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, parsed: PasswordFile.parse(Array("alice\n".utf8)))],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok, parsed: PasswordFile.parse(Array("alice:$2y$05$abcdefghijklmnopqrstuuJ1zzHgVYnmAvhbVFDZsU1rPzGa8m0vW\n".utf8)))])
 
@@ -211,9 +211,9 @@ public enum ConfigUserFileContentRule: ConfigRule {
 
 /// `config.incomplete-auth`: AuthType without Require, Require without AuthType, no user file or
 /// no AuthName (Apache); auth_basic without auth_basic_user_file (nginx).
-public enum ConfigIncompleteAuthRule: ConfigRule {
+public enum ConfigIncompleteAuthRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "config.incomplete-auth",
+        id: .configIncompleteAuth,
         triggering: [
             ConfigRuleExamples.apache(requires: []),
             ConfigRuleExamples.apache(scheme: nil),
@@ -243,7 +243,7 @@ public enum ConfigIncompleteAuthRule: ConfigRule {
                 if area.requires.isEmpty { evidence.append("no Require line in effect") }
                 for r in area.requires { evidence.append("\(r.text) at \(r.at)") }
             }
-            out.append(ConfigRules.finding(description.id, detail: "\(area.context) at \(area.at): \(problem) \(effect)", evidence: evidence, fix: fix + ["Reload: \(ConfigRules.reloadCommand(area.server))."]))
+            out.append(ConfigRules.finding(description.id, subject: "\(area.at)", detail: "\(area.context) at \(area.at): \(problem) \(effect)", evidence: evidence, fix: fix + ["Reload: \(ConfigRules.reloadCommand(area.server))."]))
         }
         return out
     }
@@ -291,9 +291,9 @@ public enum ConfigIncompleteAuthRule: ConfigRule {
 
 /// `config.authorization-not-forwarded`: CGI/FastCGI without CGIPassAuth or a pass-through, or a
 /// proxy/FastCGI configuration that empties the header.
-public enum ConfigAuthorizationNotForwardedRule: ConfigRule {
+public enum ConfigAuthorizationNotForwardedRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "config.authorization-not-forwarded",
+        id: .configAuthorizationNotForwarded,
         triggering: [ConfigRuleExamples.forwarding(passes: false)],
         nonTriggering: [ConfigRuleExamples.forwarding(passes: true)])
 
@@ -322,7 +322,7 @@ public enum ConfigAuthorizationNotForwardedRule: ConfigRule {
                 ? "nothing in the configuration authenticates these requests, so the \(f.kind.rawValue) application must read Authorization itself — and it never sees HTTP_AUTHORIZATION, so it answers 401 to good credentials (and Apache logs nothing)."
                 : "the \(f.kind.rawValue) backend never sees the credentials the client sent and answers 401 (nginx itself logs the user, the backend logs none)."
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: "\(f.at)",
                 detail: "\(f.context) (\(f.at)): Authorization is not passed on — \(f.reason); \(effect)",
                 evidence: ["\(f.kind.rawValue) handler at \(f.at): \(f.context)", f.blocker.map { "\($0.value) at \($0.at)" } ?? f.reason],
                 fix: fix + ["Reload: \(ConfigRules.reloadCommand(f.server))."])
@@ -335,9 +335,9 @@ public enum ConfigAuthorizationNotForwardedRule: ConfigRule {
 /// `config.auth-bypassed`: Apache 2.2-style access control (`Satisfy Any` with `Order`/`Allow`,
 /// mod_access_compat) in an area that also requires a user — the clients `Allow` admits get in
 /// without a password (measured on httpd 2.4.71: 200 with no credentials and with a wrong password).
-public enum ConfigAuthBypassedRule: ConfigRule {
+public enum ConfigAuthBypassedRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "config.auth-bypassed",
+        id: .configAuthBypassed,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, bypass: ConfigRuleExamples.bypass(everyone: true)), ConfigRuleExamples.apache(userFile: .ok, bypass: ConfigRuleExamples.bypass(everyone: false))],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok)])
 
@@ -353,7 +353,7 @@ public enum ConfigAuthBypassedRule: ConfigRule {
             evidence += b.allows.map { "Allow \($0.value) at \($0.at)" } + b.denies.map { "Deny \($0.value) at \($0.at)" }
             evidence += area.requires.filter(\.needsAuthentication).map { "\($0.text) at \($0.at)" }
             var f = ConfigRules.finding(
-                description.id,
+                description.id, subject: "\(area.at)",
                 detail: "\(area.context) at \(area.at) requires a user, but `Satisfy Any` (\(b.satisfy.at)) lets the old access rules (mod_access_compat) stand in for the password: Apache admits \(who).",
                 evidence: evidence,
                 fix: [
@@ -372,9 +372,9 @@ public enum ConfigAuthBypassedRule: ConfigRule {
 // MARK: - config.htaccess-ignored / config.override-forbidden
 
 /// `config.htaccess-ignored`: auth directives in a `.htaccess` the server never reads.
-public enum ConfigHtaccessIgnoredRule: ConfigRule {
+public enum ConfigHtaccessIgnoredRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "config.htaccess-ignored",
+        id: .configHtaccessIgnored,
         triggering: [ConfigRuleExamples.htaccess(override: OverrideFact(text: "None", at: ConfigRules.example, allowsAuthConfig: false, isNone: true))],
         nonTriggering: [
             ConfigRuleExamples.htaccess(override: OverrideFact(text: "AuthConfig", at: ConfigRules.example, allowsAuthConfig: true, isNone: false)),
@@ -389,7 +389,7 @@ public enum ConfigHtaccessIgnoredRule: ConfigRule {
                 + [facts.server == .nginx ? h.override.text : "AllowOverride \(h.override.text)" + (h.override.at.map { " at \($0)" } ?? "")]
             if facts.server == .nginx {
                 return ConfigRules.finding(
-                    description.id,
+                    description.id, subject: h.path,
                     detail: "\(h.path) holds auth directives (line \(first?.at.line ?? 1)), but nginx never reads .htaccess: \(dir) is served without any login — the protection is silently absent.",
                     evidence: evidence,
                     fix: [
@@ -400,7 +400,7 @@ public enum ConfigHtaccessIgnoredRule: ConfigRule {
             let whereSet = h.override.at.map { "line \($0.line) of \($0.file)" } ?? "the `<Directory \"\(dir)\">` block of the virtual host"
             let verb = h.override.nonfatal ? "skips the auth directives (Nonfatal)" : "does not read this file at all"
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: h.path,
                 detail: "\(h.path) holds auth directives (line \(first?.at.line ?? 1)), but AllowOverride \(h.override.text) applies to \(dir)\(h.override.at.map { " (\($0))" } ?? ""): Apache \(verb), so the area answers 200 without asking for a password — the protection is silently absent.",
                 evidence: evidence,
                 fix: [
@@ -423,9 +423,9 @@ public enum ConfigHtaccessIgnoredRule: ConfigRule {
 
 /// `config.override-forbidden`: auth directives in a `.htaccess` where AllowOverride is set but lacks
 /// AuthConfig — Apache reads the file and fails every request with 500.
-public enum ConfigOverrideForbiddenRule: ConfigRule {
+public enum ConfigOverrideForbiddenRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "config.override-forbidden",
+        id: .configOverrideForbidden,
         triggering: [ConfigRuleExamples.htaccess(override: OverrideFact(text: "Indexes", at: ConfigRules.example, allowsAuthConfig: false, isNone: false))],
         nonTriggering: [
             ConfigRuleExamples.htaccess(override: OverrideFact(text: "None", at: ConfigRules.example, allowsAuthConfig: false, isNone: true)),
@@ -443,7 +443,7 @@ public enum ConfigOverrideForbiddenRule: ConfigRule {
             let governing = at.map { "AllowOverride \(h.override.text) (\($0)) does not include AuthConfig" }
                 ?? "no AllowOverride applies to \(dir): httpd 2.4 then still reads .htaccess but allows none of its directives (measured on 2.4.71)"
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: h.path,
                 detail: "\(h.path) line \(first?.at.line ?? 1) uses `\(name)`, but \(governing): Apache answers 500 to every request below \(dir) and logs `\(h.path): \(name) not allowed here`.",
                 evidence: ["\(h.path): " + h.authDirectives.prefix(6).map { "`\($0.value)` (line \($0.at.line))" }.joined(separator: ", "), at.map { "AllowOverride \(h.override.text) at \($0)" } ?? "AllowOverride \(h.override.text)"],
                 fix: [
@@ -460,9 +460,9 @@ public enum ConfigOverrideForbiddenRule: ConfigRule {
 /// `config.options-requires-auth`: an area that is called cross-origin (a CORS header is set there, or
 /// it hands requests to an application) requires credentials for OPTIONS too, so preflights get 401.
 /// A plain protected directory of static files is not reported: browsers preflight only API calls.
-public enum ConfigOptionsRequiresAuthRule: ConfigRule {
+public enum ConfigOptionsRequiresAuthRule: Rule {
     public static let description = RuleDescription<ServerConfigFacts>(
-        id: "config.options-requires-auth",
+        id: .configOptionsRequiresAuth,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, cors: ConfigRules.example), ConfigRuleExamples.nginx(userFile: .ok, cors: ConfigRules.nginxExample)],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok), ConfigRuleExamples.apache(userFile: .ok, cors: ConfigRules.example, optionsExempt: true)])
 
@@ -476,7 +476,7 @@ public enum ConfigOptionsRequiresAuthRule: ConfigRule {
                 ? ["Wrap the requirement at \(area.requires.first { $0.needsAuthentication }?.at.description ?? area.at.description): `<LimitExcept OPTIONS>` `Require valid-user` `</LimitExcept>`."]
                 : ["In the block at \(area.at): `if ($request_method = OPTIONS) { return 204; }` (runs before auth_basic), with the CORS headers added `always`."]
             return ConfigRules.finding(
-                description.id,
+                description.id, subject: "\(area.at)",
                 detail: "\(area.context) at \(area.at) requires credentials for every method, OPTIONS included, and \(why): a browser's CORS preflight carries no credentials and gets 401, so the real request is never sent.",
                 evidence: ["\(area.context) at \(area.at)", why] + area.requires.filter(\.needsAuthentication).map { "\($0.text) at \($0.at) applies to OPTIONS" },
                 fix: fix + ["Check: `curl -i -X OPTIONS -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: GET' URL` must not be 401."])

@@ -1,23 +1,21 @@
 import Evidence
 
-/// A pure rule over the permissions walk (`why401 server`): walk facts in, findings out.
-public protocol PermissionRule: Sendable {
-    static var description: RuleDescription<PermissionFacts> { get }
-    static func check(_ facts: PermissionFacts) -> [Finding]
-}
 
 /// The permission rules, most specific first: a file the worker cannot read is the likeliest cause
 /// of a failing auth (403/500), a password file in the root is the worst leak, 777 is a hazard.
 public enum PermissionRules {
-    public static let all: [any PermissionRule.Type] = [
+    public static let set = RuleSet<PermissionFacts>("permissions", [
         PermissionUnreadableRule.self, AuthFileInDocrootRule.self, PermissionWorldWritableRule.self,
-    ]
+    ])
+
+    /// The rules, in rank order.
+    public static var all: [any Rule<PermissionFacts>.Type] { Self.set.rules }
 
     /// At most this many paths are listed (evidence and commands); the rest are counted.
     public static let listLimit = 20
 
     public static func run(_ facts: PermissionFacts) -> [Finding] {
-        all.flatMap { $0.check(facts) }.ranked()
+        set.run(facts)
     }
 
     static func line(_ issue: PermissionIssue) -> String {
@@ -44,7 +42,7 @@ public enum PermissionRules {
     }
 
     /// A finding about `issues`: the first `listLimit` as evidence, the chmod/chgrp commands as the fix.
-    static func finding(_ id: String, detail: String, issues: [PermissionIssue], facts: PermissionFacts) -> Finding {
+    static func finding(_ id: FindingID, detail: String, issues: [PermissionIssue], facts: PermissionFacts) -> Finding {
         Finding(
             id, detail: detail, evidence: capped(issues.count, issues.prefix(listLimit).map(line)),
             fix: commands(issues, roots: facts.roots, worker: facts.worker))
@@ -57,9 +55,9 @@ public enum PermissionRules {
 
 /// `perm.unreadable`: a file, `.htaccess` or password file the worker cannot read, or a directory
 /// it cannot list or traverse.
-public enum PermissionUnreadableRule: PermissionRule {
+public enum PermissionUnreadableRule: Rule {
     public static let description = RuleDescription<PermissionFacts>(
-        id: "perm.unreadable",
+        id: .permUnreadable,
         triggering: [
             PermissionFacts(worker: "www-data", roots: ["/srv/www"], unreadable: [
                 PermissionIssue(path: "/srv/www/private/.htaccess", kind: .htaccess, mode: 0o600, owner: 0, group: 0, proposedMode: 0o644, reason: "www-data cannot read this .htaccess"),
@@ -88,14 +86,14 @@ public enum PermissionUnreadableRule: PermissionRule {
         let files = issues.count - directories - htaccess - auth
         if files > 0 { parts.append("\(files) file\(files == 1 ? "" : "s") it cannot read (served as 403)") }
         let detail = "\(facts.worker) — the account the server reads files as — is blocked by \(parts.joined(separator: ", ")). Proposed modes follow the 755 (directories) / 644 (files) convention; password files get read access only for the worker's owner or group class, never for everyone."
-        return [PermissionRules.finding("perm.unreadable", detail: detail, issues: issues, facts: facts)]
+        return [PermissionRules.finding(.permUnreadable, detail: detail, issues: issues, facts: facts)]
     }
 }
 
 /// `perm.world-writable`: 777/666-style modes under a root or on a password file.
-public enum PermissionWorldWritableRule: PermissionRule {
+public enum PermissionWorldWritableRule: Rule {
     public static let description = RuleDescription<PermissionFacts>(
-        id: "perm.world-writable",
+        id: .permWorldWritable,
         triggering: [
             PermissionFacts(worker: "www-data", roots: ["/srv/www"], worldWritable: [
                 PermissionIssue(path: "/srv/www/uploads", kind: .directory, mode: 0o777, owner: 33, group: 33, proposedMode: 0o755, reason: "mode 0777"),
@@ -111,14 +109,14 @@ public enum PermissionWorldWritableRule: PermissionRule {
         let auth = issues.filter { $0.kind == .authFile || $0.kind == .htaccess }.count
         var detail = "\(issues.count) path\(issues.count == 1 ? " is" : "s are") writable by every local account."
         if auth > 0 { detail += " \(auth) of them \(auth == 1 ? "is" : "are") .htaccess or password files: anyone can remove the protection or add a user." }
-        return [PermissionRules.finding("perm.world-writable", detail: detail, issues: issues, facts: facts)]
+        return [PermissionRules.finding(.permWorldWritable, detail: detail, issues: issues, facts: facts)]
     }
 }
 
 /// `authfile.in-docroot`: a password file below a document root, downloadable unless denied.
-public enum AuthFileInDocrootRule: PermissionRule {
+public enum AuthFileInDocrootRule: Rule {
     public static let description = RuleDescription<PermissionFacts>(
-        id: "authfile.in-docroot",
+        id: .authfileInDocroot,
         triggering: [
             PermissionFacts(worker: "www-data", roots: ["/srv/www"], authFilesInRoot: [AuthFileInRoot(path: "/srv/www/.htpasswd", root: "/srv/www")]),
         ],
@@ -135,7 +133,7 @@ public enum AuthFileInDocrootRule: PermissionRule {
         }
         return [
             Finding(
-                "authfile.in-docroot", detail: detail,
+                .authfileInDocroot, detail: detail,
                 evidence: PermissionRules.capped(files.count, files.prefix(PermissionRules.listLimit).map { "\($0.path) (under \($0.root))" }),
                 fix: fix)
         ]

@@ -1,20 +1,18 @@
 import Evidence
 
-/// A pure rule over a WordPress install (`why401 wordpress DIR`).
-public protocol WordPressRule: Sendable {
-    static var description: RuleDescription<WordPressFacts> { get }
-    static func check(_ facts: WordPressFacts) -> [Finding]
-}
 
 /// The WordPress rules, most specific first: a bisect result is proof, the rest are suspects.
 public enum WordPressRules {
-    public static let all: [any WordPressRule.Type] = [
+    public static let set = RuleSet<WordPressFacts>("wordpress", [
         WordPressCulpritPluginRule.self, WordPressAuthorizationStrippedRule.self,
         WordPressApplicationPasswordsDisabledRule.self, WordPressAuthPluginRule.self,
-    ]
+    ])
+
+    /// The rules, in rank order.
+    public static var all: [any Rule<WordPressFacts>.Type] { Self.set.rules }
 
     public static func run(_ facts: WordPressFacts) -> [Finding] {
-        all.flatMap { $0.check(facts) }.ranked()
+        set.run(facts)
     }
 
     static let sample = WordPressFacts(
@@ -30,9 +28,9 @@ public enum WordPressRules {
 }
 
 /// `wordpress.auth-plugin`: active plugins from the known list, each with the list's reason.
-public enum WordPressAuthPluginRule: WordPressRule {
+public enum WordPressAuthPluginRule: Rule {
     public static let description = RuleDescription<WordPressFacts>(
-        id: "wordpress.auth-plugin",
+        id: .wordpressAuthPlugin,
         triggering: [
             WordPressRules.with {
                 $0.plugins.append(
@@ -63,16 +61,16 @@ public enum WordPressAuthPluginRule: WordPressRule {
         let dir = facts.directory
         return [
             Finding(
-                "wordpress.auth-plugin", detail: detail, evidence: evidence,
+                .wordpressAuthPlugin, detail: detail, evidence: evidence,
                 fix: ["Find out which one (if any) causes the 401: `why401 wordpress \(dir) --bisect URL --apply` (without --apply it prints the plan)."])
         ]
     }
 }
 
 /// `wordpress.authorization-stripped`: `.htaccess` without the pass-through of `Authorization`.
-public enum WordPressAuthorizationStrippedRule: WordPressRule {
+public enum WordPressAuthorizationStrippedRule: Rule {
     public static let description = RuleDescription<WordPressFacts>(
-        id: "wordpress.authorization-stripped",
+        id: .wordpressAuthorizationStripped,
         triggering: [
             WordPressRules.with { $0.htaccess = .present(passThrough: []) },
             WordPressRules.with { $0.htaccess = .unreadable("cannot read it") },
@@ -92,14 +90,14 @@ public enum WordPressAuthorizationStrippedRule: WordPressRule {
         case .unreadable(let why):
             return [
                 Finding(
-                    "wordpress.authorization-stripped",
+                    .wordpressAuthorizationStripped,
                     detail: "\(path) exists but \(why), so Apache cannot apply its pass-through rule either; PHP under CGI/FastCGI/PHP-FPM then never sees Authorization.",
                     evidence: ["\(path): \(why)"])
             ]
         case .present(let lines) where lines.isEmpty:
             return [
                 Finding(
-                    "wordpress.authorization-stripped",
+                    .wordpressAuthorizationStripped,
                     detail: "\(path) has no rule that passes Authorization to PHP (no RewriteRule/SetEnvIf setting HTTP_AUTHORIZATION, no CGIPassAuth On). Unless PHP runs as mod_php or the virtual host sets CGIPassAuth On, application passwords and JWT plugins see no credentials and WordPress answers 401.",
                     evidence: ["\(path): no HTTP_AUTHORIZATION pass-through line"])
             ]
@@ -110,9 +108,9 @@ public enum WordPressAuthorizationStrippedRule: WordPressRule {
 }
 
 /// `wordpress.application-passwords-disabled`: a filter returning false, or a plugin made for it.
-public enum WordPressApplicationPasswordsDisabledRule: WordPressRule {
+public enum WordPressApplicationPasswordsDisabledRule: Rule {
     public static let description = RuleDescription<WordPressFacts>(
-        id: "wordpress.application-passwords-disabled",
+        id: .wordpressApplicationPasswordsDisabled,
         triggering: [
             WordPressRules.with {
                 $0.applicationPasswordsDisabled = [
@@ -135,7 +133,7 @@ public enum WordPressApplicationPasswordsDisabledRule: WordPressRule {
         let fix = facts.applicationPasswordsDisabled.map { "Remove or change line \($0.line) of \(facts.directory)/\($0.file)." }
         return [
             Finding(
-                "wordpress.application-passwords-disabled",
+                .wordpressApplicationPasswordsDisabled,
                 detail: "Application passwords are switched off in code (\(evidence.count) place\(evidence.count == 1 ? "" : "s")): Basic credentials with an application password are refused with 401.",
                 evidence: evidence, fix: fix)
         ]
@@ -143,7 +141,7 @@ public enum WordPressApplicationPasswordsDisabledRule: WordPressRule {
 }
 
 /// `wordpress.culprit-plugin`: bisection proved that deactivating one plugin ends the 401.
-public enum WordPressCulpritPluginRule: WordPressRule {
+public enum WordPressCulpritPluginRule: Rule {
     static func bisected(_ verdict: BisectOutcome.Verdict) -> WordPressFacts {
         WordPressRules.with {
             $0.bisect = BisectOutcome(
@@ -154,7 +152,7 @@ public enum WordPressCulpritPluginRule: WordPressRule {
     }
 
     public static let description = RuleDescription<WordPressFacts>(
-        id: "wordpress.culprit-plugin",
+        id: .wordpressCulpritPlugin,
         triggering: [bisected(.culprit("bad")), bisected(.combination(["a", "bad"]))],
         nonTriggering: [WordPressRules.sample, bisected(.notAPlugin), bisected(.notFailing(status: 200))])
 
@@ -169,7 +167,7 @@ public enum WordPressCulpritPluginRule: WordPressRule {
             let name = facts.plugins.first { $0.folder == folder }.map { "\($0.name) (folder \(folder))" } ?? folder
             return [
                 Finding(
-                    "wordpress.culprit-plugin",
+                    .wordpressCulpritPlugin,
                     detail: "With \(name) active, \(bisect.url) answers 401; with only it deactivated, the request succeeds.\(restored)",
                     evidence: steps,
                     fix: ["Check \(name)'s settings for REST API, application-password or login restrictions; or deactivate it: `wp plugin deactivate \(folder.hasSuffix(".php") ? String(folder.dropLast(4)) : folder)`."])
@@ -177,7 +175,7 @@ public enum WordPressCulpritPluginRule: WordPressRule {
         case .combination(let folders):
             return [
                 Finding(
-                    "wordpress.culprit-plugin",
+                    .wordpressCulpritPlugin,
                     detail: "No single plugin ends the 401 on its own, but deactivating these together does: \(folders.joined(separator: ", ")). Two or more of them refuse the request independently.\(restored)",
                     evidence: steps)
             ]

@@ -1,3 +1,4 @@
+import HostAccess
 import Evidence
 import Foundation
 
@@ -17,7 +18,7 @@ public enum WordPressReader {
     }
 
     /// Suffix given to a deactivated plugin folder by `--bisect` (`wordfence.why401-off`).
-    public static let disabledSuffix = ".why401-off"
+    public static let disabledSuffix = WordPressFacts.disabledSuffix
     static let headerBytes = 8 * 1024
     static let fileLimit = 1 << 20
     static let pluginLimit = 5_000
@@ -27,7 +28,7 @@ public enum WordPressReader {
     /// (in it or, as WordPress allows, one level up).
     public static func inspect(_ directory: String, wpCLI: WordPressCLI? = WordPressCLI.find()) throws -> WordPressFacts {
         // Absolute: the journal of a bisect must still name the folders when --undo runs elsewhere.
-        let dir = PermissionWalk.normalize(directory)
+        let dir = WorkerAccess.absolutePath(directory)
         guard isDirectory(dir) else { throw NotWordPress(description: "\(directory) is not a directory") }
         guard isRegularFile(dir + "/wp-includes/version.php") else {
             throw NotWordPress(description: "\(directory) is not a WordPress installation (no wp-includes/version.php)")

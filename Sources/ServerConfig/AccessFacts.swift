@@ -1,3 +1,4 @@
+import HostAccess
 import Credentials
 import Evidence
 import Foundation

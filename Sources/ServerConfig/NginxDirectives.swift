@@ -1,3 +1,4 @@
+import HostAccess
 import Evidence
 
 /// The checks `nginx -t` makes that a syntax reader would miss: a directive in a block where it may

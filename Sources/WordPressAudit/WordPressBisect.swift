@@ -1,3 +1,4 @@
+import HostAccess
 import Evidence
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import HostAccess
 import Evidence
 import Foundation
 

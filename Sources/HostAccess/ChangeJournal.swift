@@ -22,10 +22,9 @@ public final class ChangeJournal: @unchecked Sendable {
     public let path: String
     private var fd: Int32 = -1
 
-    public enum Change: Sendable, Equatable {
-        case chmod(path: String, from: UInt32, to: UInt32)
-        case rename(from: String, to: String)
-    }
+    /// The value types live in `Evidence`, so a report of the journal needs no access to the disk.
+    public typealias Change = JournalChange
+    public typealias UndoStep = JournalUndoStep
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -149,20 +148,6 @@ public final class ChangeJournal: @unchecked Sendable {
             changes.append(change)
         }
         return (header["command"] as? String ?? "?", changes)
-    }
-
-    /// What one undo step did.
-    public struct UndoStep: Sendable, Equatable {
-        public enum Result: Sendable, Equatable {
-            case restored
-            /// The change had not been made (or was already reversed): nothing to do.
-            case alreadyOriginal
-            /// Someone changed the path since; left alone so their change is not lost.
-            case changedSince(String)
-            case failed(String)
-        }
-        public var change: Change
-        public var result: Result
     }
 
     /// Reverses every recorded change, newest first, and deletes the journal unless a step failed.

@@ -1,3 +1,4 @@
+import HostAccess
 import Evidence
 
 /// Plugins known to affect authentication, as data: the folder slug on wordpress.org, a category

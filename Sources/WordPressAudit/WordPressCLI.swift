@@ -1,3 +1,4 @@
+import HostAccess
 import Foundation
 
 #if canImport(Glibc)

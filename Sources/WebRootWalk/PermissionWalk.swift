@@ -1,3 +1,4 @@
+import HostAccess
 import Evidence
 
 #if canImport(Glibc)
@@ -245,12 +246,5 @@ public struct PermissionWalk: Sendable {
     }
 
     /// Absolute, without a trailing slash or `//`: paths are compared textually.
-    static func normalize(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : WorkerAccess.currentDirectory() + "/" + path
-        var parts: [Substring] = []
-        for part in absolute.split(separator: "/") where part != "." {
-            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
-        }
-        return "/" + parts.joined(separator: "/")
-    }
+    static func normalize(_ path: String) -> String { WorkerAccess.absolutePath(path) }
 }

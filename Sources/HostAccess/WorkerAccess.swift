@@ -131,6 +131,17 @@ public enum WorkerAccess {
         return granted & bits == bits
     }
 
+    /// Absolute, without a trailing slash, `.` or `..` parts: the walk compares paths textually, and a
+    /// bisect's journal must still name the folders when `--undo` runs from another directory.
+    public static func absolutePath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "" }

@@ -1,0 +1,68 @@
+import Checkup
+import Diagnosis
+import Evidence
+import HTTPAuth
+import Imports
+import Probe
+import Report
+
+extension UseCase {
+    /// `why401 URL`: runs the client plan against the live server (as given → without credentials →
+    /// an answer to each challenge → repeats → addresses → cookies → URL variants → preflight →
+    /// discovery), then the client rules over its evidence. It never throws: a request that got no
+    /// HTTP answer at all comes back with `incomplete` set, and its report still shows what was tried.
+    /// `command` names the report (`check`, or `curl` for a pasted command).
+    public static func check(_ request: CheckRequest, command: String = "check") async -> CheckResult {
+        await runCheck(request, command: command, notes: [], followedRedirectNote: nil)
+    }
+
+    /// The one path from a check request to a result, shared by `check`, `diagnoseCurl` and the demo.
+    /// `notes` (what a pasted command was read as) go right after the credential count;
+    /// `followedRedirectNote` is added only when the plan did follow a redirect.
+    static func runCheck(
+        _ request: CheckRequest, command: String, notes: [String], followedRedirectNote: String?,
+        preface: [DiagnosticReport.Section] = []
+    ) async -> CheckResult {
+        var outcome = await Checkup.run(request)
+        outcome.notes.insert(contentsOf: notes, at: min(1, outcome.notes.count))
+        let followed = outcome.evidence.steps.contains { $0.kind == .redirect }
+        if let followedRedirectNote, followed { outcome.notes.append(followedRedirectNote) }
+        let evidence = outcome.evidence
+        return CheckResult(
+            command: command, subject: evidence.url.isEmpty ? "" : SecretMasking.maskURL(evidence.url), evidence: evidence,
+            findings: ClientRules.run(evidence), notes: outcome.notes, incomplete: outcome.incomplete, preface: preface)
+    }
+}
+
+extension CheckRequest {
+    /// `--resolve HOST:PORT:ADDR[,ADDR]`, as curl takes it: connect to these addresses for that host
+    /// and port. Throws `AuditFailure.usage` for anything else.
+    public mutating func addResolve(_ item: String) throws {
+        let parts = item.split(separator: ":", maxSplits: 2).map(String.init)
+        guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port) else {
+            throw AuditFailure.usage("--resolve needs HOST:PORT:ADDR[,ADDR]")
+        }
+        // IPv6 addresses may come bracketed, as in a URL.
+        let brackets: Set<Character> = ["[", "]"]
+        let addresses = parts[2].split(separator: ",").map { address in
+            String(address.drop { brackets.contains($0) }.reversed().drop { brackets.contains($0) }.reversed())
+        }
+        probe.resolve["\(parts[0].lowercased()):\(port)", default: []] += addresses
+    }
+
+    /// A Netscape/curl cookie jar's text: the cookies a browser would send to this URL are added, and
+    /// the ones it would not (expired, another path, secure over http) are recorded for the rules
+    /// (`session.cookie-expired`…). Expiry is judged at `now`, or the wall clock.
+    public mutating func addCookieJar(text: String) {
+        guard case .success(let parts) = URLParts.parse(url) else { return }
+        let selection = CookieJar(text: text).select(
+            scheme: parts.scheme, host: parts.host, path: parts.pathAndQuery, now: now ?? WallClock.now())
+        cookies += selection.send.map { ($0.name, $0.value) }
+        unsentCookies += selection.excluded.map { cookie, reason in
+            if case .expired(let at) = reason {
+                return .init(name: cookie.name, reason: reason.description, expired: true, expiredAt: at)
+            }
+            return .init(name: cookie.name, reason: reason.description, expired: false)
+        }
+    }
+}
