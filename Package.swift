@@ -3,12 +3,16 @@
 //
 // Modules follow the one-way data flow in DESIGN.md:
 //   HTTPAuth (grammar + scheme maths, no I/O) → Evidence (shared model) → Diagnosis (catalog + pure
-//   rules) → Report (renderers) → Why401CLI (the only module that knows everything) → why401 (thin main).
+//   rules) → Report (renderers) → Why401Kit (one entry point per use case) → Why401CLI (flags → request
+//   → entry point → renderer) → why401 (thin main).
+//
+// Platform: Linux only (built and tested on Debian with glibc). The probe, the log scanner and the
+// server audit call glibc directly (getgrouplist, open/fstat/pread, fchmod, zlib), so no other
+// platform is claimed. HTTPAuth, Evidence and Diagnosis make no system calls.
 import PackageDescription
 
 let package = Package(
     name: "why401",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "why401", targets: ["why401"]),
         .library(name: "HTTPAuth", targets: ["HTTPAuth"]),
@@ -47,8 +51,8 @@ let package = Package(
                 "HTTPAuth", "CCrypt", .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials"]),
-        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "Credentials"]),
+        .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials", "TextEscaping"]),
+        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "Credentials", "TextEscaping"]),
         // Live HTTP: the only module (with Lab) that opens sockets.
         .target(
             name: "Probe",
@@ -120,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "CredentialsTests",
             dependencies: ["Credentials", "HTTPAuth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TextEscaping", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
         .testTarget(

@@ -1,3 +1,5 @@
+import TextEscaping
+
 /// What the permissions walk of `why401 server` saw: every path the worker account (www-data) cannot
 /// read or traverse, every world-writable one, every password file inside a document root, and the
 /// mode change that would fix each. Produced by `ServerAudit.PermissionWalk` (which lstat()s every
@@ -127,20 +129,13 @@ public struct ModeChange: Sendable, Equatable, Hashable {
     }
 
     /// `0644` style: four octal digits, as `chmod` and `stat -c %a` accept them.
-    public static func octal(_ mode: UInt32) -> String {
-        let digits = String(mode & 0o7777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
+    public static func octal(_ mode: UInt32) -> String { Figures.octalMode(mode) }
 
     /// The exact shell command, with the path quoted for a POSIX shell.
     public var command: String { "chmod \(ModeChange.octal(to)) \(ModeChange.shellQuoted(path))" }
 
-    /// Single quotes unless the path is made only of safe characters.
-    public static func shellQuoted(_ path: String) -> String {
-        let safe = path.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/._-+,@:%=".unicodeScalars.contains($0)) }
-        if safe && !path.isEmpty { return path }
-        return "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
-    }
+    /// The path as one shell word (see `ShellWord`).
+    public static func shellQuoted(_ path: String) -> String { ShellWord.quoted(path) }
 }
 
 /// One change why401 made to a server, as its journal records it (`HostAccess.ChangeJournal`): a mode

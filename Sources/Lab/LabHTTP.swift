@@ -1,5 +1,7 @@
 // The lab's request/response values and small HTTP helpers (no NIO here: the router is plain code).
 
+import TextEscaping
+
 /// Which listener a request came in on: the main origin or the second one (another port, hence
 /// another origin, the target of the cross-origin redirect).
 enum LabListener: Sendable {
@@ -103,14 +105,8 @@ enum HTTPStatusText {
 
 /// The lab's own escapes; HTML text and JSON strings come from `TextEscaping` like everywhere else.
 enum Escape {
-    /// POSIX shell single quotes.
-    static func shell(_ text: String) -> String {
-        let safe = !text.isEmpty && text.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "-_./:=@%+,".unicodeScalars.contains($0)
-        }
-        if safe { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
+    /// POSIX shell single quotes (see `ShellWord`).
+    static func shell(_ text: String) -> String { ShellWord.quoted(text) }
 
     /// Text safe inside an RFC 6750 `error_description` (%x20-21 / %x23-5B / %x5D-7E).
     static func errorDescription(_ text: String) -> String {

@@ -1,6 +1,7 @@
-/// Escaping for the two text formats several modules write — JSON string literals and HTML text —
-/// in one place below all of them (the report renderers, the lab's pages, the HAR redactor), so
-/// what counts as "safe" is decided once.
+/// The small text forms several modules write — JSON string literals and HTML text here, shell
+/// words (`ShellWord`), file modes and time spans (`Figures`) beside — in one place below all of
+/// them (rules, report renderers, the lab's pages, the HAR redactor), so what counts as "safe" and
+/// how a figure reads is decided once.
 
 /// RFC 8259 §7 JSON string literals.
 public enum JSONString {

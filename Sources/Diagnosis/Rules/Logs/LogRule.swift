@@ -1,4 +1,5 @@
 import Evidence
+import TextEscaping
 import HTTPAuth
 
 /// The knobs of the log rules, each a `why401 logs` flag. Defaults are chosen so a person mistyping a
@@ -82,14 +83,8 @@ public enum LogTime {
         String(iso(seconds).prefix(16).map { $0 == "T" ? " " : $0 })
     }
 
-    /// `45 s`, `12 min`, `3 h 5 min`.
-    public static func span(_ seconds: Int64) -> String {
-        let s = max(0, seconds)
-        if s < 120 { return "\(s) s" }
-        if s < 3600 { return "\(s / 60) min" }
-        if s < 86_400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
-        return "\(s / 86_400) d \(s % 86_400 / 3600) h"
-    }
+    /// `45 s`, `12 min`, `3 h 5 min` (negative spans count as none).
+    public static func span(_ seconds: Int64) -> String { Figures.span(seconds: max(0, seconds)) }
 
     /// `minute` / `hour` / `N s` for a bucket width.
     public static func unit(_ bucketSeconds: Int) -> String {
@@ -131,10 +126,7 @@ public enum LogFigures {
     /// A value from a log made safe to paste into a shell command: kept when it is plainly a word
     /// (`alice`, `/etc/apache2/.htpasswd`), else single-quoted. Log content is hostile: a "user name"
     /// can be `$(rm -rf ~)`.
-    public static func shell(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetLite.word.contains($0.value)) }
-        return plain ? value : "'" + value.replacingAll("'", with: "'\\''") + "'"
-    }
+    public static func shell(_ value: String) -> String { ShellWord.quoted(value) }
 
     /// Whether a client "address" from a log is an IPv4/IPv6 address (or CIDR) that may go into a
     /// `deny` / `Require not ip` line unchanged; anything else is never pasted into a server config.
@@ -148,14 +140,6 @@ public enum LogFigures {
         let shown = Array(items.prefix(limit))
         return total > shown.count ? shown + ["… and \(total - shown.count) more"] : shown
     }
-}
-
-/// ASCII sets without Foundation.
-enum CharacterSetLite {
-    /// Letters, digits and `_ - . / @ + = : ,` — safe unquoted in POSIX shells.
-    static let word: Set<UInt32> = Set(
-        Array(UInt32(0x30)...UInt32(0x39)) + Array(UInt32(0x41)...UInt32(0x5A)) + Array(UInt32(0x61)...UInt32(0x7A))
-            + "_-./@+=:,".unicodeScalars.map(\.value))
 }
 
 extension String {

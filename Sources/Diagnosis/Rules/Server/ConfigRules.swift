@@ -1,5 +1,6 @@
 import Credentials
 import Evidence
+import TextEscaping
 
 
 /// The configuration rules, most specific first. Each finding names the config file and line and
@@ -45,11 +46,9 @@ public enum ConfigRules {
         server == .apache ? "`sudo apachectl configtest && sudo systemctl reload apache2`" : "`sudo nginx -t && sudo systemctl reload nginx`"
     }
 
-    static func octal(_ mode: UInt32) -> String { "0" + String(mode & 0o7777, radix: 8) }
+    static func octal(_ mode: UInt32) -> String { Figures.octalMode(mode) }
 
-    static func shellQuoted(_ s: String) -> String {
-        s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }) ? s : "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-    }
+    static func shellQuoted(_ s: String) -> String { ShellWord.quoted(s) }
 
     static func directiveLine(_ server: WebServerKind, path: String) -> String {
         server == .apache ? "AuthUserFile \(path)" : "auth_basic_user_file \(path);"
