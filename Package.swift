@@ -15,7 +15,7 @@ let package = Package(
     name: "why401",
     products: [
         .executable(name: "why401", targets: ["why401"]),
-        .library(name: "HTTPAuth", targets: ["HTTPAuth"]),
+        .library(name: "HTTPAuth", targets: ["HTTPAuth", "HTTPDigest"]),
         .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "Diagnosis", targets: ["Diagnosis"]),
         // The use cases every front end calls (CLI, web page, MCP, exporter).
@@ -36,9 +36,13 @@ let package = Package(
     targets: [
         // JSON string literals and HTML text, decided once for every module that writes them.
         .target(name: "TextEscaping"),
+        // The auth grammar and scheme rules, no cryptography: what the shared model needs.
+        .target(name: "HTTPAuth"),
+        // Digest computation (HA1/HA2/response, DigestSession): the part of HTTP auth that hashes.
         .target(
-            name: "HTTPAuth",
+            name: "HTTPDigest",
             dependencies: [
+                "HTTPAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
@@ -48,7 +52,7 @@ let package = Package(
         .target(
             name: "Credentials",
             dependencies: [
-                "HTTPAuth", "CCrypt", .product(name: "JWTKit", package: "jwt-kit"),
+                "HTTPAuth", "HTTPDigest", "CCrypt", .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials", "TextEscaping"]),
@@ -68,12 +72,12 @@ let package = Package(
         // Offline inputs: cookie jars, HAR exports, pasted curl / PowerShell / fetch command lines.
         .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials", "TextEscaping"]),
         // The client-side plan: runs the steps against a live server and gathers check evidence.
-        .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "Credentials"]),
+        .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "HTTPDigest", "Credentials"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
         .target(
             name: "Lab",
             dependencies: [
-                "HTTPAuth", "TextEscaping",
+                "HTTPAuth", "HTTPDigest", "TextEscaping",
                 // ES256 signing for the lab's published JWKS (tokens a client verifies via discovery).
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -118,7 +122,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Diagnosis"], path: "Tests/TestSupport"),
         .testTarget(
             name: "HTTPAuthTests",
-            dependencies: ["HTTPAuth", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HTTPAuth", "HTTPDigest", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials", "TestSupport"]),
         .testTarget(
@@ -137,7 +141,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "HTTPDigest", "TestSupport"]),
         .testTarget(
             name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials", "TestSupport"],
             resources: [.copy("Fixtures")]),
@@ -148,6 +152,6 @@ let package = Package(
                 "Credentials", "Report", "TestSupport",
             ]),
         .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
-        .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "Probe", "Lab", "TestSupport"]),
+        .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "HTTPAuth", "HTTPDigest", "Probe", "Lab", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Credentials
 import Evidence
 import HTTPAuth
+import HTTPDigest
 import Probe
 
 #if canImport(Glibc)

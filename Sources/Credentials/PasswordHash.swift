@@ -7,6 +7,7 @@
 import CCrypt
 import Crypto
 import HTTPAuth
+import HTTPDigest
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 // Server side of Digest (RFC 7616) for the lab: nonces issued and remembered by the lab, answers
 // verified by recomputing the expected response with HTTPAuth's DigestAuth, nc checked for replays.
 import HTTPAuth
+import HTTPDigest
 
 /// A Digest protection space of the lab.
 struct DigestArea: Sendable {

@@ -6,6 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import HTTPAuth
+import HTTPDigest
 import TextEscaping
 
 /// Mutable lab state. Confined to the lab's single event loop thread (every listener and every

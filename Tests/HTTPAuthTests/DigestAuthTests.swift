@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import HTTPAuth
+import HTTPDigest
 
 /// Loads Fixtures/rfc-auth-vectors.json (shared by the Basic/Digest/Bearer suites).
 enum AuthVectors {

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import HTTPAuth
+import HTTPDigest
 
 /// Every parser and inspector in HTTPAuth gets random bytes, 1 MB values and invalid UTF-8 and
 /// must return a result or an error — never trap. (The parser's own suites cover its grammar.)

@@ -7,6 +7,7 @@ import Glibc
 import Darwin
 #endif
 import HTTPAuth
+import HTTPDigest
 import Testing
 import TestSupport
 @testable import Lab
