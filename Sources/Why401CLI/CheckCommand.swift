@@ -1,17 +1,7 @@
 import ArgumentParser
 import Checkup
-import Diagnosis
-import Evidence
-import HTTPAuth
-import Imports
-import Probe
 import Report
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Why401Kit
 
 /// `why401 URL [curl-like options]` (also `why401 check URL`): the whole client-side checklist
 /// against a live server, most likely cause first.
@@ -129,47 +119,38 @@ struct CheckCommand: AsyncParsableCommand {
             throw ValidationError("the first argument is neither a command nor an absolute http(s) URL\(hint)")
         }
         if [basicMode, digestMode, anyMode].filter({ $0 }).count > 1 { throw ValidationError("choose one of --basic, --digest, --anyauth") }
-        if `repeat` < 1 || `repeat` > 20 { throw ValidationError("--repeat must be between 1 and 20") }
-        if maxCredentialed < 1 || maxCredentialed > 50 { throw ValidationError("--max-credentialed must be between 1 and 50") }
-        if !(timeout > 0 && timeout <= 600) { throw ValidationError("--timeout must be between 0 and 600 seconds") }
-        if !(maxTime > 0 && maxTime <= 3600) { throw ValidationError("--max-time must be between 0 and 3600 seconds") }
+        // The plan's limits are the library's, one set for every front end; checked here as well so a
+        // wrong flag is said before any password prompt.
+        var limits = CheckRequest(url: "")
+        limits.repeatCount = `repeat`
+        limits.credentialBudget = maxCredentialed
+        limits.probe.readTimeout = timeout
+        limits.maxTime = maxTime
+        do { try limits.validateLimits() } catch let failure as AuditFailure { throw ValidationError(failure.message) }
         if passwordStdin && bearer == "-" { throw ValidationError("stdin can hold the password or the token, not both") }
     }
 
     func run() async throws {
+        let result: CheckResult
         if let fromCurl {
-            let pasted = try CurlImport.parse(text: fromCurl)
-            var base = CheckRequest(url: "")
-            try applyPlanSettings(to: &base)
-            let (checkRequest, notes) = try CurlImport.checkRequest(pasted, settings: base)
-            return try await Self.diagnose(checkRequest, output: output, command: "check", notes: notes, followedRedirectNote: CurlImport.redirectNote(pasted))
+            let request = CurlRequest(
+                input: .text(fromCurl), settings: try planSettings(), command: "check",
+                password: SecretInput.pastedCommandPassword)
+            result = try await UseCase.diagnoseCurl(request)
+        } else {
+            result = try await UseCase.check(try makeRequest())
         }
-        try await Self.diagnose(try makeRequest(), output: output, command: "check")
-    }
-
-    /// The one path from a request to a printed report, shared by `why401 URL`, `--from-curl` and
-    /// `why401 curl`: the plan, then rules → findings → renderer. `notes` go into the Plan section;
-    /// `followedRedirectNote` is added when the plan followed a redirect.
-    static func diagnose(_ checkRequest: CheckRequest, output: OutputOptions, command: String, notes: [String] = [], followedRedirectNote: String? = nil) async throws {
-        var outcome = await Checkup.run(checkRequest)
-        // What the pasted command was read as comes right after the credential count.
-        outcome.notes.insert(contentsOf: notes, at: min(1, outcome.notes.count))
-        if let followedRedirectNote, outcome.evidence.steps.contains(where: { $0.kind == .redirect }) { outcome.notes.append(followedRedirectNote) }
-        let report = CheckReport.build(outcome, command: command)
-        if let reason = outcome.incomplete {
-            if output.effectiveFormat != .text || !report.findings.isEmpty {
-                print(report.rendered(as: output.effectiveFormat, color: output.effectiveFormat == .text && Terminal.wantsColor), terminator: "")
-            }
-            throw CLIFailure.incomplete(reason)
-        }
-        try output.emit(report)
+        try output.emit(result)
     }
 
     /// The plan's own settings (not the request): repeats, budget, key, timeouts, --resolve, -k.
-    func applyPlanSettings(to r: inout CheckRequest) throws {
-        if let (key, source) = try keys.localKey() {
-            r.tokenKey = key
-            r.tokenKeySource = source
+    /// Also what `why401 curl` puts under a pasted command.
+    func planSettings(url: String = "") throws -> CheckRequest {
+        var r = CheckRequest(url: url)
+        let keySource = try keys.source()
+        if let source = keySource, let local = try UseCase.localTokenKey(source) {
+            r.tokenKey = local.key
+            r.tokenKeySource = local.source
         }
         r.origin = origin
         r.expectedAudience = audience
@@ -183,44 +164,21 @@ struct CheckCommand: AsyncParsableCommand {
         r.probe.connectTimeout = min(timeout, 10)
         r.probe.readTimeout = timeout
         r.probe.deadline = timeout
-        r.jwksURL = keys.jwksURL
-        for item in resolve { try Self.addResolve(item, to: &r) }
+        r.jwksURL = keySource?.url
+        for item in resolve { try r.addResolve(item) }
+        return r
     }
 
-    /// `--resolve HOST:PORT:ADDR[,ADDR]`, as curl takes it.
-    static func addResolve(_ item: String, to r: inout CheckRequest) throws {
-        let parts = item.split(separator: ":", maxSplits: 2).map(String.init)
-        guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port) else {
-            throw CLIFailure.usage("--resolve needs HOST:PORT:ADDR[,ADDR]")
-        }
-        let addresses = parts[2].split(separator: ",").map { $0.trimmingCharacters(in: "[]") }
-        r.probe.resolve["\(parts[0].lowercased()):\(port)", default: []] += addresses
-    }
-
+    /// Flags → the request: what is sent (method, headers, cookies, body, credentials) on top of the
+    /// plan settings. Secrets come through `SecretInput` (stdin, env, file or a no-echo prompt).
     func makeRequest() throws -> CheckRequest {
         guard let url else { throw CLIFailure.usage("give the URL that answers 401") }
-        var r = CheckRequest(url: url)
-        r.method = request ?? (data != nil ? "POST" : "GET")
-        r.body = data.map { Array($0.utf8) } ?? []
-        for line in header {
-            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
-                throw CLIFailure.usage("-H needs 'Name: value'")
-            }
-            let name = String(line[..<colon]).trimmingOWS
-            let value = String(line[line.index(after: colon)...]).trimmingOWS
-            r.headers.append(HeaderField(name, value))
-        }
-        if data != nil, !r.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-            r.headers.append(HeaderField("Content-Type", "application/x-www-form-urlencoded"))
-        }
-        for item in cookie {
-            for pair in item.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { throw CLIFailure.usage("-b needs 'name=value'") }
-                r.cookies.append((String(parts[0]).trimmingOWS, String(parts[1]).trimmingOWS))
-            }
-        }
-        if let cookieJar { try loadJar(cookieJar, into: &r) }
+        var r = try planSettings(url: url)
+        r.method = request ?? "GET"
+        for line in header { try r.addHeader(line: line) }
+        if let data { r.setFormBody(data, method: request) }
+        for line in cookie { try r.addCookies(line: line) }
+        if let cookieJar { r.addCookieJar(text: try SecretInput.readSmallFile(cookieJar, what: "--cookie-jar")) }
         if let user {
             if let colon = user.firstIndex(of: ":") {
                 r.user = String(user[..<colon])
@@ -232,62 +190,21 @@ struct CheckCommand: AsyncParsableCommand {
         }
         if let bearer { r.bearer = try SecretInput.token(bearer) }
         r.passwordMode = digestMode ? .digest : anyMode ? .any : .basic
-        try applyPlanSettings(to: &r)
         return r
     }
 }
 
-extension CheckCommand {
-    /// Sends the jar's cookies for this URL and records the ones a browser would not send.
-    func loadJar(_ path: String, into r: inout CheckRequest) throws {
-        try Self.loadJar(path, what: "--cookie-jar", into: &r)
-    }
-
-    static func loadJar(_ path: String, what: String, into r: inout CheckRequest) throws {
-        let text = try SecretInput.readSmallFile(path, what: what)
-        guard case .success(let parts) = URLParts.parse(r.url) else { return }
-        let jar = CookieJar(text: text)
-        let selection = jar.select(scheme: parts.scheme, host: parts.host, path: parts.pathAndQuery, now: r.now ?? Self.currentTime())
-        r.cookies += selection.send.map { ($0.name, $0.value) }
-        r.unsentCookies = selection.excluded.map { cookie, reason in
-            if case .expired(let at) = reason { return .init(name: cookie.name, reason: reason.description, expired: true, expiredAt: at) }
-            return .init(name: cookie.name, reason: reason.description, expired: false)
+extension OutputOptions {
+    /// A live check's report (`why401 URL`, `--from-curl`, `why401 curl`) through the one exit policy.
+    /// One that could not complete (no HTTP answer to the request as given) still shows what it tried —
+    /// always in JSON and Markdown, in text when it found something — and then ends, like every exit 3,
+    /// with its reason as one line on stderr.
+    func emit(_ result: CheckResult) throws {
+        let report = CheckReport.report(result)
+        guard let reason = result.incomplete else { return try emit(report) }
+        if effectiveFormat != .text || !report.findings.isEmpty {
+            do { try emit(report) } catch is ExitCode {}
         }
-    }
-
-    static func currentTime() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String { String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed()) }
-}
-
-/// Turns a check outcome into a report: rules → findings → verdict.
-enum CheckReport {
-    static func build(_ outcome: CheckOutcome, command: String) -> DiagnosticReport {
-        let evidence = outcome.evidence
-        let findings = ClientRules.run(evidence)
-        let status = evidence.finalStatus
-        let outcomeKind: DiagnosticReport.Outcome
-        if outcome.incomplete != nil {
-            outcomeKind = .error
-        } else if status == 401 || status == 407 {
-            outcomeKind = .unauthorized
-        } else if findings.contains(where: { $0.severity == .error }) {
-            outcomeKind = .problems
-        } else {
-            outcomeKind = .ok
-        }
-        var planLines = outcome.notes
-        if let reason = outcome.incomplete { planLines.append("could not complete: \(reason)") }
-        return DiagnosticReport(
-            command: command, subject: evidence.url.isEmpty ? "" : SecretMasking.maskURL(evidence.url), outcome: outcomeKind, status: status,
-            findings: findings, exchanges: evidence.steps.map(\.exchange),
-            extra: [("plan", .array(planLines.map(JSONValue.string)))],
-            sections: [DiagnosticReport.Section(title: "Plan", lines: planLines)])
+        throw CLIFailure.incomplete(reason)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HTTPAuth
+import Why401Kit
 
 #if canImport(Glibc)
     import Glibc
@@ -32,6 +33,10 @@ public enum Why401Main {
         } catch let failure as CLIFailure {
             writeError(failure.message)
             finish(failure.code)
+        } catch let failure as AuditFailure {
+            // A library entry point's own refusal: the same one line and exit code as a CLI failure.
+            writeError(failure.cli.message)
+            finish(failure.cli.code)
         } catch let code as ExitCode {
             finish(code.rawValue)
         } catch {

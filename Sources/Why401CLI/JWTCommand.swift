@@ -1,14 +1,7 @@
 import ArgumentParser
-import Credentials
 import Diagnosis
-import HTTPAuth
 import Report
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Why401Kit
 
 /// `why401 jwt TOKEN|@FILE|-`: decodes a JWT, checks its times, audience and issuer, and verifies its
 /// signature with a secret, a PEM key or a JWKS file. Offline. The token and the secret never appear
@@ -57,139 +50,27 @@ struct JWTCommand: AsyncParsableCommand {
     var issuer: String?
 
     @Option(name: .long, help: ArgumentHelp("Clock tolerance for exp, nbf and iat, in seconds.", valueName: "SECONDS"))
-    var leeway: Double = 60
+    var leeway: Double = TokenEvidence.defaultLeeway
 
     @Option(name: .long, help: .hidden)
     var now: Double?
 
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        if !(timeout > 0 && timeout <= 600) { throw ValidationError("--timeout must be between 0 and 600 seconds") }
-        if !leeway.isFinite || leeway < 0 || leeway > 1e9 { throw ValidationError("--leeway must be a number of seconds, 0 or more") }
-        if let now, !now.isFinite { throw ValidationError("--now must be seconds since 1970") }
-    }
-
     func run() async throws {
-        let raw = try Self.readToken(token)
-        let keyInput = try await keys.read(timeout: timeout)?.key
-        let clock = now ?? Self.currentTime()
-        let decoded = JWT.decode(raw)
-        var verification: JWTVerification?
-        var weakGuess = false
-        if case .success(let jwt) = decoded {
-            if let keyInput {
-                verification = await JWTVerifier.verify(raw, header: jwt.header, key: keyInput)
-            } else {
-                weakGuess = await JWTVerifier.weakSecretVerifies(raw, header: jwt.header)
-            }
-        }
-        let options = TokenInspectionOptions(leeway: leeway, audience: audience, issuer: issuer)
-        let findings = TokenInspection.findings(decoded: decoded, verification: verification, weakSecretGuessed: weakGuess, options: options, now: clock)
-        let outcome: DiagnosticReport.Outcome = TokenInspection.isProblem(findings) ? .problems : .ok
-        var extra: [(String, JSONValue)] = []
-        var sections: [DiagnosticReport.Section] = []
-        if case .success(let jwt) = decoded {
-            extra.append(("header", Self.json(object: jwt.header)))
-            extra.append(("claims", Self.json(object: jwt.claims)))
-            extra.append(("signature", Self.signatureJSON(verification, weakGuess: weakGuess, jwt: jwt)))
-            sections.append(Self.section(jwt, verification: verification, weakGuess: weakGuess, now: clock, leeway: leeway))
-        }
-        try output.emit(
-            DiagnosticReport(
-                command: "jwt", subject: SecretMasking.maskOpaque(Self.trimmed(raw)), outcome: outcome, findings: findings,
-                extra: extra, sections: sections))
+        let request = TokenInspectionRequest(
+            token: try Self.readToken(token), key: try keys.source(), audience: audience, issuer: issuer,
+            leeway: leeway, now: now, timeout: timeout)
+        try output.emit(JWTReport.report(try await UseCase.inspectToken(request)))
     }
 
-    // MARK: - Input
-
+    /// The token from the argument, `@FILE`, or the first line of stdin (`-`).
     static func readToken(_ spec: String) throws -> String {
-        var text = spec
         if spec == "-" {
             guard let line = try SecretInput.boundedLine() else { throw CLIFailure.usage("jwt -: stdin is empty") }
-            text = line
-        } else if spec.hasPrefix("@") {
-            text = try SecretInput.readSmallFile(String(spec.dropFirst()), what: "jwt")
+            return line
         }
-        if trimmed(text).isEmpty { throw CLIFailure.usage("jwt: the token is empty") }
-        return text
-    }
-
-    static func currentTime() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    static func trimmed(_ s: String) -> String {
-        String(s.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
-
-    // MARK: - Output
-
-    /// Claims keep JSON types; keys are sorted (the decoder does not keep their order).
-    static func json(object: [String: JSONScalarTree]) -> JSONValue {
-        .object(object.keys.sorted().map { ($0, json(object[$0]!)) })
-    }
-
-    static func json(_ value: JSONScalarTree) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .bool(let b): .bool(b)
-        case .number(let n): n == n.rounded() && abs(n) < 9e15 ? .int(Int(n)) : .double(n)
-        case .string(let s): .string(s)
-        case .array(let items): .array(items.map(json))
-        case .object(let members): json(object: members)
-        }
-    }
-
-    static func signatureJSON(_ verification: JWTVerification?, weakGuess: Bool, jwt: DecodedJWT) -> JSONValue {
-        let status: String
-        var key: String?
-        switch verification {
-        case nil: status = jwt.algorithm?.lowercased() == "none" ? "unsigned" : weakGuess ? "weak-secret" : "not-checked"
-        case .verified(_, let k)?:
-            status = "verified"
-            key = k
-        case .verifiedWithWeakSecret?: status = "weak-secret"
-        case .failed(let problem)?:
-            status = if case .unsigned = problem { "unsigned" } else { "invalid" }
-        }
-        return .object([("status", .string(status)), ("key", .optional(key))])
-    }
-
-    static func section(_ jwt: DecodedJWT, verification: JWTVerification?, weakGuess: Bool, now: Double, leeway: Double) -> DiagnosticReport.Section {
-        var lines = ["header"]
-        for name in jwt.header.keys.sorted() { lines.append("  \(name): \(display(jwt.header[name]!))") }
-        lines.append("claims")
-        if jwt.claims.isEmpty { lines.append("  (none)") }
-        for name in jwt.claims.keys.sorted().prefix(100) {
-            let value = jwt.claims[name]!
-            var line = "  \(name): \(display(value))"
-            if ["exp", "nbf", "iat", "auth_time"].contains(name), let t = value.number {
-                line += "  (\(HTTPDate.iso8601(t)), \(TokenInspection.relative(name, t, now: now)))"
-            }
-            lines.append(line)
-        }
-        if jwt.claims.count > 100 { lines.append("  … \(jwt.claims.count - 100) more claims") }
-        let signature: String
-        switch verification {
-        case nil:
-            signature =
-                jwt.algorithm?.lowercased() == "none"
-                ? "none (unsigned)"
-                : weakGuess ? "verifies with a well-known weak secret" : "not checked (give --secret, --key or --jwks)"
-        case .verified(let alg, let key)?: signature = "verified (\(alg), \(key))"
-        case .verifiedWithWeakSecret(let alg)?: signature = "verified (\(alg)), but with a well-known weak secret"
-        case .failed(let problem)?: signature = "does not verify: \(problem)"
-        }
-        lines.append("signature: \(signature)")
-        lines.append("clock: \(HTTPDate.iso8601(now)), leeway \(Int(leeway)) s")
-        return DiagnosticReport.Section(title: "Token (signature part not shown)", lines: lines)
-    }
-
-    static func display(_ value: JSONScalarTree) -> String {
-        let text = json(value).serialized(pretty: false)
-        return text.count > 200 ? String(text.prefix(200)) + "…(\(text.utf8.count) bytes)" : text
+        if spec.hasPrefix("@") { return try SecretInput.readSmallFile(String(spec.dropFirst()), what: "jwt") }
+        return spec
     }
 }

@@ -1,4 +1,5 @@
 import HTTPAuth
+import Why401Kit
 
 #if canImport(Glibc)
     import Glibc
@@ -37,7 +38,14 @@ enum SecretInput {
     }
 
     /// Secrets and jars are small: anything larger is a mistake, not something to read whole.
-    static let maximumSize = 1 << 20
+    static let maximumSize = InputFile.smallLimit
+
+    /// The password of a pasted command's `-u USER` (no `:PASS`): `WHY401_PASSWORD` or a no-echo
+    /// prompt — asked only once the command is known to need it, never on stdin (a pasted command
+    /// may itself come from stdin).
+    static let pastedCommandPassword: @Sendable (String) throws -> String = { user in
+        try password(fromStdin: false, prompt: "Password for \(user): ")
+    }
 
     /// One line from stdin, at most `maximumSize` bytes (a `</dev/zero` must not eat the memory).
     static func boundedLine() throws -> String? {
@@ -55,30 +63,16 @@ enum SecretInput {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A regular file of at most 1 MiB, read whole; FIFOs, directories and larger files are errors
-    /// (a FIFO would block for ever, a truncated token would be sent wrong).
+    /// A regular file of at most 1 MiB, read whole, as text (`InputFile`: the library's one bounded
+    /// reader, so the CLI and every other front end refuse a FIFO or a huge file alike).
     static func readSmallFile(_ path: String, what: String, limit: Int = maximumSize) throws -> String {
-        String(decoding: try readSmallFileBytes(path, what: what, limit: limit), as: UTF8.self)
+        try InputFile.text(path, what: what, limit: limit)
     }
 
     /// `readSmallFile` as bytes (password files may hold user names that are not UTF-8). `limit` is
     /// larger for inputs that are legitimately big, such as a password file with 10⁶ users.
     static func readSmallFileBytes(_ path: String, what: String, limit: Int = maximumSize) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NONBLOCK)
-        guard fd >= 0 else { throw CLIFailure.incomplete("\(what): cannot open \(path)") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw CLIFailure.incomplete("\(what): \(path) is not a regular file") }
-        guard Int(info.st_size) <= limit else { throw CLIFailure.incomplete("\(what): \(path) is larger than \(limit >> 20) MiB") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var total = 0
-        while total < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-            if n <= 0 { break }
-            total += n
-        }
-        guard total == bytes.count else { throw CLIFailure.incomplete("\(what): could not read all of \(path)") }
-        return bytes
+        try InputFile.contents(path, what: what, limit: limit)
     }
 
     /// Reads a line from /dev/tty with echo off; nil when there is no terminal. Ctrl-C during the

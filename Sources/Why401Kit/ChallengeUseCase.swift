@@ -53,8 +53,12 @@ public struct ChallengeReadRequest: Sendable {
 extension UseCase {
     /// Parses every challenge of every line, leniently and naming each deviation, and runs the
     /// challenge rules. Throws `AuditFailure.usage` when a line is the request's `Authorization`
-    /// (credentials pasted by mistake — refused without echoing them) or when there is no line at all.
+    /// (credentials pasted by mistake — refused without echoing them), when there is no line at all,
+    /// or when `status` is not a three-digit HTTP status.
     public static func readChallenge(_ request: ChallengeReadRequest) throws -> ChallengeResult {
+        if let status = request.status, !(100...999).contains(status) {
+            throw AuditFailure.usage("--status must be a three-digit HTTP status")
+        }
         if request.fields.contains(where: looksLikeCredentials) {
             throw AuditFailure.usage(
                 "that is an Authorization header (the client's credentials), not a challenge; "

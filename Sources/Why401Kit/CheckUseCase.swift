@@ -9,11 +9,13 @@ import Report
 extension UseCase {
     /// `why401 URL`: runs the client plan against the live server (as given → without credentials →
     /// an answer to each challenge → repeats → addresses → cookies → URL variants → preflight →
-    /// discovery), then the client rules over its evidence. It never throws: a request that got no
-    /// HTTP answer at all comes back with `incomplete` set, and its report still shows what was tried.
+    /// discovery), then the client rules over its evidence. A request that got no HTTP answer at all
+    /// is not an error: it comes back with `incomplete` set, and its report still shows what was tried.
+    /// Throws `AuditFailure.usage` only for plan settings outside `CheckRequest.validateLimits()`.
     /// `command` names the report (`check`, or `curl` for a pasted command).
-    public static func check(_ request: CheckRequest, command: String = "check") async -> CheckResult {
-        await runCheck(request, command: command, notes: [], followedRedirectNote: nil)
+    public static func check(_ request: CheckRequest, command: String = "check") async throws -> CheckResult {
+        try request.validateLimits()
+        return await runCheck(request, command: command, notes: [], followedRedirectNote: nil)
     }
 
     /// The one path from a check request to a result, shared by `check`, `diagnoseCurl` and the demo.
@@ -35,6 +37,50 @@ extension UseCase {
 }
 
 extension CheckRequest {
+    /// The bounds every front end gets, because the plan sends real requests on the user's behalf
+    /// (servers lock accounts) and must end: 1–20 identical requests, 1–50 credentialed ones, a
+    /// per-request timeout up to 600 s and a whole run up to 3600 s. The messages name the CLI flags,
+    /// which the web API and MCP fields mirror. Throws `AuditFailure.usage`.
+    public func validateLimits() throws {
+        if !(1...20).contains(repeatCount) { throw AuditFailure.usage("--repeat must be between 1 and 20") }
+        if !(1...50).contains(credentialBudget) {
+            throw AuditFailure.usage("--max-credentialed must be between 1 and 50")
+        }
+        if !(probe.readTimeout > 0 && probe.readTimeout <= 600) {
+            throw AuditFailure.usage("--timeout must be between 0 and 600 seconds")
+        }
+        if !(maxTime > 0 && maxTime <= 3600) { throw AuditFailure.usage("--max-time must be between 0 and 3600 seconds") }
+    }
+
+    /// A header as curl's `-H 'Name: value'` gives it (whitespace around the value trimmed).
+    /// Throws `AuditFailure.usage` for a line without a name and a colon.
+    public mutating func addHeader(line: String) throws {
+        guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+            throw AuditFailure.usage("-H needs 'Name: value'")
+        }
+        headers.append(HeaderField(String(line[..<colon]).trimmingOWS, String(line[line.index(after: colon)...]).trimmingOWS))
+    }
+
+    /// Cookies as curl's `-b 'name=value[; name2=value2]'` gives them. Throws `AuditFailure.usage`
+    /// for a piece that is not `name=value`.
+    public mutating func addCookies(line: String) throws {
+        for pair in line.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw AuditFailure.usage("-b needs 'name=value'") }
+            cookies.append((String(parts[0]).trimmingOWS, String(parts[1]).trimmingOWS))
+        }
+    }
+
+    /// A body as curl's `-d` sends it: POST unless a method was chosen, and a form Content-Type unless
+    /// a header already names one (what the server sees must match what curl would have sent).
+    public mutating func setFormBody(_ data: String, method explicitMethod: String?) {
+        method = explicitMethod ?? "POST"
+        body = Array(data.utf8)
+        if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            headers.append(HeaderField("Content-Type", "application/x-www-form-urlencoded"))
+        }
+    }
+
     /// `--resolve HOST:PORT:ADDR[,ADDR]`, as curl takes it: connect to these addresses for that host
     /// and port. Throws `AuditFailure.usage` for anything else.
     public mutating func addResolve(_ item: String) throws {

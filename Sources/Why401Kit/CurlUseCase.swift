@@ -45,8 +45,10 @@ extension UseCase {
     /// Parses the pasted command, turns it into the check request it stands for (with Plan notes
     /// saying what was read, ignored, unknown or changed — never a value), and runs `check`.
     /// Throws `AuditFailure.usage` for a command why401 cannot reproduce (the option is named) and
-    /// `.incomplete` for a file it names that cannot be read.
+    /// `.incomplete` for a file it names that cannot be read; `.usage` for plan settings outside
+    /// `CheckRequest.validateLimits()`.
     public static func diagnoseCurl(_ request: CurlRequest) async throws -> CheckResult {
+        try request.settings.validateLimits()
         let pasted = try parseCurl(request.input)
         let (checkRequest, notes) = try curlCheckRequest(
             pasted, settings: request.settings, readsFiles: request.readsFiles, password: request.password)

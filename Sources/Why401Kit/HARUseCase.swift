@@ -37,10 +37,11 @@ extension UseCase {
     /// HAR rules (the client rules plus what the file shows around it), and names where the file holds
     /// secrets. Throws `AuditFailure.incomplete` for a file that cannot be read, is empty, too large or
     /// not a HAR, and for a redacted copy that cannot be written; `.usage` when the copy would
-    /// overwrite the input.
+    /// overwrite the input or has no path.
     public static func analyzeHAR(_ request: HARRequest) throws -> HARResult {
         let bytes: [UInt8]
         let subject: String
+        if request.redactTo?.isEmpty == true { throw AuditFailure.usage("--redact needs a path") }
         switch request.source {
         case .file(let path):
             if request.redactTo == path {

@@ -1,25 +1,14 @@
 import Credentials
 import Evidence
 import HTTPAuth
+import TextEscaping
 
-/// Time helpers shared by the token and clock rules. The server's `Date` is the reference when
-/// known: a token is judged by the clock of the server that judges it.
+/// Time helpers shared by the token, clock and session rules.
 enum TokenTime {
-    static let leeway = 60.0
-
-    static func reference(_ e: CheckEvidence) -> Double { e.serverDate ?? e.localTime }
-
     static func iso8601(_ seconds: Double) -> String { HTTPDate.iso8601(seconds) }
 
-    /// `3 h 12 min`, `45 s`, `2 d 4 h`.
-    static func span(_ seconds: Double) -> String {
-        guard abs(seconds) < 1e15 else { return "more than 30 million years" }
-        let s = Int(abs(seconds).rounded())
-        if s < 120 { return "\(s) s" }
-        if s < 3600 { return "\(s / 60) min" }
-        if s < 86_400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
-        return "\(s / 86_400) d \(s % 86_400 / 3600) h"
-    }
+    /// `3 h 12 min`, `45 s`, `2 d 4 h` (`Figures.span`, the one time-span form).
+    static func span(_ seconds: Double) -> String { Figures.span(seconds: seconds) }
 
     static func decoded(_ e: CheckEvidence) -> DecodedJWT? {
         if case .success(let jwt) = e.token { return jwt }
@@ -27,10 +16,13 @@ enum TokenTime {
     }
 }
 
-/// `token.expired`: `exp + leeway` is before the server's (or local) time.
+// The client's token rules are adapters: each judges the check's Bearer token (`TokenEvidence(e)`)
+// with the `TokenInspection` rule `why401 jwt` uses, so both give the same findings in the same words
+// with the same leeway. They stay separate types so that each keeps its rank in `ClientRules.set`.
+
+/// `token.expired`: `exp + leeway` is before the server's (or local) time (`TokenInspection.ExpiredRule`).
 public enum TokenExpiredRule: Rule {
-    // {"alg":"HS256"}.{"exp":1700000000}
-    static let expiredToken = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDB9.x"
+    static let expiredToken = TokenSample.expired
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenExpired,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(expiredToken) }],
@@ -38,27 +30,23 @@ public enum TokenExpiredRule: Rule {
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
                 $0.token = JWT.decode(expiredToken)
                 $0.localTime = 1_600_000_000
-            }
+            },
+            // Valid by the local clock, expired only by a server clock an hour ahead: clock.skew's cause.
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(expiredToken)
+                $0.localTime = 1_699_999_000
+                $0.serverDate = 1_700_003_600
+            },
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let jwt = TokenTime.decoded(e), let exp = jwt.expiresAt else { return [] }
-        let now = TokenTime.reference(e)
-        guard exp + TokenTime.leeway < now else { return [] }
-        // Valid by the local clock, expired only by a skewed server clock: that is `clock.skew`'s cause.
-        if ClockSkewRule.skewExplainsToken(e) { return [] }
-        let ago = TokenTime.span(now - exp)
-        var lines = ["exp \(TokenTime.iso8601(exp)), \(ago) ago (leeway \(Int(TokenTime.leeway)) s)"]
-        lines.append(e.serverDate != nil ? "judged by the server's Date \(TokenTime.iso8601(now))" : "judged by the local clock \(TokenTime.iso8601(now))")
-        if let iat = jwt.issuedAt { lines.append("iat \(TokenTime.iso8601(iat))") }
-        return [Finding(description.id, detail: "The token expired \(ago) ago.", evidence: lines)]
+        TokenEvidence(e).map(TokenInspection.ExpiredRule.check) ?? []
     }
 }
 
-/// `token.not-yet-valid`: `nbf` (or `iat`) lies in the future.
+/// `token.not-yet-valid`: `nbf` (or `iat`) lies in the future (`TokenInspection.NotYetValidRule`).
 public enum TokenNotYetValidRule: Rule {
-    // {"alg":"HS256"}.{"nbf":1900000000}
-    static let futureToken = "eyJhbGciOiJIUzI1NiJ9.eyJuYmYiOjE5MDAwMDAwMDB9.x"
+    static let futureToken = TokenSample.notBefore
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenNotYetValid,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(futureToken) }],
@@ -70,22 +58,12 @@ public enum TokenNotYetValidRule: Rule {
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let jwt = TokenTime.decoded(e) else { return [] }
-        let now = TokenTime.reference(e)
-        for (claim, value) in [("nbf", jwt.notBefore), ("iat", jwt.issuedAt)] {
-            guard let value, value - TokenTime.leeway > now else { continue }
-            return [
-                Finding(
-                    description.id,
-                    detail: "The token's \(claim) is \(TokenTime.span(value - now)) in the future.",
-                    evidence: ["\(claim) \(TokenTime.iso8601(value)), in \(TokenTime.span(value - now))", "now \(TokenTime.iso8601(now))"])
-            ]
-        }
-        return []
+        TokenEvidence(e).map(TokenInspection.NotYetValidRule.check) ?? []
     }
 }
 
-/// `token.not-jwt` (info): an opaque token whose claims cannot be read.
+/// `token.not-jwt` (info for a Bearer credential): an opaque token whose claims cannot be read
+/// (`TokenInspection.NotJWTRule`).
 public enum TokenNotJWTRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenNotJwt,
@@ -93,12 +71,12 @@ public enum TokenNotJWTRule: Rule {
         nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard case .failure(let failure) = e.token else { return [] }
-        return [Finding(description.id, evidence: ["token: \(failure)"])]
+        TokenEvidence(e).map(TokenInspection.NotJWTRule.check) ?? []
     }
 }
 
-/// `clock.skew`: local clock and the server's `Date` differ by more than 60 s.
+/// `clock.skew`: the local clock and the server's `Date` differ by more than the token leeway
+/// (`TokenEvidence.defaultLeeway`, 60 s): beyond it a skew can change a token's verdict.
 public enum ClockSkewRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
         id: .clockSkew,
@@ -108,30 +86,19 @@ public enum ClockSkewRule: Rule {
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let server = e.serverDate else { return [] }
         let skew = server - e.localTime
-        guard abs(skew) > 60 else { return [] }
+        guard abs(skew) > TokenEvidence.defaultLeeway else { return [] }
         let direction = skew > 0 ? "behind" : "ahead of"
         var finding = Finding(
             description.id,
             detail: "The local clock is \(TokenTime.span(skew)) \(direction) the server's.",
             evidence: ["server Date \(TokenTime.iso8601(server))", "local clock \(TokenTime.iso8601(e.localTime))"])
-        if skewExplainsToken(e), let exp = TokenTime.decoded(e)?.expiresAt {
+        if let token = TokenEvidence(e), token.skewExplainsVerdict, let exp = token.jwt?.expiresAt {
             // The skew is the cause: raise it to an error so it leads the verdict.
             finding.severity = .error
             finding.detail += " The token is valid by the local clock but expired by the server's, so the server rejects it."
             finding.evidence.append("token exp \(TokenTime.iso8601(exp)): valid locally, expired at the server")
         }
         return [finding]
-    }
-
-    /// The token is valid by the local clock but expired (or not yet valid) by the server's Date.
-    static func skewExplainsToken(_ e: CheckEvidence) -> Bool {
-        guard let server = e.serverDate, abs(server - e.localTime) > 60, let jwt = TokenTime.decoded(e) else { return false }
-        let validAt = { (now: Double) -> Bool in
-            if let exp = jwt.expiresAt, exp + TokenTime.leeway < now { return false }
-            if let nbf = jwt.notBefore, nbf - TokenTime.leeway > now { return false }
-            return true
-        }
-        return validAt(e.localTime) && !validAt(server)
     }
 }
 
@@ -181,6 +148,10 @@ public enum ResourceMetadataBrokenRule: Rule {
             CheckSample.make(sent: .bearer) {
                 $0.discoveryProblems = [.init(step: "authorization server metadata", message: "issuer mismatch: metadata says https://a, token says https://b")]
             },
+            // A document that answers 200 with JSON but is invalid: the plan's structured verdict.
+            CheckSample.make(
+                sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)
+            ) { $0.discoveryProblems = [.init(step: "protected resource metadata", message: "no \"resource\" member (RFC 9728 §2 requires it)")] },
         ],
         nonTriggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)),
@@ -218,14 +189,16 @@ public enum ResourceMetadataBrokenRule: Rule {
         if step.plan == .resourceMetadata(wellKnown: true) && [401, 403, 404, 410].contains(status) { return nil }
         if status != 200 { return "answered \(status), not 200" }
         if let type = step.header("Content-Type"), !type.lowercased().contains("json") { return "has Content-Type \(type), not application/json" }
-        if let note = step.label, note.hasPrefix("invalid:") { return "is invalid: " + String(note.dropFirst("invalid:".count)).trimmingOWS }
+        // What makes a fetched document invalid (no `resource`, a resource or issuer mismatch, no
+        // `authorization_servers`) is judged where it is parsed and arrives structured, as
+        // `discoveryProblems` (step + message), never as text to match in a label.
         return nil
     }
 }
 
 /// `token.signature-invalid` / `token.weak-secret` from a real verification: the key the user gave
-/// (`--secret`, `--key`, `--jwks`) or the JWKS that discovery found. The judgement is
-/// `TokenInspection`'s, shared with `why401 jwt`.
+/// (`--secret`, `--key`, `--jwks`) or the JWKS that discovery found (`TokenInspection.SignatureRule`
+/// and `WeakSecretRule`, shared with `why401 jwt`).
 public enum TokenSignatureRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenSignatureInvalid,
@@ -254,23 +227,16 @@ public enum TokenSignatureRule: Rule {
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let jwt = TokenTime.decoded(e), e.tokenVerification != nil || e.tokenWeakSecretGuessed else { return [] }
-        var findings = TokenInspection.signature(jwt, verification: e.tokenVerification, weakSecretGuessed: e.tokenWeakSecretGuessed)
-        if let source = e.tokenKeySource {
-            for index in findings.indices where findings[index].id == description.id {
-                findings[index].evidence.append("key from \(source)")
-            }
-        }
-        return findings
+        guard let token = TokenEvidence(e) else { return [] }
+        return TokenInspection.SignatureRule.check(token) + TokenInspection.WeakSecretRule.check(token)
     }
 }
 
 
 /// `token.audience-mismatch`: `aud`/`iss` differ from what the API expects (`--audience`, `--issuer`),
-/// or the server's `error_description` names the audience.
+/// one finding per claim (`TokenInspection.AudienceRule`).
 public enum TokenAudienceMismatchRule: Rule {
-    // {"alg":"HS256"}.{"aud":"api://other","iss":"https://idp.example"}
-    static let otherAudience = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGk6Ly9vdGhlciIsImlzcyI6Imh0dHBzOi8vaWRwLmV4YW1wbGUifQ.x"
+    static let otherAudience = TokenSample.otherAudience
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenAudienceMismatch,
         triggering: [
@@ -291,31 +257,21 @@ public enum TokenAudienceMismatchRule: Rule {
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let jwt = TokenTime.decoded(e) else { return [] }
-        var lines: [String] = []
-        if let expected = e.expectedAudience, !jwt.audience.contains(expected) {
-            lines.append("aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), expected \(expected)")
-        }
-        if let expected = e.expectedIssuer, jwt.issuer != expected {
-            lines.append("iss \(jwt.issuer ?? "(absent)"), expected \(expected)")
-        }
-        return lines.isEmpty ? [] : [Finding(description.id, evidence: lines)]
+        TokenEvidence(e).map(TokenInspection.AudienceRule.check) ?? []
     }
 }
 
 /// `token.signature-invalid` without a key: `alg: none` means the token is unsigned, which no
-/// API should accept (RFC 8725 §3.1). Verification with a key comes with `why401 jwt`.
+/// API should accept (RFC 8725 §3.1) (`TokenInspection.UnsignedRule`).
 public enum TokenAlgNoneRule: Rule {
-    // {"alg":"none"}.{"sub":"a"}
-    static let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."
+    static let unsigned = TokenSample.unsigned
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenSignatureInvalid,
         triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(unsigned) }],
         nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let jwt = TokenTime.decoded(e), jwt.algorithm?.lowercased() == "none" else { return [] }
-        return [Finding(description.id, detail: "The token's header says alg \"none\": it is unsigned, and a correct server rejects it.", evidence: ["header alg: none"])]
+        TokenEvidence(e).map(TokenInspection.UnsignedRule.check) ?? []
     }
 }
 
