@@ -46,17 +46,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
-        // Secrets the user holds: JWTs (decode; verification comes with the tokens issue).
+        // Secrets the user holds, as values: a JWT decoded without verification, what verifying it
+        // concluded, a parsed htpasswd/htdigest file and its hash formats. No cryptography, so the
+        // shared model (Evidence) can hold them without linking JWTKit, swift-crypto or libxcrypt.
+        .target(name: "CredentialModel", dependencies: ["HTTPAuth"]),
+        // Checking those secrets: JWT signatures (JWTKit), password hashes (libxcrypt, swift-crypto).
         // The system's libxcrypt, for the crypt(3) hash formats htpasswd writes ($2y$, $5$, $6$, DES).
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .target(
             name: "Credentials",
             dependencies: [
-                "HTTPAuth", "HTTPDigest", "CCrypt", .product(name: "JWTKit", package: "jwt-kit"),
+                "HTTPAuth", "HTTPDigest", "CredentialModel", "CCrypt", .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Evidence", dependencies: ["HTTPAuth", "Credentials", "TextEscaping"]),
-        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "Credentials", "TextEscaping"]),
+        .target(name: "Evidence", dependencies: ["HTTPAuth", "CredentialModel", "TextEscaping"]),
+        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "CredentialModel", "Credentials", "TextEscaping"]),
         // Live HTTP: the only module (with Lab) that opens sockets.
         .target(
             name: "Probe",
@@ -70,9 +74,9 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
         // Offline inputs: cookie jars, HAR exports, pasted curl / PowerShell / fetch command lines.
-        .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials", "TextEscaping"]),
+        .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials", "CredentialModel", "TextEscaping"]),
         // The client-side plan: runs the steps against a live server and gathers check evidence.
-        .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "HTTPDigest", "Credentials"]),
+        .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "HTTPDigest", "Credentials", "CredentialModel"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
         .target(
             name: "Lab",
@@ -84,13 +88,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .target(name: "Report", dependencies: ["Diagnosis", "Evidence", "TextEscaping"]),
+        .target(name: "Report", dependencies: ["Diagnosis", "Evidence", "CredentialModel", "TextEscaping"]),
         // Admin side, one target per job; each reads files and produces evidence only.
         // The host underneath them all: the worker account and what it can reach (`WorkerAccess`), and
         // the journal through which any change to the server is made and undone (`ChangeJournal`).
         .target(name: "HostAccess", dependencies: ["Evidence"]),
         // Apache/nginx configuration reading and audit (includes, sections, .htaccess, user files).
-        .target(name: "ServerConfig", dependencies: ["HostAccess", "Evidence", "Credentials", "HTTPAuth"]),
+        .target(name: "ServerConfig", dependencies: ["HostAccess", "Evidence", "Credentials", "CredentialModel", "HTTPAuth"]),
         // The web-root permissions walk as the worker; with --apply, mode changes through the journal.
         .target(name: "WebRootWalk", dependencies: ["HostAccess", "Evidence"]),
         // WordPress reading (plugins, .htaccess, application passwords) and the journaled plugin bisect.
@@ -106,14 +110,14 @@ let package = Package(
         .target(
             name: "Why401Kit",
             dependencies: [
-                "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
+                "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
                 "HostAccess", "ServerConfig", "WebRootWalk", "WordPressAudit", "LogScan",
             ]),
         // Flags → request → `UseCase` call → renderer; nothing else.
         .target(
             name: "Why401CLI",
             dependencies: [
-                "Why401Kit", "HTTPAuth", "Credentials", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab",
+                "Why401Kit", "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab",
                 "Imports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -124,10 +128,10 @@ let package = Package(
             name: "HTTPAuthTests",
             dependencies: ["HTTPAuth", "HTTPDigest", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials", "TestSupport"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials", "CredentialModel", "TestSupport"]),
         .testTarget(
             name: "CredentialsTests",
-            dependencies: ["Credentials", "HTTPAuth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")]),
+            dependencies: ["Credentials", "CredentialModel", "HTTPAuth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TextEscaping", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
@@ -143,13 +147,13 @@ let package = Package(
             ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "HTTPDigest", "TestSupport"]),
         .testTarget(
-            name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials", "TestSupport"],
+            name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials", "CredentialModel", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ServerAuditTests",
             dependencies: [
                 "HostAccess", "ServerConfig", "WebRootWalk", "WordPressAudit", "Why401Kit", "Diagnosis", "Evidence",
-                "Credentials", "Report", "TestSupport",
+                "Credentials", "CredentialModel", "Report", "TestSupport",
             ]),
         .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
         .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "HTTPAuth", "HTTPDigest", "Probe", "Lab", "TestSupport"]),

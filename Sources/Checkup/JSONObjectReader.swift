@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import FoundationEssentials
 
 /// Reads a JSON object (OAuth metadata) into the generic tree the token code already uses.

@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import HTTPAuth
 
 /// Everything a client-side check gathered about one URL: the plan's exchanges plus the facts
@@ -7,17 +7,29 @@ import HTTPAuth
 public struct CheckEvidence: Sendable {
     /// Why a request of the plan was made.
     public enum StepKind: String, Sendable, Hashable {
+        /// The user's request, exactly as asked for.
         case asGiven = "as given"
+        /// The same request without credentials: shows what the server asks for and whether it answers differently.
         case anonymous = "without credentials"
+        /// A correct answer to a challenge the request as given did not answer.
         case answer = "answer to the challenge"
+        /// A Digest retry with the new nonce of a `stale=true` challenge.
         case freshNonce = "fresh nonce after stale=true"
+        /// An identical repeat of the request, to tell a flapping backend from a steady rejection.
         case repeated = "identical repeat"
+        /// The request sent to one of several resolved addresses, to find the backend that disagrees.
         case address = "one resolved address"
+        /// The request without cookies, to tell a stale session from bad credentials.
         case withoutCookies = "without cookies"
+        /// A nearby URL (trailing slash, https, www.) that a misconfigured area may treat differently.
         case variant = "nearby URL"
+        /// The request with a variant of the password (trimmed, Caps Lock inverted, ISO-8859-1).
         case passwordVariant = "password variant"
+        /// The CORS preflight (`OPTIONS`) a browser would send first.
         case preflight = "CORS preflight"
+        /// One hop of the redirect chain that the request as given started.
         case redirect = "redirect hop"
+        /// RFC 9728 protected-resource metadata, fetched for OAuth discovery.
         case resourceMetadata = "resource metadata"
         /// RFC 8414 / OpenID Connect discovery document of the authorization server.
         case authorizationServerMetadata = "authorization server metadata"
@@ -35,6 +47,7 @@ public struct CheckEvidence: Sendable {
         public var step: String
         /// `404`, `Content-Type text/html, not application/json`, `issuer mismatch: metadata says X, token says Y`.
         public var message: String
+        /// Records one failed discovery step; `message` must be secret-free.
         public init(step: String, message: String) {
             self.step = step
             self.message = message
@@ -43,12 +56,15 @@ public struct CheckEvidence: Sendable {
         public var line: String { "\(step): \(message)" }
     }
 
+    /// One request of the plan with what came back: the unit every client rule reads.
     public struct Step: Sendable {
         /// Which request of the plan this was, typed: rules match it, never the display text.
         public var plan: PlanStep
+        /// The request and response, masked when recorded.
         public var exchange: Exchange
         /// Whether this request carried the user's credentials.
         public var credentialed: Bool
+        /// Records a step of the live plan with its typed `PlanStep`.
         public init(_ plan: PlanStep, exchange: Exchange, credentialed: Bool) {
             self.plan = plan
             self.exchange = exchange
@@ -59,6 +75,7 @@ public struct CheckEvidence: Sendable {
         public init(kind: StepKind, exchange: Exchange, credentialed: Bool, label: String? = nil) {
             self.init(PlanStep(kind: kind, label: label), exchange: exchange, credentialed: credentialed)
         }
+        /// The step's group (every password variant is `.passwordVariant`); setting it keeps the label.
         public var kind: StepKind {
             get { plan.kind }
             set { plan = PlanStep(kind: newValue, label: plan.label) }
@@ -68,19 +85,26 @@ public struct CheckEvidence: Sendable {
             get { plan.label }
             set { plan = PlanStep(kind: plan.kind, label: newValue) }
         }
+        /// The response status, nil when no response came.
         public var status: Int? { exchange.response?.status }
     }
 
     /// The scheme of the credentials the user gave.
     public enum SentScheme: Sendable, Hashable {
+        /// No credentials at all.
         case none
+        /// Basic, with the user name (never the password).
         case basic(user: String)
+        /// Digest, with the user name.
         case digest(user: String)
+        /// A Bearer token (kept decoded in `token`, never as sent).
         case bearer
+        /// An `Authorization` header with another scheme, named as the user wrote it.
         case other(String)
         /// An API key in a header of its own (`X-API-Key`, `PRIVATE-TOKEN`…): no Authorization scheme.
         case apiKey(header: String)
 
+        /// The scheme as it appears in `Authorization`, or nil when no such header was sent.
         public var schemeName: String? {
             switch self {
             case .none, .apiKey: nil
@@ -105,9 +129,11 @@ public struct CheckEvidence: Sendable {
             /// Anything else that makes the header unparseable (control characters, empty name).
             case malformed
         }
+        /// Which kind of problem, for the rule that turns it into a finding.
         public var kind: Kind
         /// Secret-free description (`trailing newline in the password`).
         public var message: String
+        /// Records a problem found before sending; `message` must be secret-free.
         public init(_ kind: Kind, message: String) {
             self.kind = kind
             self.message = message
@@ -116,11 +142,15 @@ public struct CheckEvidence: Sendable {
 
     /// A stored cookie (from a cookie jar or HAR) that was not sent, and why. Values are not kept.
     public struct UnsentCookie: Sendable, Hashable {
+        /// The cookie's name; its value is a secret and is never kept.
         public var name: String
         /// `expired`, `its path /admin does not match the request path`, …
         public var reason: String
+        /// Whether the reason is expiry (which points at a stale session rather than a scope mismatch).
         public var expired: Bool
+        /// When it expired, seconds since the epoch, when known.
         public var expiredAt: Double?
+        /// Records a stored cookie that was not sent.
         public init(name: String, reason: String, expired: Bool, expiredAt: Double? = nil) {
             self.name = name
             self.reason = reason
@@ -131,6 +161,7 @@ public struct CheckEvidence: Sendable {
 
     /// `--audience` / `--issuer`: what the API expects in the token (nil: not given).
     public var expectedAudience: String?
+    /// `--issuer`: the `iss` the API expects (nil: not given).
     public var expectedIssuer: String?
 
     /// The token's signature checked with a key: `--secret`, `--key`, `--jwks`, or the JWKS that OAuth
@@ -148,13 +179,17 @@ public struct CheckEvidence: Sendable {
 
     /// The URL as the user gave it (masked).
     public var url: String
+    /// Which scheme the user's credentials used; decides which credential rules apply.
     public var sent: SentScheme
+    /// Problems found in the credentials before they were sent.
     public var credentialIssues: [CredentialIssue]
     /// The user put `user:pass@` in the URL.
     public var credentialsInURL: Bool
     /// Names of the cookies the user sent (values are secrets and are not kept).
     public var cookieNames: [String]
+    /// `--origin`: the browser origin to judge CORS with (nil: not a browser scenario).
     public var origin: String?
+    /// Every request of the plan in the order made, with what came back.
     public var steps: [Step]
     /// The Bearer token decoded without verification (nil when no Bearer token was sent).
     public var token: Result<DecodedJWT, JWTDecodeFailure>?
@@ -174,10 +209,12 @@ public struct CheckEvidence: Sendable {
     public var redirectLimitHit: Bool
     /// Credentialed requests made, and the budget they came from.
     public var credentialedRequests: Int
+    /// The most credentialed requests the plan was allowed to make (`--max-credentialed`).
     public var credentialBudget: Int
     /// The host is a loopback address or `localhost` (plain http is then fine).
     public var isLoopback: Bool
 
+    /// Assembles check evidence; the plan runner and the HAR/curl imports build it, tests build it by hand.
     public init(
         url: String, sent: SentScheme = .none, credentialIssues: [CredentialIssue] = [], credentialsInURL: Bool = false,
         cookieNames: [String] = [], origin: String? = nil, steps: [Step] = [], token: Result<DecodedJWT, JWTDecodeFailure>? = nil,
@@ -207,13 +244,16 @@ public struct CheckEvidence: Sendable {
 
     // MARK: derived views the rules share
 
+    /// The steps of one kind, in order.
     public func steps(_ kind: StepKind) -> [Step] { steps.filter { $0.kind == kind } }
+    /// The first step of one kind, if any.
     public func first(_ kind: StepKind) -> Step? { steps.first { $0.kind == kind } }
 
     /// The answer to the request as given, after its redirects: the last hop of the main chain.
     public var final: Step? {
         steps.last { $0.kind == .redirect } ?? first(.asGiven)
     }
+    /// The status of the final answer (see `final`).
     public var finalStatus: Int? { final?.status }
 
     /// The first credentialed step's response, if any.
@@ -232,6 +272,7 @@ extension CheckEvidence {
     public enum PlanStep: Sendable, Hashable {
         /// The user's request; `scheme` is the answer the plan gave for `--digest` / `--anyauth`.
         case asGiven(scheme: String?)
+        /// The request without credentials.
         case anonymous
         /// A correct answer to an offered challenge the request as given did not answer.
         case answer(scheme: String)
@@ -241,34 +282,49 @@ extension CheckEvidence {
         case repeated(index: Int, count: Int)
         /// The request sent to one address the name resolves to.
         case address(String)
+        /// The request without cookies.
         case withoutCookies
+        /// A nearby URL.
         case variant(URLVariant)
+        /// A variant of the password.
         case passwordVariant(PasswordVariant)
+        /// The CORS preflight.
         case preflight
+        /// One hop of the redirect chain, counted from 1.
         case redirect(hop: Int)
         /// RFC 9728 metadata: from the challenge's `resource_metadata`, or guessed at the origin's
         /// well-known URL (where a 404 only means the server publishes none).
         case resourceMetadata(wellKnown: Bool)
+        /// The RFC 8414 / OpenID Connect metadata of the token's issuer.
         case authorizationServerMetadata
+        /// The JWK Set, from `--jwks` or discovered.
         case jwks(JWKSSource)
         /// A step recorded outside the live plan (a HAR entry) with free text.
         case recorded(StepKind, label: String?)
 
+        /// Which nearby URL a `.variant` step tried.
         public enum URLVariant: String, Sendable, Hashable, CaseIterable {
+            /// The path with its trailing slash added or removed.
             case trailingSlash = "trailing slash toggled"
             /// Asked first without credentials after a plain rejection.
             case trailingSlashWithoutCredentials = "trailing slash toggled, without credentials"
+            /// The https URL for an http one.
             case https = "https instead of http"
+            /// The host with `www.` added or removed.
             case www = "www. toggled"
         }
 
+        /// Which change to the password a `.passwordVariant` step tried.
         public enum PasswordVariant: String, Sendable, Hashable, CaseIterable {
+            /// Surrounding whitespace removed.
             case trimmed
+            /// The letters' case swapped, as if Caps Lock was on.
             case capsLockInverted = "caps-lock inverted"
             /// The non-ASCII password in ISO-8859-1: proves the server's charset.
             case latin1 = "ISO-8859-1"
         }
 
+        /// Where the JWK Set URL came from.
         public enum JWKSSource: String, Sendable, Hashable, CaseIterable {
             /// `--jwks URL`.
             case given = "--jwks"
@@ -276,6 +332,7 @@ extension CheckEvidence {
             case discovered = "jwks_uri"
         }
 
+        /// The step's group, for rules that match any step of a kind (every `.passwordVariant`).
         public var kind: StepKind {
             switch self {
             case .asGiven: .asGiven
@@ -296,6 +353,7 @@ extension CheckEvidence {
             }
         }
 
+        /// What distinguishes this step within its kind (`caps-lock inverted`, `hop 2`), as shown in text output.
         public var label: String? {
             switch self {
             case .asGiven(let scheme): scheme

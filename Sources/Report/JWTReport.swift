@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import Diagnosis
 import HTTPAuth
 

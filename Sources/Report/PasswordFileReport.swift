@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import Diagnosis
 
 /// What `why401 htpasswd verify` or `lint` concluded: the parsed file, the servers it was judged for,

@@ -1,3 +1,4 @@
+import CredentialModel
 import HostAccess
 import Credentials
 import Evidence

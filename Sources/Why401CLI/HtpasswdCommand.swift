@@ -1,5 +1,5 @@
+import CredentialModel
 import ArgumentParser
-import Credentials
 import Report
 import Why401Kit
 

@@ -1,7 +1,6 @@
 // The lab publishes an ES256 key: discovery finds it and the check verifies the token with it.
 import TestSupport
 import Checkup
-import Credentials
 import Diagnosis
 import Evidence
 import Lab

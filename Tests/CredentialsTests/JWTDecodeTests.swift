@@ -1,3 +1,4 @@
+import CredentialModel
 import Testing
 
 @testable import Credentials
@@ -53,10 +54,12 @@ import Testing
         #expect(JWT.decode(String(repeating: "a", count: 1_000_000)) == .failure(.tooLarge(1_000_000)))
         let nested = String(repeating: "[", count: 5000)
         let part = Array(nested.utf8)
-        _ = JWT.decode("e30." + base64url(part) + ".x")
-        for bytes in [[0xFF, 0xFE], [0x00], Array("..".utf8)] {
-            _ = JWT.decode(String(decoding: bytes, as: UTF8.self))
-        }
+        // 5000 nested arrays where the claims object should be: not an object, said so.
+        #expect(JWT.decode("e30." + base64url(part) + ".x") == .failure(.badJSON(part: "claims")))
+        // Invalid UTF-8 and a NUL have no dots: opaque; two dots and nothing else: not a JWT.
+        #expect(JWT.decode(String(decoding: [0xFF, 0xFE], as: UTF8.self)) == .failure(.opaque))
+        #expect(JWT.decode(String(decoding: [0x00], as: UTF8.self)) == .failure(.opaque))
+        #expect(JWT.decode("..") == .failure(.notJWT(parts: 3)))
     }
 
     private func base64url(_ bytes: [UInt8]) -> String {

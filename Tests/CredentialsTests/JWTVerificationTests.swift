@@ -1,3 +1,4 @@
+import CredentialModel
 import Foundation
 import JWTKit
 import Testing

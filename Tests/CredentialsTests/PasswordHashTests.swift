@@ -1,3 +1,4 @@
+import CredentialModel
 import Foundation
 import TestSupport
 import Testing
@@ -162,15 +163,35 @@ import Testing
         #expect(!file.malformed.contains { $0.reason.contains("AAAAAAAA") || $0.reason.contains("abc$def") })
     }
 
+    /// Garbage gives a consistent account of the file: every line is at most one entry or one
+    /// malformed record, numbered within the file, in order; no reason quotes a control byte; and no
+    /// garbage hash verifies a password (seeded, so a failure reproduces).
     @Test func randomGarbageNeverCrashes() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix64(state: 401)
+        var entriesSeen = 0, malformedSeen = 0
         for _ in 0..<300 {
             let bytes = (0..<Int.random(in: 0...400, using: &rng)).map { _ in
                 [UInt8(ascii: ":"), UInt8(ascii: "$"), 10, 13, UInt8(ascii: "{"), UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)!
             }
             let file = PasswordFile.parse(bytes)
-            for entry in file.entries { _ = PasswordHash.verify("x", against: entry.hash) }
+            let newlines = bytes.filter { $0 == 10 }.count
+            #expect(file.lineCount >= newlines && file.lineCount <= newlines + 1, "\(file.lineCount) lines for \(newlines) newlines")
+            let entryLines = file.entries.map(\.line), malformedLines = file.malformed.map(\.line)
+            #expect(entryLines == entryLines.sorted() && Set(entryLines).count == entryLines.count)
+            #expect(malformedLines == malformedLines.sorted() && Set(malformedLines).count == malformedLines.count)
+            #expect(Set(entryLines).isDisjoint(with: malformedLines), "a line is both an entry and malformed")
+            #expect((entryLines + malformedLines).allSatisfy { (1...max(file.lineCount, 1)).contains($0) })
+            for bad in file.malformed {
+                #expect(!bad.reason.isEmpty && !bad.reason.unicodeScalars.contains { $0.value < 0x20 }, "reason \(bad.reason.debugDescription)")
+            }
+            for entry in file.entries {
+                #expect(PasswordHash.verify("x", against: entry.hash) != .match, "garbage hash verified")
+            }
+            entriesSeen += file.entries.count
+            malformedSeen += file.malformed.count
         }
+        // The generator reaches both outcomes, so the checks above are not vacuous.
+        #expect(entriesSeen > 0 && malformedSeen > 0)
     }
 
     @Test func bomOnFirstLine() {

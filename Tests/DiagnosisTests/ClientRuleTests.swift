@@ -1,5 +1,5 @@
+import CredentialModel
 import TestSupport
-import Credentials
 import Evidence
 import Testing
 
@@ -7,13 +7,8 @@ import Testing
 
 /// Runs every client rule's own examples, and checks the verdict order on whole checks.
 @Suite struct ClientRuleExampleTests {
-    @Test func everyRaisedIdIsInTheCatalog() {
-        for rule in ClientRules.all {
-            for example in rule.description.triggering + rule.description.nonTriggering {
-                for finding in rule.check(example) { #expect(Catalog.entry(finding.id) != nil, "\(finding.id)") }
-            }
-        }
-    }
+    // (Whether the ids the client rules raise are in the catalog is `RuleExampleTests.everyDeclaredIDHasAnEntry`:
+    // checking a raised finding's id could only pass, since `Finding(id)` traps for an unknown one.)
 
     @Test func specificCauseOutranksGenericRejection() {
         let e = CheckSample.make(

@@ -1,3 +1,4 @@
+import CredentialModel
 import TestSupport
 import Credentials
 import Testing

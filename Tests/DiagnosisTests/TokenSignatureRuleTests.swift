@@ -1,5 +1,5 @@
+import CredentialModel
 import TestSupport
-import Credentials
 import Evidence
 import Testing
 

@@ -1,3 +1,4 @@
+import CredentialModel
 import Credentials
 
 /// What the password-file rules judge: a parsed htpasswd/htdigest file, the servers it is judged for,

@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import Evidence
 
 /// What the token rules judge: one bearer token decoded without verification, what checking its

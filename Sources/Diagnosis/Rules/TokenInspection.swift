@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import HTTPAuth
 
 /// The token rules — the one implementation behind `why401 jwt` and behind the token findings of

@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import Evidence
 import FoundationEssentials
 import HTTPAuth
@@ -7,6 +7,7 @@ import HTTPAuth
 /// without a challenge where the server says so or speaks JSON (Django REST framework's default
 /// classes, FastAPI before 0.122, API-key gateways answer a missing credential with 403).
 public enum CredentialsMissingRule: Rule {
+    /// Raises `credentials.missing`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsMissing,
         triggering: [
@@ -32,6 +33,8 @@ public enum CredentialsMissingRule: Rule {
         return (step.header("Content-Type") ?? "").lowercased().contains("json")
     }
 
+    /// One finding when nothing was sent (no credentials, no cookies) and the final answer is 401, or a 403 that means
+    /// "log in"; names the offered schemes and any OAuth discovery that was found.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent == .none, e.cookieNames.isEmpty, let final = e.final, final.isUnauthorized || isForbiddenForMissingCredentials(final)
         else { return [] }
@@ -101,6 +104,7 @@ public enum CredentialsMissingRule: Rule {
 /// is wrong, so `credentials.rejected` comes first and the scheme mismatch stands beside it.
 public enum CredentialsSchemeMismatchRule: Rule {
     static let digest401: KeyValuePairs<String, String> = ["WWW-Authenticate": "Digest realm=\"api\", nonce=\"n1\", qop=\"auth\""]
+    /// Raises `credentials.scheme-mismatch`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsSchemeMismatch,
         triggering: [
@@ -110,6 +114,8 @@ public enum CredentialsSchemeMismatchRule: Rule {
         ],
         nonTriggering: [CheckSample.make(sent: .basic(user: "a"), CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
+    /// One finding when the final 401's challenges do not include the scheme sent, with the plan's answer in the
+    /// offered scheme as proof; when that answer fails too, `credentials.rejected` is raised first.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let sentName = e.sent.schemeName, let final = e.final, final.isUnauthorized,
             let challenges = e.finalChallenges?.challenges, !challenges.isEmpty,
@@ -139,6 +145,7 @@ public enum CredentialsSchemeMismatchRule: Rule {
 /// `credentials.rejected`: well-formed credentials of an offered scheme were refused — the generic
 /// cause, ranked after every more specific one.
 public enum CredentialsRejectedRule: Rule {
+    /// Raises `credentials.rejected`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsRejected,
         triggering: [
@@ -179,6 +186,8 @@ public enum CredentialsRejectedRule: Rule {
         ]
     }
 
+    /// One finding when well-formed credentials of an offered scheme were refused and nothing more specific explains
+    /// it: no server-stated cause, no accepted password variant, no Bearer `error=`.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         // The server already said what is wrong (an invalid or expired token, a missing scope).
         if let stated = ServerStatedCauseRule.statedCause(e), stated.id != description.id { return [] }
@@ -267,6 +276,7 @@ public enum CredentialsRejectedRule: Rule {
 /// and an application server answering directly refused the token it saw.
 public enum CredentialsNotReceivedRule: Rule {
     static let anonymousBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\"", "Server": "Apache/2.4.71 (Debian)"]
+    /// Raises `credentials.not-received`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsNotReceived,
         triggering: [
@@ -305,6 +315,8 @@ public enum CredentialsNotReceivedRule: Rule {
         return applicationServers.contains { server.hasPrefix($0) || server.contains(" " + $0) } || poweredBy.hasPrefix("express")
     }
 
+    /// One finding when a Bearer request gets an answer identical to the anonymous one (status, challenge, body) from a
+    /// web server or proxy, and the challenge has no `error=`.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent == .bearer, let final = e.final, final.isUnauthorized, final.credentialed, !isApplicationServer(final) else { return [] }
         guard let bearer = e.finalChallenges?.challenges.compactMap(BearerChallenge.init).first, bearer.error == nil else { return [] }
@@ -330,6 +342,7 @@ public enum CredentialsNotReceivedRule: Rule {
 
 /// `server.auth-backend-error`: 401 without credentials, but 5xx (or nginx 403) with them.
 public enum ServerAuthBackendErrorRule: Rule {
+    /// Raises `server.auth-backend-error`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .serverAuthBackendError,
         triggering: [
@@ -343,6 +356,7 @@ public enum ServerAuthBackendErrorRule: Rule {
             CheckSample.make(CheckSample.step(.asGiven, 403, ["Server": "Apache"]), CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
         ])
 
+    /// One finding when the anonymous request gets 401 and the credentialed one a 5xx (or an nginx 403).
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let anonymous = e.first(.anonymous), anonymous.isUnauthorized,
             let credentialed = e.steps.first(where: { $0.credentialed && $0.status != nil }), let status = credentialed.status
@@ -355,6 +369,7 @@ public enum ServerAuthBackendErrorRule: Rule {
 
 /// `credentials.caps-lock`: the case-inverted password was accepted (`--try-variants`).
 public enum CredentialsCapsLockRule: Rule {
+    /// Raises `credentials.caps-lock`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsCapsLock,
         triggering: [
@@ -364,6 +379,7 @@ public enum CredentialsCapsLockRule: Rule {
             CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.passwordVariant, 401, CheckSample.basic401, label: "caps-lock inverted"))
         ])
 
+    /// One finding when the case-inverted password was accepted.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let capsLock = CheckEvidence.PlanStep.passwordVariant(.capsLockInverted)
         guard let variant = e.steps.first(where: { $0.plan == capsLock && $0.isSuccess }) else { return [] }
@@ -376,6 +392,7 @@ public enum CredentialsCapsLockRule: Rule {
 /// (`BasicAuth.inspect`, `BearerAuth.inspect`); the check maps each issue to its finding id.
 /// A trimmed password that the server accepts proves the whitespace was the cause.
 public enum CredentialIssueRules: Rule {
+    /// Raises `credentials.whitespace`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsWhitespace,
         triggering: [
@@ -395,6 +412,8 @@ public enum CredentialIssueRules: Rule {
         }
     }
 
+    /// One finding per id for the issues found before sending, each with its messages; proof (an accepted trimmed or
+    /// ISO-8859-1 variant) is added where the plan has it.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         var grouped: [(FindingID, [String])] = []
         for issue in e.credentialIssues {
@@ -432,6 +451,7 @@ public enum CredentialIssueRules: Rule {
 /// header anyway: the server does not read the query. An error when the query was the only
 /// credential sent (it is why the request went unauthenticated), a warning beside another cause.
 public enum CredentialsInQueryRule: Rule {
+    /// Raises `credentials.in-query`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsInQuery,
         triggering: [
@@ -467,6 +487,8 @@ public enum CredentialsInQueryRule: Rule {
         }
     }
 
+    /// One finding when the final 401 answered a URL with credential-like query parameters, saying where the server
+    /// reads credentials instead.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, final.isUnauthorized else { return [] }
         let names = parameters(in: final.exchange.request.url)
@@ -492,11 +514,13 @@ public enum CredentialsInQueryRule: Rule {
 
 /// `credentials.in-url`: `user:pass@` inside the URL.
 public enum CredentialsInURLRule: Rule {
+    /// Raises `credentials.in-url`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsInUrl,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401)) { $0.credentialsInURL = true }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
+    /// One finding when the URL carried `user:pass@`.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         e.credentialsInURL ? [Finding(description.id, evidence: ["URL: \(e.url)"])] : []
     }
@@ -507,6 +531,7 @@ public enum CredentialsInURLRule: Rule {
 /// http transport explains the failure (an http → https redirect on which the credentials were
 /// dropped), which makes it an error.
 public enum InsecureTransportRule: Rule {
+    /// Raises `credentials.insecure-transport`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .credentialsInsecureTransport,
         triggering: [
@@ -521,6 +546,8 @@ public enum InsecureTransportRule: Rule {
             CheckSample.make(CheckSample.step(.asGiven, 200)),
         ])
 
+    /// One finding when credentials went over plain http to a host that is not loopback, with the https command to use
+    /// instead.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent != .none, !e.isLoopback else { return [] }
         let plain = e.steps.filter { $0.credentialed && $0.exchange.request.url.lowercased().hasPrefix("http://") }

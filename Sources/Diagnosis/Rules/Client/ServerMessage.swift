@@ -1,4 +1,4 @@
-import Credentials
+import CredentialModel
 import Evidence
 import FoundationEssentials
 
@@ -7,6 +7,7 @@ import FoundationEssentials
 /// title of an HTML page. Shortened to one line and with token-like words masked: a server may
 /// echo the credential it refused.
 public struct ServerMessage: Sendable, Hashable {
+    /// The message, one line, shortened, with token-like words masked.
     public var text: String
     /// Where it came from: `JSON "detail"`, `text body`, `HTML title`.
     public var source: String
@@ -17,6 +18,7 @@ public struct ServerMessage: Sendable, Hashable {
     /// JSON keys that carry the human message, in the order frameworks use them.
     static let jsonKeys = ["detail", "message", "error_description", "error", "title", "msg", "error_message", "reason"]
 
+    /// The message in a response body, or nil when the body is empty or says nothing readable.
     public static func read(_ response: RecordedResponse) -> ServerMessage? {
         let body = response.bodyPrefix
         guard !body.isEmpty else { return nil }
@@ -88,6 +90,8 @@ public struct ServerMessage: Sendable, Hashable {
 /// the cause it states. Django REST framework, FastAPI, Flask, Express/Passport, Spring, Laravel,
 /// GitHub/GitLab-style APIs and gateways.
 public enum KnownServerMessages {
+    /// Each phrase (lower case, matched as a substring of the message) with the finding id it states;
+    /// the first matching entry wins.
     public static let table: [(phrase: String, id: FindingID)] = [
         ("authentication credentials were not provided", .credentialsMissing),
         ("not authenticated", .credentialsMissing),
@@ -155,6 +159,7 @@ extension CheckEvidence.Step {
 /// those ids (`credentials.missing`, `authz.forbidden`) as quoted evidence instead.
 public enum ServerStatedCauseRule: Rule {
     static let drfToken: KeyValuePairs<String, String> = ["WWW-Authenticate": "Token", "Content-Type": "application/json"]
+    /// Raises `token.invalid`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenInvalid,
         triggering: [
@@ -180,6 +185,8 @@ public enum ServerStatedCauseRule: Rule {
         return (id, message)
     }
 
+    /// The finding the server's own message states, when credentials were sent, the final answer is 401 or 403
+    /// and the message names a refused or expired token, rejected credentials or a missing scope.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let (id, message) = statedCause(e), let final = e.final else { return [] }
         var sent = ""

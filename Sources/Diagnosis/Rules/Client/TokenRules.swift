@@ -1,3 +1,4 @@
+import CredentialModel
 import Credentials
 import Evidence
 import HTTPAuth

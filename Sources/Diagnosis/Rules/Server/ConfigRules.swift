@@ -1,3 +1,4 @@
+import CredentialModel
 import Credentials
 import Evidence
 import TextEscaping
@@ -6,6 +7,7 @@ import TextEscaping
 /// The configuration rules, most specific first. Each finding names the config file and line and
 /// gives the exact lines or commands that fix it.
 public enum ConfigRules {
+    /// The configuration family as one `RuleSet`: what `why401 server` runs over each server's `ServerConfigFacts`.
     public static let set = RuleSet<ServerConfigFacts>("config", [
         ConfigHtaccessIgnoredRule.self, ConfigOverrideForbiddenRule.self, ConfigUserFileMissingRule.self,
         ConfigUserFileUnreadableRule.self, ConfigIncompleteAuthRule.self, ConfigUserFileInDocrootRule.self,
@@ -15,6 +17,7 @@ public enum ConfigRules {
     /// The rules, in rank order.
     public static var all: [any Rule<ServerConfigFacts>.Type] { Self.set.rules }
 
+    /// Every configuration finding for one server, de-duplicated and ranked.
     public static func run(_ facts: ServerConfigFacts) -> [Finding] {
         set.run(facts)
     }
@@ -72,11 +75,14 @@ public enum ConfigRules {
 
 /// `authfile.missing`: `AuthUserFile`/`auth_basic_user_file` names a file that does not exist.
 public enum ConfigUserFileMissingRule: Rule {
+    /// Raises `authfile.missing`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .authfileMissing,
         triggering: [ConfigRuleExamples.apache(userFile: .missing(path: "/etc/apache2/.htpasswd"))],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok), ConfigRuleExamples.apache(userFile: .denied(path: "/etc/apache2/.htpasswd", mode: 0o600, owner: "root", group: "root", reason: "no read permission for www-data"))])
 
+    /// One finding per user-file line whose file (or a directory above it) does not exist, with the command that
+    /// creates it.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         ConfigRules.userFiles(facts).compactMap { file, areas in
             guard case .missing(let missing) = file.access else { return nil }
@@ -109,6 +115,7 @@ public enum ConfigUserFileMissingRule: Rule {
 
 /// `authfile.unreadable`: the worker cannot read the user file or traverse a directory above it.
 public enum ConfigUserFileUnreadableRule: Rule {
+    /// Raises `authfile.unreadable`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .authfileUnreadable,
         triggering: [
@@ -117,6 +124,7 @@ public enum ConfigUserFileUnreadableRule: Rule {
         ],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok), ConfigRuleExamples.apache(userFile: .missing(path: "/etc/apache2/.htpasswd"))])
 
+    /// One finding per user-file line the worker cannot read or reach, with the `chown`/`chmod` that fixes it.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         ConfigRules.userFiles(facts).compactMap { file, areas in
             guard case .denied(let blocking, let mode, let owner, let group, let reason) = file.access else { return nil }
@@ -156,11 +164,14 @@ public enum ConfigUserFileUnreadableRule: Rule {
 
 /// `authfile.in-docroot`: a configured user file lies inside a document root.
 public enum ConfigUserFileInDocrootRule: Rule {
+    /// Raises `authfile.in-docroot`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .authfileInDocroot,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, path: "/var/www/html/.htpasswd", insideDocroot: "/var/www/html")],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok)])
 
+    /// One finding per user-file line whose file lies in a document root, with where to move it and how to deny it
+    /// meanwhile.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         ConfigRules.userFiles(facts).compactMap { file, areas in
             guard let root = file.insideDocroot else { return nil }
@@ -189,11 +200,13 @@ public enum ConfigUserFileInDocrootRule: Rule {
 /// The configured user files' contents, judged for the server that uses them (`PasswordFileRules.lint`),
 /// with the configuration line that names the file added to the evidence.
 public enum ConfigUserFileContentRule: Rule {
+    /// Raises `authfile.malformed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .authfileMalformed,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, parsed: PasswordFile.parse(Array("alice\n".utf8)))],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok, parsed: PasswordFile.parse(Array("alice:$2y$05$abcdefghijklmnopqrstuuJ1zzHgVYnmAvhbVFDZsU1rPzGa8m0vW\n".utf8)))])
 
+    /// The password-file findings for every user file that could be read, judged for this server's hash formats.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         ConfigRules.userFiles(facts).flatMap { file, _ -> [Finding] in
             guard let parsed = file.parsed else { return [] }
@@ -211,6 +224,7 @@ public enum ConfigUserFileContentRule: Rule {
 /// `config.incomplete-auth`: AuthType without Require, Require without AuthType, no user file or
 /// no AuthName (Apache); auth_basic without auth_basic_user_file (nginx).
 public enum ConfigIncompleteAuthRule: Rule {
+    /// Raises `config.incomplete-auth`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .configIncompleteAuth,
         triggering: [
@@ -221,6 +235,7 @@ public enum ConfigIncompleteAuthRule: Rule {
         ],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok), ConfigRuleExamples.nginx(userFile: .ok), ConfigRuleExamples.apache(requires: [], completedElsewhere: true)])
 
+    /// One finding per area and problem: an authentication half-configured, with its effect and the missing lines.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         var out: [Finding] = []
         var seen: Set<String> = []
@@ -291,11 +306,15 @@ public enum ConfigIncompleteAuthRule: Rule {
 /// `config.authorization-not-forwarded`: CGI/FastCGI without CGIPassAuth or a pass-through, or a
 /// proxy/FastCGI configuration that empties the header.
 public enum ConfigAuthorizationNotForwardedRule: Rule {
+    /// Raises `config.authorization-not-forwarded`; the examples are inputs that must raise it and inputs that must
+    /// not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .configAuthorizationNotForwarded,
         triggering: [ConfigRuleExamples.forwarding(passes: false)],
         nonTriggering: [ConfigRuleExamples.forwarding(passes: true)])
 
+    /// One finding per hand-off to an application that does not pass `Authorization` (unless the server itself
+    /// authenticates there), with the line that fixes it.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         // Where the server authenticates the request itself, the program gets REMOTE_USER and has no
         // use for the password: handing it Authorization (CGIPassAuth On) would only expose it.
@@ -335,11 +354,13 @@ public enum ConfigAuthorizationNotForwardedRule: Rule {
 /// mod_access_compat) in an area that also requires a user — the clients `Allow` admits get in
 /// without a password (measured on httpd 2.4.71: 200 with no credentials and with a wrong password).
 public enum ConfigAuthBypassedRule: Rule {
+    /// Raises `config.auth-bypassed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .configAuthBypassed,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, bypass: ConfigRuleExamples.bypass(everyone: true)), ConfigRuleExamples.apache(userFile: .ok, bypass: ConfigRuleExamples.bypass(everyone: false))],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok)])
 
+    /// One finding per `Satisfy Any` in an area that requires a user, saying which clients get in without a password.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         var seen: Set<ConfigLocation> = []
         return facts.areas.compactMap { area in
@@ -372,6 +393,7 @@ public enum ConfigAuthBypassedRule: Rule {
 
 /// `config.htaccess-ignored`: auth directives in a `.htaccess` the server never reads.
 public enum ConfigHtaccessIgnoredRule: Rule {
+    /// Raises `config.htaccess-ignored`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .configHtaccessIgnored,
         triggering: [ConfigRuleExamples.htaccess(override: OverrideFact(text: "None", at: ConfigRules.example, allowsAuthConfig: false, isNone: true))],
@@ -380,6 +402,7 @@ public enum ConfigHtaccessIgnoredRule: Rule {
             ConfigRuleExamples.htaccess(override: OverrideFact(text: "Indexes", at: ConfigRules.example, allowsAuthConfig: false, isNone: false)),
         ])
 
+    /// One finding per `.htaccess` with auth directives under `AllowOverride None` (or `Nonfatal` without AuthConfig).
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         facts.htaccess.filter { $0.override.isNone || ($0.override.nonfatal && !$0.override.allowsAuthConfig) }.map { h in
             let dir = ConfigUserFileMissingRule.dirname(h.path)
@@ -423,6 +446,7 @@ public enum ConfigHtaccessIgnoredRule: Rule {
 /// `config.override-forbidden`: auth directives in a `.htaccess` where AllowOverride is set but lacks
 /// AuthConfig — Apache reads the file and fails every request with 500.
 public enum ConfigOverrideForbiddenRule: Rule {
+    /// Raises `config.override-forbidden`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .configOverrideForbidden,
         triggering: [ConfigRuleExamples.htaccess(override: OverrideFact(text: "Indexes", at: ConfigRules.example, allowsAuthConfig: false, isNone: false))],
@@ -432,6 +456,7 @@ public enum ConfigOverrideForbiddenRule: Rule {
             ConfigRuleExamples.htaccess(override: OverrideFact(text: "Indexes Nonfatal=Override", at: ConfigRules.example, allowsAuthConfig: false, isNone: false, nonfatal: true)),
         ])
 
+    /// One finding per `.htaccess` with auth directives where AllowOverride lacks AuthConfig (Apache only).
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         guard facts.server == .apache else { return [] }
         return facts.htaccess.filter { !$0.override.isNone && !$0.override.allowsAuthConfig && !$0.override.nonfatal }.map { h in
@@ -460,11 +485,13 @@ public enum ConfigOverrideForbiddenRule: Rule {
 /// it hands requests to an application) requires credentials for OPTIONS too, so preflights get 401.
 /// A plain protected directory of static files is not reported: browsers preflight only API calls.
 public enum ConfigOptionsRequiresAuthRule: Rule {
+    /// Raises `config.options-requires-auth`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ServerConfigFacts>(
         id: .configOptionsRequiresAuth,
         triggering: [ConfigRuleExamples.apache(userFile: .ok, cors: ConfigRules.example), ConfigRuleExamples.nginx(userFile: .ok, cors: ConfigRules.nginxExample)],
         nonTriggering: [ConfigRuleExamples.apache(userFile: .ok), ConfigRuleExamples.apache(userFile: .ok, cors: ConfigRules.example, optionsExempt: true)])
 
+    /// One finding per protected area called cross-origin whose OPTIONS requests are not exempt from authentication.
     public static func check(_ facts: ServerConfigFacts) -> [Finding] {
         var seen: Set<ConfigLocation> = []
         return facts.areas.compactMap { area in
