@@ -16,7 +16,7 @@ let package = Package(
     products: [
         .executable(name: "why401", targets: ["why401"]),
         .library(name: "HTTPAuth", targets: ["HTTPAuth", "HTTPDigest"]),
-        .library(name: "Evidence", targets: ["Evidence"]),
+        .library(name: "Evidence", targets: ["Evidence", "CredentialModel"]),
         .library(name: "Diagnosis", targets: ["Diagnosis"]),
         // The use cases every front end calls (CLI, web page, MCP, exporter).
         .library(name: "Why401Kit", targets: ["Why401Kit"]),
@@ -157,5 +157,7 @@ let package = Package(
             ]),
         .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
         .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "HTTPAuth", "HTTPDigest", "Probe", "Lab", "TestSupport"]),
+        // The DocC articles' examples, compiled and run as another package would: public API only.
+        .testTarget(name: "LibraryUseTests", dependencies: ["HTTPAuth", "Evidence", "Diagnosis"]),
     ]
 )

@@ -1,13 +1,23 @@
 // Findings about what the server asked for: the `WWW-Authenticate` / `Proxy-Authenticate` challenges.
 
 extension FindingID {
+    /// `challenge.missing`: The 401 response carries no WWW-Authenticate challenge.
     public static let challengeMissing = FindingID("challenge.missing")
+    /// `challenge.malformed`: A WWW-Authenticate or Proxy-Authenticate value does not parse.
     public static let challengeMalformed = FindingID("challenge.malformed")
+    /// `challenge.basic-no-realm`: Basic challenge without a realm parameter.
     public static let challengeBasicNoRealm = FindingID("challenge.basic-no-realm")
+    /// `challenge.digest-weak`: Digest is offered only with MD5 or without qop.
     public static let challengeDigestWeak = FindingID("challenge.digest-weak")
+    /// `challenge.unsupported-algorithm`: A Digest challenge names an algorithm outside RFC 7616 that clients cannot
+    /// compute.
     public static let challengeUnsupportedAlgorithm = FindingID("challenge.unsupported-algorithm")
+    /// `challenge.digest-unanswerable`: A Digest challenge lacks what a client needs to answer it (realm, nonce or a
+    /// usable qop).
     public static let challengeDigestUnanswerable = FindingID("challenge.digest-unanswerable")
+    /// `challenge.unsupported-scheme`: The server offers only authentication schemes why401 cannot answer.
     public static let challengeUnsupportedScheme = FindingID("challenge.unsupported-scheme")
+    /// `challenge.proxy`: A proxy, not the site, asks for credentials (407 Proxy-Authenticate).
     public static let challengeProxy = FindingID("challenge.proxy")
 }
 

@@ -1,19 +1,33 @@
 // Findings about what the client sent: the `Authorization` header and the credentials in it.
 
 extension FindingID {
+    /// `credentials.missing`: The server wants credentials and the request sent none.
     public static let credentialsMissing = FindingID("credentials.missing")
+    /// `credentials.scheme-mismatch`: The Authorization scheme sent is not one the server offered.
     public static let credentialsSchemeMismatch = FindingID("credentials.scheme-mismatch")
+    /// `credentials.rejected`: Well-formed credentials of an offered scheme were refused.
     public static let credentialsRejected = FindingID("credentials.rejected")
+    /// `credentials.malformed`: The Authorization header value is malformed.
     public static let credentialsMalformed = FindingID("credentials.malformed")
+    /// `credentials.whitespace`: Whitespace or a newline inside the user name, password or token.
     public static let credentialsWhitespace = FindingID("credentials.whitespace")
+    /// `credentials.non-ascii`: Non-ASCII Basic credentials without charset="UTF-8" in the challenge.
     public static let credentialsNonAscii = FindingID("credentials.non-ascii")
+    /// `credentials.colon-in-user`: The Basic user name contains a colon.
     public static let credentialsColonInUser = FindingID("credentials.colon-in-user")
+    /// `credentials.caps-lock`: The password works with its letter case inverted (Caps Lock).
     public static let credentialsCapsLock = FindingID("credentials.caps-lock")
+    /// `credentials.insecure-transport`: Credentials are sent over plain http.
     public static let credentialsInsecureTransport = FindingID("credentials.insecure-transport")
+    /// `credentials.in-url`: User name and password are embedded in the URL (user:pass@host).
     public static let credentialsInUrl = FindingID("credentials.in-url")
+    /// `credentials.in-query`: A token or API key travels in the query string, where this server does not read it.
     public static let credentialsInQuery = FindingID("credentials.in-query")
+    /// `credentials.not-received`: Credentials were sent but the server answered as if none arrived.
     public static let credentialsNotReceived = FindingID("credentials.not-received")
+    /// `server.auth-backend-error`: The server cannot check passwords: 401 without credentials, 5xx or 403 with them.
     public static let serverAuthBackendError = FindingID("server.auth-backend-error")
+    /// `digest.stale-nonce`: Digest answer refused as stale (stale=true); a fresh nonce works.
     public static let digestStaleNonce = FindingID("digest.stale-nonce")
 }
 

@@ -1,19 +1,33 @@
 // Findings from access and error logs.
 
 extension FindingID {
+    /// `logs.spike`: The rate of 401 responses jumped.
     public static let logsSpike = FindingID("logs.spike")
+    /// `logs.brute-force`: One client gets many 401s: likely password guessing.
     public static let logsBruteForce = FindingID("logs.brute-force")
+    /// `logs.never-succeeds`: A client, user or path gets only 401s, never a success.
     public static let logsNeverSucceeds = FindingID("logs.never-succeeds")
+    /// `logs.password-mismatch`: Error log: a user's password did not match.
     public static let logsPasswordMismatch = FindingID("logs.password-mismatch")
+    /// `logs.user-not-found`: Error log: the user is unknown.
     public static let logsUserNotFound = FindingID("logs.user-not-found")
+    /// `logs.authfile-unreadable`: Error log: the user file could not be opened.
     public static let logsAuthfileUnreadable = FindingID("logs.authfile-unreadable")
+    /// `logs.malformed-lines`: Some log lines did not parse.
     public static let logsMalformedLines = FindingID("logs.malformed-lines")
+    /// `logs.wrong-scheme`: Error log: clients use another authentication scheme than the area.
     public static let logsWrongScheme = FindingID("logs.wrong-scheme")
+    /// `logs.authorization-failure`: Error log: a valid user is refused by Require, with 401.
     public static let logsAuthorizationFailure = FindingID("logs.authorization-failure")
+    /// `logs.auth-not-configured`: Error log: Require needs a user but no authentication is configured.
     public static let logsAuthNotConfigured = FindingID("logs.auth-not-configured")
+    /// `logs.htaccess-not-allowed`: Error log: .htaccess uses AuthType where AllowOverride forbids it.
     public static let logsHtaccessNotAllowed = FindingID("logs.htaccess-not-allowed")
+    /// `logs.no-credentials`: Error log: requests came without credentials.
     public static let logsNoCredentials = FindingID("logs.no-credentials")
+    /// `logs.unrecognized-format`: A log was not recognised, so it was not analysed.
     public static let logsUnrecognizedFormat = FindingID("logs.unrecognized-format")
+    /// `logs.input-incomplete`: An input could not be read completely.
     public static let logsInputIncomplete = FindingID("logs.input-incomplete")
 }
 

@@ -1,20 +1,36 @@
 // Findings about URLs, redirects, repeated requests, DNS, CORS and which component answered.
 
 extension FindingID {
+    /// `redirect.authorization-dropped`: A redirect to another origin made the client drop the credentials.
     public static let redirectAuthorizationDropped = FindingID("redirect.authorization-dropped")
+    /// `redirect.downgrade`: A redirect leads from https to plain http.
     public static let redirectDowngrade = FindingID("redirect.downgrade")
+    /// `redirect.loop`: Redirects do not end within the limit.
     public static let redirectLoop = FindingID("redirect.loop")
+    /// `url.variant-succeeds`: A nearby URL answers without 401.
     public static let urlVariantSucceeds = FindingID("url.variant-succeeds")
+    /// `transient.flapping`: Identical requests get mixed answers (401 and 2xx).
     public static let transientFlapping = FindingID("transient.flapping")
+    /// `transient.recovered`: A plain retry cured the 401.
     public static let transientRecovered = FindingID("transient.recovered")
+    /// `dns.address-mismatch`: The addresses this name resolves to answer differently.
     public static let dnsAddressMismatch = FindingID("dns.address-mismatch")
+    /// `dns.hosts-override`: /etc/hosts or --resolve pins the name to a fixed address.
     public static let dnsHostsOverride = FindingID("dns.hosts-override")
+    /// `dns.resolution-failed`: The host name does not resolve.
     public static let dnsResolutionFailed = FindingID("dns.resolution-failed")
+    /// `cors.preflight-unauthorized`: The CORS preflight (OPTIONS) is answered 401.
     public static let corsPreflightUnauthorized = FindingID("cors.preflight-unauthorized")
+    /// `cors.preflight-failed`: The CORS preflight does not allow the request, so the browser never sends it.
     public static let corsPreflightFailed = FindingID("cors.preflight-failed")
+    /// `responder.identified`: Which component produced the 401.
     public static let responderIdentified = FindingID("responder.identified")
+    /// `status.forbidden-semantics`: 401 used where 403 is meant, or 403 where a challenge is meant.
     public static let statusForbiddenSemantics = FindingID("status.forbidden-semantics")
+    /// `authz.forbidden`: The credentials were accepted, and this account lacks permission.
     public static let authzForbidden = FindingID("authz.forbidden")
+    /// `proxy.second-auth-layer`: Two authentication layers: a front layer took the credentials, a layer behind it
+    /// challenges.
     public static let proxySecondAuthLayer = FindingID("proxy.second-auth-layer")
 }
 

@@ -1,6 +1,7 @@
 // Findings about offline inputs (HAR files, pasted commands) themselves.
 
 extension FindingID {
+    /// `har.contains-secrets`: The HAR file contains credentials, cookies or tokens.
     public static let harContainsSecrets = FindingID("har.contains-secrets")
 }
 

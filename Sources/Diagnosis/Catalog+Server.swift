@@ -1,25 +1,46 @@
 // Admin-side findings: password files, permissions, Apache/nginx configuration, WordPress.
 
 extension FindingID {
+    /// `authfile.missing`: The configured user file does not exist.
     public static let authfileMissing = FindingID("authfile.missing")
+    /// `authfile.unreadable`: The worker user cannot read the user file (or traverse to it).
     public static let authfileUnreadable = FindingID("authfile.unreadable")
+    /// `authfile.in-docroot`: The user file lies inside a document root and may be downloadable.
     public static let authfileInDocroot = FindingID("authfile.in-docroot")
+    /// `authfile.malformed`: A line of the user file does not parse.
     public static let authfileMalformed = FindingID("authfile.malformed")
+    /// `authfile.user-not-found`: The user is not in the user file.
     public static let authfileUserNotFound = FindingID("authfile.user-not-found")
+    /// `authfile.password-mismatch`: The password does not verify against the stored hash.
     public static let authfilePasswordMismatch = FindingID("authfile.password-mismatch")
+    /// `authfile.weak-hash`: The user file uses a weak hash (DES crypt, {SHA}, MD5, plain text).
     public static let authfileWeakHash = FindingID("authfile.weak-hash")
+    /// `authfile.unsupported-hash`: The stored hash is one the configured server cannot verify.
     public static let authfileUnsupportedHash = FindingID("authfile.unsupported-hash")
+    /// `perm.world-writable`: World-writable files or directories under the web root or on auth files.
     public static let permWorldWritable = FindingID("perm.world-writable")
+    /// `perm.unreadable`: The worker cannot read a file or .htaccess, or traverse a directory.
     public static let permUnreadable = FindingID("perm.unreadable")
+    /// `config.incomplete-auth`: Authentication is configured only in part.
     public static let configIncompleteAuth = FindingID("config.incomplete-auth")
+    /// `config.authorization-not-forwarded`: CGI, FastCGI, PHP-FPM or a proxy does not pass Authorization on.
     public static let configAuthorizationNotForwarded = FindingID("config.authorization-not-forwarded")
+    /// `config.htaccess-ignored`: Auth directives in .htaccess are ignored (AllowOverride None).
     public static let configHtaccessIgnored = FindingID("config.htaccess-ignored")
+    /// `config.override-forbidden`: Auth directives in .htaccess where AllowOverride lacks AuthConfig: every request is
+    /// a 500.
     public static let configOverrideForbidden = FindingID("config.override-forbidden")
+    /// `config.auth-bypassed`: Satisfy Any with Allow lets clients in without a password.
     public static let configAuthBypassed = FindingID("config.auth-bypassed")
+    /// `config.options-requires-auth`: OPTIONS is behind authentication, so CORS preflights fail.
     public static let configOptionsRequiresAuth = FindingID("config.options-requires-auth")
+    /// `wordpress.auth-plugin`: An active WordPress plugin is known to affect authentication.
     public static let wordpressAuthPlugin = FindingID("wordpress.auth-plugin")
+    /// `wordpress.culprit-plugin`: Deactivating this plugin ends the 401.
     public static let wordpressCulpritPlugin = FindingID("wordpress.culprit-plugin")
+    /// `wordpress.authorization-stripped`: WordPress on Apache does not receive the Authorization header.
     public static let wordpressAuthorizationStripped = FindingID("wordpress.authorization-stripped")
+    /// `wordpress.application-passwords-disabled`: WordPress application passwords are switched off.
     public static let wordpressApplicationPasswordsDisabled = FindingID("wordpress.application-passwords-disabled")
 }
 

@@ -1,10 +1,15 @@
 // Findings about cookie sessions and caches that store or serve 401s and authenticated answers.
 
 extension FindingID {
+    /// `session.expired-cookie`: A cookie in the jar or HAR has expired.
     public static let sessionExpiredCookie = FindingID("session.expired-cookie")
+    /// `session.cookie-not-sent`: A stored cookie is not sent with the request (Domain, Path, Secure, SameSite).
     public static let sessionCookieNotSent = FindingID("session.cookie-not-sent")
+    /// `session.stale-cookie`: A stale session cookie causes the 401; without cookies the site works.
     public static let sessionStaleCookie = FindingID("session.stale-cookie")
+    /// `cache.cacheable-401`: A cache may store, or did serve, the 401.
     public static let cacheCacheable401 = FindingID("cache.cacheable-401")
+    /// `cache.shared-authenticated`: An authenticated response may be stored by a shared cache.
     public static let cacheSharedAuthenticated = FindingID("cache.shared-authenticated")
 }
 

@@ -1,15 +1,25 @@
 // Findings about bearer tokens, JWT claims, OAuth metadata and the clock they depend on.
 
 extension FindingID {
+    /// `token.expired`: The JWT has expired (exp is in the past).
     public static let tokenExpired = FindingID("token.expired")
+    /// `token.not-yet-valid`: The JWT is not valid yet (nbf or iat in the future).
     public static let tokenNotYetValid = FindingID("token.not-yet-valid")
+    /// `token.invalid`: The server says the bearer token is invalid (error="invalid_token").
     public static let tokenInvalid = FindingID("token.invalid")
+    /// `token.insufficient-scope`: The token lacks the scope this resource needs (error="insufficient_scope").
     public static let tokenInsufficientScope = FindingID("token.insufficient-scope")
+    /// `token.signature-invalid`: The token's signature does not verify (or alg is none).
     public static let tokenSignatureInvalid = FindingID("token.signature-invalid")
+    /// `token.weak-secret`: The token's HMAC secret is a well-known weak one.
     public static let tokenWeakSecret = FindingID("token.weak-secret")
+    /// `token.audience-mismatch`: The token's audience or issuer is not the one this API expects.
     public static let tokenAudienceMismatch = FindingID("token.audience-mismatch")
+    /// `token.not-jwt`: The bearer token is opaque: its claims cannot be read.
     public static let tokenNotJwt = FindingID("token.not-jwt")
+    /// `oauth.resource-metadata-broken`: The resource_metadata URL in the Bearer challenge is unreachable or invalid.
     public static let oauthResourceMetadataBroken = FindingID("oauth.resource-metadata-broken")
+    /// `clock.skew`: The local clock differs from the server's Date by more than 60 seconds.
     public static let clockSkew = FindingID("clock.skew")
 }
 

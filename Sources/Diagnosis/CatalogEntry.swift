@@ -1,7 +1,7 @@
 /// The finding catalog's data model. Each diagnosis why401 can make is one `CatalogEntry`
 /// (id, severity, audience, title, explanation, fix steps, references) kept apart from the rule
-/// that raises it — the model is HTTPolice's `notices.xml`. `grep -r '"area.name"' Sources` finds
-/// the entry and every rule that raises it.
+/// that raises it — the model is HTTPolice's `notices.xml`. Grepping for the id's `FindingID`
+/// constant (`.tokenExpired` for `token.expired`) finds the entry and every rule that raises it.
 
 /// How bad a finding is. Order matters: ranking puts errors first.
 public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
@@ -20,12 +20,15 @@ public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, Coda
         }
     }
 
+    /// Errors sort before warnings before info, so sorting by severity puts the likeliest cause first.
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// Who can act on a finding: the person who gets the 401, or the person who runs the server.
 public enum Audience: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The person making the request: a wrong password, an expired token, a missing header.
     case user
+    /// The person running the server: configuration, file permissions, plugins.
     case admin
 }
 
@@ -33,7 +36,9 @@ public enum Audience: String, Sendable, Hashable, CaseIterable, Codable {
 public struct CatalogEntry: Sendable, Hashable {
     /// Stable `area.name` id (a contract: scripts match on it), as a typed constant.
     public let id: FindingID
+    /// How bad it is; decides the ranking and, with `--fail-on`, the exit code.
     public let severity: Severity
+    /// Who can act on it, so a report can address the user and the administrator separately.
     public let audience: Audience
     /// One line, says what is wrong.
     public let title: String
@@ -44,6 +49,7 @@ public struct CatalogEntry: Sendable, Hashable {
     /// RFC sections or vendor documents.
     public let references: [String]
 
+    /// Declares an entry; only the catalog files build these (`Catalog.entries` is the whole set).
     public init(
         id: FindingID, severity: Severity, audience: Audience, title: String, explanation: String,
         fix: [String], references: [String]

@@ -1,8 +1,12 @@
 /// A diagnosis made on a particular run: a catalog entry plus the evidence that raised it.
 public struct Finding: Sendable, Hashable {
+    /// The catalog id (`token.expired`): the stable contract scripts and `why401 explain` match on.
     public var id: FindingID
+    /// How bad it is, from the catalog; findings are ranked by it.
     public var severity: Severity
+    /// Who can act on it, from the catalog.
     public var audience: Audience
+    /// One line saying what is wrong, from the catalog.
     public var title: String
     /// This run's explanation: what was seen, in a sentence or two. Defaults to the catalog text.
     public var detail: String
@@ -10,6 +14,7 @@ public struct Finding: Sendable, Hashable {
     public var evidence: [String]
     /// Fix steps: run-specific steps first, then the catalog's.
     public var fix: [String]
+    /// RFC sections or vendor documents, from the catalog.
     public var references: [String]
     /// What the finding is about when one run can raise the same id for several things (a user
     /// file, a configuration line, a plugin): structured, so a caller filters on it rather than on
@@ -29,6 +34,8 @@ public struct Finding: Sendable, Hashable {
         self.init(entry: entry, detail: detail, evidence: evidence, fix: extraFix, subject: subject)
     }
 
+    /// Builds a finding from a catalog entry already at hand (an entry looked up by name, or one built in a test); the
+    /// same merging of detail and fix steps as `init(_:detail:evidence:fix:subject:)`.
     public init(
         entry: CatalogEntry, detail: String? = nil, evidence: [String] = [], fix extraFix: [String] = [],
         subject: String? = nil

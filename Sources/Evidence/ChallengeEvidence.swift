@@ -5,12 +5,15 @@ import HTTPAuth
 public struct ChallengeEvidence: Sendable, Hashable {
     /// Which header the values came from.
     public enum Header: String, Sendable, Hashable {
+        /// The origin server's challenge, answering a 401.
         case wwwAuthenticate = "WWW-Authenticate"
+        /// A proxy's challenge, answering a 407: credentials are wanted by the proxy, not the site.
         case proxyAuthenticate = "Proxy-Authenticate"
     }
 
     /// The response status, when the values came from a response (nil for a pasted header value).
     public var status: Int?
+    /// Whether the values are the site's or a proxy's challenges, which decides what a finding advises.
     public var header: Header
     /// Field values in order, one per header line (as text: a line that is not UTF-8 is shown as
     /// ISO-8859-1, see `rawFields`).
@@ -20,6 +23,7 @@ public struct ChallengeEvidence: Sendable, Hashable {
     /// The lenient parse of all fields: every challenge recovered, every deviation located.
     public var parsed: ChallengeParseResult
 
+    /// Parses field values given as text (a pasted header, a HAR entry), one element per header line.
     public init(fields: [String], header: Header = .wwwAuthenticate, status: Int? = nil) {
         self.status = status
         self.header = header
@@ -51,5 +55,6 @@ public struct ChallengeEvidence: Sendable, Hashable {
         }
     }
 
+    /// The challenges recovered from all fields, in order, even where the value was malformed.
     public var challenges: [Challenge] { parsed.challenges }
 }

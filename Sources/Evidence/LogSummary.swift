@@ -32,6 +32,7 @@ public struct LogSummary: Sendable, Equatable {
     public var malformedSamples: [LineReference]
     /// Earliest and latest request time among parsed access-log lines.
     public var first: Int64?
+    /// Latest request time among parsed access-log lines (nil when none parsed).
     public var last: Int64?
     /// Seconds within which a 2xx from the same client and path turns a 401 into a handshake.
     public var handshakeWindow: Int
@@ -43,8 +44,11 @@ public struct LogSummary: Sendable, Equatable {
 
     /// Top values among failed 401s (handshakes excluded), most frequent first, at most `topLimit` each.
     public var topPaths: [Tally]
+    /// Client addresses with the most failed 401s.
     public var topClients: [Tally]
+    /// User names with the most failed 401s.
     public var topUsers: [Tally]
+    /// User agents with the most failed 401s (masked: some carry credentials).
     public var topUserAgents: [Tally]
 
     /// Every client address that received at least one failed 401, with its whole record.
@@ -59,11 +63,16 @@ public struct LogSummary: Sendable, Equatable {
     /// Error-log lines that mapped to an authentication cause, grouped by (cause, user, path, file).
     public var errorEvents: [ErrorEvent]
 
+    /// How many values each top list and `ClientRecord.usersTried` keep.
     public static let topLimit = 10
+    /// How many malformed lines are kept as samples.
     public static let sampleLimit = 5
 
+    /// Failed 401s: every 401 that was not part of a normal challenge-then-success handshake.
     public var failures: Int { unauthorized - handshakes }
 
+    /// Assembles a summary; `LogScan` builds it from files, tests and other producers may build one by hand (then mask
+    /// it with `LogSecretMasking.masked(_:)`).
     public init(
         inputs: [LogInput] = [], lines: Int = 0, requests: Int = 0, unauthorized: Int = 0, handshakes: Int = 0,
         successes: Int = 0, malformed: Int = 0, malformedSamples: [LineReference] = [], first: Int64? = nil,
@@ -97,19 +106,26 @@ public struct LogSummary: Sendable, Equatable {
 
 /// One input and what became of it.
 public struct LogInput: Sendable, Equatable {
+    /// Whether the input is an access log (requests and statuses) or an error log (the server's reasons).
     public enum Kind: String, Sendable, Equatable {
+        /// An access log: one request per line.
         case access
+        /// An error log: the server's messages, including why it refused credentials.
         case error
     }
 
     /// As the user named it (`-` for stdin).
     public var path: String
+    /// Access or error log, detected or given.
     public var kind: Kind
     /// Detected or given format: `combined`, `common`, `vhost_combined`, `json`, `custom`,
     /// `apache-error`, `nginx-error`, or `unknown` (no line of it was recognised).
     public var format: String
+    /// Whether the input was gzip-compressed (a rotated `.gz`).
     public var gzip: Bool
+    /// Lines read from this input.
     public var lines: Int
+    /// Lines of this input that did not parse in its format.
     public var malformed: Int
     /// Why the input could not be read completely (unreadable, truncated gzip, binary), or nil.
     /// An input with a problem is still counted as far as it was read.
@@ -119,6 +135,7 @@ public struct LogInput: Sendable, Equatable {
     /// to the record before them.
     public var notes: [String]
 
+    /// Records one input and how it was read.
     public init(
         path: String, kind: Kind, format: String, gzip: Bool = false, lines: Int = 0, malformed: Int = 0, problem: String? = nil,
         notes: [String] = []
@@ -140,22 +157,28 @@ public struct LogInput: Sendable, Equatable {
 
 /// A line in an input: 1-based line number within that input.
 public struct LineReference: Sendable, Equatable {
+    /// The input as the user named it.
     public var path: String
+    /// The 1-based line number within that input.
     public var line: Int
 
+    /// Points at one line of one input.
     public init(path: String, line: Int) {
         self.path = path
         self.line = line
     }
 }
 
+/// One step of the timeline: requests and failed 401s within `LogSummary.bucketSeconds`.
 public struct TimeBucket: Sendable, Equatable {
     /// Bucket start, UTC epoch seconds (a multiple of the bucket width).
     public var start: Int64
+    /// Requests in this bucket.
     public var requests: Int
     /// Failed 401s (handshakes excluded).
     public var failures: Int
 
+    /// Records one bucket.
     public init(start: Int64, requests: Int, failures: Int) {
         self.start = start
         self.requests = requests
@@ -165,9 +188,12 @@ public struct TimeBucket: Sendable, Equatable {
 
 /// A value and how often it occurred.
 public struct Tally: Sendable, Equatable {
+    /// The value counted (a path, an address, a user name, a user agent).
     public var value: String
+    /// How many failed 401s carried it.
     public var count: Int
 
+    /// Pairs a value with its count.
     public init(_ value: String, _ count: Int) {
         self.value = value
         self.count = count
@@ -176,6 +202,7 @@ public struct Tally: Sendable, Equatable {
 
 /// One client address across the whole input.
 public struct ClientRecord: Sendable, Equatable {
+    /// The client address as logged (or taken from `X-Forwarded-For`, see `LogInput.notes`).
     public var address: String
     /// Failed 401s (handshakes excluded).
     public var failures: Int
@@ -183,14 +210,18 @@ public struct ClientRecord: Sendable, Equatable {
     public var successes: Int
     /// Time of the first and last failed 401.
     public var firstFailure: Int64
+    /// Time of the last failed 401.
     public var lastFailure: Int64
     /// The most failed 401s within any `burstWindow`-second window (brute-force evidence).
     public var peakFailures: Int
+    /// The width in seconds of the window `peakFailures` was counted in.
     public var burstWindow: Int
     /// Distinct user names tried in failed 401s (at most `LogSummary.topLimit` kept) and their count.
     public var usersTried: [String]
+    /// How many distinct user names this client tried, even beyond those kept in `usersTried`.
     public var distinctUsers: Int
 
+    /// Records one client; `LogScan` builds these, tests may too.
     public init(
         address: String, failures: Int, successes: Int, firstFailure: Int64, lastFailure: Int64, peakFailures: Int,
         burstWindow: Int, usersTried: [String], distinctUsers: Int
@@ -209,12 +240,18 @@ public struct ClientRecord: Sendable, Equatable {
 
 /// One user name (as logged by `%u` / `$remote_user`) across the whole input.
 public struct UserRecord: Sendable, Equatable {
+    /// The user name as logged.
     public var name: String
+    /// Failed 401s for this user (handshakes excluded).
     public var failures: Int
+    /// 2xx/3xx answers logged for this user.
     public var successes: Int
+    /// Time of the first failed 401.
     public var firstFailure: Int64
+    /// Time of the last failed 401.
     public var lastFailure: Int64
 
+    /// Records one user; `LogScan` builds these, tests may too.
     public init(name: String, failures: Int, successes: Int, firstFailure: Int64, lastFailure: Int64) {
         self.name = name
         self.failures = failures
@@ -226,6 +263,7 @@ public struct UserRecord: Sendable, Equatable {
 
 /// Error-log lines of one cause for one user, path and file, grouped.
 public struct ErrorEvent: Sendable, Equatable {
+    /// The authentication cause an error-log line maps to; each is judged by its own log rule.
     public enum Cause: String, Sendable, Equatable, CaseIterable {
         /// Apache AH01617 (Basic), AH01794 (Digest); nginx `password mismatch`.
         case passwordMismatch = "password-mismatch"
@@ -245,11 +283,13 @@ public struct ErrorEvent: Sendable, Equatable {
         case noCredentials = "no-credentials"
     }
 
+    /// What the server says went wrong.
     public var cause: Cause
     /// `apache` or `nginx`.
     public var server: String
     /// The message code where there is one (`AH01617`), else nil.
     public var code: String?
+    /// The user name the line names, if any.
     public var user: String?
     /// Request path (Apache) or request line target (nginx), where the line names one.
     public var path: String?
@@ -257,12 +297,16 @@ public struct ErrorEvent: Sendable, Equatable {
     public var file: String?
     /// OS error text for unreadable files (`Permission denied`, `No such file or directory`).
     public var reason: String?
+    /// How many lines of this group were seen.
     public var count: Int
+    /// Time of the first line of the group, when the line carried a time.
     public var first: Int64?
+    /// Time of the last line of the group, when the line carried a time.
     public var last: Int64?
     /// Where the first such line is.
     public var firstLine: LineReference
 
+    /// Records one group of error-log lines.
     public init(
         cause: Cause, server: String, code: String?, user: String?, path: String?, file: String?, reason: String?,
         count: Int, first: Int64?, last: Int64?, firstLine: LineReference
@@ -300,6 +344,8 @@ public enum LogSecretMasking {
     /// (at least 8 characters, or a `name="value"` parameter list).
     static let ambiguousSchemes: Set<String> = ["mac", "token"]
 
+    /// The summary with every string passed through the masking, for producers other than `LogScan` that build a
+    /// summary from unmasked text.
     public static func masked(_ s: LogSummary) -> LogSummary {
         var s = s
         // A big log repeats the same few user names across tens of thousands of client records:

@@ -3,7 +3,7 @@ import CredentialModel
 // What `why401 server` learned from one web server's configuration: protected areas, document roots,
 // the worker account, the user files with the worker's access to them, `.htaccess` files with the
 // AllowOverride that governs them, and where Authorization is (not) handed to an application.
-// Value types only: the reader (ServerAudit) fills them in, the rules (Diagnosis) judge them.
+// Value types only: the readers (ServerConfig, WebRootWalk, WordPressAudit) fill them in, the rules (Diagnosis) judge them.
 
 /// A place in a configuration file, so every finding can say where to look.
 public struct ConfigLocation: Sendable, Hashable, CustomStringConvertible {
@@ -29,7 +29,7 @@ public enum WebServerKind: String, Sendable, Hashable, CaseIterable {
     case nginx
     /// The server's name as shown to people (`Apache httpd`, `nginx`).
     public var displayName: String { self == .apache ? "Apache httpd" : "nginx" }
-    /// The same server as `Credentials` names it, to judge the hash formats of its user files.
+    /// The same server as `CredentialModel` names it, to judge the hash formats of its user files.
     public var passwordServer: PasswordServer { self == .apache ? .apache : .nginx }
 }
 

@@ -13,6 +13,7 @@ public enum AuthHeaderWriter {
         /// The parameter must be a token (unquoted) but the value has non-token characters.
         case notAToken(parameter: String)
 
+        /// One sentence for an error message, naming the parameter but never echoing the value.
         public var description: String {
             switch self {
             case let .controlCharacter(parameter, offset):

@@ -13,6 +13,8 @@ public struct AuthParameter: Sendable, Hashable {
     /// Whether the value was a quoted-string (some servers send `realm=foo`, some `realm="foo"`).
     public var wasQuoted: Bool
 
+    /// Makes a parameter as a parser or a test would record it; `wasQuoted` keeps whether the server wrote `realm="x"`
+    /// or `realm=x`, which the writer and the malformed-challenge rule care about.
     public init(name: String, value: String?, wasQuoted: Bool = false) {
         self.name = name
         self.value = value
@@ -39,6 +41,8 @@ public struct Challenge: Sendable, Hashable {
     /// were parsed together (`ChallengeParser.parse(fields:)`); 0 for a single value.
     public var fieldIndex: Int
 
+    /// Makes a challenge or credentials value by hand (tests, the lab, header writers); the parsers fill `byteRange`
+    /// and `fieldIndex` so a deviation can be located in the original field.
     public init(scheme: String, token68: String? = nil, parameters: [AuthParameter] = [], byteRange: Range<Int> = 0..<0,
                 fieldIndex: Int = 0) {
         self.scheme = scheme
@@ -69,27 +73,48 @@ public struct Challenge: Sendable, Hashable {
 /// A place where a field value departs from the RFC 9110 grammar. The lenient parser records
 /// each one and goes on, so `challenge.malformed` can point at the exact byte.
 public struct ParseDeviation: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of departure from the grammar a deviation is; the raw value is the stable, kebab-case name shown in
+    /// evidence and JSON.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// The field holds no challenge (or no parameter) at all — RFC 9110 requires at least one in a 401.
         case emptyField = "empty-field"
+        /// An empty element between commas (`Basic realm="a",,`). Never recorded today: RFC 9110 §5.6.1.2 says
+        /// recipients must accept empty elements, so the parser skips them; the name stays part of the stable set.
         case emptyListElement = "empty-list-element"
+        /// The auth-scheme contains a byte that is not a token character.
         case invalidSchemeCharacter = "invalid-scheme-character"
+        /// A parameter appears where an auth-scheme should start, so it belongs to no challenge and is dropped.
         case missingScheme = "missing-scheme"
+        /// A bare name where `name=value` is required (a lone name that cannot be a new scheme).
         case parameterWithoutValue = "parameter-without-value"
+        /// The same parameter name twice in one challenge; RFC 9110 §11.2 forbids it and servers disagree on which
+        /// wins.
         case duplicateParameter = "duplicate-parameter"
+        /// A quoted-string that is never closed; the value runs to the end of the field.
         case unterminatedQuotedString = "unterminated-quoted-string"
+        /// A value in single quotes (`realm='x'`), which HTTP does not recognise as quoting; read without them.
         case singleQuotedValue = "single-quoted-value"
+        /// Two parameters or challenges without the comma that must separate them.
         case missingComma = "missing-comma"
+        /// A byte the grammar does not allow at that point (a `;` separator, `=` in an unquoted value, …).
         case unexpectedCharacter = "unexpected-character"
+        /// A token68 (`Bearer abc…`) containing a character outside the token68 alphabet.
         case invalidToken68 = "invalid-token68"
+        /// CRLF followed by whitespace: obsolete line folding, deprecated by RFC 9112 §5.2.
         case obsoleteLineFolding = "obsolete-line-folding"
+        /// Bytes that are not valid UTF-8; only checked when parsing raw bytes (`ChallengeParser.parse(bytes:)`).
         case invalidUTF8 = "invalid-utf8"
+        /// A control byte in the field or inside a quoted string.
         case controlCharacter = "control-character"
+        /// `name=` with nothing after the equals sign.
         case emptyValue = "empty-value"
+        /// Bytes left after the parser gave up, or a second scheme in a credentials value that carries one.
         case trailingGarbage = "trailing-garbage"
     }
 
     /// Byte offset (UTF-8, 0-based) in the field value where the deviation starts.
     public var offset: Int
+    /// What went wrong, as a stable category to switch on or count; `message` says it for a person.
     public var kind: Kind
     /// One human sentence, e.g. `missing comma between parameters "scope" and "error"`.
     public var message: String
@@ -97,6 +122,7 @@ public struct ParseDeviation: Sendable, Hashable, CustomStringConvertible {
     /// parsed together (`ChallengeParser.parse(fields:)`); 0 for a single value.
     public var fieldIndex: Int
 
+    /// Records a deviation; the parsers make these, tests and other parsers built on this model may too.
     public init(offset: Int, kind: Kind, message: String, fieldIndex: Int = 0) {
         self.offset = offset
         self.kind = kind
@@ -112,8 +138,11 @@ public struct ParseDeviation: Sendable, Hashable, CustomStringConvertible {
 
 /// What the lenient parser returns: everything it could recover, and every deviation it saw.
 public struct ChallengeParseResult: Sendable, Hashable {
+    /// Every challenge the parser could recover, in field order, even from a malformed value.
     public var challenges: [Challenge]
+    /// Every place the value departs from RFC 9110, ordered by position; empty for a valid value.
     public var deviations: [ParseDeviation]
+    /// Combines recovered challenges and deviations; the parsers build this, tests may too.
     public init(challenges: [Challenge], deviations: [ParseDeviation]) {
         self.challenges = challenges
         self.deviations = deviations
@@ -124,7 +153,10 @@ public struct ChallengeParseResult: Sendable, Hashable {
 
 /// Thrown by the strict parser: the first deviation found.
 public struct ChallengeSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The first deviation found, which made the strict parser reject the value.
     public var deviation: ParseDeviation
+    /// Wraps the deviation that made the strict parse fail.
     public init(_ deviation: ParseDeviation) { self.deviation = deviation }
+    /// The deviation's location and message, e.g. `byte 12: missing comma …`.
     public var description: String { deviation.description }
 }

@@ -4,6 +4,8 @@ public enum Base64 {
     private static let standardAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
+    /// Encodes bytes as base64 (or base64url with `url: true`), with or without `=` padding: the Basic token68 and the
+    /// JWT segments both come from here.
     public static func encode<Bytes: Sequence>(_ bytes: Bytes, url: Bool = false, padding: Bool = true) -> String where Bytes.Element == UInt8 {
         let alphabet = url ? urlAlphabet : standardAlphabet
         let input = Array(bytes)
@@ -32,7 +34,9 @@ public enum Base64 {
     public struct DecodingError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Byte offset of the first offending character (or the length, for a bad length).
         public var offset: Int
+        /// What is wrong at `offset`, as a sentence (`"'*' is not a base64 character"`); never the decoded bytes.
         public var reason: String
+        /// `byte N: reason`, for messages and evidence lines.
         public var description: String { "byte \(offset): \(reason)" }
     }
 

@@ -9,7 +9,9 @@
 /// RFC 7617 §2.1: without `charset="UTF-8"` the encoding is unspecified; browsers and servers in
 /// practice use UTF-8 or ISO-8859-1, and the mismatch is a classic cause of 401 for `£`, `é`, `ü`.
 public enum BasicCharset: String, Sendable, Hashable, CaseIterable {
+    /// UTF-8, the only charset RFC 7617 lets a server announce (`charset="UTF-8"`).
     case utf8 = "UTF-8"
+    /// ISO-8859-1, what many servers and older clients assume when no charset is announced.
     case latin1 = "ISO-8859-1"
 }
 
@@ -19,6 +21,7 @@ public enum BasicEncodingError: Error, Sendable, Hashable, CustomStringConvertib
     /// for the password only the position is given, never the character.
     case notRepresentableInLatin1(field: BasicField, characterOffset: Int)
 
+    /// Names the field and the position; the password's character itself is never shown.
     public var description: String {
         switch self {
         case let .notRepresentableInLatin1(field, offset):
@@ -29,15 +32,21 @@ public enum BasicEncodingError: Error, Sendable, Hashable, CustomStringConvertib
 
 /// Which half of the credentials an issue is about.
 public enum BasicField: String, Sendable, Hashable {
+    /// The user-id, before the first colon.
     case user = "user name"
+    /// The password, after the first colon; never echoed in any message.
     case password = "password"
 }
 
 /// A user name and password for Basic. `description` masks the password.
 public struct BasicCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The user-id as typed; it must not contain `:` (see `BasicIssue.Kind.colonInUserName`).
     public var user: String
+    /// The password as typed. Kept out of `description`, `debugDescription` and every error.
     public var password: String
 
+    /// Pairs a user-id and password for encoding; nothing is validated here — `BasicAuth.inspect` says what would go
+    /// wrong.
     public init(user: String, password: String) {
         self.user = user
         self.password = password
@@ -69,7 +78,9 @@ public struct BasicCredentials: Sendable, Hashable, CustomStringConvertible, Cus
         try authorizationValue(charset: BasicAuth.announcedCharset(challenge) ?? fallback)
     }
 
+    /// `user:****`: the password masked, so the value can be logged or shown in a report.
     public var description: String { "\(user):****" }
+    /// The debugger's view, with the password masked as in `description`.
     public var debugDescription: String { "BasicCredentials(user: \(user), password: ****)" }
 
     private static func latin1(_ text: String, field: BasicField) throws(BasicEncodingError) -> [UInt8] {
@@ -84,6 +95,7 @@ public struct BasicCredentials: Sendable, Hashable, CustomStringConvertible, Cus
 
 /// One thing wrong (or risky) with credentials about to be sent with Basic.
 public struct BasicIssue: Sendable, Hashable, CustomStringConvertible {
+    /// The category of an issue, stable for switching and counting; the raw value is its kebab-case name.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// RFC 7617 §2: the user-id cannot contain ':' — the server splits at the first colon.
         case colonInUserName = "colon-in-user-name"
@@ -102,17 +114,21 @@ public struct BasicIssue: Sendable, Hashable, CustomStringConvertible {
         case emptyUserName = "empty-user-name"
     }
 
+    /// What is wrong, as a category to switch on.
     public var kind: Kind
+    /// Which half of the credentials the issue is about.
     public var field: BasicField
     /// Human sentence; names the field, never contains the password.
     public var message: String
 
+    /// Records an issue; `message` must not contain the password.
     public init(kind: Kind, field: BasicField, message: String) {
         self.kind = kind
         self.field = field
         self.message = message
     }
 
+    /// The issue's `message`.
     public var description: String { message }
 }
 
@@ -120,6 +136,7 @@ public struct BasicIssue: Sendable, Hashable, CustomStringConvertible {
 public enum BasicDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The value is not `Basic <token68>` at all (another scheme, or nothing after `Basic`).
     case notBasic
+    /// `Basic` with nothing after it.
     case empty
     /// Not base64; `offset` is the byte in the token68 (see `Base64.DecodingError`).
     case invalidBase64(Base64.DecodingError)
@@ -129,6 +146,7 @@ public enum BasicDecodingError: Error, Sendable, Hashable, CustomStringConvertib
     /// Every octet string is valid Latin-1, so the description points at that likely cause.
     case invalidUTF8(field: BasicField, offset: Int)
 
+    /// One sentence saying why the value does not decode, without the password or the decoded bytes.
     public var description: String {
         switch self {
         case .notBasic: "the value is not Basic credentials (expected \"Basic <base64>\")"
@@ -141,6 +159,8 @@ public enum BasicDecodingError: Error, Sendable, Hashable, CustomStringConvertib
     }
 }
 
+/// Basic authentication checks that do not need a `BasicCredentials` value: the announced charset, the issues that
+/// explain a 401 despite the right password, and decoding a received `Authorization: Basic …`.
 public enum BasicAuth {
     /// `.utf8` when the challenge carries `charset` equal to `UTF-8` (case-insensitive, RFC 7617 §2.1),
     /// nil otherwise (the server left the encoding unspecified).

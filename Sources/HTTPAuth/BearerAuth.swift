@@ -15,8 +15,10 @@ public struct BearerChallenge: Sendable, Hashable {
         case invalidToken
         /// Valid token, not enough scope — a 403 per RFC 6750 §3.1; re-authorization won't help without more scope.
         case insufficientScope
+        /// Any other code, kept verbatim (an extension code or a misspelling worth showing as sent).
         case other(String)
 
+        /// Reads an `error` parameter value; unknown codes become `.other` rather than failing.
         public init(rawValue: String) {
             switch rawValue {
             case "invalid_request": self = .invalidRequest
@@ -26,6 +28,7 @@ public struct BearerChallenge: Sendable, Hashable {
             }
         }
 
+        /// The code as it appears on the wire (`invalid_token`).
         public var rawValue: String {
             switch self {
             case .invalidRequest: "invalid_request"
@@ -35,6 +38,7 @@ public struct BearerChallenge: Sendable, Hashable {
             }
         }
 
+        /// The wire form, as `rawValue`.
         public var description: String { rawValue }
     }
 
@@ -47,10 +51,13 @@ public struct BearerChallenge: Sendable, Hashable {
         self.challenge = challenge
     }
 
+    /// The `realm` parameter: which protection space the token is for, when the server names one.
     public var realm: String? { challenge.realm }
     /// `error`; nil when absent (RFC 6750 §3.1: a request without token gets no error code).
     public var error: ErrorCode? { challenge[parameter: "error"].map(ErrorCode.init(rawValue:)) }
+    /// `error_description`: the server's own words for why the token was refused; often the most direct clue.
     public var errorDescription: String? { challenge[parameter: "error_description"] }
+    /// `error_uri`: a page the server offers that explains the error.
     public var errorURI: String? { challenge[parameter: "error_uri"] }
     /// `scope` split on spaces (RFC 6750 §3: space-delimited, case-sensitive); empty when absent or `scope=""`.
     public var scope: [String] {
@@ -62,6 +69,7 @@ public struct BearerChallenge: Sendable, Hashable {
 
 /// One thing wrong with a Bearer token as it would be sent.
 public struct BearerTokenIssue: Sendable, Hashable, CustomStringConvertible {
+    /// The category of a token issue, stable for switching and counting; the raw value is its kebab-case name.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Nothing after `Bearer`.
         case empty = "empty"
@@ -81,21 +89,26 @@ public struct BearerTokenIssue: Sendable, Hashable, CustomStringConvertible {
         case misplacedPadding = "misplaced-padding"
     }
 
+    /// What is wrong, as a category to switch on.
     public var kind: Kind
     /// UTF-8 byte offset in the inspected string where the problem starts, when there is one place.
     public var offset: Int?
     /// Human sentence; never contains the token.
     public var message: String
 
+    /// Records an issue; `message` must not contain the token.
     public init(kind: Kind, offset: Int?, message: String) {
         self.kind = kind
         self.offset = offset
         self.message = message
     }
 
+    /// The issue's `message`.
     public var description: String { message }
 }
 
+/// Checks on a Bearer token as the client would send it: the b64token grammar and the copy-paste mistakes (doubled
+/// scheme, quotes, whitespace, newlines) that make a good token fail.
 public enum BearerAuth {
     /// RFC 6750 §2.1 b64token body characters (before trailing `=`).
     public static func isB64TokenCharacter(_ byte: UInt8) -> Bool {

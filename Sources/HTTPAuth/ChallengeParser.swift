@@ -73,6 +73,8 @@ public enum ChallengeParser {
     }
 }
 
+/// Parses what a client sends (`Authorization`, `Proxy-Authorization`) with the same scanner as challenges, so a
+/// malformed header a client wrote is located byte for byte like a malformed challenge.
 public enum CredentialsParser {
     /// An Authorization / Proxy-Authorization value: `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`.
     /// Uses the challenge grammar (it is the same production) and keeps the first element; a
@@ -91,6 +93,8 @@ public enum CredentialsParser {
     }
 }
 
+/// Parses `Authentication-Info` (a server's answer after successful Digest authentication), which carries bare
+/// parameters and no scheme.
 public enum AuthenticationInfoParser {
     /// Authentication-Info / Proxy-Authentication-Info: a bare #auth-param list (RFC 9110 §11.6.3).
     /// Here a lone name cannot start a challenge, so `name` without `=` is a `parameterWithoutValue`.

@@ -9,11 +9,17 @@
 
 /// The `algorithm` parameter values of RFC 7616 §3.3 (IANA "HTTP Digest Hash Algorithms").
 public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// MD5, the RFC 2617 default when `algorithm` is absent; still what most servers offer.
     case md5 = "MD5"
+    /// MD5 with the session variant of HA1 (hashed again with nonce and cnonce).
     case md5Sess = "MD5-sess"
+    /// SHA-256 (RFC 7616), the algorithm modern servers should offer first.
     case sha256 = "SHA-256"
+    /// SHA-256 with the session variant of HA1.
     case sha256Sess = "SHA-256-sess"
+    /// SHA-512/256 (RFC 7616), the strongest registered algorithm.
     case sha512_256 = "SHA-512-256"
+    /// SHA-512/256 with the session variant of HA1.
     case sha512_256Sess = "SHA-512-256-sess"
 
     /// Parses an `algorithm` value; names are case-insensitive. A missing parameter means MD5
@@ -31,6 +37,7 @@ public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStr
 
     /// The name as RFC 7616 spells it.
     public var name: String { rawValue }
+    /// The RFC spelling (`SHA-256`), as in `name`.
     public var description: String { rawValue }
 
     /// `-sess` variants hash HA1 again with nonce and cnonce (RFC 7616 §3.4.2).
@@ -54,21 +61,28 @@ public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStr
 
 /// Quality of protection (RFC 7616 §3.3). `auth-int` also covers the entity body.
 public enum DigestQop: String, Sendable, Hashable, CaseIterable {
+    /// Authentication only: the request line and credentials are covered, the body is not.
     case auth = "auth"
+    /// Authentication with integrity: HA2 also hashes the entity body.
     case authInt = "auth-int"
 }
 
 /// Why a Digest challenge cannot be answered. Never carries a password.
 public enum DigestError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The challenge is another scheme (`scheme` as the server wrote it).
     case notDigest(scheme: String)
+    /// The `algorithm` value is not one RFC 7616 registers (the value as the server wrote it).
     case unknownAlgorithm(String)
+    /// A parameter RFC 7616 §3.3 requires (`realm`, `nonce`) is absent; the associated value names it.
     case missingParameter(String)
     /// The server's `qop` list has neither `auth` nor `auth-int`.
     case unsupportedQop([String])
     /// `-sess` needs a cnonce, which only exists with a qop (RFC 7616 §3.4.2).
     case sessionAlgorithmWithoutQop(DigestAlgorithm)
+    /// A value (user name, realm, uri) cannot be written into the `Authorization` header at all.
     case unwritable(AuthHeaderWriter.WriteError)
 
+    /// One sentence naming what the server offered and what is missing; never a password.
     public var description: String {
         switch self {
         case let .notDigest(scheme): "the challenge uses scheme \"\(scheme)\", not Digest"
@@ -86,9 +100,13 @@ public enum DigestError: Error, Sendable, Hashable, CustomStringConvertible {
 public struct DigestChallenge: Sendable, Hashable {
     /// The challenge as received.
     public var challenge: Challenge
+    /// The protection space the password belongs to; also part of HA1, so a wrong realm is a wrong response.
     public var realm: String
+    /// The server's nonce, hashed into every response; a new one after `stale=true`.
     public var nonce: String
+    /// Data the server wants echoed back unchanged; a client that drops it fails on some servers.
     public var opaque: String?
+    /// The hash to use, MD5 when the server did not say (`algorithmWasSent` tells which).
     public var algorithm: DigestAlgorithm
     /// Whether the server wrote `algorithm=` at all; if not, we do not send it either (RFC 2069 servers).
     public var algorithmWasSent: Bool
@@ -101,6 +119,8 @@ public struct DigestChallenge: Sendable, Hashable {
     /// `charset=UTF-8` announced (RFC 7616 §3.3).
     public var charsetUTF8: Bool
 
+    /// Validates a parsed challenge: it must be Digest, carry `realm` and `nonce`, and name a known algorithm; throws
+    /// `DigestError` saying which requirement failed.
     public init(_ challenge: Challenge) throws(DigestError) {
         guard challenge.isScheme("Digest") else { throw .notDigest(scheme: challenge.scheme) }
         guard let realm = challenge.realm else { throw .missingParameter("realm") }
@@ -139,13 +159,20 @@ public struct DigestChallenge: Sendable, Hashable {
 public struct DigestAuthorization: Sendable, Hashable, CustomStringConvertible {
     /// The full `Authorization` field value, `Digest username="…", …`.
     public var headerValue: String
+    /// The algorithm the response was computed with.
     public var algorithm: DigestAlgorithm
+    /// The qop chosen, nil when the server offered none (RFC 2069 mode, no `nc`/`cnonce`).
     public var qop: DigestQop?
     /// Eight lower-case hex digits, nil without qop.
     public var nc: String?
+    /// The client nonce sent, nil without qop.
     public var cnonce: String?
+    /// HA1 in hex. Password-equivalent for this realm: exposed so a diagnosis can compare computations, never to be
+    /// shown.
     public var ha1: String
+    /// HA2 in hex: the hash of the method and uri (and body with `auth-int`).
     public var ha2: String
+    /// The `response` value in hex; replayable within the nonce's life, so `description` masks it.
     public var response: String
     /// H(user:realm) when userhash is in use.
     public var usernameHash: String?
@@ -166,11 +193,14 @@ public struct DigestAuthorization: Sendable, Hashable, CustomStringConvertible {
         self.usernameHash = usernameHash
     }
 
+    /// Algorithm, qop and nc, with the response masked: safe for logs and reports.
     public var description: String {
         "DigestAuthorization(algorithm: \(algorithm), qop: \(qop?.rawValue ?? "none"), nc: \(nc ?? "none"), response: ****)"
     }
 }
 
+/// The Digest choices that need no hashing: nonce counts, client nonces, stale retries, which challenge to answer and
+/// when a user name needs `username*`. The hashing itself is in `HTTPDigest`.
 public enum DigestAuth {
     /// nc as RFC 7616 §3.4 wants it: 8 hex digits (lower case, as in the RFC's examples).
     public static func formatNonceCount(_ count: UInt32) -> String {

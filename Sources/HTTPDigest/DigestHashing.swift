@@ -111,14 +111,17 @@ extension DigestAuth {
 /// request with the same nonce must send the next count; a new nonce (e.g. after `stale=true`)
 /// starts again at 00000001. `description` never shows the password.
 public struct DigestSession: Sendable, CustomStringConvertible {
+    /// The user name every response is computed for (sent as `username*` or hashed when the challenge asks).
     public var username: String
     private var password: String
+    /// The challenge currently answered; replaced through `update(challenge:)` or `update(nextNonce:)`.
     public private(set) var challenge: DigestChallenge
     /// Requests already answered with the current nonce.
     public private(set) var nonceCount: UInt32 = 0
     /// Ask for auth-int when the server offers it.
     public var bodyIntegrity: Bool
 
+    /// Starts a session on an already validated challenge, with the nonce count at zero.
     public init(username: String, password: String, challenge: DigestChallenge, bodyIntegrity: Bool = false) {
         self.username = username
         self.password = password
@@ -126,6 +129,8 @@ public struct DigestSession: Sendable, CustomStringConvertible {
         self.bodyIntegrity = bodyIntegrity
     }
 
+    /// Starts a session on a parsed challenge, validating it first; throws the `DigestError` that makes it
+    /// unanswerable.
     public init(username: String, password: String, challenge: Challenge, bodyIntegrity: Bool = false) throws(DigestError) {
         self.init(username: username, password: password, challenge: try DigestChallenge(challenge), bodyIntegrity: bodyIntegrity)
     }
@@ -136,6 +141,7 @@ public struct DigestSession: Sendable, CustomStringConvertible {
         challenge = newChallenge
     }
 
+    /// Takes a new parsed challenge, validating it first; the count restarts only if the nonce changed.
     public mutating func update(challenge newChallenge: Challenge) throws(DigestError) {
         update(challenge: try DigestChallenge(newChallenge))
     }
@@ -157,6 +163,7 @@ public struct DigestSession: Sendable, CustomStringConvertible {
         return result
     }
 
+    /// User, realm, algorithm and nonce count, with the password masked.
     public var description: String {
         "DigestSession(user: \(username), password: ****, realm: \(challenge.realm), algorithm: \(challenge.algorithm), nc: \(nonceCount))"
     }

@@ -4,21 +4,16 @@ import Testing
 
 @testable import Diagnosis
 
-/// The catalog against the finding-id contract (`docs/findings-contract.md`, and
-/// `../shared/findings.md` beside the package when it exists) and its own rules of form.
+/// The catalog against the finding-id contract (`docs/findings-contract.md`) and its own rules of form.
 @Suite("Catalog")
 struct CatalogTests {
     /// The package root: this file is `<root>/Tests/DiagnosisTests/CatalogTests.swift`.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Contract files to check: the committed copy always, the shared original when present.
+    /// The contract, as committed with the code it constrains.
     static func contractFiles() -> [URL] {
-        let copy = packageRoot.appendingPathComponent("docs/findings-contract.md")
-        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/findings.md")
-        var files = [copy]
-        if FileManager.default.fileExists(atPath: shared.path) { files.append(shared) }
-        return files
+        [packageRoot.appendingPathComponent("docs/findings-contract.md")]
     }
 
     /// Every backticked id in the first column of a Markdown table (`| `id` | … |`).

@@ -3,6 +3,8 @@ import HTTPAuth
 
 /// The challenge rules, most specific first (the order findings are ranked within a severity).
 public enum ChallengeRules {
+    /// The challenge family as one `RuleSet`: run by `why401 challenge` and by every check whose final response carries
+    /// a challenge.
     public static let set = RuleSet<ChallengeEvidence>("challenge", [
         ChallengeMissingRule.self,
         ChallengeProxyRule.self,
@@ -53,11 +55,13 @@ public enum ChallengeRules {
 
 /// `challenge.missing`: a 401 without any `WWW-Authenticate` (RFC 9110 §15.5.2 requires one).
 public enum ChallengeMissingRule: Rule {
+    /// Raises `challenge.missing`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeMissing,
         triggering: [ChallengeEvidence(fields: [], status: 401), ChallengeEvidence(fields: ["  "], status: 401)],
         nonTriggering: [ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401), ChallengeEvidence(fields: [], status: 200)])
 
+    /// One finding when a 401 (from `WWW-Authenticate`, not a proxy) carries no challenge or only an empty value.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         guard evidence.status == 401, evidence.header == .wwwAuthenticate, evidence.challenges.isEmpty else { return [] }
         let seen = evidence.fields.isEmpty ? "no WWW-Authenticate header" : "WWW-Authenticate present but empty"
@@ -67,11 +71,13 @@ public enum ChallengeMissingRule: Rule {
 
 /// `challenge.proxy`: the proxy, not the site, wants credentials.
 public enum ChallengeProxyRule: Rule {
+    /// Raises `challenge.proxy`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeProxy,
         triggering: [ChallengeEvidence(fields: ["Basic realm=\"corp proxy\""], header: .proxyAuthenticate, status: 407)],
         nonTriggering: [ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401)])
 
+    /// One finding when the values are `Proxy-Authenticate` or the status is 407, listing the proxy's challenges.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         guard evidence.header == .proxyAuthenticate || evidence.status == 407 else { return [] }
         var lines = evidence.status.map { ["status \($0)"] } ?? []
@@ -82,6 +88,7 @@ public enum ChallengeProxyRule: Rule {
 
 /// `token.invalid`: the Bearer challenge says `error="invalid_token"`.
 public enum TokenInvalidRule: Rule {
+    /// Raises `token.invalid`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .tokenInvalid,
         triggering: [
@@ -90,6 +97,7 @@ public enum TokenInvalidRule: Rule {
         ],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer realm="api""#]), ChallengeEvidence(fields: [#"Basic error="invalid_token""#])])
 
+    /// One finding for the first Bearer challenge with `error="invalid_token"`, quoting the server's description.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .invalidToken }.prefix(1).map { bearer in
             var lines = ["error=\"invalid_token\""]
@@ -103,11 +111,13 @@ public enum TokenInvalidRule: Rule {
 
 /// `token.insufficient-scope`: the token is valid but lacks scope (RFC 6750 answers this with 403).
 public enum TokenInsufficientScopeRule: Rule {
+    /// Raises `token.insufficient-scope`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .tokenInsufficientScope,
         triggering: [ChallengeEvidence(fields: [#"Bearer error="insufficient_scope", scope="read:admin""#], status: 401)],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer error="invalid_token""#])])
 
+    /// One finding for the first Bearer challenge with `error="insufficient_scope"`, with the scope it asks for.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .insufficientScope }.prefix(1).map { bearer in
             var lines = ["error=\"insufficient_scope\""]
@@ -121,11 +131,13 @@ public enum TokenInsufficientScopeRule: Rule {
 
 /// `credentials.malformed` from the server's side: Bearer `error="invalid_request"`.
 public enum BearerInvalidRequestRule: Rule {
+    /// Raises `credentials.malformed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .credentialsMalformed,
         triggering: [ChallengeEvidence(fields: [#"Bearer error="invalid_request", error_description="Bearer token malformed""#])],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer realm="x""#])])
 
+    /// One finding for the first Bearer challenge with `error="invalid_request"`.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .invalidRequest }.prefix(1).map { bearer in
             var lines = ["Bearer error=\"invalid_request\""]
@@ -137,6 +149,7 @@ public enum BearerInvalidRequestRule: Rule {
 
 /// `challenge.malformed`: the value departs from RFC 9110 §11; each deviation is located.
 public enum ChallengeMalformedRule: Rule {
+    /// Raises `challenge.malformed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeMalformed,
         triggering: [
@@ -149,6 +162,8 @@ public enum ChallengeMalformedRule: Rule {
             ChallengeEvidence(fields: [#"Basic realm="a""#, #"Bearer realm="b""#]),
         ])
 
+    /// One finding listing every deviation (the first ten, each with an excerpt) and what a lenient client would read;
+    /// only line folding or non-UTF-8 bytes make it a warning.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         let deviations = evidence.parsed.deviations
         guard !deviations.isEmpty else { return [] }
@@ -200,11 +215,13 @@ public enum ChallengeMalformedRule: Rule {
 
 /// `challenge.unsupported-scheme`: nothing offered that why401 (or a plain HTTP client) can answer.
 public enum ChallengeUnsupportedSchemeRule: Rule {
+    /// Raises `challenge.unsupported-scheme`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeUnsupportedScheme,
         triggering: [ChallengeEvidence(fields: ["Negotiate", "NTLM"]), ChallengeEvidence(fields: [#"CustomToken realm="x""#])],
         nonTriggering: [ChallengeEvidence(fields: ["Negotiate", #"Basic realm="x""#]), ChallengeEvidence(fields: [])])
 
+    /// One finding when challenges were offered and none is Basic, Digest or Bearer.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         let schemes = evidence.challenges.map(\.scheme)
         guard !schemes.isEmpty, !schemes.contains(where: { ChallengeRules.answerableSchemes.contains($0.lowercased()) }) else { return [] }
@@ -221,11 +238,13 @@ public enum ChallengeUnsupportedSchemeRule: Rule {
 
 /// `challenge.basic-no-realm`: RFC 7617 §2 requires `realm`.
 public enum ChallengeBasicNoRealmRule: Rule {
+    /// Raises `challenge.basic-no-realm`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeBasicNoRealm,
         triggering: [ChallengeEvidence(fields: ["Basic"]), ChallengeEvidence(fields: [#"Basic charset="UTF-8""#])],
         nonTriggering: [ChallengeEvidence(fields: [#"Basic realm="""#]), ChallengeEvidence(fields: [#"basic REALM=x"#])])
 
+    /// One finding for the first Basic challenge with no `realm` parameter at all (an empty realm is allowed).
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         evidence.challenges.filter { $0.isScheme("Basic") && !$0.hasParameter("realm") }.prefix(1).map {
             Finding(description.id, evidence: ["\(evidence.header.rawValue): " + ChallengeRules.summary($0)])
@@ -237,6 +256,7 @@ public enum ChallengeBasicNoRealmRule: Rule {
 /// missing (RFC 7616 §3.3 requires both: they go into every response hash), a `qop` list without
 /// `auth`/`auth-int`, or a `-sess` algorithm without qop (no cnonce). Not "weak": unusable.
 public enum ChallengeDigestUnanswerableRule: Rule {
+    /// Raises `challenge.digest-unanswerable`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeDigestUnanswerable,
         triggering: [
@@ -252,6 +272,8 @@ public enum ChallengeDigestUnanswerableRule: Rule {
             ChallengeEvidence(fields: [#"Basic realm="r""#]),
         ])
 
+    /// One finding when a Digest challenge lacks realm or nonce, offers no usable qop, or pairs `-sess` with no qop; an
+    /// unknown algorithm is left to `ChallengeUnsupportedAlgorithmRule`.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         var problems: [(Challenge, DigestError)] = []
         for challenge in evidence.challenges where challenge.isScheme("Digest") {
@@ -281,6 +303,7 @@ public enum ChallengeDigestUnanswerableRule: Rule {
 /// non-standard `SHA-512`, `SHA-1`), which neither why401 nor curl nor browsers can compute. An
 /// error when nothing else the server offers can be answered; otherwise a warning.
 public enum ChallengeUnsupportedAlgorithmRule: Rule {
+    /// Raises `challenge.unsupported-algorithm`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeUnsupportedAlgorithm,
         triggering: [
@@ -293,8 +316,10 @@ public enum ChallengeUnsupportedAlgorithmRule: Rule {
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n""#]),
         ])
 
+    /// The registered algorithm names, comma-separated, for the finding's text.
     public static let standard = DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
 
+    /// One finding naming the unknown algorithms; an error when no other challenge can be answered, else a warning.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         var unknown: [(Challenge, String)] = []
         for challenge in evidence.challenges where challenge.isScheme("Digest") {
@@ -326,6 +351,7 @@ public enum ChallengeUnsupportedAlgorithmRule: Rule {
 
 /// `challenge.digest-weak`: Digest offered only with MD5 (or MD5-sess), or without qop.
 public enum ChallengeDigestWeakRule: Rule {
+    /// Raises `challenge.digest-weak`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeDigestWeak,
         triggering: [
@@ -338,6 +364,7 @@ public enum ChallengeDigestWeakRule: Rule {
             ChallengeEvidence(fields: [#"Basic realm="r""#]),
         ])
 
+    /// One finding when every answerable Digest challenge is MD5 or has no qop (nothing stronger is offered).
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         // Only challenges a client can answer are weak or strong: one without realm/nonce or with an
         // algorithm nobody computes is `challenge.digest-unanswerable` / `challenge.unsupported-algorithm`.

@@ -5,6 +5,7 @@ import Credentials
 /// and — for `verify` — the outcome of checking one user's password (no password: the check carries
 /// only its length). Built by `UseCase.verifyPasswordFile` / `lintPasswordFile`.
 public struct PasswordFileEvidence: Sendable {
+    /// The file as parsed: its entries and its malformed lines (never their text).
     public var file: PasswordFile
     /// The servers the hashes are judged for (an htdigest file is Apache's only).
     public var servers: [PasswordServer]
@@ -12,6 +13,7 @@ public struct PasswordFileEvidence: Sendable {
     /// every line of the file.
     public var check: PasswordCheck?
 
+    /// The evidence of a lint (`check` nil) or of a verify.
     public init(file: PasswordFile, servers: [PasswordServer], check: PasswordCheck? = nil) {
         self.file = file
         self.servers = servers

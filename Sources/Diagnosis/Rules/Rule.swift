@@ -11,6 +11,7 @@ public struct RuleDescription<Input: Sendable>: Sendable {
     /// Inputs that must not.
     public let nonTriggering: [Input]
 
+    /// Declares a rule's id and examples; every example must behave as declared, or the generic rule test fails.
     public init(id: FindingID, triggering: [Input], nonTriggering: [Input]) {
         self.id = id
         self.triggering = triggering
@@ -25,8 +26,11 @@ public struct RuleDescription<Input: Sendable>: Sendable {
 /// A family is a `RuleSet` over its evidence type; the generic example test runs every rule of
 /// every set, so adding a rule means adding its examples.
 public protocol Rule<Input>: Sendable {
+    /// The evidence value the rule judges (`CheckEvidence`, `ChallengeEvidence`, `LogEvidence`, …).
     associatedtype Input: Sendable
+    /// The id the rule raises and its examples: what the generic test runs and what documents the rule.
     static var description: RuleDescription<Input> { get }
+    /// Judges one evidence value: the findings it shows, or none. Pure: no I/O, the same input gives the same findings.
     static func check(_ input: Input) -> [Finding]
 }
 
@@ -40,8 +44,10 @@ public protocol Rule<Input>: Sendable {
 public struct RuleSet<Input: Sendable>: Sendable {
     /// The family's name, for test messages (`client`, `logs`, …).
     public let name: String
+    /// The rules in the order they run, most specific first (which decides ties in ranking).
     public let rules: [any Rule<Input>.Type]
 
+    /// Groups rules under a family name, in the order they should run.
     public init(_ name: String, _ rules: [any Rule<Input>.Type]) {
         self.name = name
         self.rules = rules

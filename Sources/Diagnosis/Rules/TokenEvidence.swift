@@ -36,8 +36,9 @@ public struct TokenEvidence: Sendable {
     public var weakSecretGuessed: Bool
     /// Where the key came from (`--secret @hs.key`, `jwks_uri https://… (discovered)`); never key material.
     public var keySource: String?
-    /// What the API expects in `aud` / `iss` (nil: not checked).
+    /// What the API expects in `aud` (nil: not checked).
     public var expectedAudience: String?
+    /// What the API expects in `iss` (nil: not checked).
     public var expectedIssuer: String?
     /// The local clock (or the time the caller fixes), seconds since 1970.
     public var localTime: Double
@@ -46,8 +47,10 @@ public struct TokenEvidence: Sendable {
     public var serverDate: Double?
     /// Clock tolerance in seconds (`defaultLeeway` unless `why401 jwt --leeway`).
     public var leeway: Double
+    /// Who handed the token over: `why401 jwt` or a Bearer credential of a check.
     public var context: Context
 
+    /// The evidence for a token given directly (`why401 jwt`, or a caller with its own clock).
     public init(
         token: Result<DecodedJWT, JWTDecodeFailure>, verification: JWTVerification? = nil,
         weakSecretGuessed: Bool = false, keySource: String? = nil, expectedAudience: String? = nil,

@@ -5,6 +5,7 @@ import Evidence
 /// (a `Server` prefix, a header present, an `X-Powered-By` prefix, a body substring, a cookie the
 /// response sets), so a generic shape such as `{"detail": …}` only counts together with its server.
 public struct ApplicationFingerprint: Sendable {
+    /// The application server or framework as people call it (`Django REST framework`, `Spring Security`).
     public let name: String
     let serverContains: String?
     let header: String?

@@ -4,6 +4,7 @@ import Evidence
 /// The client rules, most specific cause first: the first error-level finding becomes the verdict,
 /// so a precise cause (a stale nonce, a dropped header) outranks the generic `credentials.rejected`.
 public enum ClientRules {
+    /// The client family as one `RuleSet`: what `check`, `har` and `curl` diagnoses run over their `CheckEvidence`.
     public static let set = RuleSet<CheckEvidence>("client", [
         DNSResolutionFailedRule.self,
         RedirectLoopRule.self,

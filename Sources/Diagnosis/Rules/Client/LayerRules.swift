@@ -19,6 +19,7 @@ func challengeIdentity(_ step: CheckEvidence.Step) -> [String] {
 public enum ProxySecondAuthLayerRule: Rule {
     static let proxyRealm: KeyValuePairs<String, String> = ["WWW-Authenticate": "Basic realm=\"proxy\"", "Server": "mitmproxy"]
     static let appBearer: KeyValuePairs<String, String> = ["WWW-Authenticate": "Bearer realm=\"api\"", "Server": "uvicorn"]
+    /// Raises `proxy.second-auth-layer`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .proxySecondAuthLayer,
         triggering: [
@@ -41,6 +42,8 @@ public enum ProxySecondAuthLayerRule: Rule {
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, appBearer, credentialed: false)),
         ])
 
+    /// One finding when the anonymous and the credentialed request to the same URL are both refused, by challenges
+    /// (scheme, realm) or `Server` headers that differ.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent != .none, let final = e.final, final.isUnauthorized, final.credentialed,
             let anonymous = e.first(.anonymous), anonymous.isUnauthorized
@@ -69,6 +72,7 @@ public enum ProxySecondAuthLayerRule: Rule {
 /// `authz.forbidden`: 401 without credentials, 403 with them — authentication succeeded and the
 /// account lacks permission. Context (info), not a cause: other credentials will not help.
 public enum AuthzForbiddenRule: Rule {
+    /// Raises `authz.forbidden`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .authzForbidden,
         triggering: [
@@ -86,6 +90,8 @@ public enum AuthzForbiddenRule: Rule {
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 403, credentialed: false)),
         ])
 
+    /// One finding (info) when the anonymous request gets 401 and the credentialed one 403, unless that 403 is a
+    /// backend error.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent != .none, let final = e.final, final.status == 403, final.credentialed,
             let anonymous = e.first(.anonymous), anonymous.isUnauthorized,

@@ -18,11 +18,13 @@ func origin(of url: String) -> String? {
 
 /// `dns.resolution-failed`.
 public enum DNSResolutionFailedRule: Rule {
+    /// Raises `dns.resolution-failed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .dnsResolutionFailed,
         triggering: [CheckSample.make() { $0.dnsFailure = "Name or service not known" }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
 
+    /// One finding when the host name did not resolve, with the resolver's reason.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let failure = e.dnsFailure else { return [] }
         return [Finding(description.id, evidence: ["\(e.url): \(failure)"])]
@@ -31,11 +33,13 @@ public enum DNSResolutionFailedRule: Rule {
 
 /// `redirect.loop`: the chain did not end within the limit.
 public enum RedirectLoopRule: Rule {
+    /// Raises `redirect.loop`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .redirectLoop,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 302), CheckSample.step(.redirect, 302)) { $0.redirectLimitHit = true }],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 302), CheckSample.step(.redirect, 200))])
 
+    /// One finding when the redirect chain hit the limit, listing the first hops.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.redirectLimitHit else { return [] }
         let chain = ([e.first(.asGiven)].compactMap { $0 } + e.steps(.redirect)).map { "\($0.exchange.request.url) → \($0.status.map(String.init) ?? "?")" }
@@ -46,6 +50,7 @@ public enum RedirectLoopRule: Rule {
 /// `redirect.authorization-dropped`: a hop to another origin (or scheme), where a conforming
 /// client drops `Authorization`, and the 401 comes from there.
 public enum RedirectAuthorizationDroppedRule: Rule {
+    /// Raises `redirect.authorization-dropped`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .redirectAuthorizationDropped,
         triggering: [
@@ -59,6 +64,7 @@ public enum RedirectAuthorizationDroppedRule: Rule {
                 CheckSample.step(.redirect, 401, CheckSample.basic401, url: "https://api.example.test/me/"))
         ])
 
+    /// One finding when credentials were sent, the chain ends on another origin, and that hop's 401 came without them.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard e.sent != .none, let first = e.first(.asGiven), let start = origin(of: first.exchange.request.url),
             let final = e.final, final.kind == .redirect, final.isUnauthorized, !final.credentialed,
@@ -77,6 +83,7 @@ public enum RedirectAuthorizationDroppedRule: Rule {
 
 /// `redirect.downgrade`: a hop from https to http.
 public enum RedirectDowngradeRule: Rule {
+    /// Raises `redirect.downgrade`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .redirectDowngrade,
         triggering: [
@@ -86,6 +93,7 @@ public enum RedirectDowngradeRule: Rule {
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 301), CheckSample.step(.redirect, 200, url: "https://api.example.test/x"))])
 
+    /// One finding for the first hop from https to http.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let chain = [e.first(.asGiven)].compactMap { $0 } + e.steps(.redirect)
         for (from, to) in zip(chain, chain.dropFirst())
@@ -98,6 +106,7 @@ public enum RedirectDowngradeRule: Rule {
 
 /// `url.variant-succeeds`: a nearby URL answers without 401 while the original fails.
 public enum URLVariantSucceedsRule: Rule {
+    /// Raises `url.variant-succeeds`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .urlVariantSucceeds,
         triggering: [
@@ -110,6 +119,7 @@ public enum URLVariantSucceedsRule: Rule {
                 CheckSample.step(.variant, 200, credentialed: false, label: "www. toggled", url: "https://www.api.example.test/me")),
         ])
 
+    /// One finding when the final answer is 401 and a nearby URL, sent with the same credentials and method, succeeds.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, final.isUnauthorized else { return [] }
         // A variant proves something only when it carried what the original carried: an anonymous
@@ -129,6 +139,7 @@ public enum URLVariantSucceedsRule: Rule {
 
 /// `transient.flapping`: identical requests get mixed answers.
 public enum TransientFlappingRule: Rule {
+    /// Raises `transient.flapping`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .transientFlapping,
         triggering: [
@@ -137,6 +148,8 @@ public enum TransientFlappingRule: Rule {
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 401, CheckSample.basic401))])
 
+    /// One finding when at least three identical requests got both 401 and success, other than a single first 401 that
+    /// every retry cured.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         // Identical means the same method too: repeats of an unsafe request go as GET.
         let repeats = e.steps(.repeated)
@@ -161,11 +174,13 @@ public enum TransientFlappingRule: Rule {
 
 /// `transient.recovered`: the first request got 401, every plain retry succeeded.
 public enum TransientRecoveredRule: Rule {
+    /// Raises `transient.recovered`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .transientRecovered,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 200))],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 401))])
 
+    /// One finding when the request as given got 401 and every identical retry succeeded.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let first = e.first(.asGiven), first.isUnauthorized else { return [] }
         let repeats = e.steps(.repeated)
@@ -176,6 +191,7 @@ public enum TransientRecoveredRule: Rule {
 
 /// `dns.address-mismatch`: the addresses a name resolves to answer differently.
 public enum DNSAddressMismatchRule: Rule {
+    /// Raises `dns.address-mismatch`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .dnsAddressMismatch,
         triggering: [
@@ -187,6 +203,8 @@ public enum DNSAddressMismatchRule: Rule {
             CheckSample.make(CheckSample.step(.address, 401, label: "192.0.2.1"), CheckSample.step(.address, nil, label: "2001:db8::1")),
         ])
 
+    /// One finding when the resolved addresses answered with different statuses (unreachable addresses are not
+    /// compared).
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let perAddress = e.steps(.address)
         // Only answers are compared: an unreachable address (say, IPv6 without a route) is context.
@@ -199,6 +217,7 @@ public enum DNSAddressMismatchRule: Rule {
 /// loopback names every system's hosts file carries) pointing at loopback is the system default,
 /// not an override.
 public enum DNSHostsOverrideRule: Rule {
+    /// Raises `dns.hosts-override`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .dnsHostsOverride,
         triggering: [
@@ -221,6 +240,7 @@ public enum DNSHostsOverrideRule: Rule {
         address.hasPrefix("127.") || address == "::1" || address == "0:0:0:0:0:0:0:1"
     }
 
+    /// One finding when `/etc/hosts` (other than loopback names pointing at loopback) or `--resolve` pins the name.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let host = URLText.host(of: e.url) ?? ""
         let systemDefault = (loopbackNames.contains(host) || host.hasSuffix(".localhost"))
@@ -244,11 +264,13 @@ public enum DNSHostsOverrideRule: Rule {
 
 /// `cors.preflight-unauthorized`: OPTIONS preflight answered 401 (browsers never send credentials on it).
 public enum CORSPreflightUnauthorizedRule: Rule {
+    /// Raises `cors.preflight-unauthorized`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .corsPreflightUnauthorized,
         triggering: [CheckSample.make(CheckSample.step(.preflight, 401, CheckSample.basic401, credentialed: false, method: "OPTIONS"))],
         nonTriggering: [CheckSample.make(CheckSample.step(.preflight, 204, credentialed: false, method: "OPTIONS"))])
 
+    /// One finding when the CORS preflight was answered 401.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let preflight = e.first(.preflight), preflight.isUnauthorized else { return [] }
         return [Finding(description.id, evidence: [preflight.line] + (e.origin.map { ["Origin: \($0)"] } ?? []))]
@@ -269,6 +291,7 @@ public enum CORSPreflightFailedRule: Rule {
             ])
     }
     static func origin(_ e: inout CheckEvidence) { e.origin = "https://app.example.test" }
+    /// Raises `cors.preflight-failed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .corsPreflightFailed,
         triggering: [
@@ -302,6 +325,8 @@ public enum CORSPreflightFailedRule: Rule {
         step.headers(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingOWS.lowercased() }.filter { !$0.isEmpty }
     }
 
+    /// One finding listing why the browser would reject the preflight's answer (status, allowed origin, headers,
+    /// methods); a 401 is left to `CORSPreflightUnauthorizedRule`.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let step = e.first(.preflight), let status = step.status, status != 401 else { return [] }
         let origin = e.origin ?? step.exchange.request.headers.first("Origin") ?? ""
@@ -340,11 +365,14 @@ public enum CORSPreflightFailedRule: Rule {
 
 /// `challenge.proxy` for a live 407.
 public enum ChallengeProxyStepRule: Rule {
+    /// Raises `challenge.proxy`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .challengeProxy,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 407, ["Proxy-Authenticate": "Basic realm=\"corp\""]))],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, CheckSample.basic401))])
 
+    /// The `challenge.proxy` finding of `ChallengeProxyRule` when the final answer is a 407, with that answer's line
+    /// first.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, final.status == 407, let response = final.exchange.response else { return [] }
         return ChallengeProxyRule.check(ChallengeEvidence(response: response)).map {
@@ -357,6 +385,7 @@ public enum ChallengeProxyStepRule: Rule {
 
 /// The offline challenge rules applied to the final 401 (missing, malformed, Bearer error codes…).
 public enum FinalChallengeRules: Rule {
+    /// Raises `challenge.missing`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .challengeMissing,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 401))],
@@ -369,6 +398,8 @@ public enum FinalChallengeRules: Rule {
             ) { $0.cookieNames = ["session"] },
         ])
 
+    /// The challenge rules' findings on the final 401 (or a 403 with a challenge), adjusted to what was sent: no
+    /// `token.invalid` when no token was sent, a missing challenge only a warning for API-key or cookie requests.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         // 401s, and 403s that carry a challenge (RFC 6750 answers insufficient_scope with 403).
         guard let final = e.final, final.isUnauthorized || (final.status == 403 && !final.headers("WWW-Authenticate").isEmpty),
@@ -396,9 +427,11 @@ public enum FinalChallengeRules: Rule {
     }
 }
 
-/// `status.forbidden-semantics`: a 403 that carries a challenge (401 was meant) or a 401 for a
-/// user the server knows and refuses on authorization grounds (`insufficient_scope`).
+/// `status.forbidden-semantics`: a 403 where a 401 was meant — one that carries a challenge (other
+/// than Bearer `insufficient_scope`, which RFC 6750 answers with 403), or one without a challenge
+/// for missing or refused credentials (Django REST framework, FastAPI before 0.122, API gateways).
 public enum StatusForbiddenSemanticsRule: Rule {
+    /// Raises `status.forbidden-semantics`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .statusForbiddenSemantics,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 403, CheckSample.basic401))],
@@ -411,6 +444,8 @@ public enum StatusForbiddenSemanticsRule: Rule {
                 CheckSample.step(.anonymous, 401, CheckSample.basic401, credentialed: false)),
         ])
 
+    /// One finding for a final 403 that carries a challenge (except `insufficient_scope`), or that answers missing or
+    /// refused credentials without one.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, final.status == 403 else { return [] }
         // A 403 without a challenge for missing or refused credentials (DRF's SessionAuthentication,

@@ -30,6 +30,7 @@ public enum ResponderIdentifiedRule: Rule {
         .init(name: "Spring Security", serverPrefix: nil, header: nil, bodyContains: "\"error\":\"unauthorized\",\"path\""),
     ]
 
+    /// Raises `responder.identified`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .responderIdentified,
         triggering: [
@@ -39,6 +40,8 @@ public enum ResponderIdentifiedRule: Rule {
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
 
+    /// One finding (info) naming who produced the final 401 or 407, from the `Server` header, other headers and the
+    /// body.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, let response = final.exchange.response, response.status == 401 || response.status == 407 else { return [] }
         let server = response.headers.first("Server")?.lowercased() ?? ""

@@ -4,6 +4,7 @@ import HTTPAuth
 /// `session.stale-cookie`: with cookies 401, without them success, a plain login challenge, or a
 /// redirect to a login page (a cookie-session application sends anonymous visitors there).
 public enum SessionStaleCookieRule: Rule {
+    /// Raises `session.stale-cookie`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .sessionStaleCookie,
         triggering: [
@@ -40,6 +41,8 @@ public enum SessionStaleCookieRule: Rule {
         return words.contains { path.contains($0) }
     }
 
+    /// One finding when the request with cookies gets 401 and the same request without them succeeds, gets a plain
+    /// login challenge, or is sent to a login page.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard !e.cookieNames.isEmpty, var final = e.final, final.isUnauthorized, let without = e.first(.withoutCookies) else { return [] }
         // Compare like with like: an unsafe request went once, so its GET repeat (with the cookies)
@@ -97,6 +100,7 @@ struct CacheHeaders {
 
 /// `cache.cacheable-401`: a 401 a cache may store, or did serve.
 public enum CacheCacheable401Rule: Rule {
+    /// Raises `cache.cacheable-401`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .cacheCacheable401,
         triggering: [
@@ -105,6 +109,8 @@ public enum CacheCacheable401Rule: Rule {
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, ["Cache-Control": "no-store"]))])
 
+    /// One finding when the final 401 may be stored by a cache (`max-age`, `Expires`) or was served by one (`Age`, a
+    /// cache-hit header).
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let final = e.final, final.isUnauthorized else { return [] }
         let cache = CacheHeaders(final)
@@ -119,6 +125,7 @@ public enum CacheCacheable401Rule: Rule {
 
 /// `cache.shared-authenticated`: an authenticated 2xx a shared cache may store for everyone.
 public enum CacheSharedAuthenticatedRule: Rule {
+    /// Raises `cache.shared-authenticated`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .cacheSharedAuthenticated,
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "public, max-age=600"]))],
@@ -127,6 +134,8 @@ public enum CacheSharedAuthenticatedRule: Rule {
             CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "public, max-age=600", "Vary": "Authorization"])),
         ])
 
+    /// One finding when a credentialed success is marked public (or `s-maxage`) without `private`, `no-store` or `Vary:
+    /// Authorization`.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         guard let step = e.steps.first(where: { $0.credentialed && $0.isSuccess }) else { return [] }
         let cache = CacheHeaders(step)
@@ -138,6 +147,7 @@ public enum CacheSharedAuthenticatedRule: Rule {
 
 /// `session.expired-cookie`: a cookie in the jar for this site has expired.
 public enum SessionExpiredCookieRule: Rule {
+    /// Raises `session.expired-cookie`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .sessionExpiredCookie,
         triggering: [
@@ -151,6 +161,7 @@ public enum SessionExpiredCookieRule: Rule {
             }
         ])
 
+    /// One finding listing the stored cookies that have expired, with when.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let expired = e.unsentCookies.filter(\.expired)
         guard !expired.isEmpty else { return [] }
@@ -166,6 +177,7 @@ public enum SessionExpiredCookieRule: Rule {
 
 /// `session.cookie-not-sent`: a stored cookie a browser would not send to this URL.
 public enum SessionCookieNotSentRule: Rule {
+    /// Raises `session.cookie-not-sent`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .sessionCookieNotSent,
         triggering: [
@@ -179,6 +191,8 @@ public enum SessionCookieNotSentRule: Rule {
             }
         ])
 
+    /// One finding listing stored cookies not sent for another reason (path, domain, `Secure`), unless the request
+    /// succeeded.
     public static func check(_ e: CheckEvidence) -> [Finding] {
         let unsent = e.unsentCookies.filter { !$0.expired }
         guard !unsent.isEmpty, e.final?.isUnauthorized ?? true else { return [] }

@@ -18,6 +18,8 @@ enum LogServers {
 /// Both conditions: a slow monitor with an old password over a week is `logs.never-succeeds`, not
 /// an attack. The fix prints the fail2ban jail and the lines that block the top offenders now.
 public enum BruteForceLogRule: Rule {
+    /// One finding listing every client at or above both brute-force thresholds (the first 20, most failures first),
+    /// with the users tried and the lines that block them.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let t = e.thresholds
         let offenders = e.summary.clients
@@ -65,6 +67,7 @@ public enum BruteForceLogRule: Rule {
         """
     }
 
+    /// Raises `logs.brute-force`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsBruteForce,
         triggering: [
@@ -84,6 +87,7 @@ public enum BruteForceLogRule: Rule {
 /// Handshakes (401 then 2xx within seconds) are not failures, so a browser's normal login never
 /// shows up here.
 public enum NeverSucceedsLogRule: Rule {
+    /// One finding listing users and clients with at least `neverSucceedsMinFailures` failed 401s and no success.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let minimum = e.thresholds.neverSucceedsMinFailures
         let clients = e.summary.clients.filter { $0.successes == 0 && $0.failures >= minimum }
@@ -105,6 +109,7 @@ public enum NeverSucceedsLogRule: Rule {
         return [Finding(.logsNeverSucceeds, detail: detail, evidence: evidence)]
     }
 
+    /// Raises `logs.never-succeeds`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsNeverSucceeds,
         triggering: [

@@ -2,7 +2,7 @@ import Evidence
 
 /// Error-log causes → findings. One finding per cause, one evidence line per (user, path, file) group
 /// with its count and first/last time, and the measured meaning of the message (what the client got).
-/// Messages and their effect as measured on Apache 2.4.71 and nginx 1.22.1 (notes/real-servers.md).
+/// Messages and their effect as measured on Apache 2.4.71 and nginx 1.22.1.
 enum ErrorEventFindings {
     static func events(_ s: LogSummary, _ cause: ErrorEvent.Cause) -> [ErrorEvent] {
         s.errorEvents.filter { $0.cause == cause }.sorted { ($1.count, $0.firstLine.path, $0.firstLine.line) < ($0.count, $1.firstLine.path, $1.firstLine.line) }
@@ -57,6 +57,7 @@ enum ErrorEventFindings {
 
 /// `logs.password-mismatch`: Apache AH01617 (Basic) / AH01794 (Digest), nginx `password mismatch`.
 public enum PasswordMismatchLogRule: Rule {
+    /// One finding grouping the password-mismatch lines, with an offline check of each user's password.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .passwordMismatch)
         guard !events.isEmpty else { return [] }
@@ -68,6 +69,7 @@ public enum PasswordMismatchLogRule: Rule {
             fix: fix)
     }
 
+    /// Raises `logs.password-mismatch`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsPasswordMismatch,
         triggering: [
@@ -79,6 +81,7 @@ public enum PasswordMismatchLogRule: Rule {
 
 /// `logs.user-not-found`: Apache AH01618 / AH01790, nginx `was not found in`.
 public enum UserNotFoundLogRule: Rule {
+    /// One finding grouping the unknown-user lines; an empty user name is called out as malformed Basic credentials.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .userNotFound)
         guard !events.isEmpty else { return [] }
@@ -91,6 +94,7 @@ public enum UserNotFoundLogRule: Rule {
         return ErrorEventFindings.finding(.logsUserNotFound, events, detail: detail, fix: fix)
     }
 
+    /// Raises `logs.user-not-found`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsUserNotFound,
         triggering: [
@@ -102,6 +106,8 @@ public enum UserNotFoundLogRule: Rule {
 
 /// `logs.authfile-unreadable`: Apache AH01620, nginx `open() "…" failed`. While it lasts nobody can log in.
 public enum AuthfileUnreadableLogRule: Rule {
+    /// One finding grouping the lines where the password file could not be opened, with what each server answers
+    /// meanwhile and the commands to check the file.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .authfileUnreadable)
         guard !events.isEmpty else { return [] }
@@ -122,6 +128,7 @@ public enum AuthfileUnreadableLogRule: Rule {
         return ErrorEventFindings.finding(.logsAuthfileUnreadable, events, detail: detail, fix: fix)
     }
 
+    /// Raises `logs.authfile-unreadable`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsAuthfileUnreadable,
         triggering: [
@@ -133,6 +140,7 @@ public enum AuthfileUnreadableLogRule: Rule {
 
 /// `logs.wrong-scheme`: Apache AH01614 (Basic area, another scheme sent) / AH01781 (Digest area, Basic sent).
 public enum WrongSchemeLogRule: Rule {
+    /// One finding grouping the wrong-scheme lines, with the paths involved (AH10560: a Digest answer without qop).
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .wrongScheme)
         guard !events.isEmpty else { return [] }
@@ -144,6 +152,7 @@ public enum WrongSchemeLogRule: Rule {
             detail: "\(ErrorEventFindings.total(events)) request(s) sent credentials in another scheme than the area asks for\(paths.isEmpty ? "" : " (" + paths.prefix(3).joined(separator: ", ") + ")") — e.g. a Bearer token to a Basic area (AH01614) or Basic to a Digest area (AH01781). Apache answers 401 without looking at the credentials.\(noQop)")
     }
 
+    /// Raises `logs.wrong-scheme`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsWrongScheme,
         triggering: [
@@ -156,6 +165,7 @@ public enum WrongSchemeLogRule: Rule {
 
 /// `logs.authorization-failure`: Apache AH01631 — the password was right, `Require user/group` refused the user, still 401.
 public enum AuthorizationFailureLogRule: Rule {
+    /// One finding grouping the AH01631 lines: the password was right and `Require` refused the user.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .authorizationFailure)
         guard !events.isEmpty else { return [] }
@@ -164,6 +174,7 @@ public enum AuthorizationFailureLogRule: Rule {
             detail: "\(ErrorEventFindings.total(events)) error-log line(s) (AH01631) show users whose password was correct but whom `Require user`/`Require group` does not admit — \(ErrorEventFindings.users(events)). Apache answers these with 401, not 403, so the user believes the password is wrong.")
     }
 
+    /// Raises `logs.authorization-failure`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsAuthorizationFailure,
         triggering: [ErrorEventFindings.sample(.authorizationFailure, code: "AH01631", user: "u_sha1", path: "/requser/")],
@@ -172,6 +183,7 @@ public enum AuthorizationFailureLogRule: Rule {
 
 /// `logs.auth-not-configured`: Apache AH00027 — `Require` demands a user but no AuthType is set: 500.
 public enum AuthNotConfiguredLogRule: Rule {
+    /// One finding grouping the AH00027 lines, with the paths involved.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .authNotConfigured)
         guard !events.isEmpty else { return [] }
@@ -181,6 +193,7 @@ public enum AuthNotConfiguredLogRule: Rule {
             detail: "\(ErrorEventFindings.total(events)) request(s)\(paths.isEmpty ? "" : " to " + paths.prefix(3).joined(separator: ", ")) hit a `Require` that needs an authenticated user where no AuthType/AuthUserFile is configured (AH00027). Apache answers 500 to everyone; nobody is ever asked for a password.")
     }
 
+    /// Raises `logs.auth-not-configured`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsAuthNotConfigured,
         triggering: [ErrorEventFindings.sample(.authNotConfigured, code: "AH00027", path: "/noauthtype/")],
@@ -189,6 +202,7 @@ public enum AuthNotConfiguredLogRule: Rule {
 
 /// `logs.htaccess-not-allowed`: Apache `.htaccess: AuthType not allowed here` — AllowOverride lacks AuthConfig: 500.
 public enum HtaccessNotAllowedLogRule: Rule {
+    /// One finding grouping the lines, with the `AllowOverride AuthConfig` each `.htaccess` directory needs.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .htaccessNotAllowed)
         guard !events.isEmpty else { return [] }
@@ -203,6 +217,7 @@ public enum HtaccessNotAllowedLogRule: Rule {
             fix: fix)
     }
 
+    /// Raises `logs.htaccess-not-allowed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsHtaccessNotAllowed,
         triggering: [ErrorEventFindings.sample(.htaccessNotAllowed, code: nil, path: nil, file: "/var/www/html/private/.htaccess")],
@@ -212,6 +227,7 @@ public enum HtaccessNotAllowedLogRule: Rule {
 /// `logs.no-credentials`: nginx (info level) `no user/password was provided for basic authentication`.
 /// The normal first step of a Basic login; context for the 401 counts, not a problem.
 public enum NoCredentialsLogRule: Rule {
+    /// One finding (info) counting requests that came without credentials and were challenged.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let events = ErrorEventFindings.events(e.summary, .noCredentials)
         guard !events.isEmpty else { return [] }
@@ -220,6 +236,7 @@ public enum NoCredentialsLogRule: Rule {
             detail: "\(ErrorEventFindings.total(events)) request(s) came without credentials and were challenged with 401. That is how every Basic login starts; it becomes a problem only when a client never follows up with credentials.")
     }
 
+    /// Raises `logs.no-credentials`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsNoCredentials,
         triggering: [ErrorEventFindings.unrelated],

@@ -2,6 +2,7 @@ import Evidence
 
 /// `logs.malformed-lines`: lines that parsed in no format, counted with the first few line numbers.
 public enum MalformedLinesLogRule: Rule {
+    /// One finding when any access-log line did not parse: per-input counts and the first line numbers.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let s = e.summary
         guard s.malformed > 0 else { return [] }
@@ -14,6 +15,7 @@ public enum MalformedLinesLogRule: Rule {
         return [Finding(.logsMalformedLines, detail: detail, evidence: evidence, fix: fix)]
     }
 
+    /// Raises `logs.malformed-lines`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsMalformedLines,
         triggering: [
@@ -28,6 +30,7 @@ public enum MalformedLinesLogRule: Rule {
 /// `logs.input-incomplete`: an input could not be read (or not to its end). The rest is still
 /// analysed; the finding says which figures leave something out.
 public enum InputIncompleteLogRule: Rule {
+    /// One finding listing the inputs that could not be read to their end, and how far each was read.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let bad = e.summary.inputs.filter { $0.problem != nil }
         guard !bad.isEmpty else { return [] }
@@ -36,6 +39,7 @@ public enum InputIncompleteLogRule: Rule {
         return [Finding(.logsInputIncomplete, detail: detail, evidence: evidence)]
     }
 
+    /// Raises `logs.input-incomplete`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsInputIncomplete,
         triggering: [
@@ -51,6 +55,7 @@ public enum InputIncompleteLogRule: Rule {
 /// `logs.unrecognized-format`: an input had lines but none of them in a format this tool reads. Its
 /// silence is not evidence that nothing is wrong, so it is a warning (exit 1), not a clean 0.
 public enum UnrecognizedFormatLogRule: Rule {
+    /// One finding listing inputs with lines in no recognised format, with how to name the format.
     public static func check(_ e: LogEvidence) -> [Finding] {
         let unknown = e.summary.inputs.filter(\.unrecognized)
         guard !unknown.isEmpty else { return [] }
@@ -71,6 +76,7 @@ public enum UnrecognizedFormatLogRule: Rule {
         return [Finding(.logsUnrecognizedFormat, detail: detail, evidence: evidence, fix: fix)]
     }
 
+    /// Raises `logs.unrecognized-format`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsUnrecognizedFormat,
         triggering: [

@@ -18,6 +18,7 @@ public struct LogThresholds: Sendable, Equatable {
     /// How many offenders the brute-force fix names in its `deny` / `Require not ip` lines.
     public var blockListLimit: Int
 
+    /// Thresholds with the `why401 logs` defaults; pass a value to change one knob.
     public init(
         bruteForceMinFailures: Int = 20, bruteForceMinPeak: Int = 10, spikeFactor: Double = 3, spikeMinFailures: Int = 10,
         neverSucceedsMinFailures: Int = 5, blockListLimit: Int = 10
@@ -33,9 +34,12 @@ public struct LogThresholds: Sendable, Equatable {
 
 /// What a log rule judges: the scanned summary and the thresholds in force.
 public struct LogEvidence: Sendable {
+    /// The scanned logs, masked: every count, top list and error event.
     public var summary: LogSummary
+    /// The knobs in force, so rules and the report agree on what counts.
     public var thresholds: LogThresholds
 
+    /// Pairs a summary with the thresholds to judge it by (the defaults unless given).
     public init(_ summary: LogSummary, thresholds: LogThresholds = LogThresholds()) {
         self.summary = summary
         self.thresholds = thresholds
@@ -46,6 +50,7 @@ public struct LogEvidence: Sendable {
 /// The log rules, most specific first: error-log causes name the reason for the 401s, access-log
 /// patterns say who and when.
 public enum LogRules {
+    /// The log family as one `RuleSet`: what `why401 logs` runs over its `LogEvidence`.
     public static let set = RuleSet<LogEvidence>("logs", [
         AuthfileUnreadableLogRule.self,
         AuthNotConfiguredLogRule.self,
@@ -75,7 +80,9 @@ public enum LogRules {
 
 /// Times and spans as the log findings print them: ISO-8601 UTC, to the second.
 public enum LogTime {
+    /// `2026-11-29T08:51:16Z`: epoch seconds as ISO-8601 UTC.
     public static func iso(_ seconds: Int64) -> String { HTTPDate.iso8601(Double(seconds)) }
+    /// As `iso(_:)` for a time that may be unknown, `-` then.
     public static func iso(_ seconds: Int64?) -> String { seconds.map { iso($0) } ?? "-" }
 
     /// `2026-11-29 08:51` (UTC), the form `journalctl --since` takes.
@@ -105,6 +112,7 @@ public enum LogFigures {
         return percent(Double(part) / Double(whole))
     }
 
+    /// A share (0…1) as a percentage with at most one decimal: `12.5%`, `8%`.
     public static func percent(_ share: Double) -> String {
         let tenths = Int((share * 1000).rounded())
         return tenths % 10 == 0 ? "\(tenths / 10)%" : "\(tenths / 10).\(tenths % 10)%"

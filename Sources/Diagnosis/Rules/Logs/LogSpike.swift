@@ -16,26 +16,37 @@ public struct LogSpike: Sendable, Equatable {
     /// The earliest failed 401 from a client whose failures began in the onset bucket, when known:
     /// the second the new wave began.
     public var firstNewFailure: Int64?
+    /// The client of `firstNewFailure`, when known: often the source of the wave.
     public var firstNewClient: String?
+    /// The timeline's bucket width in seconds, to say "per minute" or "per hour".
     public var bucketSeconds: Int
     /// Baseline failed 401s per bucket and their share of requests, over `baselineBucketCount` buckets.
     public var baselinePerBucket: Double
+    /// Baseline share of requests that were failed 401s (0…1).
     public var baselineShare: Double
+    /// How many buckets the baseline covers (up to `baselineBuckets`).
     public var baselineBucketCount: Int
     /// The onset bucket.
     public var onsetFailures: Int
+    /// Requests in the onset bucket.
     public var onsetRequests: Int
     /// The bucket with the most failed 401s from the onset on.
     public var peakStart: Int64
+    /// Failed 401s in the peak bucket.
     public var peakFailures: Int
+    /// Requests in the peak bucket.
     public var peakRequests: Int
     /// Failed 401s and requests from the onset to the end of the timeline.
     public var failuresSince: Int
+    /// Requests from the onset to the end of the timeline.
     public var requestsSince: Int
 
+    /// The most preceding buckets the baseline averages over.
     public static let baselineBuckets = 60
+    /// The fewest preceding buckets a spike needs: 401s from the first minute of a log have no "before".
     public static let minimumBaseline = 3
 
+    /// The first spike in the summary's timeline under these thresholds, or nil when the rate never jumped.
     public static func detect(_ summary: LogSummary, thresholds: LogThresholds) -> LogSpike? {
         let buckets = summary.timeline
         guard buckets.count > minimumBaseline else { return nil }
@@ -78,6 +89,7 @@ public struct LogSpike: Sendable, Equatable {
 
 /// `logs.spike`: the failed-401 rate jumped; says when (the onset) and from what baseline to what.
 public enum SpikeLogRule: Rule {
+    /// One finding when `LogSpike.detect` finds a spike: when it began, the baseline, the onset and peak buckets.
     public static func check(_ e: LogEvidence) -> [Finding] {
         guard let spike = LogSpike.detect(e.summary, thresholds: e.thresholds) else { return [] }
         let unit = LogTime.unit(spike.bucketSeconds)
@@ -100,6 +112,7 @@ public enum SpikeLogRule: Rule {
         ]
     }
 
+    /// Raises `logs.spike`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<LogEvidence>(
         id: .logsSpike,
         triggering: [LogSample.evidence(LogSample.spikeSummary())],

@@ -4,13 +4,17 @@ import Evidence
 /// earlier identical requests that succeeded. Secret-free (lines are masked, credentials compared
 /// by the importer, never carried).
 public struct HARHistory: Sendable, Hashable {
+    /// An earlier entry of the same request that succeeded.
     public struct Prior: Sendable, Hashable {
+        /// The entry's number in the HAR file, as its evidence line shows it (`entry 3: …`).
         public var index: Int
         /// `entry 3: GET https://…/me → 200 at 2026-…Z`.
         public var line: String
+        /// Whether it carried the same credentials as the failing entry (compared by the importer, never kept).
         public var sameCredentials: Bool
         /// Names of the cookies that request carried.
         public var cookieNames: [String]
+        /// Records an earlier success.
         public init(index: Int, line: String, sameCredentials: Bool, cookieNames: [String] = []) {
             self.index = index
             self.line = line
@@ -21,6 +25,7 @@ public struct HARHistory: Sendable, Hashable {
 
     /// Most recent first.
     public var earlierSuccesses: [Prior]
+    /// The history of one entry; empty when nothing earlier succeeded.
     public init(earlierSuccesses: [Prior] = []) { self.earlierSuccesses = earlierSuccesses }
 }
 
@@ -30,6 +35,8 @@ public struct HARHistory: Sendable, Hashable {
 /// expired (`session.expired-cookie`) — or, with the same credentials and nothing that changed,
 /// `transient.flapping`; with other credentials it is evidence for the top cause. No id is raised twice.
 public enum HARRules {
+    /// The client rules' findings for one HAR entry, with the earlier success added as evidence to the cause it
+    /// supports.
     public static func run(_ evidence: CheckEvidence, history: HARHistory) -> [Finding] {
         var findings = ClientRules.run(evidence)
         guard let prior = history.earlierSuccesses.first else { return findings }

@@ -4,6 +4,7 @@ import Evidence
 /// The permission rules, most specific first: a file the worker cannot read is the likeliest cause
 /// of a failing auth (403/500), a password file in the root is the worst leak, 777 is a hazard.
 public enum PermissionRules {
+    /// The permission family as one `RuleSet`: what `why401 server` runs over the walk's `PermissionFacts`.
     public static let set = RuleSet<PermissionFacts>("permissions", [
         PermissionUnreadableRule.self, AuthFileInDocrootRule.self, PermissionWorldWritableRule.self,
     ])
@@ -14,6 +15,7 @@ public enum PermissionRules {
     /// At most this many paths are listed (evidence and commands); the rest are counted.
     public static let listLimit = 20
 
+    /// Every permission finding, de-duplicated and ranked.
     public static func run(_ facts: PermissionFacts) -> [Finding] {
         set.run(facts)
     }
@@ -56,6 +58,7 @@ public enum PermissionRules {
 /// `perm.unreadable`: a file, `.htaccess` or password file the worker cannot read, or a directory
 /// it cannot list or traverse.
 public enum PermissionUnreadableRule: Rule {
+    /// Raises `perm.unreadable`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<PermissionFacts>(
         id: .permUnreadable,
         triggering: [
@@ -73,6 +76,7 @@ public enum PermissionUnreadableRule: Rule {
             ]),
         ])
 
+    /// One finding for all paths the worker cannot read or traverse, with the `chmod` commands that fix them.
     public static func check(_ facts: PermissionFacts) -> [Finding] {
         let issues = facts.unreadable
         guard !issues.isEmpty else { return [] }
@@ -92,6 +96,7 @@ public enum PermissionUnreadableRule: Rule {
 
 /// `perm.world-writable`: 777/666-style modes under a root or on a password file.
 public enum PermissionWorldWritableRule: Rule {
+    /// Raises `perm.world-writable`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<PermissionFacts>(
         id: .permWorldWritable,
         triggering: [
@@ -103,6 +108,7 @@ public enum PermissionWorldWritableRule: Rule {
             PermissionFacts(worker: "www-data", roots: ["/srv/www"], counts: PermissionCounts(directories: 1, files: 1)),
         ])
 
+    /// One finding for all world-writable paths, with the `chmod` commands that remove the write bit for others.
     public static func check(_ facts: PermissionFacts) -> [Finding] {
         let issues = facts.worldWritable
         guard !issues.isEmpty else { return [] }
@@ -115,6 +121,7 @@ public enum PermissionWorldWritableRule: Rule {
 
 /// `authfile.in-docroot`: a password file below a document root, downloadable unless denied.
 public enum AuthFileInDocrootRule: Rule {
+    /// Raises `authfile.in-docroot`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<PermissionFacts>(
         id: .authfileInDocroot,
         triggering: [
@@ -124,6 +131,7 @@ public enum AuthFileInDocrootRule: Rule {
             PermissionFacts(worker: "www-data", roots: ["/srv/www"]),
         ])
 
+    /// One finding for all password files found inside a document root.
     public static func check(_ facts: PermissionFacts) -> [Finding] {
         let files = facts.authFilesInRoot
         guard !files.isEmpty else { return [] }

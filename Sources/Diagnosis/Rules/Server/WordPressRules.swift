@@ -3,6 +3,7 @@ import Evidence
 
 /// The WordPress rules, most specific first: a bisect result is proof, the rest are suspects.
 public enum WordPressRules {
+    /// The WordPress family as one `RuleSet`: what `why401 wordpress` runs over its `WordPressFacts`.
     public static let set = RuleSet<WordPressFacts>("wordpress", [
         WordPressCulpritPluginRule.self, WordPressAuthorizationStrippedRule.self,
         WordPressApplicationPasswordsDisabledRule.self, WordPressAuthPluginRule.self,
@@ -11,6 +12,7 @@ public enum WordPressRules {
     /// The rules, in rank order.
     public static var all: [any Rule<WordPressFacts>.Type] { Self.set.rules }
 
+    /// Every WordPress finding, de-duplicated and ranked.
     public static func run(_ facts: WordPressFacts) -> [Finding] {
         set.run(facts)
     }
@@ -29,6 +31,7 @@ public enum WordPressRules {
 
 /// `wordpress.auth-plugin`: active plugins from the known list, each with the list's reason.
 public enum WordPressAuthPluginRule: Rule {
+    /// Raises `wordpress.auth-plugin`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<WordPressFacts>(
         id: .wordpressAuthPlugin,
         triggering: [
@@ -50,6 +53,7 @@ public enum WordPressAuthPluginRule: Rule {
             },
         ])
 
+    /// One finding listing the active plugins of the known list, each with its reason.
     public static func check(_ facts: WordPressFacts) -> [Finding] {
         let suspects = facts.plugins.filter { $0.known != nil && $0.isActive }
         guard !suspects.isEmpty else { return [] }
@@ -69,6 +73,7 @@ public enum WordPressAuthPluginRule: Rule {
 
 /// `wordpress.authorization-stripped`: `.htaccess` without the pass-through of `Authorization`.
 public enum WordPressAuthorizationStrippedRule: Rule {
+    /// Raises `wordpress.authorization-stripped`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<WordPressFacts>(
         id: .wordpressAuthorizationStripped,
         triggering: [
@@ -81,6 +86,7 @@ public enum WordPressAuthorizationStrippedRule: Rule {
             WordPressRules.with { $0.htaccess = .missing },
         ])
 
+    /// One finding when `.htaccess` exists without a line that passes `Authorization` to PHP, or cannot be read.
     public static func check(_ facts: WordPressFacts) -> [Finding] {
         let path = facts.directory + "/.htaccess"
         switch facts.htaccess {
@@ -109,6 +115,8 @@ public enum WordPressAuthorizationStrippedRule: Rule {
 
 /// `wordpress.application-passwords-disabled`: a filter returning false, or a plugin made for it.
 public enum WordPressApplicationPasswordsDisabledRule: Rule {
+    /// Raises `wordpress.application-passwords-disabled`; the examples are inputs that must raise it and inputs that
+    /// must not.
     public static let description = RuleDescription<WordPressFacts>(
         id: .wordpressApplicationPasswordsDisabled,
         triggering: [
@@ -126,6 +134,7 @@ public enum WordPressApplicationPasswordsDisabledRule: Rule {
         ],
         nonTriggering: [WordPressRules.sample])
 
+    /// One finding listing the code lines and active plugins that switch application passwords off.
     public static func check(_ facts: WordPressFacts) -> [Finding] {
         var evidence = facts.applicationPasswordsDisabled.map { "\($0.file):\($0.line): \($0.text)" }
         evidence += facts.plugins.filter { $0.known?.category == .applicationPasswords && $0.isActive }.map { "plugin \($0.name) (folder \($0.folder)): \($0.known!.reason)" }
@@ -151,11 +160,13 @@ public enum WordPressCulpritPluginRule: Rule {
         }
     }
 
+    /// Raises `wordpress.culprit-plugin`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<WordPressFacts>(
         id: .wordpressCulpritPlugin,
         triggering: [bisected(.culprit("bad")), bisected(.combination(["a", "bad"]))],
         nonTriggering: [WordPressRules.sample, bisected(.notAPlugin), bisected(.notFailing(status: 200))])
 
+    /// One finding when a bisect proved a culprit plugin or a combination of plugins; none for other verdicts.
     public static func check(_ facts: WordPressFacts) -> [Finding] {
         guard let bisect = facts.bisect else { return [] }
         let steps = bisect.steps.enumerated().map { index, step in
