@@ -103,7 +103,9 @@ public enum JWT {
         let header = object(parts[0], name: "header")
         // A JWE is recognised by its protected header (RFC 7516 §9: it has `enc`), not by counting
         // dots: `....` is five empty parts, not an encrypted token.
-        if parts.count == 5, case .success(let fields) = header, fields["enc"]?.string != nil { return .failure(.encrypted) }
+        if parts.count == 5, case .success(let fields) = header, fields["enc"]?.string != nil {
+            return .failure(.encrypted)
+        }
         let claims = object(parts[1], name: "claims")
         switch (header, claims) {
         case (.failure, .failure): return .failure(.notJWT(parts: parts.count))

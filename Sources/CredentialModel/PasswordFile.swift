@@ -78,7 +78,9 @@ public struct PasswordFile: Sendable, Hashable {
     public func caseVariants(of user: String) -> [String] {
         let lower = user.lowercased()
         var seen: [String] = []
-        for e in entries where e.user != user && e.user.lowercased() == lower && !seen.contains(e.user) { seen.append(e.user) }
+        for e in entries where e.user != user && e.user.lowercased() == lower && !seen.contains(e.user) {
+            seen.append(e.user)
+        }
         return seen
     }
 

@@ -63,9 +63,11 @@ public enum PasswordHashFormat: String, Sendable, Hashable, CaseIterable, Codabl
     /// Why the format is weak, or nil when it is a slow salted hash (bcrypt, SHA-crypt, yescrypt).
     public var weakness: String? {
         switch self {
-        case .desCrypt: "DES crypt: only the first 8 characters of a password are checked, and it falls to brute force in hours"
+        case .desCrypt:
+            "DES crypt: only the first 8 characters of a password are checked, and it falls to brute force in hours"
         case .plainText, .plainTagged: "plain text: anyone who can read the file has the password"
-        case .sha1: "{SHA}: unsalted SHA-1, one fast round — identical passwords share a hash and precomputed tables apply"
+        case .sha1:
+            "{SHA}: unsalted SHA-1, one fast round — identical passwords share a hash and precomputed tables apply"
         case .ssha: "{SSHA}: a single round of salted SHA-1, billions of guesses per second on a GPU"
         case .apr1: "$apr1$: MD5 crypt (1000 MD5 rounds), fast enough to brute-force on a GPU"
         case .md5Crypt: "$1$: MD5 crypt (1000 MD5 rounds), fast enough to brute-force on a GPU"

@@ -1,8 +1,8 @@
+import CredentialModel
 import Crypto
-import _CryptoExtras
 import FoundationEssentials
 import JWTKit
-import CredentialModel
+import _CryptoExtras
 
 public enum JWTVerifier {
     /// Secrets from tutorials, defaults and wordlists (jwt.io's example, framework defaults). A token
@@ -17,7 +17,9 @@ public enum JWTVerifier {
     static let hmacAlgorithms = ["HS256", "HS384", "HS512"]
 
     /// Verifies the signature of `token` (compact JWS) with `key`. Never throws: every failure is a value.
-    public static func verify(_ token: String, header: [String: JSONScalarTree], key: JWTKeyInput) async -> JWTVerification {
+    public static func verify(_ token: String, header: [String: JSONScalarTree], key: JWTKeyInput) async
+        -> JWTVerification
+    {
         let token = trimmed(token)
         guard let alg = header["alg"]?.string else { return .failed(.missingAlgorithm) }
         if alg.lowercased() == "none" { return .failed(.unsigned) }
@@ -29,7 +31,9 @@ public enum JWTVerifier {
             if hmacAlgorithms.contains(alg) {
                 // The token asks for HMAC but the verifier holds a public key: a naive library would use
                 // the PEM text as the HMAC secret, which is exactly what an attacker forges against.
-                return .failed(.algorithmConfusion(algorithm: alg, forged: await hmacVerifies(token, alg: alg, secrets: pemSecretCandidates(pem))))
+                return .failed(
+                    .algorithmConfusion(
+                        algorithm: alg, forged: await hmacVerifies(token, alg: alg, secrets: pemSecretCandidates(pem))))
             }
             switch PublicKey.parse(pem) {
             case .failure(let why): return .failed(.unusableKey(why.message))
@@ -56,8 +60,12 @@ public enum JWTVerifier {
     static func verifySecret(_ token: String, alg: String, secret: String) async -> JWTVerification {
         let candidates = secretCandidates(secret)
         if looksLikePublicKeyPEM(secret) {
-            guard hmacAlgorithms.contains(alg) else { return .failed(.keyDoesNotFit(algorithm: alg, key: "HMAC secret (a PEM key given as --secret; use --key)")) }
-            return .failed(.algorithmConfusion(algorithm: alg, forged: await hmacVerifies(token, alg: alg, secrets: candidates)))
+            guard hmacAlgorithms.contains(alg) else {
+                return .failed(
+                    .keyDoesNotFit(algorithm: alg, key: "HMAC secret (a PEM key given as --secret; use --key)"))
+            }
+            return .failed(
+                .algorithmConfusion(algorithm: alg, forged: await hmacVerifies(token, alg: alg, secrets: candidates)))
         }
         guard hmacAlgorithms.contains(alg) else {
             if JWK.Algorithm(rawValue: alg) == nil { return .failed(.unsupportedAlgorithm(alg)) }
@@ -73,7 +81,11 @@ public enum JWTVerifier {
     /// The secret as given, and without one trailing newline if it has one.
     static func secretCandidates(_ secret: String) -> [String] {
         var out = [secret]
-        if secret.hasSuffix("\r\n") { out.append(String(secret.dropLast(2))) } else if secret.hasSuffix("\n") { out.append(String(secret.dropLast())) }
+        if secret.hasSuffix("\r\n") {
+            out.append(String(secret.dropLast(2)))
+        } else if secret.hasSuffix("\n") {
+            out.append(String(secret.dropLast()))
+        }
         return out
     }
 
@@ -139,7 +151,9 @@ public enum JWTVerifier {
         static func parse(_ pem: String) -> Result<PublicKey, KeyProblem> {
             guard pem.contains("-----BEGIN") else { return .failure(KeyProblem("not a PEM key (no -----BEGIN line)")) }
             if pem.contains("CERTIFICATE-----") {
-                if let key = try? JWTKit.Insecure.RSA.PublicKey(certificatePEM: pem) { return .success(.rsa(key, bits: 0)) }
+                if let key = try? JWTKit.Insecure.RSA.PublicKey(certificatePEM: pem) {
+                    return .success(.rsa(key, bits: 0))
+                }
                 if let key = try? ES256PublicKey(certificate: pem) { return .success(.es256(key)) }
                 if let key = try? ES384PublicKey(certificate: pem) { return .success(.es384(key)) }
                 if let key = try? ES512PublicKey(certificate: pem) { return .success(.es512(key)) }
@@ -156,7 +170,8 @@ public enum JWTVerifier {
             if let key = try? ES512PrivateKey(pem: pem) { return .success(.es512Private(key)) }
             if let key = try? EdDSA.PrivateKey(pem: pem) { return .success(.ed25519Private(key)) }
             if (try? _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)) != nil {
-                return .failure(KeyProblem("an RSA key shorter than 2048 bits (refused: RFC 7518 §3.3 requires 2048 or more)"))
+                return .failure(
+                    KeyProblem("an RSA key shorter than 2048 bits (refused: RFC 7518 §3.3 requires 2048 or more)"))
             }
             return .failure(KeyProblem("a PEM block that is not an RSA, EC (P-256/384/521) or Ed25519 key"))
         }
@@ -172,8 +187,12 @@ public enum JWTVerifier {
         let keys = JWTKeyCollection()
         let digest: DigestAlgorithm = alg.hasSuffix("384") ? .sha384 : alg.hasSuffix("512") ? .sha512 : .sha256
         switch key {
-        case .rsa(let k, _): alg.hasPrefix("PS") ? await keys.add(pss: k, digestAlgorithm: digest) : await keys.add(rsa: k, digestAlgorithm: digest)
-        case .rsaPrivate(let k): alg.hasPrefix("PS") ? await keys.add(pss: k, digestAlgorithm: digest) : await keys.add(rsa: k, digestAlgorithm: digest)
+        case .rsa(let k, _):
+            alg.hasPrefix("PS")
+                ? await keys.add(pss: k, digestAlgorithm: digest) : await keys.add(rsa: k, digestAlgorithm: digest)
+        case .rsaPrivate(let k):
+            alg.hasPrefix("PS")
+                ? await keys.add(pss: k, digestAlgorithm: digest) : await keys.add(rsa: k, digestAlgorithm: digest)
         case .es256(let k): await keys.add(ecdsa: k)
         case .es384(let k): await keys.add(ecdsa: k)
         case .es512(let k): await keys.add(ecdsa: k)
@@ -184,7 +203,8 @@ public enum JWTVerifier {
         case .ed25519Private(let k): await keys.add(eddsa: k)
         }
         return await verifies(token, with: keys)
-            ? .verified(algorithm: alg, key: key.description) : .failed(.badSignature(algorithm: alg, key: key.description))
+            ? .verified(algorithm: alg, key: key.description)
+            : .failed(.badSignature(algorithm: alg, key: key.description))
     }
 
     // MARK: - JWKS
@@ -203,9 +223,14 @@ public enum JWTVerifier {
             candidates = jwks.keys
         }
         if hmacAlgorithms.contains(alg) {
-            return .failed(.keyDoesNotFit(algorithm: alg, key: "JWKS public key (JWKS keys are public: HS* tokens need the shared secret, --secret)"))
+            return .failed(
+                .keyDoesNotFit(
+                    algorithm: alg,
+                    key: "JWKS public key (JWKS keys are public: HS* tokens need the shared secret, --secret)"))
         }
-        guard let wanted = JWK.Algorithm(rawValue: alg), alg != "RSA-OAEP" else { return .failed(.unsupportedAlgorithm(alg)) }
+        guard let wanted = JWK.Algorithm(rawValue: alg), alg != "RSA-OAEP" else {
+            return .failed(.unsupportedAlgorithm(alg))
+        }
         var mismatch: String?
         for var jwk in candidates {
             let name = "JWKS key" + (jwk.keyIdentifier.map { " kid \($0.string)" } ?? "") + " (\(jwk.keyType.rawValue))"
@@ -229,7 +254,12 @@ public enum JWTVerifier {
             if candidates.count == 1 { return .failed(.badSignature(algorithm: alg, key: name)) }
         }
         if let mismatch, candidates.count == 1 { return .failed(.keyDoesNotFit(algorithm: alg, key: mismatch)) }
-        return .failed(.badSignature(algorithm: alg, key: kid == nil ? "\(candidates.count) JWKS keys (the token has no kid)" : "\(candidates.count) JWKS keys with kid \(kid!)"))
+        return .failed(
+            .badSignature(
+                algorithm: alg,
+                key: kid == nil
+                    ? "\(candidates.count) JWKS keys (the token has no kid)"
+                    : "\(candidates.count) JWKS keys with kid \(kid!)"))
     }
 
     // MARK: -

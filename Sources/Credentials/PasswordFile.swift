@@ -22,7 +22,10 @@ extension PasswordFile {
             let start = range.lowerBound
             let length = end - start
             if number == 1, length >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-                malformed.append(MalformedLine(line: 1, reason: "starts with a UTF-8 byte-order mark, which becomes part of the first user name"))
+                malformed.append(
+                    MalformedLine(
+                        line: 1,
+                        reason: "starts with a UTF-8 byte-order mark, which becomes part of the first user name"))
                 continue
             }
             if length == 0 || bytes[start] == UInt8(ascii: "#") { continue }
@@ -34,7 +37,9 @@ extension PasswordFile {
             }
             if blank { continue }
             if length > maximumLineLength {
-                malformed.append(MalformedLine(line: number, reason: "\(length) bytes long: longer than the 8 KiB Apache reads per line"))
+                malformed.append(
+                    MalformedLine(
+                        line: number, reason: "\(length) bytes long: longer than the 8 KiB Apache reads per line"))
                 continue
             }
             switch parseLine(Array(bytes[start..<end]), kind: resolved) {
@@ -47,7 +52,12 @@ extension PasswordFile {
                     malformed.append(
                         MalformedLine(
                             line: number,
-                            reason: "user \"\(display(entry.user))\"\(entry.realm.map { " in realm \"\(display($0))\"" } ?? "") already has an entry on line \(first); servers use the first one and ignore this line"))
+                            reason:
+                                """
+                                    user \
+                                    \"\(display(entry.user))\"\(entry.realm.map { " in realm \"\(display($0))\"" } ?? "") already has an entry on line \(first); servers use the first one and ignore this line
+                                    """
+                        ))
                     continue
                 }
                 firstLine[key] = number
@@ -64,7 +74,8 @@ extension PasswordFile {
 
     static func parseLine(_ line: [UInt8], kind: Kind) -> Result<Entry, Reason> {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-            return .failure(Reason(looksBinary(line) ? "binary data, not `user:hash`" : "no colon: a line must be `user:hash`"))
+            return .failure(
+                Reason(looksBinary(line) ? "binary data, not `user:hash`" : "no colon: a line must be `user:hash`"))
         }
         let userBytes = Array(line[..<colon])
         let rest = Array(line[(colon + 1)...])
@@ -74,7 +85,13 @@ extension PasswordFile {
         }
         let user = String(decoding: userBytes, as: UTF8.self)
         if userBytes.first == 0x20 || userBytes.first == 0x09 || userBytes.last == 0x20 || userBytes.last == 0x09 {
-            return .failure(Reason("the user name \"\(display(user))\" has leading or trailing white space, which becomes part of the name"))
+            return .failure(
+                Reason(
+                    """
+                        the user name \"\(display(user))\" has leading or trailing white space, which becomes part of \
+                        the name
+                        """
+                ))
         }
         switch kind {
         case .htdigest:
@@ -84,24 +101,44 @@ extension PasswordFile {
             let realmBytes = Array(rest[..<colon2])
             let ha1 = Array(rest[(colon2 + 1)...])
             if looksBinary(realmBytes) || !isValidUTF8(realmBytes) {
-                return .failure(Reason("user \"\(display(user))\": the realm contains control characters or bytes that are not UTF-8"))
+                return .failure(
+                    Reason(
+                        "user \"\(display(user))\": the realm contains control characters or bytes that are not UTF-8"))
             }
             guard ha1.count == 32, isHex(ha1, from: 0, lowercaseOnly: true) else {
                 let upper = ha1.count == 32 && isHex(ha1, from: 0, lowercaseOnly: false)
-                return .failure(Reason("user \"\(display(user))\": the hash must be 32 lowercase hex digits (md5 of user:realm:password)\(upper ? "; uppercase hex never matches" : "")"))
+                return .failure(
+                    Reason(
+                        """
+                            user \"\(display(user))\": the hash must be 32 lowercase hex digits (md5 of \
+                            user:realm:password)\(upper ? "; uppercase hex never matches" : "")
+                            """
+                    ))
             }
-            return .success(Entry(line: 0, user: user, realm: String(decoding: realmBytes, as: UTF8.self), hash: String(decoding: ha1, as: UTF8.self), format: nil))
+            return .success(
+                Entry(
+                    line: 0, user: user, realm: String(decoding: realmBytes, as: UTF8.self),
+                    hash: String(decoding: ha1, as: UTF8.self), format: nil))
         case .htpasswd:
             if looksBinary(rest) || !isValidUTF8(rest) {
-                return .failure(Reason("user \"\(display(user))\": the hash contains control characters or bytes that are not UTF-8"))
+                return .failure(
+                    Reason(
+                        "user \"\(display(user))\": the hash contains control characters or bytes that are not UTF-8"))
             }
             if isDigestShaped(rest) {
-                return .failure(Reason("user \"\(display(user))\": this is an htdigest line (`user:realm:md5hex`) in an htpasswd file; Basic authentication cannot use it"))
+                return .failure(
+                    Reason(
+                        """
+                            user \"\(display(user))\": this is an htdigest line (`user:realm:md5hex`) in an htpasswd \
+                            file; Basic authentication cannot use it
+                            """
+                    ))
             }
             let hash = String(decoding: rest, as: UTF8.self)
             switch PasswordHash.identify(hash) {
             case .malformed(let why): return .failure(Reason("user \"\(display(user))\": \(why)"))
-            case .format(let format): return .success(Entry(line: 0, user: user, realm: nil, hash: hash, format: format))
+            case .format(let format):
+                return .success(Entry(line: 0, user: user, realm: nil, hash: hash, format: format))
             }
         }
     }
@@ -205,6 +242,7 @@ extension PasswordCheck {
         case .htpasswd:
             verdict = PasswordHash.verify(password, against: entry.hash)
         }
-        return PasswordCheck(user: user, realm: entry.realm ?? realm, result: .checked(entry, verdict), passwordLength: length)
+        return PasswordCheck(
+            user: user, realm: entry.realm ?? realm, result: .checked(entry, verdict), passwordLength: length)
     }
 }

@@ -58,17 +58,21 @@ public enum PasswordHash {
             guard parts.count == 4, (1...8).contains(parts[2].utf8.count), parts[3].utf8.count == 22,
                 parts[3].utf8.allSatisfy({ cryptAlphabetSet.contains($0) })
             else {
-                return .malformed("\(isAPR ? "$apr1$" : "$1$") must be followed by a salt of 1-8 characters, '$' and 22 characters")
+                return .malformed(
+                    "\(isAPR ? "$apr1$" : "$1$") must be followed by a salt of 1-8 characters, '$' and 22 characters")
             }
             return .format(isAPR ? .apr1 : .md5Crypt)
         }
         if hash.hasPrefix("$2y$") || hash.hasPrefix("$2b$") || hash.hasPrefix("$2a$") {
             // $2y$NN$ + 22 salt + 31 hash = 60
             let cost = Array(bytes[4..<min(bytes.count, 6)])
-            guard bytes.count == 60, bytes.count > 6, bytes[6] == UInt8(ascii: "$"), cost.allSatisfy({ (48...57).contains($0) }),
+            guard bytes.count == 60, bytes.count > 6, bytes[6] == UInt8(ascii: "$"),
+                cost.allSatisfy({ (48...57).contains($0) }),
                 let c = Int(String(decoding: cost, as: UTF8.self)), (4...31).contains(c),
                 bytes[7...].allSatisfy({ cryptAlphabetSet.contains($0) })
-            else { return .malformed("bcrypt hashes are 60 characters: $2y$, a two-digit cost 04-31, '$', 53 characters") }
+            else {
+                return .malformed("bcrypt hashes are 60 characters: $2y$, a two-digit cost 04-31, '$', 53 characters")
+            }
             return .format(.bcrypt)
         }
         if hash.hasPrefix("$5$") || hash.hasPrefix("$6$") {
@@ -77,9 +81,15 @@ public enum PasswordHash {
             var parts = hash.split(separator: "$", omittingEmptySubsequences: false).dropFirst(2)
             if parts.first?.hasPrefix("rounds=") == true { parts = parts.dropFirst() }
             guard parts.count == 2, let salt = parts.first, let digest = parts.last, salt.utf8.count <= 16,
-                digest.utf8.count == (is256 ? 43 : 86), digest.utf8.allSatisfy({ cryptAlphabetSet.contains($0) }), checksalt(hash)
+                digest.utf8.count == (is256 ? 43 : 86), digest.utf8.allSatisfy({ cryptAlphabetSet.contains($0) }),
+                checksalt(hash)
             else {
-                return .malformed("this \(is256 ? "$5$ (SHA-256" : "$6$ (SHA-512") crypt) hash is cut or damaged: expected salt, '$' and \(is256 ? 43 : 86) characters")
+                return .malformed(
+                    """
+                        this \(is256 ? "$5$ (SHA-256" : "$6$ (SHA-512") crypt) hash is cut or damaged: expected salt, \
+                        '$' and \(is256 ? 43 : 86) characters
+                        """
+                )
             }
             return .format(is256 ? .sha256Crypt : .sha512Crypt)
         }
@@ -203,7 +213,9 @@ public enum PasswordHash {
         let data = raw.bindMemory(to: crypt_data.self, capacity: 1)
         let result: String? = password.withCString { pw in
             setting.withCString { st in
-                guard let out = crypt_r(pw, st, data), out.pointee != 0, out.pointee != CChar(UInt8(ascii: "*")) else { return nil }
+                guard let out = crypt_r(pw, st, data), out.pointee != 0, out.pointee != CChar(UInt8(ascii: "*")) else {
+                    return nil
+                }
                 return String(cString: out)
             }
         }

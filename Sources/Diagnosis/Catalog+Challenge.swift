@@ -34,10 +34,22 @@ extension Catalog {
                 401 for "not logged in" on its own, or a proxy drops the header.
                 """,
             fix: [
-                #"Send a challenge with every 401, e.g. `WWW-Authenticate: Basic realm="Private", charset="UTF-8"` or `WWW-Authenticate: Bearer realm="api"`."#,
-                #"Apache sends it for you when the area uses `AuthType Basic` + `AuthName "Private"` (mod_auth_basic); nginx when `auth_basic "Private";` is set."#,
-                "If the application uses a login form or cookie session instead of HTTP authentication, answer 303 to the login page (browsers) or 403 (APIs) rather than a bare 401.",
-                "Behind a proxy, remove any `proxy_hide_header WWW-Authenticate;` (nginx) or `Header unset WWW-Authenticate` (Apache) that hides the upstream's challenge.",
+                #"""
+                    Send a challenge with every 401, e.g. `WWW-Authenticate: Basic realm="Private", charset="UTF-8"` \#
+                    or `WWW-Authenticate: Bearer realm="api"`.
+                    """#,
+                #"""
+                    Apache sends it for you when the area uses `AuthType Basic` + `AuthName "Private"` \#
+                    (mod_auth_basic); nginx when `auth_basic "Private";` is set.
+                    """#,
+                """
+                    If the application uses a login form or cookie session instead of HTTP authentication, answer 303 \
+                    to the login page (browsers) or 403 (APIs) rather than a bare 401.
+                    """,
+                """
+                    Behind a proxy, remove any `proxy_hide_header WWW-Authenticate;` (nginx) or `Header unset \
+                    WWW-Authenticate` (Apache) that hides the upstream's challenge.
+                    """,
                 "Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must print a line.",
             ],
             references: ["RFC 9110 §15.5.2", "RFC 9110 §11.6.1"]),
@@ -53,10 +65,22 @@ extension Catalog {
                 401 remains. The finding's evidence names the header and the character offset where parsing failed.
                 """,
             fix: [
-                #"Quote every parameter value and separate parameters with commas: `WWW-Authenticate: Digest realm="Private Area", qop="auth", algorithm=SHA-256, nonce="…"`."#,
-                #"Apache: quote the realm in the configuration, `AuthName "Private Area"`; nginx: `auth_basic "Private Area";`."#,
-                "In application code, build the header with a library or escape `\\` and `\"` inside quoted values instead of concatenating strings.",
-                "Check: `curl -sI https://example.com/path | grep -i 'authenticate'` and compare with the grammar in RFC 9110 §11.",
+                #"""
+                    Quote every parameter value and separate parameters with commas: `WWW-Authenticate: Digest \#
+                    realm="Private Area", qop="auth", algorithm=SHA-256, nonce="…"`.
+                    """#,
+                #"""
+                    Apache: quote the realm in the configuration, `AuthName "Private Area"`; nginx: `auth_basic \#
+                    "Private Area";`.
+                    """#,
+                """
+                    In application code, build the header with a library or escape `\\` and `\"` inside quoted values \
+                    instead of concatenating strings.
+                    """,
+                """
+                    Check: `curl -sI https://example.com/path | grep -i 'authenticate'` and compare with the grammar \
+                    in RFC 9110 §11.
+                    """,
             ],
             references: ["RFC 9110 §11.2", "RFC 9110 §11.6.1", "RFC 9110 §11.7.1"]),
 
@@ -71,7 +95,10 @@ extension Catalog {
                 """,
             fix: [
                 #"Send `WWW-Authenticate: Basic realm="Private", charset="UTF-8"`."#,
-                #"Apache: add `AuthName "Private"` next to `AuthType Basic`; nginx: give `auth_basic` a text, `auth_basic "Private";` (`auth_basic off;` disables authentication)."#,
+                #"""
+                    Apache: add `AuthName "Private"` next to `AuthType Basic`; nginx: give `auth_basic` a text, \#
+                    `auth_basic "Private";` (`auth_basic off;` disables authentication).
+                    """#,
             ],
             references: ["RFC 7617 §2", "RFC 9110 §11.5"]),
 
@@ -86,9 +113,18 @@ extension Catalog {
                 Apache mod_auth_digest implements only MD5.
                 """,
             fix: [
-                #"If the server can, offer SHA-256 first: `WWW-Authenticate: Digest realm="Private", qop="auth", algorithm=SHA-256, nonce="…"` followed by the MD5 challenge for old clients."#,
-                "Apache: keep `AuthDigestQop auth` (never `none`); since mod_auth_digest has only MD5, prefer `AuthType Basic` over HTTPS with bcrypt hashes made by `htpasswd -B /etc/apache2/.htpasswd alice`.",
-                "Serve the protected area only over https (`Redirect permanent / https://example.com/` in the port-80 virtual host).",
+                #"""
+                    If the server can, offer SHA-256 first: `WWW-Authenticate: Digest realm="Private", qop="auth", \#
+                    algorithm=SHA-256, nonce="…"` followed by the MD5 challenge for old clients.
+                    """#,
+                """
+                    Apache: keep `AuthDigestQop auth` (never `none`); since mod_auth_digest has only MD5, prefer \
+                    `AuthType Basic` over HTTPS with bcrypt hashes made by `htpasswd -B /etc/apache2/.htpasswd alice`.
+                    """,
+                """
+                    Serve the protected area only over https (`Redirect permanent / https://example.com/` in the \
+                    port-80 virtual host).
+                    """,
             ],
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4", "Apache mod_auth_digest"]),
 
@@ -105,10 +141,23 @@ extension Catalog {
                 it is an unknown one, usually from a hand-written or misconfigured Digest implementation.
                 """,
             fix: [
-                #"Offer a registered algorithm, strongest first: `WWW-Authenticate: Digest realm="Private", qop="auth", algorithm=SHA-256, nonce="…"` and, for old clients, the same challenge with `algorithm=MD5`."#,
-                "If the configuration says `SHA-512`, the intended algorithm is `SHA-512-256`: change the name and the stored hashes (computed with SHA-512/256, not a truncated SHA-512).",
-                "Or offer Basic over https alongside (`WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`), which every client can answer.",
-                "Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must show `algorithm=` with one of MD5, SHA-256, SHA-512-256 (optionally `-sess`).",
+                #"""
+                    Offer a registered algorithm, strongest first: `WWW-Authenticate: Digest realm="Private", \#
+                    qop="auth", algorithm=SHA-256, nonce="…"` and, for old clients, the same challenge with \#
+                    `algorithm=MD5`.
+                    """#,
+                """
+                    If the configuration says `SHA-512`, the intended algorithm is `SHA-512-256`: change the name and \
+                    the stored hashes (computed with SHA-512/256, not a truncated SHA-512).
+                    """,
+                """
+                    Or offer Basic over https alongside (`WWW-Authenticate: Basic realm=\"Private\", \
+                    charset=\"UTF-8\"`), which every client can answer.
+                    """,
+                """
+                    Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must show `algorithm=` \
+                    with one of MD5, SHA-256, SHA-512-256 (optionally `-sess`).
+                    """,
             ],
             references: ["RFC 7616 §3.3", "RFC 7616 §6.1", "IANA HTTP Digest Hash Algorithms"]),
 
@@ -125,10 +174,23 @@ extension Catalog {
                 by hand or a proxy that cuts it.
                 """,
             fix: [
-                #"Send a complete challenge with a fresh nonce per response: `WWW-Authenticate: Digest realm="Private", qop="auth", algorithm=SHA-256, nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"`."#,
-                "`qop` takes `auth` and/or `auth-int` (quoted, comma-separated: `qop=\"auth, auth-int\"`); a `-sess` algorithm needs `qop`.",
-                "Apache: use mod_auth_digest (`AuthType Digest`, `AuthName \"Private\"`, `AuthDigestProvider file`), which writes the whole challenge itself.",
-                "Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` and compare with RFC 7616 §3.3.",
+                #"""
+                    Send a complete challenge with a fresh nonce per response: `WWW-Authenticate: Digest \#
+                    realm="Private", qop="auth", algorithm=SHA-256, nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", \#
+                    opaque="5ccc069c403ebaf9f0171e9517f40e41"`.
+                    """#,
+                """
+                    `qop` takes `auth` and/or `auth-int` (quoted, comma-separated: `qop=\"auth, auth-int\"`); a \
+                    `-sess` algorithm needs `qop`.
+                    """,
+                """
+                    Apache: use mod_auth_digest (`AuthType Digest`, `AuthName \"Private\"`, `AuthDigestProvider \
+                    file`), which writes the whole challenge itself.
+                    """,
+                """
+                    Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` and compare with RFC 7616 \
+                    §3.3.
+                    """,
             ],
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4"]),
 
@@ -142,10 +204,19 @@ extension Catalog {
                 here; a client that speaks the scheme is needed.
                 """,
             fix: [
-                "Negotiate (Kerberos): get a ticket with `kinit alice@EXAMPLE.COM`, then `curl --negotiate -u : https://intranet.example.com/`.",
+                """
+                    Negotiate (Kerberos): get a ticket with `kinit alice@EXAMPLE.COM`, then `curl --negotiate -u : \
+                    https://intranet.example.com/`.
+                    """,
                 #"NTLM: `curl --ntlm -u 'EXAMPLE\alice' https://intranet.example.com/` (prompts for the password)."#,
-                "Browsers use Negotiate only for allow-listed hosts: Chrome/Edge policy `AuthServerAllowlist`, Firefox `about:config` › `network.negotiate-auth.trusted-uris`.",
-                "For a custom scheme, use the vendor's SDK or documentation; ask the admin whether Basic or Bearer is also available for scripts.",
+                """
+                    Browsers use Negotiate only for allow-listed hosts: Chrome/Edge policy `AuthServerAllowlist`, \
+                    Firefox `about:config` › `network.negotiate-auth.trusted-uris`.
+                    """,
+                """
+                    For a custom scheme, use the vendor's SDK or documentation; ask the admin whether Basic or Bearer \
+                    is also available for scripts.
+                    """,
             ],
             references: ["RFC 9110 §11.1", "RFC 4559", "IANA HTTP Authentication Scheme Registry"]),
 
@@ -159,9 +230,19 @@ extension Catalog {
                 Proxy credentials belong to your network (company proxy), not to the site.
                 """,
             fix: [
-                "curl: `curl -x http://proxy.example.com:3128 --proxy-user alice https://site.example.com/` (prompts for the proxy password).",
-                "Environment: `export https_proxy=http://alice@proxy.example.com:3128` (put the password in `~/.netrc` rather than the variable); `export no_proxy=.internal.example.com` for hosts that must bypass the proxy.",
-                "Browsers take the proxy from the OS settings and prompt for proxy credentials themselves; ask your network team for the account to use.",
+                """
+                    curl: `curl -x http://proxy.example.com:3128 --proxy-user alice https://site.example.com/` \
+                    (prompts for the proxy password).
+                    """,
+                """
+                    Environment: `export https_proxy=http://alice@proxy.example.com:3128` (put the password in \
+                    `~/.netrc` rather than the variable); `export no_proxy=.internal.example.com` for hosts that must \
+                    bypass the proxy.
+                    """,
+                """
+                    Browsers take the proxy from the OS settings and prompt for proxy credentials themselves; ask your \
+                    network team for the account to use.
+                    """,
             ],
             references: ["RFC 9110 §15.5.8", "RFC 9110 §11.7.1", "RFC 9110 §11.7.2"]),
     ]

@@ -57,12 +57,27 @@ extension Catalog {
                 resolved against ServerRoot (Apache) or the configuration prefix (nginx).
                 """,
             fix: [
-                "Create it (`-c` only for a new file — it overwrites): `htpasswd -c -B /etc/apache2/.htpasswd alice`; Digest: `htdigest -c /etc/apache2/.htdigest \"Private Area\" alice`.",
-                "Or correct the path in `AuthUserFile /etc/apache2/.htpasswd` / `auth_basic_user_file /etc/nginx/.htpasswd;` — use an absolute path.",
-                "Set ownership and mode: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`.",
-                "Reload: `sudo apachectl configtest && sudo systemctl reload apache2` or `sudo nginx -t && sudo systemctl reload nginx`.",
+                """
+                    Create it (`-c` only for a new file — it overwrites): `htpasswd -c -B /etc/apache2/.htpasswd \
+                    alice`; Digest: `htdigest -c /etc/apache2/.htdigest \"Private Area\" alice`.
+                    """,
+                """
+                    Or correct the path in `AuthUserFile /etc/apache2/.htpasswd` / `auth_basic_user_file \
+                    /etc/nginx/.htpasswd;` — use an absolute path.
+                    """,
+                """
+                    Set ownership and mode: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data \
+                    /etc/apache2/.htpasswd`.
+                    """,
+                """
+                    Reload: `sudo apachectl configtest && sudo systemctl reload apache2` or `sudo nginx -t && sudo \
+                    systemctl reload nginx`.
+                    """,
             ],
-            references: ["Apache mod_authn_file AuthUserFile", "Apache mod_auth_digest", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
+            references: [
+                "Apache mod_authn_file AuthUserFile", "Apache mod_auth_digest",
+                "nginx ngx_http_auth_basic_module auth_basic_user_file",
+            ]),
 
         CatalogEntry(
             id: .authfileUnreadable, severity: .error, audience: .admin,
@@ -75,12 +90,20 @@ extension Catalog {
                 401, which hides the problem.
                 """,
             fix: [
-                "`chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd` (nginx on Debian also runs as www-data).",
-                "Find the blocking directory: `namei -l /etc/apache2/.htpasswd`, then `chmod o+x DIR` (or `chgrp www-data DIR && chmod g+x DIR`).",
+                """
+                    `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd` (nginx on Debian \
+                    also runs as www-data).
+                    """,
+                """
+                    Find the blocking directory: `namei -l /etc/apache2/.htpasswd`, then `chmod o+x DIR` (or `chgrp \
+                    www-data DIR && chmod g+x DIR`).
+                    """,
                 "Test as the worker: `sudo -u www-data cat /etc/apache2/.htpasswd > /dev/null && echo readable`.",
                 "SELinux systems: `sudo restorecon -v /etc/httpd/.htpasswd`.",
             ],
-            references: ["Apache mod_authn_file AuthUserFile", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
+            references: ["Apache mod_authn_file AuthUserFile", """
+                nginx ngx_http_auth_basic_module auth_basic_user_file
+                """]),
 
         CatalogEntry(
             id: .authfileInDocroot, severity: .error, audience: .admin,
@@ -91,9 +114,18 @@ extension Catalog {
                 a renamed file (`passwords.txt`) is served by both. The hashes can then be cracked offline.
                 """,
             fix: [
-                "Move it out of the web root: `mv /var/www/html/.htpasswd /etc/apache2/.htpasswd` and update `AuthUserFile` / `auth_basic_user_file`.",
-                #"Until then deny it: Apache `<Files ".ht*"> Require all denied </Files>`; nginx `location ~ /\.ht { deny all; }`."#,
-                "Check: `curl -sI https://example.com/.htpasswd` must not be 200. If it was, reset every password in it (`htpasswd -B FILE USER`).",
+                """
+                    Move it out of the web root: `mv /var/www/html/.htpasswd /etc/apache2/.htpasswd` and update \
+                    `AuthUserFile` / `auth_basic_user_file`.
+                    """,
+                #"""
+                    Until then deny it: Apache `<Files ".ht*"> Require all denied </Files>`; nginx `location ~ /\.ht \#
+                    { deny all; }`.
+                    """#,
+                """
+                    Check: `curl -sI https://example.com/.htpasswd` must not be 200. If it was, reset every password \
+                    in it (`htpasswd -B FILE USER`).
+                    """,
             ],
             references: ["Apache mod_authn_file AuthUserFile", "Apache Security Tips", "nginx ngx_http_access_module"]),
 
@@ -108,11 +140,19 @@ extension Catalog {
                 """,
             fix: [
                 "Recreate the affected user instead of editing by hand: `htpasswd -B /etc/apache2/.htpasswd alice`.",
-                "Find bad lines: `grep -nvE '^[^:[:space:]]+:[^[:space:]]+$' /etc/apache2/.htpasswd`; remove a BOM with `sed -i '1s/^\\xEF\\xBB\\xBF//' /etc/apache2/.htpasswd`.",
-                "Digest files: `htdigest /etc/apache2/.htdigest \"Private Area\" alice` (the realm must equal `AuthName`).",
+                """
+                    Find bad lines: `grep -nvE '^[^:[:space:]]+:[^[:space:]]+$' /etc/apache2/.htpasswd`; remove a BOM \
+                    with `sed -i '1s/^\\xEF\\xBB\\xBF//' /etc/apache2/.htpasswd`.
+                    """,
+                """
+                    Digest files: `htdigest /etc/apache2/.htdigest \"Private Area\" alice` (the realm must equal \
+                    `AuthName`).
+                    """,
                 "Check the whole file: `why401 htpasswd lint /etc/apache2/.htpasswd`.",
             ],
-            references: ["Apache htpasswd", "Apache htdigest", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
+            references: ["Apache htpasswd", "Apache htdigest", """
+                nginx ngx_http_auth_basic_module auth_basic_user_file
+                """]),
 
         CatalogEntry(
             id: .authfileUserNotFound, severity: .error, audience: .admin,
@@ -126,7 +166,10 @@ extension Catalog {
                 "List the users: `cut -d: -f1 /etc/apache2/.htpasswd`.",
                 "Add the user: `htpasswd -B /etc/apache2/.htpasswd alice` (no `-c`, which would replace the file).",
                 "Digest: `htdigest /etc/apache2/.htdigest \"Private Area\" alice` with the realm of `AuthName`.",
-                "Check the configuration points at the file you edited (`grep -rn 'AuthUserFile\\|auth_basic_user_file' /etc/apache2 /etc/nginx`).",
+                """
+                    Check the configuration points at the file you edited (`grep -rn \
+                    'AuthUserFile\\|auth_basic_user_file' /etc/apache2 /etc/nginx`).
+                    """,
             ],
             references: ["Apache mod_authn_file", "Apache htpasswd", "nginx ngx_http_auth_basic_module"]),
 
@@ -140,8 +183,14 @@ extension Catalog {
                 a different encoding).
                 """,
             fix: [
-                "Confirm offline: `htpasswd -v /etc/apache2/.htpasswd alice` or `why401 htpasswd verify /etc/apache2/.htpasswd alice`.",
-                "Set a new password: `htpasswd -B /etc/apache2/.htpasswd alice` and give it to the user over a safe channel.",
+                """
+                    Confirm offline: `htpasswd -v /etc/apache2/.htpasswd alice` or `why401 htpasswd verify \
+                    /etc/apache2/.htpasswd alice`.
+                    """,
+                """
+                    Set a new password: `htpasswd -B /etc/apache2/.htpasswd alice` and give it to the user over a safe \
+                    channel.
+                    """,
             ],
             references: ["Apache htpasswd", "Apache mod_authn_file"]),
 
@@ -155,10 +204,18 @@ extension Catalog {
                 for both Apache and nginx.
                 """,
             fix: [
-                "Re-hash each affected user with bcrypt (htpasswd cannot convert; the password must be entered again): `htpasswd -B -C 12 /etc/apache2/.htpasswd alice`.",
-                "nginx on a system whose crypt() lacks bcrypt: use SHA-512 crypt, `htpasswd -5 /etc/nginx/.htpasswd alice`.",
+                """
+                    Re-hash each affected user with bcrypt (htpasswd cannot convert; the password must be entered \
+                    again): `htpasswd -B -C 12 /etc/apache2/.htpasswd alice`.
+                    """,
+                """
+                    nginx on a system whose crypt() lacks bcrypt: use SHA-512 crypt, `htpasswd -5 /etc/nginx/.htpasswd \
+                    alice`.
+                    """,
             ],
-            references: ["Apache htpasswd", "Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
+            references: [
+                "Apache htpasswd", "Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file",
+            ]),
 
         CatalogEntry(
             id: .authfileUnsupportedHash, severity: .error, audience: .admin,
@@ -170,7 +227,10 @@ extension Catalog {
                 """,
             fix: [
                 "Replace the entry with a bcrypt hash: `htpasswd -B /etc/apache2/.htpasswd alice`.",
-                "If the file is shared between nginx and Apache, use only formats both accept: `$2y$` (bcrypt), `$apr1$`, `$5$`/`$6$`.",
+                """
+                    If the file is shared between nginx and Apache, use only formats both accept: `$2y$` (bcrypt), \
+                    `$apr1$`, `$5$`/`$6$`.
+                    """,
             ],
             references: ["Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
@@ -184,8 +244,14 @@ extension Catalog {
                 """,
             fix: [
                 "List them: `find /var/www -perm -o+w -exec ls -ld {} +`.",
-                "Reset the web root: `find /var/www/html -type d -exec chmod 755 {} + && find /var/www/html -type f -exec chmod 644 {} +`.",
-                "Auth files: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`; `.htaccess`: `chmod 644`, owned by root or the site owner, not by www-data.",
+                """
+                    Reset the web root: `find /var/www/html -type d -exec chmod 755 {} + && find /var/www/html -type f \
+                    -exec chmod 644 {} +`.
+                    """,
+                """
+                    Auth files: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`; \
+                    `.htaccess`: `chmod 644`, owned by root or the site owner, not by www-data.
+                    """,
             ],
             references: ["Apache Security Tips", "Apache core AccessFileName"]),
 
@@ -199,7 +265,10 @@ extension Catalog {
                 which turns credentialed requests into 500s.
                 """,
             fix: [
-                "`chmod 644 /var/www/html/private/.htaccess`; directories need `x` for the worker: `chmod o+x DIR` or `chgrp www-data DIR && chmod g+rx DIR`.",
+                """
+                    `chmod 644 /var/www/html/private/.htaccess`; directories need `x` for the worker: `chmod o+x DIR` \
+                    or `chgrp www-data DIR && chmod g+rx DIR`.
+                    """,
                 "Find the blocking component: `namei -l /var/www/html/private/.htaccess`.",
                 "Test as the worker: `sudo -u www-data test -r FILE && echo readable`.",
             ],
@@ -217,9 +286,19 @@ extension Catalog {
                 an error for every visitor.
                 """,
             fix: [
-                #"Apache: put all four directives, one per line, in the `<Directory "/var/www/html/private">` block: `AuthType Basic`, `AuthName "Private"`, `AuthUserFile /etc/apache2/.htpasswd`, `Require valid-user`."#,
-                #"nginx: `auth_basic "Private";` together with `auth_basic_user_file /etc/nginx/.htpasswd;` in the same location."#,
-                "Test and reload: `sudo apachectl configtest && sudo systemctl reload apache2`, `sudo nginx -t && sudo systemctl reload nginx`; then `curl -I URL` must answer 401.",
+                #"""
+                    Apache: put all four directives, one per line, in the `<Directory "/var/www/html/private">` \#
+                    block: `AuthType Basic`, `AuthName "Private"`, `AuthUserFile /etc/apache2/.htpasswd`, `Require \#
+                    valid-user`.
+                    """#,
+                #"""
+                    nginx: `auth_basic "Private";` together with `auth_basic_user_file /etc/nginx/.htpasswd;` in the \#
+                    same location.
+                    """#,
+                """
+                    Test and reload: `sudo apachectl configtest && sudo systemctl reload apache2`, `sudo nginx -t && \
+                    sudo systemctl reload nginx`; then `curl -I URL` must answer 401.
+                    """,
             ],
             references: ["Apache mod_auth_basic", "Apache mod_authz_core Require", "nginx ngx_http_auth_basic_module"]),
 
@@ -233,12 +312,24 @@ extension Catalog {
                 `fastcgi_param`, and a `proxy_set_header Authorization "";` strips it before the upstream.
                 """,
             fix: [
-                "Apache 2.4.13+: `CGIPassAuth On` in the `<Directory>` block (or `.htaccess` with `AllowOverride AuthConfig`).",
-                #"Apache alternatives: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` or `RewriteEngine On` + `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`."#,
+                """
+                    Apache 2.4.13+: `CGIPassAuth On` in the `<Directory>` block (or `.htaccess` with `AllowOverride \
+                    AuthConfig`).
+                    """,
+                #"""
+                    Apache alternatives: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` or `RewriteEngine On` \#
+                    + `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
+                    """#,
                 "nginx + PHP-FPM: `fastcgi_param HTTP_AUTHORIZATION $http_authorization;`.",
-                "nginx proxy: `proxy_set_header Authorization $http_authorization;` (and remove any `proxy_set_header Authorization \"\";`).",
+                """
+                    nginx proxy: `proxy_set_header Authorization $http_authorization;` (and remove any \
+                    `proxy_set_header Authorization \"\";`).
+                    """,
             ],
-            references: ["Apache core CGIPassAuth", "Apache mod_setenvif", "Apache mod_rewrite", "nginx ngx_http_fastcgi_module fastcgi_param", "nginx ngx_http_proxy_module proxy_set_header"]),
+            references: [
+                "Apache core CGIPassAuth", "Apache mod_setenvif", "Apache mod_rewrite",
+                "nginx ngx_http_fastcgi_module fastcgi_param", "nginx ngx_http_proxy_module proxy_set_header",
+            ]),
 
         CatalogEntry(
             id: .configHtaccessIgnored, severity: .error, audience: .admin,
@@ -249,7 +340,10 @@ extension Catalog {
                 no login prompt. The protection the site owner believes in is silently absent — a security hole.
                 """,
             fix: [
-                #"Allow auth directives there: `AllowOverride AuthConfig` inside the `<Directory "/var/www/html">` block of the virtual host, then `sudo apachectl configtest && sudo systemctl reload apache2`."#,
+                #"""
+                    Allow auth directives there: `AllowOverride AuthConfig` inside the `<Directory "/var/www/html">` \#
+                    block of the virtual host, then `sudo apachectl configtest && sudo systemctl reload apache2`.
+                    """#,
                 "Better: move the auth directives from `.htaccess` into the `<Directory>` block of the virtual host.",
                 "Check: `curl -I https://example.com/private/` must answer 401.",
             ],
@@ -264,7 +358,10 @@ extension Catalog {
                 `[core:alert] … .htaccess: AuthType not allowed here` in error.log, for every visitor.
                 """,
             fix: [
-                "Add AuthConfig to the existing list: `AllowOverride Indexes AuthConfig` (or `AllowOverride AuthConfig`) in the `<Directory>` block, then reload Apache.",
+                """
+                    Add AuthConfig to the existing list: `AllowOverride Indexes AuthConfig` (or `AllowOverride \
+                    AuthConfig`) in the `<Directory>` block, then reload Apache.
+                    """,
                 "Or remove the auth lines from `.htaccess` and put them in the virtual host.",
                 "Find the file: `grep -n 'not allowed here' /var/log/apache2/error.log | tail`.",
             ],
@@ -284,10 +381,19 @@ extension Catalog {
                 """,
             fix: [
                 "Remove `Satisfy Any` and the `Order`/`Allow`/`Deny` lines from the block; keep `Require valid-user`.",
-                "If some hosts must skip the password, write it in 2.4 syntax: `<RequireAny>` `Require ip 10.0.0.0/8` `Require valid-user` `</RequireAny>`.",
-                "Reload (`sudo apachectl configtest && sudo systemctl reload apache2`) and check that `curl -I URL` without credentials answers 401.",
+                """
+                    If some hosts must skip the password, write it in 2.4 syntax: `<RequireAny>` `Require ip \
+                    10.0.0.0/8` `Require valid-user` `</RequireAny>`.
+                    """,
+                """
+                    Reload (`sudo apachectl configtest && sudo systemctl reload apache2`) and check that `curl -I URL` \
+                    without credentials answers 401.
+                    """,
             ],
-            references: ["Apache mod_access_compat Satisfy", "Apache Upgrading to 2.4 from 2.2: access control", "Apache mod_authz_core <RequireAny>"]),
+            references: [
+                "Apache mod_access_compat Satisfy", "Apache Upgrading to 2.4 from 2.2: access control",
+                "Apache mod_authz_core <RequireAny>",
+            ]),
 
         CatalogEntry(
             id: .configOptionsRequiresAuth, severity: .warning, audience: .admin,
@@ -302,7 +408,10 @@ extension Catalog {
                 """,
             fix: [
                 "Apache: wrap the requirement, `<LimitExcept OPTIONS> Require valid-user </LimitExcept>`.",
-                "nginx: `if ($request_method = OPTIONS) { return 204; }` in the location (runs before auth_basic), with the CORS headers added `always`.",
+                """
+                    nginx: `if ($request_method = OPTIONS) { return 204; }` in the location (runs before auth_basic), \
+                    with the CORS headers added `always`.
+                    """,
             ],
             references: ["Fetch standard, CORS-preflight fetch", "Apache core <LimitExcept>"]),
 
@@ -317,8 +426,14 @@ extension Catalog {
                 """,
             fix: [
                 "List active plugins: `wp plugin list --status=active`.",
-                "Test without it: `wp plugin deactivate PLUGIN`, retry the request, `wp plugin activate PLUGIN` (no WP-CLI: rename `wp-content/plugins/PLUGIN` to `PLUGIN.off` and back).",
-                "Let why401 find the culprit: `why401 wordpress /var/www/html --bisect https://example.com/wp-json/wp/v2/users/me`.",
+                """
+                    Test without it: `wp plugin deactivate PLUGIN`, retry the request, `wp plugin activate PLUGIN` (no \
+                    WP-CLI: rename `wp-content/plugins/PLUGIN` to `PLUGIN.off` and back).
+                    """,
+                """
+                    Let why401 find the culprit: `why401 wordpress /var/www/html --bisect \
+                    https://example.com/wp-json/wp/v2/users/me`.
+                    """,
             ],
             references: ["WP-CLI wp plugin", "WordPress REST API Handbook: Authentication"]),
 
@@ -332,9 +447,15 @@ extension Catalog {
                 authentication method.
                 """,
             fix: [
-                "Look for settings such as \"Disable REST API\", \"Disable application passwords\" or login restrictions in the plugin's options and allow your client.",
+                """
+                    Look for settings such as \"Disable REST API\", \"Disable application passwords\" or login \
+                    restrictions in the plugin's options and allow your client.
+                    """,
                 "Update it (`wp plugin update PLUGIN`) and report the problem to its author if it persists.",
-                "As a last resort keep it off: `wp plugin deactivate PLUGIN`, or apply the change with `why401 wordpress DIR --bisect URL --apply`.",
+                """
+                    As a last resort keep it off: `wp plugin deactivate PLUGIN`, or apply the change with `why401 \
+                    wordpress DIR --bisect URL --apply`.
+                    """,
             ],
             references: ["WP-CLI wp plugin", "WordPress REST API Handbook: Authentication"]),
 
@@ -349,12 +470,23 @@ extension Catalog {
                 (AllowOverride None).
                 """,
             fix: [
-                "Add to the virtual host or `.htaccess`: `CGIPassAuth On` (Apache 2.4.13+; `.htaccess` needs `AllowOverride AuthConfig`).",
-                "Or, above `# BEGIN WordPress` in `.htaccess`: `RewriteEngine On` + `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.",
+                """
+                    Add to the virtual host or `.htaccess`: `CGIPassAuth On` (Apache 2.4.13+; `.htaccess` needs \
+                    `AllowOverride AuthConfig`).
+                    """,
+                """
+                    Or, above `# BEGIN WordPress` in `.htaccess`: `RewriteEngine On` + `RewriteRule .* - \
+                    [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
+                    """,
                 #"Or: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1`."#,
-                "Check: `curl -u alice:APP_PASSWORD https://example.com/wp-json/wp/v2/users/me` returns your user, not `rest_not_logged_in`.",
+                """
+                    Check: `curl -u alice:APP_PASSWORD https://example.com/wp-json/wp/v2/users/me` returns your user, \
+                    not `rest_not_logged_in`.
+                    """,
             ],
-            references: ["WordPress Application Passwords integration guide", "Apache core CGIPassAuth", "Apache mod_rewrite"]),
+            references: [
+                "WordPress Application Passwords integration guide", "Apache core CGIPassAuth", "Apache mod_rewrite",
+            ]),
 
         CatalogEntry(
             id: .wordpressApplicationPasswordsDisabled, severity: .error, audience: .admin,
@@ -366,10 +498,22 @@ extension Catalog {
                 application password are then refused with 401.
                 """,
             fix: [
-                "Find the filter: `grep -rn 'wp_is_application_passwords_available' wp-content/` and remove the `add_filter(…, '__return_false')` line.",
-                "Check security plugins (e.g. Wordfence › Login Security › \"Disable WordPress application passwords\") and turn the option off.",
-                "Serve the site over https, then create one: `wp user application-password create alice why401` (or Users › Profile › Application Passwords).",
+                """
+                    Find the filter: `grep -rn 'wp_is_application_passwords_available' wp-content/` and remove the \
+                    `add_filter(…, '__return_false')` line.
+                    """,
+                """
+                    Check security plugins (e.g. Wordfence › Login Security › \"Disable WordPress application \
+                    passwords\") and turn the option off.
+                    """,
+                """
+                    Serve the site over https, then create one: `wp user application-password create alice why401` (or \
+                    Users › Profile › Application Passwords).
+                    """,
             ],
-            references: ["WordPress Application Passwords integration guide", "WordPress developer reference: wp_is_application_passwords_available"]),
+            references: [
+                "WordPress Application Passwords integration guide",
+                "WordPress developer reference: wp_is_application_passwords_available",
+            ]),
     ]
 }

@@ -37,7 +37,8 @@ public enum Catalog {
 
     /// Levenshtein distance over UTF-8 bytes; ids are ASCII.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)

@@ -217,7 +217,8 @@ public struct CheckEvidence: Sendable {
     /// Assembles check evidence; the plan runner and the HAR/curl imports build it, tests build it by hand.
     public init(
         url: String, sent: SentScheme = .none, credentialIssues: [CredentialIssue] = [], credentialsInURL: Bool = false,
-        cookieNames: [String] = [], origin: String? = nil, steps: [Step] = [], token: Result<DecodedJWT, JWTDecodeFailure>? = nil,
+        cookieNames: [String] = [], origin: String? = nil, steps: [Step] = [],
+        token: Result<DecodedJWT, JWTDecodeFailure>? = nil,
         localTime: Double = 0, serverDate: Double? = nil, addresses: [String] = [], hostsFileAddresses: [String] = [],
         resolveOverride: [String] = [], dnsFailure: String? = nil, redirectLimitHit: Bool = false,
         credentialedRequests: Int = 0, credentialBudget: Int = 4, isLoopback: Bool = false

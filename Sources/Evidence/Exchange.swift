@@ -83,7 +83,9 @@ public struct Timings: Sendable, Hashable {
     /// The whole exchange, connect to last byte.
     public var total: Double?
     /// Records the phases a transport measured; leave out what did not happen.
-    public init(dns: Double? = nil, connect: Double? = nil, tls: Double? = nil, firstByte: Double? = nil, total: Double? = nil) {
+    public init(
+        dns: Double? = nil, connect: Double? = nil, tls: Double? = nil, firstByte: Double? = nil, total: Double? = nil
+    ) {
         self.dns = dns
         self.connect = connect
         self.tls = tls

@@ -137,7 +137,8 @@ public struct LogInput: Sendable, Equatable {
 
     /// Records one input and how it was read.
     public init(
-        path: String, kind: Kind, format: String, gzip: Bool = false, lines: Int = 0, malformed: Int = 0, problem: String? = nil,
+        path: String, kind: Kind, format: String, gzip: Bool = false, lines: Int = 0, malformed: Int = 0,
+        problem: String? = nil,
         notes: [String] = []
     ) {
         self.path = path
@@ -325,7 +326,6 @@ public struct ErrorEvent: Sendable, Equatable {
     }
 }
 
-
 /// Logs are not supposed to hold credentials, but some do: a custom `LogFormat` with
 /// `%{Authorization}i`, a JSON log with an `authorization` field, tokens in query strings
 /// (`?access_token=…`), or a Basic header that ended up in a user-agent field. `LogScan` passes every
@@ -338,7 +338,9 @@ public struct ErrorEvent: Sendable, Equatable {
 /// producer of a summary (a test, a future importer) masks with the same functions.
 public enum LogSecretMasking {
     /// Words that start an `Authorization` value; what follows them is masked.
-    static let schemes: Set<String> = ["basic", "bearer", "digest", "negotiate", "ntlm", "token", "hoba", "mutual", "aws4-hmac-sha256", "dpop", "mac"]
+    static let schemes: Set<String> = [
+        "basic", "bearer", "digest", "negotiate", "ntlm", "token", "hoba", "mutual", "aws4-hmac-sha256", "dpop", "mac",
+    ]
     /// Scheme names that are also everyday words in user agents and text ("Intel Mac OS X",
     /// "token expired"): they start a credential only when a credential-shaped word follows
     /// (at least 8 characters, or a `name="value"` parameter list).
@@ -410,7 +412,8 @@ public enum LogSecretMasking {
             let bare = words[i].trimmingQuotes()
             let scheme = bare.lowercased()
             if schemes.contains(scheme), i + 1 < words.count, !words[i + 1].isEmpty,
-                !ambiguousSchemes.contains(scheme) || words[i + 1].trimmingQuotes().count >= 8 || words[i + 1].contains("=")
+                !ambiguousSchemes.contains(scheme) || words[i + 1].trimmingQuotes().count >= 8
+                    || words[i + 1].contains("=")
             {
                 // The scheme's credential runs to the end for Digest-like parameter lists, else one word.
                 let parameterList = words[(i + 1)...].joined(separator: " ").contains("=\"")
@@ -431,7 +434,8 @@ public enum LogSecretMasking {
     /// Whether `text` could change the value: it has a space (a scheme and its credential) or `eyJ` (a JWT).
     /// One pass over the bytes — the common case for the thousands of addresses of a big log.
     static func mayHoldSecret(_ value: String) -> Bool {
-        var previous2: UInt8 = 0, previous: UInt8 = 0
+        var previous2: UInt8 = 0
+        var previous: UInt8 = 0
         for byte in value.utf8 {
             if byte == 0x20 || (previous2 == 0x65 && previous == 0x79 && byte == 0x4A) { return true }
             previous2 = previous

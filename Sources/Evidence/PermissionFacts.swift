@@ -30,7 +30,8 @@ public struct PermissionFacts: Sendable, Equatable {
 
     /// Records what a walk saw; `PermissionWalk` builds it, tests build it by hand.
     public init(
-        worker: String, roots: [String], counts: PermissionCounts = PermissionCounts(), unreadable: [PermissionIssue] = [],
+        worker: String, roots: [String], counts: PermissionCounts = PermissionCounts(),
+        unreadable: [PermissionIssue] = [],
         worldWritable: [PermissionIssue] = [], authFilesInRoot: [AuthFileInRoot] = [], symlinkLoops: [String] = [],
         unwalkable: [String] = [], truncated: Bool = false
     ) {
@@ -50,7 +51,8 @@ public struct PermissionFacts: Sendable, Equatable {
     public var changes: [ModeChange] {
         var seen: Set<String> = []
         var out: [ModeChange] = []
-        for issue in unreadable + worldWritable where issue.proposedMode != issue.mode && seen.insert(issue.path).inserted {
+        for issue in unreadable + worldWritable
+        where issue.proposedMode != issue.mode && seen.insert(issue.path).inserted {
             out.append(ModeChange(path: issue.path, from: issue.mode, to: issue.proposedMode))
         }
         return out
@@ -111,7 +113,9 @@ public struct PermissionIssue: Sendable, Equatable {
     public var reason: String
 
     /// Records one problem path with its proposed fix.
-    public init(path: String, kind: Kind, mode: UInt32, owner: UInt32, group: UInt32, proposedMode: UInt32, reason: String) {
+    public init(
+        path: String, kind: Kind, mode: UInt32, owner: UInt32, group: UInt32, proposedMode: UInt32, reason: String
+    ) {
         self.path = path
         self.kind = kind
         self.mode = mode

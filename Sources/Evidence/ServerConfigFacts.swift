@@ -3,7 +3,8 @@ import CredentialModel
 // What `why401 server` learned from one web server's configuration: protected areas, document roots,
 // the worker account, the user files with the worker's access to them, `.htaccess` files with the
 // AllowOverride that governs them, and where Authorization is (not) handed to an application.
-// Value types only: the readers (ServerConfig, WebRootWalk, WordPressAudit) fill them in, the rules (Diagnosis) judge them.
+// Value types only: the readers (ServerConfig, WebRootWalk, WordPressAudit) fill them in, the rules (Diagnosis) judge
+// them.
 
 /// A place in a configuration file, so every finding can say where to look.
 public struct ConfigLocation: Sendable, Hashable, CustomStringConvertible {
@@ -61,7 +62,10 @@ public struct UserFileFact: Sendable, Hashable {
     public var parsed: PasswordFile?
 
     /// Records a user file named by the configuration.
-    public init(path: String, directive: String, at: ConfigLocation, access: PathAccess, insideDocroot: String? = nil, parsed: PasswordFile? = nil) {
+    public init(
+        path: String, directive: String, at: ConfigLocation, access: PathAccess, insideDocroot: String? = nil,
+        parsed: PasswordFile? = nil
+    ) {
         self.path = path
         self.directive = directive
         self.at = at
@@ -116,7 +120,10 @@ public struct OverrideFact: Sendable, Hashable {
     public var nonfatal: Bool
 
     /// Records the AllowOverride in effect.
-    public init(text: String, at: ConfigLocation?, assumed: Bool = false, allowsAuthConfig: Bool, isNone: Bool, nonfatal: Bool = false) {
+    public init(
+        text: String, at: ConfigLocation?, assumed: Bool = false, allowsAuthConfig: Bool, isNone: Bool,
+        nonfatal: Bool = false
+    ) {
         self.text = text
         self.at = at
         self.assumed = assumed
@@ -163,10 +170,12 @@ public struct ProtectedArea: Sendable, Hashable {
 
     /// Records one area; the configuration readers build these, tests build them by hand.
     public init(
-        server: WebServerKind, context: String, at: ConfigLocation, scheme: ConfigSetting? = nil, realm: ConfigSetting? = nil,
+        server: WebServerKind, context: String, at: ConfigLocation, scheme: ConfigSetting? = nil,
+        realm: ConfigSetting? = nil,
         provider: String = "file", userFile: UserFileFact? = nil, requires: [RequireFact] = [], htaccess: String? = nil,
         override: OverrideFact? = nil, optionsExempt: Bool = false, corsHeader: ConfigLocation? = nil,
-        application: ConfigLocation? = nil, completedElsewhere: Bool = false, bypass: AccessBypass? = nil, authRequest: AuthRequestFact? = nil
+        application: ConfigLocation? = nil, completedElsewhere: Bool = false, bypass: AccessBypass? = nil,
+        authRequest: AuthRequestFact? = nil
     ) {
         self.server = server
         self.context = context
@@ -210,7 +219,9 @@ public struct AccessBypass: Sendable, Hashable {
     public var everyone: Bool
 
     /// Records an access-control bypass.
-    public init(satisfy: ConfigSetting, order: ConfigSetting?, allows: [ConfigSetting], denies: [ConfigSetting], everyone: Bool) {
+    public init(
+        satisfy: ConfigSetting, order: ConfigSetting?, allows: [ConfigSetting], denies: [ConfigSetting], everyone: Bool
+    ) {
         self.satisfy = satisfy
         self.order = order
         self.allows = allows
@@ -293,7 +304,8 @@ public struct ForwardingFact: Sendable, Hashable {
 
     /// Records one hand-off to an application.
     public init(
-        server: WebServerKind, kind: Kind, context: String, at: ConfigLocation, passesAuthorization: Bool, blocker: ConfigSetting? = nil, reason: String,
+        server: WebServerKind, kind: Kind, context: String, at: ConfigLocation, passesAuthorization: Bool,
+        blocker: ConfigSetting? = nil, reason: String,
         authenticatedByServer: ConfigLocation? = nil, scriptDirectory: String? = nil
     ) {
         self.server = server

@@ -78,7 +78,10 @@ public struct WordPressPlugin: Sendable, Equatable {
     public var known: KnownAuthPlugin?
 
     /// Records one plugin.
-    public init(folder: String, mainFile: String, name: String, version: String? = nil, active: Bool? = nil, known: KnownAuthPlugin? = nil) {
+    public init(
+        folder: String, mainFile: String, name: String, version: String? = nil, active: Bool? = nil,
+        known: KnownAuthPlugin? = nil
+    ) {
         self.folder = folder
         self.mainFile = mainFile
         self.name = name

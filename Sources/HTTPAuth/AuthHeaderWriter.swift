@@ -16,9 +16,12 @@ public enum AuthHeaderWriter {
         /// One sentence for an error message, naming the parameter but never echoing the value.
         public var description: String {
             switch self {
-            case let .controlCharacter(parameter, offset):
-                "the value of \"\(parameter)\" has a control character at byte \(offset), which no header value can carry"
-            case let .notAToken(parameter):
+            case .controlCharacter(let parameter, let offset):
+                """
+                    the value of \"\(parameter)\" has a control character at byte \(offset), which no header value can \
+                    carry
+                    """
+            case .notAToken(let parameter):
                 "the value of \"\(parameter)\" must be a token (RFC 9110 §5.6.2) but has characters a token cannot hold"
             }
         }
@@ -76,7 +79,8 @@ public enum AuthHeaderWriter {
         let hex = Array("0123456789ABCDEF".utf8)
         var out = Array("UTF-8''".utf8)
         for byte in value.utf8 {
-            let isAlnum = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            let isAlnum =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
             if isAlnum || attrChars.contains(byte) {
                 out.append(byte)
             } else {

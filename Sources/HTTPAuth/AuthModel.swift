@@ -43,8 +43,10 @@ public struct Challenge: Sendable, Hashable {
 
     /// Makes a challenge or credentials value by hand (tests, the lab, header writers); the parsers fill `byteRange`
     /// and `fieldIndex` so a deviation can be located in the original field.
-    public init(scheme: String, token68: String? = nil, parameters: [AuthParameter] = [], byteRange: Range<Int> = 0..<0,
-                fieldIndex: Int = 0) {
+    public init(
+        scheme: String, token68: String? = nil, parameters: [AuthParameter] = [], byteRange: Range<Int> = 0..<0,
+        fieldIndex: Int = 0
+    ) {
         self.scheme = scheme
         self.token68 = token68
         self.parameters = parameters

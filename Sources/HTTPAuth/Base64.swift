@@ -6,7 +6,8 @@ public enum Base64 {
 
     /// Encodes bytes as base64 (or base64url with `url: true`), with or without `=` padding: the Basic token68 and the
     /// JWT segments both come from here.
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes, url: Bool = false, padding: Bool = true) -> String where Bytes.Element == UInt8 {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes, url: Bool = false, padding: Bool = true) -> String
+    where Bytes.Element == UInt8 {
         let alphabet = url ? urlAlphabet : standardAlphabet
         let input = Array(bytes)
         var out: [UInt8] = []
@@ -14,7 +15,10 @@ public enum Base64 {
         var i = 0
         while i + 2 < input.count {
             let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            out += [
+                alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)],
+                alphabet[Int(n & 63)],
+            ]
             i += 3
         }
         let rest = input.count - i
@@ -41,7 +45,9 @@ public enum Base64 {
     }
 
     /// Decodes base64 (or base64url with `url: true`); padding optional unless `requirePadding`.
-    public static func decodeReportingError(_ text: String, url: Bool = false, requirePadding: Bool = false) -> Result<[UInt8], DecodingError> {
+    public static func decodeReportingError(_ text: String, url: Bool = false, requirePadding: Bool = false) -> Result<
+        [UInt8], DecodingError
+    > {
         let bytes = Array(text.utf8)
         var values: [UInt8] = []
         values.reserveCapacity(bytes.count)
@@ -55,8 +61,10 @@ public enum Base64 {
                 return .failure(DecodingError(offset: offset, reason: "data after '=' padding"))
             }
             guard let value = sextet(byte, url: url) else {
-                let shown = byte >= 0x21 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : String(format0x: byte)
-                return .failure(DecodingError(offset: offset, reason: "\(shown) is not a base64\(url ? "url" : "") character"))
+                let shown =
+                    byte >= 0x21 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : String(format0x: byte)
+                return .failure(
+                    DecodingError(offset: offset, reason: "\(shown) is not a base64\(url ? "url" : "") character"))
             }
             values.append(value)
         }
@@ -65,7 +73,8 @@ public enum Base64 {
             return .failure(DecodingError(offset: paddingStart ?? bytes.count, reason: "wrong amount of '=' padding"))
         }
         if values.count % 4 == 1 {
-            return .failure(DecodingError(offset: bytes.count, reason: "length \(bytes.count) is not a valid base64 length"))
+            return .failure(
+                DecodingError(offset: bytes.count, reason: "length \(bytes.count) is not a valid base64 length"))
         }
         if requirePadding && padCount == 0 && values.count % 4 != 0 {
             return .failure(DecodingError(offset: bytes.count, reason: "missing '=' padding"))
@@ -74,7 +83,9 @@ public enum Base64 {
         out.reserveCapacity(values.count * 3 / 4)
         var i = 0
         while i + 3 < values.count {
-            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6 | UInt32(values[i + 3])
+            let n =
+                UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
+                | UInt32(values[i + 3])
             out += [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
             i += 4
         }

@@ -24,8 +24,11 @@ public enum BasicEncodingError: Error, Sendable, Hashable, CustomStringConvertib
     /// Names the field and the position; the password's character itself is never shown.
     public var description: String {
         switch self {
-        case let .notRepresentableInLatin1(field, offset):
-            "the \(field.rawValue) has a character at position \(offset) that ISO-8859-1 (Latin-1) cannot encode; use UTF-8"
+        case .notRepresentableInLatin1(let field, let offset):
+            """
+                the \(field.rawValue) has a character at position \(offset) that ISO-8859-1 (Latin-1) cannot encode; \
+                use UTF-8
+                """
         }
     }
 }
@@ -74,7 +77,9 @@ public struct BasicCredentials: Sendable, Hashable, CustomStringConvertible, Cus
 
     /// The `Authorization` value for this challenge: UTF-8 when the server announced
     /// `charset="UTF-8"` (the only value RFC 7617 §2.1 allows), otherwise `fallback`.
-    public func authorizationValue(for challenge: Challenge, fallback: BasicCharset = .utf8) throws(BasicEncodingError) -> String {
+    public func authorizationValue(for challenge: Challenge, fallback: BasicCharset = .utf8) throws(BasicEncodingError)
+        -> String
+    {
         try authorizationValue(charset: BasicAuth.announcedCharset(challenge) ?? fallback)
     }
 
@@ -151,10 +156,14 @@ public enum BasicDecodingError: Error, Sendable, Hashable, CustomStringConvertib
         switch self {
         case .notBasic: "the value is not Basic credentials (expected \"Basic <base64>\")"
         case .empty: "nothing follows \"Basic\""
-        case let .invalidBase64(error): "the Basic token is not valid base64 at \(error)"
-        case let .missingColon(length): "the decoded Basic token (\(length) bytes) has no ':' separating user name and password"
-        case let .invalidUTF8(field, offset):
-            "the \(field.rawValue) is not valid UTF-8 (byte \(offset) of that field); the client probably encoded it as ISO-8859-1"
+        case .invalidBase64(let error): "the Basic token is not valid base64 at \(error)"
+        case .missingColon(let length):
+            "the decoded Basic token (\(length) bytes) has no ':' separating user name and password"
+        case .invalidUTF8(let field, let offset):
+            """
+                the \(field.rawValue) is not valid UTF-8 (byte \(offset) of that field); the client probably encoded \
+                it as ISO-8859-1
+                """
         }
     }
 }
@@ -178,32 +187,64 @@ public enum BasicAuth {
         }
         if let index = user.firstIndex(of: ":") {
             let position = user.distance(from: user.startIndex, to: index)
-            issues.append(BasicIssue(kind: .colonInUserName, field: .user,
-                message: "the user name contains ':' (at position \(position)); RFC 7617 §2 forbids it because the server splits user and password at the first colon"))
+            issues.append(
+                BasicIssue(
+                    kind: .colonInUserName, field: .user,
+                    message:
+                        """
+                            the user name contains ':' (at position \(position)); RFC 7617 §2 forbids it because the \
+                            server splits user and password at the first colon
+                            """
+                ))
         }
         let utf8Announced = announcedCharset(challenge) == .utf8
         for (field, text) in [(BasicField.user, user), (.password, password)] {
             if !utf8Announced, text.unicodeScalars.contains(where: { !$0.isASCII }) {
-                issues.append(BasicIssue(kind: .nonASCIIWithoutCharset, field: field,
-                    message: "the \(field.rawValue) has non-ASCII characters but the server did not announce charset=\"UTF-8\"; it may decode them as another charset (RFC 7617 §2.1)"))
+                issues.append(
+                    BasicIssue(
+                        kind: .nonASCIIWithoutCharset, field: field,
+                        message:
+                            """
+                                the \(field.rawValue) has non-ASCII characters but the server did not announce \
+                                charset=\"UTF-8\"; it may decode them as another charset (RFC 7617 §2.1)
+                                """
+                    ))
             }
             if let first = text.unicodeScalars.first, first == " " || first == "\t" {
-                issues.append(BasicIssue(kind: .leadingWhitespace, field: field,
-                    message: "the \(field.rawValue) starts with whitespace, which is sent as part of it"))
+                issues.append(
+                    BasicIssue(
+                        kind: .leadingWhitespace, field: field,
+                        message: "the \(field.rawValue) starts with whitespace, which is sent as part of it"))
             }
-            let trimmedOfBreaks = String(String.UnicodeScalarView(text.unicodeScalars.reversed().drop(while: { $0 == "\r" || $0 == "\n" }).reversed()))
+            let trimmedOfBreaks = String(
+                String.UnicodeScalarView(
+                    text.unicodeScalars.reversed().drop(while: { $0 == "\r" || $0 == "\n" }).reversed()))
             if let last = trimmedOfBreaks.unicodeScalars.last, last == " " || last == "\t" {
-                issues.append(BasicIssue(kind: .trailingWhitespace, field: field,
-                    message: "the \(field.rawValue) ends with whitespace, which is sent as part of it"))
+                issues.append(
+                    BasicIssue(
+                        kind: .trailingWhitespace, field: field,
+                        message: "the \(field.rawValue) ends with whitespace, which is sent as part of it"))
             }
             if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
                 let atEnd = text.unicodeScalars.last == "\n" || text.unicodeScalars.last == "\r"
-                issues.append(BasicIssue(kind: .lineBreak, field: field,
-                    message: "the \(field.rawValue) contains a line break\(atEnd ? " at its end (often from reading a file or $(…))" : ""); it is sent as part of it"))
+                issues.append(
+                    BasicIssue(
+                        kind: .lineBreak, field: field,
+                        message:
+                            """
+                                the \(field.rawValue) contains a line \
+                                break\(atEnd ? " at its end (often from reading a file or $(…))" : ""); it is sent as \
+                                part of it
+                                """
+                    ))
             }
-            if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\r" && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }) {
-                issues.append(BasicIssue(kind: .controlCharacter, field: field,
-                    message: "the \(field.rawValue) contains a control character, which RFC 7617 §2 forbids"))
+            if text.unicodeScalars.contains(where: {
+                ($0.value < 0x20 && $0 != "\r" && $0 != "\n" && $0 != "\t") || $0.value == 0x7F
+            }) {
+                issues.append(
+                    BasicIssue(
+                        kind: .controlCharacter, field: field,
+                        message: "the \(field.rawValue) contains a control character, which RFC 7617 §2 forbids"))
             }
         }
         return issues
@@ -215,18 +256,24 @@ public enum BasicAuth {
         if token68.isEmpty { return .failure(.empty) }
         let bytes: [UInt8]
         switch Base64.decodeReportingError(token68) {
-        case let .failure(error): return .failure(.invalidBase64(error))
-        case let .success(decoded): bytes = decoded
+        case .failure(let error): return .failure(.invalidBase64(error))
+        case .success(let decoded): bytes = decoded
         }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
             return .failure(.missingColon(decodedLength: bytes.count))
         }
         let userBytes = Array(bytes[..<colon])
         let passwordBytes = Array(bytes[(colon + 1)...])
-        if let offset = firstInvalidUTF8Offset(userBytes) { return .failure(.invalidUTF8(field: .user, offset: offset)) }
-        if let offset = firstInvalidUTF8Offset(passwordBytes) { return .failure(.invalidUTF8(field: .password, offset: offset)) }
-        return .success(BasicCredentials(user: String(decoding: userBytes, as: UTF8.self),
-                                         password: String(decoding: passwordBytes, as: UTF8.self)))
+        if let offset = firstInvalidUTF8Offset(userBytes) {
+            return .failure(.invalidUTF8(field: .user, offset: offset))
+        }
+        if let offset = firstInvalidUTF8Offset(passwordBytes) {
+            return .failure(.invalidUTF8(field: .password, offset: offset))
+        }
+        return .success(
+            BasicCredentials(
+                user: String(decoding: userBytes, as: UTF8.self),
+                password: String(decoding: passwordBytes, as: UTF8.self)))
     }
 
     /// Decodes a whole `Authorization` value (`Basic dXNlcjpwYXNz`); the scheme is case-insensitive.
@@ -249,7 +296,7 @@ public enum BasicAuth {
         var offset = 0
         while true {
             switch decoder.decode(&iterator) {
-            case let .scalarValue(scalar): offset += UTF8.width(scalar)
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
             case .emptyInput: return nil
             case .error: return offset
             }

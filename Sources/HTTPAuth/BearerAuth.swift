@@ -34,7 +34,7 @@ public struct BearerChallenge: Sendable, Hashable {
             case .invalidRequest: "invalid_request"
             case .invalidToken: "invalid_token"
             case .insufficientScope: "insufficient_scope"
-            case let .other(value): value
+            case .other(let value): value
             }
         }
 
@@ -113,8 +113,10 @@ public enum BearerAuth {
     /// RFC 6750 §2.1 b64token body characters (before trailing `=`).
     public static func isB64TokenCharacter(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"),
+            UInt8(ascii: "/"):
             true
         default: false
         }
@@ -145,22 +147,36 @@ public enum BearerAuth {
         while end > start, isSpace(bytes[end - 1]) || isBreak(bytes[end - 1]) { end -= 1 }
 
         if start == end {
-            issues.append(BearerTokenIssue(kind: .empty, offset: nil,
-                message: bytes.isEmpty ? "the Bearer token is empty" : "the Bearer token is only whitespace"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .empty, offset: nil,
+                    message: bytes.isEmpty ? "the Bearer token is empty" : "the Bearer token is only whitespace"))
             if bytes.contains(where: isBreak) {
-                issues.append(BearerTokenIssue(kind: .lineBreak, offset: bytes.firstIndex(where: isBreak), message: "the Bearer token contains a line break"))
+                issues.append(
+                    BearerTokenIssue(
+                        kind: .lineBreak, offset: bytes.firstIndex(where: isBreak),
+                        message: "the Bearer token contains a line break"))
             }
             return issues
         }
 
         if bytes[..<start].contains(where: isSpace) || bytes[end...].contains(where: isSpace) {
-            issues.append(BearerTokenIssue(kind: .surroundingWhitespace, offset: bytes[..<start].contains(where: isSpace) ? 0 : end,
-                message: "the Bearer token has spaces or tabs around it, which are sent as part of the header"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .surroundingWhitespace, offset: bytes[..<start].contains(where: isSpace) ? 0 : end,
+                    message: "the Bearer token has spaces or tabs around it, which are sent as part of the header"))
         }
         if let breakOffset = bytes.firstIndex(where: isBreak) {
             let trailing = breakOffset >= end
-            issues.append(BearerTokenIssue(kind: .lineBreak, offset: breakOffset,
-                message: "the Bearer token contains a line break at byte \(breakOffset)\(trailing ? " (at its end: often read from a file or $(…) without trimming)" : "")"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .lineBreak, offset: breakOffset,
+                    message:
+                        """
+                            the Bearer token contains a line break at byte \
+                            \(breakOffset)\(trailing ? " (at its end: often read from a file or $(…) without trimming)" : "")
+                            """
+                ))
         }
 
         var core = Array(bytes[start..<end])
@@ -172,40 +188,64 @@ public enum BearerAuth {
             zip(core.prefix(schemeWord.count), schemeWord).allSatisfy({ ($0 | 0x20) == $1 }),
             core.count == schemeWord.count || isSpace(core[schemeWord.count])
         {
-            issues.append(BearerTokenIssue(kind: .doubledScheme, offset: coreStart,
-                message: "the token starts with the word \"Bearer\", so the header reads \"Bearer Bearer …\"; send the token alone after one \"Bearer \""))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .doubledScheme, offset: coreStart,
+                    message:
+                        """
+                            the token starts with the word \"Bearer\", so the header reads \"Bearer Bearer …\"; send \
+                            the token alone after one \"Bearer \"
+                            """
+                ))
             var skip = schemeWord.count
             while skip < core.count, isSpace(core[skip]) { skip += 1 }
             coreStart += skip
             core = Array(core[skip...])
             if core.isEmpty {
-                issues.append(BearerTokenIssue(kind: .empty, offset: nil, message: "nothing follows the repeated \"Bearer\""))
+                issues.append(
+                    BearerTokenIssue(kind: .empty, offset: nil, message: "nothing follows the repeated \"Bearer\""))
                 return issues
             }
         }
 
         // Quotes around the token.
         if let first = core.first, let last = core.last, core.count >= 2,
-            (first == UInt8(ascii: "\"") && last == UInt8(ascii: "\"")) || (first == UInt8(ascii: "'") && last == UInt8(ascii: "'"))
+            (first == UInt8(ascii: "\"") && last == UInt8(ascii: "\""))
+                || (first == UInt8(ascii: "'") && last == UInt8(ascii: "'"))
         {
-            issues.append(BearerTokenIssue(kind: .quoted, offset: coreStart,
-                message: "the Bearer token is wrapped in \(first == UInt8(ascii: "\"") ? "double" : "single") quotes, which are sent as part of it (RFC 6750 tokens are never quoted)"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .quoted, offset: coreStart,
+                    message:
+                        """
+                            the Bearer token is wrapped in \(first == UInt8(ascii: "\"") ? "double" : "single") \
+                            quotes, which are sent as part of it (RFC 6750 tokens are never quoted)
+                            """
+                ))
             core = Array(core[1..<(core.count - 1)])
             coreStart += 1
         } else if let first = core.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
-            issues.append(BearerTokenIssue(kind: .quoted, offset: coreStart,
-                message: "the Bearer token starts with a quote character, which is sent as part of it"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .quoted, offset: coreStart,
+                    message: "the Bearer token starts with a quote character, which is sent as part of it"))
             core.removeFirst()
             coreStart += 1
         } else if let last = core.last, last == UInt8(ascii: "\"") || last == UInt8(ascii: "'") {
-            issues.append(BearerTokenIssue(kind: .quoted, offset: coreStart + core.count - 1,
-                message: "the Bearer token ends with a quote character, which is sent as part of it"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .quoted, offset: coreStart + core.count - 1,
+                    message: "the Bearer token ends with a quote character, which is sent as part of it"))
             core.removeLast()
         }
 
         if let inner = core.firstIndex(where: isSpace) {
-            issues.append(BearerTokenIssue(kind: .innerWhitespace, offset: coreStart + inner,
-                message: "the Bearer token has a space or tab at byte \(coreStart + inner); a server reads only up to it"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .innerWhitespace, offset: coreStart + inner,
+                    message:
+                        "the Bearer token has a space or tab at byte \(coreStart + inner); a server reads only up to it"
+                ))
         }
 
         // Remaining characters against b64token (whitespace, breaks and quotes already reported).
@@ -234,15 +274,31 @@ public enum BearerAuth {
             } else {
                 what = "'\(Character(Unicode.Scalar(firstInvalid.byte)))'"
             }
-            issues.append(BearerTokenIssue(kind: .invalidCharacter, offset: firstInvalid.offset,
-                message: "the Bearer token has \(invalidCount) character\(invalidCount == 1 ? "" : "s") outside the RFC 6750 b64token set; the first is \(what) at byte \(firstInvalid.offset)"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .invalidCharacter, offset: firstInvalid.offset,
+                    message:
+                        """
+                            the Bearer token has \(invalidCount) character\(invalidCount == 1 ? "" : "s") outside the \
+                            RFC 6750 b64token set; the first is \(what) at byte \(firstInvalid.offset)
+                            """
+                ))
         }
         if let firstMisplacedPadding {
-            issues.append(BearerTokenIssue(kind: .misplacedPadding, offset: firstMisplacedPadding,
-                message: "the Bearer token has '=' at byte \(firstMisplacedPadding), but b64token allows '=' only at the end"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .misplacedPadding, offset: firstMisplacedPadding,
+                    message:
+                        """
+                            the Bearer token has '=' at byte \(firstMisplacedPadding), but b64token allows '=' only at \
+                            the end
+                            """
+                ))
         }
         if core.isEmpty || (paddingStart == 0 && !core.isEmpty) {
-            issues.append(BearerTokenIssue(kind: .empty, offset: nil, message: "the Bearer token has no content besides quotes or padding"))
+            issues.append(
+                BearerTokenIssue(
+                    kind: .empty, offset: nil, message: "the Bearer token has no content besides quotes or padding"))
         }
         return issues
     }
@@ -254,7 +310,8 @@ public enum BearerAuth {
         var i = 0
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
         let word = Array("bearer".utf8)
-        guard bytes.count - i >= word.count, zip(bytes[i..<(i + word.count)], word).allSatisfy({ ($0 | 0x20) == $1 }) else {
+        guard bytes.count - i >= word.count, zip(bytes[i..<(i + word.count)], word).allSatisfy({ ($0 | 0x20) == $1 })
+        else {
             return inspect(token: value)
         }
         i += word.count

@@ -84,9 +84,10 @@ public enum CredentialsParser {
         var deviations = result.deviations
         if result.challenges.count > 1 {
             let extra = result.challenges[1]
-            deviations.append(ParseDeviation(
-                offset: extra.byteRange.lowerBound, kind: .trailingGarbage,
-                message: "a second auth-scheme \"\(extra.scheme.prefix(40))\"; credentials carry exactly one"))
+            deviations.append(
+                ParseDeviation(
+                    offset: extra.byteRange.lowerBound, kind: .trailingGarbage,
+                    message: "a second auth-scheme \"\(extra.scheme.prefix(40))\"; credentials carry exactly one"))
             deviations.sort { $0.offset < $1.offset }
         }
         return (result.challenges.first, deviations)

@@ -64,28 +64,50 @@ enum AuthBytes {
         while i < n {
             steps += 1
             let lead = bytes[i]
-            if lead < 0x80 { i += 1; continue }
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
             var need = 0
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // allowed range of the first continuation byte
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF  // allowed range of the first continuation byte
             switch lead {
             case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; low = 0xA0
+            case 0xE0:
+                need = 2
+                low = 0xA0
             case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; high = 0x9F
-            case 0xF0: need = 3; low = 0x90
+            case 0xED:
+                need = 2
+                high = 0x9F
+            case 0xF0:
+                need = 3
+                low = 0x90
             case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; high = 0x8F
+            case 0xF4:
+                need = 3
+                high = 0x8F
             default: need = -1
             }
-            if need < 0 { offsets.append(i); i += 1; continue }
+            if need < 0 {
+                offsets.append(i)
+                i += 1
+                continue
+            }
             var j = i + 1
             var ok = true
             for k in 0..<need {
                 steps += 1
-                guard j < n else { ok = false; break }
+                guard j < n else {
+                    ok = false
+                    break
+                }
                 let c = bytes[j]
                 let inRange = k == 0 ? (c >= low && c <= high) : (c >= 0x80 && c <= 0xBF)
-                guard inRange else { ok = false; break }
+                guard inRange else {
+                    ok = false
+                    break
+                }
                 j += 1
             }
             if !ok { offsets.append(i) }

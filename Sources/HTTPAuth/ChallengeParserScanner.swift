@@ -60,7 +60,8 @@ struct AuthFieldScanner {
     /// what they mean); quoted strings stop at a line's end, and offsets are mapped back per line.
     init(fields: [[UInt8]], mode: Mode, validateUTF8: Bool) {
         var joined: [UInt8] = []
-        var starts: [Int] = [], ends: [Int] = []
+        var starts: [Int] = []
+        var ends: [Int] = []
         for (index, field) in fields.enumerated() {
             if index > 0 { joined.append(AuthBytes.comma) }
             starts.append(joined.count)
@@ -77,8 +78,13 @@ struct AuthFieldScanner {
                 if !offsets.isEmpty { hasInvalidUTF8 = true }
                 for offset in offsets {
                     let byte = field[offset]
-                    record(starts[index] + offset, .invalidUTF8,
-                           "\(Self.describeHigh(byte)) is not UTF-8; the value holding it is read as ISO-8859-1 (\(Self.latin1Name(byte))), as browsers read realms")
+                    record(
+                        starts[index] + offset, .invalidUTF8,
+                        """
+                            \(Self.describeHigh(byte)) is not UTF-8; the value holding it is read as ISO-8859-1 \
+                            (\(Self.latin1Name(byte))), as browsers read realms
+                            """
+                    )
                 }
             }
         }
@@ -95,7 +101,9 @@ struct AuthFieldScanner {
             iterations += 1
             steps += 1
             switch state {
-            case .done: finish(); return
+            case .done:
+                finish()
+                return
             case .challengeStart: state = challengeStart()
             case .body(let index): state = body(index)
             case .parameterValue(let target, let name): state = parameterValue(target, name)
@@ -133,16 +141,19 @@ struct AuthFieldScanner {
 
     private mutating func finish() {
         if !sawElement && !fieldStarts.isEmpty {
-            record(0, .emptyField, mode == .challenges
-                ? "field has no challenge (RFC 9110 §11.6.1: a 401 must carry at least one)"
-                : "field has no parameter")
+            record(
+                0, .emptyField,
+                mode == .challenges
+                    ? "field has no challenge (RFC 9110 §11.6.1: a 401 must carry at least one)"
+                    : "field has no parameter")
         }
     }
 
     /// Field line containing a joined-buffer offset; the `,` between lines counts as the end of
     /// the line before it.
     private func locate(_ offset: Int) -> (field: Int, start: Int) {
-        var low = 0, high = fieldStarts.count - 1
+        var low = 0
+        var high = fieldStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if fieldStarts[mid] <= offset { low = mid } else { high = mid - 1 }
@@ -178,7 +189,9 @@ struct AuthFieldScanner {
         if peek() == AuthBytes.equals { return orphanParameter(word) }
         let scheme = text(word)
         if let bad = firstByte(in: word, failing: AuthBytes.isTokenChar) {
-            record(bad, .invalidSchemeCharacter, "auth-scheme \(quoted(scheme)) contains \(describe(bytes[bad])), not a token character")
+            record(
+                bad, .invalidSchemeCharacter,
+                "auth-scheme \(quoted(scheme)) contains \(describe(bytes[bad])), not a token character")
         }
         let index = appendChallenge(scheme: scheme, at: word)
         if spaced, peek() == AuthBytes.comma {
@@ -206,20 +219,32 @@ struct AuthFieldScanner {
         if let candidate = bareWordCandidate, candidate.challenge == challenges.count - 1 {
             let bare = challenges.removeLast()
             seenNames.removeLast()
-            record(bare.byteRange.lowerBound, .parameterWithoutValue,
-                   "\(quoted(bare.scheme)) has no value; read as a parameter of the \(quoted(challenges[candidate.owner].scheme)) challenge")
+            record(
+                bare.byteRange.lowerBound, .parameterWithoutValue,
+                """
+                    \(quoted(bare.scheme)) has no value; read as a parameter of the \
+                    \(quoted(challenges[candidate.owner].scheme)) challenge
+                    """
+            )
             addParameter(candidate.owner, AuthParameter(name: bare.scheme, value: nil), at: bare.byteRange)
             target = candidate.owner
         } else if let last = target, let candidate = tokenLikeToken68, candidate.challenge == last,
-                  let token = challenges[last].token68 {
+            let token = challenges[last].token68
+        {
             challenges[last].token68 = nil
             let start = candidate.offset
-            record(start, .parameterWithoutValue,
-                   "\(quoted(token)) has no value; read as a parameter because parameters follow it")
+            record(
+                start, .parameterWithoutValue,
+                "\(quoted(token)) has no value; read as a parameter because parameters follow it")
             addParameter(last, AuthParameter(name: token, value: nil), at: start..<start)
         } else if let last = target {
-            record(word.lowerBound, .missingScheme,
-                   "parameter \(quoted(name)) follows a comma, not a scheme; kept with the preceding \(quoted(challenges[last].scheme)) challenge")
+            record(
+                word.lowerBound, .missingScheme,
+                """
+                    parameter \(quoted(name)) follows a comma, not a scheme; kept with the preceding \
+                    \(quoted(challenges[last].scheme)) challenge
+                    """
+            )
         } else {
             record(word.lowerBound, .missingScheme, "parameter \(quoted(name)) has no auth-scheme before it; dropped")
         }
@@ -233,13 +258,18 @@ struct AuthFieldScanner {
     /// First byte after `scheme 1*SP`: token68, or the first auth-param.
     private mutating func body(_ index: Int) -> State {
         guard let b = peek(), AuthBytes.isWordByte(b) else {
-            record(pos, .unexpectedCharacter, "expected token68 or a parameter after \(quoted(challenges[index].scheme)), found \(describe(peek()))")
+            record(
+                pos, .unexpectedCharacter,
+                "expected token68 or a parameter after \(quoted(challenges[index].scheme)), found \(describe(peek()))")
             skipElement()
             return .challengeStart
         }
         let word = scanWord()
         let equalsStart = pos
-        while peek() == AuthBytes.equals { pos += 1; steps += 1 }
+        while peek() == AuthBytes.equals {
+            pos += 1
+            steps += 1
+        }
         let equalsCount = pos - equalsStart
         skipOWS()
         let next = peek()
@@ -260,7 +290,9 @@ struct AuthFieldScanner {
         }
         setToken68(index, word)
         if next != nil && next != AuthBytes.comma {
-            record(pos, .missingComma, "missing comma after token68 of \(quoted(challenges[index].scheme)); a new challenge is read from here")
+            record(
+                pos, .missingComma,
+                "missing comma after token68 of \(quoted(challenges[index].scheme)); a new challenge is read from here")
         }
         return .challengeStart
     }
@@ -268,7 +300,9 @@ struct AuthFieldScanner {
     private mutating func parameterValue(_ target: Int?, _ nameRange: Range<Int>) -> State {
         let name = text(nameRange)
         if let bad = firstByte(in: nameRange, failing: AuthBytes.isTokenChar) {
-            record(bad, .unexpectedCharacter, "parameter name \(quoted(name)) contains \(describe(bytes[bad])), not a token character")
+            record(
+                bad, .unexpectedCharacter,
+                "parameter name \(quoted(name)) contains \(describe(bytes[bad])), not a token character")
         }
         let valueStart = pos
         var value = ""
@@ -284,11 +318,15 @@ struct AuthFieldScanner {
         case let b? where AuthBytes.isWordByte(b):
             value = scanTokenValue(name)
         case let b?:
-            record(pos, .unexpectedCharacter, "value of \(quoted(name)) starts with \(describe(b)); skipped to the next comma")
+            record(
+                pos, .unexpectedCharacter,
+                "value of \(quoted(name)) starts with \(describe(b)); skipped to the next comma")
             skipElement()
         }
         if let target {
-            addParameter(target, AuthParameter(name: name, value: value, wasQuoted: wasQuoted), at: nameRange.lowerBound..<max(pos, valueStart))
+            addParameter(
+                target, AuthParameter(name: name, value: value, wasQuoted: wasQuoted),
+                at: nameRange.lowerBound..<max(pos, valueStart))
         }
         return .afterParameter(target)
     }
@@ -309,7 +347,8 @@ struct AuthFieldScanner {
             record(pos, .missingComma, "missing comma before \(quoted(text(peekWord())))")
             return .parameterListNext(target)
         default:
-            record(pos, .trailingGarbage, "unexpected \(describe(b)) after a parameter value; skipped to the next comma")
+            record(
+                pos, .trailingGarbage, "unexpected \(describe(b)) after a parameter value; skipped to the next comma")
             skipElement()
             return .afterParameter(target)
         }
@@ -318,7 +357,8 @@ struct AuthFieldScanner {
     private mutating func parameterListNext(_ target: Int?) -> State {
         guard let b = peek() else { return .done }
         guard AuthBytes.isWordByte(b) else {
-            record(pos, .unexpectedCharacter, "expected a parameter or a challenge, found \(describe(b)); element skipped")
+            record(
+                pos, .unexpectedCharacter, "expected a parameter or a challenge, found \(describe(b)); element skipped")
             skipElement()
             return .afterParameter(target)
         }
@@ -356,9 +396,15 @@ struct AuthFieldScanner {
         while pos < limit {
             steps += 1
             let b = bytes[pos]
-            if b == AuthBytes.doubleQuote { pos += 1; return decode(out) }
+            if b == AuthBytes.doubleQuote {
+                pos += 1
+                return decode(out)
+            }
             if b == AuthBytes.backslash {
-                guard pos + 1 < limit else { pos += 1; break }
+                guard pos + 1 < limit else {
+                    pos += 1
+                    break
+                }
                 let escaped = bytes[pos + 1]
                 if AuthBytes.isControl(escaped) {
                     record(pos + 1, .controlCharacter, "control byte \(describe(escaped)) in a quoted-pair")
@@ -394,7 +440,9 @@ struct AuthFieldScanner {
             close += 1
         }
         guard close < limit, bytes[close] == AuthBytes.singleQuote else { return scanTokenValue(name) }
-        record(open, .singleQuotedValue, "value of \(quoted(name)) is in single quotes; RFC 9110 quotes with \"\"; read without them")
+        record(
+            open, .singleQuotedValue,
+            "value of \(quoted(name)) is in single quotes; RFC 9110 quotes with \"\"; read without them")
         pos = close + 1
         return decode(bytes[(open + 1)..<close])
     }
@@ -403,12 +451,17 @@ struct AuthFieldScanner {
     private mutating func scanTokenValue(_ name: String) -> String {
         let word = scanWord()
         if let bad = firstByte(in: word, failing: AuthBytes.isTokenChar) {
-            record(bad, .unexpectedCharacter, "unquoted value of \(quoted(name)) contains \(describe(bytes[bad])); it needs quotes")
+            record(
+                bad, .unexpectedCharacter,
+                "unquoted value of \(quoted(name)) contains \(describe(bytes[bad])); it needs quotes")
         }
         var end = word.upperBound
         if peek() == AuthBytes.equals {
             record(pos, .unexpectedCharacter, "unquoted value of \(quoted(name)) contains \"=\"; it needs quotes")
-            while peek() == AuthBytes.equals { pos += 1; steps += 1 }
+            while peek() == AuthBytes.equals {
+                pos += 1
+                steps += 1
+            }
             end = pos
         }
         return decode(bytes[word.lowerBound..<end])
@@ -429,7 +482,8 @@ struct AuthFieldScanner {
         var body = range.lowerBound
         while body < range.upperBound && bytes[body] != AuthBytes.equals { body += 1 }
         if let bad = firstByte(in: range.lowerBound..<body, failing: AuthBytes.isToken68Char) {
-            record(bad, .invalidToken68, "token68 of \(quoted(challenges[index].scheme)) contains \(describe(bytes[bad]))")
+            record(
+                bad, .invalidToken68, "token68 of \(quoted(challenges[index].scheme)) contains \(describe(bytes[bad]))")
         }
         challenges[index].token68 = token
         extend(index, to: range.upperBound)
@@ -440,8 +494,13 @@ struct AuthFieldScanner {
     private mutating func addParameter(_ index: Int, _ parameter: AuthParameter, at range: Range<Int>) {
         let key = parameter.name.lowercased()
         if seenNames[index].contains(key) {
-            record(range.lowerBound, .duplicateParameter,
-                   "parameter \(quoted(parameter.name)) appears again in the \(quoted(challenges[index].scheme)) challenge; both kept")
+            record(
+                range.lowerBound, .duplicateParameter,
+                """
+                    parameter \(quoted(parameter.name)) appears again in the \(quoted(challenges[index].scheme)) \
+                    challenge; both kept
+                    """
+            )
         } else {
             seenNames[index].insert(key)
         }
@@ -467,7 +526,10 @@ struct AuthFieldScanner {
 
     private mutating func scanWord() -> Range<Int> {
         let start = pos
-        while pos < bytes.count && AuthBytes.isWordByte(bytes[pos]) { pos += 1; steps += 1 }
+        while pos < bytes.count && AuthBytes.isWordByte(bytes[pos]) {
+            pos += 1
+            steps += 1
+        }
         return start..<pos
     }
 
@@ -486,7 +548,10 @@ struct AuthFieldScanner {
         while pos < bytes.count {
             steps += 1
             let b = bytes[pos]
-            if AuthBytes.isWhitespace(b) { pos += 1; continue }
+            if AuthBytes.isWhitespace(b) {
+                pos += 1
+                continue
+            }
             if isObsFold(at: pos) {
                 record(pos, .obsoleteLineFolding, "obsolete line folding (CRLF + space); RFC 9112 §5.2 deprecates it")
                 pos += b == AuthBytes.cr ? 2 : 1

@@ -85,13 +85,19 @@ public enum DigestError: Error, Sendable, Hashable, CustomStringConvertible {
     /// One sentence naming what the server offered and what is missing; never a password.
     public var description: String {
         switch self {
-        case let .notDigest(scheme): "the challenge uses scheme \"\(scheme)\", not Digest"
-        case let .unknownAlgorithm(name):
-            "unknown Digest algorithm \"\(name)\" (supported: \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))"
-        case let .missingParameter(name): "the Digest challenge has no \"\(name)\" parameter, which RFC 7616 §3.3 requires"
-        case let .unsupportedQop(values): "the Digest challenge offers qop \"\(values.joined(separator: ", "))\" but only auth and auth-int exist"
-        case let .sessionAlgorithmWithoutQop(algorithm): "algorithm \(algorithm.rawValue) needs a cnonce, but the challenge offers no qop"
-        case let .unwritable(error): error.description
+        case .notDigest(let scheme): "the challenge uses scheme \"\(scheme)\", not Digest"
+        case .unknownAlgorithm(let name):
+            """
+                unknown Digest algorithm \"\(name)\" (supported: \
+                \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))
+                """
+        case .missingParameter(let name):
+            "the Digest challenge has no \"\(name)\" parameter, which RFC 7616 §3.3 requires"
+        case .unsupportedQop(let values):
+            "the Digest challenge offers qop \"\(values.joined(separator: ", "))\" but only auth and auth-int exist"
+        case .sessionAlgorithmWithoutQop(let algorithm):
+            "algorithm \(algorithm.rawValue) needs a cnonce, but the challenge offers no qop"
+        case .unwritable(let error): error.description
         }
     }
 }
@@ -195,7 +201,10 @@ public struct DigestAuthorization: Sendable, Hashable, CustomStringConvertible {
 
     /// Algorithm, qop and nc, with the response masked: safe for logs and reports.
     public var description: String {
-        "DigestAuthorization(algorithm: \(algorithm), qop: \(qop?.rawValue ?? "none"), nc: \(nc ?? "none"), response: ****)"
+        """
+            DigestAuthorization(algorithm: \(algorithm), qop: \(qop?.rawValue ?? "none"), nc: \(nc ?? "none"), \
+            response: ****)
+            """
     }
 }
 

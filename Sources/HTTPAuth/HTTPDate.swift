@@ -38,12 +38,15 @@ public enum HTTPDate {
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         let weekday = ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday
         return Civil(
-            year: year, month: month, day: day, hour: secondsOfDay / 3600, minute: secondsOfDay % 3600 / 60, second: secondsOfDay % 60,
+            year: year, month: month, day: day, hour: secondsOfDay / 3600, minute: secondsOfDay % 3600 / 60,
+            second: secondsOfDay % 60,
             weekday: weekday)
     }
 
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    private static func four(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
+    private static func four(_ n: Int) -> String {
+        String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n)
+    }
 
     /// Seconds within years 1…9999: hostile claims (`exp: 1e300`) and headers stay printable.
     static let representable = -62_135_596_800.0...253_402_300_799.0
@@ -58,14 +61,21 @@ public enum HTTPDate {
     /// IMF-fixdate, the form servers must send: `Sun, 06 Nov 1994 08:49:37 GMT`.
     public static func imfFixdate(_ seconds: Double) -> String {
         let c = civil(min(max(seconds, representable.lowerBound), representable.upperBound))
-        return "\(dayNames[c.weekday]), \(two(c.day)) \(monthNames[c.month - 1]) \(four(c.year)) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
+        return
+            """
+                \(dayNames[c.weekday]), \(two(c.day)) \(monthNames[c.month - 1]) \(four(c.year)) \
+                \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT
+                """
     }
 
     /// Any of the three HTTP-date forms → seconds since the epoch; nil when it is none of them.
     public static func parse(_ text: String) -> Double? {
         let months = monthNames.map { $0.lowercased() }
         let words = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        var day: Int?, month: Int?, year: Int?, time: [Int]?
+        var day: Int?
+        var month: Int?
+        var year: Int?
+        var time: [Int]?
         for word in words {
             if word.contains(":") {
                 let parts = word.split(separator: ":").compactMap { Int($0) }
@@ -73,7 +83,9 @@ public enum HTTPDate {
             } else if word.contains("-") {
                 // RFC 850: 06-Nov-94
                 let parts = word.split(separator: "-").map(String.init)
-                if parts.count == 3, let d = Int(parts[0]), let m = months.firstIndex(of: parts[1].lowercased()), let y = Int(parts[2]) {
+                if parts.count == 3, let d = Int(parts[0]), let m = months.firstIndex(of: parts[1].lowercased()),
+                    let y = Int(parts[2])
+                {
                     day = d
                     month = m + 1
                     year = y < 100 ? (y < 70 ? 2000 + y : 1900 + y) : y

@@ -26,10 +26,13 @@ public enum SecretMasking {
     /// password/auth. The plan keeps such headers to the user's origin.
     public static func isCredentialHeader(_ name: String) -> Bool {
         let lower = name.lowercased()
-        if ["authorization", "proxy-authorization", "cookie"].contains(lower) || secretHeaderNames.contains(lower) { return true }
+        if ["authorization", "proxy-authorization", "cookie"].contains(lower) || secretHeaderNames.contains(lower) {
+            return true
+        }
         // Response-describing names that merely contain a word (`Accept`…) are not request credentials;
         // the words are specific enough for request headers.
-        return secretNameWords.contains { lower.contains($0) } && lower != "www-authenticate" && lower != "authentication-info"
+        return secretNameWords.contains { lower.contains($0) } && lower != "www-authenticate"
+            && lower != "authentication-info"
     }
 
     /// The display form of a header value.
@@ -46,7 +49,8 @@ public enum SecretMasking {
             return maskURL(value)
         case "www-authenticate", "proxy-authenticate", "authentication-info", "proxy-authentication-info":
             return value
-        case let lower where secretHeaderNames.contains(lower) || secretNameWords.contains(where: { lower.contains($0) }):
+        case let lower
+        where secretHeaderNames.contains(lower) || secretNameWords.contains(where: { lower.contains($0) }):
             return maskOpaque(value)
         default:
             return value
@@ -65,7 +69,9 @@ public enum SecretMasking {
     public static func maskCredentials(_ value: String) -> String {
         let trimmed = value.drop(while: { $0 == " " || $0 == "\t" })
         guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
-            trimmed[..<space].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._~+!#$%&'*^`|".contains($0)) })
+            trimmed[..<space].allSatisfy({
+                $0.isASCII && ($0.isLetter || $0.isNumber || "-._~+!#$%&'*^`|".contains($0))
+            })
         else {
             // A bare value with no scheme: the whole thing may be the secret.
             return maskOpaque(String(trimmed))
@@ -86,7 +92,11 @@ public enum SecretMasking {
         default:
             if rest.contains("=") && rest.contains(",") || rest.contains("=\"") {
                 // Parameter form (e.g. AWS4-HMAC-SHA256 Credential=…, Signature=…).
-                return "\(scheme) \(maskParameters(rest, secretNames: ["signature", "sig", "response", "token", "password", "credential", "oauth_token", "oauth_signature", "mac", "key"]))"
+                return
+                    """
+                        \(scheme) \
+                        \(maskParameters(rest, secretNames: ["signature", "sig", "response", "token", "password", "credential", "oauth_token", "oauth_signature", "mac", "key"]))
+                        """
             }
             return "\(scheme) \(maskOpaque(rest))"
         }
@@ -97,7 +107,9 @@ public enum SecretMasking {
     public static func displayUser(_ user: String, passwordIsEmpty: Bool) -> String {
         let printable = user.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
         if !printable { return "<user>" }
-        let looksLikeKey = user.count >= 20 && user.contains(where: \.isNumber) && user.contains(where: \.isLetter) && !user.contains(" ")
+        let looksLikeKey =
+            user.count >= 20 && user.contains(where: \.isNumber) && user.contains(where: \.isLetter)
+            && !user.contains(" ")
             && !user.contains("@")
         return passwordIsEmpty || looksLikeKey ? maskOpaque(user) : user
     }
@@ -115,7 +127,10 @@ public enum SecretMasking {
             // The name is the last word before `=`, spaces and tabs around it allowed (`response = "…"`).
             let beforeEq = list[index..<eq]
             let nameEnd = beforeEq.lastIndex(where: { $0 != " " && $0 != "\t" }).map { list.index(after: $0) } ?? index
-            let nameStart = list[index..<nameEnd].lastIndex(where: { $0 == "," || $0 == " " || $0 == "\t" }).map { list.index(after: $0) } ?? index
+            let nameStart =
+                list[index..<nameEnd].lastIndex(where: { $0 == "," || $0 == " " || $0 == "\t" }).map {
+                    list.index(after: $0)
+                } ?? index
             let name = list[nameStart..<nameEnd].lowercased()
             out += list[index...eq]
             var valueEnd = list.index(after: eq)
@@ -127,7 +142,9 @@ public enum SecretMasking {
             if valueEnd < list.endIndex, list[valueEnd] == "\"" {
                 valueEnd = list.index(after: valueEnd)
                 while valueEnd < list.endIndex, list[valueEnd] != "\"" {
-                    if list[valueEnd] == "\\" { valueEnd = list.index(valueEnd, offsetBy: 1, limitedBy: list.endIndex) ?? list.endIndex }
+                    if list[valueEnd] == "\\" {
+                        valueEnd = list.index(valueEnd, offsetBy: 1, limitedBy: list.endIndex) ?? list.endIndex
+                    }
                     if valueEnd < list.endIndex { valueEnd = list.index(after: valueEnd) }
                 }
                 if valueEnd < list.endIndex { valueEnd = list.index(after: valueEnd) }
@@ -182,7 +199,8 @@ public enum SecretMasking {
         for separator in ["?", "#"] as [Character] {
             guard let start = result.firstIndex(of: separator) else { continue }
             let partStart = result.index(after: start)
-            let partEnd = separator == "?" ? (result[partStart...].firstIndex(of: "#") ?? result.endIndex) : result.endIndex
+            let partEnd =
+                separator == "?" ? (result[partStart...].firstIndex(of: "#") ?? result.endIndex) : result.endIndex
             let masked = maskParameterList(result[partStart..<partEnd])
             result.replaceSubrange(partStart..<partEnd, with: masked)
         }

@@ -27,15 +27,19 @@ extension DigestAlgorithm {
 extension DigestAuth {
     /// HA1 = H(user:realm:password); for `-sess`, H(H(user:realm:password):nonce:cnonce).
     /// Always the plain user name, even with userhash (RFC 7616 §3.4.4).
-    public static func ha1(algorithm: DigestAlgorithm, username: String, realm: String, password: String,
-                           nonce: String, cnonce: String?) -> String {
+    public static func ha1(
+        algorithm: DigestAlgorithm, username: String, realm: String, password: String,
+        nonce: String, cnonce: String?
+    ) -> String {
         let base = algorithm.hash("\(username):\(realm):\(password)")
         guard algorithm.isSession else { return base }
         return algorithm.hash("\(base):\(nonce):\(cnonce ?? "")")
     }
 
     /// HA2 = H(method:uri), or H(method:uri:H(body)) for auth-int.
-    public static func ha2(algorithm: DigestAlgorithm, method: String, uri: String, qop: DigestQop?, body: [UInt8] = []) -> String {
+    public static func ha2(algorithm: DigestAlgorithm, method: String, uri: String, qop: DigestQop?, body: [UInt8] = [])
+        -> String
+    {
         if qop == .authInt {
             return algorithm.hash("\(method):\(uri):\(algorithm.hash(body))")
         }
@@ -43,8 +47,10 @@ extension DigestAuth {
     }
 
     /// response = H(HA1:nonce:nc:cnonce:qop:HA2), or H(HA1:nonce:HA2) without qop (RFC 2069).
-    public static func response(algorithm: DigestAlgorithm, ha1: String, nonce: String, nc: String?,
-                                cnonce: String?, qop: DigestQop?, ha2: String) -> String {
+    public static func response(
+        algorithm: DigestAlgorithm, ha1: String, nonce: String, nc: String?,
+        cnonce: String?, qop: DigestQop?, ha2: String
+    ) -> String {
         guard let qop else { return algorithm.hash("\(ha1):\(nonce):\(ha2)") }
         return algorithm.hash("\(ha1):\(nonce):\(nc ?? ""):\(cnonce ?? ""):\(qop.rawValue):\(ha2)")
     }
@@ -56,20 +62,25 @@ extension DigestAuth {
 
     /// Answers one challenge. `nc` is the request count for this nonce (1 for the first).
     /// `bodyIntegrity` asks for auth-int when offered; `body` is hashed only for auth-int.
-    public static func authorize(challenge: DigestChallenge, username: String, password: String,
-                                 method: String, uri: String, body: [UInt8] = [], bodyIntegrity: Bool = false,
-                                 nonceCount: UInt32 = 1, cnonce: String? = nil) throws(DigestError) -> DigestAuthorization {
+    public static func authorize(
+        challenge: DigestChallenge, username: String, password: String,
+        method: String, uri: String, body: [UInt8] = [], bodyIntegrity: Bool = false,
+        nonceCount: UInt32 = 1, cnonce: String? = nil
+    ) throws(DigestError) -> DigestAuthorization {
         let algorithm = challenge.algorithm
         let qop = try challenge.selectQop(bodyIntegrity: bodyIntegrity)
         if qop == nil && algorithm.isSession { throw .sessionAlgorithmWithoutQop(algorithm) }
         let nc = qop == nil ? nil : formatNonceCount(nonceCount)
         let cnonce = qop == nil ? nil : (cnonce ?? makeCnonce())
 
-        let ha1 = ha1(algorithm: algorithm, username: username, realm: challenge.realm, password: password,
-                      nonce: challenge.nonce, cnonce: cnonce)
+        let ha1 = ha1(
+            algorithm: algorithm, username: username, realm: challenge.realm, password: password,
+            nonce: challenge.nonce, cnonce: cnonce)
         let ha2 = ha2(algorithm: algorithm, method: method, uri: uri, qop: qop, body: body)
-        let response = response(algorithm: algorithm, ha1: ha1, nonce: challenge.nonce, nc: nc, cnonce: cnonce, qop: qop, ha2: ha2)
-        let usernameHash = challenge.userhash ? userhash(algorithm: algorithm, username: username, realm: challenge.realm) : nil
+        let response = response(
+            algorithm: algorithm, ha1: ha1, nonce: challenge.nonce, nc: nc, cnonce: cnonce, qop: qop, ha2: ha2)
+        let usernameHash =
+            challenge.userhash ? userhash(algorithm: algorithm, username: username, realm: challenge.realm) : nil
 
         // Order and quoting as in RFC 7616 §3.4 / the §3.9.1 example.
         var parts: [String] = []
@@ -99,9 +110,10 @@ extension DigestAuth {
         } catch {
             throw .unwritable(error)
         }
-        return DigestAuthorization(headerValue: "Digest " + parts.joined(separator: ", "), algorithm: algorithm,
-                                   qop: qop, nc: nc, cnonce: cnonce, ha1: ha1, ha2: ha2, response: response,
-                                   usernameHash: usernameHash)
+        return DigestAuthorization(
+            headerValue: "Digest " + parts.joined(separator: ", "), algorithm: algorithm,
+            qop: qop, nc: nc, cnonce: cnonce, ha1: ha1, ha2: ha2, response: response,
+            usernameHash: usernameHash)
     }
 }
 
@@ -131,8 +143,12 @@ public struct DigestSession: Sendable, CustomStringConvertible {
 
     /// Starts a session on a parsed challenge, validating it first; throws the `DigestError` that makes it
     /// unanswerable.
-    public init(username: String, password: String, challenge: Challenge, bodyIntegrity: Bool = false) throws(DigestError) {
-        self.init(username: username, password: password, challenge: try DigestChallenge(challenge), bodyIntegrity: bodyIntegrity)
+    public init(username: String, password: String, challenge: Challenge, bodyIntegrity: Bool = false)
+        throws(DigestError)
+    {
+        self.init(
+            username: username, password: password, challenge: try DigestChallenge(challenge),
+            bodyIntegrity: bodyIntegrity)
     }
 
     /// Takes a new challenge (a 401 or `stale=true`). The count restarts only if the nonce changed.
@@ -155,16 +171,22 @@ public struct DigestSession: Sendable, CustomStringConvertible {
     }
 
     /// The `Authorization` for the next request; increments nc. `cnonce` nil = random.
-    public mutating func authorize(method: String, uri: String, body: [UInt8] = [], cnonce: String? = nil) throws(DigestError) -> DigestAuthorization {
-        let result = try DigestAuth.authorize(challenge: challenge, username: username, password: password,
-                                              method: method, uri: uri, body: body, bodyIntegrity: bodyIntegrity,
-                                              nonceCount: nonceCount + 1, cnonce: cnonce)
+    public mutating func authorize(method: String, uri: String, body: [UInt8] = [], cnonce: String? = nil)
+        throws(DigestError) -> DigestAuthorization
+    {
+        let result = try DigestAuth.authorize(
+            challenge: challenge, username: username, password: password,
+            method: method, uri: uri, body: body, bodyIntegrity: bodyIntegrity,
+            nonceCount: nonceCount + 1, cnonce: cnonce)
         nonceCount += 1
         return result
     }
 
     /// User, realm, algorithm and nonce count, with the password masked.
     public var description: String {
-        "DigestSession(user: \(username), password: ****, realm: \(challenge.realm), algorithm: \(challenge.algorithm), nc: \(nonceCount))"
+        """
+            DigestSession(user: \(username), password: ****, realm: \(challenge.realm), algorithm: \
+            \(challenge.algorithm), nc: \(nonceCount))
+            """
     }
 }

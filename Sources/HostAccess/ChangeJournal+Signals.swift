@@ -82,13 +82,19 @@ public final class ChangeGuard: @unchecked Sendable {
 
     private func restoreAndExit(signal signo: Int32) -> Never {
         lock.lock()  // kept: nothing changes after this point
-        let name = signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : signo == SIGHUP ? "SIGHUP" : "signal \(signo)"
+        let name =
+            signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : signo == SIGHUP ? "SIGHUP" : "signal \(signo)"
         unlink("\(journalPath).tmp-\(getpid())")  // a journal being created, not linked in yet: nothing changed
         if ChangeJournal.exists(at: journalPath) {
             do {
                 let steps = try ChangeJournal.undo(journalPath)
                 let failed = steps.filter { if case .failed = $0.result { return true } else { return false } }
-                report("\(name): restored \(steps.count - failed.count) change(s) from \(journalPath)\(failed.isEmpty ? "" : ", \(failed.count) failed — run --undo --journal \(journalPath)")")
+                report(
+                    """
+                        \(name): restored \(steps.count - failed.count) change(s) from \
+                        \(journalPath)\(failed.isEmpty ? "" : ", \(failed.count) failed — run --undo --journal \(journalPath)")
+                        """
+                )
             } catch {
                 report("\(name): could not restore: \(error) — run --undo --journal \(journalPath)")
             }

@@ -1,5 +1,5 @@
-import Foundation
 import Evidence
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -134,14 +134,17 @@ public final class ChangeJournal: @unchecked Sendable {
         }
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         guard let first = lines.first,
-            let header = try? JSONSerialization.jsonObject(with: Data(first)) as? [String: Any], header["why401_journal"] as? Int == 1
+            let header = try? JSONSerialization.jsonObject(with: Data(first)) as? [String: Any],
+            header["why401_journal"] as? Int == 1
         else {
             throw Failure("\(path) is not a why401 journal")
         }
         lines.removeFirst()
         var changes: [Change] = []
         for (index, line) in lines.enumerated() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let change = Self.change(object) else {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                let change = Self.change(object)
+            else {
                 if index == lines.count - 1 && data.last != UInt8(ascii: "\n") { break }  // torn write: never acted on
                 throw Failure("\(path): line \(index + 2) is not a journal entry; fix or remove the file by hand")
             }
@@ -172,7 +175,10 @@ public final class ChangeJournal: @unchecked Sendable {
             guard lstat(path, &st) == 0 else { return .failed("\(path): \(String(cString: strerror(errno)))") }
             let now = UInt32(st.st_mode & 0o7777)
             if now == from { return .alreadyOriginal }
-            if now != to { return .changedSince("\(path) is now \(ModeChange.octal(now)), not \(ModeChange.octal(to)): left as it is") }
+            if now != to {
+                return .changedSince(
+                    "\(path) is now \(ModeChange.octal(now)), not \(ModeChange.octal(to)): left as it is")
+            }
             return setMode(path, from).map { .failed($0) } ?? .restored
         case .rename(let from, let to):
             let original = access(from, F_OK) == 0
@@ -180,7 +186,9 @@ public final class ChangeJournal: @unchecked Sendable {
             if original && !moved { return .alreadyOriginal }
             if original && moved { return .changedSince("both \(from) and \(to) exist: left as they are") }
             if !moved { return .failed("neither \(from) nor \(to) exists") }
-            guard rename(to, from) == 0 else { return .failed("rename \(to) → \(from): \(String(cString: strerror(errno)))") }
+            guard rename(to, from) == 0 else {
+                return .failed("rename \(to) → \(from): \(String(cString: strerror(errno)))")
+            }
             return .restored
         }
     }
@@ -195,7 +203,9 @@ public final class ChangeJournal: @unchecked Sendable {
         guard fstat(fd, &st) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
         let type = st.st_mode & S_IFMT
         guard type == S_IFREG || type == S_IFDIR else { return "\(path): not a regular file or directory; not changed" }
-        guard fchmod(fd, mode_t(mode)) == 0 else { return "chmod \(ModeChange.octal(mode)) \(path): \(String(cString: strerror(errno)))" }
+        guard fchmod(fd, mode_t(mode)) == 0 else {
+            return "chmod \(ModeChange.octal(mode)) \(path): \(String(cString: strerror(errno)))"
+        }
         return nil
     }
 
@@ -225,7 +235,8 @@ public final class ChangeJournal: @unchecked Sendable {
 
     private static func object(_ change: Change) -> [String: Any] {
         switch change {
-        case .chmod(let path, let from, let to): ["op": "chmod", "path": path, "from": ModeChange.octal(from), "to": ModeChange.octal(to)]
+        case .chmod(let path, let from, let to):
+            ["op": "chmod", "path": path, "from": ModeChange.octal(from), "to": ModeChange.octal(to)]
         case .rename(let from, let to): ["op": "rename", "from": from, "to": to]
         }
     }
@@ -233,7 +244,8 @@ public final class ChangeJournal: @unchecked Sendable {
     private static func change(_ object: [String: Any]) -> Change? {
         switch object["op"] as? String {
         case "chmod":
-            guard let path = object["path"] as? String, let from = (object["from"] as? String).flatMap({ UInt32($0, radix: 8) }),
+            guard let path = object["path"] as? String,
+                let from = (object["from"] as? String).flatMap({ UInt32($0, radix: 8) }),
                 let to = (object["to"] as? String).flatMap({ UInt32($0, radix: 8) })
             else { return nil }
             return .chmod(path: path, from: from, to: to)

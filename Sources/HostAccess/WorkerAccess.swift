@@ -91,7 +91,9 @@ public enum WorkerAccess {
             var st = stat()
             guard stat(parent, &st) == 0 else { return .missing(path: parent) }
             if !allows(st, bits: 0o1, worker: worker) {
-                return .denied(path: parent, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid, reason: "no execute (search) permission for \(worker.name) on this directory")
+                return .denied(
+                    path: parent, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid,
+                    reason: "no execute (search) permission for \(worker.name) on this directory")
             }
             prefix += "/" + part
             if index == parts.count - 1 { break }
@@ -102,11 +104,17 @@ public enum WorkerAccess {
         let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
         switch need {
         case .read where !allows(st, bits: 0o4, worker: worker):
-            return .denied(path: target, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid, reason: "no read permission for \(worker.name)")
+            return .denied(
+                path: target, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid,
+                reason: "no read permission for \(worker.name)")
         case .list where !allows(st, bits: isDirectory ? 0o5 : 0o4, worker: worker):
-            return .denied(path: target, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid, reason: "no read and execute permission for \(worker.name) on this directory")
+            return .denied(
+                path: target, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid,
+                reason: "no read and execute permission for \(worker.name) on this directory")
         case .traverse where !allows(st, bits: 0o1, worker: worker):
-            return .denied(path: target, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid, reason: "no execute (search) permission for \(worker.name) on this directory")
+            return .denied(
+                path: target, mode: st.st_mode & 0o7777, owner: st.st_uid, group: st.st_gid,
+                reason: "no execute (search) permission for \(worker.name) on this directory")
         default:
             return .ok
         }

@@ -55,7 +55,8 @@ public struct CookieJar: Sendable {
             }
             cookies.append(
                 Cookie(
-                    domain: fields[0].lowercased(), includeSubdomains: fields[1].uppercased() == "TRUE", path: fields[2],
+                    domain: fields[0].lowercased(), includeSubdomains: fields[1].uppercased() == "TRUE",
+                    path: fields[2],
                     secure: fields[3].uppercased() == "TRUE", expires: expires, name: fields[5],
                     value: fields[6...].joined(separator: "\t"), httpOnly: httpOnly))
         }
@@ -64,13 +65,17 @@ public struct CookieJar: Sendable {
     }
 
     /// Splits the jar for one request: cookies a browser would send, and the others with the reason.
-    public func select(scheme: String, host: String, path: String, now: Double) -> (send: [Cookie], excluded: [(Cookie, Exclusion)]) {
+    public func select(scheme: String, host: String, path: String, now: Double) -> (
+        send: [Cookie], excluded: [(Cookie, Exclusion)]
+    ) {
         var send: [Cookie] = []
         var excluded: [(Cookie, Exclusion)] = []
         let host = host.lowercased()
         for cookie in cookies {
             let bare = cookie.domain.hasPrefix(".") ? String(cookie.domain.dropFirst()) : cookie.domain
-            let domainMatches = host == bare || ((cookie.includeSubdomains || cookie.domain.hasPrefix(".")) && host.hasSuffix("." + bare))
+            let domainMatches =
+                host == bare
+                || ((cookie.includeSubdomains || cookie.domain.hasPrefix(".")) && host.hasSuffix("." + bare))
             guard domainMatches else {
                 // Cookies for unrelated sites are not "not sent" in any interesting sense: skip them.
                 if host.hasSuffix(bare) || bare.hasSuffix(host) { excluded.append((cookie, .domain(cookie.domain))) }

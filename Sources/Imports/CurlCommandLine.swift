@@ -90,7 +90,9 @@ public struct CurlCommandLine: Sendable, Equatable {
         if head.hasPrefix("fetch(") || head.hasPrefix("await fetch(") || head.hasPrefix("fetch (") {
             return try parseFetch(String(trimmed))
         }
-        if head.hasPrefix("$session") || head.hasPrefix("invoke-webrequest") || head.hasPrefix("invoke-restmethod") || head.hasPrefix("iwr ") {
+        if head.hasPrefix("$session") || head.hasPrefix("invoke-webrequest") || head.hasPrefix("invoke-restmethod")
+            || head.hasPrefix("iwr ")
+        {
             return try parsePowerShell(String(trimmed))
         }
         if looksLikeCmd(trimmed) {
@@ -101,7 +103,12 @@ public struct CurlCommandLine: Sendable, Equatable {
         var command = try parseWords(words, flavour: .posix)
         if !expansions.isEmpty {
             // Not named: `"alice:pa$word"` would put part of a password into the report.
-            command.notes.append("\(expansions.count == 1 ? "a shell variable ($…) was" : "shell variables ($…) were") sent as written, not expanded")
+            command.notes.append(
+                """
+                    \(expansions.count == 1 ? "a shell variable ($…) was" : "shell variables ($…) were") sent as \
+                    written, not expanded
+                    """
+            )
         }
         return command
     }
@@ -113,11 +120,16 @@ public struct CurlCommandLine: Sendable, Equatable {
 
     /// Words already split (the arguments after `why401 curl`, or a tokenizer's output). A leading
     /// `curl` / `curl.exe` is skipped.
-    public static func parseWords(_ input: [String], flavour: Flavour = .words) throws(CurlParseError) -> CurlCommandLine {
+    public static func parseWords(_ input: [String], flavour: Flavour = .words) throws(CurlParseError)
+        -> CurlCommandLine
+    {
         var words = input[...]
-        if let first = words.first, ["curl", "curl.exe"].contains(first.lowercased()) || first.lowercased().hasSuffix("/curl") {
+        if let first = words.first,
+            ["curl", "curl.exe"].contains(first.lowercased()) || first.lowercased().hasSuffix("/curl")
+        {
             words = words.dropFirst()
-        } else if let first = words.first, !first.hasPrefix("-"), !first.contains(".") && !first.contains(":") && !first.contains("/"),
+        } else if let first = words.first, !first.hasPrefix("-"),
+            !first.contains(".") && !first.contains(":") && !first.contains("/"),
             first.lowercased() != "localhost"
         {
             // Not a curl command (`wget …`, garbage): refuse rather than guess.
@@ -179,61 +191,96 @@ public struct CurlCommandLine: Sendable, Equatable {
         "f": "fail", "m": "max-time", "r": "range", "F": "form", "T": "upload-file", "x": "proxy", "U": "proxy-user",
         "E": "cert", "K": "config", "n": "netrc", "0": "http1.0", "z": "time-cond", "C": "continue-at", "4": "ipv4",
         "6": "ipv6", "g": "globoff", "N": "no-buffer", "#": "progress-bar", "q": "disable", "R": "remote-time",
-        "J": "remote-header-name", "Z": "parallel", "l": "list-only", "Y": "speed-limit", "y": "speed-time", "j": "junk-session-cookies",
-        "t": "telnet-option", "Q": "quote", "P": "ftp-port", "B": "use-ascii", "a": "append", "M": "manual", "V": "version", "h": "help",
+        "J": "remote-header-name", "Z": "parallel", "l": "list-only", "Y": "speed-limit", "y": "speed-time",
+        "j": "junk-session-cookies",
+        "t": "telnet-option", "Q": "quote", "P": "ftp-port", "B": "use-ascii", "a": "append", "M": "manual",
+        "V": "version", "h": "help",
         "1": "tlsv1", "2": "sslv2", "3": "sslv3", "p": "proxytunnel",
     ]
 
     /// Options that change nothing the server receives: output, progress, retries, local files.
     static let outputOnly: Set<String> = [
-        "silent", "show-error", "verbose", "include", "output", "remote-name", "remote-name-all", "write-out", "dump-header",
-        "cookie-jar", "fail", "fail-with-body", "fail-early", "progress-bar", "no-progress-meter", "trace", "trace-ascii",
-        "trace-time", "trace-ids", "trace-config", "stderr", "output-dir", "create-dirs", "create-file-mode", "remote-header-name",
-        "retry", "retry-delay", "retry-max-time", "retry-connrefused", "retry-all-errors", "no-buffer", "globoff", "styled-output",
-        "tcp-nodelay", "tcp-fastopen", "keepalive-time", "no-keepalive", "limit-rate", "max-filesize", "parallel", "parallel-max",
-        "parallel-immediate", "ipv4", "ipv6", "remote-time", "xattr", "disable", "speed-limit", "speed-time", "junk-session-cookies",
-        "ssl-no-revoke", "ssl-revoke-best-effort", "tlsv1", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3", "tls-max", "sslv2", "sslv3",
-        "cacert", "capath", "crlfile", "pinnedpubkey", "ciphers", "tls13-ciphers", "curves", "cert-status", "false-start",
-        "ssl-allow-beast", "ssl-auto-client-cert", "proto", "proto-redir", "proto-default", "raw", "ignore-content-length",
-        "path-as-is", "suppress-connect-headers", "etag-save", "alt-svc", "hsts", "happy-eyeballs-timeout-ms", "dns-servers",
-        "interface", "local-port", "expect100-timeout", "post301", "post302", "post303", "http2", "http2-prior-knowledge",
-        "sessionid", "no-sessionid", "alpn", "no-alpn", "npn", "no-npn", "compressed-ssh", "append", "list-only", "use-ascii",
-        "quote", "ftp-port", "telnet-option", "proxytunnel", "manual", "version", "help", "max-redirs-ignored", "rate", "mail-from",
+        "silent", "show-error", "verbose", "include", "output", "remote-name", "remote-name-all", "write-out",
+        "dump-header",
+        "cookie-jar", "fail", "fail-with-body", "fail-early", "progress-bar", "no-progress-meter", "trace",
+        "trace-ascii",
+        "trace-time", "trace-ids", "trace-config", "stderr", "output-dir", "create-dirs", "create-file-mode",
+        "remote-header-name",
+        "retry", "retry-delay", "retry-max-time", "retry-connrefused", "retry-all-errors", "no-buffer", "globoff",
+        "styled-output",
+        "tcp-nodelay", "tcp-fastopen", "keepalive-time", "no-keepalive", "limit-rate", "max-filesize", "parallel",
+        "parallel-max",
+        "parallel-immediate", "ipv4", "ipv6", "remote-time", "xattr", "disable", "speed-limit", "speed-time",
+        "junk-session-cookies",
+        "ssl-no-revoke", "ssl-revoke-best-effort", "tlsv1", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3", "tls-max",
+        "sslv2", "sslv3",
+        "cacert", "capath", "crlfile", "pinnedpubkey", "ciphers", "tls13-ciphers", "curves", "cert-status",
+        "false-start",
+        "ssl-allow-beast", "ssl-auto-client-cert", "proto", "proto-redir", "proto-default", "raw",
+        "ignore-content-length",
+        "path-as-is", "suppress-connect-headers", "etag-save", "alt-svc", "hsts", "happy-eyeballs-timeout-ms",
+        "dns-servers",
+        "interface", "local-port", "expect100-timeout", "post301", "post302", "post303", "http2",
+        "http2-prior-knowledge",
+        "sessionid", "no-sessionid", "alpn", "no-alpn", "npn", "no-npn", "compressed-ssh", "append", "list-only",
+        "use-ascii",
+        "quote", "ftp-port", "telnet-option", "proxytunnel", "manual", "version", "help", "max-redirs-ignored", "rate",
+        "mail-from",
         "mail-rcpt", "ssl", "ssl-reqd", "socks5-gssapi-service", "no-clobber", "remove-on-error", "clobber",
     ]
 
     /// Options that change what is sent in a way why401 cannot reproduce: an exit-2 error names them.
     static let unsupported: [String: String] = [
         "form": "multipart form bodies", "form-string": "multipart form bodies", "upload-file": "uploading a file",
-        "proxy": "sending through a proxy", "proxy-user": "sending through a proxy", "preproxy": "sending through a proxy",
+        "proxy": "sending through a proxy", "proxy-user": "sending through a proxy",
+        "preproxy": "sending through a proxy",
         "socks4": "sending through a proxy", "socks4a": "sending through a proxy", "socks5": "sending through a proxy",
-        "socks5-hostname": "sending through a proxy", "proxy-header": "sending through a proxy", "proxy-basic": "sending through a proxy",
-        "proxy-digest": "sending through a proxy", "proxy-ntlm": "sending through a proxy", "proxy-anyauth": "sending through a proxy",
-        "proxy-negotiate": "sending through a proxy", "ntlm": "NTLM", "ntlm-wb": "NTLM", "negotiate": "Negotiate/Kerberos",
-        "delegation": "Negotiate/Kerberos", "aws-sigv4": "AWS request signing", "cert": "client certificates", "key": "client certificates",
+        "socks5-hostname": "sending through a proxy", "proxy-header": "sending through a proxy",
+        "proxy-basic": "sending through a proxy",
+        "proxy-digest": "sending through a proxy", "proxy-ntlm": "sending through a proxy",
+        "proxy-anyauth": "sending through a proxy",
+        "proxy-negotiate": "sending through a proxy", "ntlm": "NTLM", "ntlm-wb": "NTLM",
+        "negotiate": "Negotiate/Kerberos",
+        "delegation": "Negotiate/Kerberos", "aws-sigv4": "AWS request signing", "cert": "client certificates",
+        "key": "client certificates",
         "cert-type": "client certificates", "key-type": "client certificates", "unix-socket": "Unix sockets",
-        "abstract-unix-socket": "Unix sockets", "config": "reading options from a file", "netrc": "credentials from .netrc",
-        "netrc-optional": "credentials from .netrc", "netrc-file": "credentials from .netrc", "request-target": "a custom request target",
-        "http1.0": "HTTP/1.0", "http3": "HTTP/3", "http3-only": "HTTP/3", "connect-to": "connecting elsewhere than the URL's host",
-        "time-cond": "conditional requests", "continue-at": "resumed transfers", "url-query": "query parts added by option",
-        "variable": "curl variables", "expand-data": "curl variables", "expand-header": "curl variables", "expand-url": "curl variables",
+        "abstract-unix-socket": "Unix sockets", "config": "reading options from a file",
+        "netrc": "credentials from .netrc",
+        "netrc-optional": "credentials from .netrc", "netrc-file": "credentials from .netrc",
+        "request-target": "a custom request target",
+        "http1.0": "HTTP/1.0", "http3": "HTTP/3", "http3-only": "HTTP/3",
+        "connect-to": "connecting elsewhere than the URL's host",
+        "time-cond": "conditional requests", "continue-at": "resumed transfers",
+        "url-query": "query parts added by option",
+        "variable": "curl variables", "expand-data": "curl variables", "expand-header": "curl variables",
+        "expand-url": "curl variables",
         "expand-json": "curl variables", "expand-user": "curl variables", "haproxy-protocol": "the PROXY protocol",
         "tr-encoding": "transfer encodings", "oauth2-bearer-file": "reading a token from a file", "sasl-ir": "SASL",
-        "login-options": "SASL", "sasl-authzid": "SASL", "hostpubmd5": "SSH", "pass": "client certificates", "krb": "Kerberos",
-        "service-name": "Negotiate/Kerberos", "proxy-insecure": "sending through a proxy", "noproxy": "sending through a proxy",
+        "login-options": "SASL", "sasl-authzid": "SASL", "hostpubmd5": "SSH", "pass": "client certificates",
+        "krb": "Kerberos",
+        "service-name": "Negotiate/Kerberos", "proxy-insecure": "sending through a proxy",
+        "noproxy": "sending through a proxy",
         "etag-compare": "conditional requests", "disallow-username-in-url": "URL policies", "ftp-pasv": "FTP",
     ]
 
     /// Known options that take a value (used to read `-XPOST` clusters and to skip an ignored option's value).
     static let withArgument: Set<String> = [
-        "header", "cookie", "user", "data", "data-raw", "data-ascii", "data-binary", "data-urlencode", "json", "request",
-        "user-agent", "referer", "url", "oauth2-bearer", "max-redirs", "max-time", "connect-timeout", "range", "resolve",
-        "output", "write-out", "dump-header", "cookie-jar", "form", "form-string", "upload-file", "proxy", "proxy-user", "cert",
-        "key", "cert-type", "key-type", "pass", "config", "netrc-file", "time-cond", "continue-at", "speed-limit", "speed-time",
-        "limit-rate", "max-filesize", "retry", "retry-delay", "retry-max-time", "trace", "trace-ascii", "stderr", "output-dir",
-        "create-file-mode", "unix-socket", "abstract-unix-socket", "aws-sigv4", "request-target", "connect-to", "cacert",
-        "capath", "crlfile", "pinnedpubkey", "ciphers", "tls13-ciphers", "curves", "proto", "proto-redir", "proto-default",
-        "etag-save", "etag-compare", "alt-svc", "hsts", "happy-eyeballs-timeout-ms", "dns-servers", "interface", "local-port",
+        "header", "cookie", "user", "data", "data-raw", "data-ascii", "data-binary", "data-urlencode", "json",
+        "request",
+        "user-agent", "referer", "url", "oauth2-bearer", "max-redirs", "max-time", "connect-timeout", "range",
+        "resolve",
+        "output", "write-out", "dump-header", "cookie-jar", "form", "form-string", "upload-file", "proxy", "proxy-user",
+        "cert",
+        "key", "cert-type", "key-type", "pass", "config", "netrc-file", "time-cond", "continue-at", "speed-limit",
+        "speed-time",
+        "limit-rate", "max-filesize", "retry", "retry-delay", "retry-max-time", "trace", "trace-ascii", "stderr",
+        "output-dir",
+        "create-file-mode", "unix-socket", "abstract-unix-socket", "aws-sigv4", "request-target", "connect-to",
+        "cacert",
+        "capath", "crlfile", "pinnedpubkey", "ciphers", "tls13-ciphers", "curves", "proto", "proto-redir",
+        "proto-default",
+        "etag-save", "etag-compare", "alt-svc", "hsts", "happy-eyeballs-timeout-ms", "dns-servers", "interface",
+        "local-port",
         "expect100-timeout", "keepalive-time", "parallel-max", "rate", "mail-from", "mail-rcpt", "quote", "ftp-port",
         "telnet-option", "preproxy", "socks4", "socks4a", "socks5", "socks5-hostname", "proxy-header", "noproxy",
         "delegation", "service-name", "url-query", "variable", "oauth2-bearer-file", "login-options", "sasl-authzid",
@@ -244,7 +291,9 @@ public struct CurlCommandLine: Sendable, Equatable {
 
     mutating func noteUnknown(_ written: String) {
         // Only the option's name, shortened: never anything that could be a value.
-        let name = String(String.UnicodeScalarView(written.prefix(40).unicodeScalars.map { $0.value > 32 && $0.value < 127 ? $0 : "?" }))
+        let name = String(
+            String.UnicodeScalarView(
+                written.prefix(40).unicodeScalars.map { $0.value > 32 && $0.value < 127 ? $0 : "?" }))
         if unknownOptions.count < 50, !unknownOptions.contains(name) { unknownOptions.append(name) }
     }
 
@@ -279,7 +328,9 @@ public struct CurlCommandLine: Sendable, Equatable {
                 guard !headerName.isEmpty else { throw .malformed("\(written) needs 'Name: value'") }
                 if headerValue.isEmpty {
                     // curl then sends no header of that name that it would add itself (Accept, User-Agent…).
-                    if removedHeaders.count < 100, !removedHeaders.contains(headerName.lowercased()) { removedHeaders.append(headerName.lowercased()) }
+                    if removedHeaders.count < 100, !removedHeaders.contains(headerName.lowercased()) {
+                        removedHeaders.append(headerName.lowercased())
+                    }
                 } else {
                     headers.append(Header(headerName, headerValue))
                 }
@@ -402,7 +453,9 @@ public struct CurlCommandLine: Sendable, Equatable {
         } else if body != nil, !has("content-type") {
             headers.append(Header("Content-Type", "application/x-www-form-urlencoded"))
         }
-        if flavour != .powershell && flavour != .fetch && !has("accept") { headers.insert(Header("Accept", "*/*"), at: 0) }
+        if flavour != .powershell && flavour != .fetch && !has("accept") {
+            headers.insert(Header("Accept", "*/*"), at: 0)
+        }
         return SentRequest(url: url, method: method, headers: headers, body: body ?? [], removedHeaders: removedHeaders)
     }
 
@@ -422,7 +475,8 @@ public struct CurlCommandLine: Sendable, Equatable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: " "): out.unicodeScalars.append("+")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
@@ -452,11 +506,16 @@ public enum CurlParseError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unbalancedQuote(let quote): "the pasted command has an unbalanced \(quote) quote"
         case .missingValue(let option): "curl option \(option) needs a value"
         case .unsupported(let option, let what):
-            "curl option \(option) changes what is sent and why401 cannot reproduce it (\(what)); remove it to diagnose the rest"
+            """
+                curl option \(option) changes what is sent and why401 cannot reproduce it (\(what)); remove it to \
+                diagnose the rest
+                """
         case .noURL: "the pasted command has no URL"
         case .severalURLs(let unknown):
             "the pasted command has more than one URL; why401 diagnoses one request"
-                + (unknown.isEmpty ? "" : " (or an option why401 does not know took a value: \(unknown.prefix(5).joined(separator: ", ")))")
+                + (unknown.isEmpty
+                    ? ""
+                    : " (or an option why401 does not know took a value: \(unknown.prefix(5).joined(separator: ", ")))")
         case .notCurl: "not a curl command, \"Copy as PowerShell\" or \"Copy as fetch\" text"
         case .tooLong: "the pasted command is longer than 1 MiB"
         case .malformed(let what): what

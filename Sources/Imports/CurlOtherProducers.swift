@@ -14,7 +14,9 @@ extension CurlCommandLine {
             i += 1
             guard case .word(let word) = token else { continue }
             let lower = word.lowercased()
-            if lower == "$session.useragent", i + 1 < tokens.count, tokens[i] == .punct("="), case .string(let agent) = tokens[i + 1] {
+            if lower == "$session.useragent", i + 1 < tokens.count, tokens[i] == .punct("="),
+                case .string(let agent) = tokens[i + 1]
+            {
                 command.userAgent = agent
                 i += 2
             } else if lower == "system.net.cookie", i < tokens.count, tokens[i] == .punct("(") {
@@ -112,11 +114,14 @@ extension CurlCommandLine {
                 }
                 if !closed { throw .unbalancedQuote("@{") }
             case "usebasicparsing", "websession", "session": if parameter != "usebasicparsing" { _ = try argument() }
-            case "credential", "usedefaultcredentials", "certificate", "certificatethumbprint", "proxy", "proxycredential",
+            case "credential", "usedefaultcredentials", "certificate", "certificatethumbprint", "proxy",
+                "proxycredential",
                 "authentication", "token", "infile":
                 throw .unsupported(option: String(word), what: "Invoke-WebRequest \(word)")
             case "outfile", "passthru", "timeoutsec", "disablekeepalive", "erroraction":
-                if parameter == "outfile" || parameter == "timeoutsec" || parameter == "erroraction" { _ = try argument() }
+                if parameter == "outfile" || parameter == "timeoutsec" || parameter == "erroraction" {
+                    _ = try argument()
+                }
                 noteIgnored(String(word))
             default:
                 noteUnknown(String(word))
@@ -137,7 +142,9 @@ extension CurlCommandLine {
         guard reader.i < s.count else { throw .unbalancedQuote("(") }
         if s[reader.i] == "," {
             reader.i += 1
-            guard case .object(let options) = try reader.value() else { throw .malformed("the fetch options are not an object literal") }
+            guard case .object(let options) = try reader.value() else {
+                throw .malformed("the fetch options are not an object literal")
+            }
             try command.readFetchOptions(options)
         }
         reader.skipSpace()
@@ -149,23 +156,40 @@ extension CurlCommandLine {
         for (key, value) in options {
             switch key {
             case "headers":
-                guard case .object(let fields) = value else { throw .malformed("fetch headers must be an object literal") }
+                guard case .object(let fields) = value else {
+                    throw .malformed("fetch headers must be an object literal")
+                }
                 for (name, v) in fields {
                     guard let text = v.string else { continue }
-                    if name.lowercased() == "cookie" { cookies.append(text) } else { headers.append(Header(name, text)) }
+                    if name.lowercased() == "cookie" {
+                        cookies.append(text)
+                    } else {
+                        headers.append(Header(name, text))
+                    }
                 }
             case "body":
-                if case .string(let text) = value { data.append(.text(text)) } else if value != .null {
+                if case .string(let text) = value {
+                    data.append(.text(text))
+                } else if value != .null {
                     throw .unsupported(option: "body", what: "a fetch body that is not a string")
                 }
             case "method": explicitMethod = value.string
             case "referrer":
                 if let r = value.string, r.hasPrefix("http") { referer = r }
             case "redirect":
-                if value.string == "manual" || value.string == "error" { maxRedirects = 0 } else { followRedirects = true }
+                if value.string == "manual" || value.string == "error" {
+                    maxRedirects = 0
+                } else {
+                    followRedirects = true
+                }
             case "credentials":
                 if value.string == "include" {
-                    notes.append("fetch credentials: \"include\": a browser adds its cookies for this site, which a copied fetch does not contain (Copy as cURL or fetch (Node.js) includes them)")
+                    notes.append(
+                        """
+                            fetch credentials: \"include\": a browser adds its cookies for this site, which a copied \
+                            fetch does not contain (Copy as cURL or fetch (Node.js) includes them)
+                            """
+                    )
                 }
             case "referrerPolicy", "mode", "cache", "keepalive", "integrity", "priority", "signal":
                 noteIgnored(key)

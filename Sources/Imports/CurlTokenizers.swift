@@ -27,7 +27,9 @@ enum CurlTokenizer {
             var k = j + 1
             var name = ""
             if k < s.count, s[k] == "{" { k += 1 }
-            while k < s.count, s[k].properties.isAlphabetic || s[k] == "_" || ("0"..."9").contains(s[k]), name.count < 40 {
+            while k < s.count, s[k].properties.isAlphabetic || s[k] == "_" || ("0"..."9").contains(s[k]),
+                name.count < 40
+            {
                 name.unicodeScalars.append(s[k])
                 k += 1
             }
@@ -110,7 +112,9 @@ enum CurlTokenizer {
     }
 
     /// The body of `$'…'` from `start` (after the opening quote); returns the index after the closing quote.
-    static func ansiC(_ s: Scalars, from start: Int, into word: inout String.UnicodeScalarView) throws(CurlParseError) -> Int {
+    static func ansiC(_ s: Scalars, from start: Int, into word: inout String.UnicodeScalarView) throws(CurlParseError)
+        -> Int
+    {
         var i = start
         func hexValue(maxDigits: Int) -> UInt32? {
             var value: UInt32 = 0
@@ -141,9 +145,17 @@ enum CurlTokenizer {
             case "e", "E": word.append("\u{1B}")
             case "\\", "'", "\"", "?": word.append(e)
             case "x":
-                if let v = hexValue(maxDigits: 2), let u = Unicode.Scalar(v) { word.append(u) } else { word.append(contentsOf: "\\x".unicodeScalars) }
+                if let v = hexValue(maxDigits: 2), let u = Unicode.Scalar(v) {
+                    word.append(u)
+                } else {
+                    word.append(contentsOf: "\\x".unicodeScalars)
+                }
             case "u", "U":
-                if let v = hexValue(maxDigits: e == "u" ? 4 : 8), let u = Unicode.Scalar(v) { word.append(u) } else { word.append(contentsOf: "\\\(e)".unicodeScalars) }
+                if let v = hexValue(maxDigits: e == "u" ? 4 : 8), let u = Unicode.Scalar(v) {
+                    word.append(u)
+                } else {
+                    word.append(contentsOf: "\\\(e)".unicodeScalars)
+                }
             case "0"..."7":
                 var value = e.value - 48
                 var digits = 1
@@ -289,7 +301,9 @@ enum CurlTokenizer {
                 tokens.append(.newline)
                 i += 1
             case "`":
-                if i + 1 < s.count, s[i + 1] == "\n" { i += 2 } else {
+                if i + 1 < s.count, s[i + 1] == "\n" {
+                    i += 2
+                } else {
                     var w = String.UnicodeScalarView()
                     if i + 1 < s.count { w.append(escape(s[i + 1])) }
                     tokens.append(.word(String(w)))
@@ -380,7 +394,8 @@ enum CurlTokenizer {
             case (.bool(let x), .bool(let y)): x == y
             case (.null, .null), (.other, .other): true
             case (.array(let x), .array(let y)): x == y
-            case (.object(let x), .object(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            case (.object(let x), .object(let y)):
+                x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
             default: false
             }
         }
@@ -433,7 +448,9 @@ enum CurlTokenizer {
                     if ["\"", "'"].contains(s[i]) { key = try string() } else { key = identifier() }
                     guard !key.isEmpty else { throw .malformed("the fetch options are not an object literal") }
                     skipSpace()
-                    guard i < s.count, s[i] == ":" else { throw .malformed("the fetch options are not an object literal") }
+                    guard i < s.count, s[i] == ":" else {
+                        throw .malformed("the fetch options are not an object literal")
+                    }
                     i += 1
                     members.append((key, try value()))
                     skipSpace()
@@ -472,7 +489,9 @@ enum CurlTokenizer {
 
         mutating func identifier() -> String {
             var w = String.UnicodeScalarView()
-            while i < s.count, s[i].properties.isAlphabetic || ("0"..."9").contains(s[i]) || "_$.-+".unicodeScalars.contains(s[i]) {
+            while i < s.count,
+                s[i].properties.isAlphabetic || ("0"..."9").contains(s[i]) || "_$.-+".unicodeScalars.contains(s[i])
+            {
                 w.append(s[i])
                 i += 1
             }
@@ -516,10 +535,13 @@ enum CurlTokenizer {
                                 i += 1
                             }
                         }
-                        guard var v = UInt32(String(digits), radix: 16) else { throw .malformed("a string in the fetch call has a bad escape") }
+                        guard var v = UInt32(String(digits), radix: 16) else {
+                            throw .malformed("a string in the fetch call has a bad escape")
+                        }
                         // A UTF-16 surrogate pair written as two \u escapes.
                         if (0xD800..<0xDC00).contains(v), i + 5 < s.count, s[i] == "\\", s[i + 1] == "u",
-                            let low = UInt32(String(String.UnicodeScalarView(s[(i + 2)..<(i + 6)])), radix: 16), (0xDC00..<0xE000).contains(low)
+                            let low = UInt32(String(String.UnicodeScalarView(s[(i + 2)..<(i + 6)])), radix: 16),
+                            (0xDC00..<0xE000).contains(low)
                         {
                             v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
                             i += 6

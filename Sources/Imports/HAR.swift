@@ -31,13 +31,16 @@ public struct HARFile: Sendable {
 
     /// Parses and calls `visit` with each entry's JSON tree (for redaction) as it is read.
     static func parse(_ buffer: UnsafeBufferPointer<UInt8>, visit: ((Int, HARJSON) -> Void)?) throws -> HARFile {
-        if buffer.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw HARError("the file is empty") }
+        if buffer.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw HARError("the file is empty")
+        }
         var reader = HARJSONReader(buffer)
         // A UTF-8 byte order mark (Fiddler writes one).
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { reader.position = 3 }
         let first = try reader.peek()
         guard first == UInt8(ascii: "{") else {
-            if first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") || (first >= 0x30 && first <= 0x39) || first == UInt8(ascii: "-")
+            if first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") || (first >= 0x30 && first <= 0x39)
+                || first == UInt8(ascii: "-")
                 || first == UInt8(ascii: "t") || first == UInt8(ascii: "f") || first == UInt8(ascii: "n")
             {
                 throw HARError("not a HAR file: the JSON is not an object with a \"log\"")
@@ -58,15 +61,20 @@ public struct HARFile: Sendable {
                 case "version": file.version = try reader.value().string ?? ""
                 case "creator":
                     let creator = try reader.value()
-                    file.creator = [creator["name"]?.string, creator["version"]?.string].compactMap { $0 }.joined(separator: " ")
+                    file.creator = [creator["name"]?.string, creator["version"]?.string].compactMap { $0 }.joined(
+                        separator: " ")
                 case "pages": file.pageCount = try reader.value().array?.count ?? 0
                 case "entries":
-                    guard try reader.peek() == UInt8(ascii: "[") else { throw HARError("not a HAR file: log.entries is not an array") }
+                    guard try reader.peek() == UInt8(ascii: "[") else {
+                        throw HARError("not a HAR file: log.entries is not an array")
+                    }
                     sawEntries = true
                     try reader.array { reader in
                         let index = file.entries.count
                         let tree = try reader.value()
-                        guard tree.isObject else { throw HARError("not a HAR file: log.entries[\(index)] is not an object") }
+                        guard tree.isObject else {
+                            throw HARError("not a HAR file: log.entries[\(index)] is not an object")
+                        }
                         visit?(index, tree)
                         file.entries.append(HAREntry(index: index, tree))
                     }
@@ -81,7 +89,8 @@ public struct HARFile: Sendable {
         // HAR 1.1 and 1.2 share every field read here; anything else is another format.
         let known = ["", "1.1", "1.2"]
         guard known.contains(file.version) else {
-            let shown = file.version.count <= 10 && file.version.allSatisfy({ $0.isNumber || $0 == "." }) ? file.version : "?"
+            let shown =
+                file.version.count <= 10 && file.version.allSatisfy({ $0.isNumber || $0 == "." }) ? file.version : "?"
             throw HARError("unsupported HAR version \(shown) (why401 reads HAR 1.1 and 1.2)")
         }
         return file
@@ -164,7 +173,9 @@ public struct HAREntry: Sendable {
         }
         serverIP = tree["serverIPAddress"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         milliseconds = tree["time"]?.number.flatMap { $0 >= 0 ? $0 : nil }
-        failure = tree["_error"]?.string ?? (status == 0 ? "no response recorded (status 0: blocked, aborted or failed)" : nil)
+        failure =
+            tree["_error"]?.string
+            ?? (status == 0 ? "no response recorded (status 0: blocked, aborted or failed)" : nil)
     }
 
     static let base64Limit = (HARFile.bodyLimit / 3 + 1) * 4
@@ -192,7 +203,8 @@ public struct HAREntry: Sendable {
         (value?.array ?? []).compactMap { item in
             guard let name = item["name"]?.string else { return nil }
             return Cookie(
-                name: name, value: item["value"]?.string ?? "", path: item["path"]?.string, domain: item["domain"]?.string,
+                name: name, value: item["value"]?.string ?? "", path: item["path"]?.string,
+                domain: item["domain"]?.string,
                 expires: item["expires"]?.string.flatMap(ISO8601.parse), secure: item["secure"]?.bool ?? false,
                 httpOnly: item["httpOnly"]?.bool ?? false, sameSite: item["sameSite"]?.string)
         }
@@ -203,7 +215,8 @@ public struct HAREntry: Sendable {
         Exchange(
             request: RecordedRequest(method: method, url: url, headers: requestHeaders),
             response: status == 0 ? nil : RecordedResponse(status: status, headers: responseHeaders, bodyPrefix: body),
-            peer: serverIP, milliseconds: milliseconds, purpose: "entry \(index)", httpVersion: httpVersion.flatMap(Self.version),
+            peer: serverIP, milliseconds: milliseconds, purpose: "entry \(index)",
+            httpVersion: httpVersion.flatMap(Self.version),
             failure: status == 0 ? (failure.map { Self.oneLine($0) } ?? "no response") : nil)
     }
 
@@ -238,8 +251,10 @@ public enum ISO8601 {
             }
             return v
         }
-        guard let year = int(0, 4), let month = int(5, 2), let day = int(8, 2), b.count >= 19, b[4] == 0x2D, b[7] == 0x2D,
-            b[10] == UInt8(ascii: "T") || b[10] == 0x20, let hour = int(11, 2), let minute = int(14, 2), let second = int(17, 2),
+        guard let year = int(0, 4), let month = int(5, 2), let day = int(8, 2), b.count >= 19, b[4] == 0x2D,
+            b[7] == 0x2D,
+            b[10] == UInt8(ascii: "T") || b[10] == 0x20, let hour = int(11, 2), let minute = int(14, 2),
+            let second = int(17, 2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
         else { return nil }
         var i = 19

@@ -42,7 +42,8 @@ public enum HARAnalysis {
     }
 
     static let authWords = [
-        "unauthori", "not authenticated", "authentication", "credential", "token", "not logged in", "login required", "log in",
+        "unauthori", "not authenticated", "authentication", "credential", "token", "not logged in", "login required",
+        "log in",
         "sign in", "api key", "apikey", "session expired", "session has expired",
     ]
 
@@ -60,7 +61,8 @@ public enum HARAnalysis {
                 evidence.unsentCookies = jar.unsent(for: entry, at: time, judgeDropped: recordsRequestCookies)
                 out.append(
                     HARCase(
-                        index: entry.index, method: entry.method, url: SecretMasking.maskURL(entry.url), status: entry.status,
+                        index: entry.index, method: entry.method, url: SecretMasking.maskURL(entry.url),
+                        status: entry.status,
                         evidence: evidence, earlierSuccesses: earlier(entry.index, in: entries, index: index)))
             }
             jar.store(from: entry)
@@ -88,7 +90,9 @@ public enum HARAnalysis {
             for (i, e) in entries.enumerated() {
                 byRequest[e.method + " " + urls[i], default: []].append(i)
                 byURL[urls[i], default: []].append(i)
-                if e.method == "OPTIONS" && e.requestHeader("Access-Control-Request-Method") != nil { preflights[urls[i], default: []].append(i) }
+                if e.method == "OPTIONS" && e.requestHeader("Access-Control-Request-Method") != nil {
+                    preflights[urls[i], default: []].append(i)
+                }
                 if [301, 302, 303, 307, 308].contains(e.status), let target = HARAnalysis.redirectTarget(of: e) {
                     redirectsTo[HARAnalysis.normalized(target), default: []].append(i)
                 }
@@ -99,7 +103,9 @@ public enum HARAnalysis {
     }
 
     /// The check evidence of entry `index`.
-    static func checkEvidence(for position: Int, in entries: [HAREntry], index: FileIndex, time: Double) -> CheckEvidence {
+    static func checkEvidence(for position: Int, in entries: [HAREntry], index: FileIndex, time: Double)
+        -> CheckEvidence
+    {
         let entry = entries[position]
         var steps: [CheckEvidence.Step] = []
         let chain = redirectChain(to: position, in: entries, index: index)
@@ -108,26 +114,43 @@ public enum HARAnalysis {
         // The preflight the browser sent before this request (same URL), if the file has it.
         if !isPreflight, let p = index.preflights[index.urls[chain[0]]]?.last(where: { $0 < chain[0] }) {
             let preflight = entries[p]
-            steps.append(.init(kind: .preflight, exchange: preflight.exchange, credentialed: carriesCredentials(preflight), label: "entry \(preflight.index)"))
+            steps.append(
+                .init(
+                    kind: .preflight, exchange: preflight.exchange, credentialed: carriesCredentials(preflight),
+                    label: "entry \(preflight.index)"))
         }
-        steps.append(.init(kind: .asGiven, exchange: first.exchange, credentialed: carriesCredentials(first), label: "entry \(first.index)"))
+        steps.append(
+            .init(
+                kind: .asGiven, exchange: first.exchange, credentialed: carriesCredentials(first),
+                label: "entry \(first.index)"))
         if isPreflight {
-            steps.append(.init(kind: .preflight, exchange: entry.exchange, credentialed: carriesCredentials(entry), label: "entry \(entry.index)"))
+            steps.append(
+                .init(
+                    kind: .preflight, exchange: entry.exchange, credentialed: carriesCredentials(entry),
+                    label: "entry \(entry.index)"))
         }
         for (hop, position) in chain.dropFirst().enumerated() {
             let e = entries[position]
-            steps.append(.init(kind: .redirect, exchange: e.exchange, credentialed: carriesCredentials(e), label: "hop \(hop + 1), entry \(e.index)"))
+            steps.append(
+                .init(
+                    kind: .redirect, exchange: e.exchange, credentialed: carriesCredentials(e),
+                    label: "hop \(hop + 1), entry \(e.index)"))
         }
         // Identical later requests are the file's repeats (a retry that worked, or flapping).
         let later = (index.byRequest[index.key(position, entries)] ?? []).lazy.filter {
             $0 > position && index.fingerprints[$0] == index.fingerprints[position] && entries[$0].status != 0
         }.prefix(4).map { entries[$0] }
         for e in later {
-            steps.append(.init(kind: .repeated, exchange: e.exchange, credentialed: carriesCredentials(e), label: "entry \(e.index), later in the file"))
+            steps.append(
+                .init(
+                    kind: .repeated, exchange: e.exchange, credentialed: carriesCredentials(e),
+                    label: "entry \(e.index), later in the file"))
         }
         var evidence = CheckEvidence(
-            url: SecretMasking.maskURL(first.url), sent: sentScheme(first.requestHeaders), cookieNames: cookieNames(first),
-            origin: entry.requestHeader("Origin") ?? steps.first(where: { $0.kind == .preflight })?.exchange.request.headers.first("Origin"),
+            url: SecretMasking.maskURL(first.url), sent: sentScheme(first.requestHeaders),
+            cookieNames: cookieNames(first),
+            origin: entry.requestHeader("Origin")
+                ?? steps.first(where: { $0.kind == .preflight })?.exchange.request.headers.first("Origin"),
             steps: steps, token: bearerToken(first.requestHeaders).map(JWT.decode), localTime: time,
             serverDate: entry.responseHeader("Date").flatMap(HTTPDate.parse), isLoopback: isLoopback(first.url))
         evidence.credentialedRequests = steps.filter(\.credentialed).count
@@ -177,7 +200,8 @@ public enum HARAnalysis {
     static func normalized(_ url: String) -> String {
         let noFragment = url.prefix { $0 != "#" }
         guard let schemeEnd = noFragment.firstRange(of: "://") else { return String(noFragment) }
-        let authorityEnd = noFragment[schemeEnd.upperBound...].firstIndex(where: { "/?".contains($0) }) ?? noFragment.endIndex
+        let authorityEnd =
+            noFragment[schemeEnd.upperBound...].firstIndex(where: { "/?".contains($0) }) ?? noFragment.endIndex
         var rest = String(noFragment[authorityEnd...])
         if rest.isEmpty { rest = "/" }
         return noFragment[..<authorityEnd].lowercased() + rest
@@ -191,7 +215,8 @@ public enum HARAnalysis {
         }.prefix(3).map { entries[$0] }.map { e in
             HARPrior(
                 index: e.index, cookieNames: cookieNames(e),
-                line: "entry \(e.index): \(e.method) \(SecretMasking.maskURL(e.url)) → \(e.status)" + (e.started.map { " at " + HTTPDate.iso8601($0) } ?? ""),
+                line: "entry \(e.index): \(e.method) \(SecretMasking.maskURL(e.url)) → \(e.status)"
+                    + (e.started.map { " at " + HTTPDate.iso8601($0) } ?? ""),
                 sameCredentials: fingerprints[e.index] == fingerprints[position], started: e.started)
         }
     }
@@ -202,7 +227,8 @@ public enum HARAnalysis {
     /// own `Sec-*` headers and CSRF tokens are not credentials.
     static func isAPIKeyHeader(_ name: String) -> Bool {
         let lower = name.lowercased()
-        if ["authorization", "proxy-authorization", "cookie"].contains(lower) || lower.hasPrefix("sec-") || lower.hasPrefix(":") || lower.contains("csrf")
+        if ["authorization", "proxy-authorization", "cookie"].contains(lower) || lower.hasPrefix("sec-")
+            || lower.hasPrefix(":") || lower.contains("csrf")
             || lower.contains("xsrf") || lower.contains("authenticat")
         {
             return false
@@ -211,7 +237,10 @@ public enum HARAnalysis {
     }
 
     static func carriesCredentials(_ entry: HAREntry) -> Bool {
-        entry.requestHeaders.contains { $0.name.lowercased() == "authorization" || $0.name.lowercased() == "proxy-authorization" || isAPIKeyHeader($0.name) }
+        entry.requestHeaders.contains {
+            $0.name.lowercased() == "authorization" || $0.name.lowercased() == "proxy-authorization"
+                || isAPIKeyHeader($0.name)
+        }
     }
 
     /// A hash of the credential-bearing values: equal hashes mean the same credentials were sent.
@@ -219,7 +248,10 @@ public enum HARAnalysis {
         var hasher = Hasher()
         for field in entry.requestHeaders {
             let lower = field.name.lowercased()
-            guard lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" || isAPIKeyHeader(field.name) else { continue }
+            guard
+                lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
+                    || isAPIKeyHeader(field.name)
+            else { continue }
             hasher.combine(lower)
             hasher.combine(field.value)
         }
@@ -232,8 +264,12 @@ public enum HARAnalysis {
             let rest = value.dropFirst(scheme.count).drop { $0 == " " || $0 == "\t" }
             switch scheme.lowercased() {
             case "basic":
-                if let bytes = Base64.decode(String(rest)), let text = String(validating: bytes, as: UTF8.self), let colon = text.firstIndex(of: ":") {
-                    return .basic(user: SecretMasking.displayUser(String(text[..<colon]), passwordIsEmpty: text[text.index(after: colon)...].isEmpty))
+                if let bytes = Base64.decode(String(rest)), let text = String(validating: bytes, as: UTF8.self),
+                    let colon = text.firstIndex(of: ":")
+                {
+                    return .basic(
+                        user: SecretMasking.displayUser(
+                            String(text[..<colon]), passwordIsEmpty: text[text.index(after: colon)...].isEmpty))
                 }
                 return .basic(user: "?")
             case "bearer": return .bearer

@@ -22,9 +22,12 @@ struct HARCookieJar {
     mutating func store(from entry: HAREntry) {
         let host = HARAnalysis.host(of: entry.url) ?? ""
         let time = entry.started ?? 0
-        var parsed: [(CookieJar.Cookie, String?, Bool, Bool)] = entry.responseHeaders.values("Set-Cookie").flatMap { value in
+        var parsed: [(CookieJar.Cookie, String?, Bool, Bool)] = entry.responseHeaders.values("Set-Cookie").flatMap {
+            value in
             // Some producers join several Set-Cookie lines with newlines into one header value.
-            value.split(whereSeparator: \.isNewline).compactMap { Self.parseSetCookie(String($0), host: host, requestPath: HARAnalysis.path(of: entry.url), now: time) }
+            value.split(whereSeparator: \.isNewline).compactMap {
+                Self.parseSetCookie(String($0), host: host, requestPath: HARAnalysis.path(of: entry.url), now: time)
+            }
         }
         if parsed.isEmpty {
             parsed = entry.responseCookies.map { c in
@@ -33,8 +36,10 @@ struct HARCookieJar {
                 let deleted = c.expires.map { $0 <= time } ?? false
                 return (
                     CookieJar.Cookie(
-                        domain: bare, includeSubdomains: domain != nil, path: c.path ?? Self.defaultPath(HARAnalysis.path(of: entry.url)),
-                        secure: c.secure, expires: c.expires ?? 0, name: c.name, value: "", httpOnly: c.httpOnly), c.sameSite, domain == nil, deleted
+                        domain: bare, includeSubdomains: domain != nil,
+                        path: c.path ?? Self.defaultPath(HARAnalysis.path(of: entry.url)),
+                        secure: c.secure, expires: c.expires ?? 0, name: c.name, value: "", httpOnly: c.httpOnly),
+                    c.sameSite, domain == nil, deleted
                 )
             }
         }
@@ -54,7 +59,9 @@ struct HARCookieJar {
 
     /// `name=value; Path=/; Domain=example.com; Max-Age=3600; Secure; HttpOnly; SameSite=Lax`.
     /// Returns the cookie (value dropped), SameSite, host-only, and whether it deletes the cookie.
-    static func parseSetCookie(_ line: String, host: String, requestPath: String, now: Double) -> (CookieJar.Cookie, String?, Bool, Bool)? {
+    static func parseSetCookie(_ line: String, host: String, requestPath: String, now: Double) -> (
+        CookieJar.Cookie, String?, Bool, Bool
+    )? {
         let parts = line.split(separator: ";", omittingEmptySubsequences: false)
         guard let pair = parts.first, let eq = pair.firstIndex(of: "=") else { return nil }
         let name = pair[..<eq].trimmingOWS
@@ -71,7 +78,8 @@ struct HARCookieJar {
             guard let key = kv.first?.lowercased() else { continue }
             let value = kv.count > 1 ? kv[1] : ""
             switch key {
-            case "domain": if !value.isEmpty { domain = (value.hasPrefix(".") ? String(value.dropFirst()) : value).lowercased() }
+            case "domain":
+                if !value.isEmpty { domain = (value.hasPrefix(".") ? String(value.dropFirst()) : value).lowercased() }
             case "path": if value.hasPrefix("/") { path = value }
             case "expires": expires = HTTPDate.parse(value)
             case "max-age": maxAge = Double(value)
@@ -83,10 +91,13 @@ struct HARCookieJar {
         }
         var expiry = expires ?? 0
         if let maxAge { expiry = now + maxAge }
-        let deleted = (maxAge.map { $0 <= 0 } ?? false) || (maxAge == nil && expires.map { now > 0 && $0 <= now } ?? false)
+        let deleted =
+            (maxAge.map { $0 <= 0 } ?? false) || (maxAge == nil && expires.map { now > 0 && $0 <= now } ?? false)
         let cookie = CookieJar.Cookie(
-            domain: domain ?? host, includeSubdomains: domain != nil, path: path ?? defaultPath(requestPath), secure: secure,
-            expires: expiry == 0 && (expires != nil || maxAge != nil) ? 1 : expiry, name: name, value: "", httpOnly: httpOnly)
+            domain: domain ?? host, includeSubdomains: domain != nil, path: path ?? defaultPath(requestPath),
+            secure: secure,
+            expires: expiry == 0 && (expires != nil || maxAge != nil) ? 1 : expiry, name: name, value: "",
+            httpOnly: httpOnly)
         return (cookie, sameSite, domain == nil, deleted)
     }
 
@@ -103,7 +114,8 @@ struct HARCookieJar {
         let candidates = order.compactMap { stored[$0] }.filter { !sent.contains($0.cookie.name) }
         var jar = CookieJar(text: "")
         jar.cookies = candidates.map(\.cookie)
-        let selection = jar.select(scheme: HARAnalysis.scheme(of: entry.url), host: host, path: HARAnalysis.path(of: entry.url), now: time)
+        let selection = jar.select(
+            scheme: HARAnalysis.scheme(of: entry.url), host: host, path: HARAnalysis.path(of: entry.url), now: time)
         func origin(_ cookie: CookieJar.Cookie) -> Stored? { candidates.first { $0.cookie == cookie } }
         var out: [CheckEvidence.UnsentCookie] = []
         for (cookie, exclusion) in selection.excluded {
@@ -113,12 +125,21 @@ struct HARCookieJar {
             case .expired(let at):
                 out.append(.init(name: "\(cookie.name) (\(setBy))", reason: "expired", expired: true, expiredAt: at))
             case .domain:
-                let scope = info.hostOnly ? "it is host-only (set without Domain) for \(cookie.domain)" : "its domain \(cookie.domain) does not match \(host)"
+                let scope =
+                    info.hostOnly
+                    ? "it is host-only (set without Domain) for \(cookie.domain)"
+                    : "its domain \(cookie.domain) does not match \(host)"
                 out.append(.init(name: cookie.name, reason: "\(scope); \(setBy)", expired: false))
             case .path(let path):
-                out.append(.init(name: cookie.name, reason: "its path \(path) does not match \(HARAnalysis.path(of: entry.url)); \(setBy)", expired: false))
+                out.append(
+                    .init(
+                        name: cookie.name,
+                        reason: "its path \(path) does not match \(HARAnalysis.path(of: entry.url)); \(setBy)",
+                        expired: false))
             case .secureOnly:
-                out.append(.init(name: cookie.name, reason: "it is Secure and the URL is plain http; \(setBy)", expired: false))
+                out.append(
+                    .init(name: cookie.name, reason: "it is Secure and the URL is plain http; \(setBy)", expired: false)
+                )
             }
         }
         guard judgeDropped else { return out }
@@ -131,9 +152,17 @@ struct HARCookieJar {
             if crossSite && sameSite == "strict" {
                 reason = "SameSite=Strict and the request is cross-site; set by \(info.setByLine)"
             } else if crossSite && (sameSite == "lax" || sameSite == nil) && !topLevelGET {
-                reason = "SameSite=\(info.sameSite ?? "Lax (the default)") and the request is a cross-site \(entry.method) that is not a top-level navigation; set by \(info.setByLine)"
+                reason =
+                    """
+                        SameSite=\(info.sameSite ?? "Lax (the default)") and the request is a cross-site \
+                        \(entry.method) that is not a top-level navigation; set by \(info.setByLine)
+                        """
             } else {
-                reason = "set by \(info.setByLine) and in scope here, but this request did not carry it (the client dropped it)"
+                reason =
+                    """
+                        set by \(info.setByLine) and in scope here, but this request did not carry it (the client \
+                        dropped it)
+                        """
             }
             out.append(.init(name: cookie.name, reason: reason, expired: false))
         }

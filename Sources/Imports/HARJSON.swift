@@ -1,4 +1,5 @@
 import TextEscaping
+
 /// A small JSON reader for HAR files. It keeps, for every string, the byte range of its literal in
 /// the file, so `--redact` can replace exactly those literals and copy every other byte unchanged.
 /// `log.entries` is handed out one entry at a time (`HARJSONReader.walk`), so the parsed tree of the
@@ -112,9 +113,15 @@ struct HARJSONReader {
             let start = position
             let text = try string()
             return .string(text, start..<position)
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return .number(try number())
         }
     }
@@ -123,7 +130,9 @@ struct HARJSONReader {
     mutating func object(_ member: (String, inout HARJSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "{"), "an object")
         depth += 1
-        guard depth <= Self.maxDepth else { throw HARError("not a HAR: JSON nested deeper than \(Self.maxDepth) levels") }
+        guard depth <= Self.maxDepth else {
+            throw HARError("not a HAR: JSON nested deeper than \(Self.maxDepth) levels")
+        }
         defer { depth -= 1 }
         if try peek() == UInt8(ascii: "}") {
             position += 1
@@ -148,7 +157,9 @@ struct HARJSONReader {
     mutating func array(_ element: (inout HARJSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "["), "an array")
         depth += 1
-        guard depth <= Self.maxDepth else { throw HARError("not a HAR: JSON nested deeper than \(Self.maxDepth) levels") }
+        guard depth <= Self.maxDepth else {
+            throw HARError("not a HAR: JSON nested deeper than \(Self.maxDepth) levels")
+        }
         defer { depth -= 1 }
         if try peek() == UInt8(ascii: "]") {
             position += 1
@@ -228,12 +239,14 @@ struct HARJSONReader {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count,
+                    bytes[position] == UInt8(ascii: "\\"),
                     bytes[position + 1] == UInt8(ascii: "u")
                 {
                     position += 2
                     let low = try hex4()
-                    scalar = (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                    scalar =
+                        (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
                 }
                 out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
             default: throw HARError("not valid JSON: a bad escape in a string at byte \(position - 2)")

@@ -7,9 +7,12 @@ import HTTPAuth
 public enum HARSecrets {
     /// Parameter and JSON field names whose values are secrets (compared lowercased, `_`/`-` removed).
     static let secretFieldNames: Set<String> = [
-        "password", "passwd", "pass", "pwd", "secret", "clientsecret", "token", "accesstoken", "refreshtoken", "idtoken", "authtoken",
-        "apikey", "key", "privatetoken", "jwt", "session", "sessionid", "sessiontoken", "assertion", "clientassertion", "code", "otp",
-        "sig", "signature", "auth", "authorization", "bearer", "credential", "credentials", "oauthtoken", "oauthsignature", "csrftoken",
+        "password", "passwd", "pass", "pwd", "secret", "clientsecret", "token", "accesstoken", "refreshtoken",
+        "idtoken", "authtoken",
+        "apikey", "key", "privatetoken", "jwt", "session", "sessionid", "sessiontoken", "assertion", "clientassertion",
+        "code", "otp",
+        "sig", "signature", "auth", "authorization", "bearer", "credential", "credentials", "oauthtoken",
+        "oauthsignature", "csrftoken",
         "xamzsecuritytoken", "xamzsignature", "xamzcredential", "newpassword", "currentpassword", "oldpassword",
     ]
 
@@ -20,7 +23,8 @@ public enum HARSecrets {
     /// A value that is already masked (a redacted copy, a producer's own redaction) is not a secret.
     static func isMasked(_ value: String) -> Bool {
         let v = value.trimmingOWS
-        return v.isEmpty || v.contains("****") || v.hasSuffix(" chars)") || v.lowercased() == "redacted" || v == "[REDACTED]" || v == "xxx"
+        return v.isEmpty || v.contains("****") || v.hasSuffix(" chars)") || v.lowercased() == "redacted"
+            || v == "[REDACTED]" || v == "xxx"
     }
 
     static func isCredentialHeader(_ name: String) -> Bool {
@@ -43,29 +47,43 @@ public enum HARSecrets {
             for h in e.requestHeaders where h.name.lowercased() == "cookie" {
                 for pair in h.value.split(separator: ";") {
                     let kv = pair.split(separator: "=", maxSplits: 1)
-                    if kv.count == 2, !isMasked(String(kv[1])) { note("cookie \(String(kv[0]).trimmingOWS) (Cookie header)", e.index) }
+                    if kv.count == 2, !isMasked(String(kv[1])) {
+                        note("cookie \(String(kv[0]).trimmingOWS) (Cookie header)", e.index)
+                    }
                 }
             }
             for c in e.requestCookies where !isMasked(c.value) { note("cookie \(c.name) (request.cookies)", e.index) }
             for h in e.responseHeaders where h.name.lowercased() == "set-cookie" {
                 let first = h.value.split(separator: ";", maxSplits: 1).first ?? ""
                 let kv = first.split(separator: "=", maxSplits: 1)
-                if kv.count == 2, !isMasked(String(kv[1])) { note("cookie \(String(kv[0]).trimmingOWS) (Set-Cookie)", e.index) }
+                if kv.count == 2, !isMasked(String(kv[1])) {
+                    note("cookie \(String(kv[0]).trimmingOWS) (Set-Cookie)", e.index)
+                }
             }
             for c in e.responseCookies where !isMasked(c.value) { note("cookie \(c.name) (response.cookies)", e.index) }
-            for h in e.responseHeaders where isCredentialHeader(h.name) && !isMasked(h.value) { note("response header \(h.name)", e.index) }
+            for h in e.responseHeaders where isCredentialHeader(h.name) && !isMasked(h.value) {
+                note("response header \(h.name)", e.index)
+            }
             for name in secretQueryNames(e.url) { note("query parameter \(name)", e.index) }
-            for p in e.postParams where isSecretName(p.name) && !isMasked(p.value) { note("form field \(p.name)", e.index) }
+            for p in e.postParams where isSecretName(p.name) && !isMasked(p.value) {
+                note("form field \(p.name)", e.index)
+            }
             if let text = e.postText {
-                for name in secretFieldsInBody(text, mimeType: e.postMimeType) { note("request body field \(name)", e.index) }
+                for name in secretFieldsInBody(text, mimeType: e.postMimeType) {
+                    note("request body field \(name)", e.index)
+                }
             }
             if !e.body.isEmpty, let body = String(validating: e.body, as: UTF8.self) {
-                for name in secretFieldsInBody(body, mimeType: e.responseHeader("Content-Type")) { note("response body field \(name)", e.index) }
+                for name in secretFieldsInBody(body, mimeType: e.responseHeader("Content-Type")) {
+                    note("response body field \(name)", e.index)
+                }
             }
         }
         return order.map { place in
             let list = places[place] ?? []
-            let shown = list.prefix(8).map(String.init).joined(separator: ", ") + (list.count > 8 ? ", … (\(list.count) entries)" : "")
+            let shown =
+                list.prefix(8).map(String.init).joined(separator: ", ")
+                + (list.count > 8 ? ", … (\(list.count) entries)" : "")
             return "\(place): entr\(list.count == 1 ? "y" : "ies") \(shown)"
         }
     }
@@ -86,7 +104,9 @@ public enum HARSecrets {
     static func secretFieldsInBody(_ text: String, mimeType: String?) -> [String] {
         let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
-            return jsonSecretRanges(Array(text.utf8)).map(\.name).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+            return jsonSecretRanges(Array(text.utf8)).map(\.name).reduce(into: []) {
+                if !$0.contains($1) { $0.append($1) }
+            }
         }
         if isForm(text, mimeType: mimeType) {
             return text.split(separator: "&").compactMap { item in
@@ -106,10 +126,12 @@ public enum HARSecrets {
 
     /// The string values of secret-named members anywhere in a JSON text, with their literal ranges.
     static func jsonSecretRanges(_ bytes: [UInt8]) -> [(name: String, range: Range<Int>)] {
-        guard let tree = bytes.withUnsafeBufferPointer({ buffer -> HARJSON? in
-            var reader = HARJSONReader(buffer)
-            return try? reader.value()
-        }) else { return [] }
+        guard
+            let tree = bytes.withUnsafeBufferPointer({ buffer -> HARJSON? in
+                var reader = HARJSONReader(buffer)
+                return try? reader.value()
+            })
+        else { return [] }
         var out: [(String, Range<Int>)] = []
         func walk(_ value: HARJSON) {
             switch value {
@@ -173,14 +195,18 @@ public enum HARSecrets {
                     if isMasked(value) && isCredentialHeader(name) { return value }
                     switch name.lowercased() {
                     case "referer", "origin": return SecretMasking.maskURL(value)
-                    case let lower where lower.hasPrefix("sec-") || lower.hasPrefix(":") || lower.contains("authenticat"): return value
+                    case let lower
+                    where lower.hasPrefix("sec-") || lower.hasPrefix(":") || lower.contains("authenticat"): return value
                     case "set-cookie":
                         // Chrome joins several cookies with newlines: mask each line.
                         return value.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                            line.isEmpty || isMasked(String(line)) && line.contains("=****") ? String(line) : SecretMasking.maskSetCookie(String(line))
+                            line.isEmpty || isMasked(String(line)) && line.contains("=****")
+                                ? String(line) : SecretMasking.maskSetCookie(String(line))
                         }.joined(separator: "\n")
-                    default: return isCredentialHeader(name) ? SecretMasking.maskHeaderValue(name: "authorization", value: value)
-                        : SecretMasking.maskHeaderValue(name: name, value: value)
+                    default:
+                        return isCredentialHeader(name)
+                            ? SecretMasking.maskHeaderValue(name: "authorization", value: value)
+                            : SecretMasking.maskHeaderValue(name: name, value: value)
                     }
                 }
             }
@@ -190,7 +216,10 @@ public enum HARSecrets {
         }
         if let request = entry["request"] {
             out += replace(request["url"], with: SecretMasking.maskURL)
-            for item in request["queryString"]?.array ?? [] where isSecretName(item["name"]?.string ?? "") || secretQueryNames("?\(item["name"]?.string ?? "")=x").count == 1 {
+            for item in request["queryString"]?.array ?? []
+            where isSecretName(item["name"]?.string ?? "")
+                || secretQueryNames("?\(item["name"]?.string ?? "")=x").count == 1
+            {
                 out += replace(item["value"]) { $0.isEmpty ? $0 : "****" }
             }
             if let post = request["postData"] {
@@ -205,7 +234,8 @@ public enum HARSecrets {
             if let content = response["content"] {
                 if content["encoding"]?.string?.lowercased() == "base64" {
                     out += replace(content["text"]) { text in
-                        guard let bytes = Base64.decode(text), let body = String(validating: bytes, as: UTF8.self) else { return text }
+                        guard let bytes = Base64.decode(text), let body = String(validating: bytes, as: UTF8.self)
+                        else { return text }
                         let redacted = redactBody(body, mimeType: content["mimeType"]?.string)
                         return redacted == body ? text : Base64.encode(Array(redacted.utf8))
                     }
@@ -226,7 +256,8 @@ public enum HARSecrets {
             guard !ranges.isEmpty else { return text }
             var out: [UInt8] = []
             var position = 0
-            for (_, range) in ranges.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where range.lowerBound >= position {
+            for (_, range) in ranges.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
+            where range.lowerBound >= position {
                 out += bytes[position..<range.lowerBound]
                 out += Array("\"****\"".utf8)
                 position = range.upperBound

@@ -22,7 +22,8 @@ struct LabAnswer: Sendable {
     static func digest(_ algorithm: DigestAlgorithm, firstNonceStale: Bool = false) -> LabAnswer {
         LabAnswer { request, state, _ in
             R.digestArea(
-                request, state: state, area: DigestArea(realm: R.realm, algorithm: algorithm, firstNonceStale: firstNonceStale))
+                request, state: state,
+                area: DigestArea(realm: R.realm, algorithm: algorithm, firstNonceStale: firstNonceStale))
         }
     }
 
@@ -36,7 +37,8 @@ struct LabAnswer: Sendable {
     /// A Bearer area whose RFC 9728 metadata (at the well-known URL of the scenario's path) names a
     /// broken authorization server (the scenario's `authorizationServer`).
     static let discovery = LabAnswer { request, state, path in
-        R.bearerArea(request, state: state, area: BearerArea(resourceMetadata: R.discoveryMetadataURL(path, state: state)))
+        R.bearerArea(
+            request, state: state, area: BearerArea(resourceMetadata: R.discoveryMetadataURL(path, state: state)))
     }
 
     /// An API that wants an undocumented X-API-Key and says nothing about it.
@@ -130,6 +132,7 @@ struct LabAnswer: Sendable {
             return .text(200, "The proxy let you through.\n")
         }
         return .text(
-            407, "407 Proxy Authentication Required\n", headers: [("Proxy-Authenticate", R.basicChallenge(R.proxyRealm))])
+            407, "407 Proxy Authentication Required\n",
+            headers: [("Proxy-Authenticate", R.basicChallenge(R.proxyRealm))])
     }
 }

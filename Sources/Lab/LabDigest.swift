@@ -41,7 +41,8 @@ extension LabState {
         var bytes: [UInt8] = []
         for _ in 0..<16 { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
         let nonce = Base64.encode(bytes, url: true, padding: false)
-        nonces[nonce] = NonceRecord(issuedAt: now(), realm: area.realm, algorithm: area.algorithm, preExpired: preExpired)
+        nonces[nonce] = NonceRecord(
+            issuedAt: now(), realm: area.realm, algorithm: area.algorithm, preExpired: preExpired)
         nonceOrder.append(nonce)
         if nonceOrder.count > Self.maxNonces {
             let drop = nonceOrder.count - Self.maxNonces
@@ -54,7 +55,11 @@ extension LabState {
     /// `Digest realm="lab", qop="auth", algorithm=SHA-256, nonce="…", opaque="…"[, stale=true]`.
     func digestChallenge(area: DigestArea, stale: Bool) -> String {
         let nonce = issueNonce(area: area, preExpired: area.firstNonceStale && !stale)
-        var value = "Digest realm=\"\(area.realm)\", qop=\"auth\", algorithm=\(area.algorithm.rawValue), nonce=\"\(nonce)\", opaque=\"\(Self.opaque)\""
+        var value =
+            """
+                Digest realm=\"\(area.realm)\", qop=\"auth\", algorithm=\(area.algorithm.rawValue), \
+                nonce=\"\(nonce)\", opaque=\"\(Self.opaque)\"
+                """
         if stale { value += ", stale=true" }
         return value
     }
@@ -70,46 +75,57 @@ extension LabState {
         var username = credentials[parameter: "username"]
         if username == nil, let ext = credentials[parameter: "username*"] { username = Self.decodeExtValue(ext) }
         guard let username, let realm = credentials.realm, let nonce = credentials[parameter: "nonce"],
-              let uri = credentials[parameter: "uri"], let response = credentials[parameter: "response"]
+            let uri = credentials[parameter: "uri"], let response = credentials[parameter: "response"]
         else { return .badRequest("a Digest field (username, realm, nonce, uri, response) is missing") }
         guard uri == target else { return .badRequest("uri does not match the request-target") }
 
         guard realm == area.realm else { return .rejected("realm \"\(realm)\" is not \"\(area.realm)\"") }
-        guard let algorithm = try? DigestAlgorithm(name: credentials[parameter: "algorithm"]), algorithm == area.algorithm else {
+        guard let algorithm = try? DigestAlgorithm(name: credentials[parameter: "algorithm"]),
+            algorithm == area.algorithm
+        else {
             return .rejected("algorithm is not \(area.algorithm.rawValue)")
         }
-        if let opaque = credentials[parameter: "opaque"], opaque != Self.opaque { return .rejected("opaque does not match") }
+        if let opaque = credentials[parameter: "opaque"], opaque != Self.opaque {
+            return .rejected("opaque does not match")
+        }
         guard credentials[parameter: "qop"]?.lowercased() == "auth" else { return .rejected("qop must be auth") }
         guard let ncText = credentials[parameter: "nc"], let nc = UInt32(ncText, radix: 16),
-              let cnonce = credentials[parameter: "cnonce"], !cnonce.isEmpty
+            let cnonce = credentials[parameter: "cnonce"], !cnonce.isEmpty
         else { return .rejected("nc or cnonce missing") }
 
         let userhash = credentials[parameter: "userhash"]?.lowercased() == "true"
-        let claimedUser = userhash
-            ? (username == DigestAuth.userhash(algorithm: algorithm, username: LabScenarios.user, realm: area.realm) ? LabScenarios.user : nil)
+        let claimedUser =
+            userhash
+            ? (username == DigestAuth.userhash(algorithm: algorithm, username: LabScenarios.user, realm: area.realm)
+                ? LabScenarios.user : nil)
             : username
         guard claimedUser == LabScenarios.user else { return .rejected("unknown user") }
 
-        let ha1 = DigestAuth.ha1(algorithm: algorithm, username: LabScenarios.user, realm: area.realm,
-                                 password: LabScenarios.password, nonce: nonce, cnonce: cnonce)
+        let ha1 = DigestAuth.ha1(
+            algorithm: algorithm, username: LabScenarios.user, realm: area.realm,
+            password: LabScenarios.password, nonce: nonce, cnonce: cnonce)
         let ha2 = DigestAuth.ha2(algorithm: algorithm, method: method, uri: uri, qop: .auth)
-        let expected = DigestAuth.response(algorithm: algorithm, ha1: ha1, nonce: nonce, nc: ncText, cnonce: cnonce, qop: .auth, ha2: ha2)
+        let expected = DigestAuth.response(
+            algorithm: algorithm, ha1: ha1, nonce: nonce, nc: ncText, cnonce: cnonce, qop: .auth, ha2: ha2)
         guard expected == response.lowercased() else { return .rejected("response does not match (wrong password)") }
 
         // The answer is right for this nonce: now judge the nonce itself.
         guard var record = nonces[nonce], record.realm == area.realm, record.algorithm == algorithm,
-              !record.preExpired, now() - record.issuedAt <= Self.nonceLifetime
+            !record.preExpired, now() - record.issuedAt <= Self.nonceLifetime
         else {
             nonces[nonce] = nil
             return .stale
         }
-        guard nc > record.lastNonceCount else { return .rejected("nc \(ncText) was already used with this nonce (replay)") }
+        guard nc > record.lastNonceCount else {
+            return .rejected("nc \(ncText) was already used with this nonce (replay)")
+        }
         record.lastNonceCount = nc
         nonces[nonce] = record
 
         // Authentication-Info rspauth: HA2 with an empty method (RFC 7616 §3.5).
         let rspHA2 = DigestAuth.ha2(algorithm: algorithm, method: "", uri: uri, qop: .auth)
-        let rspauth = DigestAuth.response(algorithm: algorithm, ha1: ha1, nonce: nonce, nc: ncText, cnonce: cnonce, qop: .auth, ha2: rspHA2)
+        let rspauth = DigestAuth.response(
+            algorithm: algorithm, ha1: ha1, nonce: nonce, nc: ncText, cnonce: cnonce, qop: .auth, ha2: rspHA2)
         return .accepted(authenticationInfo: "rspauth=\"\(rspauth)\", qop=auth, nc=\(ncText), cnonce=\"\(cnonce)\"")
     }
 
@@ -122,7 +138,8 @@ extension LabState {
         while let byte = rest.first {
             rest = rest.dropFirst()
             if byte == UInt8(ascii: "%"), rest.count >= 2,
-               let v = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16)
+            {
                 bytes.append(v)
                 rest = rest.dropFirst(2)
             } else {

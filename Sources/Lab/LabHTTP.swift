@@ -63,7 +63,8 @@ struct LabResponse: Sendable {
     }
 
     static func text(_ status: Int, _ text: String, headers: [(name: String, value: String)] = []) -> LabResponse {
-        LabResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
+        LabResponse(
+            status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
     }
 
     static func json(_ status: Int, _ json: String, headers: [(name: String, value: String)] = []) -> LabResponse {
@@ -110,9 +111,11 @@ enum Escape {
 
     /// Text safe inside an RFC 6750 `error_description` (%x20-21 / %x23-5B / %x5D-7E).
     static func errorDescription(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter {
-            $0.value >= 0x20 && $0.value <= 0x7E && $0 != "\"" && $0 != "\\"
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.filter {
+                    $0.value >= 0x20 && $0.value <= 0x7E && $0 != "\"" && $0 != "\\"
+                }))
     }
 }
 

@@ -1,13 +1,14 @@
-// What each path of the lab answers. Plain code over `LabRequest` → `LabResponse`; the NIO side
-// (LabServer.swift) adds Date, Server, Content-Length and Connection.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPAuth
 import HTTPDigest
 import TextEscaping
+
+// What each path of the lab answers. Plain code over `LabRequest` → `LabResponse`; the NIO side
+// (LabServer.swift) adds Date, Server, Content-Length and Connection.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Mutable lab state. Confined to the lab's single event loop thread (every listener and every
 /// connection of one `LabServer` runs on it), hence `@unchecked Sendable` without locks.
@@ -82,8 +83,9 @@ enum LabRouter {
         guard scheme.lowercased() == "basic" else { return .wrongScheme }
         switch BasicAuth.decode(authorization: value) {
         case .failure: return .malformed
-        case let .success(credentials):
-            return credentials.user == LabScenarios.user && credentials.password == LabScenarios.password ? .accepted : .rejected
+        case .success(let credentials):
+            return credentials.user == LabScenarios.user && credentials.password == LabScenarios.password
+                ? .accepted : .rejected
         }
     }
 
@@ -106,7 +108,9 @@ enum LabRouter {
     /// Where the discovery scenarios' resource metadata lives: the RFC 9728 well-known URL of their path.
     static func discoveryMetadataURL(_ path: String, state: LabState) -> String { state.resourceMetadataURL + path }
 
-    static func unauthorizedBasic(_ realm: String, _ text: String, extra: [(name: String, value: String)] = []) -> LabResponse {
+    static func unauthorizedBasic(_ realm: String, _ text: String, extra: [(name: String, value: String)] = [])
+        -> LabResponse
+    {
         .text(401, text, headers: [("WWW-Authenticate", basicChallenge(realm))] + extra)
     }
 
@@ -121,16 +125,19 @@ enum LabRouter {
     }
 
     static func digestArea(_ request: LabRequest, state: LabState, area: DigestArea) -> LabResponse {
-        let verdict = state.verifyDigest(request.header("Authorization"), method: request.method, target: request.target, area: area)
+        let verdict = state.verifyDigest(
+            request.header("Authorization"), method: request.method, target: request.target, area: area)
         switch verdict {
-        case let .accepted(info):
-            return .text(200, "Hello, \(LabScenarios.user): Digest \(area.algorithm.rawValue) accepted.\n",
-                         headers: [("Authentication-Info", info)])
-        case let .badRequest(reason):
+        case .accepted(let info):
+            return .text(
+                200, "Hello, \(LabScenarios.user): Digest \(area.algorithm.rawValue) accepted.\n",
+                headers: [("Authentication-Info", info)])
+        case .badRequest(let reason):
             return .text(400, "400 Bad Request: \(reason).\n")
         case .stale:
-            return .text(401, "401 Unauthorized: the nonce is stale; retry with the new one.\n",
-                         headers: [("WWW-Authenticate", state.digestChallenge(area: area, stale: true))])
+            return .text(
+                401, "401 Unauthorized: the nonce is stale; retry with the new one.\n",
+                headers: [("WWW-Authenticate", state.digestChallenge(area: area, stale: true))])
         case .missing, .wrongScheme, .rejected:
             let text: String
             switch verdict {
@@ -154,35 +161,40 @@ enum LabRouter {
             return value
         }
         func unauthorized(_ value: String, _ text: String, status: Int = 401) -> LabResponse {
-            var response = LabResponse.json(status, "{\"error\":\(JSONString.literal(text))}", headers: [("WWW-Authenticate", value)])
+            var response = LabResponse.json(
+                status, "{\"error\":\(JSONString.literal(text))}", headers: [("WWW-Authenticate", value)])
             response.dateOffset = area.clockOffset
             return response
         }
 
         let authorization = area.ignoreAuthorization ? nil : request.header("Authorization")
         guard let authorization,
-              authorization.drop(while: { $0 == " " }).prefix(while: { $0 != " " }).lowercased() == "bearer"
+            authorization.drop(while: { $0 == " " }).prefix(while: { $0 != " " }).lowercased() == "bearer"
         else {
             // RFC 6750 §3.1: a request without a token gets no error code.
             return unauthorized(challenge(scope: area.requiredScope), "authentication required")
         }
         let issues = BearerAuth.inspect(authorization: authorization)
         if let issue = issues.first {
-            return unauthorized(challenge("invalid_request", description: "Malformed Authorization header: " + issueText(issue.kind)),
-                                "invalid_request")
+            return unauthorized(
+                challenge("invalid_request", description: "Malformed Authorization header: " + issueText(issue.kind)),
+                "invalid_request")
         }
-        let token = String(authorization.drop(while: { $0 == " " }).dropFirst("bearer".count).drop(while: { $0 == " " }))
+        let token = String(
+            authorization.drop(while: { $0 == " " }).dropFirst("bearer".count).drop(while: { $0 == " " }))
         if area.rejectEveryToken {
             return unauthorized(challenge("invalid_token", description: "The access token expired"), "invalid_token")
         }
         let serverNow = state.now() + area.clockOffset
         switch LabJWT.verify(token, now: serverNow) {
-        case let .valid(scopes):
+        case .valid(let scopes):
             if let required = area.requiredScope, !scopes.contains(required) {
                 // RFC 6750 §3.1: insufficient_scope is answered with 403.
-                return unauthorized(challenge("insufficient_scope",
-                                              description: "The request requires higher privileges than provided by the access token",
-                                              scope: required), "insufficient_scope", status: 403)
+                return unauthorized(
+                    challenge(
+                        "insufficient_scope",
+                        description: "The request requires higher privileges than provided by the access token",
+                        scope: required), "insufficient_scope", status: 403)
             }
             var response = LabResponse.json(200, #"{"ok":true,"user":"alice"}"#)
             response.dateOffset = area.clockOffset
@@ -190,7 +202,8 @@ enum LabRouter {
         case .expired:
             return unauthorized(challenge("invalid_token", description: "The access token expired"), "invalid_token")
         case .notYetValid:
-            return unauthorized(challenge("invalid_token", description: "The access token is not yet valid"), "invalid_token")
+            return unauthorized(
+                challenge("invalid_token", description: "The access token is not yet valid"), "invalid_token")
         case .malformed, .wrongAlgorithm, .badSignature:
             return unauthorized(challenge("invalid_token", description: "The access token is invalid"), "invalid_token")
         }
@@ -225,13 +238,16 @@ enum LabRouter {
             return .json(200, LabJWT.jwksJSON)
         case serverPrefix + "/as/html":
             // A single-page app's catch-all answers every unknown path with its index page.
-            return .html(200, "<!doctype html><html><head><title>App</title></head><body><div id=\"root\"></div></body></html>\n")
+            return .html(
+                200, "<!doctype html><html><head><title>App</title></head><body><div id=\"root\"></div></body></html>\n"
+            )
         case serverPrefix + "/as/mismatch":
             return authorizationServerMetadata(issuer: "https://login.example.test", state: state)
         default:
             if path.hasPrefix(resourcePrefix + "/"),
-               let route = routes.first(where: { resourcePrefix + $0.path == path }),
-               let server = route.authorizationServer {
+                let route = routes.first(where: { resourcePrefix + $0.path == path }),
+                let server = route.authorizationServer
+            {
                 return resourceMetadata(resource: base + route.path, authorizationServer: base + server, state: state)
             }
             return .text(404, "Not Found\n")
@@ -263,11 +279,18 @@ enum LabRouter {
     static func secondOrigin(_ request: LabRequest, state: LabState) -> LabResponse {
         let path = request.path
         if path.hasPrefix("/redirect-target/") {
-            return basicArea(request, realm: secondRealm,
-                             greeting: "Hello, \(LabScenarios.user): credentials sent again to this origin, so 200.")
+            return basicArea(
+                request, realm: secondRealm,
+                greeting: "Hello, \(LabScenarios.user): credentials sent again to this origin, so 200.")
         }
         if path == "/" {
-            return .text(200, "why401 lab, second origin: /redirect-target/ (Basic realm \"\(secondRealm)\"). Main lab: \(state.baseURL)/\n")
+            return .text(
+                200,
+                """
+                    why401 lab, second origin: /redirect-target/ (Basic realm \"\(secondRealm)\"). Main lab: \
+                    \(state.baseURL)/\n
+                    """
+            )
         }
         return .text(404, "Not Found\n")
     }

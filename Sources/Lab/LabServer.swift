@@ -1,16 +1,17 @@
+import HTTPAuth
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
 // The lab's HTTP/1.1 server on SwiftNIO: two listeners on the given host only (the second one is
 // another origin, the target of the cross-origin redirect), one event loop thread, one request per
 // connection (`Connection: close`), bounded everywhere: header section > 64 KB → 431, request body
 // > 1 MB → 413, 30 s without reading → closed, malformed requests → 400 (NIO's error handler).
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
-import HTTPAuth
-import NIOCore
-import NIOHTTP1
-import NIOPosix
 
 public final class LabServer: Sendable {
     /// The host both listeners are bound to (default `127.0.0.1`).
@@ -30,7 +31,10 @@ public final class LabServer: Sendable {
     /// The scenarios with tokens minted for the lab's clock (use these when a clock was injected).
     public var scenarios: [LabScenario] { LabScenarios.all(now: state.clock(), issuer: state.baseURL) }
 
-    private init(host: String, port: Int, secondPort: Int, group: MultiThreadedEventLoopGroup, channels: [any Channel], state: LabState) {
+    private init(
+        host: String, port: Int, secondPort: Int, group: MultiThreadedEventLoopGroup, channels: [any Channel],
+        state: LabState
+    ) {
         self.host = host
         self.port = port
         self.secondPort = secondPort
@@ -43,17 +47,22 @@ public final class LabServer: Sendable {
     /// `clock` drives `Date` headers, nonce lifetimes and JWT checks.
     /// `onReady` runs once the ports are known and before the first request is served (a CLI
     /// prints its banner there, so anyone who reaches the lab has already seen it).
-    public static func start(host: String = "127.0.0.1", port: Int = 0, secondPort: Int = 0,
-                             clock: @escaping @Sendable () -> Date = { Date() },
-                             onReady: (@Sendable (LabServer) -> Void)? = nil) async throws -> LabServer {
+    public static func start(
+        host: String = "127.0.0.1", port: Int = 0, secondPort: Int = 0,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        onReady: (@Sendable (LabServer) -> Void)? = nil
+    ) async throws -> LabServer {
         // One thread: every connection's handler runs on it, which is what makes LabState safe.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = LabState(host: host, clock: clock)
         do {
-            let main = try await bootstrap(group: group, state: state, listener: .main).bind(host: host, port: port).get()
+            let main = try await bootstrap(group: group, state: state, listener: .main).bind(host: host, port: port)
+                .get()
             let second: any Channel
             do {
-                second = try await bootstrap(group: group, state: state, listener: .second).bind(host: host, port: secondPort).get()
+                second = try await bootstrap(group: group, state: state, listener: .second).bind(
+                    host: host, port: secondPort
+                ).get()
             } catch {
                 try? await main.close().get()
                 throw error
@@ -65,7 +74,8 @@ public final class LabServer: Sendable {
                 state.mainPort = mainPort
                 state.secondPort = otherPort
             }.get()
-            let lab = LabServer(host: host, port: mainPort, secondPort: otherPort, group: group, channels: [main, second], state: state)
+            let lab = LabServer(
+                host: host, port: mainPort, secondPort: otherPort, group: group, channels: [main, second], state: state)
             onReady?(lab)
             try await main.setOption(.autoRead, value: true).get()
             try await second.setOption(.autoRead, value: true).get()
@@ -88,7 +98,9 @@ public final class LabServer: Sendable {
         try await group.shutdownGracefully()
     }
 
-    private static func bootstrap(group: MultiThreadedEventLoopGroup, state: LabState, listener: LabListener) -> ServerBootstrap {
+    private static func bootstrap(group: MultiThreadedEventLoopGroup, state: LabState, listener: LabListener)
+        -> ServerBootstrap
+    {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             // Connections wait in the backlog until `start` has recorded both ports: pages and
@@ -141,7 +153,7 @@ final class HeaderSectionLimitHandler: ChannelInboundHandler {
         switch state {
         case .body:
             context.fireChannelRead(data)
-        case let .rejected(discarded):
+        case .rejected(let discarded):
             let buffer = unwrapInboundIn(data)
             let total = discarded + buffer.readableBytes
             state = .rejected(discarded: total)
@@ -154,7 +166,10 @@ final class HeaderSectionLimitHandler: ChannelInboundHandler {
                     count += 1
                     tail = tail << 8 | UInt32(byte)
                     // CRLF CRLF ends the head (a bare LF LF too, as lenient parsers accept it).
-                    if tail == 0x0D0A_0D0A || tail & 0xFFFF == 0x0A0A { endOffset = i; break }
+                    if tail == 0x0D0A_0D0A || tail & 0xFFFF == 0x0A0A {
+                        endOffset = i
+                        break
+                    }
                     if count > limit { break }
                 }
             }
@@ -173,7 +188,11 @@ final class HeaderSectionLimitHandler: ChannelInboundHandler {
 
     private func reject(context: ChannelHandlerContext) {
         let body = "431 Request Header Fields Too Large: the header section is over \(limit / 1024) KB.\n"
-        let head = "HTTP/1.1 431 Request Header Fields Too Large\r\nServer: why401-lab\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        let head =
+            """
+                HTTP/1.1 431 Request Header Fields Too Large\r\nServer: why401-lab\r\nContent-Type: text/plain; \
+                charset=utf-8\r\n
+                """
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let buffer = context.channel.allocator.buffer(string: head + body)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
@@ -212,22 +231,25 @@ final class LabHTTPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case let .head(requestHead):
+        case .head(let requestHead):
             guard !answered else { return }
             head = requestHead
             bodyBytes = 0
-            if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init), length > LabRouter.maxBody {
+            if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init),
+                length > LabRouter.maxBody
+            {
                 tooLarge(context: context)
             }
-        case let .body(buffer):
+        case .body(let buffer):
             guard !answered, head != nil else { return }
             bodyBytes += buffer.readableBytes
             if bodyBytes > LabRouter.maxBody { tooLarge(context: context) }
         case .end:
             guard !answered, let head else { return }
             answered = true
-            let request = LabRequest(method: head.method.rawValue, target: head.uri,
-                                     headers: head.headers.map { (name: $0.name, value: $0.value) }, listener: listener)
+            let request = LabRequest(
+                method: head.method.rawValue, target: head.uri,
+                headers: head.headers.map { (name: $0.name, value: $0.value) }, listener: listener)
             let response = LabRouter.respond(to: request, state: state)
             write(response, isHead: head.method == .HEAD, context: context, closeOutputOnly: false)
         }
@@ -235,7 +257,8 @@ final class LabHTTPHandler: ChannelInboundHandler {
 
     private func tooLarge(context: ChannelHandlerContext) {
         answered = true
-        let response = LabResponse.text(413, "413 Content Too Large: request bodies are limited to \(LabRouter.maxBody / 1024) KB.\n")
+        let response = LabResponse.text(
+            413, "413 Content Too Large: request bodies are limited to \(LabRouter.maxBody / 1024) KB.\n")
         write(response, isHead: false, context: context, closeOutputOnly: true)
     }
 
@@ -249,10 +272,14 @@ final class LabHTTPHandler: ChannelInboundHandler {
             headers.add(name: "Content-Length", value: String(response.body.count))
         }
         headers.add(name: "Connection", value: "close")
-        let status = HTTPResponseStatus(statusCode: response.status, reasonPhrase: HTTPStatusText.reason(response.status))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        let status = HTTPResponseStatus(
+            statusCode: response.status, reasonPhrase: HTTPStatusText.reason(response.status))
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !isHead, !response.body.isEmpty, response.status != 204 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
+                promise: nil)
         }
         let channel = context.channel
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))

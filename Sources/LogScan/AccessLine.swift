@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// A run of bytes inside the current line (or the worker's scratch buffer); never outlives the line.
@@ -73,8 +73,11 @@ enum Scan {
         var i = from
         // 16 bytes per step: most fields end within the first step, so the loop's exit is predictable
         while i + 16 <= n {
-            let low = matches(i), high = matches(i + 8)
-            if low | high != 0 { return i + (low != 0 ? low.trailingZeroBitCount : 64 + high.trailingZeroBitCount) >> 3 }
+            let low = matches(i)
+            let high = matches(i + 8)
+            if low | high != 0 {
+                return i + (low != 0 ? low.trailingZeroBitCount : 64 + high.trailingZeroBitCount) >> 3
+            }
             i += 16
         }
         if i + 8 <= n {
@@ -94,11 +97,13 @@ enum Scan {
     static func findEither(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int, _ a: UInt8, _ b: UInt8) -> Int? {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
-        let pa = UInt64(a) &* ones, pb = UInt64(b) &* ones
+        let pa = UInt64(a) &* ones
+        let pb = UInt64(b) &* ones
         var i = from
         while i + 8 <= n {
             let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            let x = w ^ pa, y = w ^ pb
+            let x = w ^ pa
+            let y = w ^ pb
             let zeros = ((x &- ones) & ~x & high) | ((y &- ones) & ~y & high)
             if zeros != 0 { return i + zeros.trailingZeroBitCount >> 3 }
             i += 8
@@ -150,7 +155,9 @@ enum Scan {
     @inline(__always)
     static func status(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int? {
         guard i + 3 <= n, i + 3 == n || p[i + 3] == 0x20 else { return nil }
-        let a = Int(p[i]) &- 48, b = Int(p[i + 1]) &- 48, c = Int(p[i + 2]) &- 48
+        let a = Int(p[i]) &- 48
+        let b = Int(p[i + 1]) &- 48
+        let c = Int(p[i + 2]) &- 48
         guard a >= 1 && a <= 5 && b >= 0 && b <= 9 && c >= 0 && c <= 9 else { return nil }
         return a * 100 + b * 10 + c
     }
@@ -232,7 +239,8 @@ enum CombinedParser {
         if f.agentParsed { return f.agent }
         f.agentParsed = true
         guard let rest = f.rest else { return nil }
-        let p = rest.base, n = rest.count
+        let p = rest.base
+        let n = rest.count
         guard n > 1, p[0] == 0x20, let sp = Scan.find(p, 1, n, 0x20), sp + 1 < n, p[sp + 1] == 0x22,
             let rq = Scan.closingQuote(p, sp + 2, n), rq + 2 < n, p[rq + 1] == 0x20, p[rq + 2] == 0x22,
             let aq = Scan.closingQuote(p, rq + 3, n)

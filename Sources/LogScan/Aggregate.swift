@@ -14,7 +14,6 @@ struct Pending {
     var key: Int64 { Aggregate.key(client, path) }
 }
 
-
 /// Per client: successes (2xx/3xx) and 401s still open for pairing (a 2xx from a client with none
 /// skips the path lookup entirely).
 struct ClientCounts {
@@ -140,7 +139,9 @@ struct Aggregate {
         guard width > granularity else { return }
         granularity = width
         granularityLimit = width == 3600 ? 366 * 86400 : .max
-        let oldStart = minuteStart, oldRequests = minuteRequests, oldFailures = minuteFailures
+        let oldStart = minuteStart
+        let oldRequests = minuteRequests
+        let oldFailures = minuteFailures
         minuteSlot = [:]
         minuteStart = []
         minuteRequests = []
@@ -289,7 +290,8 @@ struct Aggregate {
     mutating func resolve(_ key: Int64, at time: Int64) {
         guard let slot = pendingByKey.find(key) else { return }
         var seq = pendingByKey.first(slot)
-        var newFirst = -1, newLast = -1
+        var newFirst = -1
+        var newLast = -1
         while seq >= 0 {
             let index = seq - queueBase
             let next = queue[index].next

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import CPrefetch
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// Assigns dense ids to byte strings without creating a `String` per lookup.
 ///
@@ -46,7 +47,8 @@ struct ByteInterner {
     @inline(__always)
     static func hash(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64, UInt64) {
         let raw = UnsafeRawPointer(base)
-        var k0: UInt64 = 0, k1: UInt64 = 0
+        var k0: UInt64 = 0
+        var k1: UInt64 = 0
         if count >= 8 {
             k0 = raw.loadUnaligned(as: UInt64.self)
             if count > 8 {
@@ -110,7 +112,9 @@ struct ByteInterner {
                         if slot.k0 == k0 && slot.k1 == k1 { return slot.id - 1 }
                     } else {
                         let start = starts[Int(slot.id) - 1]
-                        let same = arena.withUnsafeBufferPointer { ByteInterner.equal($0.baseAddress! + start, base, count) }
+                        let same = arena.withUnsafeBufferPointer {
+                            ByteInterner.equal($0.baseAddress! + start, base, count)
+                        }
                         if same { return slot.id - 1 }
                     }
                 }
@@ -160,7 +164,8 @@ struct ByteInterner {
     private static func precedes<S: RandomAccessCollection<Int>>(
         _ a: Int32, _ b: Int32, _ arena: UnsafePointer<UInt8>?, _ starts: S, _ lengths: S
     ) -> Bool where S.Index == Int {
-        let la = lengths[Int(a)], lb = lengths[Int(b)]
+        let la = lengths[Int(a)]
+        let lb = lengths[Int(b)]
         guard let arena else { return la < lb }
         let order = memcmp(arena + starts[Int(a)], arena + starts[Int(b)], Swift.min(la, lb))
         return order != 0 ? order < 0 : la < lb
@@ -176,7 +181,8 @@ struct ByteInterner {
                 lengths.withUnsafeBufferPointer { lengths in
                     counts.withUnsafeBufferPointer { counts in
                         ids.sort { a, b in
-                            let ca = counts[Int(a)], cb = counts[Int(b)]
+                            let ca = counts[Int(a)]
+                            let cb = counts[Int(b)]
                             return ca != cb ? ca > cb : ByteInterner.precedes(a, b, arena.baseAddress, starts, lengths)
                         }
                     }

@@ -75,7 +75,8 @@ struct CustomFormat: Sendable {
             case "u": kind = .user
             case "t":
                 guard argument.isEmpty else {
-                    throw LogScanError("--log-format: only the default %t time format is supported, not %{\(argument)}t")
+                    throw LogScanError(
+                        "--log-format: only the default %t time format is supported, not %{\(argument)}t")
                 }
                 kind = .time
             case "r": kind = .request
@@ -109,7 +110,9 @@ struct CustomFormat: Sendable {
 
     func parse(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout CLFTimeCache, into f: inout AccessFields) -> Bool {
         var i = 0
-        var haveTime = false, haveStatus = false, haveHost = false
+        var haveTime = false
+        var haveStatus = false
+        var haveHost = false
         var urlPath: ByteRun?
         f.user = nil
         f.path = nil
@@ -134,7 +137,8 @@ struct CustomFormat: Sendable {
                     }()
                     var from = i
                     if kind == .time { from = min(i + 28, n) }
-                    guard let e = CustomFormat.find(next, in: p, from: from, n, quoted: quoted, timeFollows: timeFollows)
+                    guard
+                        let e = CustomFormat.find(next, in: p, from: from, n, quoted: quoted, timeFollows: timeFollows)
                     else { return false }
                     end = e
                 }
@@ -146,7 +150,9 @@ struct CustomFormat: Sendable {
                     haveHost = true
                 case .user: f.user = value.isDash || value.count == 0 ? nil : value
                 case .time:
-                    guard value.count == 28, value.base[0] == 0x5B, let t = cache.parse(value.base + 1, 26) else { return false }
+                    guard value.count == 28, value.base[0] == 0x5B, let t = cache.parse(value.base + 1, 26) else {
+                        return false
+                    }
                     f.time = t
                     haveTime = true
                 case .request: f.path = value.isDash ? nil : Scan.requestPath(value.base, value.count)

@@ -1,5 +1,5 @@
-import Foundation
 import Evidence
+import Foundation
 
 /// Apache (2.4 with AH codes, 2.2/2.0 without) and nginx error-log lines mapped to authentication
 /// causes (see real-servers.md for the shapes measured on this machine). Error logs are small next to
@@ -94,12 +94,14 @@ enum ErrorLogParser {
     static let apacheCodes: [String: ApacheShape] = [
         "AH01617": .basicMismatch, "AH01618": .basicNotFound, "AH01614": .wrongScheme, "AH01781": .wrongScheme,
         "AH01620": .passwordFile, "AH01622": .passwordFile, "AH01790": .digestNotFound, "AH01792": .digestMismatch,
-        "AH01794": .digestMismatch, "AH10560": .digestWithoutQop, "AH01631": .authorizationFailure, "AH00027": .authNotConfigured,
+        "AH01794": .digestMismatch, "AH10560": .digestWithoutQop, "AH01631": .authorizationFailure,
+        "AH00027": .authNotConfigured,
     ]
 
     /// The order code-less (2.2/2.0) messages are tried in: the more specific shapes first.
     static let apacheTextOrder: [ApacheShape] = [
-        .digestNotFound, .basicMismatch, .authorizationFailure, .digestMismatch, .basicNotFound, .wrongScheme, .passwordFile,
+        .digestNotFound, .basicMismatch, .authorizationFailure, .digestMismatch, .basicNotFound, .wrongScheme,
+        .passwordFile,
         .authNotConfigured,
     ]
 
@@ -111,10 +113,14 @@ enum ErrorLogParser {
     static func match(_ shape: ApacheShape, _ text: Substring) -> Fields? {
         switch shape {
         case .basicMismatch:
-            guard text.hasPrefix("user "), let user = between(text, "user ", ": authentication failure for \"") else { return nil }
+            guard text.hasPrefix("user "), let user = between(text, "user ", ": authentication failure for \"") else {
+                return nil
+            }
             return (.passwordMismatch, user, between(text, "authentication failure for \"", "\"", last: true), nil)
         case .basicNotFound:
-            guard text.hasPrefix("user "), let user = between(text, "user ", " not found: ", last: true) else { return nil }
+            guard text.hasPrefix("user "), let user = between(text, "user ", " not found: ", last: true) else {
+                return nil
+            }
             return (.userNotFound, user, after(text, " not found: "), nil)
         case .wrongScheme:
             let head = "client used wrong authentication scheme"
@@ -129,10 +135,14 @@ enum ErrorLogParser {
             guard text.hasPrefix(head) else { return nil }
             return (.authfileUnreadable, nil, nil, text.dropFirst(head.count))
         case .digestMismatch:
-            guard text.hasPrefix("user "), let user = between(text, "user ", ": password mismatch: ", last: true) else { return nil }
+            guard text.hasPrefix("user "), let user = between(text, "user ", ": password mismatch: ", last: true) else {
+                return nil
+            }
             return (.passwordMismatch, user, after(text, ": password mismatch: ", last: true), nil)
         case .digestWithoutQop:
-            guard text.hasPrefix("invalid or missing qop value "), let path = after(text, "RFC 2069 is no longer supported: ") else { return nil }
+            guard text.hasPrefix("invalid or missing qop value "),
+                let path = after(text, "RFC 2069 is no longer supported: ")
+            else { return nil }
             return (.wrongScheme, nil, path, nil)
         case .digestNotFound:
             guard text.hasPrefix("user `"), let user = between(text, "user `", "' in realm `") else { return nil }
@@ -140,14 +150,17 @@ enum ErrorLogParser {
             return (.userNotFound, user, path, nil)
         case .authorizationFailure:
             if text.hasPrefix("user "), let user = between(text, "user ", ": authorization failure for \"") {
-                return (.authorizationFailure, user, between(text, "authorization failure for \"", "\"", last: true), nil)
+                return (
+                    .authorizationFailure, user, between(text, "authorization failure for \"", "\"", last: true), nil
+                )
             }
             if text.hasPrefix("access to "), let path = between(text, "access to ", " failed, reason: user '"),
                 let user = between(text, " failed, reason: user '", "' does not meet 'require'ments", last: true)
             {
                 return (.authorizationFailure, user, path, nil)
             }
-            if text.hasPrefix("Authorization of user "), let user = between(text, "Authorization of user ", " to access "),
+            if text.hasPrefix("Authorization of user "),
+                let user = between(text, "Authorization of user ", " to access "),
                 let path = between(text, " to access ", " failed, reason: ", last: true)
             {
                 return (.authorizationFailure, user, path, nil)
@@ -155,7 +168,10 @@ enum ErrorLogParser {
             return nil
         case .authNotConfigured:
             if text.hasPrefix("No authentication done but request not allowed without authentication for ") {
-                return (.authNotConfigured, nil, between(text, "without authentication for ", ". Authentication not configured?"), nil)
+                return (
+                    .authNotConfigured, nil,
+                    between(text, "without authentication for ", ". Authentication not configured?"), nil
+                )
             }
             if text.hasPrefix("configuration error:"), let path = after(text, "couldn't check user: ") {
                 return (.authNotConfigured, nil, path, nil)
@@ -170,7 +186,8 @@ enum ErrorLogParser {
         let timeText = Array(s[s.index(after: s.startIndex)..<close].utf8)
         let time = timeText.withUnsafeBufferPointer { TimeParse.apacheError($0.baseAddress!, $0.count) }
         s = s[s.index(after: close)...]
-        // drop `[module:level]` (2.2: `[error]`), `[pid …]`, then errno text and `[client …]` / `[remote …]` in any order
+        // drop `[module:level]` (2.2: `[error]`), `[pid …]`, then errno text and `[client …]` / `[remote …]` in any
+        // order
         var reason: String?
         var message = s
         while true {
@@ -179,7 +196,8 @@ enum ErrorLogParser {
                 message = trimmed[trimmed.index(after: end)...]
                 continue
             }
-            if trimmed.hasPrefix("("), let end = trimmed.firstIndex(of: ")"), let colon = trimmed[end...].firstIndex(of: ":"),
+            if trimmed.hasPrefix("("), let end = trimmed.firstIndex(of: ")"),
+                let colon = trimmed[end...].firstIndex(of: ":"),
                 trimmed[trimmed.index(after: trimmed.startIndex)..<end].allSatisfy({ $0.isNumber || $0 == "-" })
             {
                 reason = String(trimmed[trimmed.index(after: end)..<colon])
@@ -189,10 +207,13 @@ enum ErrorLogParser {
             message = trimmed
             break
         }
-        if let referer = message.range(of: ", referer: ", options: .backwards) { message = message[..<referer.lowerBound] }
+        if let referer = message.range(of: ", referer: ", options: .backwards) {
+            message = message[..<referer.lowerBound]
+        }
         func m(_ f: Fields, _ code: String?) -> Match {
             Match(
-                cause: f.cause, server: "apache", code: code, user: f.user.map(String.init), path: f.path.map(String.init),
+                cause: f.cause, server: "apache", code: code, user: f.user.map(String.init),
+                path: f.path.map(String.init),
                 file: f.file.map(String.init), reason: f.cause == .authfileUnreadable ? reason : nil, time: time)
         }
         if message.hasPrefix("AH"), message.count > 9, message.dropFirst(2).prefix(5).allSatisfy(\.isNumber),
@@ -230,7 +251,9 @@ enum ErrorLogParser {
         let level = s[s.index(after: s.startIndex)..<close]
         s = s[s.index(after: close)...].drop(while: { $0 == " " })
         // pid#tid:
-        if let colon = s.firstIndex(of: ":"), s[..<colon].contains("#") { s = s[s.index(after: colon)...].drop(while: { $0 == " " }) }
+        if let colon = s.firstIndex(of: ":"), s[..<colon].contains("#") {
+            s = s[s.index(after: colon)...].drop(while: { $0 == " " })
+        }
         if s.hasPrefix("*"), let space = s.firstIndex(of: " ") { s = s[s.index(after: space)...] }
         let message: Substring
         var requestPath: String?
@@ -240,20 +263,25 @@ enum ErrorLogParser {
                 let parts = request.split(separator: " ", maxSplits: 2)
                 if parts.count >= 2 {
                     let target = parts[1]
-                    requestPath = String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                    requestPath = String(
+                        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
                 }
             }
         } else {
             message = s
         }
-        func m(_ cause: ErrorEvent.Cause, user: Substring? = nil, file: Substring? = nil, reason: Substring? = nil) -> Match {
-            Match(cause: cause, server: "nginx", code: nil, user: user.map(String.init), path: requestPath,
-                  file: file.map(String.init), reason: reason.map(String.init), time: time)
+        func m(_ cause: ErrorEvent.Cause, user: Substring? = nil, file: Substring? = nil, reason: Substring? = nil)
+            -> Match
+        {
+            Match(
+                cause: cause, server: "nginx", code: nil, user: user.map(String.init), path: requestPath,
+                file: file.map(String.init), reason: reason.map(String.init), time: time)
         }
         // anchored at the message start: PHP-FPM output (`FastCGI sent in stderr: "…`) may quote anything
         if message.hasPrefix("user \""), message.contains("\" was not found in \"") {
-            return m(.userNotFound, user: between(message, "user \"", "\" was not found in \"", last: true),
-                     file: between(message, "\" was not found in \"", "\"", last: true))
+            return m(
+                .userNotFound, user: between(message, "user \"", "\" was not found in \"", last: true),
+                file: between(message, "\" was not found in \"", "\"", last: true))
         }
         if message.hasPrefix("user \""), message.hasSuffix("\": password mismatch") {
             return m(.passwordMismatch, user: between(message, "user \"", "\": password mismatch", last: true))
@@ -287,13 +315,16 @@ enum ErrorLogParser {
     /// and for a document it cannot serve (static module: the percent-decoded URI under `root`, an
     /// `alias` target, an `error_page` target like `/404.html`). Measured on nginx 1.22.1: auth_basic
     /// logs EACCES at `crit`, the static module at `error`; a missing file is `error` in both.
-    static func userFileVerdict(file: Substring, requestPath: String?, level: Substring, errno: Int?) -> UserFileVerdict {
+    static func userFileVerdict(file: Substring, requestPath: String?, level: Substring, errno: Int?) -> UserFileVerdict
+    {
         if level == "crit" && errno == 13 { return .userFile }
         let base = basename(file)
         if let requestPath {
             // the request names this very file (`GET /.htpasswd` from a scanner, an alias or root hit)
             let decoded = percentDecoded(requestPath)
-            if let last = decoded.split(separator: "/", omittingEmptySubsequences: false).last, !last.isEmpty, last == base {
+            if let last = decoded.split(separator: "/", omittingEmptySubsequences: false).last, !last.isEmpty,
+                last == base
+            {
                 return .document
             }
         }
@@ -317,8 +348,10 @@ enum ErrorLogParser {
     }
 
     static let documentExtensions: Set<String> = [
-        "html", "htm", "shtml", "xhtml", "php", "asp", "aspx", "jsp", "cgi", "pl", "py", "js", "mjs", "css", "map", "png", "jpg",
-        "jpeg", "gif", "ico", "svg", "webp", "avif", "json", "xml", "rss", "pdf", "zip", "gz", "woff", "woff2", "ttf", "eot",
+        "html", "htm", "shtml", "xhtml", "php", "asp", "aspx", "jsp", "cgi", "pl", "py", "js", "mjs", "css", "map",
+        "png", "jpg",
+        "jpeg", "gif", "ico", "svg", "webp", "avif", "json", "xml", "rss", "pdf", "zip", "gz", "woff", "woff2", "ttf",
+        "eot",
         "mp4", "webm", "mp3", "md",
     ]
 

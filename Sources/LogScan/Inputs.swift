@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Evidence
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// An access-log format the line parser knows.
 enum AccessFormat: Sendable {
@@ -156,7 +157,8 @@ enum InputPlanner {
     static func detect(_ input: inout PlannedInput, head: [UInt8], custom: CustomFormat?) {
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
-        var errorLines = 0, errorLinesFirst50 = 0
+        var errorLines = 0
+        var errorLinesFirst50 = 0
         var firstFlavor: ErrorLogParser.Flavor?
         for (i, b) in head.enumerated() where b == 0x0A {
             var end = i
@@ -181,17 +183,24 @@ enum InputPlanner {
         }
         let json = lines.filter({ $0.first == 0x7B }).count * 2 > lines.count
 
-        var plain = 0, vhost = 0, vhostWithoutPort = 0, agents = 0, customLines = 0
+        var plain = 0
+        var vhost = 0
+        var vhostWithoutPort = 0
+        var agents = 0
+        var customLines = 0
         for line in lines {
             line.withUnsafeBufferPointer { buf in
-                let p = buf.baseAddress!, n = buf.count
+                let p = buf.baseAddress!
+                let n = buf.count
                 var cache = CLFTimeCache()
                 var f = AccessFields()
                 if let custom, custom.parse(p, n, cache: &cache, into: &f) { customLines += 1 }
                 if looksLikeVhost(p, n), CombinedParser.parse(p, n, vhost: true, cache: &cache, into: &f) {
                     vhost += 1
                     if CombinedParser.agent(&f) != nil { agents += 1 }
-                } else if looksLikeVhostWithoutPort(p, n), CombinedParser.parse(p, n, vhost: true, cache: &cache, into: &f) {
+                } else if looksLikeVhostWithoutPort(p, n),
+                    CombinedParser.parse(p, n, vhost: true, cache: &cache, into: &f)
+                {
                     vhost += 1
                     vhostWithoutPort += 1
                     if CombinedParser.agent(&f) != nil { agents += 1 }
@@ -233,7 +242,12 @@ enum InputPlanner {
             input.access = .combined(vhost: true)
             input.record.format = "vhost_combined"
             if vhostWithoutPort * 2 > vhost {
-                input.record.notes.append("the virtual host comes first, without a port (Apache `%v %h %l %u …`); the client is the second field")
+                input.record.notes.append(
+                    """
+                        the virtual host comes first, without a port (Apache `%v %h %l %u …`); the client is the \
+                        second field
+                        """
+                )
             }
         } else {
             input.access = .combined(vhost: false)
@@ -245,7 +259,9 @@ enum InputPlanner {
     /// (an address, or a list ending in one) and the third the ident `-`; in a `common` line the second
     /// field is that `-` (`1.2.3.4 - John Smith [` has a user with a space, not a virtual host).
     static func looksLikeVhostWithoutPort(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard let first = Scan.find(p, 0, n, 0x20), first > 0, let second = Scan.find(p, first + 1, n, 0x20), second > first + 1 else {
+        guard let first = Scan.find(p, 0, n, 0x20), first > 0, let second = Scan.find(p, first + 1, n, 0x20),
+            second > first + 1
+        else {
             return false
         }
         // a host name never ends with a comma: `10.0.0.2, 10.0.0.1 - -` is an X-Forwarded-For list
@@ -261,7 +277,8 @@ enum InputPlanner {
     /// `vhost_combined` starts with `%v:%p` (one colon then a port), unlike an IPv6 client address.
     static func looksLikeVhost(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         guard let sp = Scan.find(p, 0, n, 0x20) else { return false }
-        var colons = 0, lastColon = -1
+        var colons = 0
+        var lastColon = -1
         for i in 0..<sp where p[i] == 0x3A {
             colons += 1
             lastColon = i

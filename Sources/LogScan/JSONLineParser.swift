@@ -65,11 +65,21 @@ struct JSONLineParser {
                 case 0x62: c = 0x08
                 case 0x66: c = 0x0C
                 case 0x75:
-                    if i + 4 < q, let v = Int(String(decoding: UnsafeBufferPointer(start: p + i + 1, count: 4), as: UTF8.self), radix: 16) {
+                    if i + 4 < q,
+                        let v = Int(
+                            String(decoding: UnsafeBufferPointer(start: p + i + 1, count: 4), as: UTF8.self), radix: 16)
+                    {
                         i += 4
                         var tmp = [UInt8]()
-                        if let scalar = Unicode.Scalar(v) { tmp = Array(String(Character(scalar)).utf8) } else { tmp = [0x3F] }
-                        for b in tmp { out[o] = b; o += 1 }
+                        if let scalar = Unicode.Scalar(v) {
+                            tmp = Array(String(Character(scalar)).utf8)
+                        } else {
+                            tmp = [0x3F]
+                        }
+                        for b in tmp {
+                            out[o] = b
+                            o += 1
+                        }
                         i += 1
                         continue
                     }
@@ -118,7 +128,9 @@ struct JSONLineParser {
         return i > start ? ByteRun(p + start, i - start) : nil
     }
 
-    mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout CLFTimeCache, into f: inout AccessFields) -> Bool {
+    mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout CLFTimeCache, into f: inout AccessFields)
+        -> Bool
+    {
         if n > scratchSize {
             scratch.deallocate()
             scratchSize = n * 2
@@ -129,7 +141,13 @@ struct JSONLineParser {
         JSONLineParser.skipSpace(p, &i, n)
         guard i < n, p[i] == 0x7B else { return false }
         i += 1
-        var client: ByteRun?, user: ByteRun?, status: Int?, request: ByteRun?, uri: ByteRun?, time: Int64?, agent: ByteRun?
+        var client: ByteRun?
+        var user: ByteRun?
+        var status: Int?
+        var request: ByteRun?
+        var uri: ByteRun?
+        var time: Int64?
+        var agent: ByteRun?
         while true {
             JSONLineParser.skipSpace(p, &i, n)
             guard i < n else { return false }
@@ -177,7 +195,10 @@ struct JSONLineParser {
                     var ok = value.count > 0
                     while k < value.count && value.base[k] != 0x2E {
                         let d = Int64(value.base[k]) - 48
-                        if d < 0 || d > 9 { ok = false; break }
+                        if d < 0 || d > 9 {
+                            ok = false
+                            break
+                        }
                         v = v * 10 + d
                         k += 1
                     }

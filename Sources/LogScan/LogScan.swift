@@ -1,14 +1,15 @@
+import Evidence
+
 // LogScan: access and error log analysis for `why401 logs`.
 //
 // Byte-level and chunked: files are read in large blocks, split at line boundaries across
 // threads, parsed in place without a String per line, and the per-worker partial aggregates are
 // merged in input order. See `Scanner.swift` for the block parser and `Merge.swift` for the merge.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
-import Evidence
 
 /// What to read and how. Built by the `logs` use case (`UseCase.logs`).
 public struct LogScanOptions: Sendable {
@@ -73,7 +74,8 @@ public enum LogScan {
     /// The least a worker takes over from a slower one's chunk (and leaves it): less is not worth a merge.
     static let minimumSplit: Int64 = 16 << 20
 
-    /// Reads every input; never throws for a bad input (recorded in LogInput.problem); throws LogScanError only for a bad --log-format string.
+    /// Reads every input; never throws for a bad input (recorded in LogInput.problem); throws LogScanError only for a
+    /// bad --log-format string.
     public static func scan(
         _ options: LogScanOptions, progress: (@Sendable (_ bytesRead: Int64, _ bytesTotal: Int64?) -> Void)? = nil
     ) throws -> LogSummary {
@@ -86,9 +88,13 @@ public enum LogScan {
         for (paths, wantError) in [(options.accessPaths, false), (options.errorPaths, true)] {
             for (path, problem) in InputPlanner.expand(paths) {
                 if let problem {
-                    planned.append(PlannedInput(record: LogInput(path: path, kind: wantError ? .error : .access, format: "unknown", problem: problem)))
+                    planned.append(
+                        PlannedInput(
+                            record: LogInput(
+                                path: path, kind: wantError ? .error : .access, format: "unknown", problem: problem)))
                 } else {
-                    planned.append(InputPlanner.plan(path: path, wantError: wantError, custom: custom, stdinUsed: &stdinUsed))
+                    planned.append(
+                        InputPlanner.plan(path: path, wantError: wantError, custom: custom, stdinUsed: &stdinUsed))
                 }
             }
         }
@@ -106,14 +112,20 @@ public enum LogScan {
                 totalBytes = totalBytes.map { $0 + input.size }
             }
             if input.isStdin || input.record.gzip {
-                units.append(WorkUnit(input: i, start: 0, end: input.size, firstOfInput: true, lastOfInput: true, stream: true))
+                units.append(
+                    WorkUnit(input: i, start: 0, end: input.size, firstOfInput: true, lastOfInput: true, stream: true))
                 continue
             }
-            let chunk = options.chunkSize > 0 ? Int64(options.chunkSize) : max(minimumChunk, (input.size + Int64(threads) - 1) / Int64(threads))
+            let chunk =
+                options.chunkSize > 0
+                ? Int64(options.chunkSize) : max(minimumChunk, (input.size + Int64(threads) - 1) / Int64(threads))
             var start: Int64 = 0
             repeat {
                 let end = min(input.size, start + chunk)
-                units.append(WorkUnit(input: i, start: start, end: end, firstOfInput: start == 0, lastOfInput: end >= input.size, stream: false))
+                units.append(
+                    WorkUnit(
+                        input: i, start: start, end: end, firstOfInput: start == 0, lastOfInput: end >= input.size,
+                        stream: false))
                 start = end
             } while start < input.size
         }
@@ -158,7 +170,13 @@ public enum LogScan {
             }
             if forwarded[i] > 0 {
                 planned[i].record.notes.append(
-                    "\(forwarded[i]) line\(forwarded[i] == 1 ? " starts" : "s start") with an X-Forwarded-For list (`10.0.0.2, 10.0.0.1, …`): the client is its first address, as the proxies reported it (a `deny`/`Require not ip` for it needs nginx `real_ip_header X-Forwarded-For` or Apache mod_remoteip)")
+                    """
+                        \(forwarded[i]) line\(forwarded[i] == 1 ? " starts" : "s start") with an X-Forwarded-For list \
+                        (`10.0.0.2, 10.0.0.1, …`): the client is its first address, as the proxies reported it (a \
+                        `deny`/`Require not ip` for it needs nginx `real_ip_header X-Forwarded-For` or Apache \
+                        mod_remoteip)
+                        """
+                )
             }
         }
 
@@ -174,20 +192,30 @@ public enum LogScan {
             var consumer = ErrorConsumer(path: input.record.path, since: options.since, until: options.until)
             let problem: String?
             if input.isStdin {
-                problem = Workers.readStream(StreamSource(fd: input.fd, prefix: input.stdinPrefix, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+                problem = Workers.readStream(
+                    StreamSource(fd: input.fd, prefix: input.stdinPrefix, counter: nil), gzip: input.record.gzip,
+                    blockSize: blockSize, into: &consumer)
             } else {
-                problem = Workers.readStream(FileRangeSource(fd: input.fd, offset: 0, end: nil, counter: nil), gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+                problem = Workers.readStream(
+                    FileRangeSource(fd: input.fd, offset: 0, end: nil, counter: nil), gzip: input.record.gzip,
+                    blockSize: blockSize, into: &consumer)
             }
             planned[i].record.lines = consumer.lines
             planned[i].record.format = consumer.flavor?.rawValue ?? "unknown"
             if consumer.flavor != nil {
                 if consumer.continuationLines > 0 {
                     let n = consumer.continuationLines
-                    planned[i].record.notes.append("\(n) line\(n == 1 ? "" : "s") without a date read as part of the record before \(n == 1 ? "it" : "them") (multi-line messages such as PHP-FPM's)")
+                    planned[i].record.notes.append(
+                        """
+                            \(n) line\(n == 1 ? "" : "s") without a date read as part of the record before \
+                            \(n == 1 ? "it" : "them") (multi-line messages such as PHP-FPM's)
+                            """
+                    )
                 }
                 if consumer.strayLines > 0 {
                     let n = consumer.strayLines
-                    planned[i].record.notes.append("\(n) line\(n == 1 ? "" : "s") before the first dated record skipped")
+                    planned[i].record.notes.append(
+                        "\(n) line\(n == 1 ? "" : "s") before the first dated record skipped")
                 }
             }
             if let problem, planned[i].record.problem == nil { planned[i].record.problem = problem }

@@ -57,7 +57,9 @@ extension Aggregate {
             minuteRequests[g] += u.minuteRequests[s]
             minuteFailures[g] += u.minuteFailures[s]
         }
-        for (id, counts) in u.clientCounts.enumerated() where counts.successes > 0 { clientCounts[Int(cmap[id])].successes += counts.successes }
+        for (id, counts) in u.clientCounts.enumerated() where counts.successes > 0 {
+            clientCounts[Int(cmap[id])].successes += counts.successes
+        }
         for (id, n) in u.userSuccesses.enumerated() where n > 0 { userSuccesses[Int(umap[id])] += n }
         for (id, f) in u.clientFails.enumerated() where f.count > 0 {
             let g = Int(cmap[id])
@@ -76,7 +78,8 @@ extension Aggregate {
         for (id, n) in u.pathFailures.enumerated() where n > 0 { pathFailures[Int(pmap[id])] += n }
         for (id, n) in u.agentFailures.enumerated() where n > 0 { agentFailures[Int(amap[id])] += n }
         for (k, n) in u.clientUser {
-            let c = Int32(truncatingIfNeeded: k >> 32), us = Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)
+            let c = Int32(truncatingIfNeeded: k >> 32)
+            let us = Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)
             clientUser.add(Aggregate.key(cmap[Int(c)], umap[Int(us)]), n)
         }
         for var p in u.leftover {
@@ -116,7 +119,8 @@ extension Aggregate {
     /// `peak` of seconds already sorted (packed `t << 20 | n`).
     static func peak(sorted items: [UInt64], window requested: Int64) -> Int {
         let window = UInt64(max(1, requested))
-        var best: UInt64 = 0, sum: UInt64 = 0
+        var best: UInt64 = 0
+        var sum: UInt64 = 0
         var lo = 0
         for hi in 0..<items.count {
             sum += items[hi] & 0xFFFFF
@@ -186,15 +190,22 @@ extension Aggregate {
         let users = self.users  // not `self` in the closure below: that would copy the whole aggregate
         // made (and masked) once, not once per client
         let userNames = (0..<users.count).map { LogSecretMasking.user(users.string(Int32($0))) }
-        let triedUsers = tried, triedStart = offsets  // immutable copies for the concurrent slices below
+        let triedUsers = tried
+        let triedStart = offsets  // immutable copies for the concurrent slices below
         @Sendable func record(_ c: Int32) -> ClientRecord {
-            let id = Int(c), n = clientFailures[id]
+            let id = Int(c)
+            let n = clientFailures[id]
             let range = triedStart[id]..<triedStart[id + 1]
-            let names = range.count < 2 ? Array(triedUsers[range]) : triedUsers[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
+            let names =
+                range.count < 2
+                ? Array(triedUsers[range])
+                : triedUsers[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
             return ClientRecord(
-                address: LogSecretMasking.address(clients.string(Int32(id))), failures: n, successes: Int(clientCounts[id].successes),
+                address: LogSecretMasking.address(clients.string(Int32(id))), failures: n,
+                successes: Int(clientCounts[id].successes),
                 firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
-                peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)), burstWindow: burstWindow,
+                peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)),
+                burstWindow: burstWindow,
                 usersTried: names.prefix(limit).map { userNames[Int($0.0)] }, distinctUsers: names.count)
         }
         // one record per client with a failed 401 (tens of thousands on a big log): built in slices on
@@ -202,16 +213,19 @@ extension Aggregate {
         let slices = Swift.max(1, Swift.min(threads, rankedClients.count / 4096))
         let parts = Slots<[ClientRecord]>(count: slices, empty: [])
         DispatchQueue.concurrentPerform(iterations: slices) { k in
-            let lo = rankedClients.count * k / slices, hi = rankedClients.count * (k + 1) / slices
+            let lo = rankedClients.count * k / slices
+            let hi = rankedClients.count * (k + 1) / slices
             parts.set(k, rankedClients[lo..<hi].map(record))
         }
         s.clients = slices == 1 ? parts.get(0) : Array(parts.all.joined())
         var userRecords: [UserRecord] = []
         for u in users.ranked(by: userFailures) {
-            let id = Int(u), n = userFailures[id]
+            let id = Int(u)
+            let n = userFailures[id]
             userRecords.append(
-                UserRecord(name: userNames[id], failures: n, successes: userSuccesses[id],
-                           firstFailure: userFirst[id], lastFailure: userLast[id]))
+                UserRecord(
+                    name: userNames[id], failures: n, successes: userSuccesses[id],
+                    firstFailure: userFirst[id], lastFailure: userLast[id]))
         }
         s.users = userRecords
     }

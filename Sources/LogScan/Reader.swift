@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import CZlib
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// Where bytes come from: a file range (pread), stdin, or an inflating wrapper around either.
 protocol ByteSource {
@@ -196,7 +197,8 @@ struct GzipSource<Inner: ByteSource>: ByteSource {
         if ended { return 0 }
         if !started {
             stream = z_stream()
-            guard inflateInit2_(&stream, 32 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            guard inflateInit2_(&stream, 32 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
+            else {
                 problem = "cannot initialise zlib"
                 ended = true
                 return -1

@@ -64,7 +64,9 @@ enum TimeParse {
         guard n >= 10, p[4] == 0x2D, p[7] == 0x2D, let y = digits(p, 4), let mo = digits(p + 5, 2),
             let d = digits(p + 8, 2)
         else { return nil }
-        var h = 0, mi = 0, s = 0
+        var h = 0
+        var mi = 0
+        var s = 0
         var i = 10
         if i < n && (p[i] == 0x54 || p[i] == 0x20 || p[i] == 0x74) {
             guard n >= i + 6, let hh = digits(p + i + 1, 2), p[i + 3] == 0x3A, let mm = digits(p + i + 4, 2) else {
@@ -177,7 +179,9 @@ struct CLFTimeCache {
         let k0 = raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
         // bytes 6..<14 (year, hour) and 21..<26 (zone) folded together
         let k1 = raw.loadUnaligned(fromByteOffset: 6, as: UInt64.self)
-        let z = UInt64(raw.loadUnaligned(fromByteOffset: 22, as: UInt32.self)) | (UInt64(p[21]) << 32) | (UInt64(p[20]) << 40)
+        let z =
+            UInt64(raw.loadUnaligned(fromByteOffset: 22, as: UInt32.self)) | (UInt64(p[21]) << 32)
+            | (UInt64(p[20]) << 40)
         if base >= 0 && k0 == key0 && k1 == key1 && z == zone && p[14] == 0x3A && p[17] == 0x3A,
             let mi = TimeParse.digits(p + 15, 2), let s = TimeParse.digits(p + 18, 2), mi <= 59, s <= 60
         {

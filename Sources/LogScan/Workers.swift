@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Dispatch
 import Evidence
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// Parses access-log lines into an `Aggregate`.
 struct AccessConsumer: LineConsumer {
@@ -120,7 +121,9 @@ struct ErrorConsumer: LineConsumer {
         if flavor == .apache { apacheRecords += 1 } else { nginxRecords += 1 }
         let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         guard let m = ErrorLogParser.parse(text, flavor: flavor) else { return }
-        if let file = m.file, !m.tentative, m.cause == .userNotFound || m.cause == .authfileUnreadable { userFiles.insert(file) }
+        if let file = m.file, !m.tentative, m.cause == .userNotFound || m.cause == .authfileUnreadable {
+            userFiles.insert(file)
+        }
         if let t = m.time {
             if let since, t < since { return }
             if let until, t >= until { return }
@@ -211,7 +214,8 @@ final class WorkQueue: @unchecked Sendable {
             let left = bounds.remaining
             if left > (best?.left ?? 0) { best = (i, left) }
         }
-        guard let best, let bounds = entries[best.index].bounds, let (start, end) = bounds.split(minimum: minimumSplit) else {
+        guard let best, let bounds = entries[best.index].bounds, let (start, end) = bounds.split(minimum: minimumSplit)
+        else {
             return nil
         }
         let victim = entries[best.index]
@@ -244,12 +248,14 @@ final class WorkQueue: @unchecked Sendable {
 
 enum Workers {
     static func runUnit(
-        _ unit: WorkUnit, bounds: ChunkBounds?, input: PlannedInput, options: LogScanOptions, blockSize: Int, counter: ProgressCounter
+        _ unit: WorkUnit, bounds: ChunkBounds?, input: PlannedInput, options: LogScanOptions, blockSize: Int,
+        counter: ProgressCounter
     ) -> UnitResult {
         var agg = options.aggregate()
         agg.boundedPeak = unit.boundedPeak
         agg.recordHead = !unit.firstOfInput
-        var consumer = AccessConsumer(agg: agg, format: input.access ?? .combined(vhost: false), since: options.since, until: options.until)
+        var consumer = AccessConsumer(
+            agg: agg, format: input.access ?? .combined(vhost: false), since: options.since, until: options.until)
         var problem: String?
         if unit.stream {
             let inner = StreamSource(fd: input.fd, prefix: input.stdinPrefix, counter: counter)
@@ -263,7 +269,8 @@ enum Workers {
             let skip = unit.start > 0
             let origin = skip ? unit.start - 1 : 0
             var source = FileRangeSource(
-                fd: input.fd, offset: origin, end: unit.end, counter: counter, countFrom: unit.start, bounds: bounds, origin: origin)
+                fd: input.fd, offset: origin, end: unit.end, counter: counter, countFrom: unit.start, bounds: bounds,
+                origin: origin)
             LineSplitter.run(&source, blockSize: blockSize, skipFirst: skip, limit: unit.end - origin, into: &consumer)
             problem = source.problem
         }
@@ -271,7 +278,9 @@ enum Workers {
         return UnitResult(agg: consumer.agg, problem: problem)
     }
 
-    static func readStream<S: ByteSource, C: LineConsumer>(_ source: S, gzip: Bool, blockSize: Int, into consumer: inout C) -> String? {
+    static func readStream<S: ByteSource, C: LineConsumer>(
+        _ source: S, gzip: Bool, blockSize: Int, into consumer: inout C
+    ) -> String? {
         if gzip {
             var g = GzipSource(source)
             LineSplitter.run(&g, blockSize: blockSize, skipFirst: false, limit: nil, into: &consumer)
@@ -303,7 +312,9 @@ enum Workers {
             Thread.detach {
                 while let entry = queue.take() {
                     let unit = entry.unit
-                    let result = runUnit(unit, bounds: entry.bounds, input: inputs[unit.input], options: opts, blockSize: blockSize, counter: counter)
+                    let result = runUnit(
+                        unit, bounds: entry.bounds, input: inputs[unit.input], options: opts, blockSize: blockSize,
+                        counter: counter)
                     queue.finish(entry, result)
                 }
                 group.leave()
@@ -336,11 +347,13 @@ enum Thread {
         pthread_attr_setstacksize(&attr, 8 << 20)
         let box = Unmanaged.passRetained(Body(body)).toOpaque()
         var tid = pthread_t()
-        let rc = pthread_create(&tid, &attr, { arg in
-            let b = Unmanaged<Thread.Body>.fromOpaque(arg!).takeRetainedValue()
-            b.run()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &tid, &attr,
+            { arg in
+                let b = Unmanaged<Thread.Body>.fromOpaque(arg!).takeRetainedValue()
+                b.run()
+                return nil
+            }, box)
         pthread_attr_destroy(&attr)
         if rc != 0 {
             // could not start a thread: run inline

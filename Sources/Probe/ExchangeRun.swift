@@ -4,12 +4,13 @@ import NIOHTTP1
 import NIOSSL
 // NIOTLS (TLSUserEvent) comes with NIOSSL; it should be listed in Package.swift for this target.
 import NIOTLS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a finished run hands back to `Prober` (immutable, crosses threads).
@@ -148,7 +149,8 @@ final class ConnectionWatcher: ChannelInboundHandler, RemovableChannelHandler {
         // Keep the head's raw bytes before the decoder (which may finish the head in this very
         // read) turns them into Strings.
         if run.countHeaderBytes && !run.headReceived && run.rawHead.count < run.options.maxHeaderBytes {
-            run.rawHead.append(contentsOf: buffer.readableBytesView.prefix(run.options.maxHeaderBytes - run.rawHead.count))
+            run.rawHead.append(
+                contentsOf: buffer.readableBytesView.prefix(run.options.maxHeaderBytes - run.rawHead.count))
         }
         if run.requestSentAt != nil && run.firstByteAt == nil && run.countHeaderBytes {
             run.firstByteAt = .now()
@@ -165,7 +167,7 @@ final class ConnectionWatcher: ChannelInboundHandler, RemovableChannelHandler {
             run.fail(.readTimeout)
             return
         }
-        if let tls = event as? TLSUserEvent, case let .handshakeCompleted(proto) = tls {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted(let proto) = tls {
             run.handshakeAt = .now()
             let callback = run.onHandshake
             run.onHandshake = nil
@@ -203,12 +205,12 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !run.finished else { return }
         switch unwrapInboundIn(data) {
-        case let .head(head):
+        case .head(let head):
             run.headReceived = true
             if run.firstByteAt == nil { run.firstByteAt = .now() }
             run.status = Int(head.status.code)
             run.headers = head.headers.map { HeaderField($0.name, $0.value) }
-        case var .body(buffer):
+        case .body(var buffer):
             let room = run.options.maxBodyBytes - run.body.count
             if buffer.readableBytes >= room {
                 if room > 0, let bytes = buffer.readBytes(length: room) { run.body += bytes }
@@ -250,7 +252,9 @@ enum RawHead {
             }
         }
         // The final head: the first whose status line is not 1xx (`HTTP/1.1 1..`).
-        guard let head = heads.first(where: { $0.count < 9 || $0[$0.startIndex + 9] != UInt8(ascii: "1") }) else { return [] }
+        guard let head = heads.first(where: { $0.count < 9 || $0[$0.startIndex + 9] != UInt8(ascii: "1") }) else {
+            return []
+        }
         var fields: [[UInt8]] = []
         for line in head.split(separator: 10, omittingEmptySubsequences: true).dropFirst() {
             var line = line

@@ -15,7 +15,9 @@ struct WireRequest {
     /// `Connection: close` (HTTP/1 only; HTTP/2 forbids it): one connection per exchange, so each
     /// piece of evidence belongs to exactly one address and no state (e.g. an NTLM handshake or a
     /// keep-alive quirk) leaks from one probe into the next.
-    static func build(_ request: ProbeRequest, url: URLParts, options: ProbeOptions, http2: Bool) -> Result<WireRequest, ProbeFailure> {
+    static func build(_ request: ProbeRequest, url: URLParts, options: ProbeOptions, http2: Bool) -> Result<
+        WireRequest, ProbeFailure
+    > {
         let method = request.method  // case-sensitive (RFC 9110 §9.1): sent as given
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
             return .failure(.other("invalid request method"))
@@ -33,19 +35,25 @@ struct WireRequest {
         let has: (String) -> Bool = { name in request.headers.contains { $0.name.lowercased() == name } }
         var headers: [HeaderField] = []
         if !has("host") { headers.append(HeaderField("Host", url.hostHeader)) }
-        if !has("user-agent") && !options.userAgent.isEmpty { headers.append(HeaderField("User-Agent", options.userAgent)) }
+        if !has("user-agent") && !options.userAgent.isEmpty {
+            headers.append(HeaderField("User-Agent", options.userAgent))
+        }
         headers += request.headers
         let bodyless = ["GET", "HEAD", "DELETE", "TRACE", "OPTIONS", "CONNECT"].contains(method.uppercased())
         if !has("content-length") && !has("transfer-encoding") && (!request.body.isEmpty || !bodyless) {
             headers.append(HeaderField("Content-Length", String(request.body.count)))
         }
         if http2 {
-            let connectionSpecific: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
+            let connectionSpecific: Set<String> = [
+                "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+            ]
             headers.removeAll { connectionSpecific.contains($0.name.lowercased()) }
         } else if !has("connection") {
             headers.append(HeaderField("Connection", "close"))
         }
-        return .success(WireRequest(method: HTTPMethod(rawValue: method), target: url.pathAndQuery, headers: headers, body: request.body))
+        return .success(
+            WireRequest(
+                method: HTTPMethod(rawValue: method), target: url.pathAndQuery, headers: headers, body: request.body))
     }
 
     var head: HTTPRequestHead {
@@ -57,7 +65,8 @@ struct WireRequest {
     /// RFC 9110 token characters.
     static func isTokenByte(_ b: UInt8) -> Bool {
         switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return Array("!#$%&'*+-.^_`|~".utf8).contains(b)

@@ -15,7 +15,8 @@ enum HTTP2Client {
             var connection = NIOHTTP2Handler.ConnectionConfiguration()
             // HPACK decoding is bounded by our header limit, the way the watcher bounds HTTP/1 header bytes.
             var settings = nioDefaultSettings.filter { $0.parameter != .maxHeaderListSize }
-            settings.append(HTTP2Setting(parameter: .maxHeaderListSize, value: min(run.options.maxHeaderBytes, Int(UInt32.max))))
+            settings.append(
+                HTTP2Setting(parameter: .maxHeaderListSize, value: min(run.options.maxHeaderBytes, Int(UInt32.max))))
             connection.initialSettings = settings
             multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .client,
@@ -36,8 +37,8 @@ enum HTTP2Client {
         }
         streamReady.futureResult.assumeIsolated().whenComplete { result in
             switch result {
-            case let .success(stream): HTTP1Client.write(request, to: stream, run: run)
-            case let .failure(error): run.fail(error: error)
+            case .success(let stream): HTTP1Client.write(request, to: stream, run: run)
+            case .failure(let error): run.fail(error: error)
             }
         }
     }

@@ -46,6 +46,9 @@ public struct HostsFile: Sendable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) {
-        for e in entries { hasher.combine(e.address); hasher.combine(e.names) }
+        for e in entries {
+            hasher.combine(e.address)
+            hasher.combine(e.names)
+        }
     }
 }

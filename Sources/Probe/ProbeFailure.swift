@@ -19,17 +19,17 @@ public enum ProbeFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let text: String
         switch self {
-        case let .invalidURL(reason): text = "invalid URL: \(reason)"
-        case let .unsupportedScheme(scheme): text = "unsupported scheme \"\(scheme)\" (only http and https)"
-        case let .dnsFailed(host, reason): text = "cannot resolve \(host): \(reason)"
-        case let .connectionRefused(address): text = "connection refused by \(address)"
-        case let .connectTimeout(address): text = "connect to \(address) timed out"
-        case let .tlsFailed(reason): text = "TLS handshake failed: \(reason)"
+        case .invalidURL(let reason): text = "invalid URL: \(reason)"
+        case .unsupportedScheme(let scheme): text = "unsupported scheme \"\(scheme)\" (only http and https)"
+        case .dnsFailed(let host, let reason): text = "cannot resolve \(host): \(reason)"
+        case .connectionRefused(let address): text = "connection refused by \(address)"
+        case .connectTimeout(let address): text = "connect to \(address) timed out"
+        case .tlsFailed(let reason): text = "TLS handshake failed: \(reason)"
         case .readTimeout: text = "server sent nothing within the read timeout"
         case .deadlineExceeded: text = "exchange did not finish within the deadline"
         case .headersTooLarge: text = "response header section too large"
-        case let .protocolError(reason): text = "HTTP protocol error: \(reason)"
-        case let .other(reason): text = reason
+        case .protocolError(let reason): text = "HTTP protocol error: \(reason)"
+        case .other(let reason): text = reason
         }
         return ProbeFailure.oneLine(text)
     }

@@ -12,7 +12,9 @@ public struct ProbeRequest: Sendable {
     /// The plan step (`as given`, `without credentials`, …), copied into `Exchange.purpose`.
     public var purpose: String?
 
-    public init(method: String = "GET", url: String, headers: [HeaderField] = [], body: [UInt8] = [], purpose: String? = nil) {
+    public init(
+        method: String = "GET", url: String, headers: [HeaderField] = [], body: [UInt8] = [], purpose: String? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -46,26 +46,32 @@ public final class Prober: Sendable {
         let recordedHeaders = (try? wire.get().headers) ?? request.headers
         func result(_ outcome: RunOutcome, dns: Double?) -> ProbeResult {
             let total = elapsed()
-            let response = outcome.failure == nil ? outcome.status.map {
-                RecordedResponse(
-                    status: $0, headers: outcome.headers, bodyPrefix: Array(outcome.body.prefix(65_536)),
-                    rawChallengeFields: outcome.rawChallengeFields)
-            } : nil
+            let response =
+                outcome.failure == nil
+                ? outcome.status.map {
+                    RecordedResponse(
+                        status: $0, headers: outcome.headers, bodyPrefix: Array(outcome.body.prefix(65_536)),
+                        rawChallengeFields: outcome.rawChallengeFields)
+                } : nil
             let failure = outcome.failure ?? (response == nil ? .protocolError("no response") : nil)
             var headers = recordedHeaders
-            if outcome.httpVersion == "HTTP/2", let built = try? parsed.flatMap({
-                WireRequest.build(request, url: $0, options: options, http2: true)
-            }).get() {
+            if outcome.httpVersion == "HTTP/2",
+                let built = try? parsed.flatMap({
+                    WireRequest.build(request, url: $0, options: options, http2: true)
+                }).get()
+            {
                 headers = built.headers
             }
             let exchange = Exchange(
                 request: RecordedRequest(method: request.method, url: request.url, headers: headers),
                 response: response, peer: outcome.peer, milliseconds: total, purpose: request.purpose,
-                timings: Timings(dns: dns, connect: outcome.connect, tls: outcome.tls, firstByte: outcome.firstByte, total: total),
+                timings: Timings(
+                    dns: dns, connect: outcome.connect, tls: outcome.tls, firstByte: outcome.firstByte, total: total),
                 httpVersion: outcome.httpVersion, failure: failure?.description)
-            return ProbeResult(exchange: exchange, failure: failure,
-                               rawResponseHeaders: failure == nil ? outcome.headers : [],
-                               body: failure == nil ? outcome.body : [])
+            return ProbeResult(
+                exchange: exchange, failure: failure,
+                rawResponseHeaders: failure == nil ? outcome.headers : [],
+                body: failure == nil ? outcome.body : [])
         }
         func failed(_ f: ProbeFailure, dns: Double? = nil) -> ProbeResult { result(RunOutcome(failure: f), dns: dns) }
 
@@ -73,8 +79,10 @@ public final class Prober: Sendable {
         let url: URLParts
         let wireRequest: WireRequest
         switch (parsed, wire) {
-        case let (.success(u), .success(w)): url = u; wireRequest = w
-        case let (.failure(f), _), let (_, .failure(f)): return failed(f)
+        case (.success(let u), .success(let w)):
+            url = u
+            wireRequest = w
+        case (.failure(let f), _), (_, .failure(let f)): return failed(f)
         }
 
         // Which address: the caller's, the --resolve map's, the literal, or the system resolver's first.
@@ -82,7 +90,9 @@ public final class Prober: Sendable {
         let target: String
         if let address {
             target = address
-        } else if let mapped = options.resolve[url.resolveKey]?.first ?? options.resolve["\(url.host):\(url.port)"]?.first {
+        } else if let mapped = options.resolve[url.resolveKey]?.first
+            ?? options.resolve["\(url.host):\(url.port)"]?.first
+        {
             target = mapped
         } else if Resolver.isIPLiteral(url.host) {
             target = url.host
@@ -91,8 +101,8 @@ public final class Prober: Sendable {
             let answer = await Resolver.resolve(host: url.host, timeout: min(options.deadline, 30))
             dns = elapsed() - dnsStart
             switch answer {
-            case let .success(list): target = list[0]
-            case let .failure(f): return failed(f, dns: dns)
+            case .success(let list): target = list[0]
+            case .failure(let f): return failed(f, dns: dns)
             }
         }
         let bare = target.hasPrefix("[") && target.hasSuffix("]") ? String(target.dropFirst().dropLast()) : target
@@ -100,24 +110,30 @@ public final class Prober: Sendable {
         do {
             socketAddress = try SocketAddress(ipAddress: bare, port: url.port)
         } catch {
-            return failed(.other("not an IP address to connect to: \(ProbeFailure.oneLine(String(bare.prefix(64))))"), dns: dns)
+            return failed(
+                .other("not an IP address to connect to: \(ProbeFailure.oneLine(String(bare.prefix(64))))"), dns: dns)
         }
         let display = bare.contains(":") ? "[\(bare)]:\(url.port)" : "\(bare):\(url.port)"
 
         var sslContext: NIOSSLContext?
         if url.isTLS {
-            do { sslContext = try tlsContext() } catch { return failed(.tlsFailed(reason: "cannot set up TLS: " + TLSConfig.reason(for: error)), dns: dns) }
+            do { sslContext = try tlsContext() } catch {
+                return failed(.tlsFailed(reason: "cannot set up TLS: " + TLSConfig.reason(for: error)), dns: dns)
+            }
         }
         let remaining = options.deadline - elapsed() / 1000
         guard remaining > 0 else { return failed(.deadlineExceeded, dns: dns) }
 
-        let outcome = await run(url: url, request: wireRequest, to: socketAddress, display: display,
-                                ssl: sslContext, remaining: remaining, startedAt: startedAt)
+        let outcome = await run(
+            url: url, request: wireRequest, to: socketAddress, display: display,
+            ssl: sslContext, remaining: remaining, startedAt: startedAt)
         return result(outcome, dns: dns)
     }
 
-    private func run(url: URLParts, request: WireRequest, to address: SocketAddress, display: String,
-                     ssl: NIOSSLContext?, remaining: Double, startedAt: NIODeadline) async -> RunOutcome {
+    private func run(
+        url: URLParts, request: WireRequest, to address: SocketAddress, display: String,
+        ssl: NIOSSLContext?, remaining: Double, startedAt: NIODeadline
+    ) async -> RunOutcome {
         let loop = group.next()
         let run = ExchangeRun(eventLoop: loop, options: options, startedAt: startedAt, isTLS: ssl != nil)
         let options = self.options
@@ -150,13 +166,16 @@ public final class Prober: Sendable {
                 .assumeIsolated()
                 .whenComplete { result in
                     switch result {
-                    case let .success(channel):
+                    case .success(let channel):
                         run.channel = channel
                         run.connectedAt = .now()
                         run.peer = channel.remoteAddress.map(Self.describe) ?? display
-                        if run.finished { channel.close(promise: nil); return }
+                        if run.finished {
+                            channel.close(promise: nil)
+                            return
+                        }
                         if ssl == nil { HTTP1Client.start(channel: channel, run: run, request: request) }
-                    case let .failure(error):
+                    case .failure(let error):
                         run.fail(Self.connectFailure(error, display: display))
                     }
                 }

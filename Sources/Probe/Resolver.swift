@@ -1,11 +1,12 @@
 import NIOCore
 import NIOPosix
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Name resolution the way the user's other tools see it.
@@ -50,9 +51,9 @@ public enum Resolver {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Darwin)
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #else
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, nil, &hints, &list)
@@ -65,7 +66,9 @@ public enum Resolver {
         var out: [String] = []
         var node: UnsafeMutablePointer<addrinfo>? = first
         while let ai = node {
-            if let sa = ai.pointee.ai_addr, let text = numericHost(sa, ai.pointee.ai_addrlen), seen.insert(text).inserted {
+            if let sa = ai.pointee.ai_addr, let text = numericHost(sa, ai.pointee.ai_addrlen),
+                seen.insert(text).inserted
+            {
                 out.append(text)
             }
             node = ai.pointee.ai_next
@@ -76,9 +79,9 @@ public enum Resolver {
     private static func numericHost(_ sa: UnsafeMutablePointer<sockaddr>, _ len: socklen_t) -> String? {
         var buf = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         #if canImport(Darwin)
-        let flags = NI_NUMERICHOST
+            let flags = NI_NUMERICHOST
         #else
-        let flags = Int32(NI_NUMERICHOST)
+            let flags = Int32(NI_NUMERICHOST)
         #endif
         guard getnameinfo(sa, len, &buf, socklen_t(buf.count), nil, 0, flags) == 0 else { return nil }
         return String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -96,7 +99,11 @@ final class OneShot<T: Sendable>: @unchecked Sendable {
 
     func set(_ c: CheckedContinuation<T, Never>) {
         let early: T? = state.withLock { s in
-            if let p = s.pending { s.pending = nil; s.done = true; return p }
+            if let p = s.pending {
+                s.pending = nil
+                s.done = true
+                return p
+            }
             s.cont = c
             return nil
         }
@@ -106,7 +113,11 @@ final class OneShot<T: Sendable>: @unchecked Sendable {
     func resume(_ value: T) {
         let c: CheckedContinuation<T, Never>? = state.withLock { s in
             if s.done { return nil }
-            if let c = s.cont { s.cont = nil; s.done = true; return c }
+            if let c = s.cont {
+                s.cont = nil
+                s.done = true
+                return c
+            }
             if s.pending == nil { s.pending = value }
             return nil
         }
@@ -123,7 +134,10 @@ func readSmallFile(_ path: String, limit: Int) -> String? {
     var chunk = [UInt8](repeating: 0, count: 16384)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
         if n == 0 { break }
         data.append(contentsOf: chunk[0..<n])
         if data.count > limit { return nil }

@@ -33,7 +33,10 @@ enum TLSConfig {
             ("HTTP_REQUEST", "the server speaks plain HTTP on this port (try http://)"),
             ("TLSV1_ALERT_PROTOCOL_VERSION", "no TLS version both sides support"),
             ("UNSUPPORTED_PROTOCOL", "no TLS version both sides support"),
-            ("SSLV3_ALERT_HANDSHAKE_FAILURE", "the server rejected the handshake (no common cipher, or a client certificate is required)"),
+            (
+                "SSLV3_ALERT_HANDSHAKE_FAILURE",
+                "the server rejected the handshake (no common cipher, or a client certificate is required)"
+            ),
             ("NO_SHARED_CIPHER", "no cipher both sides support"),
             ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "the server requires a client certificate"),
             ("TLSV1_ALERT_UNRECOGNIZED_NAME", "the server does not know this host name (SNI)"),

@@ -57,7 +57,7 @@ public struct URLParts: Sendable, Hashable {
         }
         let scheme = url[..<sep.lowerBound].lowercased()
         guard let first = scheme.first, first.isASCII, first.isLetter,
-              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
         else { return .failure(.invalidURL("malformed scheme")) }
         guard scheme == "http" || scheme == "https" else {
             return .failure(.unsupportedScheme(String(scheme.prefix(20))))
@@ -88,7 +88,7 @@ public struct URLParts: Sendable, Hashable {
                 portText = after.dropFirst()
             }
             guard !host.isEmpty, host.contains(":"),
-                  host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." || $0 == "%" })
+                host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." || $0 == "%" })
             else { return .failure(.invalidURL("malformed IPv6 literal")) }
         } else {
             if let colon = authority.lastIndex(of: ":") {
@@ -109,13 +109,15 @@ public struct URLParts: Sendable, Hashable {
             // An empty port ("host:") means the default, as RFC 3986 allows.
             if !portText.isEmpty {
                 guard portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
-                      let p = Int(portText), (1...65535).contains(p)
+                    let p = Int(portText), (1...65535).contains(p)
                 else { return .failure(.invalidURL("bad port")) }
                 port = p
             }
         }
-        return .success(URLParts(scheme: scheme, userinfo: userinfo, host: host.lowercased(), port: port,
-                                 pathAndQuery: pathAndQuery))
+        return .success(
+            URLParts(
+                scheme: scheme, userinfo: userinfo, host: host.lowercased(), port: port,
+                pathAndQuery: pathAndQuery))
     }
 }
 

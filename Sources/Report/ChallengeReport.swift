@@ -56,11 +56,15 @@ public enum ChallengeReport {
         var lines: [String] = []
         if evidence.challenges.isEmpty { lines.append("(none)") }
         for (index, challenge) in evidence.challenges.prefix(50).enumerated() {
-            lines.append("\(index + 1). \(clip(challenge.scheme))" + (challenge.token68.map { " token68=\(clip($0))" } ?? ""))
+            lines.append(
+                "\(index + 1). \(clip(challenge.scheme))" + (challenge.token68.map { " token68=\(clip($0))" } ?? ""))
             for parameter in challenge.parameters.prefix(50) {
-                lines.append("     \(clip(parameter.name))" + (parameter.value.map { " = \"\(clip($0))\"" } ?? " (no value)"))
+                lines.append(
+                    "     \(clip(parameter.name))" + (parameter.value.map { " = \"\(clip($0))\"" } ?? " (no value)"))
             }
-            if challenge.parameters.count > 50 { lines.append("     … \(challenge.parameters.count - 50) more parameters") }
+            if challenge.parameters.count > 50 {
+                lines.append("     … \(challenge.parameters.count - 50) more parameters")
+            }
         }
         if evidence.challenges.count > 50 { lines.append("… \(evidence.challenges.count - 50) more challenges") }
         let deviations = evidence.parsed.deviations

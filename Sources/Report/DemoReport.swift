@@ -53,7 +53,10 @@ public enum DemoReport {
         }
         return DiagnosticReport(
             command: "demo", subject: "built-in lab", outcome: failures.isEmpty ? .ok : .problems, findings: [],
-            extra: [("scenarios", .array(table)), ("matched", .int(rows.count - failures.count)), ("total", .int(rows.count))],
+            extra: [
+                ("scenarios", .array(table)), ("matched", .int(rows.count - failures.count)),
+                ("total", .int(rows.count)),
+            ],
             page: DiagnosticReport.Page(
                 text: { _ in page(r, markdown: false, verbose: verbose) },
                 markdown: page(r, markdown: true, verbose: verbose)))
@@ -64,10 +67,12 @@ public enum DemoReport {
         let rows = r.rows
         let failures = r.mismatches
         var out = table(rows, markdown: markdown)
-        out += "\n\(failures.isEmpty ? "✓" : "✗") \(rows.count - failures.count) of \(rows.count) "
+        out +=
+            "\n\(failures.isEmpty ? "✓" : "✗") \(rows.count - failures.count) of \(rows.count) "
             + "scenarios diagnosed as expected\n"
         for row in failures {
-            out += "  Scenario \(row.id) was misdiagnosed: expected \(row.expected ?? "no problem (exit 0)"), "
+            out +=
+                "  Scenario \(row.id) was misdiagnosed: expected \(row.expected ?? "no problem (exit 0)"), "
                 + "got \(row.cause ?? "no cause") (\(row.outcome.rawValue))\n"
         }
         if verbose {
@@ -94,9 +99,11 @@ public enum DemoReport {
         } else {
             lines.append(pad("scenario", idWidth) + "  " + pad("diagnosed cause", causeWidth) + "  expected")
             for row in rows {
-                let expected = row.expected.map { $0 == row.cause ? "" : $0 } ?? (row.outcome == .ok ? "" : "nothing wrong")
+                let expected =
+                    row.expected.map { $0 == row.cause ? "" : $0 } ?? (row.outcome == .ok ? "" : "nothing wrong")
                 lines.append(
-                    (row.matched ? "✓ " : "✗ ") + pad(row.id, idWidth - 2) + "  " + pad(row.cause ?? "— (exit 0)", causeWidth)
+                    (row.matched ? "✓ " : "✗ ") + pad(row.id, idWidth - 2) + "  "
+                        + pad(row.cause ?? "— (exit 0)", causeWidth)
                         + "  " + expected)
             }
         }
@@ -135,7 +142,8 @@ public enum LabReport {
     public static func report(_ r: LabResult) -> DiagnosticReport {
         let scenarios = r.scenarios.map { scenario -> JSONValue in
             .object([
-                ("scenario", .string(scenario.id)), ("url", .string(scenario.url)), ("summary", .string(scenario.summary)),
+                ("scenario", .string(scenario.id)), ("url", .string(scenario.url)),
+                ("summary", .string(scenario.summary)),
                 ("expected", .optional(scenario.expected)),
             ])
         }

@@ -45,7 +45,9 @@ public enum HARReport {
         public var findings: [Finding]
         /// The entry's exchange (masked), for the transcript.
         public var exchange: Exchange?
-        public init(index: Int, method: String, url: String, status: Int, findings: [Finding], exchange: Exchange? = nil) {
+        public init(
+            index: Int, method: String, url: String, status: Int, findings: [Finding], exchange: Exchange? = nil
+        ) {
             self.index = index
             self.method = method
             self.url = url
@@ -67,7 +69,8 @@ public enum HARReport {
     /// The report, with a Redaction section first when a copy was written.
     public static func report(_ r: HARResult) -> DiagnosticReport {
         var report = build(
-            subject: r.subject, entryCount: r.entryCount, pageCount: r.pageCount, creator: r.creator, entries: r.entries,
+            subject: r.subject, entryCount: r.entryCount, pageCount: r.pageCount, creator: r.creator,
+            entries: r.entries,
             fileFindings: r.fileFindings)
         if let copy = r.redactedCopy {
             report.sections.insert(.init(title: "Redaction", lines: ["redacted copy written to \(copy)"]), at: 0)
@@ -80,7 +83,8 @@ public enum HARReport {
     public static func build(
         subject: String, entryCount: Int, pageCount: Int, creator: String?, entries: [Entry], fileFindings: [Finding]
     ) -> DiagnosticReport {
-        // File-level findings: each cause seen, from its first entry (evidence marked with the entry), then the file's own.
+        // File-level findings: each cause seen, from its first entry (evidence marked with the entry), then the file's
+        // own.
         var byCause: [(String, [Int])] = []
         var summary: [Finding] = []
         for entry in entries {
@@ -97,14 +101,19 @@ public enum HARReport {
         }
         for (id, indexes) in byCause where indexes.count > 1 {
             if let i = summary.firstIndex(where: { $0.id.rawValue == id }) {
-                summary[i].evidence.append("the same cause in entries " + indexes.map(String.init).joined(separator: ", "))
+                summary[i].evidence.append(
+                    "the same cause in entries " + indexes.map(String.init).joined(separator: ", "))
             }
         }
         let findings = (summary + fileFindings).ranked()
         let outcome: DiagnosticReport.Outcome = entries.isEmpty ? .ok : .unauthorized
         var byOrigin: [(String, Int)] = []
         for entry in entries {
-            if let i = byOrigin.firstIndex(where: { $0.0 == entry.origin }) { byOrigin[i].1 += 1 } else { byOrigin.append((entry.origin, 1)) }
+            if let i = byOrigin.firstIndex(where: { $0.0 == entry.origin }) {
+                byOrigin[i].1 += 1
+            } else {
+                byOrigin.append((entry.origin, 1))
+            }
         }
         let causeCounts = byCause.map { ($0.0, $0.1.count) }.sorted { $0.1 > $1.1 }
         let unauthorized = entries.filter { $0.status == 401 }.count
@@ -112,20 +121,25 @@ public enum HARReport {
         let entriesJSON: JSONValue = .array(
             entries.map { entry in
                 .object([
-                    ("index", .int(entry.index)), ("method", .string(entry.method)), ("url", .string(entry.url)), ("status", .int(entry.status)),
-                    ("cause", .optional(entry.cause)), ("findings", .array(entry.findings.map(JSONRenderer.value(of:)))),
+                    ("index", .int(entry.index)), ("method", .string(entry.method)), ("url", .string(entry.url)),
+                    ("status", .int(entry.status)),
+                    ("cause", .optional(entry.cause)),
+                    ("findings", .array(entry.findings.map(JSONRenderer.value(of:)))),
                 ])
             })
         let summaryJSON: JSONValue = .object([
             ("requests", .int(entryCount)), ("pages", .int(pageCount)), ("unauthorized", .int(unauthorized)),
             ("proxy_unauthorized", .int(entries.filter { $0.status == 407 }.count)),
             ("forbidden", .int(entries.filter { $0.status == 403 }.count)), ("diagnosed", .int(entries.count)),
-            ("by_cause", .object(causeCounts.map { ($0.0, .int($0.1)) })), ("by_origin", .object(byOrigin.map { ($0.0, .int($0.1)) })),
+            ("by_cause", .object(causeCounts.map { ($0.0, .int($0.1)) })),
+            ("by_origin", .object(byOrigin.map { ($0.0, .int($0.1)) })),
         ])
 
         var entryLines: [String] = []
         for entry in entries {
-            entryLines.append("#\(entry.index) \(entry.method) \(entry.url) → \(entry.status) — cause: \(entry.cause ?? "none found")")
+            entryLines.append(
+                "#\(entry.index) \(entry.method) \(entry.url) → \(entry.status) — cause: \(entry.cause ?? "none found")"
+            )
             for finding in entry.findings {
                 entryLines.append("    [\(finding.severity.rawValue)] \(finding.id) — \(finding.title)")
                 for line in finding.evidence.prefix(6) { entryLines.append("        • \(line)") }
@@ -133,11 +147,19 @@ public enum HARReport {
         }
         if entryLines.isEmpty { entryLines = ["no entry got a 401, a 407 or an authentication 403"] }
         var summaryLines = [
-            "\(entryCount) entr\(entryCount == 1 ? "y" : "ies") in \(pageCount) page\(pageCount == 1 ? "" : "s")" + (creator.map { ", written by \($0)" } ?? ""),
-            "diagnosed: \(entries.count) (401: \(unauthorized), 407: \(entries.filter { $0.status == 407 }.count), 403: \(entries.filter { $0.status == 403 }.count))",
+            "\(entryCount) entr\(entryCount == 1 ? "y" : "ies") in \(pageCount) page\(pageCount == 1 ? "" : "s")"
+                + (creator.map { ", written by \($0)" } ?? ""),
+            """
+                diagnosed: \(entries.count) (401: \(unauthorized), 407: \(entries.filter { $0.status == 407 }.count), \
+                403: \(entries.filter { $0.status == 403 }.count))
+                """,
         ]
-        if !causeCounts.isEmpty { summaryLines.append("by cause: " + causeCounts.map { "\($0.0) ×\($0.1)" }.joined(separator: ", ")) }
-        if !byOrigin.isEmpty { summaryLines.append("by origin: " + byOrigin.map { "\($0.0) ×\($0.1)" }.joined(separator: ", ")) }
+        if !causeCounts.isEmpty {
+            summaryLines.append("by cause: " + causeCounts.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+        }
+        if !byOrigin.isEmpty {
+            summaryLines.append("by origin: " + byOrigin.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+        }
 
         return DiagnosticReport(
             command: "har", subject: subject, outcome: outcome, status: nil, findings: findings,

@@ -61,7 +61,8 @@ public enum JSONRenderer {
         if let version = exchange.httpVersion { members.append(("http", .string(version))) }
         if let timings = exchange.timings {
             let phases: [(String, Double?)] = [
-                ("dns", timings.dns), ("connect", timings.connect), ("tls", timings.tls), ("first_byte", timings.firstByte), ("total", timings.total),
+                ("dns", timings.dns), ("connect", timings.connect), ("tls", timings.tls),
+                ("first_byte", timings.firstByte), ("total", timings.total),
             ]
             members.append(("timings", .object(phases.map { ($0.0, $0.1.map(JSONValue.double) ?? .null) })))
         }

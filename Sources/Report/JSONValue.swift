@@ -1,4 +1,5 @@
 import TextEscaping
+
 /// A JSON value whose objects keep their key order, so reports print in the order
 /// `schema/report-1.schema.json` lists them (`tool`, `schema`, `command`, …) and diffs between runs
 /// stay readable. Foundation's encoder
@@ -15,12 +16,13 @@ public enum JSONValue: Sendable, Hashable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
-        case let (.bool(a), .bool(b)): a == b
-        case let (.int(a), .int(b)): a == b
-        case let (.double(a), .double(b)): a == b
-        case let (.string(a), .string(b)): a == b
-        case let (.array(a), .array(b)): a == b
-        case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
         }
     }
@@ -61,7 +63,8 @@ public enum JSONValue: Sendable, Hashable {
             if d.isFinite {
                 // One decimal place is enough for milliseconds and rates and keeps output stable.
                 let rounded = (d * 10).rounded() / 10
-                out += rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) + ".0" : String(rounded)
+                out +=
+                    rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) + ".0" : String(rounded)
             } else {
                 out += "null"
             }

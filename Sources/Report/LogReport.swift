@@ -32,7 +32,8 @@ public enum LogReport {
     /// reads as a clean bill of health for a file it did not understand.
     public static func report(_ r: LogsResult) -> DiagnosticReport {
         let unanalysed = r.summary.inputs.contains { $0.unrecognized }
-        return report(r.summary, findings: r.findings, spike: r.spike, subject: r.subject, outcome: unanalysed ? .problems : .ok)
+        return report(
+            r.summary, findings: r.findings, spike: r.spike, subject: r.subject, outcome: unanalysed ? .problems : .ok)
     }
 
     /// How many entries of each top list the text shows (JSON has them all, up to `LogSummary.topLimit`).
@@ -43,7 +44,9 @@ public enum LogReport {
     public static func report(
         _ s: LogSummary, findings: [Finding], spike: LogSpike?, subject: String, outcome: DiagnosticReport.Outcome
     ) -> DiagnosticReport {
-        DiagnosticReport(command: "logs", subject: subject, outcome: outcome, findings: findings, extra: extra(s, spike: spike), sections: sections(s, spike: spike))
+        DiagnosticReport(
+            command: "logs", subject: subject, outcome: outcome, findings: findings, extra: extra(s, spike: spike),
+            sections: sections(s, spike: spike))
     }
 
     /// The earliest failed 401 (exact second, from the client records).
@@ -54,42 +57,62 @@ public enum LogReport {
     public static func extra(_ s: LogSummary, spike: LogSpike?) -> [(String, JSONValue)] {
         let iso: (Int64?) -> JSONValue = { t in t.map { .string(LogTime.iso($0)) } ?? .null }
         let summary: JSONValue = .object([
-            ("lines", .int(s.lines)), ("requests", .int(s.requests)), ("unauthorized", .int(s.unauthorized)), ("malformed", .int(s.malformed)),
+            ("lines", .int(s.lines)), ("requests", .int(s.requests)), ("unauthorized", .int(s.unauthorized)),
+            ("malformed", .int(s.malformed)),
             ("first", iso(s.first)), ("last", iso(s.last)),
             ("failures", .int(s.failures)), ("handshakes", .int(s.handshakes)), ("successes", .int(s.successes)),
-            ("unauthorized_percent", .double(percent(s.unauthorized, s.requests))), ("failure_percent", .double(percent(s.failures, s.requests))),
+            ("unauthorized_percent", .double(percent(s.unauthorized, s.requests))),
+            ("failure_percent", .double(percent(s.failures, s.requests))),
             ("first_failure", iso(firstFailure(s))), ("onset", iso(spike?.began)),
             ("error_lines", .int(s.errorLines)), ("handshake_window", .int(s.handshakeWindow)),
         ])
         let timeline: JSONValue = .object([
             ("bucket_seconds", .int(s.bucketSeconds)),
-            ("buckets", .array(s.timeline.map { .object([("start", .string(LogTime.iso($0.start))), ("requests", .int($0.requests)), ("failures", .int($0.failures))]) })),
+            (
+                "buckets",
+                .array(
+                    s.timeline.map {
+                        .object([
+                            ("start", .string(LogTime.iso($0.start))), ("requests", .int($0.requests)),
+                            ("failures", .int($0.failures)),
+                        ])
+                    })
+            ),
         ])
-        let tallies: ([Tally]) -> JSONValue = { list in .array(list.map { .object([("value", .string($0.value)), ("count", .int($0.count))]) }) }
+        let tallies: ([Tally]) -> JSONValue = { list in
+            .array(list.map { .object([("value", .string($0.value)), ("count", .int($0.count))]) })
+        }
         let top: JSONValue = .object([
-            ("paths", tallies(s.topPaths)), ("clients", tallies(s.topClients)), ("users", tallies(s.topUsers)), ("user_agents", tallies(s.topUserAgents)),
+            ("paths", tallies(s.topPaths)), ("clients", tallies(s.topClients)), ("users", tallies(s.topUsers)),
+            ("user_agents", tallies(s.topUserAgents)),
         ])
         let clients: JSONValue = .array(
-            s.clients.sorted { ($1.failures, $0.address) < ($0.failures, $1.address) }.prefix(jsonRecordLimit).map { c in
+            s.clients.sorted { ($1.failures, $0.address) < ($0.failures, $1.address) }.prefix(jsonRecordLimit).map {
+                c in
                 .object([
                     ("address", .string(c.address)), ("failures", .int(c.failures)), ("successes", .int(c.successes)),
-                    ("first_failure", .string(LogTime.iso(c.firstFailure))), ("last_failure", .string(LogTime.iso(c.lastFailure))),
+                    ("first_failure", .string(LogTime.iso(c.firstFailure))),
+                    ("last_failure", .string(LogTime.iso(c.lastFailure))),
                     ("peak_failures", .int(c.peakFailures)), ("burst_window", .int(c.burstWindow)),
-                    ("users_tried", .array(c.usersTried.map(JSONValue.string))), ("distinct_users", .int(c.distinctUsers)),
+                    ("users_tried", .array(c.usersTried.map(JSONValue.string))),
+                    ("distinct_users", .int(c.distinctUsers)),
                 ])
             })
         let users: JSONValue = .array(
             s.users.sorted { ($1.failures, $0.name) < ($0.failures, $1.name) }.prefix(jsonRecordLimit).map { u in
                 .object([
                     ("name", .string(u.name)), ("failures", .int(u.failures)), ("successes", .int(u.successes)),
-                    ("first_failure", .string(LogTime.iso(u.firstFailure))), ("last_failure", .string(LogTime.iso(u.lastFailure))),
+                    ("first_failure", .string(LogTime.iso(u.firstFailure))),
+                    ("last_failure", .string(LogTime.iso(u.lastFailure))),
                 ])
             })
         let events: JSONValue = .array(
             s.errorEvents.map { e in
                 .object([
-                    ("cause", .string(e.cause.rawValue)), ("finding", .string(findingID(e.cause))), ("server", .string(e.server)), ("code", .optional(e.code)),
-                    ("user", .optional(e.user)), ("path", .optional(e.path)), ("file", .optional(e.file)), ("reason", .optional(e.reason)),
+                    ("cause", .string(e.cause.rawValue)), ("finding", .string(findingID(e.cause))),
+                    ("server", .string(e.server)), ("code", .optional(e.code)),
+                    ("user", .optional(e.user)), ("path", .optional(e.path)), ("file", .optional(e.file)),
+                    ("reason", .optional(e.reason)),
                     ("count", .int(e.count)), ("first", iso(e.first)), ("last", iso(e.last)),
                     ("first_line", .object([("path", .string(e.firstLine.path)), ("line", .int(e.firstLine.line))])),
                 ])
@@ -97,25 +120,33 @@ public enum LogReport {
         let inputs: JSONValue = .array(
             s.inputs.map { i in
                 .object([
-                    ("path", .string(i.path)), ("kind", .string(i.kind.rawValue)), ("format", .string(i.format)), ("gzip", .bool(i.gzip)),
+                    ("path", .string(i.path)), ("kind", .string(i.kind.rawValue)), ("format", .string(i.format)),
+                    ("gzip", .bool(i.gzip)),
                     ("lines", .int(i.lines)), ("malformed", .int(i.malformed)), ("problem", .optional(i.problem)),
                     ("notes", .array(i.notes.map(JSONValue.string))),
                 ])
             })
         var fields: [(String, JSONValue)] = [
-            ("summary", summary), ("timeline", timeline), ("top", top), ("clients", clients), ("users", users), ("error_events", events),
+            ("summary", summary), ("timeline", timeline), ("top", top), ("clients", clients), ("users", users),
+            ("error_events", events),
             ("inputs", inputs),
-            ("malformed_samples", .array(s.malformedSamples.map { .object([("path", .string($0.path)), ("line", .int($0.line))]) })),
+            (
+                "malformed_samples",
+                .array(s.malformedSamples.map { .object([("path", .string($0.path)), ("line", .int($0.line))]) })
+            ),
         ]
         if let spike {
             fields.append(
-                ("spike",
-                 .object([
-                    ("onset", .string(LogTime.iso(spike.onset))), ("began", .string(LogTime.iso(spike.began))),
-                    ("baseline_per_bucket", .double(spike.baselinePerBucket)), ("baseline_percent", .double(spike.baselineShare * 100)),
-                    ("onset_failures", .int(spike.onsetFailures)), ("onset_requests", .int(spike.onsetRequests)),
-                    ("peak", .string(LogTime.iso(spike.peakStart))), ("peak_failures", .int(spike.peakFailures)),
-                 ])))
+                (
+                    "spike",
+                    .object([
+                        ("onset", .string(LogTime.iso(spike.onset))), ("began", .string(LogTime.iso(spike.began))),
+                        ("baseline_per_bucket", .double(spike.baselinePerBucket)),
+                        ("baseline_percent", .double(spike.baselineShare * 100)),
+                        ("onset_failures", .int(spike.onsetFailures)), ("onset_requests", .int(spike.onsetRequests)),
+                        ("peak", .string(LogTime.iso(spike.peakStart))), ("peak_failures", .int(spike.peakFailures)),
+                    ])
+                ))
         }
         return fields
     }
@@ -133,34 +164,49 @@ public enum LogReport {
     public static func sections(_ s: LogSummary, spike: LogSpike?, width: Int = 60) -> [DiagnosticReport.Section] {
         var out: [DiagnosticReport.Section] = [summarySection(s, spike: spike)]
         if !s.timeline.isEmpty { out.append(timelineSection(s, spike: spike, width: width)) }
-        let tops: [(String, [Tally])] = [("paths", s.topPaths), ("clients", s.topClients), ("users", s.topUsers), ("user agents", s.topUserAgents)]
+        let tops: [(String, [Tally])] = [
+            ("paths", s.topPaths), ("clients", s.topClients), ("users", s.topUsers), ("user agents", s.topUserAgents),
+        ]
         if tops.contains(where: { !$0.1.isEmpty }) {
             var lines: [String] = []
             for (name, list) in tops where !list.isEmpty {
                 lines.append("\(name):")
                 let pad = String(list.first!.count).count
-                lines += list.prefix(textTopLimit).map { "  \(String($0.count).leftPadded(pad))  \($0.value.isEmpty ? "(empty)" : $0.value)" }
+                lines += list.prefix(textTopLimit).map {
+                    "  \(String($0.count).leftPadded(pad))  \($0.value.isEmpty ? "(empty)" : $0.value)"
+                }
             }
             out.append(DiagnosticReport.Section(title: "Top among failed 401s", lines: lines))
         }
         if !s.errorEvents.isEmpty {
-            let lines = s.errorEvents.sorted { ($1.count, $0.cause.rawValue) < ($0.count, $1.cause.rawValue) }.prefix(20).map { e -> String in
+            let lines = s.errorEvents.sorted { ($1.count, $0.cause.rawValue) < ($0.count, $1.cause.rawValue) }.prefix(
+                20
+            ).map { e -> String in
                 var parts = ["\(e.count)×", findingID(e.cause), e.code ?? e.server]
                 if let user = e.user { parts.append("user \(LogFigures.user(user))") }
                 if let path = e.path { parts.append(path) }
                 if let file = e.file { parts.append(file) }
                 if let reason = e.reason { parts.append("(\(reason))") }
-                if let first = e.first { parts.append(LogTime.iso(first) + (e.last.map { $0 != first ? " – " + LogTime.iso($0) : "" } ?? "")) }
+                if let first = e.first {
+                    parts.append(LogTime.iso(first) + (e.last.map { $0 != first ? " – " + LogTime.iso($0) : "" } ?? ""))
+                }
                 return parts.joined(separator: " ")
             }
-            out.append(DiagnosticReport.Section(title: "Error-log causes (\(s.errorLines) lines read)", lines: lines + (s.errorEvents.count > 20 ? ["… and \(s.errorEvents.count - 20) more"] : [])))
+            out.append(
+                DiagnosticReport.Section(
+                    title: "Error-log causes (\(s.errorLines) lines read)",
+                    lines: lines + (s.errorEvents.count > 20 ? ["… and \(s.errorEvents.count - 20) more"] : [])))
         }
         out.append(DiagnosticReport.Section(title: "Inputs", lines: s.inputs.map(inputLine)))
         return out
     }
 
     static func inputLine(_ i: LogInput) -> String {
-        var line = "\(i.path): \(i.kind.rawValue) log, \(i.format)\(i.gzip ? ", gzip" : ""), \(i.lines) line\(i.lines == 1 ? "" : "s")"
+        var line =
+            """
+                \(i.path): \(i.kind.rawValue) log, \(i.format)\(i.gzip ? ", gzip" : ""), \(i.lines) \
+                line\(i.lines == 1 ? "" : "s")
+                """
         if i.malformed > 0 { line += ", \(i.malformed) malformed" }
         if i.unrecognized { line += " — format not recognised, nothing in it was analysed" }
         if let problem = i.problem { line += " — \(problem)" }
@@ -173,8 +219,15 @@ public enum LogReport {
         // Only error logs given: access-log totals would be a row of zeros.
         if s.lines > 0 || s.inputs.contains(where: { $0.kind == .access }) {
             lines += [
-                "\(s.requests) requests in \(s.lines) access-log lines\(s.malformed > 0 ? " (\(s.malformed) malformed)" : "")",
-                "\(s.unauthorized) × 401 (\(LogFigures.percent(s.unauthorized, of: s.requests)) of requests): \(s.failures) failed, \(s.handshakes) challenge-then-success handshake\(s.handshakes == 1 ? "" : "s") (not failures)",
+                """
+                    \(s.requests) requests in \(s.lines) access-log \
+                    lines\(s.malformed > 0 ? " (\(s.malformed) malformed)" : "")
+                    """,
+                """
+                    \(s.unauthorized) × 401 (\(LogFigures.percent(s.unauthorized, of: s.requests)) of requests): \
+                    \(s.failures) failed, \(s.handshakes) challenge-then-success \
+                    handshake\(s.handshakes == 1 ? "" : "s") (not failures)
+                    """,
                 "\(s.successes) successful (2xx/3xx)",
             ]
         }
@@ -183,10 +236,16 @@ public enum LogReport {
         }
         if let t = firstFailure(s) { lines.append("first failed 401 at \(LogTime.iso(t))") }
         if let spike {
-            lines.append("401s began at \(LogTime.iso(spike.began)): from \(LogFigures.decimal(spike.baselinePerBucket)) to \(spike.onsetFailures) failed per \(LogTime.unit(spike.bucketSeconds))")
+            lines.append(
+                """
+                    401s began at \(LogTime.iso(spike.began)): from \(LogFigures.decimal(spike.baselinePerBucket)) to \
+                    \(spike.onsetFailures) failed per \(LogTime.unit(spike.bucketSeconds))
+                    """
+            )
         }
         if s.errorLines > 0 || s.inputs.contains(where: { $0.kind == .error }) {
-            lines.append("\(s.errorLines) error-log lines, \(s.errorEvents.reduce(0) { $0 + $1.count }) about authentication")
+            lines.append(
+                "\(s.errorLines) error-log lines, \(s.errorEvents.reduce(0) { $0 + $1.count }) about authentication")
         }
         return DiagnosticReport.Section(title: "Summary", lines: lines)
     }
@@ -197,7 +256,8 @@ public enum LogReport {
         let failures = Sparkline.sums(s.timeline.map(\.failures), group: group)
         let columnSeconds = s.bucketSeconds * group
         let unit = columnSeconds == s.bucketSeconds ? LogTime.unit(s.bucketSeconds) : LogTime.span(Int64(columnSeconds))
-        let start = s.timeline.first!.start, end = s.timeline.last!.start + Int64(s.bucketSeconds)
+        let start = s.timeline.first!.start
+        let end = s.timeline.last!.start + Int64(s.bucketSeconds)
         var lines = [
             "requests     \(Sparkline.render(requests))  max \(requests.max() ?? 0) per \(unit)",
             "failed 401s  \(Sparkline.render(failures))  max \(failures.max() ?? 0) per \(unit)",
@@ -235,5 +295,7 @@ public enum Sparkline {
 }
 
 extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
 }

@@ -11,7 +11,10 @@ public enum MarkdownRenderer {
         out.append("# why401 \(report.command): \(escape(report.subject))")
         out.append("")
         out.append("**\(escape(verdict))**")
-        if let status = report.status { out.append(""); out.append("Final status: `\(status)`") }
+        if let status = report.status {
+            out.append("")
+            out.append("Final status: `\(status)`")
+        }
         for section in report.sections {
             out.append("")
             out.append("## \(escape(section.title))")
@@ -46,7 +49,9 @@ public enum MarkdownRenderer {
                         if step.contains("\n") {
                             out.append("- ")
                             out.append("  ```")
-                            out += step.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + Sanitize.line(String($0)) }
+                            out += step.split(separator: "\n", omittingEmptySubsequences: false).map {
+                                "  " + Sanitize.line(String($0))
+                            }
                             out.append("  ```")
                         } else {
                             out.append("- \(escape(step))")
@@ -109,7 +114,8 @@ public enum MarkdownRenderer {
     /// A code span long enough to hold any backticks in the text.
     static func code(_ text: String) -> String {
         let clean = Sanitize.line(text)
-        var longest = 0, run = 0
+        var longest = 0
+        var run = 0
         for ch in clean {
             run = ch == "`" ? run + 1 : 0
             longest = max(longest, run)

@@ -45,7 +45,8 @@ public enum PasswordFileReport {
         let file = r.evidence.file
         let servers = r.evidence.servers
         let verifies = r.verifies ?? false
-        let outcome: DiagnosticReport.Outcome = verifies && !r.findings.contains { $0.severity == .error } ? .ok : .problems
+        let outcome: DiagnosticReport.Outcome =
+            verifies && !r.findings.contains { $0.severity == .error } ? .ok : .problems
         var report = DiagnosticReport(
             command: "htpasswd verify", subject: "\(r.path) user \(PasswordFile.display(check.user))", outcome: outcome,
             findings: r.findings,
@@ -69,7 +70,11 @@ public enum PasswordFileReport {
         case .checked(let entry, .match):
             let refusing = servers.filter { server in entry.format.map { !$0.accepted(by: server) } ?? false }
                 .map(\.displayName)
-            return "✗ \(who): password matches, but \(refusing.joined(separator: " and ")) never accept\(refusing.count == 1 ? "s" : "") this hash"
+            return
+                """
+                    ✗ \(who): password matches, but \(refusing.joined(separator: " and ")) never \
+                    accept\(refusing.count == 1 ? "s" : "") this hash
+                    """
         case .checked(_, .mismatch):
             return "✗ \(who): password does not verify"
         case .checked(_, .unverifiable):
@@ -97,17 +102,23 @@ public enum PasswordFileReport {
     static func section(_ check: PasswordCheck, file: PasswordFile, servers: [PasswordServer], verifies: Bool)
         -> DiagnosticReport.Section
     {
-        var lines = ["\(file.kind.rawValue) file, \(file.entries.count) entries, \(file.malformed.count) malformed line(s)"]
+        var lines = [
+            "\(file.kind.rawValue) file, \(file.entries.count) entries, \(file.malformed.count) malformed line(s)"
+        ]
         switch check.result {
         case .userNotFound:
             lines.append("user \"\(PasswordFile.display(check.user))\": not found")
         case .checked(let entry, let verdict):
-            let format = entry.format?.displayName ?? "htdigest MD5 (realm \"\(PasswordFile.display(entry.realm ?? ""))\")"
+            let format =
+                entry.format?.displayName ?? "htdigest MD5 (realm \"\(PasswordFile.display(entry.realm ?? ""))\")"
             let answer = verdict == .match ? "verifies" : verdict == .mismatch ? "does not verify" : "cannot be checked"
-            lines.append("user \"\(PasswordFile.display(entry.user))\": line \(entry.line), \(format), password \(answer)")
+            lines.append(
+                "user \"\(PasswordFile.display(entry.user))\": line \(entry.line), \(format), password \(answer)")
             if let f = entry.format {
                 for server in servers {
-                    lines.append("  \(server.displayName): \(f.accepted(by: server) ? "accepts this format" : "never matches this format")")
+                    lines.append(
+                        "  \(server.displayName): \(f.accepted(by: server) ? "accepts this format" : "never matches this format")"
+                    )
                 }
             }
         }
@@ -142,7 +153,10 @@ public enum PasswordFileReport {
 
     static func lintSection(_ file: PasswordFile, servers: [PasswordServer]) -> DiagnosticReport.Section {
         var lines = [
-            "\(file.kind.rawValue) file, \(file.lineCount) lines, \(file.entries.count) entries, \(file.malformed.count) malformed line(s)"
+            """
+                \(file.kind.rawValue) file, \(file.lineCount) lines, \(file.entries.count) entries, \
+                \(file.malformed.count) malformed line(s)
+                """
         ]
         if file.kind == .htdigest {
             var realms: [String: Int] = [:]
@@ -176,7 +190,13 @@ public enum PasswordFileReport {
         .object([
             ("path", .string(path)), ("kind", .string(file.kind.rawValue)), ("lines", .int(file.lineCount)),
             ("entries", .int(file.entries.count)),
-            ("malformed", .array(file.malformed.prefix(1000).map { .object([("line", .int($0.line)), ("reason", .string($0.reason))]) })),
+            (
+                "malformed",
+                .array(
+                    file.malformed.prefix(1000).map {
+                        .object([("line", .int($0.line)), ("reason", .string($0.reason))])
+                    })
+            ),
         ])
     }
 }

@@ -66,13 +66,17 @@ public struct TextRenderer: Sendable {
             }
             let counted = [(errors, "error"), (warnings, "warning")].filter { $0.0 > 0 }
                 .map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: ", ")
-            return paint("✓ " + (report.status.map(String.init) ?? "OK"), .green) + " — " + counted + (cause.map { " — top: " + bold($0) } ?? "")
+            return paint("✓ " + (report.status.map(String.init) ?? "OK"), .green) + " — " + counted
+                + (cause.map { " — top: " + bold($0) } ?? "")
         case .unauthorized:
-            let status = report.status.map { "\($0) \($0 == 407 ? "Proxy Authentication Required" : "Unauthorized")" } ?? "Unauthorized"
+            let status =
+                report.status.map { "\($0) \($0 == 407 ? "Proxy Authentication Required" : "Unauthorized")" }
+                ?? "Unauthorized"
             return paint("✗ \(status)", .red) + (cause.map { " — most likely: " + bold($0) } ?? "")
         case .problems:
             let count = report.findings.filter { $0.severity != .info }.count
-            return paint("✗ \(count) problem\(count == 1 ? "" : "s") found", .red) + (cause.map { " — top: " + bold($0) } ?? "")
+            return paint("✗ \(count) problem\(count == 1 ? "" : "s") found", .red)
+                + (cause.map { " — top: " + bold($0) } ?? "")
         case .error:
             return paint("! could not complete", .red) + (cause.map { " — " + bold($0) } ?? "")
         }
@@ -86,19 +90,25 @@ public struct TextRenderer: Sendable {
         lines += wrap(Sanitize.line(finding.detail), indent: "     ")
         if !finding.evidence.isEmpty {
             lines.append("     evidence:")
-            for item in finding.evidence { lines += wrap(Sanitize.line(item), indent: "       • ", hanging: "         ") }
+            for item in finding.evidence {
+                lines += wrap(Sanitize.line(item), indent: "       • ", hanging: "         ")
+            }
         }
         if !finding.fix.isEmpty {
             lines.append("     fix:")
             for step in finding.fix {
                 // Multi-line steps are config blocks: keep their lines as written.
-                let stepLines = step.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.line(String($0)) }
+                let stepLines = step.split(separator: "\n", omittingEmptySubsequences: false).map {
+                    Sanitize.line(String($0))
+                }
                 lines += wrap(stepLines[0], indent: "       → ", hanging: "         ")
                 lines += stepLines.dropFirst().map { "         " + $0 }
             }
         }
         if !finding.references.isEmpty {
-            lines += wrap(Sanitize.line(finding.references.joined(separator: "; ")), indent: dim("     see: "), hanging: "          ")
+            lines += wrap(
+                Sanitize.line(finding.references.joined(separator: "; ")), indent: dim("     see: "),
+                hanging: "          ")
         }
         return lines
     }
@@ -107,7 +117,9 @@ public struct TextRenderer: Sendable {
         var lines = [""]
         lines.append("  #\(number)" + (exchange.purpose.map { " " + $0 } ?? ""))
         lines.append(dim("  > ") + Sanitize.line("\(exchange.request.method) \(exchange.request.url)"))
-        for field in exchange.request.headers { lines.append(dim("  > ") + Sanitize.line("\(field.name): \(field.value)")) }
+        for field in exchange.request.headers {
+            lines.append(dim("  > ") + Sanitize.line("\(field.name): \(field.value)"))
+        }
         guard let response = exchange.response else {
             lines.append(dim("  < (no response" + (exchange.failure.map { ": " + Sanitize.line($0) } ?? "") + ")"))
             return lines
@@ -121,7 +133,10 @@ public struct TextRenderer: Sendable {
         }
         if let version = exchange.httpVersion { meta.append(version) }
         if let peer = exchange.peer { meta.append(Sanitize.line(peer)) }
-        let statusText = paint(String(response.status), response.status == 401 || response.status == 407 || response.status >= 500 ? .red : (response.status < 400 ? .green : .yellow))
+        let statusText = paint(
+            String(response.status),
+            response.status == 401 || response.status == 407 || response.status >= 500
+                ? .red : (response.status < 400 ? .green : .yellow))
         lines.append(dim("  < ") + statusText + (meta.isEmpty ? "" : dim("  (\(meta.joined(separator: ", ")))")))
         for field in response.headers { lines.append(dim("  < ") + Sanitize.line("\(field.name): \(field.value)")) }
         // What the server said in the body (masked, one line): often the most telling line.
@@ -134,7 +149,10 @@ public struct TextRenderer: Sendable {
     // MARK: styling
 
     enum Colour: String {
-        case red = "31", green = "32", yellow = "33", cyan = "36"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case cyan = "36"
     }
 
     func severityLabel(_ severity: Severity) -> String {
@@ -145,7 +163,9 @@ public struct TextRenderer: Sendable {
         }
     }
 
-    func paint(_ text: String, _ colour: Colour) -> String { color ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text }
+    func paint(_ text: String, _ colour: Colour) -> String {
+        color ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+    }
     public func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
     func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
 

@@ -1,8 +1,8 @@
 import CredentialModel
-import HostAccess
 import Credentials
 import Evidence
 import Foundation
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -37,12 +37,17 @@ enum AccessFacts {
     /// The user file parsed, when why401 itself can read it (it usually runs as root).
     static func parsePasswordFile(_ path: String) -> PasswordFile? {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= passwordFileLimit else { return nil }
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= passwordFileLimit else {
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return PasswordFile.parse([UInt8](data))
     }
 
-    static func userFile(_ path: String, directive: String, at: ConfigLocation, worker: WorkerIdentity, docroots: [String], cache: inout [String: UserFileFact]) -> UserFileFact {
+    static func userFile(
+        _ path: String, directive: String, at: ConfigLocation, worker: WorkerIdentity, docroots: [String],
+        cache: inout [String: UserFileFact]
+    ) -> UserFileFact {
         if var cached = cache[path] {
             cached.at = at
             cached.directive = directive
@@ -51,11 +56,15 @@ enum AccessFacts {
         let fact: UserFileFact
         if path.contains("$") {
             // nginx resolves `$variables` per request; Apache left an undefined `${VAR}` as written.
-            fact = UserFileFact(path: path, directive: directive, at: at, access: .unknown(reason: "the path contains a variable, resolved only at run time"))
+            fact = UserFileFact(
+                path: path, directive: directive, at: at,
+                access: .unknown(reason: "the path contains a variable, resolved only at run time"))
         } else {
             let access = access(path, need: .read, worker: worker)
             let inside = docroots.first { ConfigFile.isInside(path, $0) }
-            fact = UserFileFact(path: path, directive: directive, at: at, access: access, insideDocroot: inside, parsed: parsePasswordFile(path))
+            fact = UserFileFact(
+                path: path, directive: directive, at: at, access: access, insideDocroot: inside,
+                parsed: parsePasswordFile(path))
         }
         cache[path] = fact
         return fact
@@ -63,7 +72,9 @@ enum AccessFacts {
 
     /// `.htaccess` files (or `name`) under `root`, without following symlinks, bounded so a huge
     /// tree cannot stall the audit.
-    static func findFiles(named name: String, under root: String, limit: Int = 200_000) -> (files: [String], truncated: Bool) {
+    static func findFiles(named name: String, under root: String, limit: Int = 200_000) -> (
+        files: [String], truncated: Bool
+    ) {
         var found: [String] = []
         var queue = [root]
         var visited = 0
@@ -109,11 +120,16 @@ enum AccessFacts {
     }
 
     /// The worker named in the configuration, resolved; falls back to the user running why401.
-    static func worker(named name: String?, source: String, override: WorkerIdentity?, fallbackSource: String) -> (WorkerIdentity, String) {
+    static func worker(named name: String?, source: String, override: WorkerIdentity?, fallbackSource: String) -> (
+        WorkerIdentity, String
+    ) {
         if let override { return (override, "--as \(override.name)") }
         if let name, !name.contains("${"), let identity = WorkerIdentity.resolve(name) { return (identity, source) }
         if let name, !name.contains("${") {
-            return (WorkerIdentity.current, "\(source) names \(name), which does not exist here; checked as \(WorkerIdentity.current.name) instead")
+            return (
+                WorkerIdentity.current,
+                "\(source) names \(name), which does not exist here; checked as \(WorkerIdentity.current.name) instead"
+            )
         }
         // Servers drop root for their workers: without a usable name, judge as the usual account.
         let current = WorkerIdentity.current

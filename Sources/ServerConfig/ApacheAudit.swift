@@ -1,6 +1,6 @@
-import HostAccess
 import Evidence
 import Foundation
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,10 @@ import Foundation
 /// the default `AuthMerging Off`), `AllowOverride`, `CGIPassAuth` and the header pass-throughs.
 struct ApacheAudit {
     enum Kind: Equatable {
-        case global, vhost, directory(String), location(String), files, regex, other
+        case global, vhost
+        case directory(String)
+        case location(String)
+        case files, regex, other
     }
 
     struct Section {
@@ -29,9 +32,12 @@ struct ApacheAudit {
         var vhost: Int?
     }
 
-    static let inlineBlocks: Set<String> = ["limit", "limitexcept", "requireall", "requireany", "requirenone", "if", "elseif", "else"]
+    static let inlineBlocks: Set<String> = [
+        "limit", "limitexcept", "requireall", "requireany", "requirenone", "if", "elseif", "else",
+    ]
     static let sectionKinds: Set<String> = [
-        "virtualhost", "directory", "directorymatch", "location", "locationmatch", "files", "filesmatch", "proxy", "proxymatch",
+        "virtualhost", "directory", "directorymatch", "location", "locationmatch", "files", "filesmatch", "proxy",
+        "proxymatch",
     ]
     /// `Require` providers that do not authenticate anyone.
     static let anonymousProviders: Set<String> = ["all", "ip", "host", "local", "env", "method", "expr", "forward-dns"]
@@ -55,12 +61,18 @@ struct ApacheAudit {
             fallbackSource: user == nil ? "no User directive" : "User \(user!.args.first ?? "") is not resolvable")
         for (index, section) in sections.enumerated() where section.kind == .global || section.kind == .vhost {
             if let d = section.body.last(where: { $0.key == "documentroot" }), let path = d.args.first {
-                docroots.append((ConfigFile.normalize(ConfigFile.resolve(path, against: config.serverRoot)), d.at, index == 0 ? nil : index))
+                docroots.append(
+                    (
+                        ConfigFile.normalize(ConfigFile.resolve(path, against: config.serverRoot)), d.at,
+                        index == 0 ? nil : index
+                    ))
             }
             // `Alias /url /dir` serves `dir` like a document root: its .htaccess and files count too.
             for d in section.body where d.key == "alias" && d.args.count >= 2 {
                 let path = ConfigFile.normalize(ConfigFile.resolve(d.args[1], against: config.serverRoot))
-                if !docroots.contains(where: { $0.path == path }) { docroots.append((path, d.at, index == 0 ? nil : index)) }
+                if !docroots.contains(where: { $0.path == path }) {
+                    docroots.append((path, d.at, index == 0 ? nil : index))
+                }
             }
         }
     }
@@ -81,14 +93,16 @@ struct ApacheAudit {
             let kind: Kind
             switch d.key {
             case "virtualhost": kind = .vhost
-            case "directory" where !isRegex: kind = .directory(ConfigFile.normalize(ConfigFile.resolve(arg, against: config.serverRoot)))
+            case "directory" where !isRegex:
+                kind = .directory(ConfigFile.normalize(ConfigFile.resolve(arg, against: config.serverRoot)))
             case "location" where !isRegex: kind = .location(arg)
             case "files" where !isRegex: kind = .files
             default: kind = isRegex ? .regex : .other
             }
             let newIndex = sections.count
             let newVhost = kind == .vhost ? newIndex : vhost
-            sections.append(Section(kind: kind, directive: d, body: [], enclosing: enclosing + [index], vhost: newVhost))
+            sections.append(
+                Section(kind: kind, directive: d, body: [], enclosing: enclosing + [index], vhost: newVhost))
             collect(children, into: newIndex, enclosing: enclosing + [index], vhost: newVhost)
         }
     }
@@ -101,7 +115,9 @@ struct ApacheAudit {
         for (index, s) in sections.enumerated() {
             guard case .directory(let dir) = s.kind else { continue }
             guard s.vhost == nil || s.vhost == vhost else { continue }
-            guard s.enclosing.allSatisfy({ sections[$0].kind == .global || sections[$0].kind == .vhost }) else { continue }
+            guard s.enclosing.allSatisfy({ sections[$0].kind == .global || sections[$0].kind == .vhost }) else {
+                continue
+            }
             if Self.directoryMatches(dir, path) {
                 matches.append((dir.split(separator: "/").count, index))
             }
@@ -129,10 +145,16 @@ struct ApacheAudit {
         case .global: return [0]
         case .vhost: return out + [index]
         case .directory(let path):
-            out += directoryChain(for: path, vhost: s.vhost).filter { $0 != index && $0 < index || isShorter($0, than: index) }
+            out += directoryChain(for: path, vhost: s.vhost).filter {
+                $0 != index && $0 < index || isShorter($0, than: index)
+            }
         case .location(let path):
             for (i, other) in sections.enumerated() where i != index {
-                if case .location(let p) = other.kind, other.vhost == nil || other.vhost == s.vhost, path.hasPrefix(p), p.count < path.count { out.append(i) }
+                if case .location(let p) = other.kind, other.vhost == nil || other.vhost == s.vhost, path.hasPrefix(p),
+                    p.count < path.count
+                {
+                    out.append(i)
+                }
             }
         default:
             break
@@ -148,7 +170,9 @@ struct ApacheAudit {
     }
 
     func isShorter(_ a: Int, than b: Int) -> Bool {
-        guard case .directory(let pa) = sections[a].kind, case .directory(let pb) = sections[b].kind else { return false }
+        guard case .directory(let pa) = sections[a].kind, case .directory(let pb) = sections[b].kind else {
+            return false
+        }
         return pa.split(separator: "/").count < pb.split(separator: "/").count
     }
 
@@ -187,7 +211,13 @@ struct ApacheAudit {
             switch order {
             case "deny,allow":
                 // Allowed unless a Deny matches and no Allow does.
-                if allowAll || !denyAll { everyone = true } else if allows.isEmpty { return nil } else { everyone = false }
+                if allowAll || !denyAll {
+                    everyone = true
+                } else if allows.isEmpty {
+                    return nil
+                } else {
+                    everyone = false
+                }
             default:  // allow,deny and mutual-failure: only what an Allow admits, minus Deny.
                 if allows.isEmpty || denyAll { return nil }
                 everyone = allowAll
@@ -214,7 +244,11 @@ struct ApacheAudit {
         collectRequires(body, inExemptBlock: false, into: &requires, exemptAll: &exemptAll)
         if !requires.isEmpty {
             e.requires = requires
-            e.optionsExempt = exemptAll || requires.contains { $0.text.lowercased().hasPrefix("require method") && $0.text.uppercased().contains("OPTIONS") }
+            e.optionsExempt =
+                exemptAll
+                || requires.contains {
+                    $0.text.lowercased().hasPrefix("require method") && $0.text.uppercased().contains("OPTIONS")
+                }
         }
         var accessSeen = false
         for d in Self.flatten(body) {
@@ -256,7 +290,9 @@ struct ApacheAudit {
     static func isPassThrough(_ d: ConfigDirective) -> Bool {
         switch d.key {
         case "setenvif", "setenvifnocase":
-            guard d.args.count >= 3, d.args.dropFirst(2).contains(where: { $0.uppercased().hasPrefix("HTTP_AUTHORIZATION=") }) else { return false }
+            guard d.args.count >= 3,
+                d.args.dropFirst(2).contains(where: { $0.uppercased().hasPrefix("HTTP_AUTHORIZATION=") })
+            else { return false }
             return attributeMatchesAuthorization(d.args[0])
         case "rewriterule":
             return d.args.dropFirst(2).contains { flags in
@@ -282,7 +318,9 @@ struct ApacheAudit {
         body.flatMap { d in d.children.map { flatten($0) } ?? [d] }
     }
 
-    func collectRequires(_ body: [ConfigDirective], inExemptBlock: Bool, into out: inout [RequireFact], exemptAll: inout Bool) {
+    func collectRequires(
+        _ body: [ConfigDirective], inExemptBlock: Bool, into out: inout [RequireFact], exemptAll: inout Bool
+    ) {
         for d in body {
             if let children = d.children {
                 var exempt = inExemptBlock
@@ -318,7 +356,12 @@ struct ApacheAudit {
 
     func context(_ index: Int) -> String {
         guard let d = sections[index].directive else { return "server config" }
-        return "<\(d.name)" + (d.args.isEmpty ? "" : " " + d.args.map { $0.contains(" ") || d.key == "directory" ? "\"\($0)\"" : $0 }.joined(separator: " ")) + ">"
+        return "<\(d.name)"
+            + (d.args.isEmpty
+                ? ""
+                : " "
+                    + d.args.map { $0.contains(" ") || d.key == "directory" ? "\"\($0)\"" : $0 }.joined(separator: " "))
+            + ">"
     }
 
     // MARK: - Facts
@@ -331,7 +374,10 @@ struct ApacheAudit {
         for index in sections.indices where Self.hasAuth(sections[index].body) {
             let c = chain(index)
             let e = effective(c)
-            var area = makeArea(context: context(index), at: sections[index].directive?.at ?? ConfigLocation(file: config.mainFile, line: 1), effective: e, chain: c, handlers: handlers, docroots: docrootPaths)
+            var area = makeArea(
+                context: context(index),
+                at: sections[index].directive?.at ?? ConfigLocation(file: config.mainFile, line: 1), effective: e,
+                chain: c, handlers: handlers, docroots: docrootPaths)
             // A directory area also shows what a .htaccess there may change (or that it is not read).
             if case .directory = sections[index].kind { area.override = Self.override(e.allowOverride) }
             areas.append((area, c, index))
@@ -357,7 +403,9 @@ struct ApacheAudit {
                 let dirChain = [0] + (root.vhost.map { [$0] } ?? []) + directoryChain(for: dir, vhost: root.vhost)
                 let override = Self.override(effective(dirChain).allowOverride)
                 let parsed: [ConfigDirective]
-                do { parsed = try ApacheConfigLoader.parseHtaccess(try ConfigFile.read(file), file: file, config: config) } catch {
+                do {
+                    parsed = try ApacheConfigLoader.parseHtaccess(try ConfigFile.read(file), file: file, config: config)
+                } catch {
                     notes.append("\(error) (this .htaccess was not judged)")
                     continue
                 }
@@ -366,36 +414,51 @@ struct ApacheAudit {
                     if Self.hasAuth(parsed) {
                         var area = makeArea(
                             context: ".htaccess in \(dir)", at: auth.first?.at ?? ConfigLocation(file: file, line: 1),
-                            effective: effective(dirChain, extra: parsed), chain: dirChain, handlers: handlers, docroots: docrootPaths)
+                            effective: effective(dirChain, extra: parsed), chain: dirChain, handlers: handlers,
+                            docroots: docrootPaths)
                         area.htaccess = file
                         area.override = override
                         htaccessAreas.append(area)
                     }
                 } else if !auth.isEmpty {
-                    htaccessFacts.append(HtaccessFact(path: file, docroot: root.path, authDirectives: auth, override: override))
+                    htaccessFacts.append(
+                        HtaccessFact(path: file, docroot: root.path, authDirectives: auth, override: override))
                 }
                 // A file httpd refuses (a directive its AllowOverride does not allow) answers 500 before
                 // anything in it applies; only a file it reads whole hands its pass-through on.
-                if !override.isNone, auth.isEmpty || override.allowsAuthConfig { applied.append((dir, parsed, override)) }
+                if !override.isNone, auth.isEmpty || override.allowsAuthConfig {
+                    applied.append((dir, parsed, override))
+                }
             }
         }
         for i in handlers.indices { resolve(&handlers[i], applied: applied, htaccessAreas: htaccessAreas) }
         return ServerConfigFacts(
-            server: .apache, mainConfig: config.mainFile, filesRead: config.filesRead, worker: worker.name, workerSource: workerSource,
-            docroots: docroots.map { ConfigSetting($0.path, at: $0.at) }, areas: areas.map(\.area) + htaccessAreas, htaccess: htaccessFacts,
-            forwarding: handlers.map(\.fact), notes: notes + ["<IfVersion> judged against Apache \(config.version) (\(config.versionSource))"].filter { _ in config.usesIfVersion })
+            server: .apache, mainConfig: config.mainFile, filesRead: config.filesRead, worker: worker.name,
+            workerSource: workerSource,
+            docroots: docroots.map { ConfigSetting($0.path, at: $0.at) }, areas: areas.map(\.area) + htaccessAreas,
+            htaccess: htaccessFacts,
+            forwarding: handlers.map(\.fact),
+            notes: notes
+                + ["<IfVersion> judged against Apache \(config.version) (\(config.versionSource))"].filter { _ in
+                    config.usesIfVersion
+                })
     }
 
-    mutating func makeArea(context: String, at: ConfigLocation, effective e: Effective, chain: [Int], handlers: [Handler], docroots: [String]) -> ProtectedArea {
+    mutating func makeArea(
+        context: String, at: ConfigLocation, effective e: Effective, chain: [Int], handlers: [Handler],
+        docroots: [String]
+    ) -> ProtectedArea {
         var userFile: UserFileFact?
         if let file = e.userFile {
             let path = ConfigFile.normalize(ConfigFile.resolve(file.value, against: config.serverRoot))
-            userFile = AccessFacts.userFile(path, directive: "AuthUserFile", at: file.at, worker: worker, docroots: docroots, cache: &userFileCache)
+            userFile = AccessFacts.userFile(
+                path, directive: "AuthUserFile", at: file.at, worker: worker, docroots: docroots, cache: &userFileCache)
         }
         let app = handlers.first { h in chain.contains { sectionOwns($0, h.fact.at) } }?.fact.at
         let requiresUser = e.requires.contains { $0.needsAuthentication }
         return ProtectedArea(
-            server: .apache, context: context, at: at, scheme: e.scheme, realm: e.realm, provider: e.provider, userFile: userFile,
+            server: .apache, context: context, at: at, scheme: e.scheme, realm: e.realm, provider: e.provider,
+            userFile: userFile,
             requires: e.requires, optionsExempt: e.optionsExempt, corsHeader: e.cors, application: app,
             bypass: requiresUser ? e.access?.bypass : nil)
     }
@@ -408,13 +471,16 @@ struct ApacheAudit {
     /// still reads `.htaccess` but allows no directive in it: each one is a 500 ("… not allowed here").
     static func override(_ setting: ConfigSetting?) -> OverrideFact {
         guard let setting else {
-            return OverrideFact(text: "not set (httpd reads .htaccess but allows none of its directives)", at: nil, allowsAuthConfig: false, isNone: false)
+            return OverrideFact(
+                text: "not set (httpd reads .htaccess but allows none of its directives)", at: nil,
+                allowsAuthConfig: false, isNone: false)
         }
         let words = setting.value.split(separator: " ").map { $0.lowercased() }
         let nonfatal = words.contains { $0 == "nonfatal=override" || $0 == "nonfatal=all" }
         let isNone = words.contains("none")
         return OverrideFact(
-            text: setting.value, at: setting.at, allowsAuthConfig: !isNone && (words.contains("all") || words.contains("authconfig")),
+            text: setting.value, at: setting.at,
+            allowsAuthConfig: !isNone && (words.contains("all") || words.contains("authconfig")),
             isNone: isNone, nonfatal: nonfatal)
     }
 
@@ -444,23 +510,37 @@ struct ApacheAudit {
             for d in Self.flatten(s.body) {
                 let args = d.args.map { $0.lowercased() }
                 switch d.key {
-                case "scriptalias" where cgiLoaded && d.args.count >= 2, "scriptaliasmatch" where cgiLoaded && d.args.count >= 2:
+                case "scriptalias" where cgiLoaded && d.args.count >= 2,
+                    "scriptaliasmatch" where cgiLoaded && d.args.count >= 2:
                     let dir = ConfigFile.normalize(ConfigFile.resolve(d.args[1], against: config.serverRoot))
                     // Debian's serve-cgi-bin.conf maps an empty /usr/lib/cgi-bin: no script, nothing to starve.
                     if d.key == "scriptalias", ConfigFile.list(dir).isEmpty { continue }
-                    let c = [0] + (s.vhost.map { [$0] } ?? []) + directoryChain(for: dir, vhost: s.vhost) + (index == 0 || index == s.vhost ? [] : [index])
-                    out.append(judge(.cgi, context: d.text, at: d.at, chain: c, dirs: [dir], urlPrefix: d.key == "scriptalias" ? d.args[0] : nil))
+                    let c =
+                        [0] + (s.vhost.map { [$0] } ?? []) + directoryChain(for: dir, vhost: s.vhost)
+                        + (index == 0 || index == s.vhost ? [] : [index])
+                    out.append(
+                        judge(
+                            .cgi, context: d.text, at: d.at, chain: c, dirs: [dir],
+                            urlPrefix: d.key == "scriptalias" ? d.args[0] : nil))
                 case "sethandler", "addhandler":
                     let dirs = directoryOf(index).map { [$0] } ?? servedRoots(vhost: s.vhost)
                     var prefix: String?
                     if case .location(let p) = s.kind { prefix = p }
                     if args.first == "cgi-script", cgiLoaded {
-                        out.append(judge(.cgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index), dirs: dirs, urlPrefix: prefix))
+                        out.append(
+                            judge(
+                                .cgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index),
+                                dirs: dirs, urlPrefix: prefix))
                     } else if let h = args.first, h.hasPrefix("proxy:"), h.contains("fcgi://") {
-                        out.append(judge(.fastcgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index), dirs: dirs, urlPrefix: prefix))
+                        out.append(
+                            judge(
+                                .fastcgi, context: "\(d.text) in \(context(index))", at: d.at, chain: chain(index),
+                                dirs: dirs, urlPrefix: prefix))
                     }
                 case "proxypass", "proxypassmatch":
-                    guard let target = args.dropFirst().first ?? (s.kind != .global ? args.first : nil) else { continue }
+                    guard let target = args.dropFirst().first ?? (s.kind != .global ? args.first : nil) else {
+                        continue
+                    }
                     let kind: ForwardingFact.Kind = target.hasPrefix("fcgi://") ? .fastcgi : .proxy
                     guard target.contains("://") else { continue }
                     var prefix = d.args.count >= 2 && d.key == "proxypass" ? d.args[0] : nil
@@ -485,17 +565,28 @@ struct ApacheAudit {
         return nil
     }
 
-    func judge(_ kind: ForwardingFact.Kind, context: String, at: ConfigLocation, chain: [Int], dirs: [String], urlPrefix: String?) -> Handler {
+    func judge(
+        _ kind: ForwardingFact.Kind, context: String, at: ConfigLocation, chain: [Int], dirs: [String],
+        urlPrefix: String?
+    ) -> Handler {
         let e = effective(chain)
         var fact: ForwardingFact
         if let unset = e.unsetAuthorization {
-            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: false, blocker: unset, reason: "`\(unset.value)` removes the header first")
+            fact = ForwardingFact(
+                server: .apache, kind: kind, context: context, at: at, passesAuthorization: false, blocker: unset,
+                reason: "`\(unset.value)` removes the header first")
         } else if kind == .proxy {
-            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "mod_proxy_http forwards Authorization by default")
+            fact = ForwardingFact(
+                server: .apache, kind: kind, context: context, at: at, passesAuthorization: true,
+                reason: "mod_proxy_http forwards Authorization by default")
         } else if let pass = e.cgiPassAuth, pass.value.lowercased() == "on" {
-            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "CGIPassAuth On at \(pass.at)")
+            fact = ForwardingFact(
+                server: .apache, kind: kind, context: context, at: at, passesAuthorization: true,
+                reason: "CGIPassAuth On at \(pass.at)")
         } else if let pass = e.passThrough {
-            fact = ForwardingFact(server: .apache, kind: kind, context: context, at: at, passesAuthorization: true, reason: "`\(pass.value)` at \(pass.at)")
+            fact = ForwardingFact(
+                server: .apache, kind: kind, context: context, at: at, passesAuthorization: true,
+                reason: "`\(pass.value)` at \(pass.at)")
         } else {
             let off = e.cgiPassAuth.map { " (CGIPassAuth \($0.value) at \($0.at))" } ?? ""
             fact = ForwardingFact(
@@ -503,7 +594,9 @@ struct ApacheAudit {
                 reason: "no CGIPassAuth On, SetEnvIf or RewriteRule setting HTTP_AUTHORIZATION applies here\(off)"
                     + (dirs.count == 1 ? " (scripts in \(dirs[0]))" : ""))
         }
-        if e.scheme != nil, let require = e.requires.first(where: \.needsAuthentication), e.access?.bypass?.everyone != true {
+        if e.scheme != nil, let require = e.requires.first(where: \.needsAuthentication),
+            e.access?.bypass?.everyone != true
+        {
             fact.authenticatedByServer = require.at
         }
         fact.scriptDirectory = dirs.count == 1 ? dirs[0] : nil
@@ -513,33 +606,51 @@ struct ApacheAudit {
     /// What the configuration's other places add to a handler: a pass-through in a `<Directory>` or
     /// an applied `.htaccess` at or beneath its scripts' directories, and Apache's own authentication
     /// over them (a `<Location>` on its URL, a `.htaccess` area above its scripts).
-    func resolve(_ h: inout Handler, applied: [(dir: String, directives: [ConfigDirective], override: OverrideFact)], htaccessAreas: [ProtectedArea]) {
-        func related(_ dir: String) -> Bool { h.dirs.contains { ConfigFile.isInside(dir, $0) || ConfigFile.isInside($0, dir) } }
+    func resolve(
+        _ h: inout Handler, applied: [(dir: String, directives: [ConfigDirective], override: OverrideFact)],
+        htaccessAreas: [ProtectedArea]
+    ) {
+        func related(_ dir: String) -> Bool {
+            h.dirs.contains { ConfigFile.isInside(dir, $0) || ConfigFile.isInside($0, dir) }
+        }
         if h.fact.authenticatedByServer == nil {
             if let prefix = h.urlPrefix {
                 for (index, s) in sections.enumerated() {
-                    guard case .location(let p) = s.kind, prefix.hasPrefix(p) || p.hasPrefix(prefix) && p.count <= prefix.count else { continue }
+                    guard case .location(let p) = s.kind,
+                        prefix.hasPrefix(p) || p.hasPrefix(prefix) && p.count <= prefix.count
+                    else { continue }
                     let e = effective(chain(index))
-                    if e.scheme != nil, let r = e.requires.first(where: \.needsAuthentication), e.access?.bypass?.everyone != true, prefix.hasPrefix(p) {
+                    if e.scheme != nil, let r = e.requires.first(where: \.needsAuthentication),
+                        e.access?.bypass?.everyone != true, prefix.hasPrefix(p)
+                    {
                         h.fact.authenticatedByServer = r.at
                         break
                     }
                 }
             }
             if h.fact.authenticatedByServer == nil,
-                let area = htaccessAreas.first(where: { a in a.isProtected && a.scheme != nil && h.dirs.contains { ConfigFile.isInside($0, ConfigFile.directoryName(a.htaccess ?? "")) } })
+                let area = htaccessAreas.first(where: { a in
+                    a.isProtected && a.scheme != nil
+                        && h.dirs.contains { ConfigFile.isInside($0, ConfigFile.directoryName(a.htaccess ?? "")) }
+                })
             {
                 h.fact.authenticatedByServer = area.requires.first(where: \.needsAuthentication)?.at ?? area.at
             }
         }
         if let by = h.fact.authenticatedByServer, !h.fact.passesAuthorization {
-            h.fact.reason = "Apache authenticates these requests itself (Require at \(by)): the program gets REMOTE_USER and AUTH_TYPE, not the password, and needs no Authorization header"
+            h.fact.reason =
+                """
+                    Apache authenticates these requests itself (Require at \(by)): the program gets REMOTE_USER and \
+                    AUTH_TYPE, not the password, and needs no Authorization header
+                    """
             return
         }
         guard !h.fact.passesAuthorization, h.fact.blocker == nil, !h.dirs.isEmpty else { return }
         // A <Directory> beneath the scripts' directories (those above are already in the chain).
         for s in sections {
-            guard case .directory(let p) = s.kind, h.dirs.contains(where: { ConfigFile.isInside(p, $0) }) else { continue }
+            guard case .directory(let p) = s.kind, h.dirs.contains(where: { ConfigFile.isInside(p, $0) }) else {
+                continue
+            }
             var e = Effective()
             apply(s.body, to: &e)
             if let pass = e.passThrough ?? (e.cgiPassAuth?.value.lowercased() == "on" ? e.cgiPassAuth : nil) {
@@ -552,7 +663,8 @@ struct ApacheAudit {
             var e = Effective()
             apply(file.directives, to: &e)
             let pass: ConfigSetting? =
-                (e.cgiPassAuth?.value.lowercased() == "on" && file.override.allowsAuthConfig) ? e.cgiPassAuth
+                (e.cgiPassAuth?.value.lowercased() == "on" && file.override.allowsAuthConfig)
+                ? e.cgiPassAuth
                 : (Self.allowsFileInfo(file.override) ? e.passThrough : nil)
             if let pass {
                 h.fact.passesAuthorization = true

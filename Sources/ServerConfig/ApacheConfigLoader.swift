@@ -1,6 +1,6 @@
-import HostAccess
 import Evidence
 import Foundation
+import HostAccess
 
 /// An Apache configuration with `Include`s spliced in, `Define`d variables substituted,
 /// `<IfModule>`/`<IfDefine>`/`<IfFile>`/`<IfVersion>` sections resolved and `<Macro>`s expanded
@@ -32,8 +32,10 @@ public struct ApacheConfig: Sendable {
 public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
     /// Modules Debian's apache2 has compiled in (`apache2 -l`); everything else comes from LoadModule.
     static let builtInModules: Set<String> = [
-        "core.c", "mod_so.c", "mod_watchdog.c", "http_core.c", "mod_log_config.c", "mod_logio.c", "mod_version.c", "mod_unixd.c",
-        "core_module", "so_module", "watchdog_module", "http_module", "log_config_module", "logio_module", "version_module", "unixd_module",
+        "core.c", "mod_so.c", "mod_watchdog.c", "http_core.c", "mod_log_config.c", "mod_logio.c", "mod_version.c",
+        "mod_unixd.c",
+        "core_module", "so_module", "watchdog_module", "http_module", "log_config_module", "logio_module",
+        "version_module", "unixd_module",
     ]
     /// Apache refuses deeper nesting too (AP_MAX_INCLUDE_DEPTH).
     static let maxDepth = 64
@@ -67,7 +69,8 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
     var keepsConditionals: Bool { false }
 
     public static func load(_ path: String, version: ApacheVersion? = nil) throws -> ApacheConfig {
-        let main = ConfigFile.normalize(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
+        let main = ConfigFile.normalize(
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
         var loader = ApacheConfigLoader(serverRoot: ConfigFile.directoryName(main))
         loader.environment = readEnvvars(ConfigFile.directoryName(main) + "/envvars")
         let source: String
@@ -85,13 +88,22 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
         // A configuration that loads modules but no MPM is refused at start (AH00534); one without any
         // LoadModule line is a fragment or a static build, and is read as it is.
         // Windows builds (XAMPP, Apache Lounge: `ServerRoot "C:/…"`) have mpm_winnt compiled in.
-        let windows = loader.serverRoot.count >= 2 && loader.serverRoot.first!.isLetter && Array(loader.serverRoot)[1] == ":"
-        if loader.sawLoadModule, !windows, !loader.modules.contains(where: { $0.hasPrefix("mpm_") && $0.hasSuffix("_module") }) {
-            throw ConfigError("Configuration error: No MPM loaded (AH00534: no LoadModule mpm_event_module, mpm_worker_module or mpm_prefork_module is in effect)", at: ConfigLocation(file: main, line: 1))
+        let windows =
+            loader.serverRoot.count >= 2 && loader.serverRoot.first!.isLetter && Array(loader.serverRoot)[1] == ":"
+        if loader.sawLoadModule, !windows,
+            !loader.modules.contains(where: { $0.hasPrefix("mpm_") && $0.hasSuffix("_module") })
+        {
+            throw ConfigError(
+                """
+                    Configuration error: No MPM loaded (AH00534: no LoadModule mpm_event_module, mpm_worker_module or \
+                    mpm_prefork_module is in effect)
+                    """,
+                at: ConfigLocation(file: main, line: 1))
         }
         return ApacheConfig(
             mainFile: main, serverRoot: loader.serverRoot, directives: directives, filesRead: loader.filesRead,
-            defines: loader.defines, modules: loader.modules, version: loader.version, versionSource: source, usesIfVersion: loader.sawIfVersion,
+            defines: loader.defines, modules: loader.modules, version: loader.version, versionSource: source,
+            usesIfVersion: loader.sawIfVersion,
             notes: loader.notes)
     }
 
@@ -118,8 +130,12 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let name = String(line[..<eq])
             var value = String(line[line.index(after: eq)...])
-            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f { value = String(value.dropFirst().dropLast()) }
-            for (k, v) in vars { value = value.replacingOccurrences(of: "${\(k)}", with: v).replacingOccurrences(of: "$\(k)", with: v) }
+            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {
+                value = String(value.dropFirst().dropLast())
+            }
+            for (k, v) in vars {
+                value = value.replacingOccurrences(of: "${\(k)}", with: v).replacingOccurrences(of: "$\(k)", with: v)
+            }
             value = value.replacingOccurrences(of: "${SUFFIX}", with: "").replacingOccurrences(of: "$SUFFIX", with: "")
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { continue }
             vars[name] = value
@@ -135,7 +151,8 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
     mutating func substitute(_ line: String, at: ConfigLocation) -> String { substituteVariables(line, at: at) }
 
     mutating func opening(_ section: ConfigDirective, in enclosing: [String]) throws {
-        try check("<" + section.key, display: "<" + section.name, at: section.at, in: enclosing, argCount: section.args.count)
+        try check(
+            "<" + section.key, display: "<" + section.name, at: section.at, in: enclosing, argCount: section.args.count)
     }
 
     mutating func macro(_ d: ConfigDirective, body: [ApacheLine]) throws {
@@ -145,7 +162,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
     }
 
     /// httpd's checks when it runs a directive: where it may appear, and whether its module is loaded.
-    mutating func check(_ key: String, display: String, at: ConfigLocation, in enclosing: [String], argCount: Int) throws {
+    mutating func check(_ key: String, display: String, at: ConfigLocation, in enclosing: [String], argCount: Int)
+        throws
+    {
         guard validates else { return }
         if let error = ApacheDirectives.contextError(key, display: display, in: enclosing, argCount: argCount) {
             throw ConfigError(error, at: at)
@@ -153,7 +172,10 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
         if missingModule == nil, let module = ApacheDirectives.module[key], !modules.contains(module) {
             let file = "mod_" + module.dropLast("_module".count)
             missingModule = ConfigError(
-                "Invalid command '\(display)', perhaps misspelled or defined by a module not included in the server configuration (no LoadModule \(module) before this line: \(file) is not loaded)",
+                """
+                    Invalid command '\(display)', perhaps misspelled or defined by a module not included in the server \
+                    configuration (no LoadModule \(module) before this line: \(file) is not loaded)
+                    """,
                 at: at)
         }
     }
@@ -181,7 +203,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
             // mod_ssl checks these when it reads them: httpd does not start without the file.
             if validates, let file = d.args.first, !file.contains("${") {
                 let path = ConfigFile.resolve(file, against: serverRoot)
-                if !ConfigFile.exists(path) { throw ConfigError("\(d.name): file '\(path)' does not exist or is empty", at: d.at) }
+                if !ConfigFile.exists(path) {
+                    throw ConfigError("\(d.name): file '\(path)' does not exist or is empty", at: d.at)
+                }
             }
         case "use":
             return .lines(try use(d))
@@ -204,13 +228,19 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
         let values = Array(d.args.dropFirst())
         guard values.count == macro.parameters.count else {
             throw ConfigError(
-                "macro '\(macro.name)' (defined on line \(macro.at.line) of \"\(macro.at.file)\") used with \(values.count) arguments instead of \(macro.parameters.count)", at: d.at)
+                """
+                    macro '\(macro.name)' (defined on line \(macro.at.line) of \"\(macro.at.file)\") used with \
+                    \(values.count) arguments instead of \(macro.parameters.count)
+                    """,
+                at: d.at)
         }
         // Longest names first, so `$dir` does not eat the start of `$dirname`.
         let pairs = zip(macro.parameters, values).sorted { $0.0.count > $1.0.count }
         return macro.body.map { line in
             var text = line.text
-            for (parameter, value) in pairs where !parameter.isEmpty { text = text.replacingOccurrences(of: parameter, with: value) }
+            for (parameter, value) in pairs where !parameter.isEmpty {
+                text = text.replacingOccurrences(of: parameter, with: value)
+            }
             return ApacheLine(text: text, at: line.at)
         }
     }
@@ -223,7 +253,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
             files = ConfigFile.glob(path)
             if files.isEmpty {
                 if optional { return [] }
-                throw ConfigError("Include \(target): no file matches the wildcard (Apache refuses to start; use IncludeOptional)", at: d.at)
+                throw ConfigError(
+                    "Include \(target): no file matches the wildcard (Apache refuses to start; use IncludeOptional)",
+                    at: d.at)
             }
         } else if ConfigFile.exists(path) {
             files = [path]
@@ -254,7 +286,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
     mutating func holds(_ d: ConfigDirective) throws -> Bool {
         if d.key == "ifversion" {
             sawIfVersion = true
-            do { return try version.satisfies(d.args) } catch let error as ConfigError { throw ConfigError(error.message, at: d.at) }
+            do { return try version.satisfies(d.args) } catch let error as ConfigError {
+                throw ConfigError(error.message, at: d.at)
+            }
         }
         guard var arg = d.args.first else { throw ConfigError("<\(d.name)> requires an argument", at: d.at) }
         var negate = false
@@ -291,7 +325,12 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
             } else {
                 result += "${\(name)}"
                 if undefinedReported.insert(name).inserted {
-                    notes.append("${\(name)} is not defined (\(at)); Apache refuses to start with an undefined variable unless the environment sets it")
+                    notes.append(
+                        """
+                            ${\(name)} is not defined (\(at)); Apache refuses to start with an undefined variable \
+                            unless the environment sets it
+                            """
+                    )
                 }
             }
             rest = after[after.index(after: end)...]

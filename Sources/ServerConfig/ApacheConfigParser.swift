@@ -1,6 +1,6 @@
-import HostAccess
 import Evidence
 import Foundation
+import HostAccess
 
 /// Apache httpd's configuration syntax, read the way httpd itself reads it (server/config.c):
 ///
@@ -141,7 +141,9 @@ struct ApacheReader {
     static let maxInjectedLines = 1_000_000
 
     init(text: String, file: String) {
-        lines = ApacheConfigParser.logicalLines(text).map { ApacheLine(text: $0.0.trimmingCharacters(in: .whitespaces), at: ConfigLocation(file: file, line: $0.1)) }
+        lines = ApacheConfigParser.logicalLines(text).map {
+            ApacheLine(text: $0.0.trimmingCharacters(in: .whitespaces), at: ConfigLocation(file: file, line: $0.1))
+        }
     }
 
     private mutating func next() -> ApacheLine? {
@@ -183,14 +185,17 @@ struct ApacheReader {
         var frame = Frame()
         while let line = next() { try process(line, &frame, &host) }
         if let open = frame.open.first?.directive {
-            throw ConfigError("<\(open.name)> is never closed (no </\(open.name)> before the end of the file)", at: open.at)
+            throw ConfigError(
+                "<\(open.name)> is never closed (no </\(open.name)> before the end of the file)", at: open.at)
         }
         return frame.top
     }
 
     /// The body of a conditional that holds: up to a line that is exactly `</Name>` with nothing of
     /// its own left open, or to the end of the file (accepted, as httpd does).
-    private mutating func readConditional<Host: ApacheReaderHost>(_ name: String, _ host: inout Host) throws -> [ConfigDirective] {
+    private mutating func readConditional<Host: ApacheReaderHost>(_ name: String, _ host: inout Host) throws
+        -> [ConfigDirective]
+    {
         var frame = Frame()
         let depth = enclosing.count
         let end = "</\(name.lowercased())>"
@@ -204,13 +209,19 @@ struct ApacheReader {
 
     /// A conditional that does not hold: skipped by its `<…`/`</…>` words (`ap_soak_end_container`).
     private mutating func soak(_ name: String, opener: ConfigLocation, depth: Int) throws {
-        guard depth < ApacheConfigParser.maxNesting else { throw ConfigError("sections nested more than \(ApacheConfigParser.maxNesting) deep", at: opener) }
+        guard depth < ApacheConfigParser.maxNesting else {
+            throw ConfigError("sections nested more than \(ApacheConfigParser.maxNesting) deep", at: opener)
+        }
         while let line = next() {
             var rest = Substring(line.text)
-            guard !line.text.hasPrefix("#"), let word = ApacheConfigParser.nextWord(&rest), word.hasPrefix("<") else { continue }
+            guard !line.text.hasPrefix("#"), let word = ApacheConfigParser.nextWord(&rest), word.hasPrefix("<") else {
+                continue
+            }
             if word.hasPrefix("</") {
                 let closed = String(word.dropFirst(2).dropLast())
-                guard closed.lowercased() == name.lowercased() else { throw ConfigError("Expected </\(name)> but saw </\(closed)>", at: opener) }
+                guard closed.lowercased() == name.lowercased() else {
+                    throw ConfigError("Expected </\(name)> but saw </\(closed)>", at: opener)
+                }
                 return
             }
             var nested = String(word.dropFirst())
@@ -218,10 +229,17 @@ struct ApacheReader {
             // httpd reports a skipped section's errors at the line of the conditional it is running.
             try soak(nested, opener: opener, depth: depth + 1)
         }
-        throw ConfigError("Expected </\(name)> before end of configuration (<\(name)> is skipped here, so httpd reads on to its end tag and refuses the file without one)", at: opener)
+        throw ConfigError(
+            """
+                Expected </\(name)> before end of configuration (<\(name)> is skipped here, so httpd reads on to its \
+                end tag and refuses the file without one)
+                """,
+            at: opener)
     }
 
-    private mutating func process<Host: ApacheReaderHost>(_ line: ApacheLine, _ frame: inout Frame, _ host: inout Host) throws {
+    private mutating func process<Host: ApacheReaderHost>(_ line: ApacheLine, _ frame: inout Frame, _ host: inout Host)
+        throws
+    {
         if line.text.isEmpty || line.text.hasPrefix("#") { return }
         let text = host.substitute(line.text, at: line.at)
         var rest = Substring(text)
@@ -235,7 +253,8 @@ struct ApacheReader {
             guard word.hasSuffix(">") else { throw ConfigError("\(word)> directive missing closing '>'", at: at) }
             let name = String(word.dropFirst(2).dropLast())
             guard name.lowercased() == open.directive.name.lowercased() else {
-                throw ConfigError("</\(name)> closes <\(open.directive.name)> opened at line \(open.directive.at.line)", at: at)
+                throw ConfigError(
+                    "</\(name)> closes <\(open.directive.name)> opened at line \(open.directive.at.line)", at: at)
             }
             frame.open.removeLast()
             enclosing.removeLast()
@@ -251,11 +270,14 @@ struct ApacheReader {
                 name.removeLast()
                 argText = ""
             } else {
-                guard let close = argText.lastIndex(of: ">") else { throw ConfigError("<\(name)> directive missing closing '>'", at: at) }
+                guard let close = argText.lastIndex(of: ">") else {
+                    throw ConfigError("<\(name)> directive missing closing '>'", at: at)
+                }
                 argText = String(argText[..<close])
             }
             guard !name.isEmpty else { throw ConfigError("empty section name", at: at) }
-            let section = ConfigDirective(name: name, args: ApacheConfigParser.splitWords(argText), at: at, children: [])
+            let section = ConfigDirective(
+                name: name, args: ApacheConfigParser.splitWords(argText), at: at, children: [])
             let key = section.key
             if ApacheConfigParser.conditionals.contains(key) {
                 if try host.holds(section) {
@@ -276,7 +298,9 @@ struct ApacheReader {
                 try host.macro(section, body: try macroBody(section))
                 return
             }
-            guard enclosing.count < ApacheConfigParser.maxNesting else { throw ConfigError("sections nested more than \(ApacheConfigParser.maxNesting) deep", at: at) }
+            guard enclosing.count < ApacheConfigParser.maxNesting else {
+                throw ConfigError("sections nested more than \(ApacheConfigParser.maxNesting) deep", at: at)
+            }
             try host.opening(section, in: enclosing)
             frame.open.append((section, []))
             enclosing.append(key)
@@ -289,7 +313,8 @@ struct ApacheReader {
         case .lines(let list):
             injected += list.count
             guard injected <= Self.maxInjectedLines, pending.count < 64 else {
-                throw ConfigError("\(d.name) expands to more than \(Self.maxInjectedLines) lines or nests more than 64 deep", at: at)
+                throw ConfigError(
+                    "\(d.name) expands to more than \(Self.maxInjectedLines) lines or nests more than 64 deep", at: at)
             }
             pending.append(list)
             pendingIndex.append(0)
@@ -311,6 +336,7 @@ struct ApacheReader {
             }
             body.append(line)
         }
-        throw ConfigError("macro '\(section.args.first ?? "")' contents error: expected token not found: </Macro>", at: section.at)
+        throw ConfigError(
+            "macro '\(section.args.first ?? "")' contents error: expected token not found: </Macro>", at: section.at)
     }
 }

@@ -1,5 +1,5 @@
-import HostAccess
 import Evidence
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +27,8 @@ public struct ConfigDirective: Sendable, Hashable {
     public var isSection: Bool { children != nil }
     /// `Name arg1 arg2` as a human would write it (quoted where needed).
     public var text: String {
-        ([name] + args.map { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == "\t" }) ? "\"\($0)\"" : $0 }).joined(separator: " ")
+        ([name] + args.map { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == "\t" }) ? "\"\($0)\"" : $0 }).joined(
+            separator: " ")
     }
 }
 
@@ -49,11 +50,21 @@ enum ConfigFile {
 
     static func read(_ path: String) throws -> String {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw ConfigError("cannot read \(path): \(String(cString: strerror(errno)))") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw ConfigError("cannot read \(path): \((st.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "not a regular file")")
+        guard stat(path, &st) == 0 else {
+            throw ConfigError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        guard st.st_size <= sizeLimit else { throw ConfigError("cannot read \(path): \(st.st_size) bytes, more than a configuration file can be (\(sizeLimit >> 20) MiB)") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw ConfigError(
+                "cannot read \(path): \((st.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "not a regular file")")
+        }
+        guard st.st_size <= sizeLimit else {
+            throw ConfigError(
+                """
+                    cannot read \(path): \(st.st_size) bytes, more than a configuration file can be \
+                    (\(sizeLimit >> 20) MiB)
+                    """
+            )
+        }
         let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw ConfigError("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -71,7 +82,8 @@ enum ConfigFile {
         }
         if let nul = bytes.firstIndex(of: 0) {
             let line = bytes[..<nul].reduce(1) { $1 == 10 ? $0 + 1 : $0 }
-            throw ConfigError("binary file (NUL byte), not a configuration file", at: ConfigLocation(file: path, line: line))
+            throw ConfigError(
+                "binary file (NUL byte), not a configuration file", at: ConfigLocation(file: path, line: line))
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -150,7 +162,10 @@ enum ConfigFile {
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
-            if part == "..", !parts.isEmpty { parts.removeLast(); continue }
+            if part == "..", !parts.isEmpty {
+                parts.removeLast()
+                continue
+            }
             parts.append(part)
         }
         return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
@@ -158,7 +173,8 @@ enum ConfigFile {
 
     /// True when `path` is `dir` or lies below it.
     static func isInside(_ path: String, _ dir: String) -> Bool {
-        let p = normalize(path), d = normalize(dir)
+        let p = normalize(path)
+        let d = normalize(dir)
         return p == d || p.hasPrefix(d == "/" ? "/" : d + "/")
     }
 }
@@ -181,7 +197,9 @@ extension IncludingConfigLoader {
             let chain = (includeStack.drop { $0 != canonical } + [canonical]).joined(separator: " → ")
             throw ConfigError("include loop: \(chain)", at: from)
         }
-        guard includeStack.count < Self.maxDepth else { throw ConfigError("includes nested more than \(Self.maxDepth) deep", at: from) }
+        guard includeStack.count < Self.maxDepth else {
+            throw ConfigError("includes nested more than \(Self.maxDepth) deep", at: from)
+        }
         let text: String
         do { text = try ConfigFile.read(path) } catch let error as ConfigError {
             // Say which line included the file that failed.

@@ -1,6 +1,6 @@
-import HostAccess
 import Evidence
 import Foundation
+import HostAccess
 
 /// Builds `ServerConfigFacts` from a loaded nginx configuration.
 ///
@@ -32,7 +32,8 @@ struct NginxAudit {
         self.config = config
         let user = config.directives.last { $0.key == "user" }
         (worker, workerSource) = AccessFacts.worker(
-            named: user?.args.first ?? "nobody", source: user.map { "user at \($0.at)" } ?? "nginx's default user (no user directive)",
+            named: user?.args.first ?? "nobody",
+            source: user.map { "user at \($0.at)" } ?? "nginx's default user (no user directive)",
             override: workerOverride, fallbackSource: "user")
         collectRoots(config.directives)
     }
@@ -41,7 +42,9 @@ struct NginxAudit {
         for d in directives {
             if d.key == "root" || d.key == "alias", let path = d.args.first, !path.contains("$") {
                 let resolved = ConfigFile.normalize(ConfigFile.resolve(path, against: config.prefix))
-                if !docroots.contains(where: { $0.value == resolved }) { docroots.append(ConfigSetting(resolved, at: d.at)) }
+                if !docroots.contains(where: { $0.value == resolved }) {
+                    docroots.append(ConfigSetting(resolved, at: d.at))
+                }
             }
             if let children = d.children { collectRoots(children) }
         }
@@ -60,17 +63,22 @@ struct NginxAudit {
             let (files, truncated) = AccessFacts.findFiles(named: ".htaccess", under: root.value)
             if truncated { notes.append("\(root.value): more than 200000 entries, .htaccess search stopped early") }
             for file in files {
-                guard let text = try? ConfigFile.read(file), let parsed = try? ApacheConfigParser.parse(text, file: file) else { continue }
+                guard let text = try? ConfigFile.read(file),
+                    let parsed = try? ApacheConfigParser.parse(text, file: file)
+                else { continue }
                 let auth = AccessFacts.authDirectives(parsed)
                 guard !auth.isEmpty else { continue }
                 htaccess.append(
                     HtaccessFact(
                         path: file, docroot: root.value, authDirectives: auth,
-                        override: OverrideFact(text: "nginx never reads .htaccess (root at \(root.at))", at: root.at, allowsAuthConfig: false, isNone: true)))
+                        override: OverrideFact(
+                            text: "nginx never reads .htaccess (root at \(root.at))", at: root.at,
+                            allowsAuthConfig: false, isNone: true)))
             }
         }
         return ServerConfigFacts(
-            server: .nginx, mainConfig: config.mainFile, filesRead: config.filesRead, worker: worker.name, workerSource: workerSource,
+            server: .nginx, mainConfig: config.mainFile, filesRead: config.filesRead, worker: worker.name,
+            workerSource: workerSource,
             docroots: docroots, areas: areas, htaccess: htaccess, forwarding: forwarding, notes: notes)
     }
 
@@ -104,13 +112,17 @@ struct NginxAudit {
     mutating func walk(_ block: ConfigDirective, context: String, parent: Scope, server: ConfigDirective) {
         let body = block.children ?? []
         let scope = apply(body, to: parent)
-        let handler = body.first { ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass"].contains($0.key) }
+        let handler = body.first {
+            ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass"].contains($0.key)
+        }
         if let handler { judgeForwarding(handler, scope: scope, context: context) }
         if scope.authBasic != nil || scope.authRequest != nil {
             var exempt = false
             for d in body where d.key == "if" {
                 let condition = d.args.joined(separator: " ")
-                if condition.contains("$request_method"), condition.uppercased().contains("OPTIONS"), (d.children ?? []).contains(where: { $0.key == "return" }) {
+                if condition.contains("$request_method"), condition.uppercased().contains("OPTIONS"),
+                    (d.children ?? []).contains(where: { $0.key == "return" })
+                {
                     exempt = true
                 }
             }
@@ -118,14 +130,18 @@ struct NginxAudit {
             var userFile: UserFileFact?
             if let file = scope.userFile, file.value != "off" {
                 let path = ConfigFile.normalize(ConfigFile.resolve(file.value, against: config.prefix))
-                userFile = AccessFacts.userFile(path, directive: "auth_basic_user_file", at: file.at, worker: worker, docroots: docroots.map(\.value), cache: &userFileCache)
+                userFile = AccessFacts.userFile(
+                    path, directive: "auth_basic_user_file", at: file.at, worker: worker,
+                    docroots: docroots.map(\.value), cache: &userFileCache)
             }
             let authRequest = scope.authRequest.map { resolveAuthRequest($0, in: server) }
             areas.append(
                 ProtectedArea(
                     server: .nginx, context: context, at: block.at,
-                    scheme: scope.authBasic.map { ConfigSetting("Basic", at: $0.at) } ?? scope.authRequest.map { ConfigSetting("auth_request", at: $0.at) },
-                    realm: scope.authBasic, userFile: userFile, optionsExempt: exempt, corsHeader: scope.cors, application: handler?.at,
+                    scheme: scope.authBasic.map { ConfigSetting("Basic", at: $0.at) }
+                        ?? scope.authRequest.map { ConfigSetting("auth_request", at: $0.at) },
+                    realm: scope.authBasic, userFile: userFile, optionsExempt: exempt, corsHeader: scope.cors,
+                    application: handler?.at,
                     authRequest: authRequest))
         }
         for child in body where child.isSection {
@@ -134,7 +150,9 @@ struct NginxAudit {
                 walk(child, context: "location " + child.args.joined(separator: " "), parent: scope, server: server)
             case "limit_except":
                 if (child.children ?? []).contains(where: { $0.key == "auth_basic" }) {
-                    walk(child, context: "limit_except \(child.args.joined(separator: " ")) in \(context)", parent: scope, server: server)
+                    walk(
+                        child, context: "limit_except \(child.args.joined(separator: " ")) in \(context)",
+                        parent: scope, server: server)
                 }
             default: break
             }
@@ -157,13 +175,18 @@ struct NginxAudit {
         collect(server.children ?? [])
         var chosen = all.first { $0.args.count == 2 && $0.args[0] == "=" && $0.args[1] == uri }
         if chosen == nil {
-            let prefixes = all.filter { ($0.args.count == 1 || $0.args.first == "^~") && !($0.args.last ?? "").hasPrefix("@") && uri.hasPrefix($0.args.last ?? "\u{0}") }
+            let prefixes = all.filter {
+                ($0.args.count == 1 || $0.args.first == "^~") && !($0.args.last ?? "").hasPrefix("@")
+                    && uri.hasPrefix($0.args.last ?? "\u{0}")
+            }
             let longest = prefixes.max { ($0.args.last ?? "").count < ($1.args.last ?? "").count }
             if longest?.args.first != "^~" {
                 chosen = all.first { d in
                     guard d.args.count == 2, d.args[0] == "~" || d.args[0] == "~*" else { return false }
                     let options: NSRegularExpression.Options = d.args[0] == "~*" ? [.caseInsensitive] : []
-                    guard let regex = try? NSRegularExpression(pattern: d.args[1], options: options) else { return false }
+                    guard let regex = try? NSRegularExpression(pattern: d.args[1], options: options) else {
+                        return false
+                    }
                     return regex.firstMatch(in: uri, range: NSRange(uri.startIndex..., in: uri)) != nil
                 }
             }
@@ -171,7 +194,9 @@ struct NginxAudit {
         }
         guard let location = chosen else { return fact }
         fact.endpoint = ConfigSetting("location " + location.args.joined(separator: " "), at: location.at)
-        if let pass = (location.children ?? []).first(where: { ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "return"].contains($0.key) }) {
+        if let pass = (location.children ?? []).first(where: {
+            ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "return"].contains($0.key)
+        }) {
             fact.service = ConfigSetting(pass.text, at: pass.at)
         }
         return fact
@@ -189,7 +214,8 @@ struct NginxAudit {
             forwarding.append(
                 ForwardingFact(
                     server: .nginx, kind: kind, context: context, at: handler.at, passesAuthorization: false,
-                    blocker: ConfigSetting("\(entry.name) \(entry.args[0]) \"\"", at: entry.at), reason: "the header is set to an empty value, which removes it"))
+                    blocker: ConfigSetting("\(entry.name) \(entry.args[0]) \"\"", at: entry.at),
+                    reason: "the header is set to an empty value, which removes it"))
             return
         }
         let passHeaders = isProxy ? scope.proxyPassHeaders : scope.fastcgiPassHeaders
@@ -197,7 +223,8 @@ struct NginxAudit {
             forwarding.append(
                 ForwardingFact(
                     server: .nginx, kind: kind, context: context, at: handler.at, passesAuthorization: false,
-                    blocker: ConfigSetting("\(isProxy ? "proxy" : "fastcgi")_pass_request_headers off", at: passHeaders.at),
+                    blocker: ConfigSetting(
+                        "\(isProxy ? "proxy" : "fastcgi")_pass_request_headers off", at: passHeaders.at),
                     reason: "request headers are not passed and none names Authorization"))
             return
         }
@@ -217,11 +244,14 @@ public enum ConfigAudit {
 
     /// `extraRoots` (`--root`) are searched for `.htaccess` like the configured DocumentRoots.
     /// `version`: the httpd `<IfVersion>` is judged against (default: what `apache2 -v` says here).
-    public static func apache(_ path: String, worker: WorkerIdentity?, extraRoots: [String] = [], version: ApacheVersion? = nil) throws -> Result {
+    public static func apache(
+        _ path: String, worker: WorkerIdentity?, extraRoots: [String] = [], version: ApacheVersion? = nil
+    ) throws -> Result {
         let config = try ApacheConfigLoader.load(path, version: version)
         var audit = ApacheAudit(config: config, workerOverride: worker)
         for root in extraRoots {
-            let normalized = ConfigFile.normalize(ConfigFile.resolve(root, against: FileManager.default.currentDirectoryPath))
+            let normalized = ConfigFile.normalize(
+                ConfigFile.resolve(root, against: FileManager.default.currentDirectoryPath))
             if !audit.docroots.contains(where: { ConfigFile.isInside(normalized, $0.path) }) {
                 audit.docroots.append((normalized, ConfigLocation(file: "--root", line: 0), nil))
             }
@@ -241,22 +271,28 @@ public enum ConfigAudit {
         var facts: [HtaccessFact] = []
         var notes: [String] = []
         for root in roots {
-            let normalized = ConfigFile.normalize(ConfigFile.resolve(root, against: FileManager.default.currentDirectoryPath))
+            let normalized = ConfigFile.normalize(
+                ConfigFile.resolve(root, against: FileManager.default.currentDirectoryPath))
             let (files, truncated) = AccessFacts.findFiles(named: ".htaccess", under: normalized)
             if truncated { notes.append("\(normalized): more than 200000 entries, .htaccess search stopped early") }
             for file in files {
-                guard let text = try? ConfigFile.read(file), let parsed = try? ApacheConfigParser.parse(text, file: file) else { continue }
+                guard let text = try? ConfigFile.read(file),
+                    let parsed = try? ApacheConfigParser.parse(text, file: file)
+                else { continue }
                 let auth = AccessFacts.authDirectives(parsed)
                 guard !auth.isEmpty else { continue }
                 facts.append(
                     HtaccessFact(
                         path: file, docroot: normalized, authDirectives: auth,
-                        override: OverrideFact(text: "None (assumed: Debian's default for /var/www; no Apache configuration was read)", at: nil, assumed: true, allowsAuthConfig: false, isNone: true)))
+                        override: OverrideFact(
+                            text: "None (assumed: Debian's default for /var/www; no Apache configuration was read)",
+                            at: nil, assumed: true, allowsAuthConfig: false, isNone: true)))
             }
         }
         return ServerConfigFacts(
             server: .apache, mainConfig: "(none)", worker: worker.name, workerSource: "--as or the current user",
-            docroots: roots.map { ConfigSetting($0, at: ConfigLocation(file: "--root", line: 0)) }, htaccess: facts, notes: notes)
+            docroots: roots.map { ConfigSetting($0, at: ConfigLocation(file: "--root", line: 0)) }, htaccess: facts,
+            notes: notes)
     }
 
     /// Where a package install puts the main file, if `dir` holds one.

@@ -1,6 +1,6 @@
-import HostAccess
 import Evidence
 import Foundation
+import HostAccess
 
 /// nginx's configuration syntax (ngx_conf_file.c): words separated by blanks, `;` ends a directive,
 /// `{ … }` holds a block, `#` starts a comment where a word could start, `"…"`/`'…'` quote a word
@@ -20,7 +20,9 @@ public enum NginxConfigParser {
         return result
     }
 
-    static func block(_ tokens: [Token], _ i: inout Int, file: String, depth: Int, opener: ConfigLocation?) throws -> [ConfigDirective] {
+    static func block(_ tokens: [Token], _ i: inout Int, file: String, depth: Int, opener: ConfigLocation?) throws
+        -> [ConfigDirective]
+    {
         guard depth < 64 else { throw ConfigError("blocks nested more than 64 deep", at: opener) }
         var out: [ConfigDirective] = []
         var words: [String] = []
@@ -33,23 +35,42 @@ public enum NginxConfigParser {
                 if words.isEmpty { firstLine = line }
                 words.append(w)
             case .semicolon(let line):
-                guard let name = words.first else { throw ConfigError("unexpected \";\"", at: ConfigLocation(file: file, line: line)) }
-                out.append(ConfigDirective(name: name, args: Array(words.dropFirst()), at: ConfigLocation(file: file, line: firstLine)))
+                guard let name = words.first else {
+                    throw ConfigError("unexpected \";\"", at: ConfigLocation(file: file, line: line))
+                }
+                out.append(
+                    ConfigDirective(
+                        name: name, args: Array(words.dropFirst()), at: ConfigLocation(file: file, line: firstLine)))
                 words = []
             case .open(let line):
-                guard let name = words.first else { throw ConfigError("unexpected \"{\"", at: ConfigLocation(file: file, line: line)) }
+                guard let name = words.first else {
+                    throw ConfigError("unexpected \"{\"", at: ConfigLocation(file: file, line: line))
+                }
                 let at = ConfigLocation(file: file, line: firstLine)
                 let children = try block(tokens, &i, file: file, depth: depth + 1, opener: at)
                 out.append(ConfigDirective(name: name, args: Array(words.dropFirst()), at: at, children: children))
                 words = []
             case .close(let line):
-                if !words.isEmpty { throw ConfigError("\"\(words[0])\" directive is not terminated by \";\"", at: ConfigLocation(file: file, line: firstLine)) }
-                guard opener != nil else { throw ConfigError("unexpected \"}\"", at: ConfigLocation(file: file, line: line)) }
+                if !words.isEmpty {
+                    throw ConfigError(
+                        "\"\(words[0])\" directive is not terminated by \";\"",
+                        at: ConfigLocation(file: file, line: firstLine))
+                }
+                guard opener != nil else {
+                    throw ConfigError("unexpected \"}\"", at: ConfigLocation(file: file, line: line))
+                }
                 return out
             }
         }
-        if !words.isEmpty { throw ConfigError("unexpected end of file, expecting \";\" or \"}\" after \"\(words[0])\"", at: ConfigLocation(file: file, line: firstLine)) }
-        if let opener { throw ConfigError("unexpected end of file, expecting \"}\" (the block opened here is never closed)", at: opener) }
+        if !words.isEmpty {
+            throw ConfigError(
+                "unexpected end of file, expecting \";\" or \"}\" after \"\(words[0])\"",
+                at: ConfigLocation(file: file, line: firstLine))
+        }
+        if let opener {
+            throw ConfigError(
+                "unexpected end of file, expecting \"}\" (the block opened here is never closed)", at: opener)
+        }
         return out
     }
 
@@ -101,13 +122,24 @@ public enum NginxConfigParser {
         func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" }
         while i < chars.count {
             let c = chars[i]
-            if c == "\n" { line += 1; i += 1; continue }
-            if isSpace(c) { i += 1; continue }
+            if c == "\n" {
+                line += 1
+                i += 1
+                continue
+            }
+            if isSpace(c) {
+                i += 1
+                continue
+            }
             if c == "#" {
                 while i < chars.count, chars[i] != "\n" { i += 1 }
                 continue
             }
-            if c == ";" { tokens.append(.semicolon(line: line)); i += 1; continue }
+            if c == ";" {
+                tokens.append(.semicolon(line: line))
+                i += 1
+                continue
+            }
             if c == "{" {
                 tokens.append(.open(line: line))
                 i += 1
@@ -116,13 +148,19 @@ public enum NginxConfigParser {
                 if let name = statementName(tokens.dropLast()), name.hasSuffix("_by_lua_block") {
                     let start = line
                     guard skipLuaBlock(chars, &i, &line) else {
-                        throw ConfigError("unexpected end of file, expecting \"}\" (the \(name) opened here is never closed)", at: ConfigLocation(file: file, line: start))
+                        throw ConfigError(
+                            "unexpected end of file, expecting \"}\" (the \(name) opened here is never closed)",
+                            at: ConfigLocation(file: file, line: start))
                     }
                     tokens.append(.close(line: line))
                 }
                 continue
             }
-            if c == "}" { tokens.append(.close(line: line)); i += 1; continue }
+            if c == "}" {
+                tokens.append(.close(line: line))
+                i += 1
+                continue
+            }
             let startLine = line
             var word = String.UnicodeScalarView()
             if c == "\"" || c == "'" {
@@ -138,18 +176,28 @@ public enum NginxConfigParser {
                         case "n": word.append("\n")
                         case "t": word.append("\t")
                         case "r": word.append("\r")
-                        default: word.append(d); word.append(next)
+                        default:
+                            word.append(d)
+                            word.append(next)
                         }
                         if next == "\n" { line += 1 }
                         i += 2
                         continue
                     }
-                    if d == quote { closed = true; i += 1; break }
+                    if d == quote {
+                        closed = true
+                        i += 1
+                        break
+                    }
                     if d == "\n" { line += 1 }
                     word.append(d)
                     i += 1
                 }
-                guard closed else { throw ConfigError("unexpected end of file inside a quoted string", at: ConfigLocation(file: file, line: startLine)) }
+                guard closed else {
+                    throw ConfigError(
+                        "unexpected end of file inside a quoted string", at: ConfigLocation(file: file, line: startLine)
+                    )
+                }
                 tokens.append(.word(String(word), line: startLine))
                 continue
             }
@@ -159,8 +207,14 @@ public enum NginxConfigParser {
                 if d == "{" {
                     // `${var}` is part of the word; a bare `{` opens a block.
                     guard let last = word.last, last == "$" else { break }
-                    while i < chars.count, chars[i] != "}" { word.append(chars[i]); i += 1 }
-                    if i < chars.count { word.append(chars[i]); i += 1 }
+                    while i < chars.count, chars[i] != "}" {
+                        word.append(chars[i])
+                        i += 1
+                    }
+                    if i < chars.count {
+                        word.append(chars[i])
+                        i += 1
+                    }
                     continue
                 }
                 if d == "\\", i + 1 < chars.count {
@@ -194,15 +248,20 @@ public struct NginxConfigLoader: IncludingConfigLoader {
     var includeStack: [String] = []
 
     public static func load(_ path: String) throws -> NginxConfig {
-        let main = ConfigFile.normalize(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
+        let main = ConfigFile.normalize(
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
         var loader = NginxConfigLoader(prefix: ConfigFile.directoryName(main))
         let directives = try loader.loadFile(main, from: nil)
         try NginxDirectives.validate(directives, mainFile: main)
-        return NginxConfig(mainFile: main, prefix: loader.prefix, directives: directives, filesRead: loader.filesRead, notes: loader.notes)
+        return NginxConfig(
+            mainFile: main, prefix: loader.prefix, directives: directives, filesRead: loader.filesRead,
+            notes: loader.notes)
     }
 
     static let maxDepth = 64
-    mutating func read(_ text: String, file: String) throws -> [ConfigDirective] { try expand(NginxConfigParser.parse(text, file: file)) }
+    mutating func read(_ text: String, file: String) throws -> [ConfigDirective] {
+        try expand(NginxConfigParser.parse(text, file: file))
+    }
 
     mutating func expand(_ directives: [ConfigDirective]) throws -> [ConfigDirective] {
         var out: [ConfigDirective] = []
@@ -212,9 +271,14 @@ public struct NginxConfigLoader: IncludingConfigLoader {
                 let path = ConfigFile.resolve(target, against: prefix)
                 if ConfigFile.hasWildcard(path) {
                     // nginx accepts a wildcard that matches nothing.
-                    for file in ConfigFile.glob(path) where !ConfigFile.isDirectory(file) { out += try loadFile(file, from: d.at) }
+                    for file in ConfigFile.glob(path) where !ConfigFile.isDirectory(file) {
+                        out += try loadFile(file, from: d.at)
+                    }
                 } else {
-                    guard ConfigFile.exists(path) else { throw ConfigError("include \(target): \(path) does not exist (nginx refuses to start)", at: d.at) }
+                    guard ConfigFile.exists(path) else {
+                        throw ConfigError(
+                            "include \(target): \(path) does not exist (nginx refuses to start)", at: d.at)
+                    }
                     out += try loadFile(path, from: d.at)
                 }
                 continue

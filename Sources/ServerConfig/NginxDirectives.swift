@@ -1,5 +1,5 @@
-import HostAccess
 import Evidence
+import HostAccess
 
 /// The checks `nginx -t` makes that a syntax reader would miss: a directive in a block where it may
 /// not appear (`"location" directive is not allowed here`), the wrong number of arguments, a
@@ -60,7 +60,12 @@ enum NginxDirectives {
         try check(directives, context: "main")
         let top = Set(directives.map(\.key))
         if !top.contains("events") {
-            throw ConfigError("no \"events\" section in configuration (nginx -t refuses it: every nginx.conf needs an `events { }` block)", at: ConfigLocation(file: mainFile, line: 1))
+            throw ConfigError(
+                """
+                    no \"events\" section in configuration (nginx -t refuses it: every nginx.conf needs an `events { \
+                    }` block)
+                    """,
+                at: ConfigLocation(file: mainFile, line: 1))
         }
     }
 
@@ -69,16 +74,24 @@ enum NginxDirectives {
         var locations: Set<String> = []
         for d in body {
             if let rule = rules[d.key] {
-                guard rule.contexts.contains(context) else { throw ConfigError("\"\(d.name)\" directive is not allowed here", at: d.at) }
-                guard rule.args.contains(d.args.count) else { throw ConfigError("invalid number of arguments in \"\(d.name)\" directive", at: d.at) }
+                guard rule.contexts.contains(context) else {
+                    throw ConfigError("\"\(d.name)\" directive is not allowed here", at: d.at)
+                }
+                guard rule.args.contains(d.args.count) else {
+                    throw ConfigError("invalid number of arguments in \"\(d.name)\" directive", at: d.at)
+                }
                 if rule.single {
                     if seen[d.key] != nil { throw ConfigError("\"\(d.name)\" directive is duplicate", at: d.at) }
                     seen[d.key] = d
                 }
             }
-            if d.key == "location", let uri = d.args.last, d.args.count == 1 || d.args.first == "=" || d.args.first == "^~" {
+            if d.key == "location", let uri = d.args.last,
+                d.args.count == 1 || d.args.first == "=" || d.args.first == "^~"
+            {
                 let key = (d.args.first == "=" ? "=" : "") + uri
-                guard locations.insert(key).inserted else { throw ConfigError("duplicate location \"\(uri)\"", at: d.at) }
+                guard locations.insert(key).inserted else {
+                    throw ConfigError("duplicate location \"\(uri)\"", at: d.at)
+                }
             }
             guard let children = d.children else { continue }
             let inner: String

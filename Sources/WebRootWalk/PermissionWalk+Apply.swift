@@ -1,5 +1,5 @@
-import HostAccess
 import Evidence
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -18,7 +18,9 @@ public enum PermissionApply {
         public var skipped: [String]
     }
 
-    public static func apply(_ changes: [ModeChange], journalPath: String, guard changeGuard: ChangeGuard?) throws -> Outcome {
+    public static func apply(_ changes: [ModeChange], journalPath: String, guard changeGuard: ChangeGuard?) throws
+        -> Outcome
+    {
         guard !changes.isEmpty else { return Outcome(applied: [], skipped: []) }
         let journal = try ChangeJournal.create(at: journalPath, command: "server --apply")
         var applied: [ModeChange] = []
@@ -39,7 +41,12 @@ public enum PermissionApply {
             // Put back what was done, then report the first error.
             let steps = (try? ChangeJournal.undo(journalPath)) ?? []
             let failed = steps.filter { if case .failed = $0.result { return true } else { return false } }.count
-            throw ChangeJournal.Failure("\(error); \(failed == 0 ? "every mode changed so far was restored" : "\(failed) mode(s) could not be restored — run --undo --journal \(journalPath)")")
+            throw ChangeJournal.Failure(
+                """
+                    \(error); \
+                    \(failed == 0 ? "every mode changed so far was restored" : "\(failed) mode(s) could not be restored — run --undo --journal \(journalPath)")
+                    """
+            )
         }
         if applied.isEmpty { journal.remove() }
         return Outcome(applied: applied, skipped: changes.map(\.path).filter(skipped.contains))

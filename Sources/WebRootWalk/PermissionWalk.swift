@@ -1,5 +1,5 @@
-import HostAccess
 import Evidence
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -31,7 +31,8 @@ public struct PermissionWalk: Sendable {
     /// File names that are password files wherever they lie (Apache's and nginx's usual names).
     public static func looksLikeAuthFile(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return lower.hasPrefix(".htpasswd") || lower.hasPrefix(".htdigest") || lower == "htpasswd" || lower == "htdigest"
+        return lower.hasPrefix(".htpasswd") || lower.hasPrefix(".htdigest") || lower == "htpasswd"
+            || lower == "htdigest"
             || lower.hasSuffix(".htpasswd") || lower.hasSuffix(".htdigest") || lower == ".htgroup"
     }
 
@@ -57,12 +58,16 @@ public struct PermissionWalk: Sendable {
             }
             // The path down to the root: a parent without x blocks the whole site.
             var rootBlocked = false
-            if case .denied(let path, let mode, let owner, let group, let reason) = WorkerAccess.check(root, need: .list, as: worker) {
+            if case .denied(let path, let mode, let owner, let group, let reason) = WorkerAccess.check(
+                root, need: .list, as: worker)
+            {
                 if reportedUnreadable.insert(path).inserted {
                     facts.unreadable.append(
                         PermissionIssue(
-                            path: path, kind: .directory, mode: UInt32(mode), owner: UInt32(owner), group: UInt32(group),
-                            proposedMode: Self.readableMode(UInt32(mode), directory: true, owner: owner, group: group, worker: worker),
+                            path: path, kind: .directory, mode: UInt32(mode), owner: UInt32(owner),
+                            group: UInt32(group),
+                            proposedMode: Self.readableMode(
+                                UInt32(mode), directory: true, owner: owner, group: group, worker: worker),
                             reason: reason))
                 }
                 rootBlocked = path != root
@@ -79,7 +84,9 @@ public struct PermissionWalk: Sendable {
                     first = false
                     facts.counts.directories += 1
                     seen += 1
-                    judge(directory, dst, isRoot: true, blocked: &blocked, facts: &facts, reported: &reportedUnreadable, explicitAuth: explicitAuth, root: root)
+                    judge(
+                        directory, dst, isRoot: true, blocked: &blocked, facts: &facts, reported: &reportedUnreadable,
+                        explicitAuth: explicitAuth, root: root)
                 }
                 guard let handle = opendir(directory) else {
                     facts.counts.unopenable += 1
@@ -110,11 +117,15 @@ public struct PermissionWalk: Sendable {
                     switch cst.st_mode & S_IFMT {
                     case S_IFDIR:
                         facts.counts.directories += 1
-                        judge(path, cst, isRoot: false, blocked: &childBlocked, facts: &facts, reported: &reportedUnreadable, explicitAuth: explicitAuth, root: root)
+                        judge(
+                            path, cst, isRoot: false, blocked: &childBlocked, facts: &facts,
+                            reported: &reportedUnreadable, explicitAuth: explicitAuth, root: root)
                         subdirectories.append((path, childBlocked))
                     case S_IFREG:
                         facts.counts.files += 1
-                        judge(path, cst, isRoot: false, blocked: &childBlocked, facts: &facts, reported: &reportedUnreadable, explicitAuth: explicitAuth, root: root)
+                        judge(
+                            path, cst, isRoot: false, blocked: &childBlocked, facts: &facts,
+                            reported: &reportedUnreadable, explicitAuth: explicitAuth, root: root)
                     case S_IFLNK:
                         facts.counts.symlinks += 1
                         var target = stat()
@@ -140,13 +151,15 @@ public struct PermissionWalk: Sendable {
 
     /// Judges one directory or regular file met during the walk.
     private func judge(
-        _ path: String, _ st: stat, isRoot: Bool, blocked: inout Bool, facts: inout PermissionFacts, reported: inout Set<String>,
+        _ path: String, _ st: stat, isRoot: Bool, blocked: inout Bool, facts: inout PermissionFacts,
+        reported: inout Set<String>,
         explicitAuth: Set<String>, root: String
     ) {
         let isDirectory = st.st_mode & S_IFMT == S_IFDIR
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let isAuth = !isDirectory && (Self.looksLikeAuthFile(name) || explicitAuth.contains(path))
-        let kind: PermissionIssue.Kind = isDirectory ? .directory : isAuth ? .authFile : name == ".htaccess" ? .htaccess : .file
+        let kind: PermissionIssue.Kind =
+            isDirectory ? .directory : isAuth ? .authFile : name == ".htaccess" ? .htaccess : .file
         let mode = UInt32(st.st_mode & 0o7777)
         if isAuth { facts.authFilesInRoot.append(AuthFileInRoot(path: path, root: root)) }
         let readable = WorkerAccess.allows(st, bits: isDirectory ? 0o5 : 0o4, worker: worker)
@@ -155,7 +168,8 @@ public struct PermissionWalk: Sendable {
             let reason: String
             if isDirectory {
                 let canTraverse = WorkerAccess.allows(st, bits: 0o1, worker: worker)
-                reason = canTraverse
+                reason =
+                    canTraverse
                     ? "\(worker.name) cannot list this directory (no r); DirectoryIndex and autoindex fail"
                     : "\(worker.name) cannot traverse this directory (no x): everything beneath it is blocked"
             } else if kind == .htaccess {
@@ -166,7 +180,8 @@ public struct PermissionWalk: Sendable {
             facts.unreadable.append(
                 PermissionIssue(
                     path: path, kind: kind, mode: mode, owner: UInt32(st.st_uid), group: UInt32(st.st_gid),
-                    proposedMode: Self.fixedMode(mode, directory: isDirectory, kind: kind, owner: st.st_uid, group: st.st_gid, worker: worker),
+                    proposedMode: Self.fixedMode(
+                        mode, directory: isDirectory, kind: kind, owner: st.st_uid, group: st.st_gid, worker: worker),
                     reason: reason))
         }
         if isDirectory && !WorkerAccess.allows(st, bits: 0o1, worker: worker) { blocked = true }
@@ -174,35 +189,49 @@ public struct PermissionWalk: Sendable {
             facts.worldWritable.append(
                 PermissionIssue(
                     path: path, kind: kind, mode: mode, owner: UInt32(st.st_uid), group: UInt32(st.st_gid),
-                    proposedMode: Self.fixedMode(mode, directory: isDirectory, kind: kind, owner: st.st_uid, group: st.st_gid, worker: worker),
-                    reason: "mode \(ModeChange.octal(mode)): any local account can \(isDirectory ? "create, replace or delete files here" : "rewrite this file")"))
+                    proposedMode: Self.fixedMode(
+                        mode, directory: isDirectory, kind: kind, owner: st.st_uid, group: st.st_gid, worker: worker),
+                    reason:
+                        """
+                            mode \(ModeChange.octal(mode)): any local account can \
+                            \(isDirectory ? "create, replace or delete files here" : "rewrite this file")
+                            """
+                ))
         }
     }
 
     /// A password file named by the server configuration: it must be readable (else 500 on every
     /// credentialed request), not world-writable, and preferably outside every root.
-    private func judgeAuthFile(_ path: String, roots: [String], facts: inout PermissionFacts, reported: inout Set<String>) {
+    private func judgeAuthFile(
+        _ path: String, roots: [String], facts: inout PermissionFacts, reported: inout Set<String>
+    ) {
         var st = stat()
         guard stat(path, &st) == 0 else { return }  // a missing file is the config audit's finding
         if let root = roots.first(where: { path.hasPrefix($0 == "/" ? "/" : $0 + "/") }) {
             facts.authFilesInRoot.append(AuthFileInRoot(path: path, root: root))
         }
         let mode = UInt32(st.st_mode & 0o7777)
-        let proposed = Self.fixedMode(mode, directory: false, kind: .authFile, owner: st.st_uid, group: st.st_gid, worker: worker)
-        if case .denied(let blocking, let bmode, let owner, let group, let reason) = WorkerAccess.check(path, need: .read, as: worker),
+        let proposed = Self.fixedMode(
+            mode, directory: false, kind: .authFile, owner: st.st_uid, group: st.st_gid, worker: worker)
+        if case .denied(let blocking, let bmode, let owner, let group, let reason) = WorkerAccess.check(
+            path, need: .read, as: worker),
             reported.insert(blocking).inserted
         {
             let isFile = blocking == path
             facts.unreadable.append(
                 PermissionIssue(
-                    path: blocking, kind: isFile ? .authFile : .directory, mode: UInt32(bmode), owner: UInt32(owner), group: UInt32(group),
-                    proposedMode: isFile ? proposed : Self.readableMode(UInt32(bmode), directory: true, owner: owner, group: group, worker: worker),
+                    path: blocking, kind: isFile ? .authFile : .directory, mode: UInt32(bmode), owner: UInt32(owner),
+                    group: UInt32(group),
+                    proposedMode: isFile
+                        ? proposed
+                        : Self.readableMode(UInt32(bmode), directory: true, owner: owner, group: group, worker: worker),
                     reason: reason + (isFile ? "" : " (on the way to \(path))")))
         }
         if mode & 0o002 != 0 {
             facts.worldWritable.append(
                 PermissionIssue(
-                    path: path, kind: .authFile, mode: mode, owner: UInt32(st.st_uid), group: UInt32(st.st_gid), proposedMode: proposed,
+                    path: path, kind: .authFile, mode: mode, owner: UInt32(st.st_uid), group: UInt32(st.st_gid),
+                    proposedMode: proposed,
                     reason: "mode \(ModeChange.octal(mode)): any local account can add a user to this password file"))
         }
     }
@@ -214,7 +243,9 @@ public struct PermissionWalk: Sendable {
     /// group class the worker falls in (640 when it is in the group) and never to everyone — a
     /// password file outside the worker's group needs a `chgrp`, which a mode change cannot do.
     /// Special bits (setgid on shared dirs, sticky) are kept.
-    public static func fixedMode(_ mode: UInt32, directory: Bool, kind: PermissionIssue.Kind, owner: uid_t, group: gid_t, worker: WorkerIdentity) -> UInt32 {
+    public static func fixedMode(
+        _ mode: UInt32, directory: Bool, kind: PermissionIssue.Kind, owner: uid_t, group: gid_t, worker: WorkerIdentity
+    ) -> UInt32 {
         // World-writable: 777 → 755, 666 → 644 (group write goes too: it came with the same mistake).
         var result = mode & 0o002 != 0 ? mode & ~UInt32(0o022) : mode
         var st = stat()
@@ -234,7 +265,9 @@ public struct PermissionWalk: Sendable {
 
     /// 755 for directories and 644 for files, as a floor: bits already granted stay (a 775 group
     /// directory keeps g+w), write for others never comes back.
-    static func readableMode(_ mode: UInt32, directory: Bool, owner: uid_t, group: gid_t, worker: WorkerIdentity) -> UInt32 {
+    static func readableMode(_ mode: UInt32, directory: Bool, owner: uid_t, group: gid_t, worker: WorkerIdentity)
+        -> UInt32
+    {
         (mode | (directory ? 0o755 : 0o644)) & ~UInt32(0o002)
     }
 

@@ -65,7 +65,9 @@ struct ChallengeCommand: ParsableCommand {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             bytes += chunk[0..<n]
-            if bytes.count > stdinLimit { throw CLIFailure.usage("stdin: more than \(stdinLimit >> 20) MiB of header lines") }
+            if bytes.count > stdinLimit {
+                throw CLIFailure.usage("stdin: more than \(stdinLimit >> 20) MiB of header lines")
+            }
         }
         return bytes
     }

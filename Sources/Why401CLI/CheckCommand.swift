@@ -31,10 +31,19 @@ struct CheckCommand: AsyncParsableCommand {
     @Argument(help: "The URL that answers 401.")
     var url: String?
 
-    @Option(name: .long, help: "A pasted curl command (\"Copy as cURL\", PowerShell or fetch) instead of the URL and request options: see 'why401 curl'.")
+    @Option(
+        name: .long,
+        help:
+            """
+                A pasted curl command (\"Copy as cURL\", PowerShell or fetch) instead of the URL and request options: \
+                see 'why401 curl'.
+                """
+    )
     var fromCurl: String?
 
-    @Option(name: [.customShort("u"), .long], help: "USER[:PASS]. Without PASS: WHY401_PASSWORD, --password-stdin, or a no-echo prompt.")
+    @Option(
+        name: [.customShort("u"), .long],
+        help: "USER[:PASS]. Without PASS: WHY401_PASSWORD, --password-stdin, or a no-echo prompt.")
     var user: String?
 
     @Flag(name: .long, help: "Read the password from the first line of stdin.")
@@ -49,7 +58,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: [.customShort("b"), .long], help: "Cookie 'name=value[; name2=value2]' (repeatable).")
     var cookie: [String] = []
 
-    @Option(name: .long, help: "A Netscape/curl cookie jar: cookies for this URL are sent; expired or unsent ones are reported.")
+    @Option(
+        name: .long,
+        help: "A Netscape/curl cookie jar: cookies for this URL are sent; expired or unsent ones are reported.")
     var cookieJar: String?
 
     @Option(name: [.customShort("X"), .long], help: "Request method (default GET).")
@@ -90,7 +101,12 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Let the plan send an unsafe method (POST, PUT, PATCH, DELETE…) and its body more than once (never after a 2xx). Default: once, as given; the other steps use GET.")
+        help:
+            """
+                Let the plan send an unsafe method (POST, PUT, PATCH, DELETE…) and its body more than once (never \
+                after a 2xx). Default: once, as given; the other steps use GET.
+                """
+    )
     var replayUnsafe = false
 
     @Option(name: .long, help: "At most this many requests carry your credentials (default 4).")
@@ -107,18 +123,30 @@ struct CheckCommand: AsyncParsableCommand {
     func validate() throws {
         if fromCurl != nil {
             guard url == nil else { throw ValidationError("give the URL or --from-curl, not both") }
-            let requestOptions = user != nil || bearer != nil || !header.isEmpty || !cookie.isEmpty || cookieJar != nil || request != nil
+            let requestOptions =
+                user != nil || bearer != nil || !header.isEmpty || !cookie.isEmpty || cookieJar != nil || request != nil
                 || data != nil || basicMode || digestMode || anyMode || passwordStdin
-            if requestOptions { throw ValidationError("with --from-curl the request comes from the curl command: drop -u, --bearer, -H, -b, --cookie-jar, -X, -d and the auth mode") }
+            if requestOptions {
+                throw ValidationError(
+                    """
+                        with --from-curl the request comes from the curl command: drop -u, --bearer, -H, -b, \
+                        --cookie-jar, -X, -d and the auth mode
+                        """
+                )
+            }
         }
-        guard let url = url ?? (fromCurl != nil ? "https://" : nil) else { throw ValidationError("give the URL that answers 401 (or --from-curl 'curl …')") }
+        guard let url = url ?? (fromCurl != nil ? "https://" : nil) else {
+            throw ValidationError("give the URL that answers 401 (or --from-curl 'curl …')")
+        }
         // `why401 exlain` is a mistyped command, not a URL: say so (exit 2) rather than "bad URL" (exit 3).
         if !url.contains("://") {
             // Not echoed: a mistyped URL can hold a password or a token.
             let hint = url.contains(".") ? " (a URL needs its scheme: https://…)" : ""
             throw ValidationError("the first argument is neither a command nor an absolute http(s) URL\(hint)")
         }
-        if [basicMode, digestMode, anyMode].filter({ $0 }).count > 1 { throw ValidationError("choose one of --basic, --digest, --anyauth") }
+        if [basicMode, digestMode, anyMode].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --basic, --digest, --anyauth")
+        }
         // The plan's limits are the library's, one set for every front end; checked here as well so a
         // wrong flag is said before any password prompt.
         var limits = CheckRequest(url: "")
@@ -127,7 +155,9 @@ struct CheckCommand: AsyncParsableCommand {
         limits.probe.readTimeout = timeout
         limits.maxTime = maxTime
         do { try limits.validateLimits() } catch let failure as AuditFailure { throw ValidationError(failure.message) }
-        if passwordStdin && bearer == "-" { throw ValidationError("stdin can hold the password or the token, not both") }
+        if passwordStdin && bearer == "-" {
+            throw ValidationError("stdin can hold the password or the token, not both")
+        }
     }
 
     func run() async throws {

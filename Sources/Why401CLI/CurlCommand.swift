@@ -34,13 +34,17 @@ struct CurlCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(parsing: .captureForPassthrough, help: "why401 options, then the curl command's words (or the whole line as one argument).")
+    @Argument(
+        parsing: .captureForPassthrough,
+        help: "why401 options, then the curl command's words (or the whole line as one argument).")
     var words: [String] = []
 
     /// why401 options that may precede the command, and whether each takes a value.
     static let ownOptions: [String: Bool] = [
-        "--from": true, "--format": true, "--json": false, "--repeat": true, "--max-credentialed": true, "--replay-unsafe": false,
-        "--try-variants": false, "--timeout": true, "--max-time": true, "--origin": true, "--audience": true, "--issuer": true,
+        "--from": true, "--format": true, "--json": false, "--repeat": true, "--max-credentialed": true,
+        "--replay-unsafe": false,
+        "--try-variants": false, "--timeout": true, "--max-time": true, "--origin": true, "--audience": true,
+        "--issuer": true,
         "--secret": true, "--key": true, "--jwks": true,
     ]
 
@@ -76,7 +80,8 @@ struct CurlCommand: AsyncParsableCommand {
             input = .words(Array(rest))
         }
         let request = CurlRequest(
-            input: input, settings: try check.planSettings(), command: "curl", password: SecretInput.pastedCommandPassword)
+            input: input, settings: try check.planSettings(), command: "curl",
+            password: SecretInput.pastedCommandPassword)
         try check.output.emit(try await UseCase.diagnoseCurl(request))
     }
 

@@ -25,7 +25,9 @@ struct ExplainCommand: ParsableCommand {
         }
         guard let entry = Catalog.entry(named: id) else {
             let suggestions = Catalog.nearest(to: id)
-            let hint = suggestions.isEmpty ? "run 'why401 explain' to list all ids" : "did you mean \(suggestions.joined(separator: ", "))?"
+            let hint =
+                suggestions.isEmpty
+                ? "run 'why401 explain' to list all ids" : "did you mean \(suggestions.joined(separator: ", "))?"
             throw CLIFailure.usage("unknown finding id '\(Sanitize.line(id))': \(hint)")
         }
         try output.emit(CatalogReport.report(ExplainResult(entries: [entry], single: true)))

@@ -1,5 +1,5 @@
-import CredentialModel
 import ArgumentParser
+import CredentialModel
 import Report
 import Why401Kit
 
@@ -42,7 +42,9 @@ struct HtpasswdCommand: ParsableCommand {
         @Option(name: .long, help: "Judge the file for apache, nginx or both.")
         var server: ServerChoice = .both
 
-        @Option(name: .long, help: ArgumentHelp("Treat the file as htdigest (user:realm:md5) and use this realm.", valueName: "REALM"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Treat the file as htdigest (user:realm:md5) and use this realm.", valueName: "REALM"))
         var realm: String?
 
         var servers: [PasswordServer] {
@@ -88,7 +90,9 @@ struct HtpasswdCommand: ParsableCommand {
 
         func readPassword() throws -> String {
             if passwordStdin {
-                guard let line = try SecretInput.boundedLine() else { throw CLIFailure.usage("--password-stdin: stdin is empty") }
+                guard let line = try SecretInput.boundedLine() else {
+                    throw CLIFailure.usage("--password-stdin: stdin is empty")
+                }
                 return line
             }
             guard let password = SecretInput.promptWithoutEcho("Password for \(PasswordFile.display(user)): ") else {
@@ -104,7 +108,12 @@ struct HtpasswdCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lint",
             abstract: "List malformed lines, weak hashes and hashes the target servers cannot use.",
-            discussion: "Exit codes: 0 no error finding (weak hashes are warnings), 1 malformed lines or unusable hashes, 3 unreadable file.")
+            discussion:
+                """
+                    Exit codes: 0 no error finding (weak hashes are warnings), 1 malformed lines or unusable hashes, 3 \
+                    unreadable file.
+                    """
+        )
 
         @Argument(help: "The htpasswd or htdigest file.")
         var file: String

@@ -33,16 +33,32 @@ struct LogsCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Access (or error) logs: files, globs, .gz, or '-' for stdin.", valueName: "FILE"))
     var files: [String] = []
 
-    @Option(name: .customLong("error-log"), help: ArgumentHelp("An Apache or nginx error log (repeatable).", valueName: "FILE"))
+    @Option(
+        name: .customLong("error-log"),
+        help: ArgumentHelp("An Apache or nginx error log (repeatable).", valueName: "FILE"))
     var errorLogs: [String] = []
 
-    @Option(name: .customLong("user-file"), help: ArgumentHelp("A configured user file (AuthUserFile, auth_basic_user_file): an nginx open() failure naming it is read as the user file, not a missing document (repeatable).", valueName: "FILE"))
+    @Option(
+        name: .customLong("user-file"),
+        help: ArgumentHelp(
+            """
+                A configured user file (AuthUserFile, auth_basic_user_file): an nginx open() failure naming it is read \
+                as the user file, not a missing document (repeatable).
+                """,
+            valueName: "FILE"))
     var userFiles: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Apache LogFormat string for the access logs, e.g. '%h %l %u %t \"%r\" %>s %b'.", valueName: "FMT"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Apache LogFormat string for the access logs, e.g. '%h %l %u %t \"%r\" %>s %b'.", valueName: "FMT"))
     var logFormat: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only requests at or after this time (ISO-8601, 'YYYY-MM-DD HH:MM', UTC unless an offset is given).", valueName: "TIME"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only requests at or after this time (ISO-8601, 'YYYY-MM-DD HH:MM', UTC unless an offset is given).",
+            valueName: "TIME"))
     var since: String?
 
     @Option(name: .long, help: ArgumentHelp("Only requests before this time.", valueName: "TIME"))
@@ -51,28 +67,48 @@ struct LogsCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads (0 = one per core).", valueName: "N"))
     var threads: Int = 0
 
-    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (inline SVG chart, no external assets) to this file.", valueName: "OUT"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a self-contained HTML report (inline SVG chart, no external assets) to this file.",
+            valueName: "OUT"))
     var html: String?
 
     @Option(name: .long, help: ArgumentHelp("logs.brute-force: failed 401s from one client, at least.", valueName: "N"))
     var bruteForceThreshold: Int = LogThresholds().bruteForceMinFailures
 
-    @Option(name: .long, help: ArgumentHelp("logs.brute-force: failed 401s within one burst window, at least.", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("logs.brute-force: failed 401s within one burst window, at least.", valueName: "N"))
     var bruteForcePeak: Int = LogThresholds().bruteForceMinPeak
 
-    @Option(name: .long, help: ArgumentHelp("Seconds of the burst window for the brute-force peak.", valueName: "SECONDS"))
+    @Option(
+        name: .long, help: ArgumentHelp("Seconds of the burst window for the brute-force peak.", valueName: "SECONDS"))
     var burstWindow: Int = 60
 
-    @Option(name: .long, help: ArgumentHelp("A 401 followed by a 2xx from the same client and path within this many seconds is a handshake, not a failure.", valueName: "SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            """
+                A 401 followed by a 2xx from the same client and path within this many seconds is a handshake, not a \
+                failure.
+                """,
+            valueName: "SECONDS"))
     var handshakeWindow: Int = 10
 
-    @Option(name: .long, help: ArgumentHelp("logs.spike: failed 401s per bucket, as a multiple of the baseline, at least.", valueName: "X"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "logs.spike: failed 401s per bucket, as a multiple of the baseline, at least.", valueName: "X"))
     var spikeFactor: Double = LogThresholds().spikeFactor
 
     @Option(name: .long, help: ArgumentHelp("logs.spike: failed 401s in the onset bucket, at least.", valueName: "N"))
     var spikeMin: Int = LogThresholds().spikeMinFailures
 
-    @Option(name: .long, help: ArgumentHelp("logs.never-succeeds: failed 401s of a client or user with no success, at least.", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "logs.never-succeeds: failed 401s of a client or user with no success, at least.", valueName: "N"))
     var neverSucceedsMin: Int = LogThresholds().neverSucceedsMinFailures
 
     @OptionGroup var output: OutputOptions

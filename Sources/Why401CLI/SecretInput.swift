@@ -17,7 +17,8 @@ enum SecretInput {
         }
         if let env = getenv("WHY401_PASSWORD") { return String(cString: env) }
         guard let password = promptWithoutEcho(prompt) else {
-            throw CLIFailure.usage("no password: give -u USER:PASS, WHY401_PASSWORD, --password-stdin, or run on a terminal")
+            throw CLIFailure.usage(
+                "no password: give -u USER:PASS, WHY401_PASSWORD, --password-stdin, or run on a terminal")
         }
         return password
     }

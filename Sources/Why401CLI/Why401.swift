@@ -44,7 +44,11 @@ public struct Why401: AsyncParsableCommand {
             Shell completions: why401 --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [CheckCommand.self, CurlCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self, JWTCommand.self, HtpasswdCommand.self, ServerCommand.self, WordPressCommand.self, LogsCommand.self, HARCommand.self, ExplainCommand.self],
+        subcommands: [
+            CheckCommand.self, CurlCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self,
+            JWTCommand.self, HtpasswdCommand.self, ServerCommand.self, WordPressCommand.self, LogsCommand.self,
+            HARCommand.self, ExplainCommand.self,
+        ],
         defaultSubcommand: CheckCommand.self
     )
 

@@ -31,7 +31,8 @@ extension UseCase {
         if let followedRedirectNote, followed { outcome.notes.append(followedRedirectNote) }
         let evidence = outcome.evidence
         return CheckResult(
-            command: command, subject: evidence.url.isEmpty ? "" : SecretMasking.maskURL(evidence.url), evidence: evidence,
+            command: command, subject: evidence.url.isEmpty ? "" : SecretMasking.maskURL(evidence.url),
+            evidence: evidence,
             findings: ClientRules.run(evidence), notes: outcome.notes, incomplete: outcome.incomplete, preface: preface)
     }
 }
@@ -49,7 +50,9 @@ extension CheckRequest {
         if !(probe.readTimeout > 0 && probe.readTimeout <= 600) {
             throw AuditFailure.usage("--timeout must be between 0 and 600 seconds")
         }
-        if !(maxTime > 0 && maxTime <= 3600) { throw AuditFailure.usage("--max-time must be between 0 and 3600 seconds") }
+        if !(maxTime > 0 && maxTime <= 3600) {
+            throw AuditFailure.usage("--max-time must be between 0 and 3600 seconds")
+        }
     }
 
     /// A header as curl's `-H 'Name: value'` gives it (whitespace around the value trimmed).
@@ -58,7 +61,8 @@ extension CheckRequest {
         guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
             throw AuditFailure.usage("-H needs 'Name: value'")
         }
-        headers.append(HeaderField(String(line[..<colon]).trimmingOWS, String(line[line.index(after: colon)...]).trimmingOWS))
+        headers.append(
+            HeaderField(String(line[..<colon]).trimmingOWS, String(line[line.index(after: colon)...]).trimmingOWS))
     }
 
     /// Cookies as curl's `-b 'name=value[; name2=value2]'` gives them. Throws `AuditFailure.usage`

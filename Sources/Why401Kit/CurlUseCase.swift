@@ -108,7 +108,11 @@ extension UseCase {
             }
         }
         for string in pasted.cookies {
-            if let pairs = cookiePairs(string) { r.cookies += pairs } else { r.headers.append(HeaderField("Cookie", string)) }
+            if let pairs = cookiePairs(string) {
+                r.cookies += pairs
+            } else {
+                r.headers.append(HeaderField("Cookie", string))
+            }
         }
         for file in pasted.cookieFiles {
             r.addCookieJar(text: String(decoding: try readFile(file, what: "curl -b FILE"), as: UTF8.self))
@@ -140,7 +144,8 @@ extension UseCase {
 
         let cookieCount = r.cookies.count
         let headerCount = r.headers.count
-        var summary = "read as \(pasted.flavour.rawValue): \(sent.method), \(headerCount) header\(headerCount == 1 ? "" : "s")"
+        var summary =
+            "read as \(pasted.flavour.rawValue): \(sent.method), \(headerCount) header\(headerCount == 1 ? "" : "s")"
         if cookieCount > 0 { summary += ", \(cookieCount) cookie\(cookieCount == 1 ? "" : "s")" }
         if !sent.body.isEmpty { summary += ", a \(sent.body.count)-byte body" }
         if pasted.user != nil { summary += ", a password (\(r.passwordMode.rawValue))" }
@@ -160,7 +165,9 @@ extension UseCase {
                     + "the report names where they would have gone")
         }
         if !pasted.ignoredOptions.isEmpty {
-            notes.append("options that change nothing sent, ignored: \(pasted.ignoredOptions.prefix(12).joined(separator: ", "))")
+            notes.append(
+                "options that change nothing sent, ignored: \(pasted.ignoredOptions.prefix(12).joined(separator: ", "))"
+            )
         }
         if !pasted.unknownOptions.isEmpty {
             notes.append("unknown options, not applied: \(pasted.unknownOptions.prefix(12).joined(separator: ", "))")
@@ -173,7 +180,8 @@ extension UseCase {
     static func curlRedirectNote(_ pasted: CurlCommandLine) -> String? {
         let stopsAtRedirect = !pasted.followRedirects && pasted.maxRedirects == nil
         guard stopsAtRedirect, pasted.flavour != .fetch, pasted.flavour != .powershell else { return nil }
-        return "the command has no -L, so curl stops at the redirect; why401 followed it to find where the 401 comes from"
+        return
+            "the command has no -L, so curl stops at the redirect; why401 followed it to find where the 401 comes from"
     }
 
     /// `a=b; c=d` as pairs; nil when a piece is not `name=value` (then the string goes as written).

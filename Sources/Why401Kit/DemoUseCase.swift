@@ -35,7 +35,8 @@ extension UseCase {
         for scenario in lab.scenarios where request.includes(scenario.id) {
             let result = await runCheck(
                 demoCheckRequest(for: scenario, lab: lab), command: "check", notes: [], followedRedirectNote: nil)
-            rows.append(demoRow(scenario.id, path: scenario.path, expected: scenario.expectedCause, CheckReport.report(result)))
+            rows.append(
+                demoRow(scenario.id, path: scenario.path, expected: scenario.expectedCause, CheckReport.report(result)))
         }
         if request.includes("pasted-curl") {
             do {
@@ -113,7 +114,8 @@ extension UseCase {
         let harResponse: JSONValue = .object([
             ("status", .int(response.status)), ("statusText", .string("Unauthorized")),
             ("httpVersion", .string("HTTP/1.1")), ("cookies", .array([])), ("headers", headers(response.headers)),
-            ("content", content), ("redirectURL", .string("")), ("headersSize", .int(-1)), ("bodySize", .int(body.count)),
+            ("content", content), ("redirectURL", .string("")), ("headersSize", .int(-1)),
+            ("bodySize", .int(body.count)),
         ])
         let timings: JSONValue = .object([("send", .int(0)), ("wait", .double(milliseconds)), ("receive", .int(0))])
         let entry: JSONValue = .object([

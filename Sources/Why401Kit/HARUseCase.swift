@@ -78,7 +78,9 @@ extension UseCase {
         let entries = HARAnalysis.cases(har, now: now).map { c in
             let history = HARHistory(
                 earlierSuccesses: c.earlierSuccesses.map {
-                    .init(index: $0.index, line: $0.line, sameCredentials: $0.sameCredentials, cookieNames: $0.cookieNames)
+                    .init(
+                        index: $0.index, line: $0.line, sameCredentials: $0.sameCredentials, cookieNames: $0.cookieNames
+                    )
                 })
             return HARReport.Entry(
                 index: c.index, method: c.method, url: c.url, status: c.status,

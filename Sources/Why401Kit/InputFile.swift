@@ -44,12 +44,16 @@ public enum InputFile {
     /// Writes `bytes` to `path` readable by the owner only (a copy of a capture is still sensitive).
     static func writeFile(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw AuditFailure.incomplete("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw AuditFailure.incomplete("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            guard n > 0 else { throw AuditFailure.incomplete("cannot write \(path): \(String(cString: strerror(errno)))") }
+            guard n > 0 else {
+                throw AuditFailure.incomplete("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
             written += n
         }
     }

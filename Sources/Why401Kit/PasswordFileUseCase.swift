@@ -53,7 +53,8 @@ extension UseCase {
     public static func lintPasswordFile(_ request: PasswordLintRequest) throws -> PasswordFileResult {
         let file = try readPasswordFile(request.path, realm: request.realm)
         let evidence = PasswordFileEvidence(file: file, servers: servers(request.servers, for: file))
-        return PasswordFileResult(path: request.path, evidence: evidence, findings: PasswordFileRules.findings(evidence))
+        return PasswordFileResult(
+            path: request.path, evidence: evidence, findings: PasswordFileRules.findings(evidence))
     }
 
     /// Reads the file, finds the user's line (in the realm, for htdigest), asks for the password,
@@ -67,13 +68,18 @@ extension UseCase {
             let realms = file.realms(of: request.user)
             if realms.count > 1 {
                 throw AuditFailure.usage(
-                    "\(PasswordFile.display(request.user)) is in \(realms.count) realms of \(request.path): give --realm")
+                    """
+                        \(PasswordFile.display(request.user)) is in \(realms.count) realms of \(request.path): give \
+                        --realm
+                        """
+                )
             }
             realm = realms.first
         }
         let check = PasswordCheck.run(file, user: request.user, realm: realm, password: try request.password())
         let evidence = PasswordFileEvidence(file: file, servers: servers(request.servers, for: file), check: check)
-        return PasswordFileResult(path: request.path, evidence: evidence, findings: PasswordFileRules.findings(evidence))
+        return PasswordFileResult(
+            path: request.path, evidence: evidence, findings: PasswordFileRules.findings(evidence))
     }
 
     static func readPasswordFile(_ path: String, realm: String?) throws -> PasswordFile {

@@ -117,7 +117,8 @@ extension UseCase {
     {
         if let local = try localTokenKey(source) { return local }
         guard let url = source.url else { preconditionFailure("only a JWKS URL has no local key") }
-        return TokenKey(key: .jwks(try await fetchJWKS(url, timeout: timeout, insecure: insecure)), source: source.description)
+        return TokenKey(
+            key: .jwks(try await fetchJWKS(url, timeout: timeout, insecure: insecure)), source: source.description)
     }
 
     static func fetchJWKS(_ url: String, timeout: Double, insecure: Bool) async throws -> String {

@@ -1,5 +1,5 @@
-import HostAccess
 import Evidence
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -41,14 +41,24 @@ public final class WordPressBisect: @unchecked Sendable {
         /// The plan in words, printed without `--apply`.
         public var lines: [String] {
             let n = candidates.count
-            let sample = candidates.prefix(3).map { "\($0) → \($0)\(WordPressReader.disabledSuffix)" }.joined(separator: ", ")
+            let sample = candidates.prefix(3).map { "\($0) → \($0)\(WordPressReader.disabledSuffix)" }.joined(
+                separator: ", ")
             return [
                 "1. probe \(url) with every plugin in place (expect 401)",
-                "2. rename all \(n) candidate folder(s) in \(pluginsDirectory) (\(sample)\(n > 3 ? ", …" : "")) and probe: if the 401 stays, no plugin causes it",
-                "3. put half of the suspects back and probe again, halving until one plugin is left (at most \(max(0, maxProbes - 3)) step(s))",
+                """
+                    2. rename all \(n) candidate folder(s) in \(pluginsDirectory) (\(sample)\(n > 3 ? ", …" : "")) and \
+                    probe: if the 401 stays, no plugin causes it
+                    """,
+                """
+                    3. put half of the suspects back and probe again, halving until one plugin is left (at most \
+                    \(max(0, maxProbes - 3)) step(s))
+                    """,
                 "4. confirm: deactivate only that plugin and probe",
                 "5. rename every folder back to its original name, verify, delete the journal",
-                "at most \(maxProbes) requests; each rename is journaled before it is made; Ctrl-C restores; `why401 wordpress DIR --undo` after a crash",
+                """
+                    at most \(maxProbes) requests; each rename is journaled before it is made; Ctrl-C restores; \
+                    `why401 wordpress DIR --undo` after a crash
+                    """,
             ]
         }
     }
@@ -64,7 +74,9 @@ public final class WordPressBisect: @unchecked Sendable {
     private var journal: ChangeJournal?
     private var disabled: [String] = []
 
-    public init(plan: Plan, journalPath: String, guard changeGuard: ChangeGuard?, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        plan: Plan, journalPath: String, guard changeGuard: ChangeGuard?, log: @escaping @Sendable (String) -> Void
+    ) {
         self.plan = plan
         self.journalPath = journalPath
         self.changeGuard = changeGuard
@@ -79,7 +91,11 @@ public final class WordPressBisect: @unchecked Sendable {
     public func run(probe: () async throws -> Int) async throws -> BisectOutcome {
         for name in plan.candidates {
             let off = offPath(name)
-            if access(off, F_OK) == 0 { throw Failure(description: "\(off) already exists (left by an earlier bisect?): run --undo or rename it back first") }
+            if access(off, F_OK) == 0 {
+                throw Failure(
+                    description:
+                        "\(off) already exists (left by an earlier bisect?): run --undo or rename it back first")
+            }
             if access(onPath(name), F_OK) != 0 { throw Failure(description: "\(onPath(name)) does not exist") }
         }
         journal = try ChangeJournal.create(at: journalPath, command: "wordpress --bisect")
@@ -90,8 +106,16 @@ public final class WordPressBisect: @unchecked Sendable {
                 try setDisabled(off)
                 let status = try await probe()
                 steps.append(BisectOutcome.Step(deactivated: off, status: status))
-                let list = off.isEmpty ? "none" : off.count > 8 ? off.prefix(8).joined(separator: ", ") + ", …" : off.joined(separator: ", ")
-                log("step \(steps.count): \(off.count) of \(plan.candidates.count) plugin(s) deactivated [\(list)] → \(status)")
+                let list =
+                    off.isEmpty
+                    ? "none"
+                    : off.count > 8 ? off.prefix(8).joined(separator: ", ") + ", …" : off.joined(separator: ", ")
+                log(
+                    """
+                        step \(steps.count): \(off.count) of \(plan.candidates.count) plugin(s) deactivated [\(list)] \
+                        → \(status)
+                        """
+                )
                 return status
             }
             let baseline = try await step([])
@@ -125,11 +149,25 @@ public final class WordPressBisect: @unchecked Sendable {
             }
         } catch {
             let restored = restoreAll()
-            throw Failure(description: "\(error)" + (restored ? "; every plugin folder was restored" : "; some folders could not be restored — run `why401 wordpress DIR --undo --journal \(journalPath)`"))
+            throw Failure(
+                description: "\(error)"
+                    + (restored
+                        ? "; every plugin folder was restored"
+                        : """
+                            ; some folders could not be restored — run `why401 wordpress DIR --undo --journal \
+                            \(journalPath)`
+                            """)
+            )
         }
         let restored = restoreAll()
         guard restored else {
-            throw Failure(description: "the bisect finished but some folders could not be renamed back — run `why401 wordpress DIR --undo --journal \(journalPath)`")
+            throw Failure(
+                description:
+                    """
+                        the bisect finished but some folders could not be renamed back — run `why401 wordpress DIR \
+                        --undo --journal \(journalPath)`
+                        """
+            )
         }
         log("restored all \(plan.candidates.count) plugin folder(s) to their original names")
         return BisectOutcome(url: plan.url, candidates: plan.candidates, steps: steps, verdict: verdict, restored: true)
@@ -163,7 +201,9 @@ public final class WordPressBisect: @unchecked Sendable {
 
     private func rename(_ from: String, _ to: String) throws {
         if access(to, F_OK) == 0 { throw Failure(description: "\(to) already exists; not renaming \(from)") }
-        guard posixRename(from, to) == 0 else { throw Failure(description: "rename \(from) → \(to): \(String(cString: strerror(errno)))") }
+        guard posixRename(from, to) == 0 else {
+            throw Failure(description: "rename \(from) → \(to): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Every folder under its original name again; true when verified. The journal is deleted then.

@@ -1,5 +1,5 @@
-import HostAccess
 import Foundation
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -32,7 +32,10 @@ public struct WordPressCLI: Sendable {
 
     /// Slugs of the active plugins (folder name, or file name without `.php`).
     public func activePlugins(directory: String) -> Result<Set<String>, Failure> {
-        var arguments = ["plugin", "list", "--status=active", "--field=name", "--path=\(directory)", "--skip-themes", "--skip-plugins"]
+        var arguments = [
+            "plugin", "list", "--status=active", "--field=name", "--path=\(directory)", "--skip-themes",
+            "--skip-plugins",
+        ]
         if geteuid() == 0 { arguments.append("--allow-root") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -41,7 +44,9 @@ public struct WordPressCLI: Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return .failure(Failure(description: "cannot run \(executable): \(error.localizedDescription)")) }
+        do { try process.run() } catch {
+            return .failure(Failure(description: "cannot run \(executable): \(error.localizedDescription)"))
+        }
         let deadline = Date().addingTimeInterval(timeout)
         // A hanging `wp` (database down, PHP waiting) must not hang why401: end it at the deadline.
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
@@ -58,7 +63,9 @@ public struct WordPressCLI: Sendable {
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             return .failure(Failure(description: "`wp plugin list` exited with \(process.terminationStatus)"))
         }
-        let names = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         return .success(Set(names.filter { !$0.isEmpty }))
     }
 }

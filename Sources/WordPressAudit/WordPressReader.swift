@@ -1,6 +1,6 @@
-import HostAccess
 import Evidence
 import Foundation
+import HostAccess
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +26,8 @@ public enum WordPressReader {
 
     /// Throws `NotWordPress` unless `directory` has `wp-includes/version.php` and a `wp-config.php`
     /// (in it or, as WordPress allows, one level up).
-    public static func inspect(_ directory: String, wpCLI: WordPressCLI? = WordPressCLI.find()) throws -> WordPressFacts {
+    public static func inspect(_ directory: String, wpCLI: WordPressCLI? = WordPressCLI.find()) throws -> WordPressFacts
+    {
         // Absolute: the journal of a bisect must still name the folders when --undo runs elsewhere.
         let dir = WorkerAccess.absolutePath(directory)
         guard isDirectory(dir) else { throw NotWordPress(description: "\(directory) is not a directory") }
@@ -35,12 +36,16 @@ public enum WordPressReader {
         }
         let parent = dir.split(separator: "/").dropLast().joined(separator: "/")
         guard isRegularFile(dir + "/wp-config.php") || isRegularFile("/" + parent + "/wp-config.php") else {
-            throw NotWordPress(description: "\(directory) is not a configured WordPress installation (no wp-config.php here or one level up)")
+            throw NotWordPress(
+                description:
+                    "\(directory) is not a configured WordPress installation (no wp-config.php here or one level up)")
         }
         var facts = WordPressFacts(directory: dir)
         facts.version = readText(dir + "/wp-includes/version.php", limit: 64 * 1024).flatMap(version(in:))
         facts.plugins = plugins(in: dir + "/wp-content/plugins")
-        facts.muPlugins = phpFiles(in: dir + "/wp-content/mu-plugins").map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        facts.muPlugins = phpFiles(in: dir + "/wp-content/mu-plugins").map {
+            $0.split(separator: "/").last.map(String.init) ?? $0
+        }
         facts.htaccess = htaccess(dir + "/.htaccess")
         facts.applicationPasswordsDisabled = applicationPasswordSwitches(dir, plugins: facts.plugins)
 
@@ -49,7 +54,9 @@ public enum WordPressReader {
             case .success(let active):
                 facts.activeSource = .wpCLI
                 for index in facts.plugins.indices {
-                    let slug = facts.plugins[index].folder.hasSuffix(".php") ? String(facts.plugins[index].folder.dropLast(4)) : facts.plugins[index].folder
+                    let slug =
+                        facts.plugins[index].folder.hasSuffix(".php")
+                        ? String(facts.plugins[index].folder.dropLast(4)) : facts.plugins[index].folder
                     facts.plugins[index].active = active.contains(slug)
                 }
             case .failure(let error):
@@ -81,16 +88,21 @@ public enum WordPressReader {
     public static func plugins(in pluginsDirectory: String) -> [WordPressPlugin] {
         var out: [WordPressPlugin] = []
         // A folder renamed by a bisect is deactivated, not another plugin.
-        for name in listDirectory(pluginsDirectory).prefix(pluginLimit) where !name.hasPrefix(".") && !name.hasSuffix(disabledSuffix) {
+        for name in listDirectory(pluginsDirectory).prefix(pluginLimit)
+        where !name.hasPrefix(".") && !name.hasSuffix(disabledSuffix) {
             let path = pluginsDirectory + "/" + name
             if isDirectory(path) {
                 for file in phpFiles(in: path).prefix(phpFilesPerPlugin) {
-                    guard let text = readText(file, limit: headerBytes), let headers = pluginHeaders(text) else { continue }
+                    guard let text = readText(file, limit: headerBytes), let headers = pluginHeaders(text) else {
+                        continue
+                    }
                     let main = name + "/" + (file.split(separator: "/").last.map(String.init) ?? "")
                     out.append(plugin(folder: name, mainFile: main, headers: headers))
                     break
                 }
-            } else if name.hasSuffix(".php"), let text = readText(path, limit: headerBytes), let headers = pluginHeaders(text) {
+            } else if name.hasSuffix(".php"), let text = readText(path, limit: headerBytes),
+                let headers = pluginHeaders(text)
+            {
                 out.append(plugin(folder: name, mainFile: name, headers: headers))
             }
         }
@@ -106,7 +118,8 @@ public enum WordPressReader {
         let name = headers["plugin name"] ?? folder
         return WordPressPlugin(
             folder: folder, mainFile: mainFile, name: name, version: headers["version"],
-            known: WordPressKnownPlugins.match(folder: folder.hasSuffix(".php") ? String(folder.dropLast(4)) : folder, name: name))
+            known: WordPressKnownPlugins.match(
+                folder: folder.hasSuffix(".php") ? String(folder.dropLast(4)) : folder, name: name))
     }
 
     /// The header fields of a plugin's main file (`Plugin Name`, `Version`, …), keys lower-cased;
@@ -142,7 +155,10 @@ public enum WordPressReader {
             let line = raw.trimmingCharacters(" \t")
             if line.hasPrefix("#") { continue }
             let lower = line.lowercased()
-            let passes = (lower.contains("http_authorization") && (lower.hasPrefix("rewriterule") || lower.hasPrefix("setenvif") || lower.hasPrefix("setenvifnocase") || lower.hasPrefix("setenv ")))
+            let passes =
+                (lower.contains("http_authorization")
+                    && (lower.hasPrefix("rewriterule") || lower.hasPrefix("setenvif")
+                        || lower.hasPrefix("setenvifnocase") || lower.hasPrefix("setenv ")))
                 || (lower.hasPrefix("cgipassauth") && lower.hasSuffix("on"))
             if passes { lines.append(String(line.prefix(200))) }
         }
@@ -165,15 +181,25 @@ public enum WordPressReader {
         }
         var out: [CodeLocation] = []
         for file in files {
-            guard let text = readText(file, limit: fileLimit), text.contains("wp_is_application_passwords_available") else { continue }
+            guard let text = readText(file, limit: fileLimit), text.contains("wp_is_application_passwords_available")
+            else { continue }
             let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             for (index, line) in lines.enumerated() where line.contains("wp_is_application_passwords_available") {
                 let trimmed = line.trimmingCharacters(" \t")
-                if trimmed.hasPrefix("//") || trimmed.hasPrefix("#") || trimmed.hasPrefix("*") || trimmed.hasPrefix("/*") { continue }
+                if trimmed.hasPrefix("//") || trimmed.hasPrefix("#") || trimmed.hasPrefix("*")
+                    || trimmed.hasPrefix("/*")
+                {
+                    continue
+                }
                 // The statement may continue on the next lines (a closure returning false).
                 let statement = lines[index..<min(lines.count, index + 4)].joined(separator: " ").lowercased()
-                guard trimmed.lowercased().contains("add_filter"), statement.contains("__return_false") || statement.contains("return false") else { continue }
-                out.append(CodeLocation(file: String(file.dropFirst(dir.count + 1)), line: index + 1, text: String(trimmed.prefix(200))))
+                guard trimmed.lowercased().contains("add_filter"),
+                    statement.contains("__return_false") || statement.contains("return false")
+                else { continue }
+                out.append(
+                    CodeLocation(
+                        file: String(file.dropFirst(dir.count + 1)), line: index + 1, text: String(trimmed.prefix(200)))
+                )
             }
         }
         return out
@@ -207,7 +233,8 @@ public enum WordPressReader {
 
     /// Top-level `*.php` regular files of a directory, sorted.
     static func phpFiles(in directory: String) -> [String] {
-        listDirectory(directory).filter { $0.lowercased().hasSuffix(".php") }.map { directory + "/" + $0 }.filter(isRegularFile)
+        listDirectory(directory).filter { $0.lowercased().hasSuffix(".php") }.map { directory + "/" + $0 }.filter(
+            isRegularFile)
     }
 
     /// The first `limit` bytes of a regular file as text (lossy UTF-8); nil for anything else.

@@ -5,19 +5,21 @@ import HTTPAuth
 public enum ChallengeRules {
     /// The challenge family as one `RuleSet`: run by `why401 challenge` and by every check whose final response carries
     /// a challenge.
-    public static let set = RuleSet<ChallengeEvidence>("challenge", [
-        ChallengeMissingRule.self,
-        ChallengeProxyRule.self,
-        TokenInvalidRule.self,
-        TokenInsufficientScopeRule.self,
-        BearerInvalidRequestRule.self,
-        ChallengeMalformedRule.self,
-        ChallengeUnsupportedSchemeRule.self,
-        ChallengeDigestUnanswerableRule.self,
-        ChallengeUnsupportedAlgorithmRule.self,
-        ChallengeBasicNoRealmRule.self,
-        ChallengeDigestWeakRule.self,
-    ])
+    public static let set = RuleSet<ChallengeEvidence>(
+        "challenge",
+        [
+            ChallengeMissingRule.self,
+            ChallengeProxyRule.self,
+            TokenInvalidRule.self,
+            TokenInsufficientScopeRule.self,
+            BearerInvalidRequestRule.self,
+            ChallengeMalformedRule.self,
+            ChallengeUnsupportedSchemeRule.self,
+            ChallengeDigestUnanswerableRule.self,
+            ChallengeUnsupportedAlgorithmRule.self,
+            ChallengeBasicNoRealmRule.self,
+            ChallengeDigestWeakRule.self,
+        ])
 
     /// The rules, in rank order.
     public static var all: [any Rule<ChallengeEvidence>.Type] { Self.set.rules }
@@ -59,11 +61,15 @@ public enum ChallengeMissingRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeMissing,
         triggering: [ChallengeEvidence(fields: [], status: 401), ChallengeEvidence(fields: ["  "], status: 401)],
-        nonTriggering: [ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401), ChallengeEvidence(fields: [], status: 200)])
+        nonTriggering: [
+            ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401), ChallengeEvidence(fields: [], status: 200),
+        ])
 
     /// One finding when a 401 (from `WWW-Authenticate`, not a proxy) carries no challenge or only an empty value.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
-        guard evidence.status == 401, evidence.header == .wwwAuthenticate, evidence.challenges.isEmpty else { return [] }
+        guard evidence.status == 401, evidence.header == .wwwAuthenticate, evidence.challenges.isEmpty else {
+            return []
+        }
         let seen = evidence.fields.isEmpty ? "no WWW-Authenticate header" : "WWW-Authenticate present but empty"
         return [Finding(description.id, evidence: ["status 401, \(seen)"])]
     }
@@ -74,7 +80,9 @@ public enum ChallengeProxyRule: Rule {
     /// Raises `challenge.proxy`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeProxy,
-        triggering: [ChallengeEvidence(fields: ["Basic realm=\"corp proxy\""], header: .proxyAuthenticate, status: 407)],
+        triggering: [
+            ChallengeEvidence(fields: ["Basic realm=\"corp proxy\""], header: .proxyAuthenticate, status: 407)
+        ],
         nonTriggering: [ChallengeEvidence(fields: ["Basic realm=\"x\""], status: 401)])
 
     /// One finding when the values are `Proxy-Authenticate` or the status is 407, listing the proxy's challenges.
@@ -92,14 +100,20 @@ public enum TokenInvalidRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .tokenInvalid,
         triggering: [
-            ChallengeEvidence(fields: [#"Bearer realm="api", error="invalid_token", error_description="The access token expired""#]),
+            ChallengeEvidence(fields: [
+                #"Bearer realm="api", error="invalid_token", error_description="The access token expired""#
+            ]),
             ChallengeEvidence(fields: [#"Bearer scope="" error="invalid_token" error_description="expired""#]),
         ],
-        nonTriggering: [ChallengeEvidence(fields: [#"Bearer realm="api""#]), ChallengeEvidence(fields: [#"Basic error="invalid_token""#])])
+        nonTriggering: [
+            ChallengeEvidence(fields: [#"Bearer realm="api""#]),
+            ChallengeEvidence(fields: [#"Basic error="invalid_token""#]),
+        ])
 
     /// One finding for the first Bearer challenge with `error="invalid_token"`, quoting the server's description.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
-        evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .invalidToken }.prefix(1).map { bearer in
+        evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .invalidToken }.prefix(1).map {
+            bearer in
             var lines = ["error=\"invalid_token\""]
             if let text = bearer.errorDescription { lines.append("error_description=\"\(text)\"") }
             if let uri = bearer.errorURI { lines.append("error_uri=\"\(uri)\"") }
@@ -114,16 +128,21 @@ public enum TokenInsufficientScopeRule: Rule {
     /// Raises `token.insufficient-scope`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .tokenInsufficientScope,
-        triggering: [ChallengeEvidence(fields: [#"Bearer error="insufficient_scope", scope="read:admin""#], status: 401)],
+        triggering: [
+            ChallengeEvidence(fields: [#"Bearer error="insufficient_scope", scope="read:admin""#], status: 401)
+        ],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer error="invalid_token""#])])
 
     /// One finding for the first Bearer challenge with `error="insufficient_scope"`, with the scope it asks for.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
-        evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .insufficientScope }.prefix(1).map { bearer in
+        evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .insufficientScope }.prefix(1).map {
+            bearer in
             var lines = ["error=\"insufficient_scope\""]
             if !bearer.scope.isEmpty { lines.append("scope required: " + bearer.scope.joined(separator: " ")) }
             if let text = bearer.errorDescription { lines.append("error_description=\"\(text)\"") }
-            if let status = evidence.status, status == 401 { lines.append("answered 401; RFC 6750 §3.1 says 403 for this error") }
+            if let status = evidence.status, status == 401 {
+                lines.append("answered 401; RFC 6750 §3.1 says 403 for this error")
+            }
             return Finding(description.id, evidence: lines)
         }
     }
@@ -134,15 +153,25 @@ public enum BearerInvalidRequestRule: Rule {
     /// Raises `credentials.malformed`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .credentialsMalformed,
-        triggering: [ChallengeEvidence(fields: [#"Bearer error="invalid_request", error_description="Bearer token malformed""#])],
+        triggering: [
+            ChallengeEvidence(fields: [#"Bearer error="invalid_request", error_description="Bearer token malformed""#])
+        ],
         nonTriggering: [ChallengeEvidence(fields: [#"Bearer realm="x""#])])
 
     /// One finding for the first Bearer challenge with `error="invalid_request"`.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
-        evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .invalidRequest }.prefix(1).map { bearer in
+        evidence.challenges.compactMap(BearerChallenge.init).filter { $0.error == .invalidRequest }.prefix(1).map {
+            bearer in
             var lines = ["Bearer error=\"invalid_request\""]
             if let text = bearer.errorDescription { lines.append("error_description=\"\(text)\"") }
-            return Finding(description.id, detail: "The server says the request (usually its Authorization header) is malformed: RFC 6750 error invalid_request.", evidence: lines)
+            return Finding(
+                description.id,
+                detail:
+                    """
+                        The server says the request (usually its Authorization header) is malformed: RFC 6750 error \
+                        invalid_request.
+                        """,
+                evidence: lines)
         }
     }
 }
@@ -170,9 +199,13 @@ public enum ChallengeMalformedRule: Rule {
         var lines: [String] = []
         for deviation in deviations.prefix(10) {
             let fieldIndex = deviation.fieldIndex
-            let prefix = evidence.fields.count > 1 ? "\(evidence.header.rawValue) #\(fieldIndex + 1), " : "\(evidence.header.rawValue) "
+            let prefix =
+                evidence.fields.count > 1
+                ? "\(evidence.header.rawValue) #\(fieldIndex + 1), " : "\(evidence.header.rawValue) "
             lines.append(prefix + "byte \(deviation.offset): \(deviation.message)")
-            if fieldIndex < evidence.rawFields.count, let excerpt = excerpt(evidence.rawFields[fieldIndex], at: deviation.offset) {
+            if fieldIndex < evidence.rawFields.count,
+                let excerpt = excerpt(evidence.rawFields[fieldIndex], at: deviation.offset)
+            {
                 lines.append(excerpt)
             }
         }
@@ -184,20 +217,48 @@ public enum ChallengeMalformedRule: Rule {
         // agent replaces it with spaces) — make a warning with its own explanation; anything else
         // stops strict clients and stays an error.
         let benign: Set<ParseDeviation.Kind> = [.invalidUTF8, .obsoleteLineFolding]
-        guard deviations.allSatisfy({ benign.contains($0.kind) }) else { return [Finding(description.id, evidence: lines)] }
+        guard deviations.allSatisfy({ benign.contains($0.kind) }) else {
+            return [Finding(description.id, evidence: lines)]
+        }
         var sentences: [String] = []
         var fix: [String] = []
         let folds = deviations.filter { $0.kind == .obsoleteLineFolding }.count
         if folds > 0 {
-            sentences.append("The value is folded onto \(folds + 1) lines (a line break followed by a space or tab, \"obs-fold\"). RFC 9112 §5.2 deprecates folding; clients must unfold it into spaces, and why401 does, but a client or proxy that reads line by line sees a challenge cut at the break (e.g. Basic without its realm) and a stray line.")
-            fix.append("Send each header on one line: `WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`; to offer several challenges, repeat the header or separate them with commas on the same line.")
+            sentences.append(
+                """
+                    The value is folded onto \(folds + 1) lines (a line break followed by a space or tab, \
+                    \"obs-fold\"). RFC 9112 §5.2 deprecates folding; clients must unfold it into spaces, and why401 \
+                    does, but a client or proxy that reads line by line sees a challenge cut at the break (e.g. Basic \
+                    without its realm) and a stray line.
+                    """
+            )
+            fix.append(
+                """
+                    Send each header on one line: `WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`; to \
+                    offer several challenges, repeat the header or separate them with commas on the same line.
+                    """
+            )
         }
         let notUTF8 = deviations.count - folds
         if notUTF8 > 0 {
-            sentences.append("\(notUTF8) byte\(notUTF8 == 1 ? " is" : "s are") not UTF-8: the server writes text (usually the realm) in ISO-8859-1. RFC 9110 allows such bytes in a quoted string (obs-text); why401 reads them as ISO-8859-1, as browsers do, but clients that decode UTF-8 show a garbled realm, and password managers may not match the saved login.")
-            fix.append(#"Write the realm in ASCII, or send UTF-8 and say so: `WWW-Authenticate: Basic realm="Zugang für Mitarbeiter", charset="UTF-8"` (RFC 7617 §2.1); in Apache save the config file holding `AuthName` as UTF-8."#)
+            sentences.append(
+                """
+                    \(notUTF8) byte\(notUTF8 == 1 ? " is" : "s are") not UTF-8: the server writes text (usually the \
+                    realm) in ISO-8859-1. RFC 9110 allows such bytes in a quoted string (obs-text); why401 reads them \
+                    as ISO-8859-1, as browsers do, but clients that decode UTF-8 show a garbled realm, and password \
+                    managers may not match the saved login.
+                    """
+            )
+            fix.append(
+                #"""
+                    Write the realm in ASCII, or send UTF-8 and say so: `WWW-Authenticate: Basic realm="Zugang für \#
+                    Mitarbeiter", charset="UTF-8"` (RFC 7617 §2.1); in Apache save the config file holding `AuthName` \#
+                    as UTF-8.
+                    """#
+            )
         }
-        var finding = Finding(description.id, detail: "The value parses. " + sentences.joined(separator: " "), evidence: lines, fix: fix)
+        var finding = Finding(
+            description.id, detail: "The value parses. " + sentences.joined(separator: " "), evidence: lines, fix: fix)
         finding.severity = .warning
         return [finding]
     }
@@ -206,7 +267,8 @@ public enum ChallengeMalformedRule: Rule {
     /// One line, so it survives every renderer. Bytes that are not UTF-8 are shown as ISO-8859-1.
     static func excerpt(_ bytes: [UInt8], at offset: Int) -> String? {
         guard offset <= bytes.count else { return nil }
-        let start = max(0, offset - 30), end = min(bytes.count, offset + 30)
+        let start = max(0, offset - 30)
+        let end = min(bytes.count, offset + 30)
         let before = ChallengeParser.displayText(Array(bytes[start..<offset]))
         let after = ChallengeParser.displayText(Array(bytes[offset..<end]))
         return "at: " + (start > 0 ? "…" : "") + before + "»" + after + (end < bytes.count ? "…" : "")
@@ -218,19 +280,25 @@ public enum ChallengeUnsupportedSchemeRule: Rule {
     /// Raises `challenge.unsupported-scheme`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeUnsupportedScheme,
-        triggering: [ChallengeEvidence(fields: ["Negotiate", "NTLM"]), ChallengeEvidence(fields: [#"CustomToken realm="x""#])],
+        triggering: [
+            ChallengeEvidence(fields: ["Negotiate", "NTLM"]), ChallengeEvidence(fields: [#"CustomToken realm="x""#]),
+        ],
         nonTriggering: [ChallengeEvidence(fields: ["Negotiate", #"Basic realm="x""#]), ChallengeEvidence(fields: [])])
 
     /// One finding when challenges were offered and none is Basic, Digest or Bearer.
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         let schemes = evidence.challenges.map(\.scheme)
-        guard !schemes.isEmpty, !schemes.contains(where: { ChallengeRules.answerableSchemes.contains($0.lowercased()) }) else { return [] }
+        guard !schemes.isEmpty, !schemes.contains(where: { ChallengeRules.answerableSchemes.contains($0.lowercased()) })
+        else { return [] }
         var seen: [String] = []
-        for scheme in schemes where !seen.contains(where: { $0.lowercased() == scheme.lowercased() }) { seen.append(scheme) }
+        for scheme in schemes where !seen.contains(where: { $0.lowercased() == scheme.lowercased() }) {
+            seen.append(scheme)
+        }
         return [
             Finding(
                 description.id,
-                detail: "The server offers only \(seen.joined(separator: ", ")); why401 answers Basic, Digest and Bearer.",
+                detail:
+                    "The server offers only \(seen.joined(separator: ", ")); why401 answers Basic, Digest and Bearer.",
                 evidence: seen.map { "offered: \($0)" })
         ]
     }
@@ -242,7 +310,9 @@ public enum ChallengeBasicNoRealmRule: Rule {
     public static let description = RuleDescription<ChallengeEvidence>(
         id: .challengeBasicNoRealm,
         triggering: [ChallengeEvidence(fields: ["Basic"]), ChallengeEvidence(fields: [#"Basic charset="UTF-8""#])],
-        nonTriggering: [ChallengeEvidence(fields: [#"Basic realm="""#]), ChallengeEvidence(fields: [#"basic REALM=x"#])])
+        nonTriggering: [
+            ChallengeEvidence(fields: [#"Basic realm="""#]), ChallengeEvidence(fields: [#"basic REALM=x"#]),
+        ])
 
     /// One finding for the first Basic challenge with no `realm` parameter at all (an empty realm is allowed).
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
@@ -286,13 +356,26 @@ public enum ChallengeDigestUnanswerableRule: Rule {
         let missing = ["realm", "nonce"].filter { name in problems.contains { $0.0[parameter: name] == nil } }
         let detail: String
         if !missing.isEmpty {
-            detail = "The Digest challenge has no \(missing.joined(separator: " and ")), so it cannot be answered: RFC 7616 §3.3 requires realm and nonce in every Digest challenge, and a client's response is a hash over both. No browser or library can log in with it — it is not merely weak but unusable — and the request stays 401."
+            detail =
+                """
+                    The Digest challenge has no \(missing.joined(separator: " and ")), so it cannot be answered: RFC \
+                    7616 §3.3 requires realm and nonce in every Digest challenge, and a client's response is a hash \
+                    over both. No browser or library can log in with it — it is not merely weak but unusable — and the \
+                    request stays 401.
+                    """
         } else {
-            detail = "The Digest challenge cannot be answered: \(first.1). No conforming client can compute a response to it, so the request stays 401."
+            detail =
+                """
+                    The Digest challenge cannot be answered: \(first.1). No conforming client can compute a response \
+                    to it, so the request stays 401.
+                    """
         }
         let lines = problems.prefix(5).map { challenge, error -> String in
             let absent = ["realm", "nonce"].filter { challenge[parameter: $0] == nil }.map { "\"\($0)\"" }
-            let why = if case .missingParameter = error { "no " + absent.joined(separator: " and no ") + " (RFC 7616 §3.3 requires both)" } else { error.description }
+            let why =
+                if case .missingParameter = error {
+                    "no " + absent.joined(separator: " and no ") + " (RFC 7616 §3.3 requires both)"
+                } else { error.description }
             return "\(evidence.header.rawValue): \(ChallengeRules.summary(challenge)) — \(why)"
         }
         return [Finding(description.id, detail: detail, evidence: lines)]
@@ -308,7 +391,9 @@ public enum ChallengeUnsupportedAlgorithmRule: Rule {
         id: .challengeUnsupportedAlgorithm,
         triggering: [
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-512, qop="auth""#]),
-            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm="SHA-1", qop="auth""#, #"Basic realm="r""#]),
+            ChallengeEvidence(fields: [
+                #"Digest realm="r", nonce="n", algorithm="SHA-1", qop="auth""#, #"Basic realm="r""#,
+            ]),
         ],
         nonTriggering: [
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-512-256, qop="auth""#]),
@@ -323,7 +408,9 @@ public enum ChallengeUnsupportedAlgorithmRule: Rule {
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         var unknown: [(Challenge, String)] = []
         for challenge in evidence.challenges where challenge.isScheme("Digest") {
-            guard let name = challenge[parameter: "algorithm"], (try? DigestAlgorithm(name: name)) == nil else { continue }
+            guard let name = challenge[parameter: "algorithm"], (try? DigestAlgorithm(name: name)) == nil else {
+                continue
+            }
             unknown.append((challenge, name))
         }
         guard !unknown.isEmpty else { return [] }
@@ -341,8 +428,14 @@ public enum ChallengeUnsupportedAlgorithmRule: Rule {
         lines.append("RFC 7616 algorithms: \(standard)")
         var finding = Finding(
             description.id,
-            detail: "The Digest challenge asks for algorithm \(quoted), which is not one of the algorithms RFC 7616 defines (\(standard)). why401, curl and browsers cannot compute it"
-                + (answerable ? "; they answer another challenge the server offers instead." : ", and nothing else the server offers can be answered, so every client stays at 401."),
+            detail:
+                """
+                    The Digest challenge asks for algorithm \(quoted), which is not one of the algorithms RFC 7616 \
+                    defines (\(standard)). why401, curl and browsers cannot compute it
+                    """
+                + (answerable
+                    ? "; they answer another challenge the server offers instead."
+                    : ", and nothing else the server offers can be answered, so every client stays at 401."),
             evidence: lines)
         if !answerable { finding.severity = .error }
         return [finding]
@@ -360,7 +453,10 @@ public enum ChallengeDigestWeakRule: Rule {
             ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-256"#]),
         ],
         nonTriggering: [
-            ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", algorithm=SHA-256, qop="auth""#, #"Digest realm="r", nonce="n", algorithm=MD5, qop="auth""#]),
+            ChallengeEvidence(fields: [
+                #"Digest realm="r", nonce="n", algorithm=SHA-256, qop="auth""#,
+                #"Digest realm="r", nonce="n", algorithm=MD5, qop="auth""#,
+            ]),
             ChallengeEvidence(fields: [#"Basic realm="r""#]),
         ])
 
@@ -368,7 +464,9 @@ public enum ChallengeDigestWeakRule: Rule {
     public static func check(_ evidence: ChallengeEvidence) -> [Finding] {
         // Only challenges a client can answer are weak or strong: one without realm/nonce or with an
         // algorithm nobody computes is `challenge.digest-unanswerable` / `challenge.unsupported-algorithm`.
-        let parsed = evidence.challenges.filter { $0.isScheme("Digest") }.compactMap { try? ChallengeRules.answerableDigest($0).get() }
+        let parsed = evidence.challenges.filter { $0.isScheme("Digest") }.compactMap {
+            try? ChallengeRules.answerableDigest($0).get()
+        }
         guard !parsed.isEmpty else { return [] }
         let strong = parsed.contains { $0.algorithm.strength > DigestAlgorithm.md5.strength && !$0.qopOptions.isEmpty }
         guard !strong else { return [] }

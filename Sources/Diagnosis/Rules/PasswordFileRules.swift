@@ -84,8 +84,17 @@ public enum PasswordFileRules {
     static func malformedFinding(_ file: PasswordFile) -> Finding? {
         guard !file.malformed.isEmpty else { return nil }
         let numbers = file.malformed.prefix(10).map { String($0.line) }.joined(separator: ", ")
-        let detail = "\(file.malformed.count) line\(file.malformed.count == 1 ? "" : "s") of this \(file.kind.rawValue) file do\(file.malformed.count == 1 ? "es" : "") not parse (line\(file.malformed.count == 1 ? "" : "s") \(numbers)\(file.malformed.count > 10 ? ", …" : "")). A user on such a line cannot log in: the server reports a password mismatch or \"user not found\"."
-        return Finding(.authfileMalformed, detail: detail, evidence: capped(file.malformed.count, file.malformed.prefix(evidenceLimit).map { "line \($0.line): \($0.reason)" }))
+        let detail =
+            """
+                \(file.malformed.count) line\(file.malformed.count == 1 ? "" : "s") of this \(file.kind.rawValue) file \
+                do\(file.malformed.count == 1 ? "es" : "") not parse (line\(file.malformed.count == 1 ? "" : "s") \
+                \(numbers)\(file.malformed.count > 10 ? ", …" : "")). A user on such a line cannot log in: the server \
+                reports a password mismatch or \"user not found\".
+                """
+        return Finding(
+            .authfileMalformed, detail: detail,
+            evidence: capped(
+                file.malformed.count, file.malformed.prefix(evidenceLimit).map { "line \($0.line): \($0.reason)" }))
     }
 
     /// Per target server, the entries it never matches (`authfile.unsupported-hash`, `subject` names
@@ -94,10 +103,22 @@ public enum PasswordFileRules {
         servers.compactMap { server in
             let bad = entries.filter { ($0.format.map { !$0.accepted(by: server) }) ?? false }
             guard !bad.isEmpty else { return nil }
-            let detail = "\(server.displayName) never matches \(bad.count) entr\(bad.count == 1 ? "y" : "ies") of this file: a user with the correct password is refused with 401 and the server logs an ordinary password mismatch."
+            let detail =
+                """
+                    \(server.displayName) never matches \(bad.count) entr\(bad.count == 1 ? "y" : "ies") of this file: \
+                    a user with the correct password is refused with 401 and the server logs an ordinary password \
+                    mismatch.
+                    """
             return Finding(
                 .authfileUnsupportedHash, detail: detail,
-                evidence: capped(bad.count, bad.prefix(evidenceLimit).map { "line \($0.line), user \(who($0.user)): \($0.format!.displayName) — \(server.displayName) never matches it" }),
+                evidence: capped(
+                    bad.count,
+                    bad.prefix(evidenceLimit).map {
+                        """
+                            line \($0.line), user \(who($0.user)): \($0.format!.displayName) — \(server.displayName) \
+                            never matches it
+                            """
+                    }),
                 subject: "server \(server.rawValue)")
         }
     }
@@ -108,11 +129,14 @@ public enum PasswordFileRules {
         guard !weak.isEmpty else { return nil }
         var detail = "\(weak.count) entr\(weak.count == 1 ? "y uses" : "ies use") a weak hash format."
         if weak.contains(where: { $0.format == .desCrypt }) {
-            detail += " DES crypt checks only the first 8 characters: anything after the 8th character of a password is ignored."
+            detail +=
+                " DES crypt checks only the first 8 characters: anything after the 8th character of a password is ignored."
         }
         return Finding(
             .authfileWeakHash, detail: detail,
-            evidence: capped(weak.count, weak.prefix(evidenceLimit).map { "line \($0.line), user \(who($0.user)): \($0.format!.weakness!)" }))
+            evidence: capped(
+                weak.count,
+                weak.prefix(evidenceLimit).map { "line \($0.line), user \(who($0.user)): \($0.format!.weakness!)" }))
     }
 
     /// `verify`'s view of the rest of the file: a warning, whatever the catalog's severity, since it
@@ -125,7 +149,8 @@ public enum PasswordFileRules {
         return out
     }
 
-    /// The first `evidenceLimit` items (already cut by the caller, so 10⁶ lines make 20 strings) and a count of the rest.
+    /// The first `evidenceLimit` items (already cut by the caller, so 10⁶ lines make 20 strings) and a count of the
+    /// rest.
     static func capped(_ total: Int, _ items: [String]) -> [String] {
         guard total > items.count else { return items }
         return items + ["… and \(total - items.count) more"]
@@ -203,22 +228,48 @@ extension PasswordFileRules {
             guard let check = e.check, case .userNotFound = check.result else { return [] }
             let file = e.file
             let who = who(check.user)
-            var evidence = ["no line for user \(who)\(check.realm.map { " in realm \"\(PasswordFile.display($0))\"" } ?? "") among \(file.entries.count) entries"]
+            var evidence = [
+                """
+                    no line for user \(who)\(check.realm.map { " in realm \"\(PasswordFile.display($0))\"" } ?? "") \
+                    among \(file.entries.count) entries
+                    """
+            ]
             var fix: [String] = []
             let variants = file.caseVariants(of: check.user)
             if !variants.isEmpty {
-                evidence.append("names that differ only in case: " + variants.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ") + " (servers compare byte for byte)")
-                fix.append("Log in as the name exactly as it is written in the file, or add \(who) with `htpasswd -B FILE \(PasswordFile.display(check.user))`.")
+                evidence.append(
+                    "names that differ only in case: "
+                        + variants.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ")
+                        + " (servers compare byte for byte)")
+                fix.append(
+                    """
+                        Log in as the name exactly as it is written in the file, or add \(who) with `htpasswd -B FILE \
+                        \(PasswordFile.display(check.user))`.
+                        """
+                )
             }
             if file.kind == .htdigest, let realm = check.realm {
                 let realms = file.realms(of: check.user)
                 if !realms.isEmpty {
-                    evidence.append("\(who) exists in realm(s) " + realms.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ") + ", not in \"\(PasswordFile.display(realm))\"")
-                    fix.append("The realm in the file must equal `AuthName`; add the user to it: `htdigest FILE \"\(PasswordFile.display(realm))\" \(PasswordFile.display(check.user))`.")
+                    evidence.append(
+                        "\(who) exists in realm(s) "
+                            + realms.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ")
+                            + ", not in \"\(PasswordFile.display(realm))\"")
+                    fix.append(
+                        """
+                            The realm in the file must equal `AuthName`; add the user to it: `htdigest FILE \
+                            \"\(PasswordFile.display(realm))\" \(PasswordFile.display(check.user))`.
+                            """
+                    )
                 }
             }
             if !file.malformed.isEmpty {
-                evidence.append("\(file.malformed.count) line(s) do not parse — the user's line may be one of them (see authfile.malformed)")
+                evidence.append(
+                    """
+                        \(file.malformed.count) line(s) do not parse — the user's line may be one of them (see \
+                        authfile.malformed)
+                        """
+                )
             }
             return [Finding(description.id, evidence: evidence, fix: fix)]
         }
@@ -249,16 +300,28 @@ extension PasswordFileRules {
                 return [
                     Finding(
                         description.id,
-                        detail: "The password does not give the stored md5(user:realm:password) for realm \"\(realm)\". Either the password is wrong or the entry was made with another password or realm spelling.",
+                        detail:
+                            """
+                                The password does not give the stored md5(user:realm:password) for realm \"\(realm)\". \
+                                Either the password is wrong or the entry was made with another password or realm \
+                                spelling.
+                                """,
                         evidence: ["\(whereText), realm \"\(realm)\": htdigest MD5 does not match"])
                 ]
             }
             guard verdict == .mismatch else { return [] }
             var detail: String?
             if format == .desCrypt, check.passwordLength < 8 {
-                detail = "The password does not verify against the DES crypt hash (it has \(check.passwordLength) characters; DES crypt compares the first 8)."
+                detail =
+                    """
+                        The password does not verify against the DES crypt hash (it has \(check.passwordLength) \
+                        characters; DES crypt compares the first 8).
+                        """
             }
-            return [Finding(description.id, detail: detail, evidence: ["\(whereText): \(format.displayName) does not match"])]
+            return [
+                Finding(
+                    description.id, detail: detail, evidence: ["\(whereText): \(format.displayName) does not match"])
+            ]
         }
     }
 
@@ -289,7 +352,11 @@ extension PasswordFileRules {
                 return [
                     Finding(
                         description.id,
-                        detail: "The stored \(format.displayName) hash could not be evaluated by this system's crypt(3), so no password can be shown to match it.",
+                        detail:
+                            """
+                                The stored \(format.displayName) hash could not be evaluated by this system's \
+                                crypt(3), so no password can be shown to match it.
+                                """,
                         evidence: ["\(whereText): \(format.displayName) refused by crypt(3)"])
                 ]
             }
@@ -300,17 +367,33 @@ extension PasswordFileRules {
             let detail: String
             switch (format, verdict) {
             case (.plainText, .match):
-                detail = "The password equals the plain-text entry, but \(names) never match plain text on Linux (they hand it to crypt(3)): the correct password is refused with 401 and logged as a password mismatch."
+                detail =
+                    """
+                        The password equals the plain-text entry, but \(names) never match plain text on Linux (they \
+                        hand it to crypt(3)): the correct password is refused with 401 and logged as a password \
+                        mismatch.
+                        """
             case (_, .match):
-                detail = "The password matches the \(format.displayName) entry, but \(names) cannot use that format: the correct password is refused with 401 and logged as a password mismatch."
-                    + (accepting.isEmpty ? "" : " " + accepting.map(\.displayName).joined(separator: " and ") + " accepts it.")
+                detail =
+                    """
+                        The password matches the \(format.displayName) entry, but \(names) cannot use that format: the \
+                        correct password is refused with 401 and logged as a password mismatch.
+                        """
+                    + (accepting.isEmpty
+                        ? "" : " " + accepting.map(\.displayName).joined(separator: " and ") + " accepts it.")
             default:
-                detail = "Even with the right password, \(names) would refuse this \(format.displayName) entry: it never matches there."
+                detail =
+                    """
+                        Even with the right password, \(names) would refuse this \(format.displayName) entry: it never \
+                        matches there.
+                        """
             }
             return [
                 Finding(
                     description.id, detail: detail,
-                    evidence: rejecting.map { "\(whereText): \(format.displayName) — \($0.displayName) never matches it" })
+                    evidence: rejecting.map {
+                        "\(whereText): \(format.displayName) — \($0.displayName) never matches it"
+                    })
             ]
         }
     }
@@ -340,11 +423,25 @@ extension PasswordFileRules {
             else { return [] }
             let who = who(entry.user)
             var evidence = ["line \(entry.line), user \(who): \(weakness)"]
-            var detail = "The entry for \(who) is \(format.displayName): it works, but it is weak if the file leaks. Re-hash it with bcrypt."
+            var detail =
+                """
+                    The entry for \(who) is \(format.displayName): it works, but it is weak if the file leaks. Re-hash \
+                    it with bcrypt.
+                    """
             if format == .desCrypt, check.passwordLength > 8 {
                 let ignored = check.passwordLength - 8
-                evidence.append("the password given has \(check.passwordLength) characters: only the first 8 are checked, the other \(ignored) are ignored")
-                detail = "The entry is DES crypt, which checks only the first 8 characters of a password: the last \(ignored) character\(ignored == 1 ? "" : "s") of this password \(ignored == 1 ? "is" : "are") ignored, so any password with the same first 8 characters is accepted."
+                evidence.append(
+                    """
+                        the password given has \(check.passwordLength) characters: only the first 8 are checked, the \
+                        other \(ignored) are ignored
+                        """
+                )
+                detail =
+                    """
+                        The entry is DES crypt, which checks only the first 8 characters of a password: the last \
+                        \(ignored) character\(ignored == 1 ? "" : "s") of this password \(ignored == 1 ? "is" : "are") \
+                        ignored, so any password with the same first 8 characters is accepted.
+                        """
             }
             return [Finding(description.id, detail: detail, evidence: evidence)]
         }
@@ -354,7 +451,8 @@ extension PasswordFileRules {
 // MARK: - verify: the other lines, as warnings
 
 extension PasswordFileRules {
-    static let otherLinesMalformedNote = "This user's password check does not depend on them; `why401 htpasswd lint FILE` checks the whole file."
+    static let otherLinesMalformedNote =
+        "This user's password check does not depend on them; `why401 htpasswd lint FILE` checks the whole file."
     static let otherLinesNote = "They do not affect this user; `why401 htpasswd lint FILE` checks the whole file."
 
     /// `authfile.malformed` (verify, warning): lines that do not parse, which do not decide this user's answer.
@@ -379,7 +477,8 @@ extension PasswordFileRules {
             id: .authfileUnsupportedHash,
             triggering: [PasswordFileSample.verify("p:plainpw\nalice:\(PasswordFileSample.bcrypt)\n", "alice")],
             nonTriggering: [
-                PasswordFileSample.verify("s:\(PasswordFileSample.sha1)\nalice:\(PasswordFileSample.bcrypt)\n", "alice"),
+                PasswordFileSample.verify(
+                    "s:\(PasswordFileSample.sha1)\nalice:\(PasswordFileSample.bcrypt)\n", "alice"),
                 PasswordFileSample.lint("p:plainpw\n"),
             ])
 
@@ -395,7 +494,9 @@ extension PasswordFileRules {
     public enum OtherLinesWeakRule: Rule {
         public static let description = RuleDescription<PasswordFileEvidence>(
             id: .authfileWeakHash,
-            triggering: [PasswordFileSample.verify("s:\(PasswordFileSample.sha1)\nalice:\(PasswordFileSample.bcrypt)\n", "alice")],
+            triggering: [
+                PasswordFileSample.verify("s:\(PasswordFileSample.sha1)\nalice:\(PasswordFileSample.bcrypt)\n", "alice")
+            ],
             nonTriggering: [
                 PasswordFileSample.verify("alice:\(PasswordFileSample.bcrypt)\n", "alice"),
                 PasswordFileSample.lint("s:\(PasswordFileSample.sha1)\n"),

@@ -66,7 +66,8 @@ enum TokenSample {
     /// {"alg":"none"}.{"sub":"a"}
     static let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."
     /// {"alg":"HS256"}.{"aud":"api://other","iss":"https://idp.example"}
-    static let otherAudience = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGk6Ly9vdGhlciIsImlzcyI6Imh0dHBzOi8vaWRwLmV4YW1wbGUifQ.x"
+    static let otherAudience =
+        "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhcGk6Ly9vdGhlciIsImlzcyI6Imh0dHBzOi8vaWRwLmV4YW1wbGUifQ.x"
 
     /// `token` read by `why401 jwt` at 2027-01-15 (between the samples' past and future times).
     static func evidence(_ token: String, configure: (inout TokenEvidence) -> Void = { _ in }) -> TokenEvidence {
@@ -104,29 +105,50 @@ extension TokenInspection {
             case .opaque, .notJWT:
                 let reason =
                     if case .notJWT(let parts) = failure {
-                        "of its \(parts) dot-separated parts, neither the first nor the second is a base64url JSON object, as a JWT's header and claims are"
+                        """
+                            of its \(parts) dot-separated parts, neither the first nor the second is a base64url JSON \
+                            object, as a JWT's header and claims are
+                            """
                     } else {
                         "it has no dots, and a JWT is three base64url parts, header.claims.signature"
                     }
                 var finding = Finding(
                     .tokenNotJwt,
-                    detail: "This is not a JWT: \(reason). Its claims cannot be read here; if it is an opaque token, only its issuer can say whether it is valid.",
+                    detail:
+                        """
+                            This is not a JWT: \(reason). Its claims cannot be read here; if it is an opaque token, \
+                            only its issuer can say whether it is valid.
+                            """,
                     evidence: ["token: \(failure)"])
                 finding.severity = .warning
                 return finding
             case .encrypted:
                 return Finding(
                     .tokenNotJwt,
-                    detail: "The token has five parts: it is a JWE, encrypted for its recipient (RFC 7516). Its claims cannot be inspected here; only the API (which holds the decryption key) or the issuer can read them.",
+                    detail:
+                        """
+                            The token has five parts: it is a JWE, encrypted for its recipient (RFC 7516). Its claims \
+                            cannot be inspected here; only the API (which holds the decryption key) or the issuer can \
+                            read them.
+                            """,
                     evidence: ["token: \(failure)"],
                     fix: ["Ask the issuer to introspect it (RFC 7662), or inspect it where the decryption key lives."])
             case .wrongPartCount, .badBase64, .badJSON, .tooLarge:
                 // It looks like a JWT but is not a well-formed one: every verifier rejects it.
                 var finding = Finding(
                     .tokenNotJwt,
-                    detail: "The token is not a well-formed JWT: \(failure). A server that expects a JWT rejects it; it was probably cut or pasted wrongly.",
+                    detail:
+                        """
+                            The token is not a well-formed JWT: \(failure). A server that expects a JWT rejects it; it \
+                            was probably cut or pasted wrongly.
+                            """,
                     evidence: ["token: \(failure)"],
-                    fix: ["Copy the whole token again (three base64url parts separated by two dots, no quotes, no spaces or line breaks)."])
+                    fix: [
+                        """
+                            Copy the whole token again (three base64url parts separated by two dots, no quotes, no \
+                            spaces or line breaks).
+                            """
+                    ])
                 finding.severity = .error
                 return finding
             }
@@ -137,7 +159,8 @@ extension TokenInspection {
 // MARK: - token.signature-invalid / token.weak-secret
 
 extension TokenInspection {
-    static let unsignedDetail = "The token's header says alg \"none\": it is unsigned, and a correct server rejects it (RFC 8725 §3.1)."
+    static let unsignedDetail =
+        "The token's header says alg \"none\": it is unsigned, and a correct server rejects it (RFC 8725 §3.1)."
 
     static func isUnsigned(_ jwt: DecodedJWT) -> Bool { jwt.algorithm?.lowercased() == "none" }
 
@@ -154,7 +177,9 @@ extension TokenInspection {
 
         public static func check(_ e: TokenEvidence) -> [Finding] {
             guard let jwt = e.jwt, isUnsigned(jwt) else { return [] }
-            return [Finding(description.id, detail: unsignedDetail, evidence: ["header alg: \(jwt.algorithm ?? "none")"])]
+            return [
+                Finding(description.id, detail: unsignedDetail, evidence: ["header alg: \(jwt.algorithm ?? "none")"])
+            ]
         }
     }
 
@@ -172,10 +197,14 @@ extension TokenInspection {
                     $0.verification = .failed(.noKeyForKid("k2", available: ["k1"]))
                     $0.keySource = "jwks_uri https://idp.example/jwks (discovered)"
                 },
-                TokenSample.evidence(TokenSample.valid) { $0.verification = .failed(.algorithmConfusion(algorithm: "HS256", forged: true)) },
+                TokenSample.evidence(TokenSample.valid) {
+                    $0.verification = .failed(.algorithmConfusion(algorithm: "HS256", forged: true))
+                },
             ],
             nonTriggering: [
-                TokenSample.evidence(TokenSample.valid) { $0.verification = .verified(algorithm: "HS256", key: "HMAC secret (32 bytes)") },
+                TokenSample.evidence(TokenSample.valid) {
+                    $0.verification = .verified(algorithm: "HS256", key: "HMAC secret (32 bytes)")
+                },
                 TokenSample.evidence(TokenSample.valid) { $0.weakSecretGuessed = true },
                 TokenSample.evidence(TokenSample.valid),
             ])
@@ -195,10 +224,14 @@ extension TokenInspection {
             id: .tokenWeakSecret,
             triggering: [
                 TokenSample.evidence(TokenSample.valid) { $0.weakSecretGuessed = true },
-                TokenSample.evidence(TokenSample.valid) { $0.verification = .verifiedWithWeakSecret(algorithm: "HS256") },
+                TokenSample.evidence(TokenSample.valid) {
+                    $0.verification = .verifiedWithWeakSecret(algorithm: "HS256")
+                },
             ],
             nonTriggering: [
-                TokenSample.evidence(TokenSample.valid) { $0.verification = .verified(algorithm: "HS256", key: "HMAC secret (32 bytes)") },
+                TokenSample.evidence(TokenSample.valid) {
+                    $0.verification = .verified(algorithm: "HS256", key: "HMAC secret (32 bytes)")
+                },
                 TokenSample.evidence(TokenSample.valid),
             ])
 
@@ -215,8 +248,14 @@ extension TokenInspection {
         Finding(
             .tokenWeakSecret,
             detail: given
-                ? "The signature verifies, but the \(alg) secret is a well-known weak one (from tutorials and wordlists): anyone can forge tokens this API accepts."
-                : "The \(alg) signature verifies with a well-known weak secret from why401's built-in list: anyone can forge tokens that an API using this secret accepts.",
+                ? """
+                    The signature verifies, but the \(alg) secret is a well-known weak one (from tutorials and \
+                    wordlists): anyone can forge tokens this API accepts.
+                    """
+                : """
+                    The \(alg) signature verifies with a well-known weak secret from why401's built-in list: anyone \
+                    can forge tokens that an API using this secret accepts.
+                    """,
             evidence: ["header alg: \(alg)", "HMAC secret: on the list of well-known weak secrets (not shown)"])
     }
 
@@ -229,27 +268,55 @@ extension TokenInspection {
         case .unsigned:
             return Finding(.tokenSignatureInvalid, detail: unsignedDetail, evidence: evidence)
         case .missingAlgorithm:
-            detail = "The header has no alg, so no verifier can check the signature (RFC 7515 §4.1.1 makes alg required)."
+            detail =
+                "The header has no alg, so no verifier can check the signature (RFC 7515 §4.1.1 makes alg required)."
         case .unsupportedAlgorithm(let a):
-            detail = "The header's alg \(a) is not a JWS signature algorithm why401 can verify (HS*, RS*, PS*, ES*, EdDSA)."
+            detail =
+                "The header's alg \(a) is not a JWS signature algorithm why401 can verify (HS*, RS*, PS*, ES*, EdDSA)."
         case .badSignature(_, let key):
-            detail = "The \(alg) signature does not verify with the \(key): the token was signed with another key or secret, or altered."
+            detail =
+                """
+                    The \(alg) signature does not verify with the \(key): the token was signed with another key or \
+                    secret, or altered.
+                    """
             evidence.append("key: \(key)")
         case .noKeyForKid(let kid, let available):
-            detail = "The JWKS has no key with kid \(kid): the token was signed with a key this JWKS does not publish (rotated, another issuer or environment)."
+            detail =
+                """
+                    The JWKS has no key with kid \(kid): the token was signed with a key this JWKS does not publish \
+                    (rotated, another issuer or environment).
+                    """
             evidence.append("no key with kid \(kid)")
             evidence.append("JWKS kids: \(available.isEmpty ? "(none)" : available.joined(separator: ", "))")
         case .keyDoesNotFit(_, let key):
             detail = "A token signed with \(alg) cannot be verified with an \(key)."
             evidence.append("key: \(key)")
-            fix.append("Give the key type that matches alg \(alg): --secret for HS*, --key PEM for RS*/PS*/ES*/EdDSA, or --jwks.")
+            fix.append(
+                """
+                    Give the key type that matches alg \(alg): --secret for HS*, --key PEM for RS*/PS*/ES*/EdDSA, or \
+                    --jwks.
+                    """
+            )
         case .algorithmConfusion(_, let forged):
             detail =
                 forged
-                ? "Algorithm confusion: the token says \(alg) (HMAC) and its HMAC verifies with the RSA/EC public key used as the secret. Anyone holding the public key can forge such tokens; a verifier that accepts them is vulnerable (RFC 8725 §2.1)."
-                : "Algorithm confusion: the token says \(alg) (HMAC) but the key given is an RSA/EC public key. Using a public key as an HMAC secret is the algorithm-confusion attack (RFC 8725 §2.1); the HMAC does not verify with it either."
+                ? """
+                    Algorithm confusion: the token says \(alg) (HMAC) and its HMAC verifies with the RSA/EC public key \
+                    used as the secret. Anyone holding the public key can forge such tokens; a verifier that accepts \
+                    them is vulnerable (RFC 8725 §2.1).
+                    """
+                : """
+                    Algorithm confusion: the token says \(alg) (HMAC) but the key given is an RSA/EC public key. Using \
+                    a public key as an HMAC secret is the algorithm-confusion attack (RFC 8725 §2.1); the HMAC does \
+                    not verify with it either.
+                    """
             evidence.append("key: a PEM public key used as the HMAC secret")
-            fix.append("Admin: pin the algorithms the verifier accepts to the key's type (e.g. only RS256 for an RSA key) and never use a public key as an HMAC secret.")
+            fix.append(
+                """
+                    Admin: pin the algorithms the verifier accepts to the key's type (e.g. only RS256 for an RSA key) \
+                    and never use a public key as an HMAC secret.
+                    """
+            )
         case .unusableKey(let why):
             detail = "The signature could not be checked: the key given is unusable (\(why))."
             evidence.append("key: \(why)")
@@ -333,7 +400,10 @@ extension TokenInspection {
                         description.id,
                         detail: claim == "nbf"
                             ? "The token's nbf is \(span) in the future: it must not be accepted before then."
-                            : "The token's iat is \(span) in the future: it claims to be issued later than now, so the issuer's clock is ahead of this one.",
+                            : """
+                                The token's iat is \(span) in the future: it claims to be issued later than now, so \
+                                the issuer's clock is ahead of this one.
+                                """,
                         evidence: ["\(claim) \(TokenTime.iso8601(value)), in \(span)", e.clockLine]))
                 break
             }
@@ -374,14 +444,23 @@ extension TokenInspection {
                     Finding(
                         description.id,
                         detail: "The token's aud does not include \(expected): it was issued for another API.",
-                        evidence: ["aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), expected \(expected)"],
+                        evidence: [
+                            """
+                                aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), \
+                                expected \(expected)
+                                """
+                        ],
                         subject: "claim aud"))
             }
             if let expected = e.expectedIssuer, jwt.issuer != expected {
                 out.append(
                     Finding(
                         description.id,
-                        detail: "The token's iss is not \(expected): it was issued by another authorization server (or tenant, or environment).",
+                        detail:
+                            """
+                                The token's iss is not \(expected): it was issued by another authorization server (or \
+                                tenant, or environment).
+                                """,
                         evidence: ["iss \(jwt.issuer ?? "(absent)"), expected \(expected)"], subject: "claim iss"))
             }
             return out

@@ -11,12 +11,15 @@ public enum CheckSample {
     /// One plan step for an example: a request to `url` and, unless `status` is nil (then the request failed with
     /// "connection refused"), a response with these headers and body.
     public static func step(
-        _ kind: CheckEvidence.StepKind, _ status: Int?, _ headers: KeyValuePairs<String, String> = [:], credentialed: Bool = true,
-        label: String? = nil, url: String = "https://api.example.test/me", method: String = "GET", requestHeaders: [HeaderField] = [],
+        _ kind: CheckEvidence.StepKind, _ status: Int?, _ headers: KeyValuePairs<String, String> = [:],
+        credentialed: Bool = true,
+        label: String? = nil, url: String = "https://api.example.test/me", method: String = "GET",
+        requestHeaders: [HeaderField] = [],
         body: String = ""
     ) -> CheckEvidence.Step {
         let response = status.map {
-            RecordedResponse(status: $0, headers: headers.map { HeaderField($0.key, $0.value) }, bodyPrefix: Array(body.utf8))
+            RecordedResponse(
+                status: $0, headers: headers.map { HeaderField($0.key, $0.value) }, bodyPrefix: Array(body.utf8))
         }
         return CheckEvidence.Step(
             kind: kind,

@@ -1,57 +1,58 @@
 import Evidence
 
-
 /// The client rules, most specific cause first: the first error-level finding becomes the verdict,
 /// so a precise cause (a stale nonce, a dropped header) outranks the generic `credentials.rejected`.
 public enum ClientRules {
     /// The client family as one `RuleSet`: what `check`, `har` and `curl` diagnoses run over their `CheckEvidence`.
-    public static let set = RuleSet<CheckEvidence>("client", [
-        DNSResolutionFailedRule.self,
-        RedirectLoopRule.self,
-        ChallengeProxyStepRule.self,
-        DigestStaleNonceRule.self,
-        RedirectAuthorizationDroppedRule.self,
-        ServerAuthBackendErrorRule.self,
-        // Facts before inferences: what the token itself proves, what was malformed, what the
-        // server states in its answer — then what why401 infers (a header lost on the way).
-        TokenExpiredRule.self,
-        TokenNotYetValidRule.self,
-        TokenAlgNoneRule.self,
-        TokenSignatureRule.self,
-        TokenScopeRule.self,
-        CredentialsInQueryRule.self,
-        ServerStatedCauseRule.self,
-        CredentialsNotReceivedRule.self,
-        TokenAudienceMismatchRule.self,
-        ClockSkewRule.self,
-        ResourceMetadataBrokenRule.self,
-        FinalChallengeRules.self,
-        SessionStaleCookieRule.self,
-        SessionExpiredCookieRule.self,
-        SessionCookieNotSentRule.self,
-        CacheCacheable401Rule.self,
-        TransientFlappingRule.self,
-        DNSAddressMismatchRule.self,
-        CredentialsCapsLockRule.self,
-        CredentialIssueRules.self,
-        ProxySecondAuthLayerRule.self,
-        CredentialsSchemeMismatchRule.self,
-        CORSPreflightUnauthorizedRule.self,
-        CORSPreflightFailedRule.self,
-        CredentialsMissingRule.self,
-        CredentialsRejectedRule.self,
-        TransientRecoveredRule.self,
-        URLVariantSucceedsRule.self,
-        RedirectDowngradeRule.self,
-        CacheSharedAuthenticatedRule.self,
-        CredentialsInURLRule.self,
-        InsecureTransportRule.self,
-        DNSHostsOverrideRule.self,
-        StatusForbiddenSemanticsRule.self,
-        AuthzForbiddenRule.self,
-        TokenNotJWTRule.self,
-        ResponderIdentifiedRule.self,
-    ])
+    public static let set = RuleSet<CheckEvidence>(
+        "client",
+        [
+            DNSResolutionFailedRule.self,
+            RedirectLoopRule.self,
+            ChallengeProxyStepRule.self,
+            DigestStaleNonceRule.self,
+            RedirectAuthorizationDroppedRule.self,
+            ServerAuthBackendErrorRule.self,
+            // Facts before inferences: what the token itself proves, what was malformed, what the
+            // server states in its answer — then what why401 infers (a header lost on the way).
+            TokenExpiredRule.self,
+            TokenNotYetValidRule.self,
+            TokenAlgNoneRule.self,
+            TokenSignatureRule.self,
+            TokenScopeRule.self,
+            CredentialsInQueryRule.self,
+            ServerStatedCauseRule.self,
+            CredentialsNotReceivedRule.self,
+            TokenAudienceMismatchRule.self,
+            ClockSkewRule.self,
+            ResourceMetadataBrokenRule.self,
+            FinalChallengeRules.self,
+            SessionStaleCookieRule.self,
+            SessionExpiredCookieRule.self,
+            SessionCookieNotSentRule.self,
+            CacheCacheable401Rule.self,
+            TransientFlappingRule.self,
+            DNSAddressMismatchRule.self,
+            CredentialsCapsLockRule.self,
+            CredentialIssueRules.self,
+            ProxySecondAuthLayerRule.self,
+            CredentialsSchemeMismatchRule.self,
+            CORSPreflightUnauthorizedRule.self,
+            CORSPreflightFailedRule.self,
+            CredentialsMissingRule.self,
+            CredentialsRejectedRule.self,
+            TransientRecoveredRule.self,
+            URLVariantSucceedsRule.self,
+            RedirectDowngradeRule.self,
+            CacheSharedAuthenticatedRule.self,
+            CredentialsInURLRule.self,
+            InsecureTransportRule.self,
+            DNSHostsOverrideRule.self,
+            StatusForbiddenSemanticsRule.self,
+            AuthzForbiddenRule.self,
+            TokenNotJWTRule.self,
+            ResponderIdentifiedRule.self,
+        ])
 
     /// The rules, in rank order.
     public static var all: [any Rule<CheckEvidence>.Type] { Self.set.rules }
@@ -65,7 +66,9 @@ public enum ClientRules {
     /// What the server said in its final answer goes into the finding it supports (the cause it
     /// states, else the top cause), so the person sees the server's own words beside the verdict.
     static func quoteServerMessage(_ e: CheckEvidence, in findings: [Finding]) -> [Finding] {
-        guard let final = e.final, let status = final.status, status >= 400, let message = final.serverMessage else { return findings }
+        guard let final = e.final, let status = final.status, status >= 400, let message = final.serverMessage else {
+            return findings
+        }
         var out = findings
         let stated = KnownServerMessages.cause(of: message)
         let target = out.firstIndex { $0.id == stated } ?? out.firstIndex { $0.severity != .info }

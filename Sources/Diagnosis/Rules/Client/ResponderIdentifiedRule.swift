@@ -23,11 +23,14 @@ public enum ResponderIdentifiedRule: Rule {
         .init(name: "Cloudflare", serverPrefix: "cloudflare", header: "cf-ray", bodyContains: nil),
         .init(name: "Microsoft IIS", serverPrefix: "microsoft-iis", header: nil, bodyContains: nil),
         .init(name: "ASP.NET", serverPrefix: nil, header: "x-aspnet-version", bodyContains: nil),
-        .init(name: "Apache httpd", serverPrefix: "apache", header: nil, bodyContains: "<title>401 unauthorized</title>"),
+        .init(
+            name: "Apache httpd", serverPrefix: "apache", header: nil, bodyContains: "<title>401 unauthorized</title>"),
         .init(name: "nginx", serverPrefix: "nginx", header: nil, bodyContains: "<center>nginx"),
         .init(name: "Caddy", serverPrefix: "caddy", header: nil, bodyContains: nil),
         .init(name: "WordPress", serverPrefix: nil, header: "x-wp-total", bodyContains: "rest_not_logged_in"),
-        .init(name: "Spring Security", serverPrefix: nil, header: nil, bodyContains: "\"error\":\"unauthorized\",\"path\""),
+        .init(
+            name: "Spring Security", serverPrefix: nil, header: nil, bodyContains: "\"error\":\"unauthorized\",\"path\""
+        ),
     ]
 
     /// Raises `responder.identified`; the examples are inputs that must raise it and inputs that must not.
@@ -36,14 +39,17 @@ public enum ResponderIdentifiedRule: Rule {
         triggering: [
             CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "nginx/1.22.1"])),
             CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "Microsoft-IIS/10.0"])),
-            CheckSample.make(CheckSample.step(.asGiven, 401, ["Server": "uvicorn"], body: #"{"detail":"Not authenticated"}"#)),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 401, ["Server": "uvicorn"], body: #"{"detail":"Not authenticated"}"#)),
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401))])
 
     /// One finding (info) naming who produced the final 401 or 407, from the `Server` header, other headers and the
     /// body.
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let final = e.final, let response = final.exchange.response, response.status == 401 || response.status == 407 else { return [] }
+        guard let final = e.final, let response = final.exchange.response,
+            response.status == 401 || response.status == 407
+        else { return [] }
         let server = response.headers.first("Server")?.lowercased() ?? ""
         let body = String(decoding: response.bodyPrefix.prefix(4096), as: UTF8.self).lowercased()
         let headerNames = Set(response.headers.map { $0.name.lowercased() })
@@ -69,20 +75,40 @@ public enum ResponderIdentifiedRule: Rule {
         if upstreamBehindProxy(e) {
             return [
                 Finding(
-                    description.id, detail: "nginx is in front, but the 401 page is Apache's: the upstream Apache behind the proxy refused the request.",
-                    evidence: ["Server: \(response.headers.first("Server") ?? "")", "body: Apache's \"401 Unauthorized\" page"])
+                    description.id,
+                    detail:
+                        """
+                            nginx is in front, but the 401 page is Apache's: the upstream Apache behind the proxy \
+                            refused the request.
+                            """,
+                    evidence: [
+                        "Server: \(response.headers.first("Server") ?? "")", "body: Apache's \"401 Unauthorized\" page",
+                    ])
             ]
         }
         // Only the Server header matched, and the body is not the server's own 401 page: an
         // application behind it (CGI, PHP, a proxied app) wrote the 401.
-        if let ownPage = front.0.bodyContains, front.1.hasPrefix("Server:"), !response.bodyPrefix.isEmpty, !body.contains(ownPage) {
+        if let ownPage = front.0.bodyContains, front.1.hasPrefix("Server:"), !response.bodyPrefix.isEmpty,
+            !body.contains(ownPage)
+        {
             return [
                 Finding(
-                    description.id, detail: "The 401 was produced by an application behind \(front.0.name): the body is not \(front.0.name)'s own 401 page.",
-                    evidence: matches.map { "\($0.0.name): \($0.1)" } + ["body is the application's, not \(front.0.name)'s error page"])
+                    description.id,
+                    detail:
+                        """
+                            The 401 was produced by an application behind \(front.0.name): the body is not \
+                            \(front.0.name)'s own 401 page.
+                            """,
+                    evidence: matches.map { "\($0.0.name): \($0.1)" } + [
+                        "body is the application's, not \(front.0.name)'s error page"
+                    ])
             ]
         }
-        return [Finding(description.id, detail: "The 401 was produced by \(front.0.name).", evidence: matches.map { "\($0.0.name): \($0.1)" })]
+        return [
+            Finding(
+                description.id, detail: "The 401 was produced by \(front.0.name).",
+                evidence: matches.map { "\($0.0.name): \($0.1)" })
+        ]
     }
 
     /// nginx in front, Apache's error page in the body: the 401 came from the upstream Apache.
@@ -90,6 +116,7 @@ public enum ResponderIdentifiedRule: Rule {
         guard let response = e.final?.exchange.response else { return false }
         let server = response.headers.first("Server")?.lowercased() ?? ""
         let body = String(decoding: response.bodyPrefix.prefix(4096), as: UTF8.self).lowercased()
-        return server.hasPrefix("nginx") && body.contains("<title>401 unauthorized</title>") && body.contains("this server could not verify")
+        return server.hasPrefix("nginx") && body.contains("<title>401 unauthorized</title>")
+            && body.contains("this server could not verify")
     }
 }

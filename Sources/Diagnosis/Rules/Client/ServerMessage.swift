@@ -16,7 +16,9 @@ public struct ServerMessage: Sendable, Hashable {
     public var line: String { "the server says: “\(text)” (\(source))" }
 
     /// JSON keys that carry the human message, in the order frameworks use them.
-    static let jsonKeys = ["detail", "message", "error_description", "error", "title", "msg", "error_message", "reason"]
+    static let jsonKeys = [
+        "detail", "message", "error_description", "error", "title", "msg", "error_message", "reason",
+    ]
 
     /// The message in a response body, or nil when the body is empty or says nothing readable.
     public static func read(_ response: RecordedResponse) -> ServerMessage? {
@@ -50,7 +52,9 @@ public struct ServerMessage: Sendable, Hashable {
                 // FastAPI's validation errors, JSON:API `errors`: the first item's message.
                 for item in items {
                     if case .object(let inner) = item, let found = fromJSON(inner, depth: depth + 1) { return found }
-                    if case .string(let s) = item, !s.isEmpty { return ServerMessage(text: clean(s), source: "JSON \"\(key)\"") }
+                    if case .string(let s) = item, !s.isEmpty {
+                        return ServerMessage(text: clean(s), source: "JSON \"\(key)\"")
+                    }
                 }
             default:
                 continue
@@ -66,7 +70,8 @@ public struct ServerMessage: Sendable, Hashable {
 
     static func htmlTitle(_ html: String) -> String? {
         let lower = html.lowercased()
-        guard let open = lower.firstRange(of: "<title"), let close = lower[open.upperBound...].firstRange(of: "</title>"),
+        guard let open = lower.firstRange(of: "<title"),
+            let close = lower[open.upperBound...].firstRange(of: "</title>"),
             let gt = lower[open.upperBound..<close.lowerBound].firstIndex(of: ">")
         else { return nil }
         let start = html.index(after: gt)
@@ -78,7 +83,9 @@ public struct ServerMessage: Sendable, Hashable {
     /// alphabet) replaced by their length.
     static func clean(_ text: String) -> String {
         let words = text.split(whereSeparator: { $0.isWhitespace }).map { word -> String in
-            let tokenish = word.count >= 24 && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~+/=".contains($0)) }
+            let tokenish =
+                word.count >= 24
+                && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~+/=".contains($0)) }
             return tokenish ? "…(\(word.count) chars)" : String(word)
         }
         let line = words.joined(separator: " ")
@@ -158,20 +165,30 @@ extension CheckEvidence.Step {
 /// every inference. "No credentials" and "no permission" messages support the rules that own
 /// those ids (`credentials.missing`, `authz.forbidden`) as quoted evidence instead.
 public enum ServerStatedCauseRule: Rule {
-    static let drfToken: KeyValuePairs<String, String> = ["WWW-Authenticate": "Token", "Content-Type": "application/json"]
+    static let drfToken: KeyValuePairs<String, String> = [
+        "WWW-Authenticate": "Token", "Content-Type": "application/json",
+    ]
     /// Raises `token.invalid`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenInvalid,
         triggering: [
-            CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Invalid token."}"#)),
+            CheckSample.make(
+                sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Invalid token."}"#)),
             CheckSample.make(
                 sent: .bearer,
-                CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer"], body: #"{"detail":"Could not validate credentials"}"#)),
+                CheckSample.step(
+                    .asGiven, 401, ["WWW-Authenticate": "Bearer"], body: #"{"detail":"Could not validate credentials"}"#
+                )),
         ],
         nonTriggering: [
-            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401, drfToken, credentialed: false, body: #"{"detail":"Invalid token."}"#)),
-            CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Something else."}"#)),
-            CheckSample.make(sent: .other("Token"), CheckSample.step(.asGiven, 200, body: #"{"detail":"Invalid token."}"#)),
+            CheckSample.make(
+                sent: .none,
+                CheckSample.step(.asGiven, 401, drfToken, credentialed: false, body: #"{"detail":"Invalid token."}"#)),
+            CheckSample.make(
+                sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Something else."}"#)
+            ),
+            CheckSample.make(
+                sent: .other("Token"), CheckSample.step(.asGiven, 200, body: #"{"detail":"Invalid token."}"#)),
         ])
 
     /// Ids this rule raises itself; the others are quoted by the rules that own them.

@@ -8,7 +8,10 @@ public enum SessionStaleCookieRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
         id: .sessionStaleCookie,
         triggering: [
-            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401), CheckSample.step(.withoutCookies, 200, credentialed: false)) {
+            CheckSample.make(
+                sent: .none, CheckSample.step(.asGiven, 401),
+                CheckSample.step(.withoutCookies, 200, credentialed: false)
+            ) {
                 $0.cookieNames = ["session"]
             },
             CheckSample.make(
@@ -17,7 +20,10 @@ public enum SessionStaleCookieRule: Rule {
             ) { $0.cookieNames = ["sessionid"] },
         ],
         nonTriggering: [
-            CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401), CheckSample.step(.withoutCookies, 401, credentialed: false)) {
+            CheckSample.make(
+                sent: .none, CheckSample.step(.asGiven, 401),
+                CheckSample.step(.withoutCookies, 401, credentialed: false)
+            ) {
                 $0.cookieNames = ["session"]
             },
             CheckSample.make(
@@ -29,7 +35,9 @@ public enum SessionStaleCookieRule: Rule {
     /// A redirect that sends an anonymous visitor to a sign-in page (`/login`, `/accounts/login/`,
     /// `/signin`, `/auth/…`, an SSO `/authorize` endpoint).
     static func isLoginRedirect(_ step: CheckEvidence.Step) -> Bool {
-        guard let status = step.status, [301, 302, 303, 307, 308].contains(status), let location = step.header("Location") else {
+        guard let status = step.status, [301, 302, 303, 307, 308].contains(status),
+            let location = step.header("Location")
+        else {
             return false
         }
         var path = location.lowercased()
@@ -37,28 +45,40 @@ public enum SessionStaleCookieRule: Rule {
             path = String(path[schemeEnd.upperBound...].drop(while: { $0 != "/" }))
         }
         path = String(path.prefix(while: { $0 != "?" && $0 != "#" }))
-        let words = ["login", "log-in", "logon", "signin", "sign-in", "sign_in", "authorize", "authenticate", "sso", "/auth"]
+        let words = [
+            "login", "log-in", "logon", "signin", "sign-in", "sign_in", "authorize", "authenticate", "sso", "/auth",
+        ]
         return words.contains { path.contains($0) }
     }
 
     /// One finding when the request with cookies gets 401 and the same request without them succeeds, gets a plain
     /// login challenge, or is sent to a login page.
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard !e.cookieNames.isEmpty, var final = e.final, final.isUnauthorized, let without = e.first(.withoutCookies) else { return [] }
+        guard !e.cookieNames.isEmpty, var final = e.final, final.isUnauthorized, let without = e.first(.withoutCookies)
+        else { return [] }
         // Compare like with like: an unsafe request went once, so its GET repeat (with the cookies)
         // is what the GET without cookies is measured against.
         if final.method != without.method {
-            guard let sameMethod = e.steps(.repeated).last(where: { $0.method == without.method }), sameMethod.isUnauthorized else { return [] }
+            guard let sameMethod = e.steps(.repeated).last(where: { $0.method == without.method }),
+                sameMethod.isUnauthorized
+            else { return [] }
             final = sameMethod
         }
-        let loginChallenge = without.isUnauthorized && without.header("WWW-Authenticate") != final.header("WWW-Authenticate")
+        let loginChallenge =
+            without.isUnauthorized && without.header("WWW-Authenticate") != final.header("WWW-Authenticate")
         let loginRedirect = isLoginRedirect(without)
         guard without.isSuccess || loginChallenge || loginRedirect else { return [] }
-        var lines = ["with cookies \(e.cookieNames.joined(separator: ", ")): " + final.line, "without cookies: " + without.line]
+        var lines = [
+            "with cookies \(e.cookieNames.joined(separator: ", ")): " + final.line, "without cookies: " + without.line,
+        ]
         var detail: String?
         if loginRedirect, let location = without.header("Location") {
             lines.append("without cookies the site sends you to its login page: Location: \(location)")
-            detail = "With the cookies the server answers 401; without them it redirects to its login page, as for any new visitor. The session in the cookie is no longer valid: log in again."
+            detail =
+                """
+                    With the cookies the server answers 401; without them it redirects to its login page, as for any \
+                    new visitor. The session in the cookie is no longer valid: log in again.
+                    """
         }
         return [Finding(description.id, detail: detail, evidence: lines)]
     }
@@ -87,7 +107,9 @@ struct CacheHeaders {
             }
         }
         age = step.header("Age").flatMap { Int($0.trimmingOWS) }
-        xCacheHit = step.headers("X-Cache").contains { $0.lowercased().contains("hit") } || step.headers("CF-Cache-Status").contains { $0.lowercased() == "hit" }
+        xCacheHit =
+            step.headers("X-Cache").contains { $0.lowercased().contains("hit") }
+            || step.headers("CF-Cache-Status").contains { $0.lowercased() == "hit" }
         expires = step.header("Expires")
     }
 
@@ -97,14 +119,16 @@ struct CacheHeaders {
     var isPrivate: Bool { directives.keys.contains("private") }
 }
 
-
 /// `cache.cacheable-401`: a 401 a cache may store, or did serve.
 public enum CacheCacheable401Rule: Rule {
     /// Raises `cache.cacheable-401`; the examples are inputs that must raise it and inputs that must not.
     public static let description = RuleDescription<CheckEvidence>(
         id: .cacheCacheable401,
         triggering: [
-            CheckSample.make(CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Basic realm=\"x\"", "Cache-Control": "public, max-age=3600", "Age": "120"])),
+            CheckSample.make(
+                CheckSample.step(
+                    .asGiven, 401,
+                    ["WWW-Authenticate": "Basic realm=\"x\"", "Cache-Control": "public, max-age=3600", "Age": "120"])),
             CheckSample.make(CheckSample.step(.asGiven, 401, ["X-Cache": "HIT from edge"])),
         ],
         nonTriggering: [CheckSample.make(CheckSample.step(.asGiven, 401, ["Cache-Control": "no-store"]))])
@@ -115,10 +139,17 @@ public enum CacheCacheable401Rule: Rule {
         guard let final = e.final, final.isUnauthorized else { return [] }
         let cache = CacheHeaders(final)
         var lines: [String] = []
-        if !cache.forbidsStorage, let maxAge = cache.maxAge, maxAge > 0 { lines.append("Cache-Control: " + final.headers("Cache-Control").joined(separator: ", ")) }
+        if !cache.forbidsStorage, let maxAge = cache.maxAge, maxAge > 0 {
+            lines.append("Cache-Control: " + final.headers("Cache-Control").joined(separator: ", "))
+        }
         if let age = cache.age, age > 0 { lines.append("Age: \(age) — this 401 came from a cache") }
-        if cache.xCacheHit { lines.append("cache hit: " + (final.headers("X-Cache") + final.headers("CF-Cache-Status")).joined(separator: ", ")) }
-        if !cache.forbidsStorage, let expires = cache.expires, cache.maxAge == nil, expires != "0", expires != "-1" { lines.append("Expires: \(expires)") }
+        if cache.xCacheHit {
+            lines.append(
+                "cache hit: " + (final.headers("X-Cache") + final.headers("CF-Cache-Status")).joined(separator: ", "))
+        }
+        if !cache.forbidsStorage, let expires = cache.expires, cache.maxAge == nil, expires != "0", expires != "-1" {
+            lines.append("Expires: \(expires)")
+        }
         return lines.isEmpty ? [] : [Finding(description.id, evidence: [final.line] + lines)]
     }
 }
@@ -131,7 +162,8 @@ public enum CacheSharedAuthenticatedRule: Rule {
         triggering: [CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "public, max-age=600"]))],
         nonTriggering: [
             CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "private, max-age=600"])),
-            CheckSample.make(CheckSample.step(.asGiven, 200, ["Cache-Control": "public, max-age=600", "Vary": "Authorization"])),
+            CheckSample.make(
+                CheckSample.step(.asGiven, 200, ["Cache-Control": "public, max-age=600", "Vary": "Authorization"])),
         ])
 
     /// One finding when a credentialed success is marked public (or `s-maxage`) without `private`, `no-store` or `Vary:
@@ -140,8 +172,14 @@ public enum CacheSharedAuthenticatedRule: Rule {
         guard let step = e.steps.first(where: { $0.credentialed && $0.isSuccess }) else { return [] }
         let cache = CacheHeaders(step)
         let varies = step.headers("Vary").contains { $0.lowercased().contains("authorization") || $0.contains("*") }
-        guard (cache.isPublic || cache.directives.keys.contains("s-maxage")), !cache.isPrivate, !cache.forbidsStorage, !varies else { return [] }
-        return [Finding(description.id, evidence: [step.line, "Cache-Control: " + step.headers("Cache-Control").joined(separator: ", ")])]
+        guard cache.isPublic || cache.directives.keys.contains("s-maxage"), !cache.isPrivate, !cache.forbidsStorage,
+            !varies
+        else { return [] }
+        return [
+            Finding(
+                description.id,
+                evidence: [step.line, "Cache-Control: " + step.headers("Cache-Control").joined(separator: ", ")])
+        ]
     }
 }
 
@@ -157,7 +195,9 @@ public enum SessionExpiredCookieRule: Rule {
         ],
         nonTriggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
-                $0.unsentCookies = [.init(name: "session", reason: "its path /admin does not match the request path", expired: false)]
+                $0.unsentCookies = [
+                    .init(name: "session", reason: "its path /admin does not match the request path", expired: false)
+                ]
             }
         ])
 
@@ -169,7 +209,9 @@ public enum SessionExpiredCookieRule: Rule {
             Finding(
                 description.id,
                 evidence: expired.map { cookie in
-                    "cookie \(cookie.name) expired" + (cookie.expiredAt.map { " \(TokenTime.iso8601($0)), \(TokenTime.span(e.localTime - $0)) ago" } ?? "")
+                    "cookie \(cookie.name) expired"
+                        + (cookie.expiredAt.map { " \(TokenTime.iso8601($0)), \(TokenTime.span(e.localTime - $0)) ago" }
+                            ?? "")
                 })
         ]
     }
@@ -182,7 +224,9 @@ public enum SessionCookieNotSentRule: Rule {
         id: .sessionCookieNotSent,
         triggering: [
             CheckSample.make(sent: .none, CheckSample.step(.asGiven, 401)) {
-                $0.unsentCookies = [.init(name: "session", reason: "it is Secure and the URL is plain http", expired: false)]
+                $0.unsentCookies = [
+                    .init(name: "session", reason: "it is Secure and the URL is plain http", expired: false)
+                ]
             }
         ],
         nonTriggering: [

@@ -26,7 +26,9 @@ public enum TokenExpiredRule: Rule {
     static let expiredToken = TokenSample.expired
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenExpired,
-        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(expiredToken) }],
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(expiredToken) }
+        ],
         nonTriggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
                 $0.token = JWT.decode(expiredToken)
@@ -50,7 +52,9 @@ public enum TokenNotYetValidRule: Rule {
     static let futureToken = TokenSample.notBefore
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenNotYetValid,
-        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(futureToken) }],
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(futureToken) }
+        ],
         nonTriggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
                 $0.token = JWT.decode(futureToken)
@@ -68,8 +72,14 @@ public enum TokenNotYetValidRule: Rule {
 public enum TokenNotJWTRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenNotJwt,
-        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode("opaque") }],
-        nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode("opaque") }
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+            }
+        ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         TokenEvidence(e).map(TokenInspection.NotJWTRule.check) ?? []
@@ -96,7 +106,8 @@ public enum ClockSkewRule: Rule {
         if let token = TokenEvidence(e), token.skewExplainsVerdict, let exp = token.jwt?.expiresAt {
             // The skew is the cause: raise it to an error so it leads the verdict.
             finding.severity = .error
-            finding.detail += " The token is valid by the local clock but expired by the server's, so the server rejects it."
+            finding.detail +=
+                " The token is valid by the local clock but expired by the server's, so the server rejects it."
             finding.evidence.append("token exp \(TokenTime.iso8601(exp)): valid locally, expired at the server")
         }
         return [finding]
@@ -110,16 +121,25 @@ public enum DigestStaleNonceRule: Rule {
         triggering: [
             CheckSample.make(
                 sent: .digest(user: "alice"),
-                CheckSample.step(.answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\", stale=true, qop=\"auth\""]),
+                CheckSample.step(
+                    .answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\", stale=true, qop=\"auth\""]),
                 CheckSample.step(.freshNonce, 200))
         ],
-        nonTriggering: [CheckSample.make(sent: .digest(user: "alice"), CheckSample.step(.answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\""]))])
+        nonTriggering: [
+            CheckSample.make(
+                sent: .digest(user: "alice"),
+                CheckSample.step(.answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\""]))
+        ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
-        guard let stale = e.steps.first(where: { step in
-            step.isUnauthorized && step.credentialed
-                && step.headers("WWW-Authenticate").contains { ChallengeParser.parse($0).challenges.contains(where: DigestAuth.isStaleRetry) }
-        }) else { return [] }
+        guard
+            let stale = e.steps.first(where: { step in
+                step.isUnauthorized && step.credentialed
+                    && step.headers("WWW-Authenticate").contains {
+                        ChallengeParser.parse($0).challenges.contains(where: DigestAuth.isStaleRetry)
+                    }
+            })
+        else { return [] }
         var lines = [stale.line + ": stale=true"]
         if let fresh = e.first(.freshNonce) { lines.append(fresh.line) }
         let cured = e.first(.freshNonce)?.isSuccess ?? false
@@ -127,7 +147,10 @@ public enum DigestStaleNonceRule: Rule {
             Finding(
                 description.id,
                 detail: cured
-                    ? "The server refused the first Digest answer as stale (its nonce had expired) and accepted the same credentials with a fresh nonce: the client must retry on stale=true without prompting."
+                    ? """
+                        The server refused the first Digest answer as stale (its nonce had expired) and accepted the \
+                        same credentials with a fresh nonce: the client must retry on stale=true without prompting.
+                        """
                     : "The server answered stale=true: the nonce expired; the password itself was not judged.",
                 evidence: lines)
         ]
@@ -143,22 +166,42 @@ public enum ResourceMetadataBrokenRule: Rule {
         triggering: [
             CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false)),
             CheckSample.make(
-                sent: .none, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false),
+                sent: .none,
+                CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false),
                 CheckSample.step(.authorizationServerMetadata, 404, credentialed: false)
             ) { $0.discoveryProblems = [.init(step: "authorization server metadata", message: "404")] },
             CheckSample.make(sent: .bearer) {
-                $0.discoveryProblems = [.init(step: "authorization server metadata", message: "issuer mismatch: metadata says https://a, token says https://b")]
+                $0.discoveryProblems = [
+                    .init(
+                        step: "authorization server metadata",
+                        message: "issuer mismatch: metadata says https://a, token says https://b")
+                ]
             },
             // A document that answers 200 with JSON but is invalid: the plan's structured verdict.
             CheckSample.make(
-                sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)
-            ) { $0.discoveryProblems = [.init(step: "protected resource metadata", message: "no \"resource\" member (RFC 9728 §2 requires it)")] },
+                sent: .bearer,
+                CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)
+            ) {
+                $0.discoveryProblems = [
+                    .init(
+                        step: "protected resource metadata", message: "no \"resource\" member (RFC 9728 §2 requires it)"
+                    )
+                ]
+            },
         ],
         nonTriggering: [
-            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)),
+            CheckSample.make(
+                sent: .bearer,
+                CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false)),
             // The origin's well-known URL (no resource_metadata in the challenge) is optional: 404 there is no fault.
-            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 404, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
-            CheckSample.make(sent: .bearer, CheckSample.step(.resourceMetadata, 401, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
+            CheckSample.make(
+                sent: .bearer,
+                CheckSample.step(
+                    .resourceMetadata, 404, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
+            CheckSample.make(
+                sent: .bearer,
+                CheckSample.step(
+                    .resourceMetadata, 401, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel)),
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
@@ -189,7 +232,9 @@ public enum ResourceMetadataBrokenRule: Rule {
         // authentication (401/403, e.g. a proxy that protects every path) is no fault.
         if step.plan == .resourceMetadata(wellKnown: true) && [401, 403, 404, 410].contains(status) { return nil }
         if status != 200 { return "answered \(status), not 200" }
-        if let type = step.header("Content-Type"), !type.lowercased().contains("json") { return "has Content-Type \(type), not application/json" }
+        if let type = step.header("Content-Type"), !type.lowercased().contains("json") {
+            return "has Content-Type \(type), not application/json"
+        }
         // What makes a fetched document invalid (no `resource`, a resource or issuer mismatch, no
         // `authorization_servers`) is judged where it is parsed and arrives structured, as
         // `discoveryProblems` (step + message), never as text to match in a label.
@@ -224,7 +269,9 @@ public enum TokenSignatureRule: Rule {
                 $0.token = JWT.decode(TokenExpiredRule.expiredToken)
                 $0.tokenWeakSecretGuessed = true
             },
-            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) },
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+            },
         ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
@@ -232,7 +279,6 @@ public enum TokenSignatureRule: Rule {
         return TokenInspection.SignatureRule.check(token) + TokenInspection.WeakSecretRule.check(token)
     }
 }
-
 
 /// `token.audience-mismatch`: `aud`/`iss` differ from what the API expects (`--audience`, `--issuer`),
 /// one finding per claim (`TokenInspection.AudienceRule`).
@@ -268,8 +314,14 @@ public enum TokenAlgNoneRule: Rule {
     static let unsigned = TokenSample.unsigned
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenSignatureInvalid,
-        triggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(unsigned) }],
-        nonTriggering: [CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(TokenExpiredRule.expiredToken) }])
+        triggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(unsigned) }
+        ],
+        nonTriggering: [
+            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(TokenExpiredRule.expiredToken)
+            }
+        ])
 
     public static func check(_ e: CheckEvidence) -> [Finding] {
         TokenEvidence(e).map(TokenInspection.UnsignedRule.check) ?? []
@@ -285,15 +337,21 @@ public enum TokenScopeRule: Rule {
     public static let description = RuleDescription<CheckEvidence>(
         id: .tokenInsufficientScope,
         triggering: [
-            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"admin\""])) {
+            CheckSample.make(
+                sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"admin\""])
+            ) {
                 $0.token = JWT.decode(readToken)
             }
         ],
         nonTriggering: [
-            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"read\""])) {
+            CheckSample.make(
+                sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer scope=\"read\""])
+            ) {
                 $0.token = JWT.decode(readToken)
             },
-            CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"api\""])) {
+            CheckSample.make(
+                sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"api\""])
+            ) {
                 $0.token = JWT.decode(readToken)
             },
         ])
@@ -320,9 +378,21 @@ public enum TokenScopeRule: Rule {
         return [
             Finding(
                 description.id,
-                detail: "The server asks for scope \(missing.joined(separator: " ")); the token carries \(held.isEmpty ? "no scope claim" : held.joined(separator: " ")).",
-                evidence: [final.line, "challenge scope=\"\(required)\"", "token scopes: \(held.isEmpty ? "(none)" : held.joined(separator: " "))"],
-                fix: ["Request a token with the scope: add `\(missing.joined(separator: " "))` to the `scope` parameter of the token request, then send the new token."])
+                detail:
+                    """
+                        The server asks for scope \(missing.joined(separator: " ")); the token carries \
+                        \(held.isEmpty ? "no scope claim" : held.joined(separator: " ")).
+                        """,
+                evidence: [
+                    final.line, "challenge scope=\"\(required)\"",
+                    "token scopes: \(held.isEmpty ? "(none)" : held.joined(separator: " "))",
+                ],
+                fix: [
+                    """
+                        Request a token with the scope: add `\(missing.joined(separator: " "))` to the `scope` \
+                        parameter of the token request, then send the new token.
+                        """
+                ])
         ]
     }
 }

@@ -1,6 +1,6 @@
 import Evidence
-import TextEscaping
 import HTTPAuth
+import TextEscaping
 
 /// The knobs of the log rules, each a `why401 logs` flag. Defaults are chosen so a person mistyping a
 /// password a few times, or a monitor polling once a minute, is not called an attack.
@@ -20,7 +20,8 @@ public struct LogThresholds: Sendable, Equatable {
 
     /// Thresholds with the `why401 logs` defaults; pass a value to change one knob.
     public init(
-        bruteForceMinFailures: Int = 20, bruteForceMinPeak: Int = 10, spikeFactor: Double = 3, spikeMinFailures: Int = 10,
+        bruteForceMinFailures: Int = 20, bruteForceMinPeak: Int = 10, spikeFactor: Double = 3,
+        spikeMinFailures: Int = 10,
         neverSucceedsMinFailures: Int = 5, blockListLimit: Int = 10
     ) {
         self.bruteForceMinFailures = bruteForceMinFailures
@@ -46,27 +47,28 @@ public struct LogEvidence: Sendable {
     }
 }
 
-
 /// The log rules, most specific first: error-log causes name the reason for the 401s, access-log
 /// patterns say who and when.
 public enum LogRules {
     /// The log family as one `RuleSet`: what `why401 logs` runs over its `LogEvidence`.
-    public static let set = RuleSet<LogEvidence>("logs", [
-        AuthfileUnreadableLogRule.self,
-        AuthNotConfiguredLogRule.self,
-        HtaccessNotAllowedLogRule.self,
-        PasswordMismatchLogRule.self,
-        UserNotFoundLogRule.self,
-        AuthorizationFailureLogRule.self,
-        WrongSchemeLogRule.self,
-        BruteForceLogRule.self,
-        SpikeLogRule.self,
-        NeverSucceedsLogRule.self,
-        NoCredentialsLogRule.self,
-        UnrecognizedFormatLogRule.self,
-        MalformedLinesLogRule.self,
-        InputIncompleteLogRule.self,
-    ])
+    public static let set = RuleSet<LogEvidence>(
+        "logs",
+        [
+            AuthfileUnreadableLogRule.self,
+            AuthNotConfiguredLogRule.self,
+            HtaccessNotAllowedLogRule.self,
+            PasswordMismatchLogRule.self,
+            UserNotFoundLogRule.self,
+            AuthorizationFailureLogRule.self,
+            WrongSchemeLogRule.self,
+            BruteForceLogRule.self,
+            SpikeLogRule.self,
+            NeverSucceedsLogRule.self,
+            NoCredentialsLogRule.self,
+            UnrecognizedFormatLogRule.self,
+            MalformedLinesLogRule.self,
+            InputIncompleteLogRule.self,
+        ])
 
     /// The rules, in rank order.
     public static var all: [any Rule<LogEvidence>.Type] { Self.set.rules }
@@ -139,7 +141,10 @@ public enum LogFigures {
     /// Whether a client "address" from a log is an IPv4/IPv6 address (or CIDR) that may go into a
     /// `deny` / `Require not ip` line unchanged; anything else is never pasted into a server config.
     public static func isAddress(_ value: String) -> Bool {
-        !value.isEmpty && value.count <= 64 && value.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isASCIIHexDigit || ".:/".unicodeScalars.contains($0)) }
+        !value.isEmpty && value.count <= 64
+            && value.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isASCIIHexDigit || ".:/".unicodeScalars.contains($0))
+            }
             && value.unicodeScalars.contains { ".:".unicodeScalars.contains($0) }
     }
 

@@ -51,7 +51,8 @@ public struct LogSpike: Sendable, Equatable {
         let buckets = summary.timeline
         guard buckets.count > minimumBaseline else { return nil }
         // Running sums make each baseline O(1): 10⁵ buckets stay cheap.
-        var failurePrefix = [0], requestPrefix = [0]
+        var failurePrefix = [0]
+        var requestPrefix = [0]
         for b in buckets {
             failurePrefix.append(failurePrefix.last! + b.failures)
             requestPrefix.append(requestPrefix.last! + b.requests)
@@ -66,7 +67,8 @@ public struct LogSpike: Sendable, Equatable {
             let perBucket = Double(baseFailures) / Double(count)
             let baseShare = baseRequests > 0 ? Double(baseFailures) / Double(baseRequests) : 0
             let share = Double(bucket.failures) / Double(bucket.requests)
-            guard Double(bucket.failures) >= thresholds.spikeFactor * max(perBucket, 1), share >= thresholds.spikeFactor * baseShare, share >= baseShare + 0.01
+            guard Double(bucket.failures) >= thresholds.spikeFactor * max(perBucket, 1),
+                share >= thresholds.spikeFactor * baseShare, share >= baseShare + 0.01
             else { continue }
             var peak = i
             for j in i..<buckets.count where buckets[j].failures > buckets[peak].failures { peak = j }
@@ -75,10 +77,12 @@ public struct LogSpike: Sendable, Equatable {
                 .min { ($0.firstFailure, $0.address) < ($1.firstFailure, $1.address) }
             return LogSpike(
                 onset: bucket.start, firstNewFailure: newcomer?.firstFailure, firstNewClient: newcomer?.address,
-                bucketSeconds: summary.bucketSeconds, baselinePerBucket: perBucket, baselineShare: baseShare, baselineBucketCount: count,
+                bucketSeconds: summary.bucketSeconds, baselinePerBucket: perBucket, baselineShare: baseShare,
+                baselineBucketCount: count,
                 onsetFailures: bucket.failures, onsetRequests: bucket.requests, peakStart: buckets[peak].start,
                 peakFailures: buckets[peak].failures, peakRequests: buckets[peak].requests,
-                failuresSince: failurePrefix[buckets.count] - failurePrefix[i], requestsSince: requestPrefix[buckets.count] - requestPrefix[i])
+                failuresSince: failurePrefix[buckets.count] - failurePrefix[i],
+                requestsSince: requestPrefix[buckets.count] - requestPrefix[i])
         }
         return nil
     }
@@ -97,18 +101,45 @@ public enum SpikeLogRule: Rule {
         var evidence = [
             "401s began at \(LogTime.iso(spike.began))"
                 + (spike.firstNewClient.map { " (first failure from \($0), a client with no earlier failures)" } ?? ""),
-            "\(spike.onsetFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.onset)) (\(LogFigures.percent(spike.onsetFailures, of: spike.onsetRequests)) of \(spike.onsetRequests) requests), up from a baseline of \(LogFigures.decimal(spike.baselinePerBucket)) per \(unit) (\(LogFigures.percent(spike.baselineShare))) over the preceding \(baselineSpan)",
+            """
+                \(spike.onsetFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.onset)) \
+                (\(LogFigures.percent(spike.onsetFailures, of: spike.onsetRequests)) of \(spike.onsetRequests) \
+                requests), up from a baseline of \(LogFigures.decimal(spike.baselinePerBucket)) per \(unit) \
+                (\(LogFigures.percent(spike.baselineShare))) over the preceding \(baselineSpan)
+                """,
         ]
         if spike.peakStart != spike.onset {
-            evidence.append("peak \(spike.peakFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.peakStart)) (\(LogFigures.percent(spike.peakFailures, of: spike.peakRequests)) of \(spike.peakRequests) requests)")
+            evidence.append(
+                """
+                    peak \(spike.peakFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.peakStart)) \
+                    (\(LogFigures.percent(spike.peakFailures, of: spike.peakRequests)) of \(spike.peakRequests) \
+                    requests)
+                    """
+            )
         }
-        evidence.append("since the onset: \(spike.failuresSince) failed 401s in \(spike.requestsSince) requests (\(LogFigures.percent(spike.failuresSince, of: spike.requestsSince)))")
-        let detail = "The failed-401 rate jumped at \(LogTime.iso(spike.onset)) from \(LogFigures.decimal(spike.baselinePerBucket)) to \(spike.onsetFailures) per \(unit). Look for what changed at that time."
-        let from = LogTime.journal(spike.onset - 600), to = LogTime.journal(spike.onset + Int64(spike.bucketSeconds))
+        evidence.append(
+            """
+                since the onset: \(spike.failuresSince) failed 401s in \(spike.requestsSince) requests \
+                (\(LogFigures.percent(spike.failuresSince, of: spike.requestsSince)))
+                """
+        )
+        let detail =
+            """
+                The failed-401 rate jumped at \(LogTime.iso(spike.onset)) from \
+                \(LogFigures.decimal(spike.baselinePerBucket)) to \(spike.onsetFailures) per \(unit). Look for what \
+                changed at that time.
+                """
+        let from = LogTime.journal(spike.onset - 600)
+        let to = LogTime.journal(spike.onset + Int64(spike.bucketSeconds))
         return [
             Finding(
                 .logsSpike, detail: detail, evidence: evidence,
-                fix: ["What changed in the ten minutes before the onset: `TZ=UTC journalctl -u apache2 -u nginx --since \"\(from)\" --until \"\(to)\"`."])
+                fix: [
+                    """
+                        What changed in the ten minutes before the onset: `TZ=UTC journalctl -u apache2 -u nginx \
+                        --since \"\(from)\" --until \"\(to)\"`.
+                        """
+                ])
         ]
     }
 
@@ -121,6 +152,7 @@ public enum SpikeLogRule: Rule {
             // 401s from the very first minute: nothing to jump from.
             LogSample.evidence(LogSample.summary(timeline: [(100, 50), (100, 50), (100, 50)])),
             // Traffic ×10 with the usual 5% of 401s: a surge, not a 401 spike.
-            LogSample.evidence(LogSample.summary(timeline: [(100, 5), (100, 5), (100, 5), (100, 5), (1000, 50), (1000, 50)])),
+            LogSample.evidence(
+                LogSample.summary(timeline: [(100, 5), (100, 5), (100, 5), (100, 5), (1000, 50), (1000, 50)])),
         ])
 }
