@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // why401 — finds out why an HTTP request is answered 401 and says what to change.
 //
-// Modules follow the one-way data flow in DESIGN.md:
+// Modules follow the one-way data flow of docs/ARCHITECTURE.md:
 //   HTTPAuth (grammar + scheme maths, no I/O) → Evidence (shared model) → Diagnosis (catalog + pure
 //   rules) → Report (renderers) → Why401Kit (one entry point per use case) → Why401CLI (flags → request
 //   → entry point → renderer) → why401 (thin main).
@@ -60,7 +60,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Evidence", dependencies: ["HTTPAuth", "CredentialModel", "TextEscaping"]),
-        .target(name: "Diagnosis", dependencies: ["HTTPAuth", "Evidence", "CredentialModel", "Credentials", "TextEscaping"]),
+        .target(
+            name: "Diagnosis",
+            dependencies: ["HTTPAuth", "Evidence", "CredentialModel", "Credentials", "TextEscaping"]),
         // Live HTTP: the only module (with Lab) that opens sockets.
         .target(
             name: "Probe",
@@ -74,9 +76,12 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]),
         // Offline inputs: cookie jars, HAR exports, pasted curl / PowerShell / fetch command lines.
-        .target(name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials", "CredentialModel", "TextEscaping"]),
+        .target(
+            name: "Imports", dependencies: ["Evidence", "HTTPAuth", "Credentials", "CredentialModel", "TextEscaping"]),
         // The client-side plan: runs the steps against a live server and gathers check evidence.
-        .target(name: "Checkup", dependencies: ["Probe", "Evidence", "HTTPAuth", "HTTPDigest", "Credentials", "CredentialModel"]),
+        .target(
+            name: "Checkup",
+            dependencies: ["Probe", "Evidence", "HTTPAuth", "HTTPDigest", "Credentials", "CredentialModel"]),
         // The scenario server behind `why401 demo` and `why401 lab`.
         .target(
             name: "Lab",
@@ -94,7 +99,9 @@ let package = Package(
         // the journal through which any change to the server is made and undone (`ChangeJournal`).
         .target(name: "HostAccess", dependencies: ["Evidence"]),
         // Apache/nginx configuration reading and audit (includes, sections, .htaccess, user files).
-        .target(name: "ServerConfig", dependencies: ["HostAccess", "Evidence", "Credentials", "CredentialModel", "HTTPAuth"]),
+        .target(
+            name: "ServerConfig",
+            dependencies: ["HostAccess", "Evidence", "Credentials", "CredentialModel", "HTTPAuth"]),
         // The web-root permissions walk as the worker; with --apply, mode changes through the journal.
         .target(name: "WebRootWalk", dependencies: ["HostAccess", "Evidence"]),
         // WordPress reading (plugins, .htaccess, application passwords) and the journaled plugin bisect.
@@ -110,14 +117,16 @@ let package = Package(
         .target(
             name: "Why401Kit",
             dependencies: [
-                "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab", "Imports",
+                "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup", "Probe",
+                "Lab", "Imports",
                 "HostAccess", "ServerConfig", "WebRootWalk", "WordPressAudit", "LogScan",
             ]),
         // Flags → request → `UseCase` call → renderer; nothing else.
         .target(
             name: "Why401CLI",
             dependencies: [
-                "Why401Kit", "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup", "Probe", "Lab",
+                "Why401Kit", "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup",
+                "Probe", "Lab",
                 "Imports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -128,12 +137,19 @@ let package = Package(
             name: "HTTPAuthTests",
             dependencies: ["HTTPAuth", "HTTPDigest", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials", "CredentialModel", "TestSupport"]),
+        .testTarget(
+            name: "DiagnosisTests",
+            dependencies: ["Diagnosis", "HTTPAuth", "Evidence", "Credentials", "CredentialModel", "TestSupport"]),
         .testTarget(
             name: "CredentialsTests",
-            dependencies: ["Credentials", "CredentialModel", "HTTPAuth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TextEscaping", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
+            dependencies: [
+                "Credentials", "CredentialModel", "HTTPAuth", "TestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
+        .testTarget(
+            name: "ReportTests", dependencies: ["Report", "Diagnosis", "Evidence", "TextEscaping", "TestSupport"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["Why401CLI", "Report", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
         .testTarget(name: "RealServerTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ProbeTests",
@@ -147,7 +163,11 @@ let package = Package(
             ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "HTTPAuth", "HTTPDigest", "TestSupport"]),
         .testTarget(
-            name: "ImportsTests", dependencies: ["Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials", "CredentialModel", "TestSupport"],
+            name: "ImportsTests",
+            dependencies: [
+                "Imports", "Evidence", "Diagnosis", "Report", "HTTPAuth", "Credentials", "CredentialModel",
+                "TestSupport",
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ServerAuditTests",
@@ -156,7 +176,11 @@ let package = Package(
                 "Credentials", "CredentialModel", "Report", "TestSupport",
             ]),
         .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
-        .testTarget(name: "CheckupTests", dependencies: ["Checkup", "Diagnosis", "Evidence", "HTTPAuth", "HTTPDigest", "Probe", "Lab", "TestSupport"]),
+        .testTarget(
+            name: "CheckupTests",
+            dependencies: [
+                "Checkup", "Diagnosis", "Evidence", "HTTPAuth", "HTTPDigest", "Probe", "Lab", "TestSupport",
+            ]),
         // The DocC articles' examples, compiled and run as another package would: public API only.
         .testTarget(name: "LibraryUseTests", dependencies: ["HTTPAuth", "Evidence", "Diagnosis"]),
     ]

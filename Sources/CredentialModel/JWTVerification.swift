@@ -51,17 +51,17 @@ public enum JWTVerificationProblem: Sendable, Hashable, CustomStringConvertible 
         case .badSignature(let alg, let key): "\(alg) signature does not verify with the \(key)"
         case .noKeyForKid(let kid, let available):
             """
-                no key with kid \(kid) in the JWKS (it has \
-                \(available.isEmpty ? "no kids" : available.joined(separator: ", ")))
-                """
+            no key with kid \(kid) in the JWKS (it has \
+            \(available.isEmpty ? "no kids" : available.joined(separator: ", ")))
+            """
         case .keyDoesNotFit(let alg, let key): "a token signed with \(alg) cannot be verified with an \(key)"
         case .algorithmConfusion(let alg, let forged):
             forged
                 ? "\(alg) token whose HMAC verifies with a public key used as the secret: forged by algorithm confusion"
                 : """
-                    \(alg) token checked with a public key as HMAC secret (algorithm confusion); the HMAC does not \
-                    verify either
-                    """
+                \(alg) token checked with a public key as HMAC secret (algorithm confusion); the HMAC does not \
+                verify either
+                """
         case .unusableKey(let why): "unusable key: \(why)"
         }
     }

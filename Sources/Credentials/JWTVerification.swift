@@ -122,9 +122,14 @@ public enum JWTVerifier {
     enum PublicKey {
         case rsa(JWTKit.Insecure.RSA.PublicKey, bits: Int)
         case rsaPrivate(JWTKit.Insecure.RSA.PrivateKey)
-        case es256(ES256PublicKey), es384(ES384PublicKey), es512(ES512PublicKey)
-        case es256Private(ES256PrivateKey), es384Private(ES384PrivateKey), es512Private(ES512PrivateKey)
-        case ed25519(EdDSA.PublicKey), ed25519Private(EdDSA.PrivateKey)
+        case es256(ES256PublicKey)
+        case es384(ES384PublicKey)
+        case es512(ES512PublicKey)
+        case es256Private(ES256PrivateKey)
+        case es384Private(ES384PrivateKey)
+        case es512Private(ES512PrivateKey)
+        case ed25519(EdDSA.PublicKey)
+        case ed25519Private(EdDSA.PrivateKey)
 
         var description: String {
             switch self {

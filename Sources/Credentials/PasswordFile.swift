@@ -49,14 +49,14 @@ extension PasswordFile {
                 entry.line = number
                 let key = entry.user + "\u{0}" + (entry.realm ?? "")
                 if let first = firstLine[key] {
+                    let realm = entry.realm.map { " in realm \"\(display($0))\"" } ?? ""
                     malformed.append(
                         MalformedLine(
                             line: number,
-                            reason:
+                            reason: """
+                                user "\(display(entry.user))"\(realm) \
+                                already has an entry on line \(first); servers use the first one and ignore this line
                                 """
-                                    user \
-                                    \"\(display(entry.user))\"\(entry.realm.map { " in realm \"\(display($0))\"" } ?? "") already has an entry on line \(first); servers use the first one and ignore this line
-                                    """
                         ))
                     continue
                 }
@@ -88,9 +88,9 @@ extension PasswordFile {
             return .failure(
                 Reason(
                     """
-                        the user name \"\(display(user))\" has leading or trailing white space, which becomes part of \
-                        the name
-                        """
+                    the user name \"\(display(user))\" has leading or trailing white space, which becomes part of \
+                    the name
+                    """
                 ))
         }
         switch kind {
@@ -110,9 +110,9 @@ extension PasswordFile {
                 return .failure(
                     Reason(
                         """
-                            user \"\(display(user))\": the hash must be 32 lowercase hex digits (md5 of \
-                            user:realm:password)\(upper ? "; uppercase hex never matches" : "")
-                            """
+                        user \"\(display(user))\": the hash must be 32 lowercase hex digits (md5 of \
+                        user:realm:password)\(upper ? "; uppercase hex never matches" : "")
+                        """
                     ))
             }
             return .success(
@@ -129,9 +129,9 @@ extension PasswordFile {
                 return .failure(
                     Reason(
                         """
-                            user \"\(display(user))\": this is an htdigest line (`user:realm:md5hex`) in an htpasswd \
-                            file; Basic authentication cannot use it
-                            """
+                        user \"\(display(user))\": this is an htdigest line (`user:realm:md5hex`) in an htpasswd \
+                        file; Basic authentication cannot use it
+                        """
                     ))
             }
             let hash = String(decoding: rest, as: UTF8.self)

@@ -86,9 +86,9 @@ public enum PasswordHash {
             else {
                 return .malformed(
                     """
-                        this \(is256 ? "$5$ (SHA-256" : "$6$ (SHA-512") crypt) hash is cut or damaged: expected salt, \
-                        '$' and \(is256 ? 43 : 86) characters
-                        """
+                    this \(is256 ? "$5$ (SHA-256" : "$6$ (SHA-512") crypt) hash is cut or damaged: expected salt, \
+                    '$' and \(is256 ? 43 : 86) characters
+                    """
                 )
             }
             return .format(is256 ? .sha256Crypt : .sha512Crypt)

@@ -35,21 +35,21 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Send a challenge with every 401, e.g. `WWW-Authenticate: Basic realm="Private", charset="UTF-8"` \#
-                    or `WWW-Authenticate: Bearer realm="api"`.
-                    """#,
+                Send a challenge with every 401, e.g. `WWW-Authenticate: Basic realm="Private", charset="UTF-8"` \#
+                or `WWW-Authenticate: Bearer realm="api"`.
+                """#,
                 #"""
-                    Apache sends it for you when the area uses `AuthType Basic` + `AuthName "Private"` \#
-                    (mod_auth_basic); nginx when `auth_basic "Private";` is set.
-                    """#,
+                Apache sends it for you when the area uses `AuthType Basic` + `AuthName "Private"` \#
+                (mod_auth_basic); nginx when `auth_basic "Private";` is set.
+                """#,
                 """
-                    If the application uses a login form or cookie session instead of HTTP authentication, answer 303 \
-                    to the login page (browsers) or 403 (APIs) rather than a bare 401.
-                    """,
+                If the application uses a login form or cookie session instead of HTTP authentication, answer 303 \
+                to the login page (browsers) or 403 (APIs) rather than a bare 401.
+                """,
                 """
-                    Behind a proxy, remove any `proxy_hide_header WWW-Authenticate;` (nginx) or `Header unset \
-                    WWW-Authenticate` (Apache) that hides the upstream's challenge.
-                    """,
+                Behind a proxy, remove any `proxy_hide_header WWW-Authenticate;` (nginx) or `Header unset \
+                WWW-Authenticate` (Apache) that hides the upstream's challenge.
+                """,
                 "Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must print a line.",
             ],
             references: ["RFC 9110 §15.5.2", "RFC 9110 §11.6.1"]),
@@ -66,21 +66,21 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Quote every parameter value and separate parameters with commas: `WWW-Authenticate: Digest \#
-                    realm="Private Area", qop="auth", algorithm=SHA-256, nonce="…"`.
-                    """#,
+                Quote every parameter value and separate parameters with commas: `WWW-Authenticate: Digest \#
+                realm="Private Area", qop="auth", algorithm=SHA-256, nonce="…"`.
+                """#,
                 #"""
-                    Apache: quote the realm in the configuration, `AuthName "Private Area"`; nginx: `auth_basic \#
-                    "Private Area";`.
-                    """#,
+                Apache: quote the realm in the configuration, `AuthName "Private Area"`; nginx: `auth_basic \#
+                "Private Area";`.
+                """#,
                 """
-                    In application code, build the header with a library or escape `\\` and `\"` inside quoted values \
-                    instead of concatenating strings.
-                    """,
+                In application code, build the header with a library or escape `\\` and `\"` inside quoted values \
+                instead of concatenating strings.
+                """,
                 """
-                    Check: `curl -sI https://example.com/path | grep -i 'authenticate'` and compare with the grammar \
-                    in RFC 9110 §11.
-                    """,
+                Check: `curl -sI https://example.com/path | grep -i 'authenticate'` and compare with the grammar \
+                in RFC 9110 §11.
+                """,
             ],
             references: ["RFC 9110 §11.2", "RFC 9110 §11.6.1", "RFC 9110 §11.7.1"]),
 
@@ -96,9 +96,9 @@ extension Catalog {
             fix: [
                 #"Send `WWW-Authenticate: Basic realm="Private", charset="UTF-8"`."#,
                 #"""
-                    Apache: add `AuthName "Private"` next to `AuthType Basic`; nginx: give `auth_basic` a text, \#
-                    `auth_basic "Private";` (`auth_basic off;` disables authentication).
-                    """#,
+                Apache: add `AuthName "Private"` next to `AuthType Basic`; nginx: give `auth_basic` a text, \#
+                `auth_basic "Private";` (`auth_basic off;` disables authentication).
+                """#,
             ],
             references: ["RFC 7617 §2", "RFC 9110 §11.5"]),
 
@@ -114,17 +114,17 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    If the server can, offer SHA-256 first: `WWW-Authenticate: Digest realm="Private", qop="auth", \#
-                    algorithm=SHA-256, nonce="…"` followed by the MD5 challenge for old clients.
-                    """#,
+                If the server can, offer SHA-256 first: `WWW-Authenticate: Digest realm="Private", qop="auth", \#
+                algorithm=SHA-256, nonce="…"` followed by the MD5 challenge for old clients.
+                """#,
                 """
-                    Apache: keep `AuthDigestQop auth` (never `none`); since mod_auth_digest has only MD5, prefer \
-                    `AuthType Basic` over HTTPS with bcrypt hashes made by `htpasswd -B /etc/apache2/.htpasswd alice`.
-                    """,
+                Apache: keep `AuthDigestQop auth` (never `none`); since mod_auth_digest has only MD5, prefer \
+                `AuthType Basic` over HTTPS with bcrypt hashes made by `htpasswd -B /etc/apache2/.htpasswd alice`.
+                """,
                 """
-                    Serve the protected area only over https (`Redirect permanent / https://example.com/` in the \
-                    port-80 virtual host).
-                    """,
+                Serve the protected area only over https (`Redirect permanent / https://example.com/` in the \
+                port-80 virtual host).
+                """,
             ],
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4", "Apache mod_auth_digest"]),
 
@@ -142,22 +142,22 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Offer a registered algorithm, strongest first: `WWW-Authenticate: Digest realm="Private", \#
-                    qop="auth", algorithm=SHA-256, nonce="…"` and, for old clients, the same challenge with \#
-                    `algorithm=MD5`.
-                    """#,
+                Offer a registered algorithm, strongest first: `WWW-Authenticate: Digest realm="Private", \#
+                qop="auth", algorithm=SHA-256, nonce="…"` and, for old clients, the same challenge with \#
+                `algorithm=MD5`.
+                """#,
                 """
-                    If the configuration says `SHA-512`, the intended algorithm is `SHA-512-256`: change the name and \
-                    the stored hashes (computed with SHA-512/256, not a truncated SHA-512).
-                    """,
+                If the configuration says `SHA-512`, the intended algorithm is `SHA-512-256`: change the name and \
+                the stored hashes (computed with SHA-512/256, not a truncated SHA-512).
+                """,
                 """
-                    Or offer Basic over https alongside (`WWW-Authenticate: Basic realm=\"Private\", \
-                    charset=\"UTF-8\"`), which every client can answer.
-                    """,
+                Or offer Basic over https alongside (`WWW-Authenticate: Basic realm=\"Private\", \
+                charset=\"UTF-8\"`), which every client can answer.
+                """,
                 """
-                    Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must show `algorithm=` \
-                    with one of MD5, SHA-256, SHA-512-256 (optionally `-sess`).
-                    """,
+                Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` must show `algorithm=` \
+                with one of MD5, SHA-256, SHA-512-256 (optionally `-sess`).
+                """,
             ],
             references: ["RFC 7616 §3.3", "RFC 7616 §6.1", "IANA HTTP Digest Hash Algorithms"]),
 
@@ -175,22 +175,22 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Send a complete challenge with a fresh nonce per response: `WWW-Authenticate: Digest \#
-                    realm="Private", qop="auth", algorithm=SHA-256, nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", \#
-                    opaque="5ccc069c403ebaf9f0171e9517f40e41"`.
-                    """#,
+                Send a complete challenge with a fresh nonce per response: `WWW-Authenticate: Digest \#
+                realm="Private", qop="auth", algorithm=SHA-256, nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", \#
+                opaque="5ccc069c403ebaf9f0171e9517f40e41"`.
+                """#,
                 """
-                    `qop` takes `auth` and/or `auth-int` (quoted, comma-separated: `qop=\"auth, auth-int\"`); a \
-                    `-sess` algorithm needs `qop`.
-                    """,
+                `qop` takes `auth` and/or `auth-int` (quoted, comma-separated: `qop=\"auth, auth-int\"`); a \
+                `-sess` algorithm needs `qop`.
+                """,
                 """
-                    Apache: use mod_auth_digest (`AuthType Digest`, `AuthName \"Private\"`, `AuthDigestProvider \
-                    file`), which writes the whole challenge itself.
-                    """,
+                Apache: use mod_auth_digest (`AuthType Digest`, `AuthName \"Private\"`, `AuthDigestProvider \
+                file`), which writes the whole challenge itself.
+                """,
                 """
-                    Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` and compare with RFC 7616 \
-                    §3.3.
-                    """,
+                Check: `curl -sI https://example.com/path | grep -i '^www-authenticate'` and compare with RFC 7616 \
+                §3.3.
+                """,
             ],
             references: ["RFC 7616 §3.3", "RFC 7616 §3.4"]),
 
@@ -205,18 +205,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Negotiate (Kerberos): get a ticket with `kinit alice@EXAMPLE.COM`, then `curl --negotiate -u : \
-                    https://intranet.example.com/`.
-                    """,
+                Negotiate (Kerberos): get a ticket with `kinit alice@EXAMPLE.COM`, then `curl --negotiate -u : \
+                https://intranet.example.com/`.
+                """,
                 #"NTLM: `curl --ntlm -u 'EXAMPLE\alice' https://intranet.example.com/` (prompts for the password)."#,
                 """
-                    Browsers use Negotiate only for allow-listed hosts: Chrome/Edge policy `AuthServerAllowlist`, \
-                    Firefox `about:config` › `network.negotiate-auth.trusted-uris`.
-                    """,
+                Browsers use Negotiate only for allow-listed hosts: Chrome/Edge policy `AuthServerAllowlist`, \
+                Firefox `about:config` › `network.negotiate-auth.trusted-uris`.
+                """,
                 """
-                    For a custom scheme, use the vendor's SDK or documentation; ask the admin whether Basic or Bearer \
-                    is also available for scripts.
-                    """,
+                For a custom scheme, use the vendor's SDK or documentation; ask the admin whether Basic or Bearer \
+                is also available for scripts.
+                """,
             ],
             references: ["RFC 9110 §11.1", "RFC 4559", "IANA HTTP Authentication Scheme Registry"]),
 
@@ -231,18 +231,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    curl: `curl -x http://proxy.example.com:3128 --proxy-user alice https://site.example.com/` \
-                    (prompts for the proxy password).
-                    """,
+                curl: `curl -x http://proxy.example.com:3128 --proxy-user alice https://site.example.com/` \
+                (prompts for the proxy password).
+                """,
                 """
-                    Environment: `export https_proxy=http://alice@proxy.example.com:3128` (put the password in \
-                    `~/.netrc` rather than the variable); `export no_proxy=.internal.example.com` for hosts that must \
-                    bypass the proxy.
-                    """,
+                Environment: `export https_proxy=http://alice@proxy.example.com:3128` (put the password in \
+                `~/.netrc` rather than the variable); `export no_proxy=.internal.example.com` for hosts that must \
+                bypass the proxy.
+                """,
                 """
-                    Browsers take the proxy from the OS settings and prompt for proxy credentials themselves; ask your \
-                    network team for the account to use.
-                    """,
+                Browsers take the proxy from the OS settings and prompt for proxy credentials themselves; ask your \
+                network team for the account to use.
+                """,
             ],
             references: ["RFC 9110 §15.5.8", "RFC 9110 §11.7.1", "RFC 9110 §11.7.2"]),
     ]

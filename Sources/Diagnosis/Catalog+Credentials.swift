@@ -44,17 +44,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    curl: `curl -u alice https://example.com/path` (prompts for the password) or `curl -H \
-                    \"Authorization: Bearer $TOKEN\" https://example.com/path`; check `echo ${#TOKEN}` is not 0.
-                    """,
+                curl: `curl -u alice https://example.com/path` (prompts for the password) or `curl -H \
+                \"Authorization: Bearer $TOKEN\" https://example.com/path`; check `echo ${#TOKEN}` is not 0.
+                """,
                 """
-                    JavaScript: `fetch(url, { headers: { Authorization: 'Bearer ' + token } })`; for a cookie session \
-                    on another origin add `credentials: 'include'`.
-                    """,
+                JavaScript: `fetch(url, { headers: { Authorization: 'Bearer ' + token } })`; for a cookie session \
+                on another origin add `credentials: 'include'`.
+                """,
                 """
-                    Python requests: `requests.get(url, auth=('alice', password))` or `headers={'Authorization': \
-                    f'Bearer {token}'}`.
-                    """,
+                Python requests: `requests.get(url, auth=('alice', password))` or `headers={'Authorization': \
+                f'Bearer {token}'}`.
+                """,
             ],
             references: ["RFC 9110 §11.6.2", "RFC 9110 §15.5.2"]),
 
@@ -69,14 +69,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Answer with an offered scheme: `curl --basic -u alice URL`, `curl --digest -u alice URL`, or let \
-                    curl choose with `curl --anyauth -u alice URL`.
-                    """,
+                Answer with an offered scheme: `curl --basic -u alice URL`, `curl --digest -u alice URL`, or let \
+                curl choose with `curl --anyauth -u alice URL`.
+                """,
                 """
-                    If the API is meant to take Bearer tokens, the web server must not demand Basic in front of it: \
-                    remove `AuthType Basic`/`Require valid-user` (Apache) or `auth_basic` (nginx) from that location \
-                    and let the application check the token.
-                    """,
+                If the API is meant to take Bearer tokens, the web server must not demand Basic in front of it: \
+                remove `AuthType Basic`/`Require valid-user` (Apache) or `auth_basic` (nginx) from that location \
+                and let the application check the token.
+                """,
             ],
             references: ["RFC 9110 §11.6.1", "RFC 9110 §11.6.2", "Apache mod_auth_basic"]),
 
@@ -92,22 +92,22 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Retype the password; user names are case-sensitive. Try `why401 URL -u alice --try-variants` to \
-                    test Caps-Lock and trimmed variants (counts against any lockout).
-                    """,
+                Retype the password; user names are case-sensitive. Try `why401 URL -u alice --try-variants` to \
+                test Caps-Lock and trimmed variants (counts against any lockout).
+                """,
                 """
-                    Admin: verify the password offline with `htpasswd -v /etc/apache2/.htpasswd alice` (exit 0 match, \
-                    3 mismatch, 6 no such user).
-                    """,
+                Admin: verify the password offline with `htpasswd -v /etc/apache2/.htpasswd alice` (exit 0 match, \
+                3 mismatch, 6 no such user).
+                """,
                 """
-                    Admin: reset it with `htpasswd -B /etc/apache2/.htpasswd alice`, then read the reason with `grep \
-                    -E 'AH0161[78]|password mismatch|was not found in' /var/log/apache2/error.log \
-                    /var/log/nginx/error.log`.
-                    """,
+                Admin: reset it with `htpasswd -B /etc/apache2/.htpasswd alice`, then read the reason with `grep \
+                -E 'AH0161[78]|password mismatch|was not found in' /var/log/apache2/error.log \
+                /var/log/nginx/error.log`.
+                """,
                 """
-                    For a token, obtain a new one from the issuer; for an account lockout, wait or ask the admin to \
-                    unlock it.
-                    """,
+                For a token, obtain a new one from the issuer; for an account lockout, wait or ask the admin to \
+                unlock it.
+                """,
             ],
             references: ["RFC 9110 §15.5.2", "RFC 7617 §2"]),
 
@@ -123,17 +123,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Let the client build the header: `curl -u 'alice:secret' URL` instead of a hand-made `-H \
-                    'Authorization: Basic …'`.
-                    """,
+                Let the client build the header: `curl -u 'alice:secret' URL` instead of a hand-made `-H \
+                'Authorization: Basic …'`.
+                """,
                 """
-                    If you must build it, use `printf '%s' 'alice:secret' | base64` (not `echo`, which adds a newline) \
-                    and send `Authorization: Basic <result>`.
-                    """,
+                If you must build it, use `printf '%s' 'alice:secret' | base64` (not `echo`, which adds a newline) \
+                and send `Authorization: Basic <result>`.
+                """,
                 """
-                    Bearer: exactly `Authorization: Bearer <token>` — one space, no quotes, no second `Bearer` (check \
-                    code that prepends `Bearer ` to a value that already has it).
-                    """,
+                Bearer: exactly `Authorization: Bearer <token>` — one space, no quotes, no second `Bearer` (check \
+                code that prepends `Bearer ` to a value that already has it).
+                """,
             ],
             references: ["RFC 7617 §2", "RFC 6750 §2.1", "RFC 9110 §11.4"]),
 
@@ -148,17 +148,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Read secrets without line endings: `TOKEN=$(tr -d '[:space:]' < token.txt)`; convert Windows files \
-                    with `dos2unix token.txt` or `tr -d '\\r'`.
-                    """,
+                Read secrets without line endings: `TOKEN=$(tr -d '[:space:]' < token.txt)`; convert Windows files \
+                with `dos2unix token.txt` or `tr -d '\\r'`.
+                """,
                 """
-                    Use `printf '%s'` instead of `echo` when piping a secret; in code call `.trim()` (JavaScript), \
-                    `.strip()` (Python) or `.trimmingCharacters(in: .whitespacesAndNewlines)` (Swift) before use.
-                    """,
+                Use `printf '%s'` instead of `echo` when piping a secret; in code call `.trim()` (JavaScript), \
+                `.strip()` (Python) or `.trimmingCharacters(in: .whitespacesAndNewlines)` (Swift) before use.
+                """,
                 """
-                    When copying from a password manager or web page, paste into a plain-text field first to check for \
-                    leading and trailing spaces.
-                    """,
+                When copying from a password manager or web page, paste into a plain-text field first to check for \
+                leading and trailing spaces.
+                """,
             ],
             references: ["RFC 7617 §2", "RFC 6750 §2.1"]),
 
@@ -173,17 +173,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Quickest: change the password to ASCII characters only (admin: `htpasswd -B /etc/apache2/.htpasswd \
-                    alice`).
-                    """,
+                Quickest: change the password to ASCII characters only (admin: `htpasswd -B /etc/apache2/.htpasswd \
+                alice`).
+                """,
                 """
-                    Send UTF-8: run curl in a UTF-8 locale (`LC_ALL=C.UTF-8 curl -u alice URL`), or in code encode \
-                    `user:password` as UTF-8 before base64.
-                    """,
+                Send UTF-8: run curl in a UTF-8 locale (`LC_ALL=C.UTF-8 curl -u alice URL`), or in code encode \
+                `user:password` as UTF-8 before base64.
+                """,
                 #"""
-                    Application servers: announce the encoding with `WWW-Authenticate: Basic realm="Private", \#
-                    charset="UTF-8"` and decode UTF-8.
-                    """#,
+                Application servers: announce the encoding with `WWW-Authenticate: Basic realm="Private", \#
+                charset="UTF-8"` and decode UTF-8.
+                """#,
             ],
             references: ["RFC 7617 §2.1", "RFC 7617 §2"]),
 
@@ -198,9 +198,9 @@ extension Catalog {
             fix: [
                 "Use a user name without `:` (e.g. `corp-alice` or an e-mail address).",
                 """
-                    Admin: create the new name with `htpasswd -B /etc/apache2/.htpasswd corp-alice` (htpasswd itself \
-                    refuses names with a colon) and update `Require user` lines.
-                    """,
+                Admin: create the new name with `htpasswd -B /etc/apache2/.htpasswd corp-alice` (htpasswd itself \
+                refuses names with a colon) and update `Require user` lines.
+                """,
             ],
             references: ["RFC 7617 §2"]),
 
@@ -215,9 +215,9 @@ extension Catalog {
             fix: [
                 "Turn Caps Lock off and type the password again.",
                 """
-                    If the stored password was set with Caps Lock on, set it again: `htpasswd -B \
-                    /etc/apache2/.htpasswd alice` (admin) or the site's password-change page.
-                    """,
+                If the stored password was set with Caps Lock on, set it again: `htpasswd -B \
+                /etc/apache2/.htpasswd alice` (admin) or the site's password-change page.
+                """,
             ],
             references: ["RFC 7617 §2", "RFC 9110 §15.5.2"]),
 
@@ -233,10 +233,10 @@ extension Catalog {
             fix: [
                 "Use the https URL: `curl -u alice https://example.com/path`.",
                 """
-                    Admin: enable TLS (`sudo certbot --apache -d example.com` or `sudo certbot --nginx -d \
-                    example.com`) and redirect port 80: Apache `Redirect permanent / https://example.com/`, nginx \
-                    `return 301 https://$host$request_uri;`.
-                    """,
+                Admin: enable TLS (`sudo certbot --apache -d example.com` or `sudo certbot --nginx -d \
+                example.com`) and redirect port 80: Apache `Redirect permanent / https://example.com/`, nginx \
+                `return 301 https://$host$request_uri;`.
+                """,
                 "If the password already travelled over http on an untrusted network, change it.",
             ],
             references: ["RFC 7617 §4", "RFC 6750 §5.3", "RFC 9110 §17.16"]),
@@ -253,13 +253,13 @@ extension Catalog {
             fix: [
                 "curl: `curl -u alice https://example.com/path` instead of `https://alice:secret@example.com/path`.",
                 """
-                    Code: send an `Authorization` header built by the HTTP library (e.g. `requests.get(url, \
-                    auth=('alice', pw))`).
-                    """,
+                Code: send an `Authorization` header built by the HTTP library (e.g. `requests.get(url, \
+                auth=('alice', pw))`).
+                """,
                 """
-                    Remove the URL from shell history (`history -d N`) and change the password if the URL was shared \
-                    or logged.
-                    """,
+                Remove the URL from shell history (`history -d N`) and change the password if the URL was shared \
+                or logged.
+                """,
             ],
             references: ["RFC 9110 §4.2.4", "RFC 3986 §3.2.1"]),
 
@@ -275,14 +275,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Send the token in the header the server reads: `curl -H \"Authorization: Bearer $TOKEN\" URL` \
-                    (without the query parameter).
-                    """,
+                Send the token in the header the server reads: `curl -H \"Authorization: Bearer $TOKEN\" URL` \
+                (without the query parameter).
+                """,
                 "For an API key, use the header the API documents (often `X-API-Key: KEY`), not `?api_key=`.",
                 """
-                    Rotate the key or token if the URL was logged or shared: query strings land in access logs and \
-                    proxies.
-                    """,
+                Rotate the key or token if the URL was logged or shared: query strings land in access logs and \
+                proxies.
+                """,
             ],
             references: ["RFC 6750 §2.3", "RFC 6750 §5.3", "RFC 9110 §11.6.2"]),
 
@@ -298,25 +298,25 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Apache 2.4.13+ with CGI/PHP-FPM: `CGIPassAuth On` in the `<Directory>` block (or `.htaccess` with \
-                    `AllowOverride AuthConfig`).
-                    """,
+                Apache 2.4.13+ with CGI/PHP-FPM: `CGIPassAuth On` in the `<Directory>` block (or `.htaccess` with \
+                `AllowOverride AuthConfig`).
+                """,
                 #"""
-                    Older Apache: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1`, or `RewriteEngine On` + \#
-                    `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
-                    """#,
+                Older Apache: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1`, or `RewriteEngine On` + \#
+                `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
+                """#,
                 """
-                    nginx with PHP-FPM: `fastcgi_param HTTP_AUTHORIZATION $http_authorization;` in the `location ~ \
-                    \\.php$` block.
-                    """,
+                nginx with PHP-FPM: `fastcgi_param HTTP_AUTHORIZATION $http_authorization;` in the `location ~ \
+                \\.php$` block.
+                """,
                 #"""
-                    nginx as a proxy: remove `proxy_set_header Authorization "";` or set `proxy_set_header \#
-                    Authorization $http_authorization;`; check load balancers and CDNs in front for header filtering.
-                    """#,
+                nginx as a proxy: remove `proxy_set_header Authorization "";` or set `proxy_set_header \#
+                Authorization $http_authorization;`; check load balancers and CDNs in front for header filtering.
+                """#,
                 """
-                    Reload (`sudo apachectl configtest && sudo systemctl reload apache2`, `sudo nginx -t && sudo \
-                    systemctl reload nginx`) and rerun why401.
-                    """,
+                Reload (`sudo apachectl configtest && sudo systemctl reload apache2`, `sudo nginx -t && sudo \
+                systemctl reload nginx`) and rerun why401.
+                """,
             ],
             references: [
                 "RFC 6750 §3.1", "Apache core CGIPassAuth", "nginx ngx_http_fastcgi_module fastcgi_param",
@@ -335,22 +335,22 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Read the reason: `grep -E 'AH01620|open\(\) ".*" failed' /var/log/apache2/error.log \#
-                    /var/log/nginx/error.log`.
-                    """#,
+                Read the reason: `grep -E 'AH01620|open\(\) ".*" failed' /var/log/apache2/error.log \#
+                /var/log/nginx/error.log`.
+                """#,
                 """
-                    Check the file exists and the worker can read it: `ls -l /etc/apache2/.htpasswd`, `sudo -u \
-                    www-data cat /etc/apache2/.htpasswd > /dev/null`, `namei -l /etc/apache2/.htpasswd`.
-                    """,
+                Check the file exists and the worker can read it: `ls -l /etc/apache2/.htpasswd`, `sudo -u \
+                www-data cat /etc/apache2/.htpasswd > /dev/null`, `namei -l /etc/apache2/.htpasswd`.
+                """,
                 """
-                    Fix ownership and mode: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data \
-                    /etc/apache2/.htpasswd`; create a missing file with `htpasswd -c -B /etc/apache2/.htpasswd alice` \
-                    (`-c` only for a new file: it overwrites).
-                    """,
+                Fix ownership and mode: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data \
+                /etc/apache2/.htpasswd`; create a missing file with `htpasswd -c -B /etc/apache2/.htpasswd alice` \
+                (`-c` only for a new file: it overwrites).
+                """,
                 """
-                    For LDAP/database backends, check the backend is reachable from the web server (`ldapsearch -H \
-                    ldap://ldap.example.com -x -b '' -s base`) and its bind credentials.
-                    """,
+                For LDAP/database backends, check the backend is reachable from the web server (`ldapsearch -H \
+                ldap://ldap.example.com -x -b '' -s base`) and its bind credentials.
+                """,
             ],
             references: [
                 "Apache mod_authn_file AuthUserFile", "nginx ngx_http_auth_basic_module auth_basic_user_file",
@@ -368,9 +368,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Use a client that handles `stale=true` (curl `--digest` does); in your own code, on a 401 with \
-                    `stale=true` recompute the response with the new nonce and retry once.
-                    """,
+                Use a client that handles `stale=true` (curl `--digest` does); in your own code, on a 401 with \
+                `stale=true` recompute the response with the new nonce and retry once.
+                """,
                 "Do not cache Digest nonces across long pauses; start each session with a fresh challenge.",
                 "Admin (Apache): lengthen the nonce lifetime if clients are slow, `AuthDigestNonceLifetime 300`.",
             ],

@@ -44,17 +44,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Match the start time with changes: `journalctl -u apache2 -u nginx --since \"2026-11-29 08:00\"`, \
-                    `ls -l --time-style=full-iso /etc/apache2/.htpasswd`, your deploy history.
-                    """,
+                Match the start time with changes: `journalctl -u apache2 -u nginx --since \"2026-11-29 08:00\"`, \
+                `ls -l --time-style=full-iso /etc/apache2/.htpasswd`, your deploy history.
+                """,
                 """
-                    See who gets the 401s: `awk '$9 == 401 {print $1}' /var/log/apache2/access.log | sort | uniq -c | \
-                    sort -rn | head`.
-                    """,
+                See who gets the 401s: `awk '$9 == 401 {print $1}' /var/log/apache2/access.log | sort | uniq -c | \
+                sort -rn | head`.
+                """,
                 """
-                    Read the matching error-log lines (AH01617/AH01618/AH01620, nginx \"password mismatch\") for the \
-                    same minutes.
-                    """,
+                Read the matching error-log lines (AH01617/AH01618/AH01620, nginx \"password mismatch\") for the \
+                same minutes.
+                """,
             ],
             references: ["Apache Log Files", "nginx ngx_http_log_module"]),
 
@@ -68,15 +68,15 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Ban repeat offenders with fail2ban's stock jails, which read the error log: `[apache-auth]` \
-                    (logpath = /var/log/apache2/error.log) or `[nginx-http-auth]` (logpath = /var/log/nginx/error.log) \
-                    in /etc/fail2ban/jail.local with `enabled = true`, `maxretry = 5`, `findtime = 10m`, `bantime = \
-                    1h`; `sudo fail2ban-client status apache-auth` lists the bans.
-                    """,
+                Ban repeat offenders with fail2ban's stock jails, which read the error log: `[apache-auth]` \
+                (logpath = /var/log/apache2/error.log) or `[nginx-http-auth]` (logpath = /var/log/nginx/error.log) \
+                in /etc/fail2ban/jail.local with `enabled = true`, `maxretry = 5`, `findtime = 10m`, `bantime = \
+                1h`; `sudo fail2ban-client status apache-auth` lists the bans.
+                """,
                 """
-                    nginx rate limit: `limit_req_zone $binary_remote_addr zone=auth:10m rate=10r/m;` (http) and \
-                    `limit_req zone=auth burst=5;` in the protected location.
-                    """,
+                nginx rate limit: `limit_req_zone $binary_remote_addr zone=auth:10m rate=10r/m;` (http) and \
+                `limit_req zone=auth burst=5;` in the protected location.
+                """,
                 "Make sure passwords are strong and hashed with bcrypt (`htpasswd -B`).",
             ],
             references: ["fail2ban jail.conf: apache-auth, nginx-http-auth", "nginx ngx_http_limit_req_module"]),
@@ -91,14 +91,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Identify it: `awk '$9 == 401 {print $1, $3, $7}' /var/log/apache2/access.log | sort | uniq -c | \
-                    sort -rn | head` (address, user, path); the user agent is in the last field.
-                    """,
+                Identify it: `awk '$9 == 401 {print $1, $3, $7}' /var/log/apache2/access.log | sort | uniq -c | \
+                sort -rn | head` (address, user, path); the user agent is in the last field.
+                """,
                 "Update the credentials stored in that client, or disable it.",
                 """
-                    For a path, check its auth configuration and that its user file contains at least one valid user \
-                    (`why401 server`).
-                    """,
+                For a path, check its auth configuration and that its user file contains at least one valid user \
+                (`why401 server`).
+                """,
             ],
             references: ["Apache Log Files", "nginx ngx_http_log_module"]),
 
@@ -116,9 +116,9 @@ extension Catalog {
                 "Verify the password offline: `htpasswd -v /etc/apache2/.htpasswd alice`.",
                 "Reset it if needed: `htpasswd -B /etc/apache2/.htpasswd alice`.",
                 """
-                    Check the hash format (`why401 htpasswd lint /etc/apache2/.htpasswd`): plain-text entries never \
-                    match.
-                    """,
+                Check the hash format (`why401 htpasswd lint /etc/apache2/.htpasswd`): plain-text entries never \
+                match.
+                """,
             ],
             references: ["Apache mod_auth_basic", "Apache mod_authn_file", "nginx ngx_http_auth_basic_module"]),
 
@@ -151,14 +151,17 @@ extension Catalog {
             fix: [
                 "Create or restore the file: `htpasswd -c -B /etc/apache2/.htpasswd alice` (`-c` only for a new file).",
                 """
-                    Fix permissions: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`; \
-                    check parents with `namei -l /etc/apache2/.htpasswd`.
-                    """,
+                Fix permissions: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`; \
+                check parents with `namei -l /etc/apache2/.htpasswd`.
+                """,
                 "Test as the worker: `sudo -u www-data cat /etc/apache2/.htpasswd > /dev/null`.",
             ],
-            references: ["Apache mod_authn_file AuthUserFile", """
+            references: [
+                "Apache mod_authn_file AuthUserFile",
+                """
                 nginx ngx_http_auth_basic_module auth_basic_user_file
-                """]),
+                """,
+            ]),
 
         CatalogEntry(
             id: .logsMalformedLines, severity: .info, audience: .admin,
@@ -170,9 +173,9 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Apache: log in the combined format, `CustomLog ${APACHE_LOG_DIR}/access.log combined` with \#
-                    `LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" combined`.
-                    """#,
+                Apache: log in the combined format, `CustomLog ${APACHE_LOG_DIR}/access.log combined` with \#
+                `LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" combined`.
+                """#,
                 "nginx: use the default `access_log /var/log/nginx/access.log combined;`.",
                 "Inspect the line numbers given in the evidence: `sed -n '120p' access.log`.",
             ],
@@ -192,13 +195,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Find the clients: match the error-log times with the access log, or run `why401 URL` with the \
-                    client's credentials.
-                    """,
+                Find the clients: match the error-log times with the access log, or run `why401 URL` with the \
+                client's credentials.
+                """,
                 """
-                    If the application checks Bearer tokens itself, remove the web server's Basic/Digest auth from \
-                    that path (or exempt it).
-                    """,
+                If the application checks Bearer tokens itself, remove the web server's Basic/Digest auth from \
+                that path (or exempt it).
+                """,
                 "Make the client use the scheme the `WWW-Authenticate` header asks for (`curl --digest` for Digest).",
             ],
             references: ["Apache mod_auth_basic", "Apache mod_auth_digest", "RFC 9110 §11.6.2"]),
@@ -214,9 +217,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Decide whether the user should have access; if so add them to the `Require user` line or the group \
-                    file (`AuthGroupFile`).
-                    """,
+                Decide whether the user should have access; if so add them to the `Require user` line or the group \
+                file (`AuthGroupFile`).
+                """,
                 "Find the area: `grep -rn 'Require user\\|Require group' /etc/apache2/ /var/www/`.",
                 "Tell the user the password is fine but the account has no access to that path.",
             ],
@@ -233,9 +236,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Add the missing lines beside the Require: `AuthType Basic`, `AuthName \"Restricted\"`, \
-                    `AuthUserFile /etc/apache2/.htpasswd`.
-                    """,
+                Add the missing lines beside the Require: `AuthType Basic`, `AuthName \"Restricted\"`, \
+                `AuthUserFile /etc/apache2/.htpasswd`.
+                """,
                 "Or, if the path should be public, replace the Require with `Require all granted`.",
                 "Check: `apachectl configtest && apachectl graceful`, then `why401 URL -u USER`.",
             ],
@@ -252,13 +255,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    In the server config: `<Directory /var/www/html/private>` `AllowOverride AuthConfig` \
-                    `</Directory>`, then `apachectl graceful`.
-                    """,
+                In the server config: `<Directory /var/www/html/private>` `AllowOverride AuthConfig` \
+                `</Directory>`, then `apachectl graceful`.
+                """,
                 """
-                    Or move the auth directives from .htaccess into the `<Directory>` block and remove them from \
-                    .htaccess.
-                    """,
+                Or move the auth directives from .htaccess into the `<Directory>` block and remove them from \
+                .htaccess.
+                """,
             ],
             references: ["Apache core AllowOverride", "Apache .htaccess howto"]),
 
@@ -272,9 +275,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Compare with the access log: a client whose 401s are never followed by a 2xx is listed under \
-                    logs.never-succeeds.
-                    """,
+                Compare with the access log: a client whose 401s are never followed by a 2xx is listed under \
+                logs.never-succeeds.
+                """,
                 "Script clients should send credentials up front (`curl -u user`), not wait for the challenge.",
             ],
             references: ["nginx ngx_http_auth_basic_module", "RFC 9110 §11.6.1"]),
@@ -292,13 +295,13 @@ extension Catalog {
             fix: [
                 "Look at the first lines: `head -n 5 FILE`.",
                 """
-                    An access log in another format: give it with `--log-format '%h %l %u %t \"%r\" %>s %b'` (Apache \
-                    LogFormat syntax).
-                    """,
+                An access log in another format: give it with `--log-format '%h %l %u %t \"%r\" %>s %b'` (Apache \
+                LogFormat syntax).
+                """,
                 """
-                    An error log: check that it is the web server's own file (`ErrorLog`, `error_log`), not a syslog \
-                    or journal export.
-                    """,
+                An error log: check that it is the web server's own file (`ErrorLog`, `error_log`), not a syslog \
+                or journal export.
+                """,
             ],
             references: ["Apache mod_log_config", "Apache ErrorLogFormat", "nginx ngx_http_log_module"]),
 
@@ -313,9 +316,9 @@ extension Catalog {
             fix: [
                 "Check the file: `ls -l FILE`, `gzip -t FILE.gz`, `file FILE`.",
                 """
-                    Run why401 as a user that may read the logs (`sudo why401 logs …`, or add yourself to the `adm` \
-                    group on Debian).
-                    """,
+                Run why401 as a user that may read the logs (`sudo why401 logs …`, or add yourself to the `adm` \
+                group on Debian).
+                """,
             ],
             references: ["Apache Log Files", "nginx ngx_http_log_module"]),
     ]

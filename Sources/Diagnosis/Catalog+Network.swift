@@ -47,9 +47,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Call the final URL directly (the last hop in the evidence), e.g. `curl -u alice \
-                    https://www.example.com/api/`.
-                    """,
+                Call the final URL directly (the last hop in the evidence), e.g. `curl -u alice \
+                https://www.example.com/api/`.
+                """,
                 "Only if you trust every host in the chain: `curl --location-trusted -u alice URL`.",
                 "Admin: do not redirect authenticated API endpoints across origins; publish the canonical URL instead.",
             ],
@@ -68,14 +68,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Make redirects keep https: Apache `Redirect permanent / https://example.com/`; nginx `return 301 \
-                    https://$host$request_uri;`.
-                    """,
+                Make redirects keep https: Apache `Redirect permanent / https://example.com/`; nginx `return 301 \
+                https://$host$request_uri;`.
+                """,
                 """
-                    Behind a TLS-terminating proxy, tell the application the original scheme: nginx `proxy_set_header \
-                    X-Forwarded-Proto $scheme;`, Apache `RequestHeader set X-Forwarded-Proto https`; WordPress then \
-                    needs `$_SERVER['HTTPS'] = 'on';` when that header is `https` (in wp-config.php).
-                    """,
+                Behind a TLS-terminating proxy, tell the application the original scheme: nginx `proxy_set_header \
+                X-Forwarded-Proto $scheme;`, Apache `RequestHeader set X-Forwarded-Proto https`; WordPress then \
+                needs `$_SERVER['HTTPS'] = 'on';` when that header is `https` (in wp-config.php).
+                """,
                 "Add HSTS once https works: `Strict-Transport-Security: max-age=31536000`.",
             ],
             references: ["RFC 9110 §4.2.2", "RFC 9110 §15.4", "RFC 6797 §6.1"]),
@@ -92,13 +92,13 @@ extension Catalog {
             fix: [
                 "See the chain: `curl -sIL --max-redirs 10 https://example.com/path | grep -iE '^(HTTP|location)'`.",
                 """
-                    Exclude the login page and its assets from the protected area (Apache `<Location /login> Require \
-                    all granted </Location>`).
-                    """,
+                Exclude the login page and its assets from the protected area (Apache `<Location /login> Require \
+                all granted </Location>`).
+                """,
                 """
-                    Behind a TLS proxy, forward the scheme (`proxy_set_header X-Forwarded-Proto $scheme;`); WordPress: \
-                    make `wp option get home` and `wp option get siteurl` use the same scheme and host.
-                    """,
+                Behind a TLS proxy, forward the scheme (`proxy_set_header X-Forwarded-Proto $scheme;`); WordPress: \
+                make `wp option get home` and `wp option get siteurl` use the same scheme and host.
+                """,
             ],
             references: ["RFC 9110 §15.4"]),
 
@@ -115,13 +115,13 @@ extension Catalog {
             fix: [
                 "Use the variant shown in the evidence (e.g. add the trailing slash, or switch to https).",
                 #"""
-                    Admin: protect the directory rather than a path spelling (`<Directory "/var/www/html/admin">`), \#
-                    or use a prefix that covers every form (`<Location "/admin">`, nginx `location /admin`).
-                    """#,
+                Admin: protect the directory rather than a path spelling (`<Directory "/var/www/html/admin">`), \#
+                or use a prefix that covers every form (`<Location "/admin">`, nginx `location /admin`).
+                """#,
                 """
-                    Admin: redirect variants to one canonical URL before authentication (`DirectorySlash On`, https \
-                    and www redirects).
-                    """,
+                Admin: redirect variants to one canonical URL before authentication (`DirectorySlash On`, https \
+                and www redirects).
+                """,
             ],
             references: ["RFC 3986 §6", "Apache core <Location>", "Apache core <Directory>"]),
 
@@ -136,13 +136,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Find the odd backend: `for i in $(seq 20); do curl -s -o /dev/null -w '%{http_code} \
-                    %{remote_ip}\\n' -u alice https://example.com/path; done | sort | uniq -c`.
-                    """,
+                Find the odd backend: `for i in $(seq 20); do curl -s -o /dev/null -w '%{http_code} \
+                %{remote_ip}\\n' -u alice https://example.com/path; done | sort | uniq -c`.
+                """,
                 """
-                    Keep authentication data identical on every node (e.g. `rsync -a /etc/apache2/.htpasswd \
-                    node2:/etc/apache2/`, the same JWKS/secret, a shared session store or sticky sessions).
-                    """,
+                Keep authentication data identical on every node (e.g. `rsync -a /etc/apache2/.htpasswd \
+                node2:/etc/apache2/`, the same JWKS/secret, a shared session store or sticky sessions).
+                """,
                 "Check each node's clock (`timedatectl status`) and any rate-limit or lockout settings.",
             ],
             references: ["RFC 9110 §15.5.2", "nginx ngx_http_upstream_module"]),
@@ -157,9 +157,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    In clients, retry an idempotent request once after a 401 only when something changed (token \
-                    refreshed, new nonce); never loop on it.
-                    """,
+                In clients, retry an idempotent request once after a 401 only when something changed (token \
+                refreshed, new nonce); never loop on it.
+                """,
                 "Run `why401 URL --repeat 20` to see whether the answers flap between backends.",
                 "Admin: compare the time of the 401 with deployments and restarts in the server logs.",
             ],
@@ -176,18 +176,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Admin: remove or fix the stale record (`dig +short example.com A` and `dig +short example.com \
-                    AAAA` list them); make every address serve the same configuration.
-                    """,
+                Admin: remove or fix the stale record (`dig +short example.com A` and `dig +short example.com \
+                AAAA` list them); make every address serve the same configuration.
+                """,
                 """
-                    Compare the addresses directly: `curl -u alice --resolve example.com:443:203.0.113.10 \
-                    https://example.com/path`.
-                    """,
+                Compare the addresses directly: `curl -u alice --resolve example.com:443:203.0.113.10 \
+                https://example.com/path`.
+                """,
                 """
-                    User, after the records are fixed, flush the local DNS cache: Linux `resolvectl flush-caches`; \
-                    macOS `sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder`; Windows `ipconfig \
-                    /flushdns`.
-                    """,
+                User, after the records are fixed, flush the local DNS cache: Linux `resolvectl flush-caches`; \
+                macOS `sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder`; Windows `ipconfig \
+                /flushdns`.
+                """,
             ],
             references: ["RFC 1034 §4.3.1", "RFC 8305"]),
 
@@ -201,17 +201,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Look for the entry: `grep -n example.com /etc/hosts` (Windows: \
-                    `C:\\Windows\\System32\\drivers\\etc\\hosts`).
-                    """,
+                Look for the entry: `grep -n example.com /etc/hosts` (Windows: \
+                `C:\\Windows\\System32\\drivers\\etc\\hosts`).
+                """,
                 """
-                    Remove or comment out the line (`sudo nano /etc/hosts`; on Windows edit the file as \
-                    administrator), or drop the `--resolve` option.
-                    """,
+                Remove or comment out the line (`sudo nano /etc/hosts`; on Windows edit the file as \
+                administrator), or drop the `--resolve` option.
+                """,
                 """
-                    Then flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; \
-                    sudo killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.
-                    """,
+                Then flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; \
+                sudo killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.
+                """,
             ],
             references: ["hosts(5)", "curl --resolve"]),
 
@@ -226,13 +226,13 @@ extension Catalog {
             fix: [
                 "Check the spelling and look the name up: `dig +short example.com` or `nslookup example.com`.",
                 """
-                    Connect the VPN if the host is internal; check `resolvectl status` (Linux) for which DNS server is \
-                    used.
-                    """,
+                Connect the VPN if the host is internal; check `resolvectl status` (Linux) for which DNS server is \
+                used.
+                """,
                 """
-                    Flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; sudo \
-                    killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.
-                    """,
+                Flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; sudo \
+                killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.
+                """,
             ],
             references: ["RFC 1034 §5", "RFC 2308"]),
 
@@ -247,18 +247,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Apache: protect every method except OPTIONS: `<LimitExcept OPTIONS> Require valid-user \
-                    </LimitExcept>`.
-                    """,
+                Apache: protect every method except OPTIONS: `<LimitExcept OPTIONS> Require valid-user \
+                </LimitExcept>`.
+                """,
                 """
-                    nginx: answer preflights before the auth phase: `if ($request_method = OPTIONS) { add_header \
-                    Access-Control-Allow-Origin $http_origin always; add_header Access-Control-Allow-Headers \
-                    \"Authorization, Content-Type\" always; return 204; }`.
-                    """,
+                nginx: answer preflights before the auth phase: `if ($request_method = OPTIONS) { add_header \
+                Access-Control-Allow-Origin $http_origin always; add_header Access-Control-Allow-Headers \
+                \"Authorization, Content-Type\" always; return 204; }`.
+                """,
                 """
-                    Let the preflight response allow the header: `Access-Control-Allow-Headers: Authorization` (and \
-                    `Access-Control-Allow-Credentials: true` with an explicit origin for cookies).
-                    """,
+                Let the preflight response allow the header: `Access-Control-Allow-Headers: Authorization` (and \
+                `Access-Control-Allow-Credentials: true` with an explicit origin for cookies).
+                """,
             ],
             references: ["Fetch standard, CORS-preflight fetch", "Apache core <LimitExcept>", "RFC 9110 §9.3.7"]),
 
@@ -275,20 +275,20 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Answer OPTIONS on this path with 204 and `Access-Control-Allow-Origin: <the page's origin>`, \
-                    `Access-Control-Allow-Methods: GET, POST, …`, `Access-Control-Allow-Headers: Authorization, \
-                    Content-Type` (and `Access-Control-Allow-Credentials: true` for cookies).
-                    """,
+                Answer OPTIONS on this path with 204 and `Access-Control-Allow-Origin: <the page's origin>`, \
+                `Access-Control-Allow-Methods: GET, POST, …`, `Access-Control-Allow-Headers: Authorization, \
+                Content-Type` (and `Access-Control-Allow-Credentials: true` for cookies).
+                """,
                 """
-                    Framework middleware does this: Django `django-cors-headers` (`CORS_ALLOWED_ORIGINS`), \
-                    FastAPI/Starlette `CORSMiddleware(allow_origins=[…], allow_headers=[\"Authorization\"])`, Flask \
-                    `flask-cors`, Express `cors()`.
-                    """,
+                Framework middleware does this: Django `django-cors-headers` (`CORS_ALLOWED_ORIGINS`), \
+                FastAPI/Starlette `CORSMiddleware(allow_origins=[…], allow_headers=[\"Authorization\"])`, Flask \
+                `flask-cors`, Express `cors()`.
+                """,
                 """
-                    nginx: `if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin $http_origin \
-                    always; add_header Access-Control-Allow-Headers \"Authorization, Content-Type\" always; return \
-                    204; }`.
-                    """,
+                nginx: `if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin $http_origin \
+                always; add_header Access-Control-Allow-Headers \"Authorization, Content-Type\" always; return \
+                204; }`.
+                """,
             ],
             references: ["Fetch standard, CORS-preflight fetch", "Fetch standard, CORS check", "RFC 9110 §9.3.7"]),
 
@@ -304,13 +304,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Look in the named component's logs: Apache `/var/log/apache2/error.log`, nginx \
-                    `/var/log/nginx/error.log`, the application's or gateway's own log.
-                    """,
+                Look in the named component's logs: Apache `/var/log/apache2/error.log`, nginx \
+                `/var/log/nginx/error.log`, the application's or gateway's own log.
+                """,
                 """
-                    If the 401 came from an upstream behind the proxy, fix authentication there, and check the proxy \
-                    forwards `Authorization` (`proxy_set_header Authorization $http_authorization;`).
-                    """,
+                If the 401 came from an upstream behind the proxy, fix authentication there, and check the proxy \
+                forwards `Authorization` (`proxy_set_header Authorization $http_authorization;`).
+                """,
             ],
             references: ["RFC 9110 §10.2.4", "RFC 9110 §15.5.2"]),
 
@@ -325,13 +325,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Application: return 401 with `WWW-Authenticate` only when credentials are missing or invalid; \
-                    return 403 when the authenticated user lacks permission.
-                    """,
+                Application: return 401 with `WWW-Authenticate` only when credentials are missing or invalid; \
+                return 403 when the authenticated user lacks permission.
+                """,
                 """
-                    Apache `Require user`: add the user (`Require user alice bob`) or use groups (`AuthGroupFile \
-                    /etc/apache2/groups` + `Require group editors`).
-                    """,
+                Apache `Require user`: add the user (`Require user alice bob`) or use groups (`AuthGroupFile \
+                /etc/apache2/groups` + `Require group editors`).
+                """,
                 "If credentials would help, answer 401 with a challenge instead of 403.",
             ],
             references: ["RFC 9110 §15.5.2", "RFC 9110 §15.5.4", "Apache mod_authz_user"]),
@@ -346,17 +346,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Ask the administrator or API owner for the permission (role, group, scope) this resource needs, or \
-                    use an account that has it.
-                    """,
+                Ask the administrator or API owner for the permission (role, group, scope) this resource needs, or \
+                use an account that has it.
+                """,
                 """
-                    For an OAuth token, request the scopes the API documents and get a new token; check its \
-                    `scope`/`scp` claim with `why401 jwt @token.txt`.
-                    """,
+                For an OAuth token, request the scopes the API documents and get a new token; check its \
+                `scope`/`scp` claim with `why401 jwt @token.txt`.
+                """,
                 """
-                    Admin: check the rule that refused it, e.g. Apache `Require user`/`Require group`, Django REST \
-                    framework `permission_classes`, FastAPI `Security(..., scopes=[…])`.
-                    """,
+                Admin: check the rule that refused it, e.g. Apache `Require user`/`Require group`, Django REST \
+                framework `permission_classes`, FastAPI `Security(..., scopes=[…])`.
+                """,
             ],
             references: ["RFC 9110 §15.5.4", "RFC 9110 §15.5.2", "RFC 6750 §3.1"]),
 
@@ -372,18 +372,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Decide which layer authenticates. If the front layer should, let the back end trust it (e.g. a \
-                    header the proxy sets, `REMOTE_USER`, or no auth on the internal port).
-                    """,
+                Decide which layer authenticates. If the front layer should, let the back end trust it (e.g. a \
+                header the proxy sets, `REMOTE_USER`, or no auth on the internal port).
+                """,
                 """
-                    If the back end should, make the front layer pass `Authorization` through: nginx `proxy_set_header \
-                    Authorization $http_authorization;` and no `auth_basic` there; mitmproxy/other proxies: do not \
-                    strip the header after `--proxyauth`.
-                    """,
+                If the back end should, make the front layer pass `Authorization` through: nginx `proxy_set_header \
+                Authorization $http_authorization;` and no `auth_basic` there; mitmproxy/other proxies: do not \
+                strip the header after `--proxyauth`.
+                """,
                 """
-                    If both must check, give the client two channels: `Proxy-Authorization` for a forward proxy, or a \
-                    different header for one layer (e.g. an API key header) so each reads its own.
-                    """,
+                If both must check, give the client two channels: `Proxy-Authorization` for a forward proxy, or a \
+                different header for one layer (e.g. an API key header) so each reads its own.
+                """,
             ],
             references: ["RFC 9110 §11.6.2", "RFC 9110 §11.7.1", "RFC 9110 §15.5.2"]),
     ]

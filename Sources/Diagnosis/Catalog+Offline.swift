@@ -18,14 +18,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Share only a redacted copy: `why401 har capture.har --redact capture-redacted.har`, then delete \
-                    the original.
-                    """,
+                Share only a redacted copy: `why401 har capture.har --redact capture-redacted.har`, then delete \
+                the original.
+                """,
                 "Chrome DevTools: Network › Export HAR (sanitized) omits cookies and `Authorization`.",
                 """
-                    If the file was already shared, log out everywhere (invalidates sessions) and change the password \
-                    or revoke the token it contained.
-                    """,
+                If the file was already shared, log out everywhere (invalidates sessions) and change the password \
+                or revoke the token it contained.
+                """,
             ],
             references: ["W3C HTTP Archive (HAR) 1.2", "RFC 6750 §5.3"])
     ]

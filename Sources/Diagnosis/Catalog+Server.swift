@@ -58,21 +58,21 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Create it (`-c` only for a new file — it overwrites): `htpasswd -c -B /etc/apache2/.htpasswd \
-                    alice`; Digest: `htdigest -c /etc/apache2/.htdigest \"Private Area\" alice`.
-                    """,
+                Create it (`-c` only for a new file — it overwrites): `htpasswd -c -B /etc/apache2/.htpasswd \
+                alice`; Digest: `htdigest -c /etc/apache2/.htdigest \"Private Area\" alice`.
+                """,
                 """
-                    Or correct the path in `AuthUserFile /etc/apache2/.htpasswd` / `auth_basic_user_file \
-                    /etc/nginx/.htpasswd;` — use an absolute path.
-                    """,
+                Or correct the path in `AuthUserFile /etc/apache2/.htpasswd` / `auth_basic_user_file \
+                /etc/nginx/.htpasswd;` — use an absolute path.
+                """,
                 """
-                    Set ownership and mode: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data \
-                    /etc/apache2/.htpasswd`.
-                    """,
+                Set ownership and mode: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data \
+                /etc/apache2/.htpasswd`.
+                """,
                 """
-                    Reload: `sudo apachectl configtest && sudo systemctl reload apache2` or `sudo nginx -t && sudo \
-                    systemctl reload nginx`.
-                    """,
+                Reload: `sudo apachectl configtest && sudo systemctl reload apache2` or `sudo nginx -t && sudo \
+                systemctl reload nginx`.
+                """,
             ],
             references: [
                 "Apache mod_authn_file AuthUserFile", "Apache mod_auth_digest",
@@ -91,19 +91,22 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd` (nginx on Debian \
-                    also runs as www-data).
-                    """,
+                `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd` (nginx on Debian \
+                also runs as www-data).
+                """,
                 """
-                    Find the blocking directory: `namei -l /etc/apache2/.htpasswd`, then `chmod o+x DIR` (or `chgrp \
-                    www-data DIR && chmod g+x DIR`).
-                    """,
+                Find the blocking directory: `namei -l /etc/apache2/.htpasswd`, then `chmod o+x DIR` (or `chgrp \
+                www-data DIR && chmod g+x DIR`).
+                """,
                 "Test as the worker: `sudo -u www-data cat /etc/apache2/.htpasswd > /dev/null && echo readable`.",
                 "SELinux systems: `sudo restorecon -v /etc/httpd/.htpasswd`.",
             ],
-            references: ["Apache mod_authn_file AuthUserFile", """
+            references: [
+                "Apache mod_authn_file AuthUserFile",
+                """
                 nginx ngx_http_auth_basic_module auth_basic_user_file
-                """]),
+                """,
+            ]),
 
         CatalogEntry(
             id: .authfileInDocroot, severity: .error, audience: .admin,
@@ -115,17 +118,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Move it out of the web root: `mv /var/www/html/.htpasswd /etc/apache2/.htpasswd` and update \
-                    `AuthUserFile` / `auth_basic_user_file`.
-                    """,
+                Move it out of the web root: `mv /var/www/html/.htpasswd /etc/apache2/.htpasswd` and update \
+                `AuthUserFile` / `auth_basic_user_file`.
+                """,
                 #"""
-                    Until then deny it: Apache `<Files ".ht*"> Require all denied </Files>`; nginx `location ~ /\.ht \#
-                    { deny all; }`.
-                    """#,
+                Until then deny it: Apache `<Files ".ht*"> Require all denied </Files>`; nginx `location ~ /\.ht \#
+                { deny all; }`.
+                """#,
                 """
-                    Check: `curl -sI https://example.com/.htpasswd` must not be 200. If it was, reset every password \
-                    in it (`htpasswd -B FILE USER`).
-                    """,
+                Check: `curl -sI https://example.com/.htpasswd` must not be 200. If it was, reset every password \
+                in it (`htpasswd -B FILE USER`).
+                """,
             ],
             references: ["Apache mod_authn_file AuthUserFile", "Apache Security Tips", "nginx ngx_http_access_module"]),
 
@@ -141,18 +144,21 @@ extension Catalog {
             fix: [
                 "Recreate the affected user instead of editing by hand: `htpasswd -B /etc/apache2/.htpasswd alice`.",
                 """
-                    Find bad lines: `grep -nvE '^[^:[:space:]]+:[^[:space:]]+$' /etc/apache2/.htpasswd`; remove a BOM \
-                    with `sed -i '1s/^\\xEF\\xBB\\xBF//' /etc/apache2/.htpasswd`.
-                    """,
+                Find bad lines: `grep -nvE '^[^:[:space:]]+:[^[:space:]]+$' /etc/apache2/.htpasswd`; remove a BOM \
+                with `sed -i '1s/^\\xEF\\xBB\\xBF//' /etc/apache2/.htpasswd`.
+                """,
                 """
-                    Digest files: `htdigest /etc/apache2/.htdigest \"Private Area\" alice` (the realm must equal \
-                    `AuthName`).
-                    """,
+                Digest files: `htdigest /etc/apache2/.htdigest \"Private Area\" alice` (the realm must equal \
+                `AuthName`).
+                """,
                 "Check the whole file: `why401 htpasswd lint /etc/apache2/.htpasswd`.",
             ],
-            references: ["Apache htpasswd", "Apache htdigest", """
+            references: [
+                "Apache htpasswd", "Apache htdigest",
+                """
                 nginx ngx_http_auth_basic_module auth_basic_user_file
-                """]),
+                """,
+            ]),
 
         CatalogEntry(
             id: .authfileUserNotFound, severity: .error, audience: .admin,
@@ -167,9 +173,9 @@ extension Catalog {
                 "Add the user: `htpasswd -B /etc/apache2/.htpasswd alice` (no `-c`, which would replace the file).",
                 "Digest: `htdigest /etc/apache2/.htdigest \"Private Area\" alice` with the realm of `AuthName`.",
                 """
-                    Check the configuration points at the file you edited (`grep -rn \
-                    'AuthUserFile\\|auth_basic_user_file' /etc/apache2 /etc/nginx`).
-                    """,
+                Check the configuration points at the file you edited (`grep -rn \
+                'AuthUserFile\\|auth_basic_user_file' /etc/apache2 /etc/nginx`).
+                """,
             ],
             references: ["Apache mod_authn_file", "Apache htpasswd", "nginx ngx_http_auth_basic_module"]),
 
@@ -184,13 +190,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Confirm offline: `htpasswd -v /etc/apache2/.htpasswd alice` or `why401 htpasswd verify \
-                    /etc/apache2/.htpasswd alice`.
-                    """,
+                Confirm offline: `htpasswd -v /etc/apache2/.htpasswd alice` or `why401 htpasswd verify \
+                /etc/apache2/.htpasswd alice`.
+                """,
                 """
-                    Set a new password: `htpasswd -B /etc/apache2/.htpasswd alice` and give it to the user over a safe \
-                    channel.
-                    """,
+                Set a new password: `htpasswd -B /etc/apache2/.htpasswd alice` and give it to the user over a safe \
+                channel.
+                """,
             ],
             references: ["Apache htpasswd", "Apache mod_authn_file"]),
 
@@ -205,13 +211,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Re-hash each affected user with bcrypt (htpasswd cannot convert; the password must be entered \
-                    again): `htpasswd -B -C 12 /etc/apache2/.htpasswd alice`.
-                    """,
+                Re-hash each affected user with bcrypt (htpasswd cannot convert; the password must be entered \
+                again): `htpasswd -B -C 12 /etc/apache2/.htpasswd alice`.
+                """,
                 """
-                    nginx on a system whose crypt() lacks bcrypt: use SHA-512 crypt, `htpasswd -5 /etc/nginx/.htpasswd \
-                    alice`.
-                    """,
+                nginx on a system whose crypt() lacks bcrypt: use SHA-512 crypt, `htpasswd -5 /etc/nginx/.htpasswd \
+                alice`.
+                """,
             ],
             references: [
                 "Apache htpasswd", "Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file",
@@ -228,9 +234,9 @@ extension Catalog {
             fix: [
                 "Replace the entry with a bcrypt hash: `htpasswd -B /etc/apache2/.htpasswd alice`.",
                 """
-                    If the file is shared between nginx and Apache, use only formats both accept: `$2y$` (bcrypt), \
-                    `$apr1$`, `$5$`/`$6$`.
-                    """,
+                If the file is shared between nginx and Apache, use only formats both accept: `$2y$` (bcrypt), \
+                `$apr1$`, `$5$`/`$6$`.
+                """,
             ],
             references: ["Apache password formats", "nginx ngx_http_auth_basic_module auth_basic_user_file"]),
 
@@ -245,13 +251,13 @@ extension Catalog {
             fix: [
                 "List them: `find /var/www -perm -o+w -exec ls -ld {} +`.",
                 """
-                    Reset the web root: `find /var/www/html -type d -exec chmod 755 {} + && find /var/www/html -type f \
-                    -exec chmod 644 {} +`.
-                    """,
+                Reset the web root: `find /var/www/html -type d -exec chmod 755 {} + && find /var/www/html -type f \
+                -exec chmod 644 {} +`.
+                """,
                 """
-                    Auth files: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`; \
-                    `.htaccess`: `chmod 644`, owned by root or the site owner, not by www-data.
-                    """,
+                Auth files: `chmod 640 /etc/apache2/.htpasswd && chown root:www-data /etc/apache2/.htpasswd`; \
+                `.htaccess`: `chmod 644`, owned by root or the site owner, not by www-data.
+                """,
             ],
             references: ["Apache Security Tips", "Apache core AccessFileName"]),
 
@@ -266,9 +272,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    `chmod 644 /var/www/html/private/.htaccess`; directories need `x` for the worker: `chmod o+x DIR` \
-                    or `chgrp www-data DIR && chmod g+rx DIR`.
-                    """,
+                `chmod 644 /var/www/html/private/.htaccess`; directories need `x` for the worker: `chmod o+x DIR` \
+                or `chgrp www-data DIR && chmod g+rx DIR`.
+                """,
                 "Find the blocking component: `namei -l /var/www/html/private/.htaccess`.",
                 "Test as the worker: `sudo -u www-data test -r FILE && echo readable`.",
             ],
@@ -287,18 +293,18 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Apache: put all four directives, one per line, in the `<Directory "/var/www/html/private">` \#
-                    block: `AuthType Basic`, `AuthName "Private"`, `AuthUserFile /etc/apache2/.htpasswd`, `Require \#
-                    valid-user`.
-                    """#,
+                Apache: put all four directives, one per line, in the `<Directory "/var/www/html/private">` \#
+                block: `AuthType Basic`, `AuthName "Private"`, `AuthUserFile /etc/apache2/.htpasswd`, `Require \#
+                valid-user`.
+                """#,
                 #"""
-                    nginx: `auth_basic "Private";` together with `auth_basic_user_file /etc/nginx/.htpasswd;` in the \#
-                    same location.
-                    """#,
+                nginx: `auth_basic "Private";` together with `auth_basic_user_file /etc/nginx/.htpasswd;` in the \#
+                same location.
+                """#,
                 """
-                    Test and reload: `sudo apachectl configtest && sudo systemctl reload apache2`, `sudo nginx -t && \
-                    sudo systemctl reload nginx`; then `curl -I URL` must answer 401.
-                    """,
+                Test and reload: `sudo apachectl configtest && sudo systemctl reload apache2`, `sudo nginx -t && \
+                sudo systemctl reload nginx`; then `curl -I URL` must answer 401.
+                """,
             ],
             references: ["Apache mod_auth_basic", "Apache mod_authz_core Require", "nginx ngx_http_auth_basic_module"]),
 
@@ -313,18 +319,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Apache 2.4.13+: `CGIPassAuth On` in the `<Directory>` block (or `.htaccess` with `AllowOverride \
-                    AuthConfig`).
-                    """,
+                Apache 2.4.13+: `CGIPassAuth On` in the `<Directory>` block (or `.htaccess` with `AllowOverride \
+                AuthConfig`).
+                """,
                 #"""
-                    Apache alternatives: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` or `RewriteEngine On` \#
-                    + `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
-                    """#,
+                Apache alternatives: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` or `RewriteEngine On` \#
+                + `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
+                """#,
                 "nginx + PHP-FPM: `fastcgi_param HTTP_AUTHORIZATION $http_authorization;`.",
                 """
-                    nginx proxy: `proxy_set_header Authorization $http_authorization;` (and remove any \
-                    `proxy_set_header Authorization \"\";`).
-                    """,
+                nginx proxy: `proxy_set_header Authorization $http_authorization;` (and remove any \
+                `proxy_set_header Authorization \"\";`).
+                """,
             ],
             references: [
                 "Apache core CGIPassAuth", "Apache mod_setenvif", "Apache mod_rewrite",
@@ -341,9 +347,9 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Allow auth directives there: `AllowOverride AuthConfig` inside the `<Directory "/var/www/html">` \#
-                    block of the virtual host, then `sudo apachectl configtest && sudo systemctl reload apache2`.
-                    """#,
+                Allow auth directives there: `AllowOverride AuthConfig` inside the `<Directory "/var/www/html">` \#
+                block of the virtual host, then `sudo apachectl configtest && sudo systemctl reload apache2`.
+                """#,
                 "Better: move the auth directives from `.htaccess` into the `<Directory>` block of the virtual host.",
                 "Check: `curl -I https://example.com/private/` must answer 401.",
             ],
@@ -359,9 +365,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Add AuthConfig to the existing list: `AllowOverride Indexes AuthConfig` (or `AllowOverride \
-                    AuthConfig`) in the `<Directory>` block, then reload Apache.
-                    """,
+                Add AuthConfig to the existing list: `AllowOverride Indexes AuthConfig` (or `AllowOverride \
+                AuthConfig`) in the `<Directory>` block, then reload Apache.
+                """,
                 "Or remove the auth lines from `.htaccess` and put them in the virtual host.",
                 "Find the file: `grep -n 'not allowed here' /var/log/apache2/error.log | tail`.",
             ],
@@ -382,13 +388,13 @@ extension Catalog {
             fix: [
                 "Remove `Satisfy Any` and the `Order`/`Allow`/`Deny` lines from the block; keep `Require valid-user`.",
                 """
-                    If some hosts must skip the password, write it in 2.4 syntax: `<RequireAny>` `Require ip \
-                    10.0.0.0/8` `Require valid-user` `</RequireAny>`.
-                    """,
+                If some hosts must skip the password, write it in 2.4 syntax: `<RequireAny>` `Require ip \
+                10.0.0.0/8` `Require valid-user` `</RequireAny>`.
+                """,
                 """
-                    Reload (`sudo apachectl configtest && sudo systemctl reload apache2`) and check that `curl -I URL` \
-                    without credentials answers 401.
-                    """,
+                Reload (`sudo apachectl configtest && sudo systemctl reload apache2`) and check that `curl -I URL` \
+                without credentials answers 401.
+                """,
             ],
             references: [
                 "Apache mod_access_compat Satisfy", "Apache Upgrading to 2.4 from 2.2: access control",
@@ -409,9 +415,9 @@ extension Catalog {
             fix: [
                 "Apache: wrap the requirement, `<LimitExcept OPTIONS> Require valid-user </LimitExcept>`.",
                 """
-                    nginx: `if ($request_method = OPTIONS) { return 204; }` in the location (runs before auth_basic), \
-                    with the CORS headers added `always`.
-                    """,
+                nginx: `if ($request_method = OPTIONS) { return 204; }` in the location (runs before auth_basic), \
+                with the CORS headers added `always`.
+                """,
             ],
             references: ["Fetch standard, CORS-preflight fetch", "Apache core <LimitExcept>"]),
 
@@ -427,13 +433,13 @@ extension Catalog {
             fix: [
                 "List active plugins: `wp plugin list --status=active`.",
                 """
-                    Test without it: `wp plugin deactivate PLUGIN`, retry the request, `wp plugin activate PLUGIN` (no \
-                    WP-CLI: rename `wp-content/plugins/PLUGIN` to `PLUGIN.off` and back).
-                    """,
+                Test without it: `wp plugin deactivate PLUGIN`, retry the request, `wp plugin activate PLUGIN` (no \
+                WP-CLI: rename `wp-content/plugins/PLUGIN` to `PLUGIN.off` and back).
+                """,
                 """
-                    Let why401 find the culprit: `why401 wordpress /var/www/html --bisect \
-                    https://example.com/wp-json/wp/v2/users/me`.
-                    """,
+                Let why401 find the culprit: `why401 wordpress /var/www/html --bisect \
+                https://example.com/wp-json/wp/v2/users/me`.
+                """,
             ],
             references: ["WP-CLI wp plugin", "WordPress REST API Handbook: Authentication"]),
 
@@ -448,14 +454,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Look for settings such as \"Disable REST API\", \"Disable application passwords\" or login \
-                    restrictions in the plugin's options and allow your client.
-                    """,
+                Look for settings such as \"Disable REST API\", \"Disable application passwords\" or login \
+                restrictions in the plugin's options and allow your client.
+                """,
                 "Update it (`wp plugin update PLUGIN`) and report the problem to its author if it persists.",
                 """
-                    As a last resort keep it off: `wp plugin deactivate PLUGIN`, or apply the change with `why401 \
-                    wordpress DIR --bisect URL --apply`.
-                    """,
+                As a last resort keep it off: `wp plugin deactivate PLUGIN`, or apply the change with `why401 \
+                wordpress DIR --bisect URL --apply`.
+                """,
             ],
             references: ["WP-CLI wp plugin", "WordPress REST API Handbook: Authentication"]),
 
@@ -471,18 +477,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Add to the virtual host or `.htaccess`: `CGIPassAuth On` (Apache 2.4.13+; `.htaccess` needs \
-                    `AllowOverride AuthConfig`).
-                    """,
+                Add to the virtual host or `.htaccess`: `CGIPassAuth On` (Apache 2.4.13+; `.htaccess` needs \
+                `AllowOverride AuthConfig`).
+                """,
                 """
-                    Or, above `# BEGIN WordPress` in `.htaccess`: `RewriteEngine On` + `RewriteRule .* - \
-                    [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
-                    """,
+                Or, above `# BEGIN WordPress` in `.htaccess`: `RewriteEngine On` + `RewriteRule .* - \
+                [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
+                """,
                 #"Or: `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1`."#,
                 """
-                    Check: `curl -u alice:APP_PASSWORD https://example.com/wp-json/wp/v2/users/me` returns your user, \
-                    not `rest_not_logged_in`.
-                    """,
+                Check: `curl -u alice:APP_PASSWORD https://example.com/wp-json/wp/v2/users/me` returns your user, \
+                not `rest_not_logged_in`.
+                """,
             ],
             references: [
                 "WordPress Application Passwords integration guide", "Apache core CGIPassAuth", "Apache mod_rewrite",
@@ -499,17 +505,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Find the filter: `grep -rn 'wp_is_application_passwords_available' wp-content/` and remove the \
-                    `add_filter(…, '__return_false')` line.
-                    """,
+                Find the filter: `grep -rn 'wp_is_application_passwords_available' wp-content/` and remove the \
+                `add_filter(…, '__return_false')` line.
+                """,
                 """
-                    Check security plugins (e.g. Wordfence › Login Security › \"Disable WordPress application \
-                    passwords\") and turn the option off.
-                    """,
+                Check security plugins (e.g. Wordfence › Login Security › \"Disable WordPress application \
+                passwords\") and turn the option off.
+                """,
                 """
-                    Serve the site over https, then create one: `wp user application-password create alice why401` (or \
-                    Users › Profile › Application Passwords).
-                    """,
+                Serve the site over https, then create one: `wp user application-password create alice why401` (or \
+                Users › Profile › Application Passwords).
+                """,
             ],
             references: [
                 "WordPress Application Passwords integration guide",

@@ -25,14 +25,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Log in again to get a fresh session cookie; for curl, repeat the login request with `-c \
-                    cookies.txt` and then use `-b cookies.txt`.
-                    """,
+                Log in again to get a fresh session cookie; for curl, repeat the login request with `-c \
+                cookies.txt` and then use `-b cookies.txt`.
+                """,
                 """
-                    Browsers: clear the site's cookies, then log in — Chrome: Settings › Privacy and security › \
-                    Third-party cookies › See all site data and permissions…; Firefox: Settings › Privacy & Security › \
-                    Cookies and Site Data › Manage Data…; Safari: Settings › Privacy › Manage Website Data….
-                    """,
+                Browsers: clear the site's cookies, then log in — Chrome: Settings › Privacy and security › \
+                Third-party cookies › See all site data and permissions…; Firefox: Settings › Privacy & Security › \
+                Cookies and Site Data › Manage Data…; Safari: Settings › Privacy › Manage Website Data….
+                """,
                 "Admin: if sessions expire too soon, lengthen the session lifetime or refresh the cookie on activity.",
             ],
             references: ["RFC 6265 §5.3", "RFC 6265 §4.1.2.1", "RFC 6265 §4.1.2.2"]),
@@ -48,18 +48,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    User: use the same scheme and host you logged in on (e.g. https://www.example.com, not \
-                    http://example.com).
-                    """,
+                User: use the same scheme and host you logged in on (e.g. https://www.example.com, not \
+                http://example.com).
+                """,
                 """
-                    Admin: set the cookie for every host and path that needs it, e.g. `Set-Cookie: session=…; \
-                    Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax`.
-                    """,
+                Admin: set the cookie for every host and path that needs it, e.g. `Set-Cookie: session=…; \
+                Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax`.
+                """,
                 """
-                    Admin, for cross-site API calls with cookies: `SameSite=None; Secure`, plus \
-                    `Access-Control-Allow-Credentials: true` and an explicit `Access-Control-Allow-Origin`; the page \
-                    must call `fetch(url, { credentials: 'include' })`.
-                    """,
+                Admin, for cross-site API calls with cookies: `SameSite=None; Secure`, plus \
+                `Access-Control-Allow-Credentials: true` and an explicit `Access-Control-Allow-Origin`; the page \
+                must call `fetch(url, { credentials: 'include' })`.
+                """,
             ],
             references: ["RFC 6265 §5.4", "RFC 6265 §4.1.2.3", "RFC 6265 §4.1.2.4", "RFC 6265 §4.1.2.5"]),
 
@@ -74,19 +74,19 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Chrome: Settings › Privacy and security › Third-party cookies › See all site data and permissions… \
-                    › search the site › Delete.
-                    """,
+                Chrome: Settings › Privacy and security › Third-party cookies › See all site data and permissions… \
+                › search the site › Delete.
+                """,
                 """
-                    Firefox: Settings › Privacy & Security › Cookies and Site Data › Manage Data… › select the site › \
-                    Remove Selected.
-                    """,
+                Firefox: Settings › Privacy & Security › Cookies and Site Data › Manage Data… › select the site › \
+                Remove Selected.
+                """,
                 "Safari: Settings › Privacy › Manage Website Data… › select the site › Remove.",
                 "curl/scripts: delete the cookie jar (`rm cookies.txt`) and log in again.",
                 """
-                    Admin: treat an unknown session cookie as no session (clear it with `Set-Cookie: session=; \
-                    Max-Age=0` and show the login).
-                    """,
+                Admin: treat an unknown session cookie as no session (clear it with `Set-Cookie: session=; \
+                Max-Age=0` and show the login).
+                """,
             ],
             references: ["RFC 6265 §5.3", "RFC 6265 §5.4"]),
 
@@ -102,13 +102,13 @@ extension Catalog {
             fix: [
                 #"Apache: `Header always set Cache-Control "no-store" "expr=%{REQUEST_STATUS} == 401"` (mod_headers)."#,
                 #"""
-                    nginx: in the protected location `add_header Cache-Control "no-store" always;`; with proxy_cache, \#
-                    `proxy_cache_valid 401 0;` and `proxy_no_cache $http_authorization;`.
-                    """#,
+                nginx: in the protected location `add_header Cache-Control "no-store" always;`; with proxy_cache, \#
+                `proxy_cache_valid 401 0;` and `proxy_no_cache $http_authorization;`.
+                """#,
                 """
-                    Purge the stored 401 from the CDN/reverse-proxy cache; a user can bypass it meanwhile with `curl \
-                    -H 'Cache-Control: no-cache' …`.
-                    """,
+                Purge the stored 401 from the CDN/reverse-proxy cache; a user can bypass it meanwhile with `curl \
+                -H 'Cache-Control: no-cache' …`.
+                """,
             ],
             references: ["RFC 9111 §3", "RFC 9111 §4.2.2", "RFC 9111 §5.2.2.5", "RFC 9111 §3.5"]),
 
@@ -123,17 +123,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Mark per-user answers `Cache-Control: private` (or `no-store` for sensitive data), and add `Vary: \
-                    Authorization` (or `Vary: Cookie` for cookie sessions).
-                    """,
+                Mark per-user answers `Cache-Control: private` (or `no-store` for sensitive data), and add `Vary: \
+                Authorization` (or `Vary: Cookie` for cookie sessions).
+                """,
                 #"""
-                    Apache: `Header always set Cache-Control "private, no-store"` in the protected area; nginx: \#
-                    `add_header Cache-Control "private" always;`.
-                    """#,
+                Apache: `Header always set Cache-Control "private, no-store"` in the protected area; nginx: \#
+                `add_header Cache-Control "private" always;`.
+                """#,
                 """
-                    nginx proxy_cache: `proxy_no_cache $http_authorization $cookie_session;` and `proxy_cache_bypass \
-                    $http_authorization $cookie_session;`.
-                    """,
+                nginx proxy_cache: `proxy_no_cache $http_authorization $cookie_session;` and `proxy_cache_bypass \
+                $http_authorization $cookie_session;`.
+                """,
             ],
             references: ["RFC 9111 §3.5", "RFC 9111 §5.2.2.7", "RFC 9110 §12.5.5"]),
     ]

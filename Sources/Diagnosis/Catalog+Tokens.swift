@@ -36,17 +36,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Get a new token: log in again, or use the refresh token, e.g. `curl -u CLIENT_ID -d \
-                    grant_type=refresh_token -d refresh_token=$REFRESH https://idp.example.com/oauth/token`.
-                    """,
+                Get a new token: log in again, or use the refresh token, e.g. `curl -u CLIENT_ID -d \
+                grant_type=refresh_token -d refresh_token=$REFRESH https://idp.example.com/oauth/token`.
+                """,
                 """
-                    In code, refresh when `exp - now < 60 s` instead of waiting for the 401, and retry the request \
-                    once after refreshing.
-                    """,
+                In code, refresh when `exp - now < 60 s` instead of waiting for the 401, and retry the request \
+                once after refreshing.
+                """,
                 """
-                    If `exp` seems right but the server still says expired, check the clocks (see clock.skew): `sudo \
-                    timedatectl set-ntp true`.
-                    """,
+                If `exp` seems right but the server still says expired, check the clocks (see clock.skew): `sudo \
+                timedatectl set-ntp true`.
+                """,
             ],
             references: ["RFC 7519 §4.1.4", "RFC 6750 §3.1", "RFC 6749 §6"]),
 
@@ -61,13 +61,13 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Synchronise the clocks of the issuer, the API server and this machine: Linux `sudo timedatectl \
-                    set-ntp true`, macOS `sudo sntp -sS time.apple.com`, Windows `w32tm /resync`.
-                    """,
+                Synchronise the clocks of the issuer, the API server and this machine: Linux `sudo timedatectl \
+                set-ntp true`, macOS `sudo sntp -sS time.apple.com`, Windows `w32tm /resync`.
+                """,
                 """
-                    Admin: allow a small leeway in the verifier (e.g. 60 s: PyJWT `leeway=60`, jsonwebtoken \
-                    `clockTolerance: 60`).
-                    """,
+                Admin: allow a small leeway in the verifier (e.g. 60 s: PyJWT `leeway=60`, jsonwebtoken \
+                `clockTolerance: 60`).
+                """,
                 "As a stop-gap, wait until the `nbf` time shown in the evidence has passed and retry.",
             ],
             references: ["RFC 7519 §4.1.5", "RFC 7519 §4.1.6"]),
@@ -82,14 +82,14 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Read the `error_description` in the evidence and obtain a new token from the issuer (log in again \
-                    or refresh).
-                    """,
+                Read the `error_description` in the evidence and obtain a new token from the issuer (log in again \
+                or refresh).
+                """,
                 """
-                    Check the token was issued for this API and environment (staging tokens do not work in \
-                    production): decode its claims with `why401 URL --bearer @token.txt --audience API-AUDIENCE` \
-                    (expired, not-yet-valid and audience findings) or `cut -d. -f2 token.txt | base64 -d`.
-                    """,
+                Check the token was issued for this API and environment (staging tokens do not work in \
+                production): decode its claims with `why401 URL --bearer @token.txt --audience API-AUDIENCE` \
+                (expired, not-yet-valid and audience findings) or `cut -d. -f2 token.txt | base64 -d`.
+                """,
                 "If tokens are revoked on logout or password change, log in again on this client.",
             ],
             references: ["RFC 6750 §3.1", "RFC 6750 §3"]),
@@ -104,14 +104,14 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Request a token with the scope named in the challenge, e.g. `-d scope="orders:read orders:write"` \#
-                    in the token request, and make sure the client is allowed that scope at the authorization server.
-                    """#,
+                Request a token with the scope named in the challenge, e.g. `-d scope="orders:read orders:write"` \#
+                in the token request, and make sure the client is allowed that scope at the authorization server.
+                """#,
                 "Admin: grant the scope to the client or user in the authorization server.",
                 #"""
-                    Admin: answer insufficient scope with `403` and `WWW-Authenticate: Bearer \#
-                    error="insufficient_scope", scope="orders:read"`.
-                    """#,
+                Admin: answer insufficient scope with `403` and `WWW-Authenticate: Bearer \#
+                error="insufficient_scope", scope="orders:read"`.
+                """#,
             ],
             references: ["RFC 6750 §3.1", "RFC 9110 §15.5.4", "RFC 6749 §3.3"]),
 
@@ -126,18 +126,18 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Get a token from the issuer this API trusts; compare the token's `iss` and `kid` (`cut -d. -f1,2 \
-                    token.txt | tr . '\\n' | base64 -d`) with `curl -s https://idp.example.com/.well-known/jwks.json | \
-                    jq '.keys[].kid'`.
-                    """,
+                Get a token from the issuer this API trusts; compare the token's `iss` and `kid` (`cut -d. -f1,2 \
+                token.txt | tr . '\\n' | base64 -d`) with `curl -s https://idp.example.com/.well-known/jwks.json | \
+                jq '.keys[].kid'`.
+                """,
                 """
-                    Admin: after a key rotation, publish the new key in the JWKS before signing with it, and let \
-                    verifiers refresh their JWKS cache.
-                    """,
+                Admin: after a key rotation, publish the new key in the JWKS before signing with it, and let \
+                verifiers refresh their JWKS cache.
+                """,
                 #"""
-                    Admin: pin the accepted algorithms in the verifier, e.g. PyJWT `jwt.decode(token, key, \#
-                    algorithms=["RS256"])`; reject `none`.
-                    """#,
+                Admin: pin the accepted algorithms in the verifier, e.g. PyJWT `jwt.decode(token, key, \#
+                algorithms=["RS256"])`; reject `none`.
+                """#,
             ],
             references: ["RFC 7515 §5.2", "RFC 7518 §3.6", "RFC 8725 §3.1", "RFC 7517 §4.5"]),
 
@@ -152,9 +152,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Admin: replace the signing secret with 32 or more random bytes, e.g. `openssl rand -base64 48`, \
-                    and revoke the tokens issued with the old one.
-                    """,
+                Admin: replace the signing secret with 32 or more random bytes, e.g. `openssl rand -base64 48`, \
+                and revoke the tokens issued with the old one.
+                """,
                 "Admin: prefer an asymmetric algorithm (RS256, ES256, EdDSA) so verifiers never hold the signing key.",
             ],
             references: ["RFC 7518 §3.2", "RFC 8725 §3.5"]),
@@ -170,17 +170,17 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Request the token for this API: pass its identifier as `audience=https://api.example.com` \
-                    (Auth0-style) or `resource=https://api.example.com` (RFC 8707) in the token request.
-                    """,
+                Request the token for this API: pass its identifier as `audience=https://api.example.com` \
+                (Auth0-style) or `resource=https://api.example.com` (RFC 8707) in the token request.
+                """,
                 """
-                    Check the issuer URL configured on the client matches the one the API trusts (including tenant and \
-                    trailing slash).
-                    """,
+                Check the issuer URL configured on the client matches the one the API trusts (including tenant and \
+                trailing slash).
+                """,
                 """
-                    Admin: configure the API's expected audience and issuer to match what the authorization server \
-                    puts in its tokens.
-                    """,
+                Admin: configure the API's expected audience and issuer to match what the authorization server \
+                puts in its tokens.
+                """,
             ],
             references: ["RFC 7519 §4.1.3", "RFC 7519 §4.1.1", "RFC 8707 §2"]),
 
@@ -194,9 +194,9 @@ extension Catalog {
                 """,
             fix: [
                 """
-                    Ask the issuer: token introspection, `curl -u CLIENT_ID:CLIENT_SECRET -d token=$TOKEN \
-                    https://idp.example.com/oauth/introspect` returns `active`, `exp` and `scope`.
-                    """,
+                Ask the issuer: token introspection, `curl -u CLIENT_ID:CLIENT_SECRET -d token=$TOKEN \
+                https://idp.example.com/oauth/introspect` returns `active`, `exp` and `scope`.
+                """,
                 "If introspection is not available, obtain a fresh token and compare the behaviour.",
             ],
             references: ["RFC 7662 §2", "RFC 6750 §1.2"]),
@@ -217,20 +217,20 @@ extension Catalog {
                 """,
             fix: [
                 #"""
-                    Serve `/.well-known/oauth-protected-resource` without authentication, with `Content-Type: \#
-                    application/json` and at least `{"resource": "https://api.example.com", "authorization_servers": \#
-                    ["https://auth.example.com"]}`.
-                    """#,
+                Serve `/.well-known/oauth-protected-resource` without authentication, with `Content-Type: \#
+                application/json` and at least `{"resource": "https://api.example.com", "authorization_servers": \#
+                ["https://auth.example.com"]}`.
+                """#,
                 "`resource` must equal the protected resource's identifier exactly (scheme, host, path).",
                 """
-                    Check: `curl -s https://api.example.com/.well-known/oauth-protected-resource | jq .` and that each \
-                    authorization server answers `/.well-known/oauth-authorization-server` (RFC 8414).
-                    """,
+                Check: `curl -s https://api.example.com/.well-known/oauth-protected-resource | jq .` and that each \
+                authorization server answers `/.well-known/oauth-authorization-server` (RFC 8414).
+                """,
                 """
-                    Admin: the authorization server's metadata must say `\"issuer\"` exactly as listed in \
-                    `authorization_servers` (and as tokens' `iss`), and its `jwks_uri` must list the current signing \
-                    key's `kid`.
-                    """,
+                Admin: the authorization server's metadata must say `\"issuer\"` exactly as listed in \
+                `authorization_servers` (and as tokens' `iss`), and its `jwks_uri` must list the current signing \
+                key's `kid`.
+                """,
             ],
             references: ["RFC 9728 §5", "RFC 9728 §3", "RFC 8414 §3"]),
 
@@ -248,9 +248,9 @@ extension Catalog {
                 "macOS: `sudo sntp -sS time.apple.com`.",
                 "Windows (administrator prompt): `w32tm /resync`.",
                 """
-                    If the server's clock is the wrong one, the admin enables NTP there (`sudo timedatectl set-ntp \
-                    true`).
-                    """,
+                If the server's clock is the wrong one, the admin enables NTP there (`sudo timedatectl set-ntp \
+                true`).
+                """,
             ],
             references: ["RFC 9110 §6.6.1", "RFC 7519 §4.1.4"]),
     ]

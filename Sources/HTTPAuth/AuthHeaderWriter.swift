@@ -18,9 +18,9 @@ public enum AuthHeaderWriter {
             switch self {
             case .controlCharacter(let parameter, let offset):
                 """
-                    the value of \"\(parameter)\" has a control character at byte \(offset), which no header value can \
-                    carry
-                    """
+                the value of \"\(parameter)\" has a control character at byte \(offset), which no header value can \
+                carry
+                """
             case .notAToken(let parameter):
                 "the value of \"\(parameter)\" must be a token (RFC 9110 §5.6.2) but has characters a token cannot hold"
             }

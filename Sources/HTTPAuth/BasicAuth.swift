@@ -26,9 +26,9 @@ public enum BasicEncodingError: Error, Sendable, Hashable, CustomStringConvertib
         switch self {
         case .notRepresentableInLatin1(let field, let offset):
             """
-                the \(field.rawValue) has a character at position \(offset) that ISO-8859-1 (Latin-1) cannot encode; \
-                use UTF-8
-                """
+            the \(field.rawValue) has a character at position \(offset) that ISO-8859-1 (Latin-1) cannot encode; \
+            use UTF-8
+            """
         }
     }
 }
@@ -161,9 +161,9 @@ public enum BasicDecodingError: Error, Sendable, Hashable, CustomStringConvertib
             "the decoded Basic token (\(length) bytes) has no ':' separating user name and password"
         case .invalidUTF8(let field, let offset):
             """
-                the \(field.rawValue) is not valid UTF-8 (byte \(offset) of that field); the client probably encoded \
-                it as ISO-8859-1
-                """
+            the \(field.rawValue) is not valid UTF-8 (byte \(offset) of that field); the client probably encoded \
+            it as ISO-8859-1
+            """
         }
     }
 }
@@ -192,9 +192,9 @@ public enum BasicAuth {
                     kind: .colonInUserName, field: .user,
                     message:
                         """
-                            the user name contains ':' (at position \(position)); RFC 7617 §2 forbids it because the \
-                            server splits user and password at the first colon
-                            """
+                        the user name contains ':' (at position \(position)); RFC 7617 §2 forbids it because the \
+                        server splits user and password at the first colon
+                        """
                 ))
         }
         let utf8Announced = announcedCharset(challenge) == .utf8
@@ -205,9 +205,9 @@ public enum BasicAuth {
                         kind: .nonASCIIWithoutCharset, field: field,
                         message:
                             """
-                                the \(field.rawValue) has non-ASCII characters but the server did not announce \
-                                charset=\"UTF-8\"; it may decode them as another charset (RFC 7617 §2.1)
-                                """
+                            the \(field.rawValue) has non-ASCII characters but the server did not announce \
+                            charset=\"UTF-8\"; it may decode them as another charset (RFC 7617 §2.1)
+                            """
                     ))
             }
             if let first = text.unicodeScalars.first, first == " " || first == "\t" {
@@ -232,10 +232,10 @@ public enum BasicAuth {
                         kind: .lineBreak, field: field,
                         message:
                             """
-                                the \(field.rawValue) contains a line \
-                                break\(atEnd ? " at its end (often from reading a file or $(…))" : ""); it is sent as \
-                                part of it
-                                """
+                            the \(field.rawValue) contains a line \
+                            break\(atEnd ? " at its end (often from reading a file or $(…))" : ""); it is sent as \
+                            part of it
+                            """
                     ))
             }
             if text.unicodeScalars.contains(where: {

@@ -171,11 +171,8 @@ public enum BearerAuth {
             issues.append(
                 BearerTokenIssue(
                     kind: .lineBreak, offset: breakOffset,
-                    message:
-                        """
-                            the Bearer token contains a line break at byte \
-                            \(breakOffset)\(trailing ? " (at its end: often read from a file or $(…) without trimming)" : "")
-                            """
+                    message: "the Bearer token contains a line break at byte \(breakOffset)"
+                        + (trailing ? " (at its end: often read from a file or $(…) without trimming)" : "")
                 ))
         }
 
@@ -193,9 +190,9 @@ public enum BearerAuth {
                     kind: .doubledScheme, offset: coreStart,
                     message:
                         """
-                            the token starts with the word \"Bearer\", so the header reads \"Bearer Bearer …\"; send \
-                            the token alone after one \"Bearer \"
-                            """
+                        the token starts with the word \"Bearer\", so the header reads \"Bearer Bearer …\"; send \
+                        the token alone after one \"Bearer \"
+                        """
                 ))
             var skip = schemeWord.count
             while skip < core.count, isSpace(core[skip]) { skip += 1 }
@@ -218,9 +215,9 @@ public enum BearerAuth {
                     kind: .quoted, offset: coreStart,
                     message:
                         """
-                            the Bearer token is wrapped in \(first == UInt8(ascii: "\"") ? "double" : "single") \
-                            quotes, which are sent as part of it (RFC 6750 tokens are never quoted)
-                            """
+                        the Bearer token is wrapped in \(first == UInt8(ascii: "\"") ? "double" : "single") \
+                        quotes, which are sent as part of it (RFC 6750 tokens are never quoted)
+                        """
                 ))
             core = Array(core[1..<(core.count - 1)])
             coreStart += 1
@@ -279,9 +276,9 @@ public enum BearerAuth {
                     kind: .invalidCharacter, offset: firstInvalid.offset,
                     message:
                         """
-                            the Bearer token has \(invalidCount) character\(invalidCount == 1 ? "" : "s") outside the \
-                            RFC 6750 b64token set; the first is \(what) at byte \(firstInvalid.offset)
-                            """
+                        the Bearer token has \(invalidCount) character\(invalidCount == 1 ? "" : "s") outside the \
+                        RFC 6750 b64token set; the first is \(what) at byte \(firstInvalid.offset)
+                        """
                 ))
         }
         if let firstMisplacedPadding {
@@ -290,9 +287,9 @@ public enum BearerAuth {
                     kind: .misplacedPadding, offset: firstMisplacedPadding,
                     message:
                         """
-                            the Bearer token has '=' at byte \(firstMisplacedPadding), but b64token allows '=' only at \
-                            the end
-                            """
+                        the Bearer token has '=' at byte \(firstMisplacedPadding), but b64token allows '=' only at \
+                        the end
+                        """
                 ))
         }
         if core.isEmpty || (paddingStart == 0 && !core.isEmpty) {

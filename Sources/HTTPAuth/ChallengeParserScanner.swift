@@ -81,9 +81,9 @@ struct AuthFieldScanner {
                     record(
                         starts[index] + offset, .invalidUTF8,
                         """
-                            \(Self.describeHigh(byte)) is not UTF-8; the value holding it is read as ISO-8859-1 \
-                            (\(Self.latin1Name(byte))), as browsers read realms
-                            """
+                        \(Self.describeHigh(byte)) is not UTF-8; the value holding it is read as ISO-8859-1 \
+                        (\(Self.latin1Name(byte))), as browsers read realms
+                        """
                     )
                 }
             }
@@ -222,9 +222,9 @@ struct AuthFieldScanner {
             record(
                 bare.byteRange.lowerBound, .parameterWithoutValue,
                 """
-                    \(quoted(bare.scheme)) has no value; read as a parameter of the \
-                    \(quoted(challenges[candidate.owner].scheme)) challenge
-                    """
+                \(quoted(bare.scheme)) has no value; read as a parameter of the \
+                \(quoted(challenges[candidate.owner].scheme)) challenge
+                """
             )
             addParameter(candidate.owner, AuthParameter(name: bare.scheme, value: nil), at: bare.byteRange)
             target = candidate.owner
@@ -241,9 +241,9 @@ struct AuthFieldScanner {
             record(
                 word.lowerBound, .missingScheme,
                 """
-                    parameter \(quoted(name)) follows a comma, not a scheme; kept with the preceding \
-                    \(quoted(challenges[last].scheme)) challenge
-                    """
+                parameter \(quoted(name)) follows a comma, not a scheme; kept with the preceding \
+                \(quoted(challenges[last].scheme)) challenge
+                """
             )
         } else {
             record(word.lowerBound, .missingScheme, "parameter \(quoted(name)) has no auth-scheme before it; dropped")
@@ -497,9 +497,9 @@ struct AuthFieldScanner {
             record(
                 range.lowerBound, .duplicateParameter,
                 """
-                    parameter \(quoted(parameter.name)) appears again in the \(quoted(challenges[index].scheme)) \
-                    challenge; both kept
-                    """
+                parameter \(quoted(parameter.name)) appears again in the \(quoted(challenges[index].scheme)) \
+                challenge; both kept
+                """
             )
         } else {
             seenNames[index].insert(key)

@@ -88,9 +88,9 @@ public enum DigestError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notDigest(let scheme): "the challenge uses scheme \"\(scheme)\", not Digest"
         case .unknownAlgorithm(let name):
             """
-                unknown Digest algorithm \"\(name)\" (supported: \
-                \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))
-                """
+            unknown Digest algorithm \"\(name)\" (supported: \
+            \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))
+            """
         case .missingParameter(let name):
             "the Digest challenge has no \"\(name)\" parameter, which RFC 7616 §3.3 requires"
         case .unsupportedQop(let values):
@@ -202,9 +202,9 @@ public struct DigestAuthorization: Sendable, Hashable, CustomStringConvertible {
     /// Algorithm, qop and nc, with the response masked: safe for logs and reports.
     public var description: String {
         """
-            DigestAuthorization(algorithm: \(algorithm), qop: \(qop?.rawValue ?? "none"), nc: \(nc ?? "none"), \
-            response: ****)
-            """
+        DigestAuthorization(algorithm: \(algorithm), qop: \(qop?.rawValue ?? "none"), nc: \(nc ?? "none"), \
+        response: ****)
+        """
     }
 }
 

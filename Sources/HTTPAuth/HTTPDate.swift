@@ -63,9 +63,9 @@ public enum HTTPDate {
         let c = civil(min(max(seconds, representable.lowerBound), representable.upperBound))
         return
             """
-                \(dayNames[c.weekday]), \(two(c.day)) \(monthNames[c.month - 1]) \(four(c.year)) \
-                \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT
-                """
+            \(dayNames[c.weekday]), \(two(c.day)) \(monthNames[c.month - 1]) \(four(c.year)) \
+            \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT
+            """
     }
 
     /// Any of the three HTTP-date forms → seconds since the epoch; nil when it is none of them.

@@ -92,11 +92,11 @@ public enum SecretMasking {
         default:
             if rest.contains("=") && rest.contains(",") || rest.contains("=\"") {
                 // Parameter form (e.g. AWS4-HMAC-SHA256 Credential=…, Signature=…).
-                return
-                    """
-                        \(scheme) \
-                        \(maskParameters(rest, secretNames: ["signature", "sig", "response", "token", "password", "credential", "oauth_token", "oauth_signature", "mac", "key"]))
-                        """
+                let secretNames: Set<String> = [
+                    "signature", "sig", "response", "token", "password", "credential", "oauth_token", "oauth_signature",
+                    "mac", "key",
+                ]
+                return "\(scheme) \(maskParameters(rest, secretNames: secretNames))"
             }
             return "\(scheme) \(maskOpaque(rest))"
         }

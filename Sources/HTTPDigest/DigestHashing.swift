@@ -185,8 +185,8 @@ public struct DigestSession: Sendable, CustomStringConvertible {
     /// User, realm, algorithm and nonce count, with the password masked.
     public var description: String {
         """
-            DigestSession(user: \(username), password: ****, realm: \(challenge.realm), algorithm: \
-            \(challenge.algorithm), nc: \(nonceCount))
-            """
+        DigestSession(user: \(username), password: ****, realm: \(challenge.realm), algorithm: \
+        \(challenge.algorithm), nc: \(nonceCount))
+        """
     }
 }

@@ -89,12 +89,8 @@ public final class ChangeGuard: @unchecked Sendable {
             do {
                 let steps = try ChangeJournal.undo(journalPath)
                 let failed = steps.filter { if case .failed = $0.result { return true } else { return false } }
-                report(
-                    """
-                        \(name): restored \(steps.count - failed.count) change(s) from \
-                        \(journalPath)\(failed.isEmpty ? "" : ", \(failed.count) failed — run --undo --journal \(journalPath)")
-                        """
-                )
+                let failures = failed.isEmpty ? "" : ", \(failed.count) failed — run --undo --journal \(journalPath)"
+                report("\(name): restored \(steps.count - failed.count) change(s) from \(journalPath)\(failures)")
             } catch {
                 report("\(name): could not restore: \(error) — run --undo --journal \(journalPath)")
             }

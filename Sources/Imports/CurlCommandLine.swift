@@ -105,9 +105,9 @@ public struct CurlCommandLine: Sendable, Equatable {
             // Not named: `"alice:pa$word"` would put part of a password into the report.
             command.notes.append(
                 """
-                    \(expansions.count == 1 ? "a shell variable ($…) was" : "shell variables ($…) were") sent as \
-                    written, not expanded
-                    """
+                \(expansions.count == 1 ? "a shell variable ($…) was" : "shell variables ($…) were") sent as \
+                written, not expanded
+                """
             )
         }
         return command
@@ -507,9 +507,9 @@ public enum CurlParseError: Error, Sendable, Equatable, CustomStringConvertible 
         case .missingValue(let option): "curl option \(option) needs a value"
         case .unsupported(let option, let what):
             """
-                curl option \(option) changes what is sent and why401 cannot reproduce it (\(what)); remove it to \
-                diagnose the rest
-                """
+            curl option \(option) changes what is sent and why401 cannot reproduce it (\(what)); remove it to \
+            diagnose the rest
+            """
         case .noURL: "the pasted command has no URL"
         case .severalURLs(let unknown):
             "the pasted command has more than one URL; why401 diagnoses one request"

@@ -186,9 +186,9 @@ extension CurlCommandLine {
                 if value.string == "include" {
                     notes.append(
                         """
-                            fetch credentials: \"include\": a browser adds its cookies for this site, which a copied \
-                            fetch does not contain (Copy as cURL or fetch (Node.js) includes them)
-                            """
+                        fetch credentials: \"include\": a browser adds its cookies for this site, which a copied \
+                        fetch does not contain (Copy as cURL or fetch (Node.js) includes them)
+                        """
                     )
                 }
             case "referrerPolicy", "mode", "cache", "keepalive", "integrity", "priority", "signal":

@@ -154,15 +154,15 @@ struct HARCookieJar {
             } else if crossSite && (sameSite == "lax" || sameSite == nil) && !topLevelGET {
                 reason =
                     """
-                        SameSite=\(info.sameSite ?? "Lax (the default)") and the request is a cross-site \
-                        \(entry.method) that is not a top-level navigation; set by \(info.setByLine)
-                        """
+                    SameSite=\(info.sameSite ?? "Lax (the default)") and the request is a cross-site \
+                    \(entry.method) that is not a top-level navigation; set by \(info.setByLine)
+                    """
             } else {
                 reason =
                     """
-                        set by \(info.setByLine) and in scope here, but this request did not carry it (the client \
-                        dropped it)
-                        """
+                    set by \(info.setByLine) and in scope here, but this request did not carry it (the client \
+                    dropped it)
+                    """
             }
             out.append(.init(name: cookie.name, reason: reason, expired: false))
         }

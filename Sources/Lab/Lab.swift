@@ -244,9 +244,9 @@ public enum LabScenarios {
                 expectation: .healthy, client: rightDigest,
                 behaviour:
                     """
-                        Digest realm=\"lab\", qop=\"auth\", algorithm=MD5, nonce issued by the lab; the response is \
-                        recomputed and nc checked for replays.
-                        """,
+                    Digest realm=\"lab\", qop=\"auth\", algorithm=MD5, nonce issued by the lab; the response is \
+                    recomputed and nc checked for replays.
+                    """,
                 answer: .digest(.md5)),
             LabScenario(
                 id: "digest-sha256", path: "/digest/sha256/",
@@ -260,9 +260,9 @@ public enum LabScenarios {
                 expectation: .cause("digest.stale-nonce"), client: rightDigest,
                 behaviour:
                     """
-                        Digest SHA-256; a right answer with a nonce from a plain 401 gets 401 stale=true and a fresh \
-                        nonce, which then gets 200.
-                        """,
+                    Digest SHA-256; a right answer with a nonce from a plain 401 gets 401 stale=true and a fresh \
+                    nonce, which then gets 200.
+                    """,
                 answer: .digest(.sha256, firstNonceStale: true)),
             LabScenario(
                 id: "bearer-ok", path: "/bearer/",
@@ -270,10 +270,10 @@ public enum LabScenarios {
                 expectation: .healthy, client: .bearer(token: good),
                 behaviour:
                     """
-                        Bearer realm=\"lab\" with resource_metadata (valid, naming the lab as authorization server, \
-                        RFC 8414 metadata and JWKS served); HS256 JWTs signed by the lab with exp in the future get \
-                        200.
-                        """,
+                    Bearer realm=\"lab\" with resource_metadata (valid, naming the lab as authorization server, \
+                    RFC 8414 metadata and JWKS served); HS256 JWTs signed by the lab with exp in the future get \
+                    200.
+                    """,
                 answer: .bearer { BearerArea(resourceMetadata: $0.resourceMetadataURL) }),
             LabScenario(
                 id: "bearer-jwks-ok", path: "/bearer/jwks/",
@@ -282,9 +282,9 @@ public enum LabScenarios {
                 expectation: .healthy, client: .bearer(token: es256Good),
                 behaviour:
                     """
-                        ES256 JWTs signed with the key published in /.well-known/jwks.json (kid lab-es256) get 200; \
-                        the anonymous 401 links the resource metadata.
-                        """,
+                    ES256 JWTs signed with the key published in /.well-known/jwks.json (kid lab-es256) get 200; \
+                    the anonymous 401 links the resource metadata.
+                    """,
                 answer: .bearer { BearerArea(resourceMetadata: $0.resourceMetadataURL) }),
             LabScenario(
                 id: "bearer-jwks-bad-signature", path: "/bearer/jwks-bad-signature/",
@@ -292,9 +292,9 @@ public enum LabScenarios {
                 expectation: .cause("token.signature-invalid"), client: .bearer(token: es256Forged),
                 behaviour:
                     """
-                        The token names kid lab-es256 but its signature was made with an unpublished key: 401 \
-                        error=\"invalid_token\"; the JWKS found by discovery does not verify it.
-                        """,
+                    The token names kid lab-es256 but its signature was made with an unpublished key: 401 \
+                    error=\"invalid_token\"; the JWKS found by discovery does not verify it.
+                    """,
                 answer: .bearer { BearerArea(resourceMetadata: $0.resourceMetadataURL) }),
             LabScenario(
                 id: "bearer-invalid-token", path: "/bearer/invalid-token/",
@@ -302,9 +302,9 @@ public enum LabScenarios {
                 expectation: .cause("token.invalid"), client: .bearer(token: opaque),
                 behaviour:
                     """
-                        Every token gets 401 Bearer realm=\"lab\", error=\"invalid_token\", error_description=\"The \
-                        access token expired\".
-                        """,
+                    Every token gets 401 Bearer realm=\"lab\", error=\"invalid_token\", error_description=\"The \
+                    access token expired\".
+                    """,
                 answer: .bearer(BearerArea(rejectEveryToken: true))),
             LabScenario(
                 id: "bearer-insufficient-scope", path: "/bearer/admin/",
@@ -312,9 +312,9 @@ public enum LabScenarios {
                 expectation: .cause("token.insufficient-scope"), client: .bearer(token: good),
                 behaviour:
                     """
-                        A valid token without scope admin gets 403 Bearer error=\"insufficient_scope\", \
-                        scope=\"admin\" (RFC 6750 §3.1).
-                        """,
+                    A valid token without scope admin gets 403 Bearer error=\"insufficient_scope\", \
+                    scope=\"admin\" (RFC 6750 §3.1).
+                    """,
                 answer: .bearer(BearerArea(requiredScope: "admin"))),
             LabScenario(
                 id: "bearer-invalid-request", path: "/bearer/invalid-request/",
@@ -322,9 +322,9 @@ public enum LabScenarios {
                 expectation: .cause("credentials.malformed"), client: .bearer(token: "Bearer " + good),
                 behaviour:
                     """
-                        A malformed Bearer value gets 401 Bearer error=\"invalid_request\" naming the problem (RFC \
-                        6750 prefers 400; many gateways send 401).
-                        """,
+                    A malformed Bearer value gets 401 Bearer error=\"invalid_request\" naming the problem (RFC \
+                    6750 prefers 400; many gateways send 401).
+                    """,
                 answer: .bearer(BearerArea())),
             LabScenario(
                 id: "bearer-expired-jwt", path: "/bearer/expired-jwt/",
@@ -332,9 +332,9 @@ public enum LabScenarios {
                 expectation: .cause("token.expired"), client: .bearer(token: expired),
                 behaviour:
                     """
-                        The JWT's exp is checked against the lab's clock; expired gets 401 Bearer realm=\"lab\", \
-                        error=\"invalid_token\" without a description.
-                        """,
+                    The JWT's exp is checked against the lab's clock; expired gets 401 Bearer realm=\"lab\", \
+                    error=\"invalid_token\" without a description.
+                    """,
                 answer: .bearer(BearerArea(describeErrors: false))),
             LabScenario(
                 id: "bearer-not-received", path: "/bearer/not-received/",
@@ -349,9 +349,9 @@ public enum LabScenarios {
                 expectation: .cause("challenge.missing"), client: .none,
                 behaviour:
                     """
-                        An API that wants an undocumented X-API-Key header answers everything else 401 with a JSON \
-                        body and no WWW-Authenticate.
-                        """,
+                    An API that wants an undocumented X-API-Key header answers everything else 401 with a JSON \
+                    body and no WWW-Authenticate.
+                    """,
                 answer: .missingChallenge),
             LabScenario(
                 id: "scheme-mismatch", path: "/digest-only/",
@@ -359,9 +359,9 @@ public enum LabScenarios {
                 expectation: .cause("credentials.scheme-mismatch"), client: rightBasic,
                 behaviour:
                     """
-                        Digest SHA-256 only; Basic credentials (even right ones) get 401 with the Digest challenge; a \
-                        Digest answer gets 200.
-                        """,
+                    Digest SHA-256 only; Basic credentials (even right ones) get 401 with the Digest challenge; a \
+                    Digest answer gets 200.
+                    """,
                 answer: .digest(.sha256)),
             LabScenario(
                 id: "cross-origin-redirect", path: "/redirect/",
@@ -369,9 +369,9 @@ public enum LabScenarios {
                 expectation: .cause("redirect.authorization-dropped"), client: rightBasic,
                 behaviour:
                     """
-                        302 to http://HOST:SECONDPORT/redirect-target/; there Basic realm=\"lab second origin\" wants \
-                        alice again; a conforming client has dropped Authorization, so 401.
-                        """,
+                    302 to http://HOST:SECONDPORT/redirect-target/; there Basic realm=\"lab second origin\" wants \
+                    alice again; a conforming client has dropped Authorization, so 401.
+                    """,
                 answer: .crossOriginRedirect),
             LabScenario(
                 id: "flapping", path: "/flapping/",
@@ -379,9 +379,9 @@ public enum LabScenarios {
                 expectation: .cause("transient.flapping"), client: rightBasic,
                 behaviour:
                     """
-                        Right Basic credentials get 401 (X-Backend: b), 200 (X-Backend: a), 401, 200 … counted per \
-                        path, restarting with 401 after 10 s idle; anything else 401.
-                        """,
+                    Right Basic credentials get 401 (X-Backend: b), 200 (X-Backend: a), 401, 200 … counted per \
+                    path, restarting with 401 after 10 s idle; anything else 401.
+                    """,
                 answer: .flapping),
             LabScenario(
                 id: "cached-401", path: "/cached/",
@@ -397,9 +397,9 @@ public enum LabScenarios {
                 client: .basic(user: user, password: password, cookie: "session=old"),
                 behaviour:
                     """
-                        Cookie session=old (any value but lab-session-valid) gets 401 Basic realm=\"lab\" whatever the \
-                        Authorization; without the cookie the right password gets 200 and a fresh session cookie.
-                        """,
+                    Cookie session=old (any value but lab-session-valid) gets 401 Basic realm=\"lab\" whatever the \
+                    Authorization; without the cookie the right password gets 200 and a fresh session cookie.
+                    """,
                 answer: .staleCookie),
             LabScenario(
                 id: "cors-preflight", path: "/cors/",
@@ -408,9 +408,9 @@ public enum LabScenarios {
                 client: .basic(user: user, password: password, origin: corsOrigin),
                 behaviour:
                     """
-                        OPTIONS without credentials (as browsers send preflights) gets 401 Basic; GET with the right \
-                        password gets 200 with Access-Control-Allow-Origin.
-                        """,
+                    OPTIONS without credentials (as browsers send preflights) gets 401 Basic; GET with the right \
+                    password gets 200 with Access-Control-Allow-Origin.
+                    """,
                 answer: .corsPreflight),
             LabScenario(
                 id: "clock-skew", path: "/bearer/clock-skew/",
@@ -418,9 +418,9 @@ public enum LabScenarios {
                 expectation: .cause("clock.skew"), client: .bearer(token: skewed),
                 behaviour:
                     """
-                        Date is 2 h ahead of the real clock; the JWT (exp in 1 h) is checked against that clock: 401 \
-                        Bearer error=\"invalid_token\", error_description=\"The access token expired\".
-                        """,
+                    Date is 2 h ahead of the real clock; the JWT (exp in 1 h) is checked against that clock: 401 \
+                    Bearer error=\"invalid_token\", error_description=\"The access token expired\".
+                    """,
                 answer: .bearer(BearerArea(clockOffset: clockSkewSeconds))),
             LabScenario(
                 id: "resource-metadata-broken", path: "/bearer/metadata-broken/",
@@ -428,10 +428,10 @@ public enum LabScenarios {
                 expectation: .cause("oauth.resource-metadata-broken"), client: .none,
                 behaviour:
                     """
-                        401 Bearer realm=\"lab\", \
-                        resource_metadata=\"http://HOST:PORT/.well-known/oauth-protected-resource/broken\", which \
-                        answers 404.
-                        """,
+                    401 Bearer realm=\"lab\", \
+                    resource_metadata=\"http://HOST:PORT/.well-known/oauth-protected-resource/broken\", which \
+                    answers 404.
+                    """,
                 answer: .bearer { BearerArea(resourceMetadata: $0.brokenResourceMetadataURL) }),
             LabScenario(
                 id: "as-metadata-404", path: "/bearer/as-metadata-404/",
@@ -439,9 +439,9 @@ public enum LabScenarios {
                 expectation: .cause("oauth.resource-metadata-broken"), client: .none,
                 behaviour:
                     """
-                        401 Bearer with resource_metadata; that document names http://HOST:PORT/as/missing, whose \
-                        /.well-known/oauth-authorization-server/as/missing and OpenID configuration both answer 404.
-                        """,
+                    401 Bearer with resource_metadata; that document names http://HOST:PORT/as/missing, whose \
+                    /.well-known/oauth-authorization-server/as/missing and OpenID configuration both answer 404.
+                    """,
                 answer: .discovery, authorizationServer: "/as/missing"),
             LabScenario(
                 id: "as-metadata-html", path: "/bearer/as-metadata-html/",
@@ -449,9 +449,9 @@ public enum LabScenarios {
                 expectation: .cause("oauth.resource-metadata-broken"), client: .none,
                 behaviour:
                     """
-                        401 Bearer with resource_metadata; the authorization server http://HOST:PORT/as/html answers \
-                        its RFC 8414 metadata URL with 200 text/html.
-                        """,
+                    401 Bearer with resource_metadata; the authorization server http://HOST:PORT/as/html answers \
+                    its RFC 8414 metadata URL with 200 text/html.
+                    """,
                 answer: .discovery, authorizationServer: "/as/html"),
             LabScenario(
                 id: "issuer-mismatch", path: "/bearer/issuer-mismatch/",
@@ -459,9 +459,9 @@ public enum LabScenarios {
                 expectation: .cause("oauth.resource-metadata-broken"), client: .none,
                 behaviour:
                     """
-                        401 Bearer with resource_metadata; the metadata of http://HOST:PORT/as/mismatch says issuer \
-                        https://login.example.test (RFC 8414 §3.3 requires them identical).
-                        """,
+                    401 Bearer with resource_metadata; the metadata of http://HOST:PORT/as/mismatch says issuer \
+                    https://login.example.test (RFC 8414 §3.3 requires them identical).
+                    """,
                 answer: .discovery, authorizationServer: "/as/mismatch"),
             LabScenario(
                 id: "proxy-407", path: "/proxy/",
@@ -469,9 +469,9 @@ public enum LabScenarios {
                 expectation: .cause("challenge.proxy"), client: rightBasic,
                 behaviour:
                     """
-                        407 with Proxy-Authenticate: Basic realm=\"lab proxy\" unless Proxy-Authorization carries \
-                        alice / correct horse; Authorization is ignored.
-                        """,
+                    407 with Proxy-Authenticate: Basic realm=\"lab proxy\" unless Proxy-Authorization carries \
+                    alice / correct horse; Authorization is ignored.
+                    """,
                 answer: .proxy),
         ]
     }

@@ -57,9 +57,9 @@ extension LabState {
         let nonce = issueNonce(area: area, preExpired: area.firstNonceStale && !stale)
         var value =
             """
-                Digest realm=\"\(area.realm)\", qop=\"auth\", algorithm=\(area.algorithm.rawValue), \
-                nonce=\"\(nonce)\", opaque=\"\(Self.opaque)\"
-                """
+            Digest realm=\"\(area.realm)\", qop=\"auth\", algorithm=\(area.algorithm.rawValue), \
+            nonce=\"\(nonce)\", opaque=\"\(Self.opaque)\"
+            """
         if stale { value += ", stale=true" }
         return value
     }

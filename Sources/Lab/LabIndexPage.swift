@@ -33,9 +33,9 @@ extension LabScenario {
             commands.append(
                 "curl -i -X OPTIONS -H \(Escape.shell("Origin: \(client.origin ?? LabScenarios.corsOrigin)")) "
                     + """
-                        -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization' \
-                        \(url)
-                        """
+                    -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization' \
+                    \(url)
+                    """
             )
         case "proxy-407":
             let value = "Basic " + Base64.encode(Array("\(LabScenarios.user):\(LabScenarios.password)".utf8))

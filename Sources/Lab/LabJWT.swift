@@ -46,8 +46,10 @@ enum LabJWT {
         issuer: String = LabJWT.issuer, secret: String = LabScenarios.jwtSecret
     ) -> String {
         let header = #"{"alg":"HS256","typ":"JWT"}"#
-        let payload =
-            #"{"iss":\#(JSONString.literal(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
+        let payload = #"""
+            {"iss":\#(JSONString.literal(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)",\#
+            "iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}
+            """#
         let signingInput =
             Base64.encode(Array(header.utf8), url: true, padding: false) + "."
             + Base64.encode(Array(payload.utf8), url: true, padding: false)
@@ -69,8 +71,10 @@ enum LabJWT {
         key: P256.Signing.PrivateKey = es256Key
     ) -> String {
         let header = #"{"alg":"ES256","typ":"JWT","kid":"\#(es256KeyID)"}"#
-        let payload =
-            #"{"iss":\#(JSONString.literal(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)","iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}"#
+        let payload = #"""
+            {"iss":\#(JSONString.literal(issuer)),"sub":"\#(subject)","aud":"\#(audience)","scope":"\#(scope)",\#
+            "iat":\#(issuedAt),"nbf":\#(notBefore),"exp":\#(expires)}
+            """#
         let signingInput =
             Base64.encode(Array(header.utf8), url: true, padding: false) + "."
             + Base64.encode(Array(payload.utf8), url: true, padding: false)
@@ -83,8 +87,10 @@ enum LabJWT {
         let point = Array(es256Key.publicKey.x963Representation)  // 0x04 ‖ x ‖ y
         let x = Base64.encode(point[1...32], url: true, padding: false)
         let y = Base64.encode(point[33...64], url: true, padding: false)
-        return
-            #"{"keys":[{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"\#(es256KeyID)","alg":"ES256","use":"sig"}]}"#
+        return #"""
+            {"keys":[{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)",\#
+            "kid":"\#(es256KeyID)","alg":"ES256","use":"sig"}]}
+            """#
     }
 
     /// Checks signature, `nbf` and `exp` against `now` (seconds since 1970) like a resource server.

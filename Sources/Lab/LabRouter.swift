@@ -267,9 +267,12 @@ enum LabRouter {
     static func authorizationServerMetadata(issuer: String, state: LabState) -> LabResponse {
         // RFC 8414 §2. The lab issues no tokens itself; the endpoints are for show.
         let base = state.baseURL
+        let authorize = JSONString.literal(base + "/oauth/authorize")
+        let token = JSONString.literal(base + "/oauth/token")
+        let jwks = JSONString.literal(base + "/.well-known/jwks.json")
         let json = """
-            {"issuer":\(JSONString.literal(issuer)),"authorization_endpoint":\(JSONString.literal(base + "/oauth/authorize")),\
-            "token_endpoint":\(JSONString.literal(base + "/oauth/token")),"jwks_uri":\(JSONString.literal(base + "/.well-known/jwks.json")),\
+            {"issuer":\(JSONString.literal(issuer)),"authorization_endpoint":\(authorize),\
+            "token_endpoint":\(token),"jwks_uri":\(jwks),\
             "response_types_supported":["code"],"grant_types_supported":["authorization_code","client_credentials"],\
             "token_endpoint_auth_methods_supported":["client_secret_basic"]}
             """
@@ -287,9 +290,9 @@ enum LabRouter {
             return .text(
                 200,
                 """
-                    why401 lab, second origin: /redirect-target/ (Basic realm \"\(secondRealm)\"). Main lab: \
-                    \(state.baseURL)/\n
-                    """
+                why401 lab, second origin: /redirect-target/ (Basic realm \"\(secondRealm)\"). Main lab: \
+                \(state.baseURL)/\n
+                """
             )
         }
         return .text(404, "Not Found\n")

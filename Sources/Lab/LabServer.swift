@@ -190,9 +190,9 @@ final class HeaderSectionLimitHandler: ChannelInboundHandler {
         let body = "431 Request Header Fields Too Large: the header section is over \(limit / 1024) KB.\n"
         let head =
             """
-                HTTP/1.1 431 Request Header Fields Too Large\r\nServer: why401-lab\r\nContent-Type: text/plain; \
-                charset=utf-8\r\n
-                """
+            HTTP/1.1 431 Request Header Fields Too Large\r\nServer: why401-lab\r\nContent-Type: text/plain; \
+            charset=utf-8\r\n
+            """
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let buffer = context.channel.allocator.buffer(string: head + body)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)

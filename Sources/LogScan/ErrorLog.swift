@@ -2,10 +2,13 @@ import Evidence
 import Foundation
 
 /// Apache (2.4 with AH codes, 2.2/2.0 without) and nginx error-log lines mapped to authentication
-/// causes (see real-servers.md for the shapes measured on this machine). Error logs are small next to
+/// causes (the shapes measured on real Apache 2.4 and nginx 1.22: docs/log-scanner.md). Error logs are small next to
 /// access logs: this works on `String`s, one line (a record's first) at a time.
 enum ErrorLogParser {
-    enum Flavor: String { case apache = "apache-error", nginx = "nginx-error" }
+    enum Flavor: String {
+        case apache = "apache-error"
+        case nginx = "nginx-error"
+    }
 
     /// Which error-log flavour a line looks like (a record's first line), or nil for anything else:
     /// a continuation line of a multi-line record, a comment, an access-log line.

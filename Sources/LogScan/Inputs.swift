@@ -244,9 +244,9 @@ enum InputPlanner {
             if vhostWithoutPort * 2 > vhost {
                 input.record.notes.append(
                     """
-                        the virtual host comes first, without a port (Apache `%v %h %l %u …`); the client is the \
-                        second field
-                        """
+                    the virtual host comes first, without a port (Apache `%v %h %l %u …`); the client is the \
+                    second field
+                    """
                 )
             }
         } else {

@@ -171,11 +171,11 @@ public enum LogScan {
             if forwarded[i] > 0 {
                 planned[i].record.notes.append(
                     """
-                        \(forwarded[i]) line\(forwarded[i] == 1 ? " starts" : "s start") with an X-Forwarded-For list \
-                        (`10.0.0.2, 10.0.0.1, …`): the client is its first address, as the proxies reported it (a \
-                        `deny`/`Require not ip` for it needs nginx `real_ip_header X-Forwarded-For` or Apache \
-                        mod_remoteip)
-                        """
+                    \(forwarded[i]) line\(forwarded[i] == 1 ? " starts" : "s start") with an X-Forwarded-For list \
+                    (`10.0.0.2, 10.0.0.1, …`): the client is its first address, as the proxies reported it (a \
+                    `deny`/`Require not ip` for it needs nginx `real_ip_header X-Forwarded-For` or Apache \
+                    mod_remoteip)
+                    """
                 )
             }
         }
@@ -207,9 +207,9 @@ public enum LogScan {
                     let n = consumer.continuationLines
                     planned[i].record.notes.append(
                         """
-                            \(n) line\(n == 1 ? "" : "s") without a date read as part of the record before \
-                            \(n == 1 ? "it" : "them") (multi-line messages such as PHP-FPM's)
-                            """
+                        \(n) line\(n == 1 ? "" : "s") without a date read as part of the record before \
+                        \(n == 1 ? "it" : "them") (multi-line messages such as PHP-FPM's)
+                        """
                     )
                 }
                 if consumer.strayLines > 0 {

@@ -150,9 +150,9 @@ public enum HARReport {
             "\(entryCount) entr\(entryCount == 1 ? "y" : "ies") in \(pageCount) page\(pageCount == 1 ? "" : "s")"
                 + (creator.map { ", written by \($0)" } ?? ""),
             """
-                diagnosed: \(entries.count) (401: \(unauthorized), 407: \(entries.filter { $0.status == 407 }.count), \
-                403: \(entries.filter { $0.status == 403 }.count))
-                """,
+            diagnosed: \(entries.count) (401: \(unauthorized), 407: \(entries.filter { $0.status == 407 }.count), \
+            403: \(entries.filter { $0.status == 403 }.count))
+            """,
         ]
         if !causeCounts.isEmpty {
             summaryLines.append("by cause: " + causeCounts.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))

@@ -204,9 +204,9 @@ public enum LogReport {
     static func inputLine(_ i: LogInput) -> String {
         var line =
             """
-                \(i.path): \(i.kind.rawValue) log, \(i.format)\(i.gzip ? ", gzip" : ""), \(i.lines) \
-                line\(i.lines == 1 ? "" : "s")
-                """
+            \(i.path): \(i.kind.rawValue) log, \(i.format)\(i.gzip ? ", gzip" : ""), \(i.lines) \
+            line\(i.lines == 1 ? "" : "s")
+            """
         if i.malformed > 0 { line += ", \(i.malformed) malformed" }
         if i.unrecognized { line += " — format not recognised, nothing in it was analysed" }
         if let problem = i.problem { line += " — \(problem)" }
@@ -220,14 +220,14 @@ public enum LogReport {
         if s.lines > 0 || s.inputs.contains(where: { $0.kind == .access }) {
             lines += [
                 """
-                    \(s.requests) requests in \(s.lines) access-log \
-                    lines\(s.malformed > 0 ? " (\(s.malformed) malformed)" : "")
-                    """,
+                \(s.requests) requests in \(s.lines) access-log \
+                lines\(s.malformed > 0 ? " (\(s.malformed) malformed)" : "")
+                """,
                 """
-                    \(s.unauthorized) × 401 (\(LogFigures.percent(s.unauthorized, of: s.requests)) of requests): \
-                    \(s.failures) failed, \(s.handshakes) challenge-then-success \
-                    handshake\(s.handshakes == 1 ? "" : "s") (not failures)
-                    """,
+                \(s.unauthorized) × 401 (\(LogFigures.percent(s.unauthorized, of: s.requests)) of requests): \
+                \(s.failures) failed, \(s.handshakes) challenge-then-success \
+                handshake\(s.handshakes == 1 ? "" : "s") (not failures)
+                """,
                 "\(s.successes) successful (2xx/3xx)",
             ]
         }
@@ -238,9 +238,9 @@ public enum LogReport {
         if let spike {
             lines.append(
                 """
-                    401s began at \(LogTime.iso(spike.began)): from \(LogFigures.decimal(spike.baselinePerBucket)) to \
-                    \(spike.onsetFailures) failed per \(LogTime.unit(spike.bucketSeconds))
-                    """
+                401s began at \(LogTime.iso(spike.began)): from \(LogFigures.decimal(spike.baselinePerBucket)) to \
+                \(spike.onsetFailures) failed per \(LogTime.unit(spike.bucketSeconds))
+                """
             )
         }
         if s.errorLines > 0 || s.inputs.contains(where: { $0.kind == .error }) {

@@ -125,9 +125,9 @@ public enum LogReportHTML {
     static func finding(_ f: Finding) -> String {
         var h =
             """
-                <div class=\"finding \(f.severity.rawValue)\"><h3><span class=\"sev\">\(f.severity.rawValue)</span> \
-                <code>\(HTML.escape(f.id.rawValue))</code> — \(HTML.escape(f.title))</h3>\n
-                """
+            <div class=\"finding \(f.severity.rawValue)\"><h3><span class=\"sev\">\(f.severity.rawValue)</span> \
+            <code>\(HTML.escape(f.id.rawValue))</code> — \(HTML.escape(f.title))</h3>\n
+            """
         h += "<p>\(HTML.escape(f.detail))</p>\n"
         if !f.evidence.isEmpty {
             h += "<h4>Evidence</h4><ul>" + f.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
@@ -180,9 +180,9 @@ public enum LogReportHTML {
         func num(_ v: Double) -> String { LogFigures.decimal(v) }
         var svg =
             """
-                <svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"requests and failed 401s \
-                per \(HTML.escape(LogTime.unit(s.bucketSeconds * group)))\">\n
-                """
+            <svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"requests and failed 401s \
+            per \(HTML.escape(LogTime.unit(s.bucketSeconds * group)))\">\n
+            """
         let base1 = top + panel
         let base2 = top + panel * 2 + gap
         for (i, (r, f)) in zip(requests, failures).enumerated() {
@@ -194,54 +194,54 @@ public enum LogReportHTML {
                 let hr = Double(r) / Double(maxRequests) * panel
                 svg +=
                     """
-                        <rect class=\"req\" x=\"\(num(x))\" y=\"\(num(base1 - hr))\" width=\"\(num(w))\" \
-                        height=\"\(num(hr))\">\(tip)</rect>
-                        """
+                    <rect class=\"req\" x=\"\(num(x))\" y=\"\(num(base1 - hr))\" width=\"\(num(w))\" \
+                    height=\"\(num(hr))\">\(tip)</rect>
+                    """
             }
             if f > 0 {
                 let hf = Double(f) / Double(maxRequests) * panel
                 svg +=
                     """
-                        <rect class=\"fail\" x=\"\(num(x))\" y=\"\(num(base1 - hf))\" width=\"\(num(w))\" \
-                        height=\"\(num(max(hf, 0.5)))\">\(tip)</rect>
-                        """
+                    <rect class=\"fail\" x=\"\(num(x))\" y=\"\(num(base1 - hf))\" width=\"\(num(w))\" \
+                    height=\"\(num(max(hf, 0.5)))\">\(tip)</rect>
+                    """
                 let hf2 = Double(f) / Double(maxFailures) * panel
                 svg +=
                     """
-                        <rect class=\"fail\" x=\"\(num(x))\" y=\"\(num(base2 - hf2))\" width=\"\(num(w))\" \
-                        height=\"\(num(hf2))\">\(tip)</rect>
-                        """
+                    <rect class=\"fail\" x=\"\(num(x))\" y=\"\(num(base2 - hf2))\" width=\"\(num(w))\" \
+                    height=\"\(num(hf2))\">\(tip)</rect>
+                    """
             }
         }
         svg +=
             """
-                \n<line class=\"axis\" x1=\"\(num(left))\" y1=\"\(num(base1))\" x2=\"\(num(width - right))\" \
-                y2=\"\(num(base1))\"/>
-                """
+            \n<line class=\"axis\" x1=\"\(num(left))\" y1=\"\(num(base1))\" x2=\"\(num(width - right))\" \
+            y2=\"\(num(base1))\"/>
+            """
         svg +=
             """
-                <line class=\"axis\" x1=\"\(num(left))\" y1=\"\(num(base2))\" x2=\"\(num(width - right))\" \
-                y2=\"\(num(base2))\"/>\n
-                """
+            <line class=\"axis\" x1=\"\(num(left))\" y1=\"\(num(base2))\" x2=\"\(num(width - right))\" \
+            y2=\"\(num(base2))\"/>\n
+            """
         svg += "<text x=\"4\" y=\"\(num(top + 10))\">\(maxRequests)</text><text x=\"4\" y=\"\(num(base1))\">0</text>"
         svg +=
             """
-                <text x=\"4\" y=\"\(num(base1 + gap - 4 + 10))\">\(maxFailures)</text><text x=\"4\" \
-                y=\"\(num(base2))\">0</text>\n
-                """
+            <text x=\"4\" y=\"\(num(base1 + gap - 4 + 10))\">\(maxFailures)</text><text x=\"4\" \
+            y=\"\(num(base2))\">0</text>\n
+            """
         svg +=
             """
-                <text x=\"\(num(left + 4))\" y=\"\(num(top + 10))\" class=\"label\">requests (grey), failed 401s \
-                (red), per \(HTML.escape(LogTime.unit(s.bucketSeconds * group)))</text>
-                """
+            <text x=\"\(num(left + 4))\" y=\"\(num(top + 10))\" class=\"label\">requests (grey), failed 401s \
+            (red), per \(HTML.escape(LogTime.unit(s.bucketSeconds * group)))</text>
+            """
         svg += "<text x=\"\(num(left + 4))\" y=\"\(num(base1 + gap - 4 + 10))\" class=\"label\">failed 401s</text>\n"
         let end = s.timeline.last!.start + Int64(s.bucketSeconds)
         svg += "<text x=\"\(num(left))\" y=\"\(num(base2 + 18))\">\(LogTime.iso(s.timeline.first!.start))</text>"
         svg +=
             """
-                <text x=\"\(num(width - right))\" y=\"\(num(base2 + 18))\" \
-                text-anchor=\"end\">\(LogTime.iso(end))</text>\n
-                """
+            <text x=\"\(num(width - right))\" y=\"\(num(base2 + 18))\" \
+            text-anchor=\"end\">\(LogTime.iso(end))</text>\n
+            """
         if let spike, let index = s.timeline.firstIndex(where: { $0.start == spike.onset }) {
             let x = left + Double(index / group) * column
             svg += "<line class=\"onset\" x1=\"\(num(x))\" y1=\"\(num(top))\" x2=\"\(num(x))\" y2=\"\(num(base2))\"/>"
@@ -249,9 +249,9 @@ public enum LogReportHTML {
             let anchor = x > width * 0.7 ? " text-anchor=\"end\"" : ""
             svg +=
                 """
-                    <text class=\"onset\" x=\"\(num(anchor.isEmpty ? x + 3 : x - 3))\" \
-                    y=\"\(num(top + panel + 14))\"\(anchor)>onset \(LogTime.iso(spike.began))</text>\n
-                    """
+                <text class=\"onset\" x=\"\(num(anchor.isEmpty ? x + 3 : x - 3))\" \
+                y=\"\(num(top + panel + 14))\"\(anchor)>onset \(LogTime.iso(spike.began))</text>\n
+                """
         }
         return svg + "</svg>"
     }
@@ -264,12 +264,14 @@ public enum LogReportHTML {
         12px;border-radius:6px;background:#eef7ee}.verdict.problems,.verdict.error{background:#fdecea}
         section{margin-top:28px}table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid \
         #ddd;padding:3px 8px;text-align:left;vertical-align:top;word-break:break-all}
-        td.n{text-align:right;font-variant-numeric:tabular-nums}.tops{display:flex;flex-wrap:wrap;gap:24px}.top{min-width:240px;max-width:520px}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}.tops{display:flex;flex-wrap:wrap;gap:24px}\
+        .top{min-width:240px;max-width:520px}
         svg{width:100%;height:auto;font-size:11px}svg .req{fill:#b8bcc4}svg .fail{fill:#d93025}svg .axis{stroke:#888}
         svg line.onset{stroke:#1a73e8;stroke-dasharray:4 3}svg text.onset{fill:#1a73e8}svg .label{fill:#444}
         .finding{border-left:4px solid #999;padding:4px 12px;margin:12px \
         0}.finding.error{border-color:#d93025}.finding.warning{border-color:#f29900}
-        .sev{font-size:11px;text-transform:uppercase;color:#555}pre{white-space:pre-wrap;margin:0;font-size:12.5px}.refs{color:#555;font-size:12px}
+        .sev{font-size:11px;text-transform:uppercase;color:#555}pre{white-space:pre-wrap;margin:0;font-size:12.5px}\
+        .refs{color:#555;font-size:12px}
         footer{margin-top:32px;color:#777;font-size:12px}
         """
 }

@@ -72,9 +72,9 @@ public enum PasswordFileReport {
                 .map(\.displayName)
             return
                 """
-                    ✗ \(who): password matches, but \(refusing.joined(separator: " and ")) never \
-                    accept\(refusing.count == 1 ? "s" : "") this hash
-                    """
+                ✗ \(who): password matches, but \(refusing.joined(separator: " and ")) never \
+                accept\(refusing.count == 1 ? "s" : "") this hash
+                """
         case .checked(_, .mismatch):
             return "✗ \(who): password does not verify"
         case .checked(_, .unverifiable):
@@ -116,9 +116,8 @@ public enum PasswordFileReport {
                 "user \"\(PasswordFile.display(entry.user))\": line \(entry.line), \(format), password \(answer)")
             if let f = entry.format {
                 for server in servers {
-                    lines.append(
-                        "  \(server.displayName): \(f.accepted(by: server) ? "accepts this format" : "never matches this format")"
-                    )
+                    let answer = f.accepted(by: server) ? "accepts this format" : "never matches this format"
+                    lines.append("  \(server.displayName): \(answer)")
                 }
             }
         }
@@ -154,9 +153,9 @@ public enum PasswordFileReport {
     static func lintSection(_ file: PasswordFile, servers: [PasswordServer]) -> DiagnosticReport.Section {
         var lines = [
             """
-                \(file.kind.rawValue) file, \(file.lineCount) lines, \(file.entries.count) entries, \
-                \(file.malformed.count) malformed line(s)
-                """
+            \(file.kind.rawValue) file, \(file.lineCount) lines, \(file.entries.count) entries, \
+            \(file.malformed.count) malformed line(s)
+            """
         ]
         if file.kind == .htdigest {
             var realms: [String: Int] = [:]

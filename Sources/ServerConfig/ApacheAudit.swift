@@ -640,9 +640,9 @@ struct ApacheAudit {
         if let by = h.fact.authenticatedByServer, !h.fact.passesAuthorization {
             h.fact.reason =
                 """
-                    Apache authenticates these requests itself (Require at \(by)): the program gets REMOTE_USER and \
-                    AUTH_TYPE, not the password, and needs no Authorization header
-                    """
+                Apache authenticates these requests itself (Require at \(by)): the program gets REMOTE_USER and \
+                AUTH_TYPE, not the password, and needs no Authorization header
+                """
             return
         }
         guard !h.fact.passesAuthorization, h.fact.blocker == nil, !h.dirs.isEmpty else { return }

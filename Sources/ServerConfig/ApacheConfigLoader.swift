@@ -95,9 +95,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
         {
             throw ConfigError(
                 """
-                    Configuration error: No MPM loaded (AH00534: no LoadModule mpm_event_module, mpm_worker_module or \
-                    mpm_prefork_module is in effect)
-                    """,
+                Configuration error: No MPM loaded (AH00534: no LoadModule mpm_event_module, mpm_worker_module or \
+                mpm_prefork_module is in effect)
+                """,
                 at: ConfigLocation(file: main, line: 1))
         }
         return ApacheConfig(
@@ -173,9 +173,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
             let file = "mod_" + module.dropLast("_module".count)
             missingModule = ConfigError(
                 """
-                    Invalid command '\(display)', perhaps misspelled or defined by a module not included in the server \
-                    configuration (no LoadModule \(module) before this line: \(file) is not loaded)
-                    """,
+                Invalid command '\(display)', perhaps misspelled or defined by a module not included in the server \
+                configuration (no LoadModule \(module) before this line: \(file) is not loaded)
+                """,
                 at: at)
         }
     }
@@ -229,9 +229,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
         guard values.count == macro.parameters.count else {
             throw ConfigError(
                 """
-                    macro '\(macro.name)' (defined on line \(macro.at.line) of \"\(macro.at.file)\") used with \
-                    \(values.count) arguments instead of \(macro.parameters.count)
-                    """,
+                macro '\(macro.name)' (defined on line \(macro.at.line) of \"\(macro.at.file)\") used with \
+                \(values.count) arguments instead of \(macro.parameters.count)
+                """,
                 at: d.at)
         }
         // Longest names first, so `$dir` does not eat the start of `$dirname`.
@@ -327,9 +327,9 @@ public struct ApacheConfigLoader: IncludingConfigLoader, ApacheReaderHost {
                 if undefinedReported.insert(name).inserted {
                     notes.append(
                         """
-                            ${\(name)} is not defined (\(at)); Apache refuses to start with an undefined variable \
-                            unless the environment sets it
-                            """
+                        ${\(name)} is not defined (\(at)); Apache refuses to start with an undefined variable \
+                        unless the environment sets it
+                        """
                     )
                 }
             }

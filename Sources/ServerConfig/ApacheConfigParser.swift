@@ -231,9 +231,9 @@ struct ApacheReader {
         }
         throw ConfigError(
             """
-                Expected </\(name)> before end of configuration (<\(name)> is skipped here, so httpd reads on to its \
-                end tag and refuses the file without one)
-                """,
+            Expected </\(name)> before end of configuration (<\(name)> is skipped here, so httpd reads on to its \
+            end tag and refuses the file without one)
+            """,
             at: opener)
     }
 

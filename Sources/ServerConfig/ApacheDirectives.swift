@@ -72,9 +72,9 @@ public struct ApacheVersion: Sendable, Hashable, Comparable, CustomStringConvert
             guard let v = ApacheVersion(target) else {
                 throw ConfigError(
                     """
-                        Version appears to be invalid. It must have the format major[.minor[.patch]] where major, \
-                        minor and patch are numbers.
-                        """
+                    Version appears to be invalid. It must have the format major[.minor[.patch]] where major, \
+                    minor and patch are numbers.
+                    """
                 )
             }
             switch op {

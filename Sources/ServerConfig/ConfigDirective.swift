@@ -60,9 +60,9 @@ enum ConfigFile {
         guard st.st_size <= sizeLimit else {
             throw ConfigError(
                 """
-                    cannot read \(path): \(st.st_size) bytes, more than a configuration file can be \
-                    (\(sizeLimit >> 20) MiB)
-                    """
+                cannot read \(path): \(st.st_size) bytes, more than a configuration file can be \
+                (\(sizeLimit >> 20) MiB)
+                """
             )
         }
         let fd = open(path, O_RDONLY | O_NONBLOCK)

@@ -62,9 +62,9 @@ enum NginxDirectives {
         if !top.contains("events") {
             throw ConfigError(
                 """
-                    no \"events\" section in configuration (nginx -t refuses it: every nginx.conf needs an `events { \
-                    }` block)
-                    """,
+                no \"events\" section in configuration (nginx -t refuses it: every nginx.conf needs an `events { \
+                }` block)
+                """,
                 at: ConfigLocation(file: mainFile, line: 1))
         }
     }

@@ -41,12 +41,11 @@ public enum PermissionApply {
             // Put back what was done, then report the first error.
             let steps = (try? ChangeJournal.undo(journalPath)) ?? []
             let failed = steps.filter { if case .failed = $0.result { return true } else { return false } }.count
-            throw ChangeJournal.Failure(
-                """
-                    \(error); \
-                    \(failed == 0 ? "every mode changed so far was restored" : "\(failed) mode(s) could not be restored — run --undo --journal \(journalPath)")
-                    """
-            )
+            let restored =
+                failed == 0
+                ? "every mode changed so far was restored"
+                : "\(failed) mode(s) could not be restored — run --undo --journal \(journalPath)"
+            throw ChangeJournal.Failure("\(error); \(restored)")
         }
         if applied.isEmpty { journal.remove() }
         return Outcome(applied: applied, skipped: changes.map(\.path).filter(skipped.contains))

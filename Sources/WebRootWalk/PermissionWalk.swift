@@ -193,9 +193,9 @@ public struct PermissionWalk: Sendable {
                         mode, directory: isDirectory, kind: kind, owner: st.st_uid, group: st.st_gid, worker: worker),
                     reason:
                         """
-                            mode \(ModeChange.octal(mode)): any local account can \
-                            \(isDirectory ? "create, replace or delete files here" : "rewrite this file")
-                            """
+                        mode \(ModeChange.octal(mode)): any local account can \
+                        \(isDirectory ? "create, replace or delete files here" : "rewrite this file")
+                        """
                 ))
         }
     }

@@ -35,9 +35,9 @@ struct CheckCommand: AsyncParsableCommand {
         name: .long,
         help:
             """
-                A pasted curl command (\"Copy as cURL\", PowerShell or fetch) instead of the URL and request options: \
-                see 'why401 curl'.
-                """
+            A pasted curl command (\"Copy as cURL\", PowerShell or fetch) instead of the URL and request options: \
+            see 'why401 curl'.
+            """
     )
     var fromCurl: String?
 
@@ -103,9 +103,9 @@ struct CheckCommand: AsyncParsableCommand {
         name: .long,
         help:
             """
-                Let the plan send an unsafe method (POST, PUT, PATCH, DELETE…) and its body more than once (never \
-                after a 2xx). Default: once, as given; the other steps use GET.
-                """
+            Let the plan send an unsafe method (POST, PUT, PATCH, DELETE…) and its body more than once (never \
+            after a 2xx). Default: once, as given; the other steps use GET.
+            """
     )
     var replayUnsafe = false
 
@@ -129,9 +129,9 @@ struct CheckCommand: AsyncParsableCommand {
             if requestOptions {
                 throw ValidationError(
                     """
-                        with --from-curl the request comes from the curl command: drop -u, --bearer, -H, -b, \
-                        --cookie-jar, -X, -d and the auth mode
-                        """
+                    with --from-curl the request comes from the curl command: drop -u, --bearer, -H, -b, \
+                    --cookie-jar, -X, -d and the auth mode
+                    """
                 )
             }
         }

@@ -24,8 +24,8 @@ struct CurlCommand: AsyncParsableCommand {
             is an error naming it (exit 2). Secrets are never printed.
 
             why401's own options come first, before the command (-- ends them): --from FILE|-, --format \
-            text|json|markdown, --json, --repeat N, --max-credentialed N, --replay-unsafe, --try-variants, \
-            --timeout S, --origin ORIGIN, --secret/--key/--jwks.
+            text|json|markdown, --json, --fail-on error|warning, --repeat N, --max-credentialed N, --replay-unsafe, \
+            --try-variants, --timeout S, --origin ORIGIN, --secret/--key/--jwks.
 
             Examples:
               why401 curl 'https://api.example.com/me' -H 'authorization: Bearer eyJ…' --compressed
@@ -41,7 +41,8 @@ struct CurlCommand: AsyncParsableCommand {
 
     /// why401 options that may precede the command, and whether each takes a value.
     static let ownOptions: [String: Bool] = [
-        "--from": true, "--format": true, "--json": false, "--repeat": true, "--max-credentialed": true,
+        "--from": true, "--format": true, "--json": false, "--fail-on": true, "--repeat": true,
+        "--max-credentialed": true,
         "--replay-unsafe": false,
         "--try-variants": false, "--timeout": true, "--max-time": true, "--origin": true, "--audience": true,
         "--issuer": true,

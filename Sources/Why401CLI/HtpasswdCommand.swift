@@ -110,9 +110,9 @@ struct HtpasswdCommand: ParsableCommand {
             abstract: "List malformed lines, weak hashes and hashes the target servers cannot use.",
             discussion:
                 """
-                    Exit codes: 0 no error finding (weak hashes are warnings), 1 malformed lines or unusable hashes, 3 \
-                    unreadable file.
-                    """
+                Exit codes: 0 no error finding (weak hashes are warnings), 1 malformed lines or unusable hashes, 3 \
+                unreadable file.
+                """
         )
 
         @Argument(help: "The htpasswd or htdigest file.")

@@ -42,9 +42,9 @@ struct LogsCommand: ParsableCommand {
         name: .customLong("user-file"),
         help: ArgumentHelp(
             """
-                A configured user file (AuthUserFile, auth_basic_user_file): an nginx open() failure naming it is read \
-                as the user file, not a missing document (repeatable).
-                """,
+            A configured user file (AuthUserFile, auth_basic_user_file): an nginx open() failure naming it is read \
+            as the user file, not a missing document (repeatable).
+            """,
             valueName: "FILE"))
     var userFiles: [String] = []
 
@@ -90,9 +90,9 @@ struct LogsCommand: ParsableCommand {
         name: .long,
         help: ArgumentHelp(
             """
-                A 401 followed by a 2xx from the same client and path within this many seconds is a handshake, not a \
-                failure.
-                """,
+            A 401 followed by a 2xx from the same client and path within this many seconds is a handshake, not a \
+            failure.
+            """,
             valueName: "SECONDS"))
     var handshakeWindow: Int = 10
 
@@ -130,7 +130,7 @@ struct LogsCommand: ParsableCommand {
         let result: LogsResult
         do {
             defer { progress?.clear() }
-            result = try AuditFailure.mapped { try UseCase.analyzeLogs(request) }
+            result = try UseCase.analyzeLogs(request)
         }
         for warning in result.warnings { Why401Main.writeError(warning) }
         if let html {

@@ -25,7 +25,7 @@ struct PermissionOptions: ParsableArguments {
 
     /// `--undo` of `server` (and, with its own command name, of `wordpress`).
     func undoReport(command: String) throws -> DiagnosticReport {
-        let undone = try AuditFailure.mapped { try UseCase.undoChanges(UndoRequest(journal: journal)) }
+        let undone = try UseCase.undoChanges(UndoRequest(journal: journal))
         return PermissionReport.undo(undone, command: command)
     }
 }
@@ -42,14 +42,6 @@ extension AdminConsole {
 extension AuditFailure {
     /// The CLI's terms for a use case failure: exit 2 for a bad request, 3 for could not complete.
     var cli: CLIFailure { kind == .usage ? .usage(message) : .incomplete(message) }
-
-    static func mapped<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let failure as AuditFailure { throw failure.cli }
-    }
-
-    static func mapped<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let failure as AuditFailure { throw failure.cli }
-    }
 }
 
 /// One rewritable line on stderr for progress (only on a TTY), and plain lines for what --apply does.

@@ -68,7 +68,7 @@ struct ServerCommand: ParsableCommand {
         let request = ServerAuditRequest(
             roots: root, apache: apache, nginx: nginx, worker: asUser, apacheVersion: apacheVersion, walk: !noWalk,
             apply: permissions.apply, journal: permissions.journal, console: .stderr)
-        let result = try AuditFailure.mapped { try UseCase.auditServer(request) }
+        let result = try UseCase.auditServer(request)
         try output.emit(ServerAuditReport.report(result))
     }
 }

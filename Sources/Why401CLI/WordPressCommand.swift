@@ -84,7 +84,7 @@ struct WordPressCommand: AsyncParsableCommand {
 
     func run() async throws {
         if undo {
-            let undone = try AuditFailure.mapped { try UseCase.undoChanges(UndoRequest(journal: journal)) }
+            let undone = try UseCase.undoChanges(UndoRequest(journal: journal))
             return try output.emit(PermissionReport.undo(undone, command: "wordpress --undo"))
         }
         var bisectRequest: WordPressBisectRequest?
@@ -95,7 +95,7 @@ struct WordPressCommand: AsyncParsableCommand {
         }
         let request = WordPressAuditRequest(
             directory: directory, bisect: bisectRequest, journal: journal, console: .stderr)
-        let result = try await AuditFailure.mapped { try await UseCase.auditWordPress(request) }
+        let result = try await UseCase.auditWordPress(request)
         try output.emit(WordPressReport.report(result))
     }
 

@@ -69,9 +69,9 @@ extension UseCase {
             if realms.count > 1 {
                 throw AuditFailure.usage(
                     """
-                        \(PasswordFile.display(request.user)) is in \(realms.count) realms of \(request.path): give \
-                        --realm
-                        """
+                    \(PasswordFile.display(request.user)) is in \(realms.count) realms of \(request.path): give \
+                    --realm
+                    """
                 )
             }
             realm = realms.first

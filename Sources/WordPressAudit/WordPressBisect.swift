@@ -46,19 +46,19 @@ public final class WordPressBisect: @unchecked Sendable {
             return [
                 "1. probe \(url) with every plugin in place (expect 401)",
                 """
-                    2. rename all \(n) candidate folder(s) in \(pluginsDirectory) (\(sample)\(n > 3 ? ", …" : "")) and \
-                    probe: if the 401 stays, no plugin causes it
-                    """,
+                2. rename all \(n) candidate folder(s) in \(pluginsDirectory) (\(sample)\(n > 3 ? ", …" : "")) and \
+                probe: if the 401 stays, no plugin causes it
+                """,
                 """
-                    3. put half of the suspects back and probe again, halving until one plugin is left (at most \
-                    \(max(0, maxProbes - 3)) step(s))
-                    """,
+                3. put half of the suspects back and probe again, halving until one plugin is left (at most \
+                \(max(0, maxProbes - 3)) step(s))
+                """,
                 "4. confirm: deactivate only that plugin and probe",
                 "5. rename every folder back to its original name, verify, delete the journal",
                 """
-                    at most \(maxProbes) requests; each rename is journaled before it is made; Ctrl-C restores; \
-                    `why401 wordpress DIR --undo` after a crash
-                    """,
+                at most \(maxProbes) requests; each rename is journaled before it is made; Ctrl-C restores; \
+                `why401 wordpress DIR --undo` after a crash
+                """,
             ]
         }
     }
@@ -112,9 +112,9 @@ public final class WordPressBisect: @unchecked Sendable {
                     : off.count > 8 ? off.prefix(8).joined(separator: ", ") + ", …" : off.joined(separator: ", ")
                 log(
                     """
-                        step \(steps.count): \(off.count) of \(plan.candidates.count) plugin(s) deactivated [\(list)] \
-                        → \(status)
-                        """
+                    step \(steps.count): \(off.count) of \(plan.candidates.count) plugin(s) deactivated [\(list)] \
+                    → \(status)
+                    """
                 )
                 return status
             }
@@ -154,9 +154,9 @@ public final class WordPressBisect: @unchecked Sendable {
                     + (restored
                         ? "; every plugin folder was restored"
                         : """
-                            ; some folders could not be restored — run `why401 wordpress DIR --undo --journal \
-                            \(journalPath)`
-                            """)
+                        ; some folders could not be restored — run `why401 wordpress DIR --undo --journal \
+                        \(journalPath)`
+                        """)
             )
         }
         let restored = restoreAll()
@@ -164,9 +164,9 @@ public final class WordPressBisect: @unchecked Sendable {
             throw Failure(
                 description:
                     """
-                        the bisect finished but some folders could not be renamed back — run `why401 wordpress DIR \
-                        --undo --journal \(journalPath)`
-                        """
+                    the bisect finished but some folders could not be renamed back — run `why401 wordpress DIR \
+                    --undo --journal \(journalPath)`
+                    """
             )
         }
         log("restored all \(plan.candidates.count) plugin folder(s) to their original names")

@@ -12,17 +12,17 @@ public enum WordPressKnownPlugins {
             slug: "wordfence", category: .security,
             reason:
                 """
-                    Wordfence Login Security can disable application passwords and XML-RPC auth, enforce 2FA and block \
-                    logins by rate limit or country
-                    """
+                Wordfence Login Security can disable application passwords and XML-RPC auth, enforce 2FA and block \
+                logins by rate limit or country
+                """
         ),
         .init(
             slug: "better-wp-security", category: .security,
             reason:
                 """
-                    Solid Security (iThemes) can restrict the REST API to logged-in users, ban hosts and hide the \
-                    login page
-                    """
+                Solid Security (iThemes) can restrict the REST API to logged-in users, ban hosts and hide the \
+                login page
+                """
         ),
         .init(
             slug: "all-in-one-wp-security-and-firewall", category: .security,
@@ -76,9 +76,9 @@ public enum WordPressKnownPlugins {
             slug: "jwt-authentication-for-wp-rest-api", category: .jwt,
             reason:
                 """
-                    validates every Authorization: Bearer header and answers 401/403 (jwt_auth_*) for a bad or missing \
-                    token; needs HTTP_AUTHORIZATION passed through
-                    """
+                validates every Authorization: Bearer header and answers 401/403 (jwt_auth_*) for a bad or missing \
+                token; needs HTTP_AUTHORIZATION passed through
+                """
         ),
         .init(
             slug: "jwt-auth", category: .jwt,

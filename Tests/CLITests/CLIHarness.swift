@@ -4,7 +4,8 @@ import Testing
 
 /// Runs the real `why401` binary that `swift build --build-tests` put beside the test bundle.
 enum CLI {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
 
     /// The built binary: same products directory as this test bundle.
     static var binary: String {
@@ -17,12 +18,15 @@ enum CLI {
             }
             let fallback = packageRoot.appendingPathComponent(".build/debug/why401").path
             if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
-            throw HarnessError("why401 binary not found next to \(Bundle.main.bundleURL.path); run 'swift build --build-tests' first")
+            throw HarnessError(
+                "why401 binary not found next to \(Bundle.main.bundleURL.path); run 'swift build --build-tests' first")
         }
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws
+        -> ProcessResult
+    {
         var env = environment
         env["NO_COLOR"] = env["NO_COLOR"] ?? ""
         return try ProcessRunner.run(try binary, arguments, stdin: stdin, environment: env, timeout: 60)
@@ -53,5 +57,38 @@ enum SchemaValidator {
             throw HarnessError("python3 jsonschema is missing: .ci/run installs it (pip install jsonschema)")
         }
         return result.stdout + result.stderr
+    }
+}
+
+// MARK: - helpers added for the golden-output and documentation tests
+
+extension CLI {
+    /// Runs the binary with `directory` as its working directory, so a command can name its input
+    /// files relatively (`why401 logs access.log`) and print no machine-specific path.
+    @discardableResult
+    static func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in directory: String
+    ) throws -> ProcessResult {
+        var env = environment
+        env["NO_COLOR"] = env["NO_COLOR"] ?? ""
+        return try ProcessRunner.run(
+            try binary, arguments, stdin: stdin, environment: env, currentDirectory: directory, timeout: 60)
+    }
+}
+
+/// A program a test cannot do without (`script` for a pseudo-terminal, `htpasswd` for real hashes).
+/// Under `CI=true` a missing tool is a failure (`.ci/run` installs them); elsewhere the test is
+/// cancelled — reported as skipped, with the reason — never passed silently.
+enum RequiredTool {
+    static func path(_ name: String, package: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> String
+    {
+        if let path = ProcessRunner.which(name) { return path }
+        let message = "\(name) is not installed (Debian package \(package); .ci/run installs it)"
+        if RealServers.isCI {
+            throw HarnessError(message + " — CI=true: a missing tool is a failure")
+        }
+        try Test.cancel("SKIPPED: \(message)", sourceLocation: sourceLocation)
+        throw HarnessError("SKIPPED: " + message)
     }
 }

@@ -1,6 +1,6 @@
-import TestSupport
 import Diagnosis
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Why401CLI
@@ -9,7 +9,9 @@ import Testing
 /// finding the current rules can raise may mention only registered subcommands.
 @Suite struct CatalogCommandReferenceTests {
     @Test func raisableFindingsMentionOnlyRegisteredCommands() {
-        let registered = Set(Why401.configuration.subcommands.map { $0.configuration.commandName ?? "" }).union(["URL", "check"])
+        let registered = Set(Why401.configuration.subcommands.map { $0.configuration.commandName ?? "" }).union([
+            "URL", "check",
+        ])
         var raisable: Set<FindingID> = []
         for rule in ClientRules.all {
             for example in rule.description.triggering { raisable.formUnion(rule.check(example).map(\.id)) }
@@ -25,7 +27,9 @@ import Testing
                 while let range = rest.firstRange(of: "`why401 ") {
                     let word = rest[range.upperBound...].prefix(while: { $0.isLetter || $0 == "-" })
                     if let first = word.first, first.isLowercase {
-                        #expect(registered.contains(String(word)), "\(id) mentions 'why401 \(word)', which is not a command")
+                        #expect(
+                            registered.contains(String(word)), "\(id) mentions 'why401 \(word)', which is not a command"
+                        )
                     }
                     rest = rest[range.upperBound...]
                 }

@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func gatewayCommaLessBearerIsDiagnosed() throws {
-        let value = #"WWW-Authenticate: Bearer scope="" error="invalid_token" error_description="The access token expired""#
+        let value =
+            #"WWW-Authenticate: Bearer scope="" error="invalid_token" error_description="The access token expired""#
         let result = try CLI.run(["challenge", value, "--json"])
         #expect(result.status == 1)
         #expect(try SchemaValidator.validate(result.stdout) == nil)
@@ -50,7 +51,8 @@ import Testing
         #expect(result.status == 2)
         #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
         #expect(!result.stderr.contains("c2VjcmV0"))
-        let viaStdin = try CLI.run(["challenge", "-", "--format", format], stdin: "Proxy-Authorization: Basic \(secret)\n")
+        let viaStdin = try CLI.run(
+            ["challenge", "-", "--format", format], stdin: "Proxy-Authorization: Basic \(secret)\n")
         #expect(viaStdin.status == 2)
         #expect(!viaStdin.stdout.contains(secret) && !viaStdin.stderr.contains(secret))
     }
@@ -78,7 +80,10 @@ import Testing
     }
 
     /// Issue 11: an empty list element after `scheme SP` is valid: Basic with realm foo, exit 0.
-    @Test(arguments: [#"Basic , realm="foo""#, #"Basic ,realm="foo""#, #"Basic ,, realm="foo""#, #"WWW-Authenticate: Basic , realm="foo""#])
+    @Test(arguments: [
+        #"Basic , realm="foo""#, #"Basic ,realm="foo""#, #"Basic ,, realm="foo""#,
+        #"WWW-Authenticate: Basic , realm="foo""#,
+    ])
     func emptyElementAfterSchemeIsValid(value: String) throws {
         let result = try CLI.run(["challenge", value])
         #expect(result.status == 0, "\(result)")
@@ -98,12 +103,24 @@ import Testing
     /// their offset — not U+FFFD. (`sh` passes the raw byte; Swift strings cannot.)
     @Test func latin1RealmFromArgvAndStdinIsReadAsISO88591() throws {
         let binary = try CLI.binary
-        let argv = try ProcessRunner.run("/bin/sh", ["-c", #"exec "$0" challenge "$(printf 'Basic realm="foo-\344"')" --json --fail-on warning"#, binary],
-                                         environment: ["NO_COLOR": "1"])
-        let stdin = try ProcessRunner.run("/bin/sh", ["-c", #"printf 'WWW-Authenticate: Basic realm="foo-\344"\r\n' | exec "$0" challenge - --json --fail-on warning"#, binary],
-                                          environment: ["NO_COLOR": "1"])
-        let text = try ProcessRunner.run("/bin/sh", ["-c", #"exec "$0" challenge "$(printf 'Basic realm="\351t\351", charset="x"')""#, binary],
-                                         environment: ["NO_COLOR": "1"])
+        let argv = try ProcessRunner.run(
+            "/bin/sh",
+            ["-c", #"exec "$0" challenge "$(printf 'Basic realm="foo-\344"')" --json --fail-on warning"#, binary],
+            environment: ["NO_COLOR": "1"])
+        let stdin = try ProcessRunner.run(
+            "/bin/sh",
+            [
+                "-c",
+                #"""
+                printf 'WWW-Authenticate: Basic realm="foo-\344"\r\n' | exec "$0" challenge - --json --fail-on \#
+                warning
+                """#,
+                binary,
+            ],
+            environment: ["NO_COLOR": "1"])
+        let text = try ProcessRunner.run(
+            "/bin/sh", ["-c", #"exec "$0" challenge "$(printf 'Basic realm="\351t\351", charset="x"')""#, binary],
+            environment: ["NO_COLOR": "1"])
         for run in [argv, stdin] {
             #expect(run.status == 1, "\(run)")
             #expect(try SchemaValidator.validate(run.stdout) == nil)
@@ -114,7 +131,10 @@ import Testing
             let finding = try #require((object["findings"] as? [[String: Any]])?.first)
             #expect(finding["id"] as? String == "challenge.malformed")
             #expect(finding["severity"] as? String == "warning")
-            #expect((finding["evidence"] as? [String])?.contains { $0.contains("byte 17: byte 0xE4 is not UTF-8") && $0.contains("ISO-8859-1") } == true)
+            #expect(
+                (finding["evidence"] as? [String])?.contains {
+                    $0.contains("byte 17: byte 0xE4 is not UTF-8") && $0.contains("ISO-8859-1")
+                } == true)
         }
         #expect(text.stdout.contains(#"realm = "été""#), "\(text.stdout)")
         #expect(text.stdout.contains("byte 13: byte 0xE9 is not UTF-8"))
@@ -125,12 +145,16 @@ import Testing
     /// Issue 11: a folded header on stdin is one field with obsolete line folding — explained as
     /// such, not as a parameter without a scheme.
     @Test func foldedHeaderOnStdinIsExplainedAsFolding() throws {
-        for input in ["WWW-Authenticate: Basic\r\n realm=\"foo\"\r\n", "WWW-Authenticate: Digest realm=\"r\",\n\tnonce=\"n\",\n qop=\"auth\", algorithm=SHA-256\n\n"] {
+        for input in [
+            "WWW-Authenticate: Basic\r\n realm=\"foo\"\r\n",
+            "WWW-Authenticate: Digest realm=\"r\",\n\tnonce=\"n\",\n qop=\"auth\", algorithm=SHA-256\n\n",
+        ] {
             // A malformed challenge is a warning: exit 0 by default, 1 with --fail-on warning.
             #expect(try CLI.run(["challenge", "-", "--json"], stdin: input).status == 0)
             let result = try CLI.run(["challenge", "-", "--json", "--fail-on", "warning"], stdin: input)
             #expect(result.status == 1, "\(result)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let challenges = try #require(object["challenges"] as? [[String: Any]])
             #expect(challenges.count == 1)
             #expect(try Self.ids(result.stdout) == ["challenge.malformed"])
@@ -142,7 +166,8 @@ import Testing
             #expect(!evidence.contains { $0.contains("not a scheme") || $0.contains("no auth-scheme") })
         }
         // Separate header lines stay separate challenges.
-        let two = try CLI.run(["challenge", "-"], stdin: "WWW-Authenticate: Negotiate\nWWW-Authenticate: Basic realm=\"x\"\n")
+        let two = try CLI.run(
+            ["challenge", "-"], stdin: "WWW-Authenticate: Negotiate\nWWW-Authenticate: Basic realm=\"x\"\n")
         #expect(two.status == 0)
         #expect(two.stdout.contains("1. Negotiate") && two.stdout.contains("2. Basic"))
     }

@@ -1,7 +1,7 @@
 // `why401 URL` end to end: the built binary against a real Apache httpd on loopback.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("why401 URL against real Apache")
 struct CheckCLITests {
@@ -10,15 +10,16 @@ struct CheckCLITests {
     static let token = "tok-Zq9-unique-BEARER-7f3a"
     static let digestRealm = "Private Digest Area"
 
-    static let config = ApacheConfigs.basicArea() + "\n" + """
-        <Directory "{{DOCROOT}}/digest">
-            AuthType Digest
-            AuthName "\(digestRealm)"
-            AuthDigestProvider file
-            AuthUserFile "{{ROOT}}/auth/htdigest"
-            Require valid-user
-        </Directory>
-        """
+    static let config =
+        ApacheConfigs.basicArea() + "\n" + """
+            <Directory "{{DOCROOT}}/digest">
+                AuthType Digest
+                AuthName "\(digestRealm)"
+                AuthDigestProvider file
+                AuthUserFile "{{ROOT}}/auth/htdigest"
+                Require valid-user
+            </Directory>
+            """
 
     static var files: [ServerFile] {
         [
@@ -40,7 +41,8 @@ struct CheckCLITests {
     }
 
     static func json(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object:\n\(text)")
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object:\n\(text)")
     }
 
     /// Exchanges whose request carried an Authorization header.
@@ -69,7 +71,9 @@ struct CheckCLITests {
             #expect(okObject["status"] as? Int == 200)
             #expect(okObject["cause"] is NSNull, "\(good.stdout)")
             #expect(okObject["command"] as? String == "check")
-            let okErrors = (okObject["findings"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "error" }
+            let okErrors = (okObject["findings"] as? [[String: Any]] ?? []).filter {
+                $0["severity"] as? String == "error"
+            }
             #expect(okErrors.isEmpty, "\(good.stdout)")
 
             let wrong = try CLI.run([url, "-u", "\(Self.user):Wrong-\(Self.password)", "--json"])
@@ -81,7 +85,9 @@ struct CheckCLITests {
             #expect(badObject["cause"] as? String == "credentials.rejected", "\(wrong.stdout)")
 
             // The explicit subcommand and --digest against the Digest area.
-            let digest = try CLI.run(["check", apache.url("/digest/"), "-u", "\(Self.user):\(Self.password)", "--digest", "--json"])
+            let digest = try CLI.run([
+                "check", apache.url("/digest/"), "-u", "\(Self.user):\(Self.password)", "--digest", "--json",
+            ])
             #expect(digest.status == 0, "\(digest)")
             #expect(try SchemaValidator.validate(digest.stdout) == nil)
             #expect(try Self.json(digest.stdout)["status"] as? Int == 200)
@@ -112,10 +118,16 @@ struct CheckCLITests {
                     #expect([0, 1].contains(result.status), "\(args) \(format): \(result)")
                     #expect(!result.stdout.isEmpty, "\(args) \(format): no output")
                     for secret in Self.forbidden {
-                        #expect(!result.stdout.contains(secret), "secret in stdout (\(format), \(Self.describe(args))):\n\(result.stdout)")
-                        #expect(!result.stderr.contains(secret), "secret in stderr (\(format), \(Self.describe(args))):\n\(result.stderr)")
+                        #expect(
+                            !result.stdout.contains(secret),
+                            "secret in stdout (\(format), \(Self.describe(args))):\n\(result.stdout)")
+                        #expect(
+                            !result.stderr.contains(secret),
+                            "secret in stderr (\(format), \(Self.describe(args))):\n\(result.stderr)")
                     }
-                    if format == "json" { #expect(try SchemaValidator.validate(result.stdout) == nil, "\(Self.describe(args))") }
+                    if format == "json" {
+                        #expect(try SchemaValidator.validate(result.stdout) == nil, "\(Self.describe(args))")
+                    }
                 }
             }
         }
@@ -132,13 +144,16 @@ struct CheckCLITests {
     func passwordFromEnvironment() async throws {
         try RealServers.requireApache()
         try await withApache(config: Self.config, files: Self.files) { apache in
-            let good = try CLI.run([apache.url("/basic/"), "-u", Self.user, "--json"], environment: ["WHY401_PASSWORD": Self.password])
+            let good = try CLI.run(
+                [apache.url("/basic/"), "-u", Self.user, "--json"], environment: ["WHY401_PASSWORD": Self.password])
             #expect(good.status == 0, "\(good)")
             let object = try Self.json(good.stdout)
             #expect(object["status"] as? Int == 200)
             #expect(!good.stdout.contains(Self.password) && !good.stderr.contains(Self.password))
 
-            let wrong = try CLI.run([apache.url("/basic/"), "-u", Self.user, "--json"], environment: ["WHY401_PASSWORD": "Wrong-\(Self.password)"])
+            let wrong = try CLI.run(
+                [apache.url("/basic/"), "-u", Self.user, "--json"],
+                environment: ["WHY401_PASSWORD": "Wrong-\(Self.password)"])
             #expect(wrong.status == 1, "\(wrong)")
             #expect(try Self.json(wrong.stdout)["cause"] as? String == "credentials.rejected")
         }
@@ -151,7 +166,8 @@ struct CheckCLITests {
         let port = try FreePort.find()  // free a moment ago: nothing listens there
         #expect(!Loopback.isListening(port: port))
         for extra in [[], ["--json"]] {
-            let result = try CLI.run(["http://127.0.0.1:\(port)/basic/", "-u", "\(Self.user):\(Self.password)"] + extra)
+            let result = try CLI.run(
+                ["http://127.0.0.1:\(port)/basic/", "-u", "\(Self.user):\(Self.password)"] + extra)
             #expect(result.status == 3, "\(result)")
             let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
             #expect(lines.count == 1, "stderr: \(result.stderr)")
@@ -184,7 +200,9 @@ struct CheckCLITests {
                 let sent = Self.credentialedExchanges(object).count
                 #expect(sent <= budget, "\(name): \(sent) credentialed exchanges, budget \(budget)\n\(result.stdout)")
                 let note = Self.planLines(object).first { $0.hasPrefix("credentialed requests:") }
-                #expect(note == "credentialed requests: \(sent) of at most \(budget)", "\(name): plan \(Self.planLines(object))")
+                #expect(
+                    note == "credentialed requests: \(sent) of at most \(budget)",
+                    "\(name): plan \(Self.planLines(object))")
                 print("CLI budget \(budget) \(name): \(sent) credentialed; plan \(Self.planLines(object))")
             }
         }

@@ -12,7 +12,9 @@ import Testing
 
     static func token(_ lab: LabServer) throws -> String {
         let scenario = try #require(lab.scenarios.first { $0.id == "bearer-ok" })
-        guard case .bearer(let token) = scenario.client.credentials else { throw HarnessError("bearer-ok sends no token") }
+        guard case .bearer(let token) = scenario.client.credentials else {
+            throw HarnessError("bearer-ok sends no token")
+        }
         return token
     }
 
@@ -34,10 +36,13 @@ import Testing
                     #expect(!r.stdout.contains(secret) && !r.stderr.contains(secret), "\(format) leaks a secret")
                 }
                 if format == "json" {
-                    let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+                    let object = try #require(
+                        try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
                     #expect(object["cause"] as? String == "token.signature-invalid")
                     let findings = object["findings"] as? [[String: Any]] ?? []
-                    let evidence = findings.first { $0["id"] as? String == "token.signature-invalid" }?["evidence"] as? [String] ?? []
+                    let evidence =
+                        findings.first { $0["id"] as? String == "token.signature-invalid" }?["evidence"] as? [String]
+                        ?? []
                     #expect(evidence.contains("key from --secret"), "\(evidence)")
                     #expect(try SchemaValidator.validate(r.stdout) == nil)
                 }
@@ -52,7 +57,8 @@ import Testing
             let path = NSTemporaryDirectory() + "why401-secret-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             try (LabScenarios.jwtSecret + "\n").write(toFile: path, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let r = try CLI.run([lab.baseURL + "/bearer/", "--bearer", "-", "--secret", "@" + path, "--json"], stdin: token + "\n")
+            let r = try CLI.run(
+                [lab.baseURL + "/bearer/", "--bearer", "-", "--secret", "@" + path, "--json"], stdin: token + "\n")
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
             #expect(!r.stdout.contains("token.signature-invalid"))
             #expect(!r.stdout.contains(token))
@@ -74,12 +80,15 @@ import Testing
         try await Self.withLab { lab in
             let token = try Self.token(lab)
             let started = Date()
-            let silent = try CLI.run(["jwt", "-", "--jwks", "http://127.0.0.1:\(port)/jwks.json", "--timeout", "1"], stdin: token + "\n")
-            #expect(Date().timeIntervalSince(started) < 45)  // --timeout 1, not the 60 s --max-time (generous: CI is loaded)
+            let silent = try CLI.run(
+                ["jwt", "-", "--jwks", "http://127.0.0.1:\(port)/jwks.json", "--timeout", "1"], stdin: token + "\n")
+            // --timeout 1, not the 60 s --max-time (generous: CI is loaded)
+            #expect(Date().timeIntervalSince(started) < 45)
             #expect(silent.status == 3)
             #expect(silent.stdout.isEmpty)
             let lines = silent.stderr.split(separator: "\n")
-            #expect(lines.count == 1 && lines[0].contains("--jwks http://127.0.0.1:\(port)/jwks.json"), "\(silent.stderr)")
+            #expect(
+                lines.count == 1 && lines[0].contains("--jwks http://127.0.0.1:\(port)/jwks.json"), "\(silent.stderr)")
             #expect(!silent.stderr.contains(token))
 
             let missing = try CLI.run(["jwt", "-", "--jwks", lab.baseURL + "/no-such-jwks.json"], stdin: token + "\n")
@@ -87,7 +96,8 @@ import Testing
             #expect(missing.stderr.contains("answered 404"))
 
             // The lab's JWKS is empty and its tokens are HS256: fetched, then a finding (not a crash).
-            let fetched = try CLI.run(["jwt", "-", "--jwks", lab.baseURL + "/.well-known/jwks.json", "--json"], stdin: token + "\n")
+            let fetched = try CLI.run(
+                ["jwt", "-", "--jwks", lab.baseURL + "/.well-known/jwks.json", "--json"], stdin: token + "\n")
             #expect(fetched.status == 1, "\(fetched.stderr)")
             #expect(fetched.stdout.contains("token.signature-invalid"))
             #expect(!fetched.stdout.contains(token))

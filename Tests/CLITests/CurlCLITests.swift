@@ -2,8 +2,8 @@
 // Apache httpd on loopback; what Apache received from each (mod_log_forensic: every request header as
 // it arrived; a CGI script: the body) is compared field by field.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("why401 curl: the pasted command's request, compared with the real curl's", .serialized)
 struct CurlCLITests {
@@ -15,7 +15,10 @@ struct CurlCLITests {
 
     /// Every form in which a secret could leak.
     static var secrets: [String] {
-        [password, token, cookie, Data("\(user):\(password)".utf8).base64EncodedString(), Data("\(user):Wrong-\(password)".utf8).base64EncodedString()]
+        [
+            password, token, cookie, Data("\(user):\(password)".utf8).base64EncodedString(),
+            Data("\(user):Wrong-\(password)".utf8).base64EncodedString(),
+        ]
     }
 
     /// Answers 200 to the right Basic credentials, 401 with a Basic challenge otherwise; keeps each body.
@@ -29,7 +32,8 @@ struct CurlCLITests {
         elif [ "$HTTP_AUTHORIZATION" = "\(goodBasic)" ]; then
           printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nok\\n'
         else
-          printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Basic realm="api"\\r\\nContent-Type: text/plain\\r\\n\\r\\nno\\n'
+          printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Basic realm="api"\\r\\n'
+          printf 'Content-Type: text/plain\\r\\n\\r\\nno\\n'
         fi
         """
     }
@@ -53,10 +57,14 @@ struct CurlCLITests {
         var body: [UInt8]
 
         static func == (a: Received, b: Received) -> Bool {
-            a.requestLine == b.requestLine && a.body == b.body && a.headers.map { "\($0.name):\($0.value)" } == b.headers.map { "\($0.name):\($0.value)" }
+            a.requestLine == b.requestLine && a.body == b.body
+                && a.headers.map { "\($0.name):\($0.value)" } == b.headers.map { "\($0.name):\($0.value)" }
         }
 
-        var description: String { requestLine + " " + headers.map { "\($0.name): \($0.value)" }.joined(separator: " | ") + " body=\(body.count)" }
+        var description: String {
+            requestLine + " " + headers.map { "\($0.name): \($0.value)" }.joined(separator: " | ")
+                + " body=\(body.count)"
+        }
 
         func values(_ name: String) -> [String] { headers.filter { $0.name.lowercased() == name }.map(\.value) }
     }
@@ -78,7 +86,9 @@ struct CurlCLITests {
             guard fields.count >= 2 else { continue }
             let headers = fields.dropFirst(2).map { field -> (String, String) in
                 guard let colon = field.firstIndex(of: ":") else { return (percentDecoded(field), "") }
-                return (percentDecoded(String(field[..<colon])), percentDecoded(String(field[field.index(after: colon)...])))
+                return (
+                    percentDecoded(String(field[..<colon])), percentDecoded(String(field[field.index(after: colon)...]))
+                )
             }
             received.append(Received(requestLine: percentDecoded(fields[1]), headers: headers, body: []))
         }
@@ -91,7 +101,9 @@ struct CurlCLITests {
         let input = Array(text.utf8)
         var i = 0
         while i < input.count {
-            if input[i] == UInt8(ascii: "%"), i + 2 < input.count, let v = UInt8(String(decoding: input[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+            if input[i] == UInt8(ascii: "%"), i + 2 < input.count,
+                let v = UInt8(String(decoding: input[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
+            {
                 bytes.append(v)
                 i += 3
             } else {
@@ -104,24 +116,35 @@ struct CurlCLITests {
 
     /// Field by field: request line, every header (name, value, repeats) but the connection handling
     /// and the agent each client adds itself, and the body.
-    static func expectSame(_ curl: Received, _ why401: Received, userAgentGiven: Bool, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSame(
+        _ curl: Received, _ why401: Received, userAgentGiven: Bool, _ label: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(curl.requestLine == why401.requestLine, "\(label)", sourceLocation: sourceLocation)
         #expect(curl.body == why401.body, "\(label): bodies differ", sourceLocation: sourceLocation)
         var skip: Set<String> = ["connection", "accept-encoding"]
         if !userAgentGiven { skip.insert("user-agent") }
         func fields(_ r: Received) -> [String] {
-            r.headers.filter { !skip.contains($0.name.lowercased()) }.map { "\($0.name.lowercased()): \($0.value)" }.sorted()
+            r.headers.filter { !skip.contains($0.name.lowercased()) }.map { "\($0.name.lowercased()): \($0.value)" }
+                .sorted()
         }
-        #expect(fields(curl) == fields(why401), "\(label)\ncurl:   \(curl)\nwhy401: \(why401)", sourceLocation: sourceLocation)
+        #expect(
+            fields(curl) == fields(why401), "\(label)\ncurl:   \(curl)\nwhy401: \(why401)",
+            sourceLocation: sourceLocation)
     }
 
     static func json(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object:\n\(text)")
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object:\n\(text)")
     }
 
-    static func expectNoSecrets(_ result: ProcessResult, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectNoSecrets(
+        _ result: ProcessResult, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for secret in secrets {
-            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret), "\(label): a secret leaked", sourceLocation: sourceLocation)
+            #expect(
+                !result.stdout.contains(secret) && !result.stderr.contains(secret), "\(label): a secret leaked",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -140,16 +163,24 @@ struct CurlCLITests {
             Case(
                 label: "Chrome-style: headers, -b cookies, --data-raw, --compressed",
                 words: [
-                    "{{URL}}", "-H", "accept: application/json", "-H", "authorization: Bearer \(token)", "-b", "sid=\(cookie); theme=dark",
-                    "-H", "user-agent: Mozilla/5.0 (X11; Linux x86_64)", "--data-raw", #"{"note":"it's 50% off"}"#, "--compressed",
+                    "{{URL}}", "-H", "accept: application/json", "-H", "authorization: Bearer \(token)", "-b",
+                    "sid=\(cookie); theme=dark",
+                    "-H", "user-agent: Mozilla/5.0 (X11; Linux x86_64)", "--data-raw", #"{"note":"it's 50% off"}"#,
+                    "--compressed",
                 ], userAgentGiven: true, unsafe: "POST"),
             Case(
                 label: "-u, -A, -e, -X PUT --json, output options",
-                words: ["-s", "-o", "/dev/null", "-u", "\(user):\(password)", "-A", "Agent/1.0", "-e", "https://ref.example/", "-X", "PUT", "--json", #"{"a":1}"#, "{{URL}}"],
+                words: [
+                    "-s", "-o", "/dev/null", "-u", "\(user):\(password)", "-A", "Agent/1.0", "-e",
+                    "https://ref.example/", "-X", "PUT", "--json", #"{"a":1}"#, "{{URL}}",
+                ],
                 userAgentGiven: true, status: 0, unsafe: "PUT"),
             Case(
                 label: "-G with -d and --data-urlencode, --oauth2-bearer, an API key header",
-                words: ["-G", "-d", "q=1", "--data-urlencode", "name=a b&c", "--oauth2-bearer", token, "-H", "X-Api-Key: k-1", "{{URL}}?x=0"]),
+                words: [
+                    "-G", "-d", "q=1", "--data-urlencode", "name=a b&c", "--oauth2-bearer", token, "-H",
+                    "X-Api-Key: k-1", "{{URL}}?x=0",
+                ]),
             Case(
                 label: "-I, a removed User-Agent, an empty header, -L -k",
                 words: ["-I", "-H", "User-Agent:", "-H", "X-Empty;", "-Lk", "{{URL}}"], userAgentGiven: true),
@@ -158,7 +189,10 @@ struct CurlCLITests {
                 words: ["-b", "{{JAR}}", "-d", "@{{BODY}}", "--data-binary", "@{{BODY}}", "{{URL}}"], unsafe: "POST"),
             Case(
                 label: "-d pieces, own Content-Type, wrong -u password, a cookie string",
-                words: ["-d", "a=1", "-d", "b=2", "-H", "Content-Type: text/plain", "-u", "\(user):Wrong-\(password)", "-b", "k=\(cookie)", "{{URL}}"],
+                words: [
+                    "-d", "a=1", "-d", "b=2", "-H", "Content-Type: text/plain", "-u", "\(user):Wrong-\(password)", "-b",
+                    "k=\(cookie)", "{{URL}}",
+                ],
                 unsafe: "POST"),
         ]
     }
@@ -166,13 +200,17 @@ struct CurlCLITests {
     @Test("each command line: Apache received from why401's first request exactly what it received from curl")
     func sameAsCurl() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])) { apache in
+        try await withApache(
+            config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])
+        ) { apache in
             let url = apache.url("/api/echo")
-            let jar = try apache.directory.write("jar.txt", "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/api\tFALSE\t0\tjarred\t\(Self.cookie)\n")
+            let jar = try apache.directory.write(
+                "jar.txt", "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/api\tFALSE\t0\tjarred\t\(Self.cookie)\n")
             let body = try apache.directory.write("body.txt", "a=1\r\nb=2\n")
             for item in Self.cases {
                 let words = item.words.map {
-                    $0.replacingOccurrences(of: "{{URL}}", with: url).replacingOccurrences(of: "{{JAR}}", with: jar).replacingOccurrences(of: "{{BODY}}", with: body)
+                    $0.replacingOccurrences(of: "{{URL}}", with: url).replacingOccurrences(of: "{{JAR}}", with: jar)
+                        .replacingOccurrences(of: "{{BODY}}", with: body)
                 }
                 let curl = try ProcessRunner.run("curl", ["-s", "-o", "/dev/null"] + words, timeout: 30)
                 #expect(curl.status == 0, "\(curl)")
@@ -188,7 +226,9 @@ struct CurlCLITests {
                 Self.expectSame(fromCurl[0], fromWhy401[0], userAgentGiven: item.userAgentGiven, item.label)
                 if let unsafe = item.unsafe {
                     // The live check's policy: an unsafe method goes once, as given; the plan learns with GET.
-                    #expect(fromWhy401.filter { $0.requestLine.hasPrefix(unsafe + " ") }.count == 1, "\(item.label): \(fromWhy401)")
+                    #expect(
+                        fromWhy401.filter { $0.requestLine.hasPrefix(unsafe + " ") }.count == 1,
+                        "\(item.label): \(fromWhy401)")
                     #expect(fromWhy401.dropFirst().allSatisfy { $0.body.isEmpty }, "\(item.label)")
                 }
                 let object = try Self.json(run.stdout)
@@ -198,10 +238,17 @@ struct CurlCLITests {
         }
     }
 
-    @Test("a whole pasted bash line ($'…', \\-continuations, double quotes): real bash + curl vs why401 (argument and --from -)")
+    @Test(
+        """
+        a whole pasted bash line ($'…', \\-continuations, double quotes): real bash + curl vs why401 (argument and \
+        --from -)
+        """
+    )
     func wholeLineAsBashReadsIt() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])) { apache in
+        try await withApache(
+            config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])
+        ) { apache in
             let url = apache.url("/api/echo")
             let line = """
                 curl '\(url)?a=1&b=2' \\
@@ -239,13 +286,21 @@ struct CurlCLITests {
     @Test("why401 URL --from-curl sends what why401 curl sends, and lists unknown options in the Plan")
     func fromCurlOption() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])) { apache in
+        try await withApache(
+            config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])
+        ) { apache in
             let url = apache.url("/api/echo")
-            let line = "curl '\(url)' -H 'X-Api-Key: k-\(Self.cookie)' -u '\(Self.user):Wrong-\(Self.password)' --frobnicate --wibble-wobble -v"
+            let line =
+                """
+                curl '\(url)' -H 'X-Api-Key: k-\(Self.cookie)' -u '\(Self.user):Wrong-\(Self.password)' \
+                --frobnicate --wibble-wobble -v
+                """
             let viaCurl = try CLI.run(["curl", line])
             #expect(viaCurl.status == 1, "\(viaCurl)")
             Self.expectNoSecrets(viaCurl, "curl text")
-            #expect(viaCurl.stdout.contains("unknown options, not applied: --frobnicate, --wibble-wobble"), "\(viaCurl.stdout)")
+            #expect(
+                viaCurl.stdout.contains("unknown options, not applied: --frobnicate, --wibble-wobble"),
+                "\(viaCurl.stdout)")
             #expect(viaCurl.stdout.contains("options that change nothing sent, ignored: -v"), "\(viaCurl.stdout)")
             let first = try await Self.take(apache)
 
@@ -271,19 +326,28 @@ struct CurlCLITests {
         }
     }
 
-    @Test("without -L the plan still follows a redirect and says curl would have stopped; --location-trusted is explained")
+    @Test(
+        "without -L the plan still follows a redirect and says curl would have stopped; --location-trusted is explained"
+    )
     func redirects() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])) { apache in
+        try await withApache(
+            config: Self.config, files: Self.files, options: ApacheOptions(extraModules: ["log_forensic"])
+        ) { apache in
             let url = apache.url("/api/echo?go")
             let plain = try CLI.run(["curl", "--json", "--", url, "-u", "\(Self.user):\(Self.password)"])
             let plainPlan = try Self.json(plain.stdout)["plan"] as? [String] ?? []
             #expect(plainPlan.contains { $0.contains("no -L, so curl stops at the redirect") }, "\(plainPlan)")
             #expect(plain.status == 0, "\(plain)")
-            let trusted = try CLI.run(["curl", "--json", "--", url, "-u", "\(Self.user):\(Self.password)", "--location-trusted"])
+            let trusted = try CLI.run([
+                "curl", "--json", "--", url, "-u", "\(Self.user):\(Self.password)", "--location-trusted",
+            ])
             let trustedPlan = try Self.json(trusted.stdout)["plan"] as? [String] ?? []
             #expect(!trustedPlan.contains { $0.contains("no -L") }, "\(trustedPlan)")
-            #expect(trustedPlan.contains { $0.hasPrefix("--location-trusted: why401 still never sends credentials to another origin") }, "\(trustedPlan)")
+            #expect(
+                trustedPlan.contains {
+                    $0.hasPrefix("--location-trusted: why401 still never sends credentials to another origin")
+                }, "\(trustedPlan)")
             Self.expectNoSecrets(trusted, "--location-trusted")
         }
     }
@@ -302,10 +366,14 @@ struct CurlCLITests {
         }
         garbage.replaceSubrange(0..<5, with: Array("curl ".utf8))
         let garbagePath = try dir.write("garbage.txt", Data(garbage))
-        let quoteGarbage = "curl 'http://127.0.0.1:9/ -u a:\(Self.password) " + String(repeating: "x' \"", count: 249_990) + "'"
+        let quoteGarbage =
+            "curl 'http://127.0.0.1:9/ -u a:\(Self.password) " + String(repeating: "x' \"", count: 249_990) + "'"
         let runs: [(String, [String], String?)] = [
             ("unbalanced single quote", ["curl", "curl 'http://127.0.0.1:9/' -u 'alice:\(Self.password)"], nil),
-            ("unbalanced double quote", ["curl", "curl \"http://127.0.0.1:9/\" -H \"Authorization: Bearer \(Self.token)"], nil),
+            (
+                "unbalanced double quote",
+                ["curl", "curl \"http://127.0.0.1:9/\" -H \"Authorization: Bearer \(Self.token)"], nil
+            ),
             ("unbalanced cmd quote", ["curl", "curl ^\"http://127.0.0.1:9/^\" -H \"Cookie: s=\(Self.cookie)"], nil),
             ("-F", ["curl", "http://127.0.0.1:9/", "-F", "f=\(Self.token)"], nil),
             ("--ntlm", ["--from-curl", "curl http://127.0.0.1:9/ --ntlm -u a:\(Self.password)"], nil),

@@ -21,7 +21,8 @@ import Testing
         }
         #expect(object["matched"] as? Int == scenarios.count)
         // The offline inputs on the same lab: a pasted curl line and a browser export.
-        let byID = Dictionary(uniqueKeysWithValues: scenarios.compactMap { row in (row["scenario"] as? String).map { ($0, row) } })
+        let byID = Dictionary(
+            uniqueKeysWithValues: scenarios.compactMap { row in (row["scenario"] as? String).map { ($0, row) } })
         #expect(byID["pasted-curl"]?["diagnosed"] as? String == "credentials.rejected", "\(scenarios)")
         #expect(byID["har-export"]?["diagnosed"] as? String == "token.expired", "\(scenarios)")
     }
@@ -30,15 +31,20 @@ import Testing
     func demoOfflineRows() throws {
         let curl = try CLI.run(["demo", "--only", "pasted-curl", "--verbose"])
         #expect(curl.status == 0, "\(curl.stdout)")
-        #expect(curl.stdout.contains("✓ pasted-curl") && curl.stdout.contains("curl 'http://127.0.0.1:"), "\(curl.stdout)")
+        #expect(
+            curl.stdout.contains("✓ pasted-curl") && curl.stdout.contains("curl 'http://127.0.0.1:"), "\(curl.stdout)")
         let har = try CLI.run(["demo", "--only", "har-export", "--verbose"])
         #expect(har.status == 0, "\(har.stdout)")
-        #expect(har.stdout.contains("✓ har-export") && har.stdout.contains("Entries\n  #0 GET http://127.0.0.1:"), "\(har.stdout)")
+        #expect(
+            har.stdout.contains("✓ har-export") && har.stdout.contains("Entries\n  #0 GET http://127.0.0.1:"),
+            "\(har.stdout)")
         // The pasted line's password (base64 in the Authorization header) and the HAR's token never appear.
         let base64 = Data("alice:wrong password".utf8).base64EncodedString()
         #expect(!curl.stdout.contains(base64), "the pasted password leaked")
         let jwt = try NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."#)
-        #expect(jwt.firstMatch(in: har.stdout, range: NSRange(har.stdout.startIndex..., in: har.stdout)) == nil, "the HAR's token leaked")
+        #expect(
+            jwt.firstMatch(in: har.stdout, range: NSRange(har.stdout.startIndex..., in: har.stdout)) == nil,
+            "the HAR's token leaked")
     }
 
     @Test func demoTextTable() throws {
@@ -100,7 +106,9 @@ import Testing
         let noPassword = try CLI.run(["http://127.0.0.1:1/", "-u", "alice"], environment: ["WHY401_PASSWORD": ""])
         // An empty WHY401_PASSWORD is a password (empty); unset it for the prompt case via env -u.
         _ = noPassword
-        let prompt = try ProcessRunner.run("/usr/bin/env", ["-u", "WHY401_PASSWORD", try CLI.binary, "http://127.0.0.1:1/", "-u", "alice"], timeout: 30)
+        let prompt = try ProcessRunner.run(
+            "/usr/bin/env", ["-u", "WHY401_PASSWORD", try CLI.binary, "http://127.0.0.1:1/", "-u", "alice"], timeout: 30
+        )
         #expect(prompt.status == 2, "\(prompt)")
         #expect(prompt.stderr.contains("no password"))
     }
@@ -117,7 +125,8 @@ import Testing
     func bareTokenInAuthorizationIsNeverEchoed(format: String) async throws {
         let token = "sk_live_Zq9UniqueBareTokenValue123456"
         try await Self.withLab { base in
-            let result = try await ProcessRunner.runAsync(try CLI.binary, ["\(base)/basic/", "-H", "Authorization: \(token)", "--format", format], timeout: 60)
+            let result = try await ProcessRunner.runAsync(
+                try CLI.binary, ["\(base)/basic/", "-H", "Authorization: \(token)", "--format", format], timeout: 60)
             #expect(result.status == 1, "\(result.stderr)")
             #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
             #expect(!result.stdout.contains(String(token.dropFirst(4).prefix(12))))
@@ -128,8 +137,10 @@ import Testing
         try await Self.withLab { base in
             // /healthy (no slash) → 301 → /healthy/ on the same origin: the hop needs a second credential.
             let result = try await ProcessRunner.runAsync(
-                try CLI.binary, ["\(base)/healthy", "-u", "alice:correct horse", "--max-credentialed", "1", "--json"], timeout: 60)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+                try CLI.binary, ["\(base)/healthy", "-u", "alice:correct horse", "--max-credentialed", "1", "--json"],
+                timeout: 60)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let exchanges = try #require(object["exchanges"] as? [[String: Any]])
             let credentialed = exchanges.filter { exchange in
                 let headers = (exchange["request"] as? [String: Any])?["headers"] as? [[String]] ?? []
@@ -141,7 +152,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [["--bearer", "@/nonexistent/token.txt"], ["--bearer", "@/tmp"], ["--cookie-jar", "/nonexistent/jar.txt"]])
+    @Test(arguments: [
+        ["--bearer", "@/nonexistent/token.txt"], ["--bearer", "@/tmp"], ["--cookie-jar", "/nonexistent/jar.txt"],
+    ])
     func unreadableInputFilesExitThree(arguments: [String]) throws {
         let result = try CLI.run(["http://127.0.0.1:1/"] + arguments)
         #expect(result.status == 3, "\(result)")
@@ -152,7 +165,8 @@ import Testing
     @Test func tlsFailureExitsThree() async throws {
         try await Self.withLab { base in
             let https = base.replacingOccurrences(of: "http://", with: "https://")
-            let result = try await ProcessRunner.runAsync(try CLI.binary, ["\(https)/basic/", "-u", "alice:Zq9-secret-PW", "--timeout", "5"], timeout: 60)
+            let result = try await ProcessRunner.runAsync(
+                try CLI.binary, ["\(https)/basic/", "-u", "alice:Zq9-secret-PW", "--timeout", "5"], timeout: 60)
             #expect(result.status == 3, "\(result)")
             #expect(result.stderr.split(separator: "\n").count == 1)
             #expect(result.stderr.lowercased().contains("tls"), "\(result.stderr)")
@@ -180,7 +194,14 @@ import Testing
         // second after start, as a person types after the prompt (typeahead would be echoed by the
         // terminal before any program could turn echo off).
         let result = try ProcessRunner.run(
-            "/bin/sh", ["-c", "(sleep 1; printf '%s\\n' \"$TYPED\") | env -u WHY401_PASSWORD \(script) -qec '\(binary) http://127.0.0.1:1/ -u alice --timeout 2' /dev/null"],
+            "/bin/sh",
+            [
+                "-c",
+                """
+                (sleep 1; printf '%s\\n' \"$TYPED\") | env -u WHY401_PASSWORD \(script) -qec '\(binary) \
+                http://127.0.0.1:1/ -u alice --timeout 2' /dev/null
+                """,
+            ],
             environment: ["TERM": "xterm", "NO_COLOR": "1", "TYPED": typed], timeout: 60)
         #expect(result.stdout.contains("Password for alice:"), "\(result.stdout)")
         #expect(!result.stdout.contains(typed), "the typed password was echoed")

@@ -43,7 +43,8 @@ import Testing
     func catalogJSON() throws {
         let result = try CLI.run(["explain", "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        #expect((object?["catalog"] as? [[String: Any]])?.map { $0["id"] as? String } == Catalog.entries.map(\.id.rawValue))
+        #expect(
+            (object?["catalog"] as? [[String: Any]])?.map { $0["id"] as? String } == Catalog.entries.map(\.id.rawValue))
         #expect(object?["cause"] is NSNull)
         #expect((object?["findings"] as? [Any])?.isEmpty == true)
         let markdown = try CLI.run(["explain", "--format", "markdown"])
@@ -56,17 +57,22 @@ import Testing
     /// `WHY401_REGENERATE=1 swift test --filter ExplainCLITests` rewrites it.
     @Test("docs/findings.md is the generated findings reference")
     func findingsReferenceIsCurrent() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("docs/findings.md").path
         let generated = try CLI.run(["explain", "--format", "markdown"]).stdout
         if ProcessInfo.processInfo.environment["WHY401_REGENERATE"] == "1" {
             try generated.write(toFile: path, atomically: true, encoding: .utf8)
         }
         let committed = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(committed == generated, "docs/findings.md is stale: run WHY401_REGENERATE=1 swift test --filter ExplainCLITests")
+        #expect(
+            committed == generated,
+            "docs/findings.md is stale: run WHY401_REGENERATE=1 swift test --filter ExplainCLITests")
     }
 
-    @Test(arguments: [["explain", "--json"], ["explain", "--format", "json"], ["explain", "clock.skew", "--format", "json"]])
+    @Test(arguments: [
+        ["explain", "--json"], ["explain", "--format", "json"], ["explain", "clock.skew", "--format", "json"],
+    ])
     func everyJSONOutputValidates(arguments: [String]) throws {
         let result = try CLI.run(arguments)
         #expect(result.status == 0)
@@ -108,10 +114,16 @@ import Testing
         #expect(help.stdout.contains("explain"))
         // every "Start here" example names a command that exists (or is a URL for the default `check`),
         // for the client side and for admins alike
-        let examples = help.stdout.split(separator: "\n").filter { $0.hasPrefix("  why401 ") }.map { $0.split(separator: " ")[1] }
-        #expect(Set(examples).isSuperset(of: ["demo", "challenge", "jwt", "server", "logs", "wordpress", "htpasswd", "explain"]))
-        let subcommands = Set(help.stdout.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n")
-            .compactMap { $0.hasPrefix("  ") && !$0.hasPrefix("   ") ? $0.split(separator: " ").first : nil } ?? [])
+        let examples = help.stdout.split(separator: "\n").filter { $0.hasPrefix("  why401 ") }.map {
+            $0.split(separator: " ")[1]
+        }
+        #expect(
+            Set(examples).isSuperset(of: [
+                "demo", "challenge", "jwt", "server", "logs", "wordpress", "htpasswd", "explain",
+            ]))
+        let subcommands = Set(
+            help.stdout.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n")
+                .compactMap { $0.hasPrefix("  ") && !$0.hasPrefix("   ") ? $0.split(separator: " ").first : nil } ?? [])
         for command in Set(examples) where !command.hasPrefix("https://") {
             #expect(subcommands.contains(command), "why401 \(command) is not a subcommand")
         }
@@ -142,9 +154,13 @@ import Testing
         let binary = try CLI.binary
         let plain = try CLI.run(["explain", "token.expired"])
         #expect(!plain.stdout.contains("\u{1B}["), "colour on a pipe")
-        let tty = try ProcessRunner.run(script, ["-qec", "\(binary) explain token.expired", "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": ""], timeout: 60)
+        let tty = try ProcessRunner.run(
+            script, ["-qec", "\(binary) explain token.expired", "/dev/null"],
+            environment: ["TERM": "xterm", "NO_COLOR": ""], timeout: 60)
         #expect(tty.stdout.contains("\u{1B}[1m"), "no colour on a terminal")
-        let noColor = try ProcessRunner.run(script, ["-qec", "NO_COLOR=1 \(binary) explain token.expired", "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": ""], timeout: 60)
+        let noColor = try ProcessRunner.run(
+            script, ["-qec", "NO_COLOR=1 \(binary) explain token.expired", "/dev/null"],
+            environment: ["TERM": "xterm", "NO_COLOR": ""], timeout: 60)
         #expect(!noColor.stdout.contains("\u{1B}["), "colour despite NO_COLOR")
     }
 }

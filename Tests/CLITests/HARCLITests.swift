@@ -13,13 +13,16 @@ import Testing
 @Suite(.serialized) struct HARCLITests {
     /// Runs mitmdump in reverse mode in front of `upstream`, calls `traffic` with the proxy's base URL,
     /// stops mitmdump (which writes the HAR on exit) and returns the HAR's path in `dir`.
-    static func record(upstream: String, into dir: TempDirectory, _ traffic: (String) throws -> Void) async throws -> String {
+    static func record(upstream: String, into dir: TempDirectory, _ traffic: (String) throws -> Void) async throws
+        -> String
+    {
         let har = dir.path("recorded.har")
         let proxy = try await PythonApp.start(
             files: [:],
             arguments: [
                 "-c", "import sys; from mitmproxy.tools.main import mitmdump; sys.argv[0] = 'mitmdump'; mitmdump()",
-                "--mode", "reverse:\(upstream)", "--listen-host", "127.0.0.1", "--listen-port", "{{PORT}}", "--set", "hardump=\(har)", "-q",
+                "--mode", "reverse:\(upstream)", "--listen-host", "127.0.0.1", "--listen-port", "{{PORT}}", "--set",
+                "hardump=\(har)", "-q",
             ])
         do {
             try traffic(proxy.baseURL)
@@ -33,7 +36,8 @@ import Testing
     }
 
     static func curl(_ arguments: [String]) throws {
-        let result = try ProcessRunner.run("curl", ["-s", "-o", "/dev/null", "--max-time", "10"] + arguments, timeout: 20)
+        let result = try ProcessRunner.run(
+            "curl", ["-s", "-o", "/dev/null", "--max-time", "10"] + arguments, timeout: 20)
         #expect(result.status == 0, "curl \(arguments): \(result)")
     }
 
@@ -48,7 +52,9 @@ import Testing
         defer { dir.remove() }
         let lab = try await LabServer.start()
         let expiredToken: String
-        if case .bearer(let token) = try #require(lab.scenarios.first { $0.id == "bearer-expired-jwt" }).client.credentials {
+        if case .bearer(let token) = try #require(lab.scenarios.first { $0.id == "bearer-expired-jwt" }).client
+            .credentials
+        {
             expiredToken = token
         } else {
             Issue.record("the lab's bearer-expired-jwt scenario has no token")
@@ -59,11 +65,18 @@ import Testing
         do {
             har = try await Self.record(upstream: lab.baseURL, into: dir) { proxy in
                 try Self.curl(["-u", "\(LabScenarios.user):\(LabScenarios.password)", proxy + "/basic/"])  // 0: 200
-                try Self.curl(["-u", "\(LabScenarios.user):\(LabScenarios.wrongPassword)", proxy + "/basic/"])  // 1: 401
-                try Self.curl(["-H", "Authorization: Bearer \(expiredToken)", proxy + "/bearer/expired-jwt/"])  // 2: 401
+                try Self.curl([
+                    "-u",
+                    """
+                    \(LabScenarios.user):\(LabScenarios.wrongPassword)
+                    """, proxy + "/basic/",
+                ])  // 1: 401
+                // 2: 401
+                try Self.curl(["-H", "Authorization: Bearer \(expiredToken)", proxy + "/bearer/expired-jwt/"])
                 try Self.curl(["-H", "Cookie: session=\(staleCookie)", proxy + "/session/"])  // 3: 401
                 try Self.curl([
-                    "-X", "OPTIONS", "-H", "Origin: \(LabScenarios.corsOrigin)", "-H", "Access-Control-Request-Method: GET",
+                    "-X", "OPTIONS", "-H", "Origin: \(LabScenarios.corsOrigin)", "-H",
+                    "Access-Control-Request-Method: GET",
                     "-H", "Access-Control-Request-Headers: authorization", proxy + "/cors/",
                 ])  // 4: 401
             }
@@ -76,12 +89,16 @@ import Testing
         let json = try CLI.run(["har", har, "--json"])
         #expect(json.status == 1, "\(json)")
         let list = try Self.entries(json.stdout)
-        let causes = Dictionary(uniqueKeysWithValues: list.map { ($0["index"] as? Int ?? -1, $0["cause"] as? String ?? "null") })
+        let causes = Dictionary(
+            uniqueKeysWithValues: list.map { ($0["index"] as? Int ?? -1, $0["cause"] as? String ?? "null") })
         #expect(Set(causes.keys) == [1, 2, 3, 4], "\(causes)")
         #expect(causes[1] == "credentials.rejected", "\(causes)")
         #expect(causes[2] == "token.expired", "\(causes)")
         #expect(causes[4] == "cors.preflight-unauthorized", "\(causes)")
-        #expect(list.allSatisfy { ($0["status"] as? Int) == 401 && ($0["url"] as? String)?.hasPrefix("http://127.0.0.1:") == true })
+        #expect(
+            list.allSatisfy {
+                ($0["status"] as? Int) == 401 && ($0["url"] as? String)?.hasPrefix("http://127.0.0.1:") == true
+            })
         #expect(try SchemaValidator.validate(json.stdout) == nil)
         #expect(json.stdout.contains("\"har.contains-secrets\""))
 
@@ -90,7 +107,9 @@ import Testing
         let text = try CLI.run(["har", har, "--redact", redacted])
         let markdown = try CLI.run(["har", har, "--format", "markdown"])
         #expect(text.status == 1 && markdown.status == 1)
-        #expect(text.stdout.contains("#2 GET http://127.0.0.1:") && text.stdout.contains("cause: token.expired"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("#2 GET http://127.0.0.1:") && text.stdout.contains("cause: token.expired"),
+            "\(text.stdout)")
         let copy = try String(contentsOfFile: redacted, encoding: .utf8)
         let signature = String(expiredToken.split(separator: ".").last ?? "")
         let secrets = [
@@ -99,7 +118,10 @@ import Testing
             Base64.encode(Array("\(LabScenarios.user):\(LabScenarios.password)".utf8)),
         ]
         for secret in secrets {
-            for (name, output) in [("json", json.stdout), ("text", text.stdout), ("markdown", markdown.stdout), ("redacted", copy), ("stderr", json.stderr + text.stderr)] {
+            for (name, output) in [
+                ("json", json.stdout), ("text", text.stdout), ("markdown", markdown.stdout), ("redacted", copy),
+                ("stderr", json.stderr + text.stderr),
+            ] {
                 #expect(!output.contains(secret), "\(name) shows a secret")
             }
         }
@@ -121,10 +143,14 @@ import Testing
                 files: [:],
                 arguments: [
                     "-c", "import sys; from mitmproxy.tools.main import mitmdump; sys.argv[0] = 'mitmdump'; mitmdump()",
-                    "--mode", "regular", "--listen-host", "127.0.0.1", "--listen-port", "{{PORT}}", "--set", "hardump=\(har)", "-q",
+                    "--mode", "regular", "--listen-host", "127.0.0.1", "--listen-port", "{{PORT}}", "--set",
+                    "hardump=\(har)", "-q",
                 ])
             defer { proxy.stop() }
-            try Self.curl(["-x", proxy.baseURL, "--noproxy", "", "-L", "-u", "\(LabScenarios.user):\(LabScenarios.password)", lab.baseURL + "/redirect/"])
+            try Self.curl([
+                "-x", proxy.baseURL, "--noproxy", "", "-L", "-u", "\(LabScenarios.user):\(LabScenarios.password)",
+                lab.baseURL + "/redirect/",
+            ])
         } catch {
             try await lab.stop()
             throw error
@@ -146,7 +172,10 @@ import Testing
         defer { dir.remove() }
         try await withApache(
             config: ApacheConfigs.basicArea(),
-            files: [.htpasswd("auth/htpasswd", users: [("alice", password, .bcrypt)]), .text("htdocs/basic/index.html", "<p>in</p>\n")]
+            files: [
+                .htpasswd("auth/htpasswd", users: [("alice", password, .bcrypt)]),
+                .text("htdocs/basic/index.html", "<p>in</p>\n"),
+            ]
         ) { apache in
             let har = try await Self.record(upstream: apache.baseURL, into: dir) { proxy in
                 try Self.curl(["-u", "alice:\(password)", proxy + "/basic/"])  // 0: 200
@@ -157,7 +186,9 @@ import Testing
             #expect(result.status == 1, "\(result)")
             let list = try Self.entries(result.stdout)
             #expect(list.map { $0["index"] as? Int } == [1, 2])
-            #expect(list.map { $0["cause"] as? String } == ["credentials.rejected", "credentials.missing"], "\(result.stdout)")
+            #expect(
+                list.map { $0["cause"] as? String } == ["credentials.rejected", "credentials.missing"],
+                "\(result.stdout)")
             #expect(!result.stdout.contains(password))
         }
     }
@@ -167,13 +198,16 @@ import Testing
     func fixturesShowNoSecretInAnyFormat(name: String) throws {
         let path = CLI.packageRoot.appendingPathComponent("Tests/ImportsTests/Fixtures/\(name).har").path
         let secrets = [
-            "FIXTURE-PASSWORD-1", "FIXTURE-PASSWORD-2", "FIXTURESESSIONCOOKIE", "FIXTURESIDCOOKIE", "FIXTUREQUERYTOKEN", "FIXTURESIGNATURE",
+            "FIXTURE-PASSWORD-1", "FIXTURE-PASSWORD-2", "FIXTURESESSIONCOOKIE", "FIXTURESIDCOOKIE", "FIXTUREQUERYTOKEN",
+            "FIXTURESIGNATURE",
             Base64.encode(Array("alice:FIXTURE-PASSWORD-2".utf8)),
         ]
         for format in ["text", "json", "markdown"] {
             let result = try CLI.run(["har", path, "--format", format])
             #expect(result.status == 1, "\(name) \(format): \(result.stderr)")
-            for secret in secrets { #expect(!(result.stdout + result.stderr).contains(secret), "\(name) \(format) shows \(secret)") }
+            for secret in secrets {
+                #expect(!(result.stdout + result.stderr).contains(secret), "\(name) \(format) shows \(secret)")
+            }
             if format == "json" { #expect(try SchemaValidator.validate(result.stdout) == nil) }
         }
     }
@@ -183,7 +217,11 @@ import Testing
         defer { dir.remove() }
         try dir.write(
             "ok.har",
-            #"{"log": {"version": "1.2", "creator": {"name": "Postman", "version": "11"}, "entries": [{"request": {"method": "GET", "url": "https://example.test/"}, "response": {"status": 200}}]}}"#)
+            #"""
+            {"log": {"version": "1.2", "creator": {"name": "Postman", "version": "11"}, "entries": [{"request": \#
+            {"method": "GET", "url": "https://example.test/"}, "response": {"status": 200}}]}}
+            """#
+        )
         let result = try CLI.run(["har", dir.path("ok.har"), "--json"])
         #expect(result.status == 0, "\(result)")
         #expect(try Self.entries(result.stdout).isEmpty)
@@ -198,7 +236,13 @@ import Testing
         let cases: [(String, String)] = [
             ("not-json.har", "GET / HTTP/1.1 Authorization: Bearer \(secret)"),
             ("version.har", #"{"log": {"version": "9.9", "entries": []}}"#),
-            ("truncated.har", #"{"log": {"version": "1.2", "entries": [{"request": {"headers": [{"name": "Cookie", "value": "sid=\#(secret)"#),
+            (
+                "truncated.har",
+                #"""
+                {"log": {"version": "1.2", "entries": [{"request": {"headers": [{"name": "Cookie", "value": \#
+                "sid=\#(secret)
+                """#
+            ),
             ("empty.har", ""),
             ("other.har", #"{"name": "package", "token": "\#(secret)"}"#),
             ("garbage.har", String(repeating: "x\(secret)#", count: 1 << 16) + "\n"),
@@ -242,7 +286,13 @@ import Testing
         let count = 4000
         for i in 0..<count {
             let status = i % 10 == 0 ? 401 : 200
-            text += #"{"startedDateTime": "2026-12-01T10:00:00Z", "request": {"method": "GET", "url": "https://example.test/r/\#(i)", "headers": [{"name": "Accept", "value": "*/*"}]}, "response": {"status": \#(status), "headers": [{"name": "WWW-Authenticate", "value": "Basic realm=\"x\""}], "content": {"mimeType": "text/plain", "text": "\#(body)"}}}"#
+            text +=
+                #"""
+                {"startedDateTime": "2026-12-01T10:00:00Z", "request": {"method": "GET", "url": \#
+                "https://example.test/r/\#(i)", "headers": [{"name": "Accept", "value": "*/*"}]}, "response": \#
+                {"status": \#(status), "headers": [{"name": "WWW-Authenticate", "value": "Basic realm=\"x\""}], \#
+                "content": {"mimeType": "text/plain", "text": "\#(body)"}}}
+                """#
             text += i == count - 1 ? "" : ","
         }
         text += "]}}"
@@ -253,8 +303,11 @@ import Testing
             r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
             """
-        let result = try ProcessRunner.run("python3", ["-c", script, try CLI.binary, "har", path, "--json"], timeout: 300)
-        let parts = result.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let result = try ProcessRunner.run(
+            "python3", ["-c", script, try CLI.binary, "har", path, "--json"], timeout: 300)
+        let parts = result.stdout.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         #expect(parts.count == 2, "\(result)")
         guard parts.count == 2 else { return }
         #expect(parts[0] == 1)

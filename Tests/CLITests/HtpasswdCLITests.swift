@@ -33,7 +33,8 @@ import Testing
     @Test func verifyEveryFormatExitCodes() throws {
         let file = try makeFile()
         for format in ["m", "B", "s", "d", "2", "5"] {
-            let ok = try CLI.run(["htpasswd", "verify", "--password-stdin", file, "u_" + format], stdin: Self.password + "\n")
+            let ok = try CLI.run(
+                ["htpasswd", "verify", "--password-stdin", file, "u_" + format], stdin: Self.password + "\n")
             #expect(ok.status == 0, "u_\(format): \(ok)")
             let bad = try CLI.run(["htpasswd", "verify", "--password-stdin", file, "u_" + format], stdin: "wrong\n")
             #expect(bad.status == 1, "u_\(format)")
@@ -43,7 +44,8 @@ import Testing
         let plain = try CLI.run(["htpasswd", "verify", "--password-stdin", file, "u_p"], stdin: Self.password + "\n")
         #expect(plain.status == 1)
         #expect(plain.stdout.contains("authfile.unsupported-hash"))
-        let missing = try CLI.run(["htpasswd", "verify", "--password-stdin", file, "nobody"], stdin: Self.password + "\n")
+        let missing = try CLI.run(
+            ["htpasswd", "verify", "--password-stdin", file, "nobody"], stdin: Self.password + "\n")
         #expect(missing.status == 1)
         #expect(missing.stdout.contains("authfile.user-not-found"))
     }
@@ -70,11 +72,13 @@ import Testing
 
     @Test func passwordNeverAppearsInAnyFormat() throws {
         let file = try makeFile()
-        try (try String(contentsOfFile: file, encoding: .utf8) + "x_plain:{PLAIN}\(Self.password)\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try (try String(contentsOfFile: file, encoding: .utf8) + "x_plain:{PLAIN}\(Self.password)\n").write(
+            toFile: file, atomically: true, encoding: .utf8)
         for user in ["u_m", "u_B", "u_p", "u_d", "x_plain", "nobody"] {
             for format in [["--format", "text"], ["--json"], ["--format", "markdown"]] {
                 for pass in [Self.password, Self.password + "X"] {
-                    let r = try CLI.run(["htpasswd", "verify", "--password-stdin", file, user] + format, stdin: pass + "\n")
+                    let r = try CLI.run(
+                        ["htpasswd", "verify", "--password-stdin", file, user] + format, stdin: pass + "\n")
                     #expect(!r.stdout.contains(Self.password) && !r.stderr.contains(Self.password), "\(user) \(format)")
                     #expect([0, 1].contains(r.status))
                 }
@@ -89,7 +93,8 @@ import Testing
     @Test func jsonValidatesAgainstTheSchema() throws {
         let file = try makeFile()
         let runs = [
-            try CLI.run(["htpasswd", "verify", "--password-stdin", file, "u_B", "--json"], stdin: Self.password + "\n"),
+            try CLI.run(
+                ["htpasswd", "verify", "--password-stdin", file, "u_B", "--json"], stdin: Self.password + "\n"),
             try CLI.run(["htpasswd", "verify", "--password-stdin", file, "u_B", "--json"], stdin: "wrong\n"),
             try CLI.run(["htpasswd", "verify", "--password-stdin", file, "ghost", "--json"], stdin: "x\n"),
             try CLI.run(["htpasswd", "lint", file, "--json"]),
@@ -109,18 +114,23 @@ import Testing
 
     @Test func lintListsWeakAndUnsupportedPerServer() throws {
         let file = try makeFile()
-        try (try String(contentsOfFile: file, encoding: .utf8) + "x_plain:{PLAIN}abc\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try (try String(contentsOfFile: file, encoding: .utf8) + "x_plain:{PLAIN}abc\n").write(
+            toFile: file, atomically: true, encoding: .utf8)
         let both = try CLI.run(["htpasswd", "lint", file, "--json"])
         #expect(both.status == 1)
         let doc = try Self.json(both.stdout)
         let findings = try #require(doc["findings"] as? [[String: Any]])
         let unsupported = findings.filter { $0["id"] as? String == "authfile.unsupported-hash" }
         #expect(unsupported.count == 2)
-        let apacheEvidence = (unsupported.first { ($0["detail"] as? String)?.hasPrefix("Apache") == true }?["evidence"] as? [String]) ?? []
+        let apacheEvidence =
+            (unsupported.first { ($0["detail"] as? String)?.hasPrefix("Apache") == true }?["evidence"] as? [String])
+            ?? []
         #expect(apacheEvidence.contains { $0.contains("u_p") } && apacheEvidence.contains { $0.contains("x_plain") })
         let weak = try #require(findings.first { $0["id"] as? String == "authfile.weak-hash" })
         let weakEvidence = (weak["evidence"] as? [String]) ?? []
-        for user in ["u_m", "u_s", "u_d", "u_p", "x_plain"] { #expect(weakEvidence.contains { $0.contains("\"\(user)\"") }, "\(user)") }
+        for user in ["u_m", "u_s", "u_d", "u_p", "x_plain"] {
+            #expect(weakEvidence.contains { $0.contains("\"\(user)\"") }, "\(user)")
+        }
         #expect(!weakEvidence.contains { $0.contains("\"u_B\"") || $0.contains("\"u_5\"") })
 
         let nginx = try CLI.run(["htpasswd", "lint", file, "--server", "nginx"])
@@ -145,7 +155,8 @@ import Testing
         let r = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "good", "--json"], stdin: "pw\n")
         #expect(r.status == 0, "good's password verifies; the malformed lines are other users' problem")
         let doc = try Self.json(r.stdout)
-        let malformed = try #require((doc["findings"] as? [[String: Any]])?.first { $0["id"] as? String == "authfile.malformed" })
+        let malformed = try #require(
+            (doc["findings"] as? [[String: Any]])?.first { $0["id"] as? String == "authfile.malformed" })
         #expect(malformed["severity"] as? String == "warning")
         let evidence = (malformed["evidence"] as? [String]) ?? []
         #expect(evidence.map { String($0.prefix(7)) } == ["line 2:", "line 3:", "line 4:"])
@@ -153,11 +164,14 @@ import Testing
 
         let digest = dir + "/htdigest"
         try Htdigest.append(file: digest, user: "dora", realm: "Private Area", password: Self.password)
-        let ok = try CLI.run(["htpasswd", "verify", "--password-stdin", "--realm", "Private Area", digest, "dora"], stdin: Self.password + "\n")
+        let ok = try CLI.run(
+            ["htpasswd", "verify", "--password-stdin", "--realm", "Private Area", digest, "dora"],
+            stdin: Self.password + "\n")
         #expect(ok.status == 0, "\(ok)")
         let auto = try CLI.run(["htpasswd", "verify", "--password-stdin", digest, "dora"], stdin: Self.password + "\n")
         #expect(auto.status == 0, "\(auto)")
-        let wrongRealm = try CLI.run(["htpasswd", "verify", "--password-stdin", "--realm", "Other", digest, "dora"], stdin: Self.password + "\n")
+        let wrongRealm = try CLI.run(
+            ["htpasswd", "verify", "--password-stdin", "--realm", "Other", digest, "dora"], stdin: Self.password + "\n")
         #expect(wrongRealm.status == 1)
         #expect(wrongRealm.stdout.contains("Private Area"))
         let bad = try CLI.run(["htpasswd", "verify", "--password-stdin", digest, "dora"], stdin: "nope\n")
@@ -176,11 +190,17 @@ import Testing
         try Htpasswd.create(file: path, user: "md5user", password: "p4", format: .md5)
         // Without malformed lines the real `htpasswd -v` reads the file too: same answers.
         #expect(try Htpasswd.verify(file: path, user: "alice", password: Self.password) == 0)
-        #expect(try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice"], stdin: Self.password + "\n").status == 0)
-        try (try String(contentsOfFile: path, encoding: .utf8) + "no-colon-here\n{PLAIN}user:{PLAIN}abc\nnginxonly:{PLAIN}abc\n")
+        #expect(
+            try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice"], stdin: Self.password + "\n").status
+                == 0)
+        try
+            (try String(contentsOfFile: path, encoding: .utf8)
+            + "no-colon-here\n{PLAIN}user:{PLAIN}abc\nnginxonly:{PLAIN}abc\n")
             .write(toFile: path, atomically: true, encoding: .utf8)
         for server in ["apache", "nginx", "both"] {
-            let text = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server], stdin: Self.password + "\n")
+            let text = try CLI.run(
+                ["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server],
+                stdin: Self.password + "\n")
             #expect(text.status == 0, "\(server): \(text)")
             #expect(text.stdout.contains("✓ alice: password verifies"), "\(text.stdout)")
             // The verdict line itself answers the question, with the other lines' warnings counted.
@@ -190,7 +210,9 @@ import Testing
             #expect(!text.stdout.contains("[error]"))
             #expect(text.stdout.contains("[warning]") && text.stdout.contains("authfile.malformed"))
             #expect(!text.stdout.contains(Self.password))
-            let json = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server, "--json"], stdin: Self.password + "\n")
+            let json = try CLI.run(
+                ["htpasswd", "verify", "--password-stdin", path, "alice", "--server", server, "--json"],
+                stdin: Self.password + "\n")
             #expect(json.status == 0)
             #expect(try SchemaValidator.validate(json.stdout) == nil)
             let doc = try Self.json(json.stdout)
@@ -201,8 +223,10 @@ import Testing
         }
         // A script can trust `verify … && echo ok`.
         let script = try CLI.binary
-        let shell = try ProcessRunner.run("/bin/sh", ["-c", "\"$0\" htpasswd verify --password-stdin \"$1\" alice >/dev/null && echo ok", script, path],
-                                          stdin: Self.password + "\n")
+        let shell = try ProcessRunner.run(
+            "/bin/sh",
+            ["-c", "\"$0\" htpasswd verify --password-stdin \"$1\" alice >/dev/null && echo ok", script, path],
+            stdin: Self.password + "\n")
         #expect(shell.stdout == "ok\n")
         // The other users' own answers are unchanged: wrong password, unusable hash, unknown user.
         let wrong = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "alice"], stdin: "wrong\n")
@@ -211,8 +235,14 @@ import Testing
         let plain = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "plainuser"], stdin: "p1\n")
         #expect(plain.status == 1)
         #expect(plain.stdout.contains("✗ plainuser: password matches, but"))
-        #expect(try CLI.run(["htpasswd", "verify", "--password-stdin", path, "nginxonly", "--server", "nginx"], stdin: "abc\n").status == 0)
-        #expect(try CLI.run(["htpasswd", "verify", "--password-stdin", path, "nginxonly", "--server", "apache"], stdin: "abc\n").status == 1)
+        #expect(
+            try CLI.run(
+                ["htpasswd", "verify", "--password-stdin", path, "nginxonly", "--server", "nginx"], stdin: "abc\n"
+            ).status == 0)
+        #expect(
+            try CLI.run(
+                ["htpasswd", "verify", "--password-stdin", path, "nginxonly", "--server", "apache"], stdin: "abc\n"
+            ).status == 1)
         let des = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "desuser"], stdin: "Secret123\n")
         #expect(des.status == 0)
         let ghost = try CLI.run(["htpasswd", "verify", "--password-stdin", path, "ghost"], stdin: "x\n")
@@ -240,7 +270,9 @@ import Testing
 
     @Test func millionLineFileLints() throws {
         let path = dir + "/big"
-        let hash = try #require(try Htpasswd.create(file: dir + "/one", user: "x", password: "pw", format: .sha1).split(separator: ":").last)
+        let hash = try #require(
+            try Htpasswd.create(file: dir + "/one", user: "x", password: "pw", format: .sha1).split(separator: ":").last
+        )
         var text = ""
         text.reserveCapacity(50_000_000)
         for i in 0..<1_000_000 { text += "user\(i):\(hash)\n" }

@@ -19,7 +19,9 @@ import Testing
     }
 
     /// PyJWT signs; `key` is a secret, or a file path when `keyfile` is true.
-    func sign(_ payload: String, alg: String, key: String?, keyfile: Bool = false, headers: String = "None") throws -> String {
+    func sign(_ payload: String, alg: String, key: String?, keyfile: Bool = false, headers: String = "None") throws
+        -> String
+    {
         let script = """
             import sys, json, jwt, warnings
             warnings.simplefilter("ignore")
@@ -27,7 +29,9 @@ import Testing
             print(jwt.encode(json.loads(sys.argv[1]), key, algorithm=sys.argv[4], headers=\(headers)))
             """
         let r = try ProcessRunner.run("python3", ["-c", script, payload, key ?? "-", keyfile ? "file" : "text", alg])
-        guard r.status == 0 else { throw HarnessError("PyJWT (python3 -m pip install pyjwt cryptography): \(r.stderr)") }
+        guard r.status == 0 else {
+            throw HarnessError("PyJWT (python3 -m pip install pyjwt cryptography): \(r.stderr)")
+        }
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -45,10 +49,15 @@ import Testing
     }
 
     @Test func hs256VerifiedAndSchemaValid() throws {
-        let token = try sign(#"{"sub":"alice","aud":"api://orders","iss":"https://idp","exp":1700003600,"iat":1700000000}"#, alg: "HS256", key: Self.secret)
+        let token = try sign(
+            #"{"sub":"alice","aud":"api://orders","iss":"https://idp","exp":1700003600,"iat":1700000000}"#,
+            alg: "HS256", key: Self.secret)
         let tokenFile = try write("t.txt", token + "\n")
         let secretFile = try write("s.key", Self.secret + "\n")
-        let r = try CLI.run(["jwt", "@" + tokenFile, "--secret", "@" + secretFile, "--audience", "api://orders", "--issuer", "https://idp", "--now", "1700000100", "--json"])
+        let r = try CLI.run([
+            "jwt", "@" + tokenFile, "--secret", "@" + secretFile, "--audience", "api://orders", "--issuer",
+            "https://idp", "--now", "1700000100", "--json",
+        ])
         #expect(r.status == 0, "\(r)")
         #expect(try SchemaValidator.validate(r.stdout) == nil)
         let doc = try Self.json(r.stdout)
@@ -61,11 +70,18 @@ import Testing
     }
 
     @Test func wrongSecretExpiredAudienceIssuer() throws {
-        let token = try sign(#"{"sub":"alice","aud":"api://a","iss":"https://idp","exp":1700000000}"#, alg: "HS256", key: Self.secret)
-        let r = try CLI.run(["jwt", token, "--secret", "another-secret-another-secret-12345", "--audience", "api://b", "--issuer", "https://x", "--now", "1700011520", "--json"])
+        let token = try sign(
+            #"{"sub":"alice","aud":"api://a","iss":"https://idp","exp":1700000000}"#, alg: "HS256", key: Self.secret)
+        let r = try CLI.run([
+            "jwt", token, "--secret", "another-secret-another-secret-12345", "--audience", "api://b", "--issuer",
+            "https://x", "--now", "1700011520", "--json",
+        ])
         #expect(r.status == 1)
         #expect(try SchemaValidator.validate(r.stdout) == nil)
-        #expect(Set(Self.findingIDs(try Self.json(r.stdout))) == ["token.signature-invalid", "token.expired", "token.audience-mismatch"])
+        #expect(
+            Set(Self.findingIDs(try Self.json(r.stdout))) == [
+                "token.signature-invalid", "token.expired", "token.audience-mismatch",
+            ])
         let text = try CLI.run(["jwt", token, "--now", "1700011520"])
         #expect(text.status == 1)
         #expect(text.stdout.contains("expired 3 h 12 min ago"))
@@ -77,14 +93,16 @@ import Testing
         try openssl(["pkey", "-in", "rsa.pem", "-pubout", "-out", "rsa.pub"])
         try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.pem"])
         try openssl(["ec", "-in", "ec.pem", "-pubout", "-out", "ec.pub"])
-        let rs = try sign(#"{"sub":"a"}"#, alg: "RS256", key: dir + "/rsa.pem", keyfile: true, headers: #"{"kid":"r1"}"#)
+        let rs = try sign(
+            #"{"sub":"a"}"#, alg: "RS256", key: dir + "/rsa.pem", keyfile: true, headers: #"{"kid":"r1"}"#)
         #expect(try CLI.run(["jwt", rs, "--key", dir + "/rsa.pub"]).status == 0)
         #expect(try CLI.run(["jwt", rs, "--key", dir + "/ec.pub"]).status == 1)
         let script = """
             import json, sys
             from jwt.algorithms import RSAAlgorithm, ECAlgorithm
             from cryptography.hazmat.primitives.serialization import load_pem_public_key
-            r = json.loads(RSAAlgorithm.to_jwk(load_pem_public_key(open(sys.argv[1], "rb").read()))); r["kid"] = "r1"; r["alg"] = "RS256"
+            r = json.loads(RSAAlgorithm.to_jwk(load_pem_public_key(open(sys.argv[1], "rb").read()))); r["kid"] = "r1"; \
+            r["alg"] = "RS256"
             e = json.loads(ECAlgorithm.to_jwk(load_pem_public_key(open(sys.argv[2], "rb").read()))); e["kid"] = "e1"
             print(json.dumps({"keys": [r, e]}))
             """
@@ -93,14 +111,18 @@ import Testing
         let es = try sign(#"{"sub":"a"}"#, alg: "ES256", key: dir + "/ec.pem", keyfile: true, headers: #"{"kid":"e1"}"#)
         #expect(try CLI.run(["jwt", rs, "--jwks", jwksFile]).status == 0)
         #expect(try CLI.run(["jwt", es, "--jwks", jwksFile]).status == 0)
-        let rotated = try sign(#"{"sub":"a"}"#, alg: "RS256", key: dir + "/rsa.pem", keyfile: true, headers: #"{"kid":"r2"}"#)
+        let rotated = try sign(
+            #"{"sub":"a"}"#, alg: "RS256", key: dir + "/rsa.pem", keyfile: true, headers: #"{"kid":"r2"}"#)
         let r = try CLI.run(["jwt", rotated, "--jwks", jwksFile, "--json"])
         #expect(r.status == 1)
         let finding = try #require((try Self.json(r.stdout)["findings"] as? [[String: Any]])?.first)
         #expect(finding["id"] as? String == "token.signature-invalid")
         #expect((finding["evidence"] as? [String])?.contains("no key with kid r2") == true)
         // Algorithm confusion: the RSA public key given as an HMAC secret.
-        let confused = try CLI.run(["jwt", try sign(#"{"sub":"a"}"#, alg: "HS256", key: "x-secret-x-secret-x-secret-x-secret"), "--secret", "@" + dir + "/rsa.pub"])
+        let confused = try CLI.run([
+            "jwt", try sign(#"{"sub":"a"}"#, alg: "HS256", key: "x-secret-x-secret-x-secret-x-secret"), "--secret",
+            "@" + dir + "/rsa.pub",
+        ])
         #expect(confused.status == 1)
         #expect(confused.stdout.contains("Algorithm confusion"))
     }
@@ -129,7 +151,9 @@ import Testing
     @Test(arguments: ["xxxxxxxx", "....", "a.b.c.d.e", "Zm9vYmFyYmF6cXV4LXJhbmRvbS1zdHJpbmc", "not.a.jwt"])
     func nonJWTIsAProblem(input: String) throws {
         let file = try write("nonjwt.txt", input + "\n")
-        for (args, stdin) in [(["jwt", input], nil), (["jwt", "@" + file], nil), (["jwt", "-"], input + "\n")] as [([String], String?)] {
+        for (args, stdin) in [(["jwt", input], nil), (["jwt", "@" + file], nil), (["jwt", "-"], input + "\n")]
+            as [([String], String?)]
+        {
             let text = try CLI.run(args, stdin: stdin)
             #expect(text.status == 1, "\(args): \(text)")
             #expect(text.stdout.hasPrefix("✗ 1 problem found — top: token.not-jwt"), "\(text.stdout)")
@@ -153,11 +177,20 @@ import Testing
 
     @Test func hostileInputNeverCrashes() throws {
         let big = try write("big.txt", String(repeating: "a", count: 1_000_000))
-        let deep = try write("deep.txt", "eyJhbGciOiJIUzI1NiJ9." + Data(("{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}").utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_") + ".x")
+        let deep = try write(
+            "deep.txt",
+            "eyJhbGciOiJIUzI1NiJ9."
+                + Data(
+                    ("{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}")
+                        .utf8
+                ).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_") + ".x")
         for (args, expected) in [
-            (["jwt", "a.b"], Int32(1)), (["jwt", "e$$.e30.x"], 1), (["jwt", "bm90anNvbg.e30.x"], 1), (["jwt", "@" + big], 1), (["jwt", "@" + deep], 1),
+            (["jwt", "a.b"], Int32(1)), (["jwt", "e$$.e30.x"], 1), (["jwt", "bm90anNvbg.e30.x"], 1),
+            (["jwt", "@" + big], 1), (["jwt", "@" + deep], 1),
             (["jwt", "@" + dir + "/missing"], 3), (["jwt", "a.b.c", "--key", dir + "/missing.pem"], 3),
-            (["jwt", "a.b.c", "--secret", "x", "--key", "y"], 2), (["jwt", "a.b.c", "--jwks", "http://127.0.0.1:9/jwks", "--timeout", "2"], 3), (["jwt", "-"], 2),
+            (["jwt", "a.b.c", "--secret", "x", "--key", "y"], 2),
+            (["jwt", "a.b.c", "--jwks", "http://127.0.0.1:9/jwks", "--timeout", "2"], 3), (["jwt", "-"], 2),
         ] {
             let r = try CLI.run(args, stdin: "")
             #expect(r.status == expected, "\(args): \(r)")
@@ -171,7 +204,9 @@ import Testing
         let signature = String(token.split(separator: ".")[2])
         let secretFile = try write("secret.key", Self.secret)
         for format in ["text", "json", "markdown"] {
-            for keyArgs in [["--secret", Self.secret], ["--secret", "@" + secretFile], ["--secret", Self.secret + "-wrong"]] {
+            for keyArgs in [
+                ["--secret", Self.secret], ["--secret", "@" + secretFile], ["--secret", Self.secret + "-wrong"],
+            ] {
                 for useStdin in [false, true] {
                     let args = ["jwt", useStdin ? "-" : token] + keyArgs + ["--format", format, "--now", "1700011520"]
                     let r = try CLI.run(args, stdin: useStdin ? token + "\n" : nil)

@@ -33,7 +33,9 @@ import Testing
     @Test func labDescribesItselfInJSON() async throws {
         let port = try FreePort.find()
         let binary = try CLI.binary
-        let running = Task { try await ProcessRunner.runAsync(binary, ["lab", "--port", String(port), "--json"], timeout: 120) }
+        let running = Task {
+            try await ProcessRunner.runAsync(binary, ["lab", "--port", String(port), "--json"], timeout: 120)
+        }
         for _ in 0..<600 where !Loopback.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
         // The lab describes itself before it serves anything: once a request is answered, the JSON is out.
         #expect(try HTTPProbe.get("http://127.0.0.1:\(port)/").status == 200)

@@ -28,10 +28,17 @@ import Testing
     @Test("clean Apache: exit 0, valid JSON, area with file:line, and no hash in any format")
     func cleanApache() async throws {
         try RealServers.requireApache()
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), .text("htdocs/basic/index.html", "x\n")]
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]),
+            .text("htdocs/basic/index.html", "x\n"),
+        ]
         try await withApache(config: ApacheConfigs.basicArea(), files: files) { apache in
-            #expect(try HTTPProbe.get(apache.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "Secret123")]).status == 200)
-            let hash = try String(contentsOfFile: apache.root + "/auth/htpasswd", encoding: .utf8).split(separator: ":")[1].trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(
+                try HTTPProbe.get(
+                    apache.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "Secret123")]
+                ).status == 200)
+            let hash = try String(contentsOfFile: apache.root + "/auth/htpasswd", encoding: .utf8).split(
+                separator: ":")[1].trimmingCharacters(in: .whitespacesAndNewlines)
             let r = try CLI.run(["server", "--apache", apache.configPath, "--json"])
             #expect(r.status == 0, "\(r)")
             #expect(try SchemaValidator.validate(r.stdout) == nil)
@@ -53,7 +60,9 @@ import Testing
 
     @Test("a planted defect: exit 1 and the finding names file:line")
     func defectExitsOne() throws {
-        let conf = try dir.write("httpd.conf", """
+        let conf = try dir.write(
+            "httpd.conf",
+            """
             ServerRoot "\(dir.path)"
             DocumentRoot "\(dir.path)/htdocs"
             <Directory "\(dir.path)/htdocs/private">
@@ -78,7 +87,9 @@ import Testing
         try dir.write("htdocs/p/index.html", "x\n")
         try dir.write("htdocs/pw.txt", "alice:$apr1$abcdefgh$abcdefghijklmnopqrstuv\n")
         try dir.write("htdocs/old/.htpasswd", "bob:$apr1$abcdefgh$abcdefghijklmnopqrstuv\n")
-        let conf = try dir.write("httpd.conf", """
+        let conf = try dir.write(
+            "httpd.conf",
+            """
             DocumentRoot "\(dir.path)/htdocs"
             <Directory "\(dir.path)/htdocs/p">
                 AuthType Basic
@@ -89,7 +100,9 @@ import Testing
             """)
         let r = try CLI.run(["server", "--apache", conf, "--json"])
         #expect(r.status == 1)
-        let findings = try #require(try Self.json(r.stdout)["findings"] as? [[String: Any]]).filter { $0["id"] as? String == "authfile.in-docroot" }
+        let findings = try #require(try Self.json(r.stdout)["findings"] as? [[String: Any]]).filter {
+            $0["id"] as? String == "authfile.in-docroot"
+        }
         let evidence = findings.map { ($0["evidence"] as? [String] ?? []).joined(separator: "\n") }
         #expect(evidence.filter { $0.contains("htdocs/pw.txt") }.count == 1, "\(evidence)")
         #expect(evidence.contains { $0.contains("\(conf):5") })
@@ -145,20 +158,24 @@ import Testing
         try #require(geteuid() == 0, "needs root to run the binary as another user")
         let asWorker = ["--reuid=www-data", "--regid=www-data", "--clear-groups"]
         // A checkout under a private home directory cannot be executed by www-data: nothing to test then.
-        let reachable = try ProcessRunner.run("/usr/bin/setpriv", asWorker + ["/usr/bin/test", "-x", try CLI.binary], timeout: 60)
+        let reachable = try ProcessRunner.run(
+            "/usr/bin/setpriv", asWorker + ["/usr/bin/test", "-x", try CLI.binary], timeout: 60)
         if reachable.status != 0 {
             print("SKIPPED: www-data cannot execute \(try CLI.binary)")
             try Test.cancel("www-data cannot execute the built binary")
         }
         let conf = try dir.write("secret.conf", "User www-data\n", mode: 0o600)
-        let r = try ProcessRunner.run("/usr/bin/setpriv", asWorker + [try CLI.binary, "server", "--apache", conf], timeout: 60)
+        let r = try ProcessRunner.run(
+            "/usr/bin/setpriv", asWorker + [try CLI.binary, "server", "--apache", conf], timeout: 60)
         #expect(r.status == 3, "\(r)")
         #expect(r.stderr == "why401: cannot read \(conf): Permission denied\n")
     }
 
     @Test("--root without configuration: .htaccess judged under the assumed AllowOverride None, nothing changed")
     func rootOnly() throws {
-        let ht = try dir.write("site/private/.htaccess", "AuthType Basic\nAuthName x\nAuthUserFile /etc/x\nRequire valid-user\n", mode: 0o644)
+        let ht = try dir.write(
+            "site/private/.htaccess", "AuthType Basic\nAuthName x\nAuthUserFile /etc/x\nRequire valid-user\n",
+            mode: 0o644)
         var before = stat()
         stat(ht, &before)
         let r = try CLI.run(["server", "--root", dir.path("site"), "--apache", "/nonexistent-why401"])
@@ -182,7 +199,9 @@ import Testing
         text.reserveCapacity(line.count * 1_000_000)
         for i in 0..<1_000_000 { text += "u\(i)" + line.dropFirst() }
         let users = try dir.write("auth/htpasswd", text)
-        let conf = try dir.write("httpd.conf", """
+        let conf = try dir.write(
+            "httpd.conf",
+            """
             <Location /private>
                 AuthType Basic
                 AuthName "P"
@@ -209,7 +228,9 @@ import Testing
 
     @Test("what the server accepts is read (exit 0); what it refuses is exit 3 with its reason at FILE:LINE")
     func acceptedAndRefusedLikeTheServer() throws {
-        let valid = try dir.write("valid.conf", """
+        let valid = try dir.write(
+            "valid.conf",
+            """
             ServerRoot "\(dir.path)"
             <IfModule mod_version.c>
             <VirtualHost *:80>
@@ -223,7 +244,8 @@ import Testing
         #expect(r.status == 0, "\(r)")
         #expect(r.stderr.isEmpty)
 
-        let refused = try dir.write("refused.conf", "ServerRoot \"\(dir.path)\"\n<VirtualHost *:80>\n    AuthType Basic\n</VirtualHost>\n")
+        let refused = try dir.write(
+            "refused.conf", "ServerRoot \"\(dir.path)\"\n<VirtualHost *:80>\n    AuthType Basic\n</VirtualHost>\n")
         r = try CLI.run(["server", "--apache", refused, "--no-walk"])
         #expect(r.status == 3)
         #expect(r.stderr == "why401: \(refused):3: AuthType not allowed in <VirtualHost> context\n")
@@ -242,7 +264,9 @@ import Testing
         try dir.makeDirectory("auth")
         let users = dir.path("auth/htpasswd")
         _ = try Htpasswd.create(file: users, user: "alice", password: "Secret123", format: .sha1)
-        let conf = try dir.write("weak.conf", """
+        let conf = try dir.write(
+            "weak.conf",
+            """
             <Location /private>
                 AuthType Basic
                 AuthName "P"
@@ -266,7 +290,9 @@ import Testing
 
     @Test("Satisfy Any: exit 1, the area is listed as NOT protected, config.auth-bypassed in JSON")
     func satisfyAny() throws {
-        let conf = try dir.write("satisfy.conf", """
+        let conf = try dir.write(
+            "satisfy.conf",
+            """
             ServerRoot "\(dir.path)"
             <Directory "\(dir.path)/private">
                 AuthType Basic
@@ -281,11 +307,18 @@ import Testing
         try Htpasswd.create(file: dir.path("htpasswd"), user: "alice", password: "Secret123")
         let text = try CLI.run(["server", "--apache", conf, "--no-walk"])
         #expect(text.status == 1)
-        #expect(text.stdout.contains("NOT protected: Satisfy Any (\(conf):9) with Allow from all (\(conf):8) lets everyone in without a password"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains(
+                """
+                NOT protected: Satisfy Any (\(conf):9) with Allow from all (\(conf):8) lets everyone in without a \
+                password
+                """
+            ), "\(text.stdout)")
         let json = try CLI.run(["server", "--apache", conf, "--no-walk", "--json"])
         let doc = try Self.json(json.stdout)
         #expect(Self.ids(doc).first == "config.auth-bypassed")
-        let area = try #require(((doc["configurations"] as? [[String: Any]])?.first?["areas"] as? [[String: Any]])?.first)
+        let area = try #require(
+            ((doc["configurations"] as? [[String: Any]])?.first?["areas"] as? [[String: Any]])?.first)
         #expect(area["protected"] as? Bool == false)
     }
 }

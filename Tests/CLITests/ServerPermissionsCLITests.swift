@@ -69,7 +69,9 @@ import Testing
         let tree = try Self.makeTree()
         defer { tree.dir.remove() }
         let before = Self.snapshot(tree.root)
-        let r = try CLI.run(["server", "--apache", tree.config, "--as", "www-data", "--journal", tree.journal, "--json"])
+        let r = try CLI.run([
+            "server", "--apache", tree.config, "--as", "www-data", "--journal", tree.journal, "--json",
+        ])
         #expect(r.status == 1, "\(r)")
         #expect(try SchemaValidator.validate(r.stdout) == nil)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -78,7 +80,10 @@ import Testing
         let permissions = try #require(object["permissions"] as? [String: Any])
         #expect(permissions["worker"] as? String == "www-data")
         let changes = try #require(permissions["changes"] as? [[String: Any]])
-        #expect(Set(changes.compactMap { $0["path"] as? String }) == [tree.root + "/secret.html", tree.root + "/locked", tree.root + "/uploads", tree.root + "/shared.txt"])
+        #expect(
+            Set(changes.compactMap { $0["path"] as? String }) == [
+                tree.root + "/secret.html", tree.root + "/locked", tree.root + "/uploads", tree.root + "/shared.txt",
+            ])
         #expect(changes.contains { $0["command"] as? String == "chmod 0644 \(tree.root)/secret.html" })
         #expect((permissions["symlink_loops"] as? [String])?.count == 2)
         #expect(Self.snapshot(tree.root) == before)
@@ -92,9 +97,14 @@ import Testing
         let tree = try Self.makeTree()
         defer { tree.dir.remove() }
         let before = Self.snapshot(tree.root)
-        let r = try CLI.run(["server", "--apache", tree.config, "--as", "www-data", "--apply", "--journal", tree.journal])
+        let r = try CLI.run([
+            "server", "--apache", tree.config, "--as", "www-data", "--apply", "--journal", tree.journal,
+        ])
         // Printed before being made, one exact command per change.
-        for line in ["chmod 0644 \(tree.root)/secret.html", "chmod 0755 \(tree.root)/locked", "chmod 0755 \(tree.root)/uploads", "chmod 0644 \(tree.root)/shared.txt"] {
+        for line in [
+            "chmod 0644 \(tree.root)/secret.html", "chmod 0755 \(tree.root)/locked", "chmod 0755 \(tree.root)/uploads",
+            "chmod 0644 \(tree.root)/shared.txt",
+        ] {
             #expect(r.stderr.contains(line), "\(r)")
         }
         var expected = before
@@ -126,7 +136,8 @@ import Testing
         let args = ["server", "--apache", tree.config, "--as", "www-data", "--journal", tree.journal]
         let piped = try CLI.run(args)
         #expect(!piped.stderr.contains("walking as"))
-        let script = try #require(ProcessRunner.which("script"), "script(1) gives the child a pty; .ci/run installs bsdutils")
+        let script = try #require(
+            ProcessRunner.which("script"), "script(1) gives the child a pty; .ci/run installs bsdutils")
         let command = ([try CLI.binary] + args).map { "'\($0)'" }.joined(separator: " ")
         let tty = try ProcessRunner.run(script, ["-q", "-c", command, "/dev/null"], timeout: 60)
         #expect(tty.stdout.contains("walking as www-data: 11 entries"), "\(tty)")
@@ -143,7 +154,8 @@ import Testing
         let config = try dir.write("conf/httpd.conf", "User www-data\nDocumentRoot \"\(root)\"\n")
         let journal = dir.path("journal.jsonl")
         let before = Self.snapshot(root)
-        let child = try Background.spawn(try CLI.binary, ["server", "--apache", config, "--as", "www-data", "--apply", "--journal", journal])
+        let child = try Background.spawn(
+            try CLI.binary, ["server", "--apache", config, "--as", "www-data", "--apply", "--journal", journal])
         let started = waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: journal) }
         #expect(started)
         kill(child.pid, SIGINT)
@@ -163,7 +175,9 @@ import Testing
             chmod(file, 0o600)
             #expect(try HTTPProbe.get(apache.url("/private.html")).status == 403)
             let journal = apache.directory.path("journal.jsonl")
-            let r = try CLI.run(["server", "--apache", apache.configPath, "--as", "www-data", "--apply", "--journal", journal])
+            let r = try CLI.run([
+                "server", "--apache", apache.configPath, "--as", "www-data", "--apply", "--journal", journal,
+            ])
             #expect(r.stderr.contains("chmod 0644 \(file)"), "\(r)")
             #expect(try HTTPProbe.get(apache.url("/private.html")).status == 200)
             let undo = try CLI.run(["server", "--undo", "--journal", journal])

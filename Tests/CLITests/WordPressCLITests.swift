@@ -11,15 +11,23 @@ import Testing
 /// `why401 wordpress` end to end: the real binary, a WordPress-shaped tree, and for `--bisect` a real
 /// Apache serving a shell CGI that answers 401 while `wp-content/plugins/bad-plugin` exists.
 @Suite(.serialized) struct WordPressCLITests {
-    static let plugins = ["akismet", "bad-plugin", "classic-editor", "disable-json-api", "jwt-authentication-for-wp-rest-api", "two-factor", "wordfence"]
+    static let plugins = [
+        "akismet", "bad-plugin", "classic-editor", "disable-json-api", "jwt-authentication-for-wp-rest-api",
+        "two-factor", "wordfence",
+    ]
 
     /// A tree like the ServerAudit tests build (kept here so the CLI tests stand alone).
-    static func makeTree(_ dir: TempDirectory, htaccess: String? = "RewriteEngine On\nRewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n") throws -> String {
+    static func makeTree(
+        _ dir: TempDirectory,
+        htaccess: String? = "RewriteEngine On\nRewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n"
+    ) throws -> String {
         let root = try dir.makeDirectory("wp")
         try dir.write("wp/wp-config.php", "<?php\ndefine( 'DB_NAME', 'wp' );\n")
         try dir.write("wp/wp-includes/version.php", "<?php\n$wp_version = '6.6.2';\n")
         for plugin in plugins {
-            try dir.write("wp/wp-content/plugins/\(plugin)/\(plugin).php", "<?php\n/**\n * Plugin Name: \(plugin.capitalized)\n * Version: 1.0\n */\n")
+            try dir.write(
+                "wp/wp-content/plugins/\(plugin)/\(plugin).php",
+                "<?php\n/**\n * Plugin Name: \(plugin.capitalized)\n * Version: 1.0\n */\n")
         }
         if let htaccess { try dir.write("wp/.htaccess", htaccess) }
         return root
@@ -35,7 +43,8 @@ import Testing
         #!/bin/sh
         sleep \(delay)
         if [ -d "\(wp)/wp-content/plugins/bad-plugin" ]; then
-          printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Basic realm="WordPress"\\r\\nContent-Type: application/json\\r\\n\\r\\n{"code":"rest_not_logged_in"}\\n'
+          printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Basic realm="WordPress"\\r\\n'
+          printf 'Content-Type: application/json\\r\\n\\r\\n{"code":"rest_not_logged_in"}\\n'
         else
           printf 'Status: 200 OK\\r\\nContent-Type: application/json\\r\\n\\r\\n{"id":1}\\n'
         fi
@@ -53,7 +62,9 @@ import Testing
         """
 
     /// Runs `body` with Apache serving the CGI for a tree in Apache's own directory (which www-data can traverse).
-    static func withBisectServer(delay: String = "0", _ body: (ApacheServer, String, String) async throws -> Void) async throws {
+    static func withBisectServer(delay: String = "0", _ body: (ApacheServer, String, String) async throws -> Void)
+        async throws
+    {
         try RealServers.requireApache()
         let holder = try TempDirectory(prefix: "why401-wpcli")
         defer { holder.remove() }
@@ -94,7 +105,9 @@ import Testing
         try dir.write("plain/index.html", "hi")
         let notWP = try CLI.run(["wordpress", dir.path("plain")])
         #expect(notWP.status == 3)
-        #expect(notWP.stderr == "why401: \(dir.path("plain")) is not a WordPress installation (no wp-includes/version.php)\n")
+        #expect(
+            notWP.stderr
+                == "why401: \(dir.path("plain")) is not a WordPress installation (no wp-includes/version.php)\n")
         #expect(notWP.stdout.isEmpty)
         let missing = try CLI.run(["wordpress", dir.path("nope")])
         #expect(missing.status == 3)
@@ -139,7 +152,9 @@ import Testing
             let before = Self.names(wp)
             let url = apache.url("/wp-json/me")
             let secret = "app-pass-Zq9 xY7w"
-            let r = try CLI.run(["wordpress", wp, "--bisect", url, "--apply", "--journal", journal, "-u", "alice", "--json"], environment: ["WHY401_PASSWORD": secret])
+            let r = try CLI.run(
+                ["wordpress", wp, "--bisect", url, "--apply", "--journal", journal, "-u", "alice", "--json"],
+                environment: ["WHY401_PASSWORD": secret])
             #expect(r.status == 1, "\(r)")
             #expect(try SchemaValidator.validate(r.stdout) == nil)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -162,7 +177,9 @@ import Testing
     @Test func sigkillMidwayThenUndoRestoresEveryFolder() async throws {
         try await Self.withBisectServer(delay: "0.8") { apache, wp, journal in
             let before = Self.names(wp)
-            let child = try Background.spawn(try CLI.binary, ["wordpress", wp, "--bisect", apache.url("/wp-json/me"), "--apply", "--journal", journal])
+            let child = try Background.spawn(
+                try CLI.binary,
+                ["wordpress", wp, "--bisect", apache.url("/wp-json/me"), "--apply", "--journal", journal])
             // Wait until a rename is journaled and made.
             let renamed = waitUntil(timeout: 30) {
                 (try? String(contentsOfFile: journal, encoding: .utf8))?.contains("\"op\":\"rename\"") == true
@@ -189,7 +206,9 @@ import Testing
     func signalMidwayIsRestoredByTheHandler(_ signo: Int32) async throws {
         try await Self.withBisectServer(delay: "0.8") { apache, wp, journal in
             let before = Self.names(wp)
-            let child = try Background.spawn(try CLI.binary, ["wordpress", wp, "--bisect", apache.url("/wp-json/me"), "--apply", "--journal", journal])
+            let child = try Background.spawn(
+                try CLI.binary,
+                ["wordpress", wp, "--bisect", apache.url("/wp-json/me"), "--apply", "--journal", journal])
             let renamed = waitUntil(timeout: 30) { Self.names(wp).contains { $0.hasSuffix(".why401-off") } }
             #expect(renamed)
             kill(child.pid, signo)

@@ -4,8 +4,8 @@ import Diagnosis
 import Evidence
 import Foundation
 import Lab
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -25,7 +25,11 @@ final class FixedResponder: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr(address)
         addr.sin_port = port.bigEndian
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         guard bound == 0, listen(fd, 16) == 0 else { throw HarnessFailure("cannot listen on \(address):\(port)") }
         self.fd = fd
         self.port = port
@@ -56,14 +60,24 @@ struct HarnessFailure: Error, CustomStringConvertible {
 
 @Suite("Addresses and name pins")
 struct AddressTests {
-    @Test("Two addresses answering differently → dns.address-mismatch, both probed within the default budget as the repeats; --resolve → dns.hosts-override")
+    @Test(
+        """
+        Two addresses answering differently → dns.address-mismatch, both probed within the default budget as the \
+        repeats; --resolve → dns.hosts-override
+        """
+    )
     func addressMismatch() async throws {
         let lab = try await LabServer.start(host: "127.0.0.1")
         defer { Task { try? await lab.stop() } }
         let port = UInt16(lab.port)
         let stale = try FixedResponder(
             address: "127.0.0.2", port: port,
-            response: "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"old\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            response:
+                """
+                HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"old\"\r\nContent-Length: \
+                0\r\nConnection: close\r\n\r\n
+                """
+        )
         defer { stale.stop() }
 
         var request = CheckRequest(url: "http://lab.test:\(port)/healthy/")
@@ -104,7 +118,8 @@ struct AddressTests {
         #expect(findings.first { $0.severity == .error }?.id == "credentials.missing")
     }
 
-    @Test("a pinned name: the fix names that host; a name resolving only to loopback is loopback (no insecure-transport)")
+    @Test(
+        "a pinned name: the fix names that host; a name resolving only to loopback is loopback (no insecure-transport)")
     func pinnedNameOnLoopback() async throws {
         let lab = try await LabServer.start(host: "127.0.0.1")
         defer { Task { try? await lab.stop() } }

@@ -3,8 +3,8 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Checkup against real Apache httpd")
 struct ApacheCheckupTests {
@@ -18,15 +18,20 @@ struct ApacheCheckupTests {
 
     // MARK: 1. Basic with each htpasswd format
 
-    @Test("Basic: correct password → 200, no error; wrong → credentials.rejected", arguments: [
-        Htpasswd.Format.md5, .bcrypt, .sha1, .crypt,
-    ])
+    @Test(
+        "Basic: correct password → 200, no error; wrong → credentials.rejected",
+        arguments: [
+            Htpasswd.Format.md5, .bcrypt, .sha1, .crypt,
+        ])
     func basicFormats(format: Htpasswd.Format) async throws {
         try RealServers.requireApache()
         let user = "u_\(format)"
-        try await withApache(config: Self.basicConfig, files: [
-            .htpasswd("auth/htpasswd", users: [(user, Self.password, format)]), Self.page,
-        ]) { apache in
+        try await withApache(
+            config: Self.basicConfig,
+            files: [
+                .htpasswd("auth/htpasswd", users: [(user, Self.password, format)]), Self.page,
+            ]
+        ) { apache in
             let url = apache.url("/basic/")
             let good = await Check.run(url, user: user, password: Self.password)
             log("apache basic \(format) correct", good)
@@ -47,9 +52,12 @@ struct ApacheCheckupTests {
     @Test("Basic area, no credentials → credentials.missing")
     func noCredentials() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.basicConfig, files: [
-            .htpasswd("auth/htpasswd", users: [("alice", Self.password, .bcrypt)]), Self.page,
-        ]) { apache in
+        try await withApache(
+            config: Self.basicConfig,
+            files: [
+                .htpasswd("auth/htpasswd", users: [("alice", Self.password, .bcrypt)]), Self.page,
+            ]
+        ) { apache in
             let run = await Check.run(apache.url("/basic/"))
             log("apache no credentials", run)
             #expect(run.finalStatus == 401, "\(run.summary)")
@@ -88,8 +96,10 @@ struct ApacheCheckupTests {
             #expect(good.finalStatus == 200, "\(good.summary)")
             #expect(good.errorIDs.isEmpty, "\(good.summary)")
             // The answer really was Digest (curl --digest: ask, then answer).
-            #expect(good.evidence.first(.asGiven)?.exchange.request.headers.first("Authorization")?.hasPrefix("Digest ") == true,
-                    "\(good.summary)")
+            #expect(
+                good.evidence.first(.asGiven)?.exchange.request.headers.first("Authorization")?.hasPrefix("Digest ")
+                    == true,
+                "\(good.summary)")
             // Repeats answer afresh (Digest cannot be replayed) and succeed too.
             for step in good.evidence.steps(.repeated) { #expect(step.status == 200, "\(good.summary)") }
 
@@ -103,7 +113,9 @@ struct ApacheCheckupTests {
             log("apache digest wrong", wrong)
             #expect(wrong.finalStatus == 401, "\(wrong.summary)")
             #expect(wrong.cause == "credentials.rejected", "\(wrong.summary)")
-            #expect(await apache.waitForErrorLog(containing: "AH01794: user dave: password mismatch"), "\(apache.readErrorLog())")
+            #expect(
+                await apache.waitForErrorLog(containing: "AH01794: user dave: password mismatch"),
+                "\(apache.readErrorLog())")
         }
     }
 
@@ -133,22 +145,32 @@ struct ApacheCheckupTests {
             log("apache basic→digest wrong", run)
             #expect(run.finalStatus == 401, "\(run.summary)")
             #expect(run.cause == "credentials.rejected", "\(run.summary)")
-            #expect(run.errorIDs.prefix(2) == ["credentials.rejected", "credentials.scheme-mismatch"], "\(run.summary)")
+            #expect(
+                run.errorIDs.prefix(2) == ["credentials.rejected", "credentials.scheme-mismatch"], "\(run.summary)")
             let answer = try #require(run.evidence.first(.answer), "\(run.summary)")
             #expect(answer.status == 401)
-            #expect(run.finding("credentials.rejected")?.detail.contains("Digest answer with the same password") == true)
-            #expect(await apache.waitForErrorLog(containing: "AH01794: user dave: password mismatch"), "\(apache.readErrorLog())")
+            #expect(
+                run.finding("credentials.rejected")?.detail.contains("Digest answer with the same password") == true)
+            #expect(
+                await apache.waitForErrorLog(containing: "AH01794: user dave: password mismatch"),
+                "\(apache.readErrorLog())")
         }
     }
 
-    @Test("a non-ASCII password stored in ISO-8859-1: one request in ISO-8859-1 proves the charset; a wrong one rules it out")
+    @Test(
+        """
+        a non-ASCII password stored in ISO-8859-1: one request in ISO-8859-1 proves the charset; a wrong one rules \
+        it out
+        """
+    )
     func latin1PasswordProof() async throws {
         try RealServers.requireApache()
         let dir = try TempDirectory()
         defer { dir.remove() }
         let file = dir.path("htpasswd")
         // The real htpasswd, fed the password's ISO-8859-1 bytes (0xE4 is "ä").
-        let made = try ProcessRunner.run("/bin/sh", ["-c", "printf 'p\\344ss-W0rd' | htpasswd -i -c -B \"$0\" alice", file])
+        let made = try ProcessRunner.run(
+            "/bin/sh", ["-c", "printf 'p\\344ss-W0rd' | htpasswd -i -c -B \"$0\" alice", file])
         #expect(made.succeeded, "\(made)")
         let line = try String(contentsOfFile: file, encoding: .utf8)
         try await withApache(config: Self.basicConfig, files: [.text("auth/htpasswd", line), Self.page]) { apache in
@@ -156,7 +178,8 @@ struct ApacheCheckupTests {
             log("apache latin-1 password", run)
             #expect(run.finalStatus == 401, "\(run.summary)")
             #expect(run.cause == "credentials.non-ascii", "\(run.summary)")
-            let proof = try #require(run.evidence.steps(.passwordVariant).first { $0.label == "ISO-8859-1" }, "\(run.summary)")
+            let proof = try #require(
+                run.evidence.steps(.passwordVariant).first { $0.label == "ISO-8859-1" }, "\(run.summary)")
             #expect(proof.status == 200)
             #expect(run.finding("credentials.non-ascii")?.evidence.contains { $0.hasPrefix("proof: ") } == true)
             #expect(!run.ids.contains("credentials.rejected"), "the password is right in ISO-8859-1: \(run.summary)")
@@ -174,11 +197,13 @@ struct ApacheCheckupTests {
         #!/bin/sh
         case "$HTTP_AUTHORIZATION" in
           "")
-            printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Bearer realm="app"\\r\\nContent-Type: text/plain\\r\\n\\r\\nno token\\n' ;;
+            printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Bearer realm="app"\\r\\nContent-Type: \
+            text/plain\\r\\n\\r\\nno token\\n' ;;
           "Bearer good-token")
             printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello\\n' ;;
           *)
-            printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Bearer realm="app", error="invalid_token", error_description="The token is not valid"\\r\\nContent-Type: text/plain\\r\\n\\r\\nbad token\\n' ;;
+            printf 'Status: 401 Unauthorized\\r\\nWWW-Authenticate: Bearer realm="app", error="invalid_token", \
+            error_description="The token is not valid"\\r\\nContent-Type: text/plain\\r\\n\\r\\nbad token\\n' ;;
         esac
 
         """
@@ -198,7 +223,9 @@ struct ApacheCheckupTests {
     @Test("CGI Bearer app without CGIPassAuth: a good token → credentials.not-received")
     func cgiWithoutPassAuth() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.cgiConfig(passAuth: false), files: [.script("cgi-bin/api", Self.bearerScript)]) { apache in
+        try await withApache(
+            config: Self.cgiConfig(passAuth: false), files: [.script("cgi-bin/api", Self.bearerScript)]
+        ) { apache in
             let run = await Check.run(apache.url("/cgi-bin/api"), bearer: "good-token")
             log("apache cgi no CGIPassAuth, good token", run)
             #expect(run.finalStatus == 401, "\(run.summary)")
@@ -210,7 +237,8 @@ struct ApacheCheckupTests {
     @Test("CGI Bearer app with CGIPassAuth On: good token → 200; wrong token → token.invalid")
     func cgiWithPassAuth() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.cgiConfig(passAuth: true), files: [.script("cgi-bin/api", Self.bearerScript)]) { apache in
+        try await withApache(config: Self.cgiConfig(passAuth: true), files: [.script("cgi-bin/api", Self.bearerScript)])
+        { apache in
             let url = apache.url("/cgi-bin/api")
             let good = await Check.run(url, bearer: "good-token")
             log("apache cgi CGIPassAuth, good token", good)
@@ -221,8 +249,10 @@ struct ApacheCheckupTests {
             log("apache cgi CGIPassAuth, wrong token", wrong)
             #expect(wrong.finalStatus == 401, "\(wrong.summary)")
             #expect(wrong.cause == "token.invalid", "\(wrong.summary)")
-            #expect(wrong.finding("token.invalid")?.evidence.joined(separator: "\n").contains("The token is not valid") == true,
-                    "error_description should be quoted: \(wrong.finding("token.invalid")?.evidence ?? [])")
+            #expect(
+                wrong.finding("token.invalid")?.evidence.joined(separator: "\n").contains("The token is not valid")
+                    == true,
+                "error_description should be quoted: \(wrong.finding("token.invalid")?.evidence ?? [])")
             #expect(!wrong.ids.contains("credentials.not-received"), "\(wrong.summary)")
         }
     }
@@ -233,9 +263,12 @@ struct ApacheCheckupTests {
     func credentialsInURLAreMasked() async throws {
         try RealServers.requireApache()
         let secret = "Zq9-url-secret"
-        try await withApache(config: Self.basicConfig, files: [
-            .htpasswd("auth/htpasswd", users: [("alice", secret, .bcrypt)]), Self.page,
-        ]) { apache in
+        try await withApache(
+            config: Self.basicConfig,
+            files: [
+                .htpasswd("auth/htpasswd", users: [("alice", secret, .bcrypt)]), Self.page,
+            ]
+        ) { apache in
             let url = apache.url("/basic/").replacingOccurrences(of: "http://", with: "http://alice:\(secret)@")
             let run = await Check.run(url)
             log("apache user:pass@ in URL", run)
@@ -260,8 +293,10 @@ struct ApacheCheckupTests {
     @Test("AuthUserFile missing: 401 without credentials, 500 with → server.auth-backend-error")
     func missingUserFile() async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.basicConfig.replacingOccurrences(of: "auth/htpasswd", with: "auth/does-not-exist"),
-                             files: [Self.page]) { apache in
+        try await withApache(
+            config: Self.basicConfig.replacingOccurrences(of: "auth/htpasswd", with: "auth/does-not-exist"),
+            files: [Self.page]
+        ) { apache in
             let run = await Check.run(apache.url("/basic/"), user: "alice", password: Self.password)
             log("apache missing AuthUserFile", run)
             #expect(run.finalStatus == 500, "\(run.summary)")

@@ -5,14 +5,15 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Credential budget")
 struct BudgetTests {
     static let password = "Secret123"
     static let files: [ServerFile] = [
-        .htpasswd("auth/htpasswd", users: [("alice", password, .bcrypt)]), .text("htdocs/basic/index.html", "<p>secret</p>\n"),
+        .htpasswd("auth/htpasswd", users: [("alice", password, .bcrypt)]),
+        .text("htdocs/basic/index.html", "<p>secret</p>\n"),
     ]
 
     /// Requests that carried alice's credentials, by Apache's access log (%u is the attempted user).
@@ -31,10 +32,14 @@ struct BudgetTests {
             _ = await apache.waitForAccessLog(containing: " alice [")
             try await Task.sleep(for: .milliseconds(200))
             #expect(Self.attempts(apache) == 2, "\(apache.readAccessLog())")
-            #expect(run.outcome.notes.contains { $0.hasPrefix("repeats stopped after an identical refusal") }, "\(run.outcome.notes)")
+            #expect(
+                run.outcome.notes.contains { $0.hasPrefix("repeats stopped after an identical refusal") },
+                "\(run.outcome.notes)")
             let variant = try #require(run.evidence.steps(.variant).first, "\(run.summary)")
             #expect(!variant.credentialed, "\(run.summary)")
-            #expect(run.outcome.notes.contains { $0.hasPrefix("trailing slash toggled: the same challenge") }, "\(run.outcome.notes)")
+            #expect(
+                run.outcome.notes.contains { $0.hasPrefix("trailing slash toggled: the same challenge") },
+                "\(run.outcome.notes)")
         }
     }
 

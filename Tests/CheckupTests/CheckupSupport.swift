@@ -1,9 +1,9 @@
-// Shared helpers for the Checkup integration tests against real Apache httpd and nginx.
-import TestSupport
 import Checkup
 import Diagnosis
 import Evidence
 import Foundation
+// Shared helpers for the Checkup integration tests against real Apache httpd and nginx.
+import TestSupport
 import Testing
 
 /// One `Checkup.run` and the ranked findings `ClientRules.run` makes of its evidence.
@@ -21,12 +21,15 @@ struct CheckRun {
 
     /// A one-paragraph summary for failure messages (steps, statuses, findings in order).
     var summary: String {
-        var lines = ["final status: \(finalStatus.map(String.init) ?? "none"); incomplete: \(outcome.incomplete ?? "-")"]
+        var lines = [
+            "final status: \(finalStatus.map(String.init) ?? "none"); incomplete: \(outcome.incomplete ?? "-")"
+        ]
         lines += evidence.steps.map { step in
             let status = step.status.map(String.init) ?? (step.exchange.failure ?? "no response")
             let auth = step.exchange.request.headers.first("Authorization") ?? "-"
             let challenge = step.exchange.response?.headers.values("WWW-Authenticate").joined(separator: " | ") ?? ""
-            return "  \(step.kind.rawValue)\(step.label.map { " [\($0)]" } ?? "") cred=\(step.credentialed) auth=\(auth) → \(status) \(challenge)"
+            let label = step.label.map { " [\($0)]" } ?? ""
+            return "  \(step.kind.rawValue)\(label) cred=\(step.credentialed) auth=\(auth) → \(status) \(challenge)"
         }
         lines.append("findings: " + findings.map { "\($0.id)(\($0.severity))" }.joined(separator: ", "))
         lines.append("notes: " + outcome.notes.joined(separator: "; "))
@@ -58,7 +61,12 @@ enum Check {
 
 /// Writes a line per case to stdout so the report can quote the ranked ids.
 func log(_ label: String, _ run: CheckRun) {
-    print("CHECKUP \(label): status \(run.finalStatus.map(String.init) ?? "none"), cause \(run.cause ?? "none"), ids \(run.ids)")
+    print(
+        """
+        CHECKUP \(label): status \(run.finalStatus.map(String.init) ?? "none"), cause \(run.cause ?? "none"), ids \
+        \(run.ids)
+        """
+    )
     if ProcessInfo.processInfo.environment["WHY401_CHECKUP_VERBOSE"] != nil {
         for f in run.findings { print("    \(f.id): \(f.detail) | \(f.evidence.joined(separator: " / "))") }
         print(run.summary)

@@ -70,7 +70,8 @@ enum FrameworkApps {
             User.objects.create_user("alice", password=os.environ["APP_PASSWORD"])
             User.objects.create_user("bob", password=os.environ["APP_PASSWORD"])
             from django.core.management import execute_from_command_line
-            execute_from_command_line([sys.argv[0], "runserver", "--noreload", "--nothreading", "127.0.0.1:" + sys.argv[1]])
+            execute_from_command_line(
+                [sys.argv[0], "runserver", "--noreload", "--nothreading", "127.0.0.1:" + sys.argv[1]])
         """#
 
     /// FastAPI under uvicorn: HTTPBearer with a JWT (PyJWT) checked for expiry and scope, an
@@ -80,7 +81,8 @@ enum FrameworkApps {
         import jwt
         import uvicorn
         from fastapi import Depends, FastAPI, HTTPException, Security, status
-        from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
+        from fastapi.security import (
+            APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer)
 
         app = FastAPI()
         bearer = HTTPBearer()
@@ -91,9 +93,11 @@ enum FrameworkApps {
             try:
                 return jwt.decode(creds.credentials, os.environ["APP_JWT_SECRET"], algorithms=["HS256"])
             except jwt.ExpiredSignatureError:
-                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Token has expired", headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Token has expired",
+                                    headers={"WWW-Authenticate": "Bearer"})
             except jwt.InvalidTokenError:
-                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Could not validate credentials", headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Could not validate credentials",
+                                    headers={"WWW-Authenticate": "Bearer"})
 
         @app.get("/items")
         def items(c: dict = Depends(claims)):
@@ -114,9 +118,11 @@ enum FrameworkApps {
 
         @app.get("/basic")
         def basic_me(creds: HTTPBasicCredentials = Depends(basic)):
-            good = secrets.compare_digest(creds.username, "alice") and secrets.compare_digest(creds.password, os.environ["APP_PASSWORD"])
+            good = (secrets.compare_digest(creds.username, "alice")
+                    and secrets.compare_digest(creds.password, os.environ["APP_PASSWORD"]))
             if not good:
-                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Incorrect username or password", headers={"WWW-Authenticate": "Basic"})
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Incorrect username or password",
+                                    headers={"WWW-Authenticate": "Basic"})
             return {"user": creds.username}
 
         if __name__ == "__main__":
@@ -247,7 +253,8 @@ enum FrameworkApps {
     static func jwt(sub: String = "alice", expiresIn: Int, scope: String = "read") throws -> String {
         let script = """
             import jwt, sys, time
-            print(jwt.encode({"sub": "\(sub)", "exp": int(time.time()) + \(expiresIn), "scope": "\(scope)"}, sys.argv[1], algorithm="HS256"))
+            print(jwt.encode({"sub": "\(sub)", "exp": int(time.time()) + \(expiresIn), "scope": "\(scope)"}, \
+            sys.argv[1], algorithm="HS256"))
             """
         let result = try ProcessRunner.run(PythonEnvironment.python, ["-c", script, jwtSecret], timeout: 30)
         guard result.succeeded else { throw RealServerError.toolFailed("PyJWT: \(result.stderr)") }

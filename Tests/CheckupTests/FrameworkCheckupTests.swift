@@ -5,8 +5,8 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// One check with any request shape.
 func checkRun(_ url: String, configure: (inout CheckRequest) -> Void) async -> CheckRun {
@@ -26,19 +26,27 @@ struct FrameworkCheckupTests {
     @Test("DRF: Token, Session (403 without a challenge), Basic and a permission check")
     func djangoRestFramework() async throws {
         try PythonEnvironment.require(["django", "rest_framework"])
-        try await withPythonApp(files: ["app.py": FrameworkApps.django], arguments: ["app.py"], environment: Self.env) { app in
+        try await withPythonApp(files: ["app.py": FrameworkApps.django], arguments: ["app.py"], environment: Self.env) {
+            app in
             let missing = await checkRun(app.url("/token/me")) { _ in }
             log("drf token missing", missing)
             #expect(missing.finalStatus == 401 && missing.cause == "credentials.missing", "\(missing.summary)")
-            #expect(missing.finding("credentials.missing")?.fix.contains { $0.contains("Authorization: Token") } == true, "\(missing.findings.map(\.fix))")
+            #expect(
+                missing.finding("credentials.missing")?.fix.contains { $0.contains("Authorization: Token") } == true,
+                "\(missing.findings.map(\.fix))")
 
-            let wrong = await checkRun(app.url("/token/me")) { $0.headers = [HeaderField("Authorization", "Token wrong-token-value")] }
+            let wrong = await checkRun(app.url("/token/me")) {
+                $0.headers = [HeaderField("Authorization", "Token wrong-token-value")]
+            }
             log("drf token wrong", wrong)
             #expect(wrong.cause == "token.invalid", "\(wrong.summary)")
-            #expect(wrong.findings.first?.evidence.contains { $0.contains("Invalid token.") } == true, "\(wrong.summary)")
+            #expect(
+                wrong.findings.first?.evidence.contains { $0.contains("Invalid token.") } == true, "\(wrong.summary)")
             #expect(!wrong.ids.contains("credentials.not-received"), "\(wrong.summary)")
 
-            let right = await checkRun(app.url("/token/me")) { $0.headers = [HeaderField("Authorization", "Token \(FrameworkApps.token)")] }
+            let right = await checkRun(app.url("/token/me")) {
+                $0.headers = [HeaderField("Authorization", "Token \(FrameworkApps.token)")]
+            }
             #expect(right.finalStatus == 200 && right.errorIDs.isEmpty, "\(right.summary)")
 
             let session = await checkRun(app.url("/session/me")) { _ in }
@@ -52,7 +60,9 @@ struct FrameworkCheckupTests {
                 $0.password = "Wrong-pass-1"
             }
             log("drf session, wrong basic (403)", sessionWrong)
-            #expect(sessionWrong.finalStatus == 403 && sessionWrong.cause == "credentials.rejected", "\(sessionWrong.summary)")
+            #expect(
+                sessionWrong.finalStatus == 403 && sessionWrong.cause == "credentials.rejected",
+                "\(sessionWrong.summary)")
             #expect(sessionWrong.ids.contains("status.forbidden-semantics"), "\(sessionWrong.summary)")
 
             let basicWrong = await checkRun(app.url("/basic/me")) {
@@ -61,10 +71,14 @@ struct FrameworkCheckupTests {
             }
             log("drf basic wrong", basicWrong)
             #expect(basicWrong.cause == "credentials.rejected", "\(basicWrong.summary)")
-            #expect(basicWrong.findings.first?.evidence.contains { $0.contains("Invalid username/password.") } == true, "\(basicWrong.summary)")
+            #expect(
+                basicWrong.findings.first?.evidence.contains { $0.contains("Invalid username/password.") } == true,
+                "\(basicWrong.summary)")
             // Fixes fit the server in front of the user: Django REST framework's, never htpasswd.
             let rejectedFix = basicWrong.finding("credentials.rejected")?.fix.joined(separator: "\n") ?? ""
-            #expect(rejectedFix.contains("Django REST framework") && rejectedFix.contains("changepassword alice"), "\(rejectedFix)")
+            #expect(
+                rejectedFix.contains("Django REST framework") && rejectedFix.contains("changepassword alice"),
+                "\(rejectedFix)")
             #expect(!rejectedFix.contains("htpasswd"), "\(rejectedFix)")
 
             let forbidden = await checkRun(app.url("/admin/stats")) {
@@ -83,7 +97,8 @@ struct FrameworkCheckupTests {
     @Test("FastAPI: HTTPBearer JWT (missing, expired, garbage, scope), X-API-Key, HTTPBasic")
     func fastAPI() async throws {
         try PythonEnvironment.require(["fastapi", "uvicorn", "jwt"])
-        try await withPythonApp(files: ["app.py": FrameworkApps.fastapi], arguments: ["app.py"], environment: Self.env) { app in
+        try await withPythonApp(files: ["app.py": FrameworkApps.fastapi], arguments: ["app.py"], environment: Self.env)
+        { app in
             let missing = await checkRun(app.url("/items")) { _ in }
             log("fastapi missing", missing)
             #expect(missing.finalStatus == 401 && missing.cause == "credentials.missing", "\(missing.summary)")
@@ -113,7 +128,9 @@ struct FrameworkCheckupTests {
             log("fastapi wrong api key", key)
             #expect(key.cause == "credentials.rejected", "\(key.summary)")
             #expect(key.findings.first?.detail.contains("X-API-Key") == true, "\(key.findings.first?.detail ?? "")")
-            #expect(!key.outcome.evidence.steps.flatMap { $0.exchange.request.headers.map(\.value) }.contains("wrong-key-0000"))
+            #expect(
+                !key.outcome.evidence.steps.flatMap { $0.exchange.request.headers.map(\.value) }.contains(
+                    "wrong-key-0000"))
 
             let basic = await checkRun(app.url("/basic")) {
                 $0.user = "alice"
@@ -129,7 +146,8 @@ struct FrameworkCheckupTests {
     @Test("Flask-HTTPAuth: a wrong password and a wrong token are refusals, not lost headers")
     func flaskHTTPAuth() async throws {
         try PythonEnvironment.require(["flask", "flask_httpauth"])
-        try await withPythonApp(files: ["app.py": FrameworkApps.flask], arguments: ["app.py"], environment: Self.env) { app in
+        try await withPythonApp(files: ["app.py": FrameworkApps.flask], arguments: ["app.py"], environment: Self.env) {
+            app in
             let basic = await checkRun(app.url("/basic")) {
                 $0.user = "alice"
                 $0.password = "Wrong-pass-1"
@@ -141,7 +159,8 @@ struct FrameworkCheckupTests {
             log("flask token wrong", token)
             #expect(token.cause == "credentials.rejected", "\(token.summary)")
             // A token: no "retype the password".
-            #expect(!(token.finding("credentials.rejected")?.fix.joined().contains("Retype") ?? true), "\(token.summary)")
+            #expect(
+                !(token.finding("credentials.rejected")?.fix.joined().contains("Retype") ?? true), "\(token.summary)")
             #expect(!token.ids.contains("credentials.not-received"), "\(token.summary)")
 
             let good = await checkRun(app.url("/token")) { $0.bearer = FrameworkApps.token }
@@ -175,7 +194,9 @@ struct FrameworkCheckupTests {
     @Test("httpbin Digest: the cookie set on the 401 goes back with the answer → 200")
     func httpbinDigest() async throws {
         try PythonEnvironment.require(["httpbin", "gunicorn"])
-        try await withPythonApp(files: [:], arguments: ["-m", "gunicorn", "-b", "127.0.0.1:{{PORT}}", "-w", "1", "httpbin:app"]) { app in
+        try await withPythonApp(
+            files: [:], arguments: ["-m", "gunicorn", "-b", "127.0.0.1:{{PORT}}", "-w", "1", "httpbin:app"]
+        ) { app in
             let run = await checkRun(app.url("/digest-auth/auth/user/passwd/MD5")) {
                 $0.user = "user"
                 $0.password = "passwd"
@@ -220,7 +241,9 @@ struct FrameworkCheckupTests {
     @Test("aiohttp Digest with the nonce in a session cookie: the cookie set on the 401 goes back → 200")
     func digestNonceInSessionCookie() async throws {
         try PythonEnvironment.require(["aiohttp"])
-        try await withPythonApp(files: ["app.py": FrameworkApps.aiohttpDigestSession], arguments: ["app.py"], environment: Self.env) { app in
+        try await withPythonApp(
+            files: ["app.py": FrameworkApps.aiohttpDigestSession], arguments: ["app.py"], environment: Self.env
+        ) { app in
             let run = await checkRun(app.url("/status")) {
                 $0.user = "admin"
                 $0.password = FrameworkApps.password
@@ -231,7 +254,9 @@ struct FrameworkCheckupTests {
             #expect(run.errorIDs.isEmpty, "\(run.summary)")
             let answer = try #require(run.evidence.first(.asGiven))
             #expect(answer.exchange.request.headers.first("Cookie")?.hasPrefix("sid=") == true, "\(run.summary)")
-            #expect(run.outcome.notes.contains { $0.hasPrefix("cookies the server set on its 401") }, "\(run.outcome.notes)")
+            #expect(
+                run.outcome.notes.contains { $0.hasPrefix("cookies the server set on its 401") }, "\(run.outcome.notes)"
+            )
 
             let wrong = await checkRun(app.url("/status")) {
                 $0.user = "admin"
@@ -247,10 +272,14 @@ struct FrameworkCheckupTests {
     @Test("MCP server, no token: invalid_token without a token is credentials.missing, with what discovery found")
     func mcpServerWithoutToken() async throws {
         try PythonEnvironment.require(["mcp", "uvicorn"])
-        try await withPythonApp(files: ["app.py": FrameworkApps.mcp], arguments: ["app.py"], environment: Self.env) { app in
+        try await withPythonApp(files: ["app.py": FrameworkApps.mcp], arguments: ["app.py"], environment: Self.env) {
+            app in
             let run = await checkRun(app.url("/mcp")) {
                 $0.method = "POST"
-                $0.headers = [HeaderField("Content-Type", "application/json"), HeaderField("Accept", "application/json, text/event-stream")]
+                $0.headers = [
+                    HeaderField("Content-Type", "application/json"),
+                    HeaderField("Accept", "application/json, text/event-stream"),
+                ]
                 $0.body = Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8)
             }
             log("mcp no token", run)
@@ -258,14 +287,19 @@ struct FrameworkCheckupTests {
             #expect(run.cause == "credentials.missing", "\(run.summary)")
             #expect(!run.ids.contains("token.invalid"), "\(run.summary)")
             let missing = try #require(run.finding("credentials.missing"))
-            #expect(missing.evidence.contains { $0.contains("token endpoint: \(app.baseURL)/token") }, "\(missing.evidence)")
+            #expect(
+                missing.evidence.contains { $0.contains("token endpoint: \(app.baseURL)/token") }, "\(missing.evidence)"
+            )
             #expect(missing.evidence.contains { $0 == "scopes supported: mcp:tools" }, "\(missing.evidence)")
             #expect(run.evidence.steps.filter { $0.exchange.request.method == "POST" }.count == 1, "\(run.summary)")
 
             let wrong = await checkRun(app.url("/mcp")) {
                 $0.method = "POST"
                 $0.bearer = "wrong-mcp-token"
-                $0.headers = [HeaderField("Content-Type", "application/json"), HeaderField("Accept", "application/json, text/event-stream")]
+                $0.headers = [
+                    HeaderField("Content-Type", "application/json"),
+                    HeaderField("Accept", "application/json, text/event-stream"),
+                ]
                 $0.body = Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8)
             }
             log("mcp wrong token", wrong)
@@ -278,7 +312,8 @@ struct FrameworkCheckupTests {
     @Test("mitmproxy reverse proxy with --proxyauth before FastAPI: proxy.second-auth-layer")
     func mitmproxyConsumesTheHeader() async throws {
         try PythonEnvironment.require(["fastapi", "uvicorn", "jwt", "mitmproxy"])
-        try await withPythonApp(files: ["app.py": FrameworkApps.fastapi], arguments: ["app.py"], environment: Self.env) { api in
+        try await withPythonApp(files: ["app.py": FrameworkApps.fastapi], arguments: ["app.py"], environment: Self.env)
+        { api in
             try await withPythonApp(
                 files: [:],
                 arguments: [

@@ -1,9 +1,9 @@
-// The lab publishes an ES256 key: discovery finds it and the check verifies the token with it.
-import TestSupport
 import Checkup
 import Diagnosis
 import Evidence
 import Lab
+// The lab publishes an ES256 key: discovery finds it and the check verifies the token with it.
+import TestSupport
 import Testing
 
 @Suite("JWKS verification through discovery")

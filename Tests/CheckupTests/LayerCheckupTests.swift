@@ -4,8 +4,8 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Checkup: layers, permissions, preflights and query tokens on real servers")
 struct LayerCheckupTests {
@@ -53,7 +53,8 @@ struct LayerCheckupTests {
         }
     }
 
-    @Test("Apache AuthzSendForbiddenOnFailure: 401 anonymous, 403 for a valid user not allowed → authz.forbidden (info)")
+    @Test(
+        "Apache AuthzSendForbiddenOnFailure: 401 anonymous, 403 for a valid user not allowed → authz.forbidden (info)")
     func acceptedButForbidden() async throws {
         try RealServers.requireApache()
         let config = """
@@ -110,7 +111,10 @@ struct LayerCheckupTests {
     @Test("--origin: nginx 405 to OPTIONS, and Allow-Headers * → cors.preflight-failed; a correct preflight → none")
     func preflights() async throws {
         try RealServers.requireNginx()
-        try await withNginx(config: Self.corsConfig, files: [.text("htdocs/open/x", "x"), .text("htdocs/cors-star/x", "x"), .text("htdocs/cors-ok/x", "x")]) { nginx in
+        try await withNginx(
+            config: Self.corsConfig,
+            files: [.text("htdocs/open/x", "x"), .text("htdocs/cors-star/x", "x"), .text("htdocs/cors-ok/x", "x")]
+        ) { nginx in
             let notRouted = await Self.preflight(nginx.url("/open/x"))
             log("nginx preflight 405", notRouted)
             #expect(notRouted.evidence.first(.preflight)?.status == 405, "\(notRouted.summary)")
@@ -119,7 +123,9 @@ struct LayerCheckupTests {
 
             let star = await Self.preflight(nginx.url("/cors-star/x"))
             let starFinding = try #require(star.finding("cors.preflight-failed"), "\(star.summary)")
-            #expect(starFinding.evidence.contains { $0.contains("does not cover Authorization") }, "\(starFinding.evidence)")
+            #expect(
+                starFinding.evidence.contains { $0.contains("does not cover Authorization") }, "\(starFinding.evidence)"
+            )
 
             let good = await Self.preflight(nginx.url("/cors-ok/x"))
             #expect(good.evidence.first(.preflight)?.status == 204, "\(good.summary)")
@@ -163,7 +169,8 @@ struct LayerCheckupTests {
             #expect(run.cause == "credentials.in-query", "\(run.summary)")
             let finding = try #require(run.finding("credentials.in-query"))
             #expect(finding.detail.contains("Authorization: Basic"), "\(finding.detail)")
-            let everything = ([finding.detail] + finding.evidence + run.findings.flatMap(\.evidence)).joined(separator: "\n")
+            let everything = ([finding.detail] + finding.evidence + run.findings.flatMap(\.evidence)).joined(
+                separator: "\n")
             #expect(!everything.contains(secret), "the query token must be masked")
         }
     }

@@ -3,8 +3,8 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Checkup against real nginx")
 struct NginxCheckupTests {
@@ -54,7 +54,12 @@ struct NginxCheckupTests {
         }
         """
 
-    @Test("a stale session cookie: 401 with it, 302 to /accounts/login/ without → session.stale-cookie, not challenge.missing")
+    @Test(
+        """
+        a stale session cookie: 401 with it, 302 to /accounts/login/ without → session.stale-cookie, not \
+        challenge.missing
+        """
+    )
     func staleSessionCookieWithLoginPage() async throws {
         try RealServers.requireNginx()
         try await withNginx(config: Self.cookieSessionConfig) { nginx in
@@ -65,7 +70,9 @@ struct NginxCheckupTests {
             #expect(run.cause == "session.stale-cookie", "\(run.summary)")
             #expect(!run.ids.contains("challenge.missing"), "\(run.summary)")
             let finding = try #require(run.finding("session.stale-cookie"))
-            #expect(finding.evidence.contains { $0.contains("Location: ") && $0.contains("/accounts/login/") }, "\(finding.evidence)")
+            #expect(
+                finding.evidence.contains { $0.contains("Location: ") && $0.contains("/accounts/login/") },
+                "\(finding.evidence)")
             #expect(finding.detail.contains("log in again"), "\(finding.detail)")
         }
     }
@@ -75,7 +82,8 @@ struct NginxCheckupTests {
     @Test("nginx auth_basic_user_file missing: 401 without, 403 with → server.auth-backend-error")
     func missingUserFile() async throws {
         try RealServers.requireNginx()
-        try await withNginx(config: Self.basicConfig(userFile: "{{ROOT}}/auth/does-not-exist"), files: Self.files) { nginx in
+        try await withNginx(config: Self.basicConfig(userFile: "{{ROOT}}/auth/does-not-exist"), files: Self.files) {
+            nginx in
             let run = await Check.run(nginx.url("/basic/"), user: "alice", password: Self.password)
             log("nginx missing user file", run)
             #expect(run.finalStatus == 403, "\(run.summary)")
@@ -130,13 +138,15 @@ struct NginxCheckupTests {
                 log("nginx→apache stripped", run)
                 #expect(run.finalStatus == 401, "\(run.summary)")
                 // Observed cause (see report): the generic credentials.rejected.
-                #expect(run.cause == "credentials.rejected" || run.cause == "credentials.not-received", "\(run.summary)")
+                #expect(
+                    run.cause == "credentials.rejected" || run.cause == "credentials.not-received", "\(run.summary)")
                 let responder = try #require(run.finding("responder.identified"), "\(run.summary)")
                 #expect(responder.detail.contains("Apache"), "\(responder.detail)")
                 #expect(responder.detail.contains("nginx"), "\(responder.detail)")
                 // Apache saw no user: its access log has "-" and 401.
-                #expect(await apache.waitForAccessLog(containing: #""GET /basic/ HTTP/1.0" 401"#) ||
-                        apache.readAccessLog().contains(#"/basic/ HTTP/1.1" 401"#), "\(apache.readAccessLog())")
+                #expect(
+                    await apache.waitForAccessLog(containing: #""GET /basic/ HTTP/1.0" 401"#)
+                        || apache.readAccessLog().contains(#"/basic/ HTTP/1.1" 401"#), "\(apache.readAccessLog())")
                 #expect(!apache.readAccessLog().contains(" alice ["), "\(apache.readAccessLog())")
             }
         }

@@ -5,8 +5,8 @@ import Diagnosis
 import Evidence
 import Foundation
 import Lab
-import Testing
 import TestSupport
+import Testing
 
 @Suite("OAuth discovery against the lab")
 struct OAuthDiscoveryTests {
@@ -14,7 +14,9 @@ struct OAuthDiscoveryTests {
 
     static func withLab(_ body: (LabServer) async throws -> Void) async throws { try await LabServer.with(body) }
 
-    static func run(_ url: String, bearer: String? = nil, cookie: Bool = false, configure: (inout CheckRequest) -> Void = { _ in }) async -> CheckRun {
+    static func run(
+        _ url: String, bearer: String? = nil, cookie: Bool = false, configure: (inout CheckRequest) -> Void = { _ in }
+    ) async -> CheckRun {
         var request = CheckRequest(url: url)
         request.bearer = bearer
         if cookie { request.cookies = [("session", "discovery-cookie-Zq9")] }
@@ -39,7 +41,9 @@ struct OAuthDiscoveryTests {
 
     static func token(_ lab: LabServer, _ id: String) throws -> String {
         let scenario = try #require(lab.scenarios.first { $0.id == id })
-        guard case .bearer(let token) = scenario.client.credentials else { throw DiscoveryTestError("\(id) sends no token") }
+        guard case .bearer(let token) = scenario.client.credentials else {
+            throw DiscoveryTestError("\(id) sends no token")
+        }
         return token
     }
 
@@ -52,7 +56,9 @@ struct OAuthDiscoveryTests {
             #expect(run.evidence.discoveryProblems.isEmpty, "\(run.evidence.discoveryProblems)")
             #expect(run.evidence.first(.resourceMetadata)?.status == 200)
             #expect(run.evidence.first(.authorizationServerMetadata)?.status == 200)
-            #expect(run.evidence.first(.authorizationServerMetadata)?.exchange.request.url == lab.baseURL + "/.well-known/oauth-authorization-server")
+            #expect(
+                run.evidence.first(.authorizationServerMetadata)?.exchange.request.url == lab.baseURL
+                    + "/.well-known/oauth-authorization-server")
             // HS256: no JWKS can verify it, so jwks_uri is not fetched (and says why).
             #expect(run.evidence.first(.jwks) == nil)
             #expect(run.outcome.notes.contains { $0.contains("jwks_uri not fetched") })
@@ -68,7 +74,10 @@ struct OAuthDiscoveryTests {
             ("resource-metadata-broken", "protected resource metadata: 404"),
             ("as-metadata-404", "authorization server metadata: 404"),
             ("as-metadata-html", "authorization server metadata: Content-Type text/html"),
-            ("issuer-mismatch", "authorization server metadata: issuer mismatch: metadata says https://login.example.test"),
+            (
+                "issuer-mismatch",
+                "authorization server metadata: issuer mismatch: metadata says https://login.example.test"
+            ),
         ])
     func brokenVariants(_ id: String, _ line: String) async throws {
         try await Self.withLab { lab in
@@ -86,16 +95,26 @@ struct OAuthDiscoveryTests {
     @Test("A token from another issuer whose kid the JWKS lacks: issuer mismatch, jwks_uri: no key with kid")
     func tokenAgainstDiscoveredJWKS() async throws {
         func b64(_ s: String) -> String {
-            Data(s.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
+            Data(s.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+                of: "/", with: "_"
+            )
+            .replacingOccurrences(of: "=", with: "")
         }
         let exp = Int(Date().timeIntervalSince1970) + 3600
-        let token = b64(#"{"alg":"RS256","kid":"k9","typ":"JWT"}"#) + "." + b64(#"{"iss":"https://other.example","sub":"alice","exp":\#(exp)}"#) + ".c2ln"
+        let token =
+            b64(#"{"alg":"RS256","kid":"k9","typ":"JWT"}"#) + "."
+            + b64(#"{"iss":"https://other.example","sub":"alice","exp":\#(exp)}"#) + ".c2ln"
         try await Self.withLab { lab in
             let run = await Self.run(lab.baseURL + "/bearer/", bearer: token, cookie: true)
             log("oauth jwks", run)
             let lines = run.evidence.discoveryProblems.map(\.line)
-            #expect(lines.contains("authorization server metadata: issuer mismatch: metadata says \(lab.baseURL), token says https://other.example"), "\(lines)")
+            #expect(
+                lines.contains(
+                    """
+                    authorization server metadata: issuer mismatch: metadata says \(lab.baseURL), token says \
+                    https://other.example
+                    """
+                ), "\(lines)")
             #expect(lines.contains("jwks_uri: no key with kid k9"), "\(lines)")
             #expect(run.evidence.first(.jwks)?.exchange.request.url == lab.baseURL + "/.well-known/jwks.json")
             #expect(run.ids.contains("oauth.resource-metadata-broken"))
@@ -121,7 +140,9 @@ struct OAuthDiscoveryTests {
                 $0.tokenKeySource = "--secret"
             }
             #expect(!right.ids.contains("token.signature-invalid"), "\(right.summary)")
-            #expect(right.evidence.tokenVerification == .verified(algorithm: "HS256", key: "HMAC secret (\(LabScenarios.jwtSecret.utf8.count) bytes)"))
+            #expect(
+                right.evidence.tokenVerification
+                    == .verified(algorithm: "HS256", key: "HMAC secret (\(LabScenarios.jwtSecret.utf8.count) bytes)"))
         }
     }
 
@@ -157,7 +178,9 @@ struct OAuthDiscoveryTests {
             #expect(step.status == nil)
             let failure = step.exchange.failure ?? ""
             #expect(failure.contains("read timeout") || failure.contains("deadline"), "\(failure)")
-            #expect(run.outcome.notes.contains { $0.contains("--jwks") && $0.contains("not checked") }, "\(run.outcome.notes)")
+            #expect(
+                run.outcome.notes.contains { $0.contains("--jwks") && $0.contains("not checked") },
+                "\(run.outcome.notes)")
         }
     }
 }

@@ -3,8 +3,8 @@
 import Checkup
 import Diagnosis
 import Evidence
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Password variants against real Apache")
 struct PasswordVariantTests {
@@ -22,9 +22,12 @@ struct PasswordVariantTests {
     @Test("Caps Lock: the inverted password is accepted → credentials.caps-lock")
     func capsLock() async throws {
         try RealServers.requireApache()
-        try await withApache(config: ApacheCheckupTests.basicConfig, files: [
-            .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), ApacheCheckupTests.page,
-        ]) { apache in
+        try await withApache(
+            config: ApacheCheckupTests.basicConfig,
+            files: [
+                .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), ApacheCheckupTests.page,
+            ]
+        ) { apache in
             let run = await Self.variantRun(apache.url("/basic/"), user: "alice", password: "sECRET123")
             log("apache caps lock", run)
             #expect(run.finalStatus == 401)
@@ -38,9 +41,12 @@ struct PasswordVariantTests {
     @Test("Trailing space: the trimmed password is accepted → credentials.whitespace with proof")
     func trimmed() async throws {
         try RealServers.requireApache()
-        try await withApache(config: ApacheCheckupTests.basicConfig, files: [
-            .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), ApacheCheckupTests.page,
-        ]) { apache in
+        try await withApache(
+            config: ApacheCheckupTests.basicConfig,
+            files: [
+                .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), ApacheCheckupTests.page,
+            ]
+        ) { apache in
             let run = await Self.variantRun(apache.url("/basic/"), user: "alice", password: "Secret123 ")
             log("apache trimmed", run)
             #expect(run.cause == "credentials.whitespace", "\(run.summary)")
@@ -53,9 +59,12 @@ struct PasswordVariantTests {
     @Test("The budget caps the variants: with a budget of 1 none is sent")
     func budgetCapsVariants() async throws {
         try RealServers.requireApache()
-        try await withApache(config: ApacheCheckupTests.basicConfig, files: [
-            .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), ApacheCheckupTests.page,
-        ]) { apache in
+        try await withApache(
+            config: ApacheCheckupTests.basicConfig,
+            files: [
+                .htpasswd("auth/htpasswd", users: [("alice", "Secret123", .bcrypt)]), ApacheCheckupTests.page,
+            ]
+        ) { apache in
             let run = await Self.variantRun(apache.url("/basic/"), user: "alice", password: "sECRET123", budget: 1)
             #expect(run.outcome.evidence.steps(.passwordVariant).isEmpty)
             #expect(run.outcome.evidence.steps.filter(\.credentialed).count == 1)

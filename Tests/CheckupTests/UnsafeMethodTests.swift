@@ -4,8 +4,8 @@ import Checkup
 import Diagnosis
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Unsafe methods are sent once")
 struct UnsafeMethodTests {
@@ -40,7 +40,8 @@ struct UnsafeMethodTests {
     func deleteIsSentOnce() async throws {
         try RealServers.requireApache()
         try await withApache(config: Self.config, files: Self.files) { apache in
-            let run = await Check.run(apache.url("/cgi-bin/items?id=7"), user: "alice", password: "Wrong-pass-1", method: "DELETE")
+            let run = await Check.run(
+                apache.url("/cgi-bin/items?id=7"), user: "alice", password: "Wrong-pass-1", method: "DELETE")
             log("apache DELETE wrong password", run)
             #expect(run.finalStatus == 401, "\(run.summary)")
             #expect(run.cause == "credentials.rejected", "\(run.summary)")
@@ -48,7 +49,10 @@ struct UnsafeMethodTests {
             #expect(Self.hits(apache, "DELETE") == 1, "\(apache.readAccessLog())")
             #expect(Self.hits(apache, "GET") >= 1, "the other steps use GET: \(apache.readAccessLog())")
             #expect(run.evidence.steps.filter { $0.exchange.request.method == "DELETE" }.count == 1, "\(run.summary)")
-            #expect(run.outcome.notes.contains { $0.contains("DELETE sent once, as given") && $0.contains("--replay-unsafe") }, "\(run.outcome.notes)")
+            #expect(
+                run.outcome.notes.contains {
+                    $0.contains("DELETE sent once, as given") && $0.contains("--replay-unsafe")
+                }, "\(run.outcome.notes)")
         }
     }
 
@@ -57,12 +61,15 @@ struct UnsafeMethodTests {
         try RealServers.requireApache()
         try await withApache(config: Self.config, files: Self.files) { apache in
             let run = await Check.run(
-                apache.url("/cgi-bin/items"), user: "alice", password: Self.password, method: "POST", body: "name=widget", replayUnsafe: true)
+                apache.url("/cgi-bin/items"), user: "alice", password: Self.password, method: "POST",
+                body: "name=widget", replayUnsafe: true)
             log("apache POST ok", run)
             #expect(run.finalStatus == 201, "\(run.summary)")
             _ = await apache.waitForAccessLog(containing: "\"POST /cgi-bin/items")
             #expect(Self.hits(apache, "POST") == 1, "\(apache.readAccessLog())")
-            #expect(run.outcome.notes.contains { $0.contains("it succeeded, so it is not sent again") }, "\(run.outcome.notes)")
+            #expect(
+                run.outcome.notes.contains { $0.contains("it succeeded, so it is not sent again") },
+                "\(run.outcome.notes)")
             // The learning steps carry no body.
             for step in run.evidence.steps where step.exchange.request.method == "GET" {
                 #expect(step.exchange.request.headers.first("Content-Length") == nil, "\(run.summary)")
@@ -75,7 +82,8 @@ struct UnsafeMethodTests {
         try RealServers.requireApache()
         try await withApache(config: Self.config, files: Self.files) { apache in
             let run = await Check.run(
-                apache.url("/cgi-bin/items"), user: "alice", password: "Wrong-pass-1", method: "POST", body: "name=widget", replayUnsafe: true)
+                apache.url("/cgi-bin/items"), user: "alice", password: "Wrong-pass-1", method: "POST",
+                body: "name=widget", replayUnsafe: true)
             log("apache POST replay", run)
             #expect(run.finalStatus == 401, "\(run.summary)")
             _ = await apache.waitForAccessLog(containing: "\"POST /cgi-bin/items")
@@ -92,9 +100,15 @@ struct UnsafeMethodTests {
             .replacingOccurrences(of: "AuthBasicProvider file", with: "AuthDigestProvider file")
             .replacingOccurrences(of: "auth/htpasswd", with: "auth/htdigest")
         try await withApache(
-            config: digest, files: [.htdigest("auth/htdigest", users: [("dave", "API", Self.password)]), .script("cgi-bin/items", Self.script)]
+            config: digest,
+            files: [
+                .htdigest("auth/htdigest", users: [("dave", "API", Self.password)]),
+                .script("cgi-bin/items", Self.script),
+            ]
         ) { apache in
-            let run = await Check.run(apache.url("/cgi-bin/items"), user: "dave", password: Self.password, mode: .digest, method: "POST", body: "x=1")
+            let run = await Check.run(
+                apache.url("/cgi-bin/items"), user: "dave", password: Self.password, mode: .digest, method: "POST",
+                body: "x=1")
             log("apache digest POST", run)
             #expect(run.finalStatus == 201, "\(run.summary)")
             _ = await apache.waitForAccessLog(containing: "\"POST /cgi-bin/items")

@@ -5,7 +5,11 @@ import Testing
 
 @Suite struct JWTDecodeTests {
     /// The well-known example token from RFC 7519 tooling (HS256, sub 1234567890, iat 1516239022).
-    static let example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+    static let example = [
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    ].joined(separator: ".")
 
     @Test func decodesHeaderAndClaims() throws {
         let jwt = try JWT.decode(Self.example).get()
@@ -67,7 +71,9 @@ import Testing
         var out = ""
         var i = 0
         while i < bytes.count {
-            let b0 = Int(bytes[i]), b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
+            let b0 = Int(bytes[i])
+            let b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0
+            let b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
             out.append(table[b0 >> 2])
             out.append(table[(b0 & 3) << 4 | b1 >> 4])
             if i + 1 < bytes.count { out.append(table[(b1 & 15) << 2 | b2 >> 6]) }

@@ -22,7 +22,10 @@ struct JWTFixture: Sendable {
             ("ed", ["genpkey", "-algorithm", "ed25519", "-out", "ed.pem"]),
         ] {
             try Self.check(Self.run("/usr/bin/openssl", args, cwd: dir), name)
-            try Self.check(Self.run("/usr/bin/openssl", ["pkey", "-in", "\(name).pem", "-pubout", "-out", "\(name).pub"], cwd: dir), name)
+            try Self.check(
+                Self.run(
+                    "/usr/bin/openssl", ["pkey", "-in", "\(name).pem", "-pubout", "-out", "\(name).pub"], cwd: dir),
+                name)
         }
     }
 
@@ -41,7 +44,8 @@ struct JWTFixture: Sendable {
             print(jwt.encode(req["payload"], key, algorithm=req["alg"], headers=req.get("headers")))
         elif op == "confuse":
             b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-            signing = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64(json.dumps(req["payload"]).encode())
+            signing = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + \
+            b64(json.dumps(req["payload"]).encode())
             mac = hmac.new(open(req["keyfile"], "rb").read(), signing.encode(), hashlib.sha256).digest()
             print(signing + "." + b64(mac))
         elif op == "jwks":
@@ -58,12 +62,16 @@ struct JWTFixture: Sendable {
     /// Runs the PyJWT helper with a JSON request; returns its one line of output.
     func py(_ request: [String: Any]) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: request)
-        let result = Self.run("/usr/bin/env", ["python3", "-c", Self.python], stdin: String(decoding: data, as: UTF8.self))
+        let result = Self.run(
+            "/usr/bin/env", ["python3", "-c", Self.python], stdin: String(decoding: data, as: UTF8.self))
         try Self.check(result, "python3 (PyJWT: python3 -m pip install pyjwt cryptography)")
         return result.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func sign(_ payload: [String: Any], alg: String, keyfile: String? = nil, secret: String? = nil, headers: [String: Any]? = nil) throws -> String {
+    func sign(
+        _ payload: [String: Any], alg: String, keyfile: String? = nil, secret: String? = nil,
+        headers: [String: Any]? = nil
+    ) throws -> String {
         var request: [String: Any] = ["op": "sign", "payload": payload, "alg": alg]
         if let keyfile { request["keyfile"] = path(keyfile) }
         if let secret { request["secret"] = secret }
@@ -75,12 +83,16 @@ struct JWTFixture: Sendable {
         if r.status != 0 { throw FixtureError(description: "\(what) failed: \(r.err)") }
     }
 
-    static func run(_ exe: String, _ args: [String], stdin: String? = nil, cwd: String? = nil) -> (status: Int32, out: String, err: String) {
+    static func run(_ exe: String, _ args: [String], stdin: String? = nil, cwd: String? = nil) -> (
+        status: Int32, out: String, err: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = args
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -115,9 +127,14 @@ func verify(_ token: String, _ key: JWTKeyInput) async throws -> JWTVerification
     func hmacRightAndWrongSecret(alg: String) async throws {
         let secret = "k3y-for-" + alg + "-that-is-long-enough-for-hs512-0123456789abcdef0123456789"
         let token = try f.sign(Self.claims, alg: alg, secret: secret)
-        #expect(try await verify(token, .secret(secret)) == .verified(algorithm: alg, key: "HMAC secret (\(secret.utf8.count) bytes)"))
+        #expect(
+            try await verify(token, .secret(secret))
+                == .verified(algorithm: alg, key: "HMAC secret (\(secret.utf8.count) bytes)"))
         // From a file with the editor's trailing newline: still verifies.
-        if case .verified = try await verify(token, .secret(secret + "\n")) {} else { Issue.record("newline not tolerated") }
+        if case .verified = try await verify(token, .secret(secret + "\n")) {
+        } else {
+            Issue.record("newline not tolerated")
+        }
         guard case .failed(.badSignature) = try await verify(token, .secret(secret + "x")) else {
             Issue.record("wrong secret verified")
             return
@@ -144,8 +161,12 @@ func verify(_ token: String, _ key: JWTKeyInput) async throws -> JWTVerification
         let ed = try f.sign(Self.claims, alg: "EdDSA", keyfile: "ed.pem")
         #expect(try await verify(ed, .pem(try f.text("ed.pub"))) == .verified(algorithm: "EdDSA", key: "Ed25519 key"))
         // The wrong kind of key is said so, not a crash.
-        #expect(try await verify(es, .pem(try f.text("rsa.pub"))) == .failed(.keyDoesNotFit(algorithm: "ES256", key: "RSA public key (2048 bits)")))
-        #expect(try await verify(ed, .secret("not-a-pem")) == .failed(.keyDoesNotFit(algorithm: "EdDSA", key: "HMAC secret")))
+        #expect(
+            try await verify(es, .pem(try f.text("rsa.pub")))
+                == .failed(.keyDoesNotFit(algorithm: "ES256", key: "RSA public key (2048 bits)")))
+        #expect(
+            try await verify(ed, .secret("not-a-pem"))
+                == .failed(.keyDoesNotFit(algorithm: "EdDSA", key: "HMAC secret")))
     }
 
     @Test func jwksPicksByKidAndReportsMissingKid() async throws {
@@ -168,7 +189,9 @@ func verify(_ token: String, _ key: JWTKeyInput) async throws -> JWTVerification
         #expect(try await verify(t3, .jwks(jwks)) == .verified(algorithm: "ES256", key: "JWKS key kid k3 (EC)"))
         // Signed with rsa2 but claims kid k1.
         let lying = try f.sign(Self.claims, alg: "RS256", keyfile: "rsa2.pem", headers: ["kid": "k1"])
-        #expect(try await verify(lying, .jwks(jwks)) == .failed(.badSignature(algorithm: "RS256", key: "JWKS key kid k1 (RSA)")))
+        #expect(
+            try await verify(lying, .jwks(jwks))
+                == .failed(.badSignature(algorithm: "RS256", key: "JWKS key kid k1 (RSA)")))
         let rotated = try f.sign(Self.claims, alg: "RS256", keyfile: "rsa.pem", headers: ["kid": "k9"])
         #expect(try await verify(rotated, .jwks(jwks)) == .failed(.noKeyForKid("k9", available: ["k1", "k2", "k3"])))
         // No kid in the token: every key is tried.
@@ -190,7 +213,8 @@ func verify(_ token: String, _ key: JWTKeyInput) async throws -> JWTVerification
         let pub = try f.text("rsa.pub")
         let forged = try f.py(["op": "confuse", "payload": Self.claims, "keyfile": f.path("rsa.pub")])
         // The public key given as --secret, or as --key to an HS256 token: both say algorithm confusion.
-        #expect(try await verify(forged, .secret(pub)) == .failed(.algorithmConfusion(algorithm: "HS256", forged: true)))
+        #expect(
+            try await verify(forged, .secret(pub)) == .failed(.algorithmConfusion(algorithm: "HS256", forged: true)))
         #expect(try await verify(forged, .pem(pub)) == .failed(.algorithmConfusion(algorithm: "HS256", forged: true)))
         let honest = try f.sign(Self.claims, alg: "HS256", secret: "an-honest-secret-of-sufficient-length!!")
         #expect(try await verify(honest, .pem(pub)) == .failed(.algorithmConfusion(algorithm: "HS256", forged: false)))
@@ -208,11 +232,15 @@ func verify(_ token: String, _ key: JWTKeyInput) async throws -> JWTVerification
 
     @Test func unusablePEM() async throws {
         let token = try f.sign(Self.claims, alg: "RS256", keyfile: "rsa.pem")
-        guard case .failed(.unusableKey) = try await verify(token, .pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")) else {
+        guard
+            case .failed(.unusableKey) = try await verify(
+                token, .pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
+        else {
             Issue.record("garbage PEM accepted")
             return
         }
-        let small = JWTFixture.run("/usr/bin/openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"])
+        let small = JWTFixture.run(
+            "/usr/bin/openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"])
         let pub = JWTFixture.run("/usr/bin/openssl", ["pkey", "-pubout"], stdin: small.out)
         guard case .failed(.unusableKey(let why)) = try await verify(token, .pem(pub.out)) else {
             Issue.record("1024-bit key accepted")
@@ -232,15 +260,22 @@ func verify(_ token: String, _ key: JWTKeyInput) async throws -> JWTVerification
         let secret = "a-jwtkit-secret-that-is-at-least-32-bytes-long"
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(Claims(sub: "bob", exp: 1))
-        #expect(try await verify(token, .secret(secret)) == .verified(algorithm: "HS256", key: "HMAC secret (\(secret.utf8.count) bytes)"))
+        #expect(
+            try await verify(token, .secret(secret))
+                == .verified(algorithm: "HS256", key: "HMAC secret (\(secret.utf8.count) bytes)"))
         let ecKey = ES256PrivateKey()
         let ecKeys = JWTKeyCollection()
         await ecKeys.add(ecdsa: ecKey)
         let es = try await ecKeys.sign(Claims(sub: "bob", exp: 1))
-        #expect(try await verify(es, .pem(ecKey.publicKey.pemRepresentation)) == .verified(algorithm: "ES256", key: "EC P-256 key"))
+        #expect(
+            try await verify(es, .pem(ecKey.publicKey.pemRepresentation))
+                == .verified(algorithm: "ES256", key: "EC P-256 key"))
         var parts = es.split(separator: ".").map(String.init)
         parts[1] = "eyJzdWIiOiJldmUiLCJleHAiOjF9"  // {"sub":"eve","exp":1}
-        guard case .failed(.badSignature) = try await verify(parts.joined(separator: "."), .pem(ecKey.publicKey.pemRepresentation)) else {
+        guard
+            case .failed(.badSignature) = try await verify(
+                parts.joined(separator: "."), .pem(ecKey.publicKey.pemRepresentation))
+        else {
             Issue.record("tampered token verified")
             return
         }

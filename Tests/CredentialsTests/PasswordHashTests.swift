@@ -18,7 +18,8 @@ import Testing
     }
 
     static let formats: [(flag: String, format: PasswordHashFormat)] = [
-        ("-m", .apr1), ("-B", .bcrypt), ("-s", .sha1), ("-d", .desCrypt), ("-2", .sha256Crypt), ("-5", .sha512Crypt), ("-p", .plainText),
+        ("-m", .apr1), ("-B", .bcrypt), ("-s", .sha1), ("-d", .desCrypt), ("-2", .sha256Crypt), ("-5", .sha512Crypt),
+        ("-p", .plainText),
     ]
 
     @Test(arguments: formats.map(\.flag))
@@ -38,7 +39,8 @@ import Testing
             let password = String(repeating: "aZ9$", count: 11).prefix(length)
             let hash = try Self.htpasswd("-m", String(password))
             let parts = hash.split(separator: "$", omittingEmptySubsequences: false)
-            let computed = PasswordHash.md5Crypt(password: Array(password.utf8), salt: Array(parts[2].utf8), magic: Array("$apr1$".utf8))
+            let computed = PasswordHash.md5Crypt(
+                password: Array(password.utf8), salt: Array(parts[2].utf8), magic: Array("$apr1$".utf8))
             #expect(computed == hash, "length \(length)")
         }
         // UTF-8 passwords too.
@@ -49,7 +51,8 @@ import Testing
     /// `$1$` is the same algorithm with another magic: our implementation must equal libxcrypt's.
     @Test func md5CryptAgreesWithLibxcrypt() throws {
         for (password, salt) in [("", "abcdefgh"), ("hello", "saltsalt"), ("a much longer password here!", "x1")] {
-            let ours = PasswordHash.md5Crypt(password: Array(password.utf8), salt: Array(salt.utf8), magic: Array("$1$".utf8))
+            let ours = PasswordHash.md5Crypt(
+                password: Array(password.utf8), salt: Array(salt.utf8), magic: Array("$1$".utf8))
             let theirs = try #require(PasswordHash.crypt(password, setting: "$1$\(salt)$"))
             #expect(ours == theirs)
             #expect(PasswordHash.verify(password, against: theirs) == .match)
@@ -81,7 +84,11 @@ import Testing
     @Test func sshaAndPlainWrittenByHand() throws {
         // {SSHA} = base64(sha1(password + salt) + salt), computed with openssl.
         let salt = "NaCl4u"
-        let script = "printf '%s' 'pa55word\(salt)' | openssl dgst -sha1 -binary > /tmp/why401-ssha-$$; printf '%s' '\(salt)' >> /tmp/why401-ssha-$$; base64 -w0 /tmp/why401-ssha-$$; rm -f /tmp/why401-ssha-$$"
+        let script =
+            """
+            printf '%s' 'pa55word\(salt)' | openssl dgst -sha1 -binary > /tmp/why401-ssha-$$; printf '%s' \
+            '\(salt)' >> /tmp/why401-ssha-$$; base64 -w0 /tmp/why401-ssha-$$; rm -f /tmp/why401-ssha-$$
+            """
         let r = try ProcessRunner.run("/bin/sh", ["-c", script])
         try #require(r.status == 0, "\(r.stderr)")
         let ssha = "{SSHA}" + r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -98,7 +105,9 @@ import Testing
         #expect(!PasswordHashFormat.plainText.accepted(by: .apache))
         #expect(!PasswordHashFormat.plainText.accepted(by: .nginx))
         #expect(!PasswordHashFormat.ssha.accepted(by: .apache) && PasswordHashFormat.ssha.accepted(by: .nginx))
-        #expect(!PasswordHashFormat.plainTagged.accepted(by: .apache) && PasswordHashFormat.plainTagged.accepted(by: .nginx))
+        #expect(
+            !PasswordHashFormat.plainTagged.accepted(by: .apache) && PasswordHashFormat.plainTagged.accepted(by: .nginx)
+        )
         for format in [PasswordHashFormat.apr1, .bcrypt, .sha1, .desCrypt, .sha256Crypt, .sha512Crypt] {
             #expect(format.accepted(by: .apache) && format.accepted(by: .nginx))
         }
@@ -107,7 +116,10 @@ import Testing
     }
 
     @Test func malformedHashShapes() {
-        for bad in ["$apr1$short", "$apr1$abc$tooShort", "$2y$05$cut", "$9$abc$def", "{MD5}abc", "{SHA}notbase64!", "$6$salt$cut", "", "has space", "ctl\u{1}x"] {
+        for bad in [
+            "$apr1$short", "$apr1$abc$tooShort", "$2y$05$cut", "$9$abc$def", "{MD5}abc", "{SHA}notbase64!",
+            "$6$salt$cut", "", "has space", "ctl\u{1}x",
+        ] {
             guard case .malformed = PasswordHash.identify(bad) else {
                 Issue.record("\(bad.debugDescription) should be malformed")
                 continue
@@ -123,7 +135,9 @@ import Testing
         let entry = try #require(file.entry(user: "dora", realm: "Private Area"))
         #expect(PasswordHash.verifyDigest("d1gest!", user: "dora", realm: "Private Area", ha1: entry.hash) == .match)
         #expect(PasswordHash.verifyDigest("d1gest?", user: "dora", realm: "Private Area", ha1: entry.hash) == .mismatch)
-        #expect(PasswordCheck.run(file, user: "dora", realm: "Private Area", password: "d1gest!").result == .checked(entry, .match))
+        #expect(
+            PasswordCheck.run(file, user: "dora", realm: "Private Area", password: "d1gest!").result
+                == .checked(entry, .match))
         #expect(PasswordCheck.run(file, user: "dora", realm: "Other", password: "d1gest!").result == .userNotFound)
     }
 
@@ -138,8 +152,10 @@ import Testing
         #expect(file.malformed.isEmpty)
         #expect(file.entries.map(\.user) == ["a", "b"])
         #expect(file.entries.map(\.line) == [3, 5])
-        #expect(PasswordCheck.run(file, user: "a", realm: nil, password: "pw1").result == .checked(file.entries[0], .match))
-        #expect(PasswordCheck.run(file, user: "b", realm: nil, password: "pw2").result == .checked(file.entries[1], .match))
+        #expect(
+            PasswordCheck.run(file, user: "a", realm: nil, password: "pw1").result == .checked(file.entries[0], .match))
+        #expect(
+            PasswordCheck.run(file, user: "b", realm: nil, password: "pw2").result == .checked(file.entries[1], .match))
     }
 
     @Test func malformedLinesHaveLineNumbersAndNeverCrash() throws {
@@ -168,21 +184,30 @@ import Testing
     /// garbage hash verifies a password (seeded, so a failure reproduces).
     @Test func randomGarbageNeverCrashes() {
         var rng = SplitMix64(state: 401)
-        var entriesSeen = 0, malformedSeen = 0
+        var entriesSeen = 0
+        var malformedSeen = 0
         for _ in 0..<300 {
             let bytes = (0..<Int.random(in: 0...400, using: &rng)).map { _ in
-                [UInt8(ascii: ":"), UInt8(ascii: "$"), 10, 13, UInt8(ascii: "{"), UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)!
+                [
+                    UInt8(ascii: ":"), UInt8(ascii: "$"), 10, 13, UInt8(ascii: "{"),
+                    UInt8.random(in: 0...255, using: &rng),
+                ].randomElement(using: &rng)!
             }
             let file = PasswordFile.parse(bytes)
             let newlines = bytes.filter { $0 == 10 }.count
-            #expect(file.lineCount >= newlines && file.lineCount <= newlines + 1, "\(file.lineCount) lines for \(newlines) newlines")
-            let entryLines = file.entries.map(\.line), malformedLines = file.malformed.map(\.line)
+            #expect(
+                file.lineCount >= newlines && file.lineCount <= newlines + 1,
+                "\(file.lineCount) lines for \(newlines) newlines")
+            let entryLines = file.entries.map(\.line)
+            let malformedLines = file.malformed.map(\.line)
             #expect(entryLines == entryLines.sorted() && Set(entryLines).count == entryLines.count)
             #expect(malformedLines == malformedLines.sorted() && Set(malformedLines).count == malformedLines.count)
             #expect(Set(entryLines).isDisjoint(with: malformedLines), "a line is both an entry and malformed")
             #expect((entryLines + malformedLines).allSatisfy { (1...max(file.lineCount, 1)).contains($0) })
             for bad in file.malformed {
-                #expect(!bad.reason.isEmpty && !bad.reason.unicodeScalars.contains { $0.value < 0x20 }, "reason \(bad.reason.debugDescription)")
+                #expect(
+                    !bad.reason.isEmpty && !bad.reason.unicodeScalars.contains { $0.value < 0x20 },
+                    "reason \(bad.reason.debugDescription)")
             }
             for entry in file.entries {
                 #expect(PasswordHash.verify("x", against: entry.hash) != .match, "garbage hash verified")

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -36,7 +36,8 @@ struct CatalogTests {
         // ^[a-z]+\.[a-z0-9-]+$
         let parts = id.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return false }
-        let area = parts[0], name = parts[1]
+        let area = parts[0]
+        let name = parts[1]
         guard !area.isEmpty, !name.isEmpty else { return false }
         guard area.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) }) else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
@@ -44,7 +45,8 @@ struct CatalogTests {
 
     @Test("the contract copy exists and lists ids")
     func contractCopyIsReadable() throws {
-        let text = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/findings-contract.md"), encoding: .utf8)
+        let text = try String(
+            contentsOf: Self.packageRoot.appendingPathComponent("docs/findings-contract.md"), encoding: .utf8)
         let ids = Self.contractIDs(in: text)
         #expect(ids.count >= 60, "expected the full contract, found \(ids.count) ids")
         #expect(ids.contains("token.expired"))
@@ -99,11 +101,17 @@ struct CatalogTests {
             #expect(!title.isEmpty, "\(entry.id): empty title")
             #expect(!title.hasSuffix("."), "\(entry.id): title ends with a period")
             #expect(!title.contains("\n"), "\(entry.id): title is more than one line")
-            #expect(!entry.explanation.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(entry.id): empty explanation")
+            #expect(
+                !entry.explanation.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                "\(entry.id): empty explanation")
             #expect(!entry.fix.isEmpty, "\(entry.id): no fix step")
-            #expect(entry.fix.allSatisfy { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }, "\(entry.id): empty fix step")
+            #expect(
+                entry.fix.allSatisfy { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty },
+                "\(entry.id): empty fix step")
             #expect(!entry.references.isEmpty, "\(entry.id): no reference")
-            #expect(entry.references.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(entry.id): empty reference")
+            #expect(
+                entry.references.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
+                "\(entry.id): empty reference")
         }
     }
 

@@ -1,6 +1,6 @@
-import TestSupport
 import Evidence
 import HTTPAuth
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func rankingPutsErrorsFirst() {
-        let findings = ChallengeRules.run(ChallengeEvidence(fields: ["Basic", #"Bearer error="invalid_token""#], status: 401))
+        let findings = ChallengeRules.run(
+            ChallengeEvidence(fields: ["Basic", #"Bearer error="invalid_token""#], status: 401))
         let severities = findings.map(\.severity)
         #expect(severities == severities.sorted())
         #expect(findings.first?.id == "token.invalid")
@@ -38,7 +39,9 @@ import Testing
     /// Issue 11: an empty element after `scheme SP` is valid — no finding for any of the shapes;
     /// without the space it stays `challenge.malformed`.
     @Test func emptyElementAfterSchemeIsNotMalformed() {
-        for value in [#"Basic , realm="foo""#, #"Basic ,realm="foo""#, #"Basic ,, realm="foo""#, "Basic\t, realm=\"foo\""] {
+        for value in [
+            #"Basic , realm="foo""#, #"Basic ,realm="foo""#, #"Basic ,, realm="foo""#, "Basic\t, realm=\"foo\"",
+        ] {
             #expect(Self.ids([value]).isEmpty, "\(value)")
         }
         #expect(Self.ids([#"Basic, realm="foo""#]) == ["challenge.malformed"])
@@ -67,14 +70,17 @@ import Testing
         #expect(finding.evidence.contains("at: Basic realm=\"foo-»ä\""))
         #expect(!finding.evidence.joined().contains("\u{FFFD}"))
         // A real grammar error beside it keeps the error severity.
-        let both = ChallengeRules.run(ChallengeEvidence(fieldBytes: [bytes + Array(#" charset="x""#.utf8)], status: 401))
+        let both = ChallengeRules.run(
+            ChallengeEvidence(fieldBytes: [bytes + Array(#" charset="x""#.utf8)], status: 401))
         #expect(both.first { $0.id == "challenge.malformed" }?.severity == .error)
     }
 
     /// Issue 11: a folded header gets the folding explanation (a warning: clients must unfold it),
     /// not "a parameter without a scheme".
     @Test func foldedHeaderIsExplainedAsFolding() throws {
-        for fields in [["Basic\r\n realm=\"foo\""], ["Digest realm=\"r\",\r\n\tnonce=\"n\",\r\n qop=\"auth\", algorithm=SHA-256"]] {
+        for fields in [
+            ["Basic\r\n realm=\"foo\""], ["Digest realm=\"r\",\r\n\tnonce=\"n\",\r\n qop=\"auth\", algorithm=SHA-256"],
+        ] {
             let findings = ChallengeRules.run(ChallengeEvidence(fields: fields, status: 401))
             #expect(findings.map(\.id) == ["challenge.malformed"], "\(fields)")
             let finding = try #require(findings.first)
@@ -108,9 +114,11 @@ import Testing
 
     @Test func otherUnanswerableDigests() {
         #expect(Self.ids([#"Digest realm="r", nonce="n", qop="auth-conf""#]) == ["challenge.digest-unanswerable"])
-        #expect(Self.ids([#"Digest realm="r", nonce="n", algorithm=SHA-256-sess"#]) == ["challenge.digest-unanswerable"])
+        #expect(
+            Self.ids([#"Digest realm="r", nonce="n", algorithm=SHA-256-sess"#]) == ["challenge.digest-unanswerable"])
         // An answerable MD5 challenge beside an unusable one is still weak.
-        #expect(Set(Self.ids([#"Digest nonce="n""#, #"Digest realm="r", nonce="n", algorithm=MD5, qop="auth""#]))
+        #expect(
+            Set(Self.ids([#"Digest nonce="n""#, #"Digest realm="r", nonce="n", algorithm=MD5, qop="auth""#]))
                 == ["challenge.digest-unanswerable", "challenge.digest-weak"])
     }
 
@@ -118,20 +126,26 @@ import Testing
     /// weak; an error when nothing else can be answered, a warning when something can.
     @Test(arguments: ["SHA-512", "SHA-1", "sha512", "\"SHA-384\"", "MD4"])
     func unknownDigestAlgorithmIsUnsupported(algorithm: String) throws {
-        let alone = ChallengeRules.run(ChallengeEvidence(fields: [#"Digest realm="r", nonce="n", qop="auth", algorithm="# + algorithm], status: 401))
+        let alone = ChallengeRules.run(
+            ChallengeEvidence(
+                fields: [#"Digest realm="r", nonce="n", qop="auth", algorithm="# + algorithm], status: 401))
         #expect(alone.map(\.id) == ["challenge.unsupported-algorithm"])
         let finding = try #require(alone.first)
         let name = algorithm.replacingOccurrences(of: "\"", with: "")
         #expect(finding.detail.contains("\"\(name)\""))
         #expect(finding.detail.contains("MD5, MD5-sess, SHA-256, SHA-256-sess, SHA-512-256, SHA-512-256-sess"))
         #expect(finding.severity == .error)
-        let withBasic = ChallengeRules.run(ChallengeEvidence(
-            fields: [#"Digest realm="r", nonce="n", qop="auth", algorithm="# + algorithm, #"Basic realm="r""#], status: 401))
+        let withBasic = ChallengeRules.run(
+            ChallengeEvidence(
+                fields: [#"Digest realm="r", nonce="n", qop="auth", algorithm="# + algorithm, #"Basic realm="r""#],
+                status: 401))
         #expect(withBasic.map(\.id) == ["challenge.unsupported-algorithm"])
         #expect(withBasic.first?.severity == .warning)
         // Beside a standard SHA-256 challenge: named, not weak.
-        let withSHA256 = Self.ids([#"Digest realm="r", nonce="n", qop="auth", algorithm="# + algorithm,
-                                   #"Digest realm="r", nonce="n", qop="auth", algorithm=SHA-256"#])
+        let withSHA256 = Self.ids([
+            #"Digest realm="r", nonce="n", qop="auth", algorithm="# + algorithm,
+            #"Digest realm="r", nonce="n", qop="auth", algorithm=SHA-256"#,
+        ])
         #expect(withSHA256 == ["challenge.unsupported-algorithm"])
         #expect(Catalog.entry("challenge.unsupported-algorithm")?.references.contains("RFC 7616 §3.3") == true)
     }

@@ -1,6 +1,6 @@
 import CredentialModel
-import TestSupport
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -13,24 +13,34 @@ import Testing
     @Test func specificCauseOutranksGenericRejection() {
         let e = CheckSample.make(
             sent: .digest(user: "alice"),
-            CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n1\", qop=\"auth\", algorithm=SHA-256"], credentialed: false),
-            CheckSample.step(.answer, 401, ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\", stale=true, qop=\"auth\", algorithm=SHA-256"]),
+            CheckSample.step(
+                .asGiven, 401,
+                ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n1\", qop=\"auth\", algorithm=SHA-256"],
+                credentialed: false),
+            CheckSample.step(
+                .answer, 401,
+                ["WWW-Authenticate": "Digest realm=\"r\", nonce=\"n2\", stale=true, qop=\"auth\", algorithm=SHA-256"]),
             CheckSample.step(.freshNonce, 200))
         #expect(ClientRules.run(e).first?.id == "digest.stale-nonce")
     }
 
     @Test func expiredTokenOutranksInvalidToken() {
-        let e = CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer error=\"invalid_token\""])) {
+        let e = CheckSample.make(
+            sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer error=\"invalid_token\""])
+        ) {
             $0.token = JWT.decode(TokenExpiredRule.expiredToken)
         }
         let ids = ClientRules.run(e).map(\.id)
         #expect(ids.first == "token.expired")
         #expect(ids.contains("token.invalid"))
-        #expect(!ids.contains("credentials.rejected") || ids.firstIndex(of: "credentials.rejected")! > ids.firstIndex(of: "token.invalid")!)
+        #expect(
+            !ids.contains("credentials.rejected")
+                || ids.firstIndex(of: "credentials.rejected")! > ids.firstIndex(of: "token.invalid")!)
     }
 
     @Test func healthyCheckHasNoErrors() {
-        let e = CheckSample.make(CheckSample.step(.asGiven, 200), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 200))
+        let e = CheckSample.make(
+            CheckSample.step(.asGiven, 200), CheckSample.step(.repeated, 200), CheckSample.step(.repeated, 200))
         #expect(!ClientRules.run(e).contains { $0.severity == .error })
     }
 
@@ -42,7 +52,12 @@ import Testing
     }
 
     @Test func nginxFrontingApacheIsRecognised() {
-        let body = Array("<!DOCTYPE HTML><html><head><title>401 Unauthorized</title></head><body><p>This server could not verify that you are authorized".utf8)
+        let body = Array(
+            """
+            <!DOCTYPE HTML><html><head><title>401 Unauthorized</title></head><body><p>This server could not verify \
+            that you are authorized
+            """
+            .utf8)
         var step = CheckSample.step(.asGiven, 401, ["Server": "nginx/1.22.1"])
         step.exchange.response?.bodyPrefix = body
         let findings = ResponderIdentifiedRule.check(CheckSample.make(step))

@@ -1,6 +1,6 @@
 import CredentialModel
-import TestSupport
 import Credentials
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -16,19 +16,27 @@ import Testing
     static func file(_ text: String) -> PasswordFile { PasswordFile.parse(Array(text.utf8)) }
     static func ids(_ f: [Finding]) -> [FindingID] { f.map(\.id) }
 
-    static func check(_ file: PasswordFile, _ user: String, _ verdict: PasswordVerdict, length: Int = 8) -> PasswordCheck {
-        guard let entry = file.entry(user: user) else { return PasswordCheck(user: user, realm: nil, result: .userNotFound, passwordLength: length) }
+    static func check(_ file: PasswordFile, _ user: String, _ verdict: PasswordVerdict, length: Int = 8)
+        -> PasswordCheck
+    {
+        guard let entry = file.entry(user: user) else {
+            return PasswordCheck(user: user, realm: nil, result: .userNotFound, passwordLength: length)
+        }
         return PasswordCheck(user: user, realm: nil, result: .checked(entry, verdict), passwordLength: length)
     }
 
     @Test func strongHashThatVerifiesGivesNothing() {
         let f = Self.file("alice:\(Self.bcrypt)\n")
-        #expect(PasswordFileRules.verify(file: f, check: Self.check(f, "alice", .match), servers: [.apache, .nginx]).isEmpty)
+        #expect(
+            PasswordFileRules.verify(file: f, check: Self.check(f, "alice", .match), servers: [.apache, .nginx]).isEmpty
+        )
     }
 
     @Test func mismatchAndUserNotFound() {
         let f = Self.file("alice:\(Self.bcrypt)\nAlice2:\(Self.bcrypt)\n")
-        #expect(Self.ids(PasswordFileRules.verify(file: f, check: Self.check(f, "alice", .mismatch), servers: [.apache])) == ["authfile.password-mismatch"])
+        #expect(
+            Self.ids(PasswordFileRules.verify(file: f, check: Self.check(f, "alice", .mismatch), servers: [.apache]))
+                == ["authfile.password-mismatch"])
         let notFound = PasswordFileRules.verify(file: f, check: Self.check(f, "ALICE", .mismatch), servers: [.apache])
         #expect(Self.ids(notFound) == ["authfile.user-not-found"])
         #expect(notFound[0].evidence.contains { $0.contains("\"alice\"") && $0.contains("case") })
@@ -59,7 +67,8 @@ import Testing
 
     @Test func desLongerThanEightSaysTheRestIsIgnored() {
         let f = Self.file("d:\(Self.des)\n")
-        let findings = PasswordFileRules.verify(file: f, check: Self.check(f, "d", .match, length: 11), servers: [.apache, .nginx])
+        let findings = PasswordFileRules.verify(
+            file: f, check: Self.check(f, "d", .match, length: 11), servers: [.apache, .nginx])
         #expect(Self.ids(findings) == ["authfile.weak-hash"])
         #expect(findings[0].detail.contains("first 8 characters"))
         #expect(findings[0].detail.contains("last 3 characters"))
@@ -117,7 +126,10 @@ import Testing
     }
 
     @Test func everyRaisedIdIsInTheCatalog() {
-        for id: FindingID in ["authfile.user-not-found", "authfile.password-mismatch", "authfile.malformed", "authfile.weak-hash", "authfile.unsupported-hash"] {
+        for id: FindingID in [
+            "authfile.user-not-found", "authfile.password-mismatch", "authfile.malformed", "authfile.weak-hash",
+            "authfile.unsupported-hash",
+        ] {
             #expect(Catalog.entry(id) != nil)
         }
     }
@@ -125,14 +137,16 @@ import Testing
     /// Issue 11: `verify` answers for USER only. Other lines — malformed, weak, a format the server
     /// never matches — are warnings and never turn a verified password into a failure.
     @Test func otherLinesAreWarningsThatDoNotChangeTheAnswer() {
-        let f = Self.file("p:plainpw\nd:\(Self.des)\nalice:\(Self.bcrypt)\nbroken\ns:\(Self.sha1)\nq:{PLAIN}x\n:nouser\n")
+        let f = Self.file(
+            "p:plainpw\nd:\(Self.des)\nalice:\(Self.bcrypt)\nbroken\ns:\(Self.sha1)\nq:{PLAIN}x\n:nouser\n")
         for servers in [[PasswordServer.apache], [.nginx], [.apache, .nginx]] {
             let check = Self.check(f, "alice", .match)
             let findings = PasswordFileRules.verify(file: f, check: check, servers: servers)
             #expect(PasswordFileRules.verifies(check, kind: f.kind, servers: servers))
             #expect(!findings.isEmpty)
             #expect(findings.allSatisfy { $0.severity == .warning }, "\(findings.map { "\($0.id) \($0.severity)" })")
-            #expect(Set(Self.ids(findings)) == ["authfile.malformed", "authfile.unsupported-hash", "authfile.weak-hash"])
+            #expect(
+                Set(Self.ids(findings)) == ["authfile.malformed", "authfile.unsupported-hash", "authfile.weak-hash"])
             #expect(findings.allSatisfy { $0.detail.hasPrefix("Other lines: ") })
             // alice's own line is never listed among the others.
             #expect(!findings.flatMap(\.evidence).contains { $0.contains("\"alice\"") })

@@ -1,5 +1,5 @@
-import TestSupport
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -12,12 +12,18 @@ import Testing
         let facts = PermissionFacts(
             worker: "www-data", roots: ["/srv/www"],
             unreadable: [
-                PermissionIssue(path: "/etc/apache2/.htpasswd", kind: .authFile, mode: 0o600, owner: 0, group: 0, proposedMode: 0o600, reason: "r"),
+                PermissionIssue(
+                    path: "/etc/apache2/.htpasswd", kind: .authFile, mode: 0o600, owner: 0, group: 0,
+                    proposedMode: 0o600, reason: "r")
             ])
         let finding = try #require(PermissionRules.run(facts).first)
         #expect(finding.id == "perm.unreadable")
         #expect(facts.changes.isEmpty)
-        #expect(finding.fix.contains { $0.hasPrefix(#"`chgrp "$(id -gn www-data)" /etc/apache2/.htpasswd && chmod 640 /etc/apache2/.htpasswd`"#) })
+        #expect(
+            finding.fix.contains {
+                $0.hasPrefix(
+                    #"`chgrp "$(id -gn www-data)" /etc/apache2/.htpasswd && chmod 640 /etc/apache2/.htpasswd`"#)
+            })
         #expect(!finding.fix.contains { $0.contains("chmod 0604") })
     }
 
@@ -25,10 +31,14 @@ import Testing
         let facts = PermissionFacts(
             worker: "www-data", roots: ["/srv/my site"],
             unreadable: [
-                PermissionIssue(path: "/srv/my site/it's.txt", kind: .file, mode: 0o600, owner: 0, group: 0, proposedMode: 0o644, reason: "r"),
+                PermissionIssue(
+                    path: "/srv/my site/it's.txt", kind: .file, mode: 0o600, owner: 0, group: 0, proposedMode: 0o644,
+                    reason: "r")
             ],
             worldWritable: [
-                PermissionIssue(path: "/srv/my site/up", kind: .directory, mode: 0o1777, owner: 0, group: 0, proposedMode: 0o1755, reason: "w"),
+                PermissionIssue(
+                    path: "/srv/my site/up", kind: .directory, mode: 0o1777, owner: 0, group: 0, proposedMode: 0o1755,
+                    reason: "w")
             ])
         let findings = PermissionRules.run(facts)
         #expect(findings.map(\.id) == ["perm.unreadable", "perm.world-writable"])
@@ -40,9 +50,11 @@ import Testing
 
     @Test func longListsAreCapped() {
         let issues = (0..<500).map {
-            PermissionIssue(path: "/srv/f\($0)", kind: .file, mode: 0o666, owner: 0, group: 0, proposedMode: 0o644, reason: "w")
+            PermissionIssue(
+                path: "/srv/f\($0)", kind: .file, mode: 0o666, owner: 0, group: 0, proposedMode: 0o644, reason: "w")
         }
-        let finding = PermissionRules.run(PermissionFacts(worker: "www-data", roots: ["/srv"], worldWritable: issues))[0]
+        let finding = PermissionRules.run(PermissionFacts(worker: "www-data", roots: ["/srv"], worldWritable: issues))[
+            0]
         #expect(finding.evidence.count == PermissionRules.listLimit + 1)
         #expect(finding.evidence.last == "… and 480 more")
         #expect(finding.fix.contains { $0.contains("480 more chmod commands") })

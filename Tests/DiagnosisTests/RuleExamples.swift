@@ -68,7 +68,8 @@ import Testing
         let declared = try Self.declaredIDs()
         #expect(declared.count >= 70, "the scan found only \(declared.count) constants")
         for (id, file) in declared where !file.hasPrefix("Catalog+") {
-            Issue.record("\(file) makes the finding id \(id) from a string; declare it beside its entry in Catalog+AREA.swift")
+            Issue.record(
+                "\(file) makes the finding id \(id) from a string; declare it beside its entry in Catalog+AREA.swift")
         }
         for id in Set(declared.map(\.id)).sorted() {
             #expect(Catalog.entry(named: id) != nil, "FindingID \(id) has no catalog entry: Finding(.\(id)) would trap")
@@ -96,7 +97,8 @@ import Testing
     /// `FindingID("…")` / `FindingID(rawValue: "…")` with a literal, in every Swift file under Sources/.
     static func declaredIDs() throws -> [(id: String, file: String)] {
         let sources = packageRoot.appendingPathComponent("Sources")
-        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?
+        let files =
+            FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
         var found: [(id: String, file: String)] = []
         for file in files {
@@ -116,7 +118,8 @@ import Testing
     /// Every family is covered, and no rule is listed twice in its set.
     @Test func everyFamilyIsCovered() {
         let families = Set(Self.cases.map(\.family))
-        #expect(families == ["client", "challenge", "config", "permissions", "wordpress", "logs", "token", "password-file"])
+        #expect(
+            families == ["client", "challenge", "config", "permissions", "wordpress", "logs", "token", "password-file"])
         for family in families {
             let rules = Self.cases.filter { $0.family == family }.map(\.rule)
             #expect(Set(rules).count == rules.count, "\(family) lists a rule twice")

@@ -1,6 +1,6 @@
 import CredentialModel
-import TestSupport
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -13,7 +13,9 @@ import Testing
             let bytes = Array(s.utf8)
             var i = 0
             while i < bytes.count {
-                let n = (UInt32(bytes[i]) << 16) | (i + 1 < bytes.count ? UInt32(bytes[i + 1]) << 8 : 0) | (i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0)
+                let n =
+                    (UInt32(bytes[i]) << 16) | (i + 1 < bytes.count ? UInt32(bytes[i + 1]) << 8 : 0)
+                    | (i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0)
                 let count = min(3, bytes.count - i) + 1
                 for j in 0..<count { out.append(chars[Int((n >> (18 - 6 * UInt32(j))) & 63)]) }
                 i += 3
@@ -33,7 +35,8 @@ import Testing
         TokenInspection.findings(
             TokenEvidence(
                 token: decoded, verification: verification, weakSecretGuessed: weakSecretGuessed,
-                expectedAudience: audience, expectedIssuer: issuer, localTime: now, leeway: leeway, context: .inspection))
+                expectedAudience: audience, expectedIssuer: issuer, localTime: now, leeway: leeway, context: .inspection
+            ))
     }
 
     /// The property: expired exactly when exp + leeway < now, for many random values.
@@ -43,7 +46,10 @@ import Testing
             let exp = Double(Int.random(in: 1_000_000_000...2_000_000_000, using: &rng))
             let leeway = Double(Int.random(in: 0...600, using: &rng))
             // Bias towards the boundary, where off-by-one mistakes live.
-            let now = Bool.random(using: &rng) ? exp + leeway + Double(Int.random(in: -2...2, using: &rng)) : Double(Int.random(in: 1_000_000_000...2_000_000_000, using: &rng))
+            let now =
+                Bool.random(using: &rng)
+                ? exp + leeway + Double(Int.random(in: -2...2, using: &rng))
+                : Double(Int.random(in: 1_000_000_000...2_000_000_000, using: &rng))
             let findings = Self.judge(
                 decoded: Self.token(#"{"exp":\#(Int(exp))}"#), verification: nil, leeway: leeway, now: now)
             let expired = Self.ids(findings).contains("token.expired")
@@ -53,7 +59,8 @@ import Testing
     }
 
     @Test func expiredEvidenceSaysHowLongAgo() throws {
-        let findings = Self.judge(decoded: Self.token(#"{"exp":1700000000}"#), verification: nil, now: 1_700_000_000 + 3 * 3600 + 12 * 60)
+        let findings = Self.judge(
+            decoded: Self.token(#"{"exp":1700000000}"#), verification: nil, now: 1_700_000_000 + 3 * 3600 + 12 * 60)
         let expired = try #require(findings.first { $0.id == "token.expired" })
         #expect(expired.evidence.first == "exp 2023-11-14T22:13:20Z, expired 3 h 12 min ago")
         #expect(TokenInspection.relative("exp", 1_700_000_000, now: 1_700_011_520) == "expired 3 h 12 min ago")
@@ -62,18 +69,32 @@ import Testing
 
     @Test func notBeforeAndIssuedInTheFuture() {
         let now = 1_700_000_000.0
-        #expect(Self.ids(Self.judge(decoded: Self.token(#"{"nbf":1700000300}"#), verification: nil, now: now)) == ["token.not-yet-valid"])
-        #expect(Self.ids(Self.judge(decoded: Self.token(#"{"iat":1700000300}"#), verification: nil, now: now)) == ["token.not-yet-valid"])
+        #expect(
+            Self.ids(Self.judge(decoded: Self.token(#"{"nbf":1700000300}"#), verification: nil, now: now)) == [
+                "token.not-yet-valid"
+            ])
+        #expect(
+            Self.ids(Self.judge(decoded: Self.token(#"{"iat":1700000300}"#), verification: nil, now: now)) == [
+                "token.not-yet-valid"
+            ])
         // Within leeway: fine.
-        #expect(Self.judge(decoded: Self.token(#"{"nbf":1700000030,"iat":1700000030}"#), verification: nil, now: now).isEmpty)
-        #expect(Self.judge(decoded: Self.token(#"{"nbf":1700000030}"#), verification: nil, leeway: 0, now: now).count == 1)
+        #expect(
+            Self.judge(decoded: Self.token(#"{"nbf":1700000030,"iat":1700000030}"#), verification: nil, now: now)
+                .isEmpty)
+        #expect(
+            Self.judge(decoded: Self.token(#"{"nbf":1700000030}"#), verification: nil, leeway: 0, now: now).count == 1)
         // exp as a string is not a NumericDate.
-        #expect(Self.ids(Self.judge(decoded: Self.token(#"{"exp":"tomorrow"}"#), verification: nil, now: now)) == ["token.expired"])
+        #expect(
+            Self.ids(Self.judge(decoded: Self.token(#"{"exp":"tomorrow"}"#), verification: nil, now: now)) == [
+                "token.expired"
+            ])
     }
 
     @Test func audienceAndIssuer() {
         let t = Self.token(#"{"aud":["api://a","api://b"],"iss":"https://idp.example"}"#)
-        #expect(Self.judge(decoded: t, verification: nil, audience: "api://b", issuer: "https://idp.example", now: 0).isEmpty)
+        #expect(
+            Self.judge(decoded: t, verification: nil, audience: "api://b", issuer: "https://idp.example", now: 0)
+                .isEmpty)
         let both = Self.judge(decoded: t, verification: nil, audience: "api://c", issuer: "https://other", now: 0)
         #expect(Self.ids(both) == ["token.audience-mismatch", "token.audience-mismatch"])
         #expect(both[0].evidence == ["aud api://a, api://b, expected api://c"])
@@ -87,19 +108,22 @@ import Testing
         #expect(noKid[0].evidence.contains("no key with kid k9"))
         #expect(noKid[0].severity == .error)
         #expect(Self.judge(decoded: t, verification: .verified(algorithm: "RS256", key: "k"), now: 0).isEmpty)
-        let confusion = Self.judge(decoded: t, verification: .failed(.algorithmConfusion(algorithm: "HS256", forged: true)), now: 0)
+        let confusion = Self.judge(
+            decoded: t, verification: .failed(.algorithmConfusion(algorithm: "HS256", forged: true)), now: 0)
         #expect(confusion[0].detail.contains("Algorithm confusion"))
         let weak = Self.judge(decoded: t, verification: .verifiedWithWeakSecret(algorithm: "HS256"), now: 0)
         #expect(weak.map(\.severity) == [.warning])
         #expect(weak.map(\.id) == ["token.weak-secret"])
-        #expect(Self.judge(decoded: t, verification: nil, weakSecretGuessed: true, now: 0).map(\.severity) == [.warning])
+        #expect(
+            Self.judge(decoded: t, verification: nil, weakSecretGuessed: true, now: 0).map(\.severity) == [.warning])
         let none = Self.judge(decoded: Self.token("{}", header: #"{"alg":"none"}"#), verification: nil, now: 0)
         #expect(Self.ids(none) == ["token.signature-invalid"])
         #expect(none[0].severity == .error)
     }
 
     @Test func notJWTFindings() {
-        let jwe = Self.judge(decoded: JWT.decode("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"), verification: nil, now: 0)
+        let jwe = Self.judge(
+            decoded: JWT.decode("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"), verification: nil, now: 0)
         #expect(jwe[0].detail.contains("JWE"))
         #expect(jwe[0].severity == .info)
         #expect(!TokenInspection.isProblem(jwe))
@@ -114,8 +138,11 @@ import Testing
     /// Issue 11: `why401 jwt` was asked to read a JWT, so anything that is not one — no dots, only
     /// dots, random text — is `token.not-jwt` as a warning that fails the command, with a one-line
     /// reason; never "OK", and `....` is not a JWE.
-    @Test(arguments: ["xxxxxxxx", "....", ".", "..", "2YotnFZFEjr1zCsicMWpAA", "a.b", "abc.def.ghi", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
-                      "hello world", "a.b.c.d.e", "%%%.!!!.###"])
+    @Test(arguments: [
+        "xxxxxxxx", "....", ".", "..", "2YotnFZFEjr1zCsicMWpAA", "a.b", "abc.def.ghi",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "hello world", "a.b.c.d.e", "%%%.!!!.###",
+    ])
     func nonJWTInputIsAWarningThatFails(input: String) throws {
         let findings = Self.judge(decoded: JWT.decode(input), verification: nil, now: 0)
         #expect(findings.map(\.id) == ["token.not-jwt"], "\(input)")
@@ -131,7 +158,8 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         let alphabet = Array("abcXYZ019._-~+/=")
         for _ in 0..<500 {
-            let text = String((0..<Int.random(in: 1...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            let text = String(
+                (0..<Int.random(in: 1...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
             let findings = Self.judge(decoded: JWT.decode(text), verification: nil, now: 0)
             if case .success = JWT.decode(text) { continue }  // e.g. "e30.e30.x" is a (claims-less) JWT
             #expect(TokenInspection.isProblem(findings), "\(text)")
@@ -147,7 +175,9 @@ import Testing
     /// `check --bearer` keeps an opaque (or dotted non-JWT) token as the normal, informational case.
     @Test func checkBearerKeepsOpaqueTokensInfo() {
         for token in ["2YotnFZFEjr1zCsicMWpAA", "....", "abc.def.ghi"] {
-            let evidence = CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) { $0.token = JWT.decode(token) }
+            let evidence = CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401)) {
+                $0.token = JWT.decode(token)
+            }
             let findings = TokenNotJWTRule.check(evidence)
             #expect(findings.map(\.id) == ["token.not-jwt"], "\(token)")
             #expect(findings.allSatisfy { $0.severity == .info })

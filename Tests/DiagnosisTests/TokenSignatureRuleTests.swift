@@ -1,6 +1,6 @@
 import CredentialModel
-import TestSupport
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -29,7 +29,9 @@ import Testing
     }
 
     @Test func badSignatureLeadsTheVerdictAndNamesTheKeySource() {
-        let e = CheckSample.make(sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer error=\"invalid_token\""])) {
+        let e = CheckSample.make(
+            sent: .bearer, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer error=\"invalid_token\""])
+        ) {
             $0.token = JWT.decode("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.x")
             $0.tokenVerification = .failed(.badSignature(algorithm: "HS256", key: "HMAC secret given (9 bytes)"))
             $0.tokenKeySource = "--secret @hs.key"
@@ -49,21 +51,35 @@ import Testing
 
     @Test func discoveryProblemsComeFirstInTheEvidence() throws {
         let e = CheckSample.make(
-            sent: .none, CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"x\""], credentialed: false),
+            sent: .none,
+            CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Bearer realm=\"x\""], credentialed: false),
             CheckSample.step(.resourceMetadata, 200, ["Content-Type": "application/json"], credentialed: false),
-            CheckSample.step(.authorizationServerMetadata, 200, ["Content-Type": "application/json"], credentialed: false)
+            CheckSample.step(
+                .authorizationServerMetadata, 200, ["Content-Type": "application/json"], credentialed: false)
         ) {
-            $0.discoveryProblems = [.init(step: "authorization server metadata", message: "issuer mismatch: metadata says https://a, authorization_servers says https://b")]
+            $0.discoveryProblems = [
+                .init(
+                    step: "authorization server metadata",
+                    message: "issuer mismatch: metadata says https://a, authorization_servers says https://b")
+            ]
         }
         let finding = try #require(ResourceMetadataBrokenRule.check(e).first)
         #expect(finding.severity == .error)
-        #expect(finding.evidence.first == "authorization server metadata: issuer mismatch: metadata says https://a, authorization_servers says https://b")
+        #expect(
+            finding.evidence.first
+                == """
+                authorization server metadata: issuer mismatch: metadata says https://a, authorization_servers \
+                says https://b
+                """
+        )
         #expect(finding.detail.hasPrefix("OAuth discovery fails at the authorization server metadata"))
         #expect(finding.evidence.count == 3)
     }
 
     @Test func wellKnownWithoutMetadataIsNoFault() {
-        let e = CheckSample.make(sent: .none, CheckSample.step(.resourceMetadata, 404, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel))
+        let e = CheckSample.make(
+            sent: .none,
+            CheckSample.step(.resourceMetadata, 404, credentialed: false, label: CheckEvidence.wellKnownMetadataLabel))
         #expect(ResourceMetadataBrokenRule.check(e).isEmpty)
         let named = CheckSample.make(sent: .none, CheckSample.step(.resourceMetadata, 404, credentialed: false))
         #expect(ResourceMetadataBrokenRule.check(named).first?.detail.contains("answered 404") ?? false)

@@ -1,5 +1,5 @@
-import TestSupport
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Diagnosis
@@ -8,9 +8,11 @@ import Testing
 @Suite struct WordPressRuleTests {
     @Test func culpritOutranksSuspectsAndNamesThePlugin() {
         var facts = WordPressCulpritPluginRule.bisected(.culprit("bad-plugin"))
-        facts.plugins.append(WordPressPlugin(folder: "bad-plugin", mainFile: "bad-plugin/bad.php", name: "Bad Plugin", version: "1.0"))
         facts.plugins.append(
-            WordPressPlugin(folder: "wordfence", mainFile: "wordfence/wordfence.php", name: "Wordfence Security",
+            WordPressPlugin(folder: "bad-plugin", mainFile: "bad-plugin/bad.php", name: "Bad Plugin", version: "1.0"))
+        facts.plugins.append(
+            WordPressPlugin(
+                folder: "wordfence", mainFile: "wordfence/wordfence.php", name: "Wordfence Security",
                 known: KnownAuthPlugin(slug: "wordfence", category: .security, reason: "firewall")))
         let findings = WordPressRules.run(facts)
         #expect(findings.map(\.id) == ["wordpress.culprit-plugin", "wordpress.auth-plugin"])
@@ -24,9 +26,11 @@ import Testing
         var facts = WordPressRules.sample
         facts.activeSource = .wpCLI
         facts.plugins = [
-            WordPressPlugin(folder: "two-factor", mainFile: "two-factor/two-factor.php", name: "Two Factor", active: true,
+            WordPressPlugin(
+                folder: "two-factor", mainFile: "two-factor/two-factor.php", name: "Two Factor", active: true,
                 known: KnownAuthPlugin(slug: "two-factor", category: .twoFactor, reason: "2FA")),
-            WordPressPlugin(folder: "jwt-auth", mainFile: "jwt-auth/jwt-auth.php", name: "JWT Auth", active: false,
+            WordPressPlugin(
+                folder: "jwt-auth", mainFile: "jwt-auth/jwt-auth.php", name: "JWT Auth", active: false,
                 known: KnownAuthPlugin(slug: "jwt-auth", category: .jwt, reason: "JWT")),
         ]
         let finding = WordPressAuthPluginRule.check(facts)[0]

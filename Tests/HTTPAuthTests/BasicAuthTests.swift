@@ -4,10 +4,14 @@ import Testing
 @testable import HTTPAuth
 
 @Suite struct BasicAuthTests {
-    static let noCharset = Challenge(scheme: "Basic", parameters: [AuthParameter(name: "realm", value: "WallyWorld", wasQuoted: true)])
-    static let utf8Charset = Challenge(scheme: "Basic", parameters: [
-        AuthParameter(name: "realm", value: "foo", wasQuoted: true), AuthParameter(name: "charset", value: "UTF-8", wasQuoted: true),
-    ])
+    static let noCharset = Challenge(
+        scheme: "Basic", parameters: [AuthParameter(name: "realm", value: "WallyWorld", wasQuoted: true)])
+    static let utf8Charset = Challenge(
+        scheme: "Basic",
+        parameters: [
+            AuthParameter(name: "realm", value: "foo", wasQuoted: true),
+            AuthParameter(name: "charset", value: "UTF-8", wasQuoted: true),
+        ])
 
     static var vectorIDs: [String] { ((try? AuthVectors.section("basic")) ?? []).compactMap { $0["id"] as? String } }
 
@@ -38,7 +42,9 @@ import Testing
     }
 
     @Test func rfc7617Examples() throws {
-        #expect(try BasicCredentials(user: "Aladdin", password: "open sesame").authorizationValue() == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+        #expect(
+            try BasicCredentials(user: "Aladdin", password: "open sesame").authorizationValue()
+                == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
         let pound = BasicCredentials(user: "test", password: "123£")
         #expect(try pound.authorizationValue(for: Self.utf8Charset, fallback: .latin1) == "Basic dGVzdDoxMjPCow==")
         #expect(try pound.authorizationValue(for: Self.noCharset, fallback: .latin1) == "Basic dGVzdDoxMjOj")
@@ -107,16 +113,18 @@ import Testing
     }
 
     @Test func everyIssueKindIsReachable() {
-        let all = Set(Self.kinds(" a:b\u{1}é", " pw \n")) .union(Self.kinds("", "x"))
+        let all = Set(Self.kinds(" a:b\u{1}é", " pw \n")).union(Self.kinds("", "x"))
         #expect(all == Set(BasicIssue.Kind.allCases))
     }
 
     // MARK: decoding received credentials
 
     @Test func decodeErrors() {
-        #expect(BasicAuth.decode(token68: "QWxhZGRpbjpvcGVuIHNlc2FtZQ==") == .success(BasicCredentials(user: "Aladdin", password: "open sesame")))
+        #expect(
+            BasicAuth.decode(token68: "QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+                == .success(BasicCredentials(user: "Aladdin", password: "open sesame")))
         #expect(BasicAuth.decode(token68: "") == .failure(.empty))
-        guard case let .failure(.invalidBase64(error)) = BasicAuth.decode(token68: "QWxh!GRpbg==") else {
+        guard case .failure(.invalidBase64(let error)) = BasicAuth.decode(token68: "QWxh!GRpbg==") else {
             Issue.record("expected a base64 error")
             return
         }
@@ -124,14 +132,22 @@ import Testing
         // "QWxhZGRpbg==" = "Aladdin": no colon.
         #expect(BasicAuth.decode(token68: "QWxhZGRpbg==") == .failure(.missingColon(decodedLength: 7)))
         // user "\xFF" : password "x"
-        #expect(BasicAuth.decode(token68: Base64.encode([0xFF, 0x3A, 0x78])) == .failure(.invalidUTF8(field: .user, offset: 0)))
+        #expect(
+            BasicAuth.decode(token68: Base64.encode([0xFF, 0x3A, 0x78]))
+                == .failure(.invalidUTF8(field: .user, offset: 0)))
         // Only the first colon splits: the password keeps its colon.
-        #expect(BasicAuth.decode(token68: "YWxhZGRpbjpvcGVuOnNlc2FtZQ==") == .success(BasicCredentials(user: "aladdin", password: "open:sesame")))
-        #expect(BasicAuth.decode(token68: Base64.encode(Array(":".utf8))) == .success(BasicCredentials(user: "", password: "")))
+        #expect(
+            BasicAuth.decode(token68: "YWxhZGRpbjpvcGVuOnNlc2FtZQ==")
+                == .success(BasicCredentials(user: "aladdin", password: "open:sesame")))
+        #expect(
+            BasicAuth.decode(token68: Base64.encode(Array(":".utf8)))
+                == .success(BasicCredentials(user: "", password: "")))
     }
 
     @Test func decodeAuthorizationValue() {
-        #expect(BasicAuth.decode(authorization: "basic  QWxhZGRpbjpvcGVuIHNlc2FtZQ== ") == .success(BasicCredentials(user: "Aladdin", password: "open sesame")))
+        #expect(
+            BasicAuth.decode(authorization: "basic  QWxhZGRpbjpvcGVuIHNlc2FtZQ== ")
+                == .success(BasicCredentials(user: "Aladdin", password: "open sesame")))
         #expect(BasicAuth.decode(authorization: "Bearer abc") == .failure(.notBasic))
         #expect(BasicAuth.decode(authorization: "Basic") == .failure(.empty))
         #expect(BasicAuth.decode(authorization: "Basicx") == .failure(.notBasic))

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct BearerAuthTests {
     static func bearer(_ parameters: [(String, String)]) -> Challenge {
-        Challenge(scheme: "Bearer", parameters: parameters.map { AuthParameter(name: $0.0, value: $0.1, wasQuoted: true) })
+        Challenge(
+            scheme: "Bearer", parameters: parameters.map { AuthParameter(name: $0.0, value: $0.1, wasQuoted: true) })
     }
 
     /// The fixture's Bearer headers, translated by hand into the `Challenge` a (lenient) parser
@@ -13,12 +14,20 @@ import Testing
     static let fixtureChallenges: [String: Challenge] = [
         #"Bearer realm="example""#: bearer([("realm", "example")]),
         #"Bearer realm="example", error="invalid_token", error_description="The access token expired""#:
-            bearer([("realm", "example"), ("error", "invalid_token"), ("error_description", "The access token expired")]),
+            bearer([
+                ("realm", "example"), ("error", "invalid_token"), ("error_description", "The access token expired"),
+            ]),
         // API Gateway: no commas between parameters (non-conforming); a lenient parser recovers these three.
         #"Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience""#:
-            bearer([("scope", ""), ("error", "invalid_token"), ("error_description", "the token does not have a valid audience")]),
+            bearer([
+                ("scope", ""), ("error", "invalid_token"),
+                ("error_description", "the token does not have a valid audience"),
+            ]),
         #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",error="invalid_token""#:
-            bearer([("realm", "https://auth.docker.io/token"), ("service", "registry.docker.io"), ("error", "invalid_token")]),
+            bearer([
+                ("realm", "https://auth.docker.io/token"), ("service", "registry.docker.io"),
+                ("error", "invalid_token"),
+            ]),
     ]
 
     static var fixtureHeaders: [String] {
@@ -66,14 +75,21 @@ import Testing
     }
 
     @Test func allAttributes() throws {
-        let challenge = try #require(BearerChallenge(Challenge(scheme: "bearer", parameters: [
-            AuthParameter(name: "realm", value: "api", wasQuoted: true),
-            AuthParameter(name: "error", value: "insufficient_scope", wasQuoted: true),
-            AuthParameter(name: "Error_Description", value: "needs write", wasQuoted: true),
-            AuthParameter(name: "error_uri", value: "https://docs.example.com/errors#scope", wasQuoted: true),
-            AuthParameter(name: "scope", value: "read:user  write:repo openid", wasQuoted: true),
-            AuthParameter(name: "resource_metadata", value: "https://api.example.com/.well-known/oauth-protected-resource", wasQuoted: true),
-        ])))
+        let challenge = try #require(
+            BearerChallenge(
+                Challenge(
+                    scheme: "bearer",
+                    parameters: [
+                        AuthParameter(name: "realm", value: "api", wasQuoted: true),
+                        AuthParameter(name: "error", value: "insufficient_scope", wasQuoted: true),
+                        AuthParameter(name: "Error_Description", value: "needs write", wasQuoted: true),
+                        AuthParameter(
+                            name: "error_uri", value: "https://docs.example.com/errors#scope", wasQuoted: true),
+                        AuthParameter(name: "scope", value: "read:user  write:repo openid", wasQuoted: true),
+                        AuthParameter(
+                            name: "resource_metadata",
+                            value: "https://api.example.com/.well-known/oauth-protected-resource", wasQuoted: true),
+                    ])))
         #expect(challenge.realm == "api")
         #expect(challenge.error == .insufficientScope)
         #expect(challenge.errorDescription == "needs write")
@@ -157,7 +173,10 @@ import Testing
 
     @Test func tokenNeverInDescriptions() {
         let secret = "s3cr3tTokenValue"
-        let variants = ["Bearer \(secret)", "\"\(secret)\"", " \(secret) \n", "\(secret) \(secret)", "\(secret)%", "\(secret)=x", "'\(secret)"]
+        let variants = [
+            "Bearer \(secret)", "\"\(secret)\"", " \(secret) \n", "\(secret) \(secret)", "\(secret)%", "\(secret)=x",
+            "'\(secret)",
+        ]
         for variant in variants {
             let issues = BearerAuth.inspect(token: variant)
             #expect(!issues.isEmpty)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPAuth
 
 /// Compact, readable form of a parse: `Basic realm=⟨foo⟩`, `Other ~abc==`, bare names as `stale`.
@@ -25,83 +26,119 @@ struct ParserCase: Sendable, CustomTestStringConvertible {
 let grammarCases: [ParserCase] = [
     // The hard ambiguity: after a comma, `token SP` or `token` + end/comma starts a challenge,
     // `token BWS =` continues the parameters.
-    ParserCase(name: "comma then scheme SP starts a challenge", input: #"Basic realm="a", Bearer realm="b""#,
-               challenges: ["Basic realm=⟨a⟩", "Bearer realm=⟨b⟩"]),
-    ParserCase(name: "comma then name= continues the params", input: #"Digest realm="a", qop="auth""#,
-               challenges: ["Digest realm=⟨a⟩ qop=⟨auth⟩"]),
-    ParserCase(name: "comma then name BWS = continues the params", input: #"Digest realm="a", qop = "auth""#,
-               challenges: ["Digest realm=⟨a⟩ qop=⟨auth⟩"]),
-    ParserCase(name: "comma then lone token is a scheme-only challenge", input: #"Basic realm="a", Negotiate"#,
-               challenges: ["Basic realm=⟨a⟩", "Negotiate"]),
-    ParserCase(name: "comma then lone token then comma", input: #"Basic realm="a", Negotiate, NTLM"#,
-               challenges: ["Basic realm=⟨a⟩", "Negotiate", "NTLM"]),
+    ParserCase(
+        name: "comma then scheme SP starts a challenge", input: #"Basic realm="a", Bearer realm="b""#,
+        challenges: ["Basic realm=⟨a⟩", "Bearer realm=⟨b⟩"]),
+    ParserCase(
+        name: "comma then name= continues the params", input: #"Digest realm="a", qop="auth""#,
+        challenges: ["Digest realm=⟨a⟩ qop=⟨auth⟩"]),
+    ParserCase(
+        name: "comma then name BWS = continues the params", input: #"Digest realm="a", qop = "auth""#,
+        challenges: ["Digest realm=⟨a⟩ qop=⟨auth⟩"]),
+    ParserCase(
+        name: "comma then lone token is a scheme-only challenge", input: #"Basic realm="a", Negotiate"#,
+        challenges: ["Basic realm=⟨a⟩", "Negotiate"]),
+    ParserCase(
+        name: "comma then lone token then comma", input: #"Basic realm="a", Negotiate, NTLM"#,
+        challenges: ["Basic realm=⟨a⟩", "Negotiate", "NTLM"]),
     ParserCase(name: "token68 with padding then end", input: "Bearer abc=", challenges: ["Bearer ~abc="]),
-    ParserCase(name: "token68 with padding then comma", input: "Bearer abc= , Basic", challenges: ["Bearer ~abc=", "Basic"]),
+    ParserCase(
+        name: "token68 with padding then comma", input: "Bearer abc= , Basic", challenges: ["Bearer ~abc=", "Basic"]),
     ParserCase(name: "name=value is a param, not token68", input: "Bearer abc=def", challenges: ["Bearer abc=⟨def⟩"]),
     ParserCase(name: "name= BWS value is a param", input: "Bearer abc= def", challenges: ["Bearer abc=⟨def⟩"]),
-    ParserCase(name: "token68 without padding", input: "Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1", challenges: ["Negotiate ~YIIGhgYJKoZIhvcSAQICAQBuggZ1"]),
-    ParserCase(name: "token68 with slash and plus", input: "Basic dXNl+cjp/wYXNz==", challenges: ["Basic ~dXNl+cjp/wYXNz=="]),
-    ParserCase(name: "token68 followed by more challenges", input: #"Basic abc==, Bearer realm="x""#,
-               challenges: ["Basic ~abc==", "Bearer realm=⟨x⟩"]),
-    ParserCase(name: "unknown schemes", input: #"X-Custom a=b, Weird-1 ~tok~"#,
-               challenges: ["X-Custom a=⟨b⟩", "Weird-1 ~~tok~"]),
-    ParserCase(name: "commas inside quotes", input: #"Digest qop="auth, auth-int", realm="a,b""#,
-               challenges: ["Digest qop=⟨auth, auth-int⟩ realm=⟨a,b⟩"]),
-    ParserCase(name: "empty list elements everywhere are RFC-valid", input: #" , ,Basic realm="a", , ,Bearer, ,"#,
-               challenges: ["Basic realm=⟨a⟩", "Bearer"]),
-    ParserCase(name: "quoted-pair unescaping", input: #"Basic realm="a\"b\\c\d""#, challenges: [#"Basic realm=⟨a"b\cd⟩"#]),
+    ParserCase(
+        name: "token68 without padding", input: "Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1",
+        challenges: ["Negotiate ~YIIGhgYJKoZIhvcSAQICAQBuggZ1"]),
+    ParserCase(
+        name: "token68 with slash and plus", input: "Basic dXNl+cjp/wYXNz==", challenges: ["Basic ~dXNl+cjp/wYXNz=="]),
+    ParserCase(
+        name: "token68 followed by more challenges", input: #"Basic abc==, Bearer realm="x""#,
+        challenges: ["Basic ~abc==", "Bearer realm=⟨x⟩"]),
+    ParserCase(
+        name: "unknown schemes", input: #"X-Custom a=b, Weird-1 ~tok~"#,
+        challenges: ["X-Custom a=⟨b⟩", "Weird-1 ~~tok~"]),
+    ParserCase(
+        name: "commas inside quotes", input: #"Digest qop="auth, auth-int", realm="a,b""#,
+        challenges: ["Digest qop=⟨auth, auth-int⟩ realm=⟨a,b⟩"]),
+    ParserCase(
+        name: "empty list elements everywhere are RFC-valid", input: #" , ,Basic realm="a", , ,Bearer, ,"#,
+        challenges: ["Basic realm=⟨a⟩", "Bearer"]),
+    ParserCase(
+        name: "quoted-pair unescaping", input: #"Basic realm="a\"b\\c\d""#, challenges: [#"Basic realm=⟨a"b\cd⟩"#]),
     ParserCase(name: "empty quoted value", input: #"Bearer scope="""#, challenges: ["Bearer scope=⟨⟩"]),
 
     // Lenient recoveries.
-    ParserCase(name: "API gateway comma-less Bearer",
-               input: #"Bearer scope="" error="invalid_token" error_description="The access token expired""#,
-               challenges: ["Bearer scope=⟨⟩ error=⟨invalid_token⟩ error_description=⟨The access token expired⟩"],
-               deviations: [.missingComma, .missingComma], offsets: [16, 38]),
-    ParserCase(name: "single-quoted value", input: "Basic realm='x y'", challenges: ["Basic realm=⟨x y⟩"],
-               deviations: [.singleQuotedValue], offsets: [12]),
+    ParserCase(
+        name: "API gateway comma-less Bearer",
+        input: #"Bearer scope="" error="invalid_token" error_description="The access token expired""#,
+        challenges: ["Bearer scope=⟨⟩ error=⟨invalid_token⟩ error_description=⟨The access token expired⟩"],
+        deviations: [.missingComma, .missingComma], offsets: [16, 38]),
+    ParserCase(
+        name: "single-quoted value", input: "Basic realm='x y'", challenges: ["Basic realm=⟨x y⟩"],
+        deviations: [.singleQuotedValue], offsets: [12]),
     ParserCase(name: "unclosed single quote is a token", input: "Basic realm='x", challenges: ["Basic realm=⟨'x⟩"]),
-    ParserCase(name: "duplicate param kept twice", input: "Basic realm=a, REALM=b", challenges: ["Basic realm=⟨a⟩ REALM=⟨b⟩"],
-               deviations: [.duplicateParameter], offsets: [15]),
-    ParserCase(name: "bare word between params becomes a value-less param",
-               input: #"Digest realm="x", stale, nonce="y""#, challenges: ["Digest realm=⟨x⟩ stale nonce=⟨y⟩"],
-               deviations: [.parameterWithoutValue], offsets: [18]),
-    ParserCase(name: "known scheme between params stays a challenge",
-               input: #"Digest realm="x", Basic, nonce="y""#, challenges: ["Digest realm=⟨x⟩", "Basic nonce=⟨y⟩"],
-               deviations: [.missingScheme], offsets: [25]),
-    ParserCase(name: "bare first word followed by params", input: #"Basic realm, charset="UTF-8""#,
-               challenges: ["Basic realm charset=⟨UTF-8⟩"], deviations: [.parameterWithoutValue], offsets: [6]),
-    ParserCase(name: "param with = and no value", input: "Basic realm=, charset=x", challenges: ["Basic ~realm= charset=⟨x⟩"],
-               deviations: [.missingScheme], offsets: [14]),
-    ParserCase(name: "empty value at end after params", input: "Basic a=b, realm=", challenges: ["Basic a=⟨b⟩ realm=⟨⟩"],
-               deviations: [.emptyValue], offsets: [17]),
-    ParserCase(name: "params with no scheme are dropped", input: #"realm="x""#, challenges: [],
-               deviations: [.missingScheme], offsets: [0]),
-    ParserCase(name: "semicolon separator", input: #"Basic realm="x"; charset=UTF-8"#,
-               challenges: ["Basic realm=⟨x⟩ charset=⟨UTF-8⟩"], deviations: [.unexpectedCharacter], offsets: [15]),
-    ParserCase(name: "unterminated quoted string", input: #"Basic realm="x, Bearer"#, challenges: ["Basic realm=⟨x, Bearer⟩"],
-               deviations: [.unterminatedQuotedString], offsets: [12]),
-    ParserCase(name: "obs-fold between params", input: "Digest realm=\"a\",\r\n\tqop=auth", challenges: ["Digest realm=⟨a⟩ qop=⟨auth⟩"],
-               deviations: [.obsoleteLineFolding], offsets: [17]),
-    ParserCase(name: "obs-fold inside a quoted string becomes the space", input: "Basic realm=\"a\r\n b\"",
-               challenges: ["Basic realm=⟨a b⟩"], deviations: [.obsoleteLineFolding], offsets: [14]),
-    ParserCase(name: "unquoted value with slash", input: "Bearer resource_metadata=https://x/y",
-               challenges: ["Bearer resource_metadata=⟨https://x/y⟩"], deviations: [.unexpectedCharacter], offsets: [30]),
-    ParserCase(name: "unquoted base64 value keeps padding", input: "Digest nonce=abc==, qop=auth",
-               challenges: ["Digest nonce=⟨abc==⟩ qop=⟨auth⟩"], deviations: [.unexpectedCharacter], offsets: [16]),
-    ParserCase(name: "invalid token68 character", input: "Bearer ab@c", challenges: ["Bearer ~ab@c"],
-               deviations: [.invalidToken68], offsets: [9]),
-    ParserCase(name: "invalid scheme character", input: "Bas:ic realm=x", challenges: ["Bas:ic realm=⟨x⟩"],
-               deviations: [.invalidSchemeCharacter], offsets: [3]),
-    ParserCase(name: "quote right after scheme", input: #"Basic"realm""#, challenges: ["Basic"],
-               deviations: [.unexpectedCharacter], offsets: [5]),
-    ParserCase(name: "two token68 words: missing comma", input: "Basic abc Bearer", challenges: ["Basic ~abc", "Bearer"],
-               deviations: [.missingComma], offsets: [10]),
-    ParserCase(name: "control byte treated as space", input: "Basic\u{0}realm=x", challenges: ["Basic realm=⟨x⟩"],
-               deviations: [.controlCharacter], offsets: [5]),
+    ParserCase(
+        name: "duplicate param kept twice", input: "Basic realm=a, REALM=b", challenges: ["Basic realm=⟨a⟩ REALM=⟨b⟩"],
+        deviations: [.duplicateParameter], offsets: [15]),
+    ParserCase(
+        name: "bare word between params becomes a value-less param",
+        input: #"Digest realm="x", stale, nonce="y""#, challenges: ["Digest realm=⟨x⟩ stale nonce=⟨y⟩"],
+        deviations: [.parameterWithoutValue], offsets: [18]),
+    ParserCase(
+        name: "known scheme between params stays a challenge",
+        input: #"Digest realm="x", Basic, nonce="y""#, challenges: ["Digest realm=⟨x⟩", "Basic nonce=⟨y⟩"],
+        deviations: [.missingScheme], offsets: [25]),
+    ParserCase(
+        name: "bare first word followed by params", input: #"Basic realm, charset="UTF-8""#,
+        challenges: ["Basic realm charset=⟨UTF-8⟩"], deviations: [.parameterWithoutValue], offsets: [6]),
+    ParserCase(
+        name: "param with = and no value", input: "Basic realm=, charset=x", challenges: ["Basic ~realm= charset=⟨x⟩"],
+        deviations: [.missingScheme], offsets: [14]),
+    ParserCase(
+        name: "empty value at end after params", input: "Basic a=b, realm=", challenges: ["Basic a=⟨b⟩ realm=⟨⟩"],
+        deviations: [.emptyValue], offsets: [17]),
+    ParserCase(
+        name: "params with no scheme are dropped", input: #"realm="x""#, challenges: [],
+        deviations: [.missingScheme], offsets: [0]),
+    ParserCase(
+        name: "semicolon separator", input: #"Basic realm="x"; charset=UTF-8"#,
+        challenges: ["Basic realm=⟨x⟩ charset=⟨UTF-8⟩"], deviations: [.unexpectedCharacter], offsets: [15]),
+    ParserCase(
+        name: "unterminated quoted string", input: #"Basic realm="x, Bearer"#, challenges: ["Basic realm=⟨x, Bearer⟩"],
+        deviations: [.unterminatedQuotedString], offsets: [12]),
+    ParserCase(
+        name: "obs-fold between params", input: "Digest realm=\"a\",\r\n\tqop=auth",
+        challenges: ["Digest realm=⟨a⟩ qop=⟨auth⟩"],
+        deviations: [.obsoleteLineFolding], offsets: [17]),
+    ParserCase(
+        name: "obs-fold inside a quoted string becomes the space", input: "Basic realm=\"a\r\n b\"",
+        challenges: ["Basic realm=⟨a b⟩"], deviations: [.obsoleteLineFolding], offsets: [14]),
+    ParserCase(
+        name: "unquoted value with slash", input: "Bearer resource_metadata=https://x/y",
+        challenges: ["Bearer resource_metadata=⟨https://x/y⟩"], deviations: [.unexpectedCharacter], offsets: [30]),
+    ParserCase(
+        name: "unquoted base64 value keeps padding", input: "Digest nonce=abc==, qop=auth",
+        challenges: ["Digest nonce=⟨abc==⟩ qop=⟨auth⟩"], deviations: [.unexpectedCharacter], offsets: [16]),
+    ParserCase(
+        name: "invalid token68 character", input: "Bearer ab@c", challenges: ["Bearer ~ab@c"],
+        deviations: [.invalidToken68], offsets: [9]),
+    ParserCase(
+        name: "invalid scheme character", input: "Bas:ic realm=x", challenges: ["Bas:ic realm=⟨x⟩"],
+        deviations: [.invalidSchemeCharacter], offsets: [3]),
+    ParserCase(
+        name: "quote right after scheme", input: #"Basic"realm""#, challenges: ["Basic"],
+        deviations: [.unexpectedCharacter], offsets: [5]),
+    ParserCase(
+        name: "two token68 words: missing comma", input: "Basic abc Bearer", challenges: ["Basic ~abc", "Bearer"],
+        deviations: [.missingComma], offsets: [10]),
+    ParserCase(
+        name: "control byte treated as space", input: "Basic\u{0}realm=x", challenges: ["Basic realm=⟨x⟩"],
+        deviations: [.controlCharacter], offsets: [5]),
     ParserCase(name: "empty field", input: "", challenges: [], deviations: [.emptyField], offsets: [0]),
     ParserCase(name: "only separators", input: " , , ", challenges: [], deviations: [.emptyField], offsets: [0]),
-    ParserCase(name: "offsets count UTF-8 bytes", input: #"Basic realm="ä", x='y'"#, challenges: ["Basic realm=⟨ä⟩ x=⟨y⟩"],
-               deviations: [.singleQuotedValue], offsets: [20]),
+    ParserCase(
+        name: "offsets count UTF-8 bytes", input: #"Basic realm="ä", x='y'"#, challenges: ["Basic realm=⟨ä⟩ x=⟨y⟩"],
+        deviations: [.singleQuotedValue], offsets: [20]),
 ]
 
 @Suite struct ChallengeParserTests {
@@ -190,7 +227,8 @@ let grammarCases: [ParserCase] = [
         let result = ChallengeParser.parse(bytes: bytes)
         // Read as ISO-8859-1: 0xFF is ÿ, 0xC3 is Ã.
         #expect(result.challenges.map(render) == ["Basic realm=⟨ÿÃ⟩ x=⟨⟩"])
-        #expect(kinds(result.deviations) == [.invalidUTF8, .invalidUTF8, .controlCharacter, .controlCharacter, .emptyValue])
+        #expect(
+            kinds(result.deviations) == [.invalidUTF8, .invalidUTF8, .controlCharacter, .controlCharacter, .emptyValue])
         // The controls after `x=` count as whitespace (BWS), so the missing value is at the end.
         #expect(result.deviations.map(\.offset) == [13, 14, 20, 21, 22])
     }
@@ -219,7 +257,9 @@ let grammarCases: [ParserCase] = [
         #expect(result.challenges.map(render) == ["Basic realm=⟨ä⟩", "Newauth realm=⟨Ã¶-ö⟩"])
         #expect(result.deviations.map(\.offset) == [36])
         // Several field lines: offsets and the reading are per line.
-        let lines = ChallengeParser.parse(fieldBytes: [Array(#"Basic realm="a""#.utf8), Array(#"Digest realm="b"#.utf8) + [0xE9, 0x22]])
+        let lines = ChallengeParser.parse(fieldBytes: [
+            Array(#"Basic realm="a""#.utf8), Array(#"Digest realm="b"#.utf8) + [0xE9, 0x22],
+        ])
         #expect(lines.challenges.map(render) == ["Basic realm=⟨a⟩", "Digest realm=⟨bé⟩"])
         #expect(lines.deviations.map(\.fieldIndex) == [1])
         #expect(lines.deviations.map(\.offset) == [15])
@@ -244,9 +284,13 @@ let grammarCases: [ParserCase] = [
     @Test func emptyElementAfterSchemeKeepsTheChallengeBoundaries() throws {
         // The parameters after the commas belong to the scheme before them; a scheme after them
         // still starts a new challenge.
-        #expect(try ChallengeParser.parseStrict(#"Digest , realm="r", nonce="n", Basic , realm="b""#).map(render)
+        #expect(
+            try ChallengeParser.parseStrict(#"Digest , realm="r", nonce="n", Basic , realm="b""#).map(render)
                 == ["Digest realm=⟨r⟩ nonce=⟨n⟩", "Basic realm=⟨b⟩"])
-        #expect(try ChallengeParser.parseStrict(#"Basic , Bearer realm="x""#).map(render) == ["Basic", #"Bearer realm=⟨x⟩"#])
+        #expect(
+            try ChallengeParser.parseStrict(#"Basic , Bearer realm="x""#).map(render) == [
+                "Basic", #"Bearer realm=⟨x⟩"#,
+            ])
         #expect(try ChallengeParser.parseStrict("Basic ,").map(render) == ["Basic"])
         #expect(try ChallengeParser.parseStrict(#"Newauth ,, a=b"#).map(render) == ["Newauth a=⟨b⟩"])
         // Without the space the comma ends the challenge: `realm` has no scheme (still malformed).
@@ -278,7 +322,8 @@ let grammarCases: [ParserCase] = [
     }
 
     @Test func digestParameters() {
-        let value = #"Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", qop=auth, nc=00000001"#
+        let value =
+            #"Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", qop=auth, nc=00000001"#
         let (credentials, deviations) = CredentialsParser.parse(value)
         #expect(credentials?[parameter: "username"] == "Mufasa")
         #expect(credentials?[parameter: "nc"] == "00000001")

@@ -18,7 +18,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "garbage", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT", String(repeating: "1:", count: 10_000)])
+    @Test(arguments: [
+        "", "garbage", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT",
+        String(repeating: "1:", count: 10_000),
+    ])
     func rejectsNonDates(text: String) {
         #expect(HTTPDate.parse(text) == nil)
     }

@@ -1,9 +1,9 @@
 import Foundation
+import HTTPDigest
 import TestSupport
 import Testing
 
 @testable import HTTPAuth
-import HTTPDigest
 
 /// Every parser and inspector in HTTPAuth gets random bytes, 1 MB values and invalid UTF-8 and
 /// must return a result or an error — never trap. (The parser's own suites cover its grammar.)
@@ -29,44 +29,95 @@ import HTTPDigest
         return result
     }
 
+    /// Every entry point returns, and what it returns keeps its documented contract on any input:
+    /// offsets and ranges inside the value, strict == lenient without deviations, a decoded value
+    /// only from input that could encode it, no masked secret left in place.
     @Test func everyEntryPointSurvivesHostileInput() {
+        let base64Alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".utf8)
+        let base64urlAlphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=".utf8)
         for input in Self.inputs() {
-            _ = Base64.decodeReportingError(input)
-            _ = Base64.decodeReportingError(input, url: true)
-            _ = BasicAuth.decode(authorization: input)
-            _ = BasicAuth.decode(token68: input)
+            let length = input.utf8.count
+            let shown = String(input.prefix(40).debugDescription)
+            for (url, alphabet) in [(false, base64Alphabet), (true, base64urlAlphabet)] {
+                switch Base64.decodeReportingError(input, url: url) {
+                case .success(let bytes):
+                    #expect(input.utf8.allSatisfy(alphabet.contains), "decoded non-base64 input \(shown)")
+                    #expect(bytes.count <= length * 3 / 4, "\(shown): more bytes than the input can hold")
+                case .failure(let error):
+                    #expect((0...length).contains(error.offset), "\(shown): error offset \(error.offset) of \(length)")
+                }
+            }
+            if case .success = BasicAuth.decode(authorization: input) {
+                let trimmed = input.drop { $0 == " " || $0 == "\t" }
+                #expect(trimmed.lowercased().hasPrefix("basic "), "\(shown) is not Basic")
+            }
+            if case .success(let credentials) = BasicAuth.decode(token68: input) {
+                #expect(Base64.decode(input) != nil && credentials.user.utf8.count < length, "\(shown)")
+            }
             _ = BasicAuth.inspect(user: input, password: input, challenge: nil)
-            _ = BearerAuth.inspect(authorization: input)
             _ = BearerAuth.inspect(token: input)
-            _ = CredentialsParser.parse(input)
-            _ = AuthenticationInfoParser.parse(input)
-            _ = SecretMasking.maskCredentials(input)
+            _ = BearerAuth.inspect(authorization: input)
+
+            let parsed = ChallengeParser.parse(input)
+            for deviation in parsed.deviations {
+                #expect(
+                    (0...length).contains(deviation.offset), "\(shown): deviation at \(deviation.offset) of \(length)")
+                #expect(!deviation.message.isEmpty)
+            }
+            for challenge in parsed.challenges {
+                #expect(!challenge.scheme.isEmpty, "\(shown): a challenge without a scheme")
+                #expect(
+                    challenge.byteRange.lowerBound >= 0 && challenge.byteRange.upperBound <= length,
+                    "\(shown): challenge range \(challenge.byteRange) outside \(length) bytes")
+                if (try? DigestChallenge(challenge)) != nil { #expect(challenge.normalizedScheme == "digest") }
+                if BearerChallenge(challenge) != nil { #expect(challenge.normalizedScheme == "bearer") }
+            }
+            // The documented contract: strict parsing fails exactly when the lenient parse saw a deviation.
+            #expect(
+                (try? ChallengeParser.parseStrict(input)) == (parsed.isStrictlyValid ? parsed.challenges : nil),
+                "\(shown): strict and lenient disagree")
+            if let preferred = DigestAuth.preferredChallenge(parsed.challenges) {
+                #expect(parsed.challenges.contains(preferred) && preferred.normalizedScheme == "digest")
+            }
+            let credentials = CredentialsParser.parse(input)
+            #expect(credentials.credentials == parsed.challenges.first)
+            #expect(credentials.deviations.count >= parsed.deviations.count)
+            for deviation in AuthenticationInfoParser.parse(input).deviations {
+                #expect((0...length).contains(deviation.offset), "\(shown): Authentication-Info deviation out of range")
+            }
             _ = SecretMasking.maskURL(input)
             _ = SecretMasking.maskCookieHeader(input)
-            let parsed = ChallengeParser.parse(input)
-            for challenge in parsed.challenges {
-                _ = try? DigestChallenge(challenge)
-                _ = BearerChallenge(challenge)?.scope
-            }
-            _ = DigestAuth.preferredChallenge(parsed.challenges)
         }
+        // The megabyte-long credentials are masked, not passed through.
+        let run = String(repeating: "A", count: 64)
+        #expect(!SecretMasking.maskCredentials("Basic " + String(repeating: "A", count: 1_000_000)).contains(run))
+        #expect(!SecretMasking.maskCookieHeader("sid=" + String(repeating: "A", count: 1_000_000)).contains(run))
+        let tokenURL = "https://h.test/?access_token=" + String(repeating: "A", count: 1_000_000)
+        #expect(!SecretMasking.maskURL(tokenURL).contains(run))
     }
 
     @Test func invalidUTF8BytesGiveADeviationNotACrash() {
-        let result = ChallengeParser.parse(bytes: [0x42, 0x61, 0x73, 0x69, 0x63, 0x20, 0x72, 0x65, 0x61, 0x6C, 0x6D, 0x3D, 0xFF, 0xFE])
+        let result = ChallengeParser.parse(bytes: [
+            0x42, 0x61, 0x73, 0x69, 0x63, 0x20, 0x72, 0x65, 0x61, 0x6C, 0x6D, 0x3D, 0xFF, 0xFE,
+        ])
         #expect(!result.deviations.isEmpty)
     }
 
     @Test func maskingNeverReturnsTheSecret() {
         let secret = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"
-        for value in ["Bearer \(secret)", "Token \(secret)", secret, "Digest username=\"a\", response=\"\(secret)\"", "Basic \(secret)"] {
+        for value in [
+            "Bearer \(secret)", "Token \(secret)", secret, "Digest username=\"a\", response=\"\(secret)\"",
+            "Basic \(secret)",
+        ] {
             #expect(!SecretMasking.maskCredentials(value).contains(secret), "\(value)")
         }
         #expect(!SecretMasking.maskURL("https://u:\(secret)@h/p?access_token=\(secret)").contains(secret))
         #expect(!SecretMasking.maskCookieHeader("a=\(secret); b=\(secret)").contains(secret))
         #expect(!SecretMasking.maskSetCookie("a=\(secret); Path=/").contains(secret))
         #expect(SecretMasking.maskCredentials("Basic " + Base64.encode(Array("alice:pw".utf8))) == "Basic alice:****")
-        #expect(SecretMasking.maskHeaderValue(name: "Location", value: "https://app.test/cb?code=\(secret)&state=1") == "https://app.test/cb?code=****&state=1")
+        #expect(
+            SecretMasking.maskHeaderValue(name: "Location", value: "https://app.test/cb?code=\(secret)&state=1")
+                == "https://app.test/cb?code=****&state=1")
         // Bypasses a reviewer found: tabs, spaces around '=', bare tokens, fragments, ';', userinfo tokens.
         let leaks = [
             SecretMasking.maskCredentials("Bearer\t\(secret)"),
@@ -96,14 +147,16 @@ import HTTPDigest
         guard let header = vector["www_authenticate"] as? String else { return }  // vectors without a header
         let inputs = try #require(vector["inputs"] as? [String: Any])
         // The SHA-512-256 vector keeps its corrected values under a longer key (the RFC prints wrong ones).
-        let expected = try #require((vector["expected"] ?? vector["expected_correct_FIPS180-4_SHA-512/256"]) as? [String: Any])
+        let expected = try #require(
+            (vector["expected"] ?? vector["expected_correct_FIPS180-4_SHA-512/256"]) as? [String: Any])
         let parsed = ChallengeParser.parse(header)
         #expect(parsed.isStrictlyValid, "\(parsed.deviations)")
         let wanted = inputs["algorithm"] as? String
         let challenge = try #require(
             parsed.challenges.first { c in
                 guard c.isScheme("Digest") else { return false }
-                return header.contains("algorithm=") ? c[parameter: "algorithm"]?.lowercased() == wanted?.lowercased() : true
+                return header.contains("algorithm=")
+                    ? c[parameter: "algorithm"]?.lowercased() == wanted?.lowercased() : true
             })
         let digest = try DigestChallenge(challenge)
         let authorization = try DigestAuth.authorize(

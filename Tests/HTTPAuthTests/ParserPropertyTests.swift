@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+
 @testable import HTTPAuth
 
 /// Invariants that hold for every input, valid or not.
@@ -64,7 +65,8 @@ func checkInvariants(_ result: ChallengeParseResult, fieldLengths: [Int]) {
             return ChallengeParser.run(fields: [bytes], mode: mode, validateUTF8: true).steps
         }
         for mode in [AuthFieldScanner.Mode.challenges, .parametersOnly] {
-            let small = steps(500, mode), large = steps(4000, mode)
+            let small = steps(500, mode)
+            let large = steps(4000, mode)
             #expect(small > 0)
             let ratio = Double(large) / Double(small)
             #expect(ratio < 12, "pattern \(pattern.debugDescription): \(small) → \(large) steps, ratio \(ratio)")

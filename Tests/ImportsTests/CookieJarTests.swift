@@ -41,7 +41,19 @@ import Testing
     }
 
     @Test func hostileInput() {
-        _ = CookieJar(text: String(repeating: "\t", count: 100_000))
-        _ = CookieJar(text: String(decoding: [0xFF, 0x09, 0xFE, 0x0A], as: UTF8.self))
+        // A line of nothing but tabs is blank: skipped, not a cookie and not malformed.
+        let tabs = CookieJar(text: String(repeating: "\t", count: 100_000))
+        #expect(tabs.cookies.isEmpty && tabs.malformedLines.isEmpty)
+        // Invalid UTF-8 with too few fields: line 1 is malformed, the empty line 2 is skipped.
+        let bytes = CookieJar(text: String(decoding: [0xFF, 0x09, 0xFE, 0x0A], as: UTF8.self))
+        #expect(bytes.cookies.isEmpty && bytes.malformedLines == [1])
+        // Seven fields whose expiry is not a number, then 100 000 fields: the first is malformed,
+        // the second one cookie whose value keeps every field after the name.
+        let wide = "h.test\tFALSE\t/\tFALSE\t0\tn\t" + Array(repeating: "v", count: 99_994).joined(separator: "\t")
+        let mixed = CookieJar(text: "h.test\tFALSE\t/\tFALSE\tsoon\tn\tv\n" + wide + "\r\n")
+        #expect(mixed.malformedLines == [1])
+        #expect(mixed.cookies.count == 1)
+        #expect(mixed.cookies.first?.name == "n")
+        #expect(mixed.cookies.first?.value.split(separator: "\t").count == 99_994)
     }
 }

@@ -56,10 +56,12 @@ import Testing
         #expect(request.url == "https://api.example.test/v1/me?x=1&y=2")
         #expect(request.method == "POST")
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"note":"it's 50% off"}"#)
-        #expect(request.headers == [
-            H("accept", "application/json"), H("authorization", "Bearer \(Self.secret)"),
-            H("user-agent", "Mozilla/5.0 (X11; Linux x86_64)"), H("Content-Type", "application/x-www-form-urlencoded"),
-        ])
+        #expect(
+            request.headers == [
+                H("accept", "application/json"), H("authorization", "Bearer \(Self.secret)"),
+                H("user-agent", "Mozilla/5.0 (X11; Linux x86_64)"),
+                H("Content-Type", "application/x-www-form-urlencoded"),
+            ])
     }
 
     @Test("Chrome's cmd copy of the same request reads exactly like the bash copy")
@@ -83,11 +85,15 @@ import Testing
     func firefoxAndSafari() throws {
         let firefox = """
             curl 'https://h.test/api' -X POST -H 'User-Agent: Mozilla/5.0 Firefox/133.0' -H 'Accept: */*' \
-            -H 'Accept-Encoding: gzip, deflate, br, zstd' -H 'Cookie: sid=abc' -H 'Connection: keep-alive' --data-raw 'a=1&b=2'
+            -H 'Accept-Encoding: gzip, deflate, br, zstd' -H 'Cookie: sid=abc' -H 'Connection: keep-alive' --data-raw \
+            'a=1&b=2'
             """
         let f = try Self.sent(firefox)
         #expect(f.method == "POST")
-        #expect(f.headers.map(\.name) == ["User-Agent", "Accept", "Accept-Encoding", "Cookie", "Connection", "Content-Type"])
+        #expect(
+            f.headers.map(\.name) == [
+                "User-Agent", "Accept", "Accept-Encoding", "Cookie", "Connection", "Content-Type",
+            ])
         #expect(f.body == Array("a=1&b=2".utf8))
         let safari = """
             curl 'https://h.test/api' \\
@@ -102,7 +108,9 @@ import Testing
         #expect(s.body == Array(#"{"a":1}"#.utf8))
     }
 
-    @Test("Chrome's Copy as PowerShell: session user agent and cookies, -Headers @{…}, backtick escapes and continuations")
+    @Test(
+        "Chrome's Copy as PowerShell: session user agent and cookies, -Headers @{…}, backtick escapes and continuations"
+    )
     func powershellCopy() throws {
         let text = """
             $session = New-Object Microsoft.PowerShell.Commands.WebRequestSession
@@ -125,15 +133,22 @@ import Testing
         let request = try command.request { _ in [] }
         #expect(request.url == "https://h.test/v1/me")
         #expect(request.method == "POST")
-        #expect(request.headers == [
-            H("accept", "application/json"), H("authorization", "Bearer \(Self.secret)"), H("Content-Type", "application/json"),
-            H("User-Agent", "Mozilla/5.0 (Windows NT 10.0)"),
-        ])
+        #expect(
+            request.headers == [
+                H("accept", "application/json"), H("authorization", "Bearer \(Self.secret)"),
+                H("Content-Type", "application/json"),
+                H("User-Agent", "Mozilla/5.0 (Windows NT 10.0)"),
+            ])
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"note":"it's"}"#)
         #expect(command.unknownOptions.isEmpty)
     }
 
-    @Test("PowerShell: a non-ASCII body through UTF8.GetBytes, -SkipCertificateCheck, single quotes; -Credential is refused")
+    @Test(
+        """
+        PowerShell: a non-ASCII body through UTF8.GetBytes, -SkipCertificateCheck, single quotes; -Credential is \
+        refused
+        """
+    )
     func powershellBodyBytes() throws {
         let text = """
             Invoke-WebRequest -UseBasicParsing -Uri 'https://h.test/it''s' -Method "PUT" -SkipCertificateCheck `
@@ -171,10 +186,12 @@ import Testing
         #expect(command.flavour == .fetch)
         let request = try command.request { _ in [] }
         #expect(request.method == "POST")
-        #expect(request.headers == [
-            H("accept", "application/json"), H("authorization", "Bearer \(Self.secret)"), H("content-type", "application/json"),
-            H("Referer", "https://app.h.test/"),
-        ])
+        #expect(
+            request.headers == [
+                H("accept", "application/json"), H("authorization", "Bearer \(Self.secret)"),
+                H("content-type", "application/json"),
+                H("Referer", "https://app.h.test/"),
+            ])
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"note":"café"}"#)
         #expect(command.notes.contains { $0.contains("credentials") })
         let node = #"""
@@ -198,7 +215,9 @@ import Testing
 
     @Test("short clusters and attached values: -sSLk, -XPUT, -uuser:pw, -HName:value")
     func shortClusters() throws {
-        let command = try CurlCommandLine.parseWords(["curl", "-sSLk", "-XPUT", "-ualice:pw", "-HX-A:1", "https://h.test/"])
+        let command = try CurlCommandLine.parseWords([
+            "curl", "-sSLk", "-XPUT", "-ualice:pw", "-HX-A:1", "https://h.test/",
+        ])
         #expect(command.followRedirects && command.insecure)
         #expect(command.explicitMethod == "PUT")
         #expect(command.user == "alice:pw")
@@ -227,18 +246,21 @@ import Testing
         #expect(head.method == "HEAD")
         #expect(head.headers == [H("Accept", "*/*"), H("X-Empty", "")])
         #expect(head.removedHeaders == ["user-agent"])
-        #expect(try Self.sent("curl -r 0-99 https://h.test/").headers == [H("Accept", "*/*"), H("Range", "bytes=0-99")])
+        #expect(
+            try Self.sent("curl -r 0-99 https://h.test/").headers == [H("Accept", "*/*"), H("Range", "bytes=0-99")])
     }
 
     @Test("auth options: -u, --digest, --anyauth, --oauth2-bearer, -e, -A, --location-trusted, --max-redirs")
     func authOptions() throws {
-        let digest = try CurlCommandLine.parse("curl --digest -u alice:pw -e https://ref.test/ -A 'Agent/1' https://h.test/")
+        let digest = try CurlCommandLine.parse(
+            "curl --digest -u alice:pw -e https://ref.test/ -A 'Agent/1' https://h.test/")
         #expect(digest.authMode == .digest)
         #expect(digest.user == "alice:pw")
         let sent = try digest.request { _ in [] }
         #expect(sent.headers == [H("Accept", "*/*"), H("User-Agent", "Agent/1"), H("Referer", "https://ref.test/")])
         #expect(try CurlCommandLine.parse("curl --anyauth -u a:b https://h.test/").authMode == .any)
-        let bearer = try CurlCommandLine.parse("curl --oauth2-bearer \(Self.secret) --location-trusted --max-redirs 3 https://h.test/")
+        let bearer = try CurlCommandLine.parse(
+            "curl --oauth2-bearer \(Self.secret) --location-trusted --max-redirs 3 https://h.test/")
         #expect(bearer.bearer == Self.secret)
         #expect(bearer.locationTrusted && bearer.followRedirects)
         #expect(bearer.maxRedirects == 3)
@@ -247,13 +269,18 @@ import Testing
     @Test("-d @FILE is read by the caller: -d strips newlines, --data-binary keeps them")
     func dataFiles() throws {
         let read: (String) -> [UInt8] = { _ in Array("a=1\r\nb=2\n".utf8) }
-        #expect(try CurlCommandLine.parse("curl -d @body.txt https://h.test/").request(readFile: read).body == Array("a=1b=2".utf8))
-        #expect(try CurlCommandLine.parse("curl --data-binary @body.txt https://h.test/").request(readFile: read).body == Array("a=1\r\nb=2\n".utf8))
+        #expect(
+            try CurlCommandLine.parse("curl -d @body.txt https://h.test/").request(readFile: read).body
+                == Array("a=1b=2".utf8))
+        #expect(
+            try CurlCommandLine.parse("curl --data-binary @body.txt https://h.test/").request(readFile: read).body
+                == Array("a=1\r\nb=2\n".utf8))
     }
 
     @Test("unknown options are listed, output-only options are listed as ignored, nothing is dropped silently")
     func unknownAndIgnored() throws {
-        let command = try CurlCommandLine.parse("curl -s -o /dev/null -w '%{http_code}' --frobnicate -Ž https://h.test/")
+        let command = try CurlCommandLine.parse(
+            "curl -s -o /dev/null -w '%{http_code}' --frobnicate -Ž https://h.test/")
         #expect(command.ignoredOptions == ["-s", "-o", "-w"])
         #expect(command.unknownOptions == ["--frobnicate", "-?"])
         #expect(command.url == "https://h.test/")
@@ -262,9 +289,11 @@ import Testing
     @Test("an option that changes what is sent and cannot be reproduced is an error naming it, without its value")
     func unsupportedOptions() throws {
         for (line, option) in [
-            ("curl -F 'file=@\(Self.secret)' https://h.test/", "-F"), ("curl -x http://proxy:3128 https://h.test/", "-x"),
+            ("curl -F 'file=@\(Self.secret)' https://h.test/", "-F"),
+            ("curl -x http://proxy:3128 https://h.test/", "-x"),
             ("curl --ntlm -u a:\(Self.secret) https://h.test/", "--ntlm"), ("curl -E cert.pem https://h.test/", "-E"),
-            ("curl -H @\(Self.secret).txt https://h.test/", "-H"), ("curl --proxy-user a:\(Self.secret) https://h.test/", "--proxy-user"),
+            ("curl -H @\(Self.secret).txt https://h.test/", "-H"),
+            ("curl --proxy-user a:\(Self.secret) https://h.test/", "--proxy-user"),
         ] {
             #expect(throws: CurlParseError.self) { try CurlCommandLine.parse(line) }
             do {
@@ -293,7 +322,11 @@ import Testing
                 _ = try CurlCommandLine.parse(line)
                 Issue.record("accepted: \(line)")
             } catch {
-                if case .unbalancedQuote = error {} else if case .malformed = error {} else { Issue.record("\(error) for \(line)") }
+                if case .unbalancedQuote = error {
+                } else if case .malformed = error {
+                } else {
+                    Issue.record("\(error) for \(line)")
+                }
                 #expect(!error.description.contains(Self.secret))
             }
         }
@@ -311,7 +344,9 @@ import Testing
     @Test("no URL, several URLs, a missing value, not a curl command")
     func structuralErrors() {
         #expect(throws: CurlParseError.noURL) { try CurlCommandLine.parse("curl -H 'a: b'") }
-        #expect(throws: CurlParseError.severalURLs(unknown: ["--mystery"])) { try CurlCommandLine.parse("curl --mystery value https://h.test/") }
+        #expect(throws: CurlParseError.severalURLs(unknown: ["--mystery"])) {
+            try CurlCommandLine.parse("curl --mystery value https://h.test/")
+        }
         #expect(throws: CurlParseError.missingValue("-H")) { try CurlCommandLine.parse("curl https://h.test/ -H") }
         #expect(throws: CurlParseError.notCurl) { try CurlCommandLine.parse("wget https://h.test/") }
     }
@@ -334,11 +369,15 @@ import Testing
         _ = try? CurlCommandLine.parse("curl " + String(big))
         _ = try? CurlCommandLine.parse(String(repeating: "^", count: 1_000_000))
         _ = try? CurlCommandLine.parse("fetch(" + String(repeating: "[", count: 500_000))
-        #expect(throws: CurlParseError.tooLong) { try CurlCommandLine.parse(String(repeating: "a", count: (1 << 20) + 1)) }
+        #expect(throws: CurlParseError.tooLong) {
+            try CurlCommandLine.parse(String(repeating: "a", count: (1 << 20) + 1))
+        }
         for _ in 0..<2000 {
             var line = String.UnicodeScalarView()
             for _ in 0..<Int(next() % 80) { line.append(alphabet[Int(next() % UInt64(alphabet.count))]) }
-            for prefix in ["curl ", "Invoke-WebRequest ", "fetch(", ""] { _ = try? CurlCommandLine.parse(prefix + String(line)) }
+            for prefix in ["curl ", "Invoke-WebRequest ", "fetch(", ""] {
+                _ = try? CurlCommandLine.parse(prefix + String(line))
+            }
         }
         #expect(clock.now - started < .seconds(30))
     }

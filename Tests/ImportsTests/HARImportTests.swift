@@ -1,8 +1,8 @@
-import TestSupport
 import Diagnosis
 import Evidence
 import Foundation
 import HTTPAuth
+import TestSupport
 import Testing
 
 @testable import Imports
@@ -30,7 +30,8 @@ enum Fixture {
 
     /// The fixtures' secrets: none may appear in any output.
     static let secrets = [
-        "FIXTURE-PASSWORD-1", "FIXTURE-PASSWORD-2", "FIXTURESESSIONCOOKIE", "FIXTURESIDCOOKIE", "FIXTUREQUERYTOKEN", "FIXTURESIGNATURE",
+        "FIXTURE-PASSWORD-1", "FIXTURE-PASSWORD-2", "FIXTURESESSIONCOOKIE", "FIXTURESIDCOOKIE", "FIXTUREQUERYTOKEN",
+        "FIXTURESIGNATURE",
         Base64.encode(Array("alice:FIXTURE-PASSWORD-2".utf8)),
     ]
 }
@@ -40,7 +41,9 @@ func diagnose(_ file: HARFile, now: Double = 1_900_000_000) -> [Int: (status: In
     var out: [Int: (Int, [Finding])] = [:]
     for c in HARAnalysis.cases(file, now: now) {
         let history = HARHistory(
-            earlierSuccesses: c.earlierSuccesses.map { .init(index: $0.index, line: $0.line, sameCredentials: $0.sameCredentials, cookieNames: $0.cookieNames) })
+            earlierSuccesses: c.earlierSuccesses.map {
+                .init(index: $0.index, line: $0.line, sameCredentials: $0.sameCredentials, cookieNames: $0.cookieNames)
+            })
         out[c.index] = (c.status, HARRules.run(c.evidence, history: history))
     }
     return out
@@ -61,18 +64,26 @@ struct MiniHAR {
 
     var text: String {
         func headers(_ list: [(String, String)]) -> String {
-            "[" + list.map { #"{"name": \#(jsonStringLiteral($0.0)), "value": \#(jsonStringLiteral($0.1))}"# }.joined(separator: ",") + "]"
+            "["
+                + list.map { #"{"name": \#(jsonStringLiteral($0.0)), "value": \#(jsonStringLiteral($0.1))}"# }.joined(
+                    separator: ",") + "]"
         }
         let items = entries.map { e in
-            """
-            {"startedDateTime": "\(e.time)", "time": 5,
-             "request": {"method": "\(e.method)", "url": \(jsonStringLiteral(e.url)), "httpVersion": "HTTP/1.1", "headers": \(headers(e.request)), "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-             "response": {"status": \(e.status), "statusText": "", "httpVersion": "HTTP/1.1", "headers": \(headers(e.response)), "cookies": [],
-                          "content": {"size": 0, "mimeType": "text/plain"\(e.body.map { ", \"text\": " + jsonStringLiteral($0) } ?? "")}, "redirectURL": "", "headersSize": -1, "bodySize": -1},
-             "cache": {}, "timings": {"send": 0, "wait": 5, "receive": 0}}
-            """
+            let text = e.body.map { ", \"text\": " + jsonStringLiteral($0) } ?? ""
+            return """
+                {"startedDateTime": "\(e.time)", "time": 5,
+                 "request": {"method": "\(e.method)", "url": \(jsonStringLiteral(e.url)), "httpVersion": "HTTP/1.1",
+                             "headers": \(headers(e.request)), "cookies": [], "queryString": [], "headersSize": -1,
+                             "bodySize": 0},
+                 "response": {"status": \(e.status), "statusText": "", "httpVersion": "HTTP/1.1",
+                              "headers": \(headers(e.response)), "cookies": [],
+                              "content": {"size": 0, "mimeType": "text/plain"\(text)},
+                              "redirectURL": "", "headersSize": -1, "bodySize": -1},
+                 "cache": {}, "timings": {"send": 0, "wait": 5, "receive": 0}}
+                """
         }
-        return #"{"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": ["# + items.joined(separator: ",\n") + "]}}"
+        return #"{"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": ["#
+            + items.joined(separator: ",\n") + "]}}"
     }
 
     var file: HARFile { get throws { try HARFile.parse(Array(text.utf8)) } }
@@ -111,14 +122,26 @@ struct MiniHAR {
         #expect(ISO8601.parse("yesterday") == nil)
     }
 
-    @Test("bad input: one clear error, never a crash, never the file's content", arguments: [
-        ("", "empty"), ("   \n", "empty"), ("hello", "not JSON"), (#"{"log": {"version": "2.0", "entries": []}}"#, "unsupported HAR version 2.0"),
-        (#"{"foo": 1}"#, "no \"log\""), ("[1, 2]", "not an object"), (#"{"log": {"version": "1.2"}}"#, "log.entries is missing"),
-        (#"{"log": {"version": "1.2", "entries": [{"request": {"headers": [{"name": "Authorization", "value": "Bearer SECRET-IN-TRUNCATED"#, "truncated"),
-        (#"{"log": {"entries": [1]}}"#, "is not an object"), (#"{"log": {"entries": []}} trailing"#, "more data after the end"),
-        (String(repeating: "[", count: 50), "not an object"), ("{\"log\":" + String(repeating: "[", count: 300), "deeper than"),
-        (#"{"log": {"version": "1.2", "entries": [{"x": "SECRET-CONTROL\#u{01}"}]}}"#, "control character"),
-    ])
+    @Test(
+        "bad input: one clear error, never a crash, never the file's content",
+        arguments: [
+            ("", "empty"), ("   \n", "empty"), ("hello", "not JSON"),
+            (#"{"log": {"version": "2.0", "entries": []}}"#, "unsupported HAR version 2.0"),
+            (#"{"foo": 1}"#, "no \"log\""), ("[1, 2]", "not an object"),
+            (#"{"log": {"version": "1.2"}}"#, "log.entries is missing"),
+            (
+                #"""
+                {"log": {"version": "1.2", "entries": [{"request": {"headers": [{"name": "Authorization", \#
+                "value": "Bearer SECRET-IN-TRUNCATED
+                """#,
+                "truncated"
+            ),
+            (#"{"log": {"entries": [1]}}"#, "is not an object"),
+            (#"{"log": {"entries": []}} trailing"#, "more data after the end"),
+            (String(repeating: "[", count: 50), "not an object"),
+            ("{\"log\":" + String(repeating: "[", count: 300), "deeper than"),
+            (#"{"log": {"version": "1.2", "entries": [{"x": "SECRET-CONTROL\#u{01}"}]}}"#, "control character"),
+        ])
     func badInput(text: String, message: String) {
         #expect {
             try HARFile.parse(Array(text.utf8))
@@ -144,10 +167,15 @@ struct MiniHAR {
         #expect(Set(result.keys) == [2, 3], "only the 401s are diagnosed")
         let expired = try #require(result[2]?.findings)
         #expect(expired.first?.id == "token.expired")
-        #expect(expired.first?.evidence.contains { $0.contains("succeeded earlier") && $0.contains("entry 1") } == true, "\(expired)")
+        #expect(
+            expired.first?.evidence.contains { $0.contains("succeeded earlier") && $0.contains("entry 1") } == true,
+            "\(expired)")
         let orders = try #require(result[3]?.findings)
         let notSent = try #require(orders.first { $0.id == "session.cookie-not-sent" })
-        #expect(notSent.evidence.contains { $0.contains("cookie session") && $0.contains("path /api/account") && $0.contains("entry 0") })
+        #expect(
+            notSent.evidence.contains {
+                $0.contains("cookie session") && $0.contains("path /api/account") && $0.contains("entry 0")
+            })
     }
 
     @Test func firefoxRedirectPreflightAndAuthLooking403() throws {
@@ -176,7 +204,9 @@ struct MiniHAR {
         let auth = ("Authorization", "Basic " + Base64.encode(Array("bob:pw-flap".utf8)))
         let har = MiniHAR(entries: [
             .init(time: "2026-12-01T10:00:00Z", url: "https://api.example.test/me", request: [auth], status: 200),
-            .init(time: "2026-12-01T10:00:05Z", url: "https://api.example.test/me", request: [auth], status: 401, response: [("WWW-Authenticate", #"Basic realm="api""#)]),
+            .init(
+                time: "2026-12-01T10:00:05Z", url: "https://api.example.test/me", request: [auth], status: 401,
+                response: [("WWW-Authenticate", #"Basic realm="api""#)]),
         ])
         let findings = try #require(diagnose(try har.file)[1]?.findings)
         let flapping = try #require(findings.first { $0.id == "transient.flapping" })
@@ -186,7 +216,9 @@ struct MiniHAR {
     @Test func aLaterRetryThatWorksIsRecovered() throws {
         let auth = ("Authorization", "Bearer opaque-token-value-123")
         let har = MiniHAR(entries: [
-            .init(time: "2026-12-01T10:00:00Z", url: "https://api.example.test/me", request: [auth], status: 401, response: [("WWW-Authenticate", "Bearer")]),
+            .init(
+                time: "2026-12-01T10:00:00Z", url: "https://api.example.test/me", request: [auth], status: 401,
+                response: [("WWW-Authenticate", "Bearer")]),
             .init(time: "2026-12-01T10:00:01Z", url: "https://api.example.test/me", request: [auth], status: 200),
             .init(time: "2026-12-01T10:00:02Z", url: "https://api.example.test/me", request: [auth], status: 200),
         ])
@@ -205,18 +237,27 @@ struct MiniHAR {
                     ("Set-Cookie", "strict_sid=v3; Path=/; Domain=example.test; SameSite=Strict"),
                 ]),
             // plain http: secure_sid is not sent
-            .init(time: "2026-12-01T10:00:01Z", url: "http://example.test/a", request: [("Cookie", "host_sid=v2; strict_sid=v3")], status: 401),
+            .init(
+                time: "2026-12-01T10:00:01Z", url: "http://example.test/a",
+                request: [("Cookie", "host_sid=v2; strict_sid=v3")], status: 401),
             // subdomain: host_sid is host-only
-            .init(time: "2026-12-01T10:00:02Z", url: "https://api.example.test/b", request: [("Cookie", "strict_sid=v3")], status: 401),
+            .init(
+                time: "2026-12-01T10:00:02Z", url: "https://api.example.test/b", request: [("Cookie", "strict_sid=v3")],
+                status: 401),
             // cross-site: strict_sid stays home
             .init(
-                time: "2026-12-01T10:00:03Z", url: "https://example.test/c", request: [("Cookie", "secure_sid=v1; host_sid=v2"), ("Sec-Fetch-Site", "cross-site")],
+                time: "2026-12-01T10:00:03Z", url: "https://example.test/c",
+                request: [("Cookie", "secure_sid=v1; host_sid=v2"), ("Sec-Fetch-Site", "cross-site")],
                 status: 401),
             // same site, in scope, yet not sent
-            .init(time: "2026-12-01T10:00:04Z", url: "https://example.test/d", request: [("Cookie", "secure_sid=v1; strict_sid=v3")], status: 401),
+            .init(
+                time: "2026-12-01T10:00:04Z", url: "https://example.test/d",
+                request: [("Cookie", "secure_sid=v1; strict_sid=v3")], status: 401),
         ])
         let result = diagnose(try har.file)
-        func notSent(_ index: Int) -> [String] { result[index]?.findings.first { $0.id == "session.cookie-not-sent" }?.evidence ?? [] }
+        func notSent(_ index: Int) -> [String] {
+            result[index]?.findings.first { $0.id == "session.cookie-not-sent" }?.evidence ?? []
+        }
         #expect(notSent(1).contains { $0.contains("secure_sid") && $0.contains("Secure") }, "\(notSent(1))")
         #expect(notSent(2).contains { $0.contains("host_sid") && $0.contains("host-only") }, "\(notSent(2))")
         #expect(notSent(3).contains { $0.contains("strict_sid") && $0.contains("SameSite=Strict") }, "\(notSent(3))")
@@ -228,11 +269,19 @@ struct MiniHAR {
         let har = MiniHAR(entries: [
             .init(
                 time: "2026-12-01T10:00:00Z", method: "OPTIONS", url: "https://api.example.test/items/7",
-                request: [("Origin", "https://app.example.test"), ("Access-Control-Request-Method", "DELETE"), ("Access-Control-Request-Headers", "authorization")],
-                status: 204, response: [("Access-Control-Allow-Origin", "https://app.example.test"), ("Access-Control-Allow-Methods", "GET, DELETE")]),
+                request: [
+                    ("Origin", "https://app.example.test"), ("Access-Control-Request-Method", "DELETE"),
+                    ("Access-Control-Request-Headers", "authorization"),
+                ],
+                status: 204,
+                response: [
+                    ("Access-Control-Allow-Origin", "https://app.example.test"),
+                    ("Access-Control-Allow-Methods", "GET, DELETE"),
+                ]),
             .init(
                 time: "2026-12-01T10:00:01Z", method: "DELETE", url: "https://api.example.test/items/7",
-                request: [("Origin", "https://app.example.test"), ("Authorization", "Bearer opaque-token-value-456")], status: 401,
+                request: [("Origin", "https://app.example.test"), ("Authorization", "Bearer opaque-token-value-456")],
+                status: 401,
                 response: [("WWW-Authenticate", #"Bearer realm="api""#)]),
         ])
         let c = try #require(HARAnalysis.cases(try har.file, now: 0).first)
@@ -244,18 +293,28 @@ struct MiniHAR {
 
     @Test func aCookieDeletedByTheServerIsNotReported() throws {
         let har = MiniHAR(entries: [
-            .init(time: "2026-12-01T10:00:00Z", url: "https://example.test/login", request: [("Cookie", "x=1")], status: 200, response: [("Set-Cookie", "sid=a; Path=/")]),
-            .init(time: "2026-12-01T10:00:01Z", url: "https://example.test/logout", request: [("Cookie", "sid=a")], status: 200, response: [("Set-Cookie", "sid=; Path=/; Max-Age=0")]),
-            .init(time: "2026-12-01T10:00:02Z", url: "https://example.test/me", request: [("Cookie", "x=1")], status: 401),
+            .init(
+                time: "2026-12-01T10:00:00Z", url: "https://example.test/login", request: [("Cookie", "x=1")],
+                status: 200, response: [("Set-Cookie", "sid=a; Path=/")]),
+            .init(
+                time: "2026-12-01T10:00:01Z", url: "https://example.test/logout", request: [("Cookie", "sid=a")],
+                status: 200, response: [("Set-Cookie", "sid=; Path=/; Max-Age=0")]),
+            .init(
+                time: "2026-12-01T10:00:02Z", url: "https://example.test/me", request: [("Cookie", "x=1")],
+                status: 401),
         ])
         let findings = diagnose(try har.file)[2]?.findings ?? []
-        #expect(!findings.contains { $0.id == "session.cookie-not-sent" || $0.id == "session.expired-cookie" }, "\(findings)")
+        #expect(
+            !findings.contains { $0.id == "session.cookie-not-sent" || $0.id == "session.expired-cookie" },
+            "\(findings)")
     }
 
     @Test func okEntriesAndBoring403sAreNotDiagnosed() throws {
         let har = MiniHAR(entries: [
             .init(time: "2026-12-01T10:00:00Z", url: "https://example.test/", status: 200),
-            .init(time: "2026-12-01T10:00:01Z", url: "https://example.test/private", status: 403, body: "<h1>Forbidden</h1> directory listing denied"),
+            .init(
+                time: "2026-12-01T10:00:01Z", url: "https://example.test/private", status: 403,
+                body: "<h1>Forbidden</h1> directory listing denied"),
             .init(time: "2026-12-01T10:00:02Z", url: "https://example.test/x", status: 0),
         ])
         #expect(diagnose(try har.file).isEmpty)
@@ -268,7 +327,9 @@ struct MiniHAR {
             .init(
                 time: "2026-12-01T10:00:00Z", method: "POST", url: "https://example.test/login", status: 200,
                 response: [("set-cookie", "a=JOINED-SECRET-1; Path=/\nb=JOINED-SECRET-2; Path=/admin")]),
-            .init(time: "2026-12-01T10:00:01Z", url: "https://example.test/admin/x", request: [("Cookie", "a=JOINED-SECRET-1")], status: 401),
+            .init(
+                time: "2026-12-01T10:00:01Z", url: "https://example.test/admin/x",
+                request: [("Cookie", "a=JOINED-SECRET-1")], status: 401),
         ])
         let file = try har.file
         #expect(file.entries[0].responseHeaders.values("Set-Cookie").count == 2)
@@ -298,7 +359,9 @@ struct MiniHAR {
         #expect(HARRules.containsSecrets([]) == nil)
     }
 
-    @Test("--redact: secrets masked, every other JSON value the same, the same 401s read back", arguments: ["chrome-export", "firefox-export", "safari-export"])
+    @Test(
+        "--redact: secrets masked, every other JSON value the same, the same 401s read back",
+        arguments: ["chrome-export", "firefox-export", "safari-export"])
     func redactedCopy(name: String) throws {
         let original = try Fixture.bytes(name)
         let copy = try HARSecrets.redact(original)

@@ -1,16 +1,18 @@
 // The lab over real sockets on 127.0.0.1: every scenario gets the request its client sends, and
 // the answer is checked the way the diagnosis will read it.
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import HTTPAuth
 import HTTPDigest
-import Testing
 import TestSupport
+import Testing
+
 @testable import Lab
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Starts a lab on ephemeral ports, runs `body`, always stops it.
 func withLab<T>(clock: (@Sendable () -> Date)? = nil, _ body: (LabServer) async throws -> T) async throws -> T {
@@ -37,8 +39,9 @@ extension LabServer {
 
     /// The scenario's first request, exactly as its client sends it.
     func send(_ scenario: LabScenario, extra: [(String, String)] = []) throws -> HTTPResponse {
-        try HTTPProbe.request(scenario.client.method, scenario.url(on: self),
-                              headers: scenario.client.initialHeaders.map { ($0.name, $0.value) } + extra)
+        try HTTPProbe.request(
+            scenario.client.method, scenario.url(on: self),
+            headers: scenario.client.initialHeaders.map { ($0.name, $0.value) } + extra)
     }
 }
 
@@ -47,23 +50,27 @@ extension LabServer {
 /// Returns every response in order.
 func conformingExchange(_ scenario: LabScenario, lab: LabServer) throws -> [HTTPResponse] {
     var responses = [try lab.send(scenario)]
-    if case let .digest(user, password) = scenario.client.credentials {
+    if case .digest(let user, let password) = scenario.client.credentials {
         let offered = challenges(responses[0])
         let chosen = try #require(DigestAuth.preferredChallenge(offered))
         var session = try DigestSession(username: user, password: password, challenge: chosen)
         for _ in 0..<2 {
             let authorization = try session.authorize(method: scenario.client.method, uri: scenario.path)
-            let response = try HTTPProbe.request(scenario.client.method, scenario.url(on: lab),
-                                                 headers: [("Authorization", authorization.headerValue)])
+            let response = try HTTPProbe.request(
+                scenario.client.method, scenario.url(on: lab),
+                headers: [("Authorization", authorization.headerValue)])
             responses.append(response)
-            guard response.status == 401, let stale = challenges(response).first(where: DigestAuth.isStaleRetry) else { break }
+            guard response.status == 401, let stale = challenges(response).first(where: DigestAuth.isStaleRetry) else {
+                break
+            }
             try session.update(challenge: stale)
         }
     }
     if let last = responses.last, (300..<400).contains(last.status), let location = last.header("Location") {
         let sameOrigin = location.hasPrefix(lab.baseURL + "/")
         let headers = scenario.client.initialHeaders.filter { sameOrigin || $0.name != "Authorization" }
-        responses.append(try HTTPProbe.request(scenario.client.method, location, headers: headers.map { ($0.name, $0.value) }))
+        responses.append(
+            try HTTPProbe.request(scenario.client.method, location, headers: headers.map { ($0.name, $0.value) }))
     }
     return responses
 }
@@ -75,7 +82,8 @@ struct LabServerTests {
     static let expectedStatuses: [String: [Int]] = [
         "healthy": [200], "basic-wrong-password": [401], "no-credentials": [401],
         "digest-md5": [401, 200], "digest-sha256": [401, 200], "digest-stale": [401, 401, 200],
-        "bearer-ok": [200], "bearer-jwks-ok": [200], "bearer-jwks-bad-signature": [401], "bearer-invalid-token": [401], "bearer-insufficient-scope": [403],
+        "bearer-ok": [200], "bearer-jwks-ok": [200], "bearer-jwks-bad-signature": [401], "bearer-invalid-token": [401],
+        "bearer-insufficient-scope": [403],
         "bearer-invalid-request": [401], "bearer-expired-jwt": [401], "bearer-not-received": [401],
         "missing-challenge": [401], "scheme-mismatch": [401], "cross-origin-redirect": [302, 401],
         "flapping": [401], "cached-401": [401], "stale-cookie": [401], "cors-preflight": [200],
@@ -119,7 +127,8 @@ struct LabServerTests {
             #expect(none.header("WWW-Authenticate") == wrong.header("WWW-Authenticate"))
             #expect(challenges(wrong).first?.realm == "lab")
             // The right password works on the wrong-password path too: the area is real.
-            let right = try HTTPProbe.get(lab.baseURL + "/basic/", headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
+            let right = try HTTPProbe.get(
+                lab.baseURL + "/basic/", headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
             #expect(right.status == 200)
             let garbage = try HTTPProbe.get(lab.baseURL + "/basic/", headers: [("Authorization", "Basic !!!")])
             #expect(garbage.status == 401)
@@ -147,8 +156,9 @@ struct LabServerTests {
             // rspauth proves the server knows the password too (RFC 7616 §3.5).
             let info = AuthenticationInfoParser.parse(try #require(ok.header("Authentication-Info"))).parameters
             let rspHA2 = DigestAuth.ha2(algorithm: algorithm, method: "", uri: scenario.path, qop: .auth)
-            let expected = DigestAuth.response(algorithm: algorithm, ha1: answer.ha1, nonce: digest.nonce, nc: answer.nc,
-                                               cnonce: answer.cnonce, qop: .auth, ha2: rspHA2)
+            let expected = DigestAuth.response(
+                algorithm: algorithm, ha1: answer.ha1, nonce: digest.nonce, nc: answer.nc,
+                cnonce: answer.cnonce, qop: .auth, ha2: rspHA2)
             #expect(info.first { $0.matches("rspauth") }?.value == expected)
 
             // The same nc again is a replay: refused, not stale.
@@ -157,18 +167,21 @@ struct LabServerTests {
             #expect(challenges(replay).first.map(DigestAuth.isStaleRetry) == false)
             // The next nc works.
             let next = try session.authorize(method: "GET", uri: scenario.path)
-            #expect(try HTTPProbe.get(scenario.url(on: lab), headers: [("Authorization", next.headerValue)]).status == 200)
+            #expect(
+                try HTTPProbe.get(scenario.url(on: lab), headers: [("Authorization", next.headerValue)]).status == 200)
 
             // A wrong password: 401 with a fresh challenge, not stale.
             var wrongSession = DigestSession(username: "alice", password: "battery staple", challenge: digest)
-            let wrong = try HTTPProbe.get(scenario.url(on: lab),
-                                          headers: [("Authorization", try wrongSession.authorize(method: "GET", uri: scenario.path).headerValue)])
+            let wrong = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try wrongSession.authorize(method: "GET", uri: scenario.path).headerValue)])
             #expect(wrong.status == 401)
             #expect(challenges(wrong).first.map(DigestAuth.isStaleRetry) == false)
             // A uri that is not the request-target: 400, as Apache answers.
             var other = DigestSession(username: "alice", password: "correct horse", challenge: digest)
-            let mismatch = try HTTPProbe.get(scenario.url(on: lab),
-                                             headers: [("Authorization", try other.authorize(method: "GET", uri: "/elsewhere/").headerValue)])
+            let mismatch = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try other.authorize(method: "GET", uri: "/elsewhere/").headerValue)])
             #expect(mismatch.status == 400)
         }
     }
@@ -177,11 +190,13 @@ struct LabServerTests {
         try await withLab { lab in
             let scenario = try lab.scenario("digest-stale")
             let first = try lab.send(scenario)
-            var session = try DigestSession(username: "alice", password: "correct horse", challenge: try #require(challenges(first).first))
+            var session = try DigestSession(
+                username: "alice", password: "correct horse", challenge: try #require(challenges(first).first))
             let firstNonce = session.challenge.nonce
 
-            let staleAnswer = try HTTPProbe.get(scenario.url(on: lab),
-                                                headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
+            let staleAnswer = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
             #expect(staleAnswer.status == 401)
             let stale = try #require(challenges(staleAnswer).first)
             #expect(DigestAuth.isStaleRetry(stale))
@@ -189,15 +204,18 @@ struct LabServerTests {
 
             try session.update(challenge: stale)
             #expect(session.nonceCount == 0)
-            let fresh = try HTTPProbe.get(scenario.url(on: lab),
-                                          headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
+            let fresh = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
             #expect(fresh.status == 200)
 
             // A wrong password with a first nonce is a plain refusal: stale only for right answers.
             let again = try lab.send(scenario)
-            var wrong = try DigestSession(username: "alice", password: "battery staple", challenge: try #require(challenges(again).first))
-            let refused = try HTTPProbe.get(scenario.url(on: lab),
-                                            headers: [("Authorization", try wrong.authorize(method: "GET", uri: scenario.path).headerValue)])
+            var wrong = try DigestSession(
+                username: "alice", password: "battery staple", challenge: try #require(challenges(again).first))
+            let refused = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try wrong.authorize(method: "GET", uri: scenario.path).headerValue)])
             #expect(refused.status == 401)
             #expect(challenges(refused).first.map(DigestAuth.isStaleRetry) == false)
         }
@@ -208,10 +226,12 @@ struct LabServerTests {
         try await withLab(clock: clock.now) { lab in
             let scenario = try lab.scenario("digest-sha256")
             let first = try lab.send(scenario)
-            var session = try DigestSession(username: "alice", password: "correct horse", challenge: try #require(challenges(first).first))
+            var session = try DigestSession(
+                username: "alice", password: "correct horse", challenge: try #require(challenges(first).first))
             clock.advance(by: 301)
-            let late = try HTTPProbe.get(scenario.url(on: lab),
-                                         headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
+            let late = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
             #expect(late.status == 401)
             #expect(challenges(late).first.map(DigestAuth.isStaleRetry) == true)
         }
@@ -226,9 +246,11 @@ struct LabServerTests {
             #expect(offered.map(\.normalizedScheme) == ["digest"])
             #expect(scenario.client.preemptiveAuthorization?.hasPrefix("Basic ") == true)
             // Switching to Digest with the same password fixes it.
-            var session = try DigestSession(username: "alice", password: "correct horse", challenge: try #require(offered.first))
-            let ok = try HTTPProbe.get(scenario.url(on: lab),
-                                       headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
+            var session = try DigestSession(
+                username: "alice", password: "correct horse", challenge: try #require(offered.first))
+            let ok = try HTTPProbe.get(
+                scenario.url(on: lab),
+                headers: [("Authorization", try session.authorize(method: "GET", uri: scenario.path).headerValue)])
             #expect(ok.status == 200)
         }
     }
@@ -239,24 +261,30 @@ struct LabServerTests {
         try await withLab { lab in
             let invalid = try lab.send(lab.scenario("bearer-invalid-token"))
             #expect(invalid.status == 401)
-            #expect(invalid.header("WWW-Authenticate")
-                == #"Bearer realm="lab", error="invalid_token", error_description="The access token expired""#)
+            #expect(
+                invalid.header("WWW-Authenticate")
+                    == #"Bearer realm="lab", error="invalid_token", error_description="The access token expired""#)
 
             let scope = try lab.send(lab.scenario("bearer-insufficient-scope"))
             #expect(scope.status == 403)
             let scopeChallenge = try #require(challenges(scope).first.flatMap(BearerChallenge.init))
             #expect(scopeChallenge.error == .insufficientScope)
             #expect(scopeChallenge.scope == ["admin"])
-            let adminToken = LabJWT.mint(subject: "alice", scope: "read admin", issuedAt: Int(Date().timeIntervalSince1970) - 10,
-                                         notBefore: Int(Date().timeIntervalSince1970) - 10, expires: Int(Date().timeIntervalSince1970) + 600)
-            #expect(try HTTPProbe.get(lab.baseURL + "/bearer/admin/", headers: [("Authorization", "Bearer " + adminToken)]).status == 200)
+            let adminToken = LabJWT.mint(
+                subject: "alice", scope: "read admin", issuedAt: Int(Date().timeIntervalSince1970) - 10,
+                notBefore: Int(Date().timeIntervalSince1970) - 10, expires: Int(Date().timeIntervalSince1970) + 600)
+            #expect(
+                try HTTPProbe.get(lab.baseURL + "/bearer/admin/", headers: [("Authorization", "Bearer " + adminToken)])
+                    .status == 200)
 
             let malformed = try lab.send(lab.scenario("bearer-invalid-request"))
             #expect(malformed.status == 401)
             let malformedChallenge = try #require(challenges(malformed).first.flatMap(BearerChallenge.init))
             #expect(malformedChallenge.error == .invalidRequest)
             #expect(malformed.header("Authorization") == nil)
-            #expect(try lab.scenario("bearer-invalid-request").client.preemptiveAuthorization?.hasPrefix("Bearer Bearer ey") == true)
+            #expect(
+                try lab.scenario("bearer-invalid-request").client.preemptiveAuthorization?.hasPrefix("Bearer Bearer ey")
+                    == true)
 
             let expired = try lab.send(lab.scenario("bearer-expired-jwt"))
             #expect(expired.status == 401)
@@ -266,10 +294,16 @@ struct LabServerTests {
             let notReceived = try lab.send(lab.scenario("bearer-not-received"))
             #expect(notReceived.status == 401)
             #expect(notReceived.header("WWW-Authenticate") == #"Bearer realm="lab""#)
-            #expect(try HTTPProbe.get(lab.baseURL + "/bearer/not-received/").header("WWW-Authenticate") == #"Bearer realm="lab""#)
+            #expect(
+                try HTTPProbe.get(lab.baseURL + "/bearer/not-received/").header("WWW-Authenticate")
+                    == #"Bearer realm="lab""#)
             // The same token is good elsewhere.
-            #expect(try HTTPProbe.get(lab.baseURL + "/bearer/", headers: lab.scenario("bearer-not-received").client.initialHeaders
-                .map { ($0.name, $0.value) }).status == 200)
+            #expect(
+                try HTTPProbe.get(
+                    lab.baseURL + "/bearer/",
+                    headers: lab.scenario("bearer-not-received").client.initialHeaders
+                        .map { ($0.name, $0.value) }
+                ).status == 200)
         }
     }
 
@@ -298,7 +332,9 @@ struct LabServerTests {
     @Test func authorizationServerMetadataGoodAndBroken() async throws {
         try await withLab { lab in
             // The lab's own resource metadata names the lab as authorization server (RFC 9728 → RFC 8414).
-            let resource = try JSONSerialization.jsonObject(with: HTTPProbe.get(lab.baseURL + "/.well-known/oauth-protected-resource").body) as? [String: Any]
+            let resource =
+                try JSONSerialization.jsonObject(
+                    with: HTTPProbe.get(lab.baseURL + "/.well-known/oauth-protected-resource").body) as? [String: Any]
             #expect(resource?["authorization_servers"] as? [String] == [lab.baseURL])
             let server = try HTTPProbe.get(lab.baseURL + "/.well-known/oauth-authorization-server")
             #expect(server.status == 200 && server.header("Content-Type") == "application/json")
@@ -310,15 +346,22 @@ struct LabServerTests {
             let set = try JSONSerialization.jsonObject(with: jwks.body) as? [String: Any]
             let keys = set?["keys"] as? [[String: Any]] ?? []
             #expect(keys.count == 1)
-            #expect(keys.first?["kid"] as? String == "lab-es256" && keys.first?["kty"] as? String == "EC" && keys.first?["crv"] as? String == "P-256")
+            #expect(
+                keys.first?["kid"] as? String == "lab-es256" && keys.first?["kty"] as? String == "EC"
+                    && keys.first?["crv"] as? String == "P-256")
             #expect(keys.first?["d"] == nil, "the private part must never be published")
             // Tokens a running lab mints carry its issuer.
             let good = try lab.scenario("bearer-ok")
-            guard case .bearer(let token) = good.client.credentials else { Issue.record("bearer-ok sends no token"); return }
+            guard case .bearer(let token) = good.client.credentials else {
+                Issue.record("bearer-ok sends no token")
+                return
+            }
             let payload = String(token.split(separator: ".")[1])
-            let padded = payload.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            let padded =
+                payload.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
                 + String(repeating: "=", count: (4 - payload.count % 4) % 4)
-            let claims = try JSONSerialization.jsonObject(with: try #require(Data(base64Encoded: padded))) as? [String: Any]
+            let claims =
+                try JSONSerialization.jsonObject(with: try #require(Data(base64Encoded: padded))) as? [String: Any]
             #expect(claims?["iss"] as? String == lab.baseURL)
 
             for (id, server, status, type) in [
@@ -364,7 +407,8 @@ struct LabServerTests {
             #expect(response.status == 401)
             #expect(response.headers(named: "WWW-Authenticate").isEmpty)
             #expect(response.header("Content-Type") == "application/json")
-            let withKey = try HTTPProbe.get(lab.baseURL + "/no-challenge/", headers: [("X-API-Key", LabScenarios.apiKey)])
+            let withKey = try HTTPProbe.get(
+                lab.baseURL + "/no-challenge/", headers: [("X-API-Key", LabScenarios.apiKey)])
             #expect(withKey.status == 200)
         }
     }
@@ -381,7 +425,8 @@ struct LabServerTests {
             #expect(dropped.status == 401)
             #expect(challenges(dropped).first?.isScheme("Basic") == true)
             // With it (curl --location-trusted): 200.
-            let resent = try HTTPProbe.get(location, headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
+            let resent = try HTTPProbe.get(
+                location, headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
             #expect(resent.status == 200)
             // The second origin serves nothing else.
             #expect(try HTTPProbe.get(lab.secondBaseURL + "/healthy/").status == 404)
@@ -436,11 +481,14 @@ struct LabServerTests {
             #expect(withCookie.status == 401)
             #expect(challenges(withCookie).first?.isScheme("Basic") == true)
             // The same request without the cookie: 200 and a fresh session.
-            let withoutCookie = try HTTPProbe.get(scenario.url(on: lab), headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
+            let withoutCookie = try HTTPProbe.get(
+                scenario.url(on: lab), headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
             #expect(withoutCookie.status == 200)
             let setCookie = try #require(withoutCookie.header("Set-Cookie"))
             #expect(setCookie.hasPrefix("session=\(LabScenarios.validSession);"))
-            #expect(try HTTPProbe.get(scenario.url(on: lab), headers: [("Cookie", "session=\(LabScenarios.validSession)")]).status == 200)
+            #expect(
+                try HTTPProbe.get(scenario.url(on: lab), headers: [("Cookie", "session=\(LabScenarios.validSession)")])
+                    .status == 200)
             // Neither cookie nor password: the normal login challenge.
             #expect(try HTTPProbe.get(scenario.url(on: lab)).status == 401)
         }
@@ -449,10 +497,12 @@ struct LabServerTests {
     @Test func corsPreflightIsBehindAuth() async throws {
         try await withLab { lab in
             let scenario = try lab.scenario("cors-preflight")
-            let preflight = try HTTPProbe.request("OPTIONS", scenario.url(on: lab), headers: [
-                ("Origin", LabScenarios.corsOrigin), ("Access-Control-Request-Method", "GET"),
-                ("Access-Control-Request-Headers", "authorization"),
-            ])
+            let preflight = try HTTPProbe.request(
+                "OPTIONS", scenario.url(on: lab),
+                headers: [
+                    ("Origin", LabScenarios.corsOrigin), ("Access-Control-Request-Method", "GET"),
+                    ("Access-Control-Request-Headers", "authorization"),
+                ])
             #expect(preflight.status == 401)
             #expect(preflight.header("Access-Control-Allow-Origin") == nil)
             let get = try lab.send(scenario)
@@ -502,34 +552,47 @@ struct LabServerTests {
             #expect(noSlash.status == 301)
             #expect(noSlash.header("Location") == "/healthy/")
             // Below a scenario path: the same area.
-            #expect(try HTTPProbe.get(lab.baseURL + "/healthy/deeper?x=1",
-                                      headers: [HTTPProbe.basic(user: "alice", password: "correct horse")]).status == 200)
+            #expect(
+                try HTTPProbe.get(
+                    lab.baseURL + "/healthy/deeper?x=1",
+                    headers: [HTTPProbe.basic(user: "alice", password: "correct horse")]
+                ).status == 200)
         }
     }
 
     @Test func boundsOnHeadersAndBodies() async throws {
         try await withLab { lab in
-            let huge = try HTTPProbe.get(lab.baseURL + "/healthy/", headers: [("X-Filler", String(repeating: "a", count: 70_000))])
+            let huge = try HTTPProbe.get(
+                lab.baseURL + "/healthy/", headers: [("X-Filler", String(repeating: "a", count: 70_000))])
             #expect(huge.status == 431)
-            let declaredTooLarge = try HTTPProbe.request("POST", lab.baseURL + "/healthy/",
-                                                         headers: [("Content-Length", "2000000")], body: Data("x".utf8))
+            let declaredTooLarge = try HTTPProbe.request(
+                "POST", lab.baseURL + "/healthy/",
+                headers: [("Content-Length", "2000000")], body: Data("x".utf8))
             #expect(declaredTooLarge.status == 413)
             // Chunked, so the size is only known while it streams in.
             let body = Data(chunked: [UInt8](repeating: 0x61, count: (1 << 20) + 10))
-            let streamed = try RawHTTP.exchange(port: lab.port, Data("POST /healthy/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8) + body)
+            let streamed = try RawHTTP.exchange(
+                port: lab.port,
+                Data("POST /healthy/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8) + body)
             #expect(streamed.hasPrefix("HTTP/1.1 413 "))
             // Malformed framing (Transfer-Encoding and Content-Length): 400 and the connection ends.
-            let both = try HTTPProbe.request("POST", lab.baseURL + "/healthy/", headers: [("Transfer-Encoding", "chunked")],
-                                             body: Data(chunked: Array("abc".utf8)), timeout: 5)
+            let both = try HTTPProbe.request(
+                "POST", lab.baseURL + "/healthy/", headers: [("Transfer-Encoding", "chunked")],
+                body: Data(chunked: Array("abc".utf8)), timeout: 5)
             #expect(both.status == 400)
             let garbage = try RawHTTP.exchange(port: lab.port, Data("NOT HTTP AT ALL\r\n\r\n".utf8))
             #expect(garbage.hasPrefix("HTTP/1.1 400 "))
-            let fine = try HTTPProbe.request("POST", lab.baseURL + "/healthy/",
-                                             headers: [HTTPProbe.basic(user: "alice", password: "correct horse")],
-                                             body: Data(repeating: 0x61, count: 512 * 1024))
+            let fine = try HTTPProbe.request(
+                "POST", lab.baseURL + "/healthy/",
+                headers: [HTTPProbe.basic(user: "alice", password: "correct horse")],
+                body: Data(repeating: 0x61, count: 512 * 1024))
             #expect(fine.status == 200)
-            let justUnder = try HTTPProbe.get(lab.baseURL + "/healthy/", headers: [("X-Filler", String(repeating: "a", count: 60_000)),
-                                                                                  HTTPProbe.basic(user: "alice", password: "correct horse")])
+            let justUnder = try HTTPProbe.get(
+                lab.baseURL + "/healthy/",
+                headers: [
+                    ("X-Filler", String(repeating: "a", count: 60_000)),
+                    HTTPProbe.basic(user: "alice", password: "correct horse"),
+                ])
             #expect(justUnder.status == 200)
             // The lab still answers afterwards.
             #expect(try HTTPProbe.get(lab.baseURL + "/no-credentials/").status == 401)
@@ -541,7 +604,10 @@ struct LabServerTests {
             let url = lab.baseURL + "/healthy/"
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<40 {
-                    group.addTask { try HTTPProbe.get(url, headers: [HTTPProbe.basic(user: "alice", password: "correct horse")]).status }
+                    group.addTask {
+                        try HTTPProbe.get(url, headers: [HTTPProbe.basic(user: "alice", password: "correct horse")])
+                            .status
+                    }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
@@ -616,14 +682,19 @@ enum RawHTTP {
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { throw HTTPProbeError.connect("127.0.0.1:\(port)") }
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if n < 0 { if errno == EINTR { continue }; throw HTTPProbeError.io("send errno \(errno)") }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw HTTPProbeError.io("send errno \(errno)")
+                }
                 offset += n
             }
         }
@@ -631,7 +702,10 @@ enum RawHTTP {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { out += buffer[0..<n]; continue }
+            if n > 0 {
+                out += buffer[0..<n]
+                continue
+            }
             if n == 0 || (errno == ECONNRESET && !out.isEmpty) { break }
             if errno == EINTR { continue }
             throw HTTPProbeError.timeout("raw exchange, \(out.count) bytes read, errno \(errno)")

@@ -1,10 +1,11 @@
+import TestSupport
+import Testing
+
 // The byte-level pieces the scanner's speed rests on, against plain Swift doing the same thing:
 // the interner's length-dependent loads, the word-at-a-time byte searches, the timestamp cache.
 // Each draws random inputs around the edges that matter (lengths 0–40, matches at every position,
 // bytes with the high bit set) from a fixed seed.
 @testable import LogScan
-import TestSupport
-import Testing
 
 @Suite("LogScan byte scanning")
 struct ByteScanTests {
@@ -79,7 +80,8 @@ struct ByteScanTests {
             line.withUnsafeBufferPointer { buf in
                 let p = buf.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 #expect(Scan.findNear(p, from, n, a) == expectedNear, "\(line) from \(from) to \(n) for \(a)")
-                #expect(Scan.findEither(p, from, n, a, b) == expectedEither, "\(line) from \(from) to \(n) for \(a)|\(b)")
+                #expect(
+                    Scan.findEither(p, from, n, a, b) == expectedEither, "\(line) from \(from) to \(n) for \(a)|\(b)")
             }
         }
     }
@@ -93,7 +95,9 @@ struct ByteScanTests {
         for (text, expected) in cases {
             let bytes = Array(text.utf8)
             bytes.withUnsafeBufferPointer { buf in
-                #expect(Scan.closingQuote(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, 0, bytes.count) == expected, "\(text)")
+                #expect(
+                    Scan.closingQuote(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, 0, bytes.count) == expected,
+                    "\(text)")
             }
         }
     }
@@ -111,7 +115,9 @@ struct ByteScanTests {
             }
             if rng.next() % 50 == 0 { stamp = Array("29/Nov/2026:08:51:16 +0000".utf8) }
             stamp.withUnsafeBufferPointer { buf in
-                #expect(cache.parse(buf.baseAddress!, 26) == TimeParse.clf(buf.baseAddress!, 26), "\(String(decoding: stamp, as: UTF8.self))")
+                #expect(
+                    cache.parse(buf.baseAddress!, 26) == TimeParse.clf(buf.baseAddress!, 26),
+                    "\(String(decoding: stamp, as: UTF8.self))")
             }
         }
     }

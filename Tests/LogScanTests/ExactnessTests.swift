@@ -2,14 +2,15 @@
 // with one and two threads and with chunks so small that handshake pairs straddle boundaries.
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import LogScan
 
 /// Scans on a thread of its own (`offPool`): tiny chunks make a debug-build scan take seconds.
 func scanFile(
-    _ path: String, threads: Int = 1, chunk: Int = 0, block: Int = 0, _ configure: (inout LogScanOptions) -> Void = { _ in }
+    _ path: String, threads: Int = 1, chunk: Int = 0, block: Int = 0,
+    _ configure: (inout LogScanOptions) -> Void = { _ in }
 ) async throws -> LogSummary {
     var options = LogScanOptions(accessPaths: [path], threads: threads)
     options.chunkSize = chunk
@@ -26,7 +27,9 @@ func expectMatches(_ s: LogSummary, _ e: Expected, path: String, sourceLocation:
     #expect(s.handshakes == e.handshakes, sourceLocation: sourceLocation)
     #expect(s.successes == e.successes, sourceLocation: sourceLocation)
     #expect(s.malformed == e.malformed, sourceLocation: sourceLocation)
-    #expect(s.malformedSamples == e.malformedLines.map { LineReference(path: path, line: $0) }, sourceLocation: sourceLocation)
+    #expect(
+        s.malformedSamples == e.malformedLines.map { LineReference(path: path, line: $0) },
+        sourceLocation: sourceLocation)
     #expect(s.first == e.first, sourceLocation: sourceLocation)
     #expect(s.last == e.last, sourceLocation: sourceLocation)
     #expect(s.bucketSeconds == e.bucketSeconds, sourceLocation: sourceLocation)
@@ -52,7 +55,11 @@ struct ExactnessTests {
         #expect(expected.unauthorized > expected.handshakes)
         let one = try await scanFile(path, threads: 1)
         expectMatches(one, expected, path: path)
-        #expect(one.inputs == [LogInput(path: path, kind: .access, format: "combined", lines: expected.lines, malformed: expected.malformed)])
+        #expect(
+            one.inputs == [
+                LogInput(
+                    path: path, kind: .access, format: "combined", lines: expected.lines, malformed: expected.malformed)
+            ])
         let two = try await scanFile(path, threads: 2)
         #expect(two == one)
         // chunks of ~5 lines: pairs straddle chunk boundaries everywhere
@@ -144,7 +151,8 @@ struct ExactnessTests {
         let dir = try TempDirectory(prefix: "logscan")
         let truth = Generator.combined(seed: 21, count: 2000)
         let path = try dir.write("access.log", Generator.text(truth))
-        let since = Generator.base + 1800, until = Generator.base + 5400
+        let since = Generator.base + 1800
+        let until = Generator.base + 5400
         let s = try await scanFile(path, threads: 2, chunk: 7000) {
             $0.since = since
             $0.until = until
@@ -156,7 +164,9 @@ struct ExactnessTests {
     @Test("parseTime accepts ISO dates, date-times, offsets and the log form")
     func parseTime() {
         let day: Int64 = 1_795_910_400
-        let clock: Int64 = day + 31876, clockPlus1h: Int64 = day + 35476, clockMinute: Int64 = day + 31860
+        let clock: Int64 = day + 31876
+        let clockPlus1h: Int64 = day + 35476
+        let clockMinute: Int64 = day + 31860
         #expect(LogScan.parseTime("2026-11-29") == day)
         #expect(LogScan.parseTime("2026-11-29T08:51:16Z") == clock)
         #expect(LogScan.parseTime("2026-11-29T08:51:16") == clock)
@@ -213,8 +223,11 @@ struct LateSplitTests {
         options.splitMinimum = 1000
         var pieces = 0
         for _ in 0..<3 {
-            let unit = WorkUnit(input: 0, start: 0, end: input.size, firstOfInput: true, lastOfInput: true, stream: false)
-            let done = Workers.run(units: [unit], inputs: [input], options: options, threads: 3, blockSize: 8192, totalBytes: nil, progress: nil)
+            let unit = WorkUnit(
+                input: 0, start: 0, end: input.size, firstOfInput: true, lastOfInput: true, stream: false)
+            let done = Workers.run(
+                units: [unit], inputs: [input], options: options, threads: 3, blockSize: 8192, totalBytes: nil,
+                progress: nil)
             let units = done.map(\.0)
             #expect(units.first?.start == 0 && units.last?.end == input.size)
             #expect(zip(units, units.dropFirst()).allSatisfy { $0.end == $1.start }, "pieces must be contiguous")
@@ -235,7 +248,9 @@ struct LateSplitTests {
         expectMatches(one, Expected(truth), path: path)
         for (threads, minimum) in [(2, 1500), (3, 700), (2, 40_000)] {
             // one chunk for the whole file and small reads: the other workers can only split it
-            let s = try await scanFile(path, threads: threads, chunk: 1 << 30, block: 8192) { $0.splitMinimum = minimum }
+            let s = try await scanFile(path, threads: threads, chunk: 1 << 30, block: 8192) {
+                $0.splitMinimum = minimum
+            }
             #expect(s == one, "threads \(threads), split minimum \(minimum)")
         }
     }
@@ -251,16 +266,22 @@ struct SummarySliceTests {
         for i in 0..<12_000 {
             let client = "10.\(i / 65536).\((i / 256) % 256).\(i % 256)"
             for k in 0...(i % 7) {
-                text += "\(client) - user\(k % 3) [29/Nov/2026:08:\(String(format: "%02d", k)):00 +0000] \"GET /p\(i % 5) HTTP/1.1\" 401 0 \"-\" \"t\"\n"
+                text +=
+                    """
+                    \(client) - user\(k % 3) [29/Nov/2026:08:\(String(format: "%02d", k)):00 +0000] \"GET \
+                    /p\(i % 5) HTTP/1.1\" 401 0 \"-\" \"t\"\n
+                    """
             }
         }
         let path = try dir.write("many.log", text)
         let one = try await scanFile(path, threads: 1)
         #expect(one.clients.count == 12_000)
         #expect(one.clients.first?.failures == 7 && one.clients.last?.failures == 1)
-        #expect(zip(one.clients, one.clients.dropFirst()).allSatisfy {
-            $0.failures > $1.failures || ($0.failures == $1.failures && $0.address.utf8.lexicographicallyPrecedes($1.address.utf8))
-        })
+        #expect(
+            zip(one.clients, one.clients.dropFirst()).allSatisfy {
+                $0.failures > $1.failures
+                    || ($0.failures == $1.failures && $0.address.utf8.lexicographicallyPrecedes($1.address.utf8))
+            })
         for threads in [2, 3] {
             let many = try await scanFile(path, threads: threads)
             #expect(many.clients == one.clients, "threads \(threads)")

@@ -41,8 +41,9 @@ enum CLF {
         if m <= 2 { y += 1 }
         let sign = offsetMinutes < 0 ? "-" : "+"
         let off = abs(offsetMinutes)
-        return String(format: "%02d/%@/%04d:%02d:%02d:%02d %@%02d%02d", Int(d), months[Int(m) - 1], Int(y),
-                      secs / 3600, secs / 60 % 60, secs % 60, sign, off / 60, off % 60)
+        return String(
+            format: "%02d/%@/%04d:%02d:%02d:%02d %@%02d%02d", Int(d), months[Int(m) - 1], Int(y),
+            secs / 3600, secs / 60 % 60, secs % 60, sign, off / 60, off % 60)
     }
 }
 
@@ -52,13 +53,17 @@ enum Generator {
     /// A combined log with every quirk of the issue; `vhost` prefixes `%v:%p` (`%v` alone when not
     /// `vhostPort`), `common` drops referer and agent, `forwarded` writes the client as the first of an
     /// X-Forwarded-For list of one to three addresses (nginx `$proxy_add_x_forwarded_for`).
-    static func combined(seed: UInt64, count: Int, spanSeconds: Int64 = 4 * 3600, vhost: Bool = false, vhostPort: Bool = true,
-                         common: Bool = false, forwarded: Bool = false, start: Int64 = Generator.base) -> [TruthLine] {
+    static func combined(
+        seed: UInt64, count: Int, spanSeconds: Int64 = 4 * 3600, vhost: Bool = false, vhostPort: Bool = true,
+        common: Bool = false, forwarded: Bool = false, start: Int64 = Generator.base
+    ) -> [TruthLine] {
         var rng = SplitMix64(state: seed)
         let clients = ["127.0.0.1", "10.0.0.7", "::1", "2001:db8::42", "192.168.1.20", "10.9.8.7", "fe80::1"]
         let users: [String?] = [nil, nil, "alice", "bob smith", "\"\"", "carol", "admin", "o'neil"]
         let paths = ["/", "/basic/", "/admin/", "/api/v1/items", "/basic/page.html", "/a\\\"b"]
-        let agents = ["curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64)", "python-requests/2.31", "Quote \\\"agent\\\" 1.0", "-"]
+        let agents = [
+            "curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64)", "python-requests/2.31", "Quote \\\"agent\\\" 1.0", "-",
+        ]
         var out: [TruthLine] = []
         var t = start
         let step = max(1, Int(spanSeconds / Int64(max(1, count))) * 2)
@@ -67,9 +72,13 @@ enum Generator {
             var line = ""
             if vhost { line += vhostPort ? "www.example.test:443 " : "www.example.test " }
             line += r.client
-            if forwarded { line += ["", ", 10.0.0.1", ", 10.0.0.1, 127.0.0.1", ", 2001:db8::1"][Int.random(in: 0..<4, using: &rng)] }
+            if forwarded {
+                line +=
+                    ["", ", 10.0.0.1", ", 10.0.0.1, 127.0.0.1", ", 2001:db8::1"][Int.random(in: 0..<4, using: &rng)]
+            }
             line += " - \(r.user ?? "-") [\(CLF.time(r.time, offsetMinutes: offset))] \"\(request)\" \(r.status) "
-            line += r.status == 408 ? "0" : (Bool.random(using: &rng) ? "\(Int.random(in: 10...9000, using: &rng))" : "-")
+            line +=
+                r.status == 408 ? "0" : (Bool.random(using: &rng) ? "\(Int.random(in: 10...9000, using: &rng))" : "-")
             if !common {
                 let referer = Bool.random(using: &rng) ? "-" : "http://example.test/from?x=\\\"1\\\""
                 line += " \"\(referer)\" \"\(r.agent ?? "-")\""
@@ -105,12 +114,20 @@ enum Generator {
                 out.append(TruthLine(text: "10.0.0.1 - - [\(CLF.time(shown))] \"GET / HTTP/1.1\" abc 12", request: nil))
                 continue
             case 4:
-                let r = TruthRequest(client: clients.randomElement(using: &rng)!, user: nil, path: nil, status: 408, time: shown, agent: common ? nil : "-")
+                let r = TruthRequest(
+                    client: clients.randomElement(using: &rng)!, user: nil, path: nil, status: 408, time: shown,
+                    agent: common ? nil : "-")
                 out.append(TruthLine(text: render(r, request: "-", offset: offset), request: r))
                 continue
             case 5:
-                let r = TruthRequest(client: clients.randomElement(using: &rng)!, user: nil, path: nil, status: 400, time: shown, agent: common ? nil : "-")
-                out.append(TruthLine(text: render(r, request: "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03", offset: offset), request: r))
+                let r = TruthRequest(
+                    client: clients.randomElement(using: &rng)!, user: nil, path: nil, status: 400, time: shown,
+                    agent: common ? nil : "-")
+                out.append(
+                    TruthLine(
+                        text: render(
+                            r, request: "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03", offset: offset),
+                        request: r))
                 continue
             default:
                 break
@@ -133,8 +150,14 @@ enum Generator {
                 let later = shown + Int64.random(in: 0...14, using: &rng)
                 let samePath = Int.random(in: 0..<6, using: &rng) != 0
                 let p2 = samePath ? path : "/elsewhere"
-                let s = TruthRequest(client: client, user: user ?? "alice", path: p2, status: [200, 204][Int.random(in: 0..<2, using: &rng)], time: later, agent: agent)
-                queued.append((i + Int.random(in: 0...6, using: &rng), s, render(s, request: "GET \(p2) HTTP/1.1", offset: offset)))
+                let s = TruthRequest(
+                    client: client, user: user ?? "alice", path: p2,
+                    status: [200, 204][Int.random(in: 0..<2, using: &rng)], time: later, agent: agent)
+                queued.append(
+                    (
+                        i + Int.random(in: 0...6, using: &rng), s,
+                        render(s, request: "GET \(p2) HTTP/1.1", offset: offset)
+                    ))
                 queued.sort { $0.1.time < $1.1.time }
             }
         }
@@ -174,7 +197,9 @@ struct Expected {
         requests = reqs.count
         func byCount(_ d: [String: Int]) -> [Tally] {
             d.map { Tally($0.key, $0.value) }
-                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
+                .sorted {
+                    $0.count != $1.count ? $0.count > $1.count : $0.value.utf8.lexicographicallyPrecedes($1.value.utf8)
+                }
                 .prefix(10).map { $0 }
         }
         var failed: [TruthRequest] = []
@@ -198,8 +223,10 @@ struct Expected {
         var b = start
         while b <= last! {
             let bb = b
-            buckets.append(TimeBucket(start: b, requests: reqs.filter { $0.time / width * width == bb }.count,
-                                      failures: failed.filter { $0.time / width * width == bb }.count))
+            buckets.append(
+                TimeBucket(
+                    start: b, requests: reqs.filter { $0.time / width * width == bb }.count,
+                    failures: failed.filter { $0.time / width * width == bb }.count))
             b += width
         }
         timeline = buckets
@@ -212,21 +239,31 @@ struct Expected {
             let times = mine.map(\.time)
             let peak = times.map { s in times.filter { $0 >= s && $0 < s + burst }.count }.max()!
             let tried = Dictionary(mine.compactMap(\.user).map { ($0, 1) }, uniquingKeysWith: +)
-                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            clients.append(ClientRecord(
-                address: client, failures: mine.count,
-                successes: reqs.filter { $0.client == client && (200..<400).contains($0.status) }.count,
-                firstFailure: times.min()!, lastFailure: times.max()!, peakFailures: peak, burstWindow: Int(burst),
-                usersTried: tried.prefix(10).map(\.key), distinctUsers: tried.count))
+                .sorted {
+                    $0.value != $1.value ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+                }
+            clients.append(
+                ClientRecord(
+                    address: client, failures: mine.count,
+                    successes: reqs.filter { $0.client == client && (200..<400).contains($0.status) }.count,
+                    firstFailure: times.min()!, lastFailure: times.max()!, peakFailures: peak, burstWindow: Int(burst),
+                    usersTried: tried.prefix(10).map(\.key), distinctUsers: tried.count))
         }
-        clients.sort { $0.failures != $1.failures ? $0.failures > $1.failures : $0.address.utf8.lexicographicallyPrecedes($1.address.utf8) }
+        clients.sort {
+            $0.failures != $1.failures
+                ? $0.failures > $1.failures : $0.address.utf8.lexicographicallyPrecedes($1.address.utf8)
+        }
         for user in Set(failed.compactMap(\.user)) {
             let mine = failed.filter { $0.user == user }
-            users.append(UserRecord(
-                name: user, failures: mine.count,
-                successes: reqs.filter { $0.user == user && (200..<400).contains($0.status) }.count,
-                firstFailure: mine.map(\.time).min()!, lastFailure: mine.map(\.time).max()!))
+            users.append(
+                UserRecord(
+                    name: user, failures: mine.count,
+                    successes: reqs.filter { $0.user == user && (200..<400).contains($0.status) }.count,
+                    firstFailure: mine.map(\.time).min()!, lastFailure: mine.map(\.time).max()!))
         }
-        users.sort { $0.failures != $1.failures ? $0.failures > $1.failures : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        users.sort {
+            $0.failures != $1.failures
+                ? $0.failures > $1.failures : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
     }
 }

@@ -2,8 +2,8 @@
 // --log-format, JSON lines. Each compares against the same independent count as ExactnessTests.
 import Evidence
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import LogScan
 
@@ -47,7 +47,9 @@ struct InputTests {
         try dir.write("b.log", Generator.text(Array(truth[half...])))
         try run("gzip", ["-9", "a.log", "b.log"], in: dir.path)
         let multi = dir.path("multi.gz")
-        let joined = try Data(contentsOf: URL(fileURLWithPath: dir.path("a.log.gz"))) + Data(contentsOf: URL(fileURLWithPath: dir.path("b.log.gz")))
+        let joined =
+            try Data(contentsOf: URL(fileURLWithPath: dir.path("a.log.gz")))
+            + Data(contentsOf: URL(fileURLWithPath: dir.path("b.log.gz")))
         try joined.write(to: URL(fileURLWithPath: multi))
         let m = try await scanFile(multi)
         expectMatches(m, Expected(truth), path: multi)
@@ -113,12 +115,20 @@ struct InputTests {
     @Test("globs are expanded and sorted; an unreadable input among several is reported, the rest counted")
     func globsAndProblems() throws {
         let dir = try TempDirectory(prefix: "logscan")
-        let a = Generator.combined(seed: 35, count: 400), b = Generator.combined(seed: 36, count: 500)
+        let a = Generator.combined(seed: 35, count: 400)
+        let b = Generator.combined(seed: 36, count: 500)
         try dir.write("access.log.1", Generator.text(a))
         try dir.write("access.log", Generator.text(b))
         try dir.makeDirectory("adir")
-        let s = try LogScan.scan(LogScanOptions(accessPaths: [dir.path("access.log*"), dir.path("missing.log"), dir.path("adir"), dir.path("nomatch*.log")]))
-        #expect(s.inputs.map(\.path) == [dir.path("access.log"), dir.path("access.log.1"), dir.path("missing.log"), dir.path("adir"), dir.path("nomatch*.log")])
+        let s = try LogScan.scan(
+            LogScanOptions(accessPaths: [
+                dir.path("access.log*"), dir.path("missing.log"), dir.path("adir"), dir.path("nomatch*.log"),
+            ]))
+        #expect(
+            s.inputs.map(\.path) == [
+                dir.path("access.log"), dir.path("access.log.1"), dir.path("missing.log"), dir.path("adir"),
+                dir.path("nomatch*.log"),
+            ])
         #expect(s.inputs[2].problem == "cannot open: No such file or directory")
         #expect(s.inputs[3].problem == "is a directory")
         #expect(s.inputs[4].problem == "no file matches this pattern")
@@ -195,10 +205,17 @@ struct InputTests {
             let open = text.range(of: "] \"")!.upperBound
             let close = text.range(of: "\" \(r.status) ", options: .backwards)!.lowerBound
             let request = String(text[open..<close])
-            let time = i % 2 == 0
+            let iso = ISO8601DateFormatter()
+            let time =
+                i % 2 == 0
                 ? "\"time_local\":\(jsonString(CLF.time(r.time, offsetMinutes: 60)))"
-                : "\"time_iso8601\":\(jsonString(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(r.time)))))"
-            lines.append("{\(time),\"remote_addr\":\(jsonString(r.client)),\"remote_user\":\(jsonString(r.user)),\"request\":\(jsonString(request)),\"status\":\(i % 3 == 0 ? "\"\(r.status)\"" : "\(r.status)"),\"body_bytes_sent\":12,\"http_user_agent\":\(jsonString(r.agent)),\"extra\":{\"a\":[1,2,{\"b\":\"}\"}]}}")
+                : "\"time_iso8601\":\(jsonString(iso.string(from: Date(timeIntervalSince1970: TimeInterval(r.time)))))"
+            let status = i % 3 == 0 ? "\"\(r.status)\"" : "\(r.status)"
+            lines.append(
+                "{\(time),\"remote_addr\":\(jsonString(r.client)),\"remote_user\":\(jsonString(r.user)),"
+                    + "\"request\":\(jsonString(request)),\"status\":\(status),\"body_bytes_sent\":12,"
+                    + "\"http_user_agent\":\(jsonString(r.agent)),\"extra\":{\"a\":[1,2,{\"b\":\"}\"}]}}"
+            )
         }
         let path = try dir.write("access.json", lines.joined(separator: "\n") + "\n")
         let s = try await scanFile(path, threads: 2, chunk: 9000)

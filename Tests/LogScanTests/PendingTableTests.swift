@@ -1,8 +1,9 @@
+import TestSupport
+import Testing
+
 // The two open-addressing tables of the handshake pairing and the (client, user) counts, against a
 // Dictionary doing the same random operations (deletion by backward shift is easy to get wrong).
 @testable import LogScan
-import TestSupport
-import Testing
 
 @Suite("LogScan pending tables")
 struct PendingTableTests {

@@ -2,8 +2,8 @@ import Evidence
 import Foundation
 import HTTPAuth
 import Probe
-import Testing
 import TestSupport
+import Testing
 
 /// Real sockets on 127.0.0.1 against the raw test server.
 @Suite struct HTTP1ProbeTests {
@@ -23,23 +23,34 @@ import TestSupport
         let server = try await RawServer.start(.respond(Self.challenge401))
         let prober = Prober()
         let secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0cGF5bG9hZA.sig"
-        let result = await prober.send(ProbeRequest(
-            url: "http://127.0.0.1:\(server.port)/private?x=1",
-            headers: [HeaderField("Authorization", "Bearer \(secret)")], purpose: "as given"))
+        let result = await prober.send(
+            ProbeRequest(
+                url: "http://127.0.0.1:\(server.port)/private?x=1",
+                headers: [HeaderField("Authorization", "Bearer \(secret)")], purpose: "as given"))
         await prober.shutdown()
         await server.stop()
 
         #expect(result.failure == nil)
         let response = try #require(result.exchange.response)
         #expect(response.status == 401)
-        #expect(response.headers.map(\.name) == ["WWW-Authenticate", "Set-Cookie", "www-authenticate", "Set-Cookie", "WWW-Authenticate", "Content-Length"])
-        #expect(response.headers.values("www-authenticate") == ["Basic realm=\"a\"", "Digest realm=\"b\", nonce=\"n1\", qop=\"auth\"", "Bearer realm=\"c\""])
+        #expect(
+            response.headers.map(\.name) == [
+                "WWW-Authenticate", "Set-Cookie", "www-authenticate", "Set-Cookie", "WWW-Authenticate",
+                "Content-Length",
+            ])
+        #expect(
+            response.headers.values("www-authenticate") == [
+                "Basic realm=\"a\"", "Digest realm=\"b\", nonce=\"n1\", qop=\"auth\"", "Bearer realm=\"c\"",
+            ])
         // Masked in the evidence, raw for the plan's logic.
         let recordedCookies = response.headers.values("set-cookie")
         #expect(recordedCookies.count == 2)
         #expect(!recordedCookies.joined().contains("s3cr3tcookie"))
         #expect(!recordedCookies.joined().contains("tok3nvalue"))
-        #expect(result.rawResponseHeaders.values("set-cookie") == ["session=s3cr3tcookie; Path=/; HttpOnly", "csrf=tok3nvalue"])
+        #expect(
+            result.rawResponseHeaders.values("set-cookie") == [
+                "session=s3cr3tcookie; Path=/; HttpOnly", "csrf=tok3nvalue",
+            ])
         #expect(result.body == Array("denied".utf8))
         #expect(response.bodyPrefix == Array("denied".utf8))
         // The Authorization value never appears anywhere in the exchange.
@@ -63,7 +74,9 @@ import TestSupport
     }
 
     @Test func headResponseEndsOnFramingNotOnClose() async throws {
-        let server = try await RawServer.start(.respondKeepOpen("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 1234\r\n\r\n"))
+        let server = try await RawServer.start(
+            .respondKeepOpen(
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 1234\r\n\r\n"))
         var options = ProbeOptions()
         // Waiting for the close would take the whole 30 s read timeout; framing ends it at once.
         options.readTimeout = 30
@@ -79,7 +92,11 @@ import TestSupport
 
     @Test("a body framed by the connection's close (no Content-Length, not chunked) is a complete response")
     func closeDelimitedBodyIsComplete() async throws {
-        let raw = "HTTP/1.1 401 Unauthorized\r\nServer: WSGIServer/0.2 CPython/3.11.7\r\nWWW-Authenticate: Token\r\nConnection: close\r\n\r\n{\"detail\":\"Invalid token.\"}"
+        let raw =
+            """
+            HTTP/1.1 401 Unauthorized\r\nServer: WSGIServer/0.2 CPython/3.11.7\r\nWWW-Authenticate: \
+            Token\r\nConnection: close\r\n\r\n{\"detail\":\"Invalid token.\"}
+            """
         let server = try await RawServer.start(.respond(raw))
         let prober = Prober()
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/me"))
@@ -90,9 +107,16 @@ import TestSupport
         #expect(result.body == Array(#"{"detail":"Invalid token."}"#.utf8))
     }
 
-    @Test("a realm in ISO-8859-1 reaches the challenge parser as the bytes that arrived: read as Latin-1, flagged at its offset")
+    @Test(
+        """
+        a realm in ISO-8859-1 reaches the challenge parser as the bytes that arrived: read as Latin-1, flagged at \
+        its offset
+        """
+    )
     func latin1RealmSurvivesTheProbe() async throws {
-        let head = Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"caf".utf8) + [0xE9]
+        let head =
+            Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"caf".utf8)
+            + [0xE9]
             + Array("\"\r\nwww-authenticate:  Bearer realm=\"api\"  \r\nContent-Length: 0\r\n\r\n".utf8)
         let server = try await RawServer.start(.respondBytes(head))
         let prober = Prober()
@@ -100,7 +124,10 @@ import TestSupport
         await prober.shutdown()
         await server.stop()
         let response = try #require(result.exchange.response, "\(String(describing: result.failure))")
-        #expect(response.rawChallengeFields == [Array("Basic realm=\"caf".utf8) + [0xE9, 0x22], Array("Bearer realm=\"api\"".utf8)])
+        #expect(
+            response.rawChallengeFields == [
+                Array("Basic realm=\"caf".utf8) + [0xE9, 0x22], Array("Bearer realm=\"api\"".utf8),
+            ])
         let evidence = ChallengeEvidence(response: response)
         #expect(evidence.challenges.first?.realm == "café")
         #expect(evidence.challenges.last?.realm == "api")
@@ -109,8 +136,9 @@ import TestSupport
     }
 
     @Test func chunkedBodyIsDecoded() async throws {
-        let server = try await RawServer.start(.respondKeepOpen(
-            "HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnope\r\n3\r\n!!!\r\n0\r\n\r\n"))
+        let server = try await RawServer.start(
+            .respondKeepOpen(
+                "HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnope\r\n3\r\n!!!\r\n0\r\n\r\n"))
         let prober = Prober()
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
         await prober.shutdown()
@@ -132,7 +160,8 @@ import TestSupport
     }
 
     @Test func redirectIsReturnedNotFollowed() async throws {
-        let server = try await RawServer.start(.respond("HTTP/1.1 302 Found\r\nLocation: /login\r\nContent-Length: 0\r\n\r\n"))
+        let server = try await RawServer.start(
+            .respond("HTTP/1.1 302 Found\r\nLocation: /login\r\nContent-Length: 0\r\n\r\n"))
         let prober = Prober()
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
         await prober.shutdown()
@@ -188,7 +217,8 @@ import TestSupport
 
     @Test func hugeHeaderIsAnErrorNotAHang() async throws {
         let big = String(repeating: "a", count: 1_000_000)
-        let server = try await RawServer.start(.respond("HTTP/1.1 200 OK\r\nX-Big: \(big)\r\nContent-Length: 0\r\n\r\n"))
+        let server = try await RawServer.start(
+            .respond("HTTP/1.1 200 OK\r\nX-Big: \(big)\r\nContent-Length: 0\r\n\r\n"))
         let prober = Prober()
         let result = await prober.send(ProbeRequest(url: "http://127.0.0.1:\(server.port)/"))
         await prober.shutdown()
@@ -198,7 +228,8 @@ import TestSupport
     }
 
     @Test func hugeBodyIsTruncatedAndFast() async throws {
-        let server = try await RawServer.start(.stream(head: "HTTP/1.1 200 OK\r\nContent-Length: 10485760\r\n\r\n", bodyBytes: 10_485_760))
+        let server = try await RawServer.start(
+            .stream(head: "HTTP/1.1 200 OK\r\nContent-Length: 10485760\r\n\r\n", bodyBytes: 10_485_760))
         // Reading all 10 MB would not fail, so the cap is shown by the count and a bound far below
         // the 60 s deadline.
         var options = ProbeOptions()
@@ -231,7 +262,8 @@ import TestSupport
         var options = ProbeOptions()
         options.resolve = ["example.test:\(server.port)": ["127.0.0.1"]]
         let prober = Prober(options: options)
-        let result = await prober.send(ProbeRequest(method: "POST", url: "http://EXAMPLE.test:\(server.port)/form", body: Array("a=1".utf8)))
+        let result = await prober.send(
+            ProbeRequest(method: "POST", url: "http://EXAMPLE.test:\(server.port)/form", body: Array("a=1".utf8)))
         await prober.shutdown()
         await server.stop()
         #expect(result.exchange.response?.status == 200)
@@ -274,8 +306,9 @@ import TestSupport
 
     @Test func headerInjectionIsRefusedWithoutEchoingTheValue() async {
         let prober = Prober()
-        let result = await prober.send(ProbeRequest(
-            url: "http://127.0.0.1:1/", headers: [HeaderField("Authorization", "Basic c2VjcmV0\r\nX-Evil: 1")]))
+        let result = await prober.send(
+            ProbeRequest(
+                url: "http://127.0.0.1:1/", headers: [HeaderField("Authorization", "Basic c2VjcmV0\r\nX-Evil: 1")]))
         await prober.shutdown()
         #expect(result.failure != nil)
         #expect(!(result.exchange.failure ?? "").contains("c2VjcmV0"))

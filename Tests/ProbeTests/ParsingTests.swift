@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func reasonsNeverEchoTheURL() {
-        guard case let .failure(f) = URLParts.parse("http://alice:s3cret@h:99999/") else {
+        guard case .failure(let f) = URLParts.parse("http://alice:s3cret@h:99999/") else {
             Issue.record("accepted")
             return
         }
@@ -110,7 +110,7 @@ import Testing
         #expect(try await Resolver.resolve(host: "127.0.0.1").get() == ["127.0.0.1"])
         #expect(Resolver.isIPLiteral("::1") && Resolver.isIPLiteral("10.1.2.3") && !Resolver.isIPLiteral("example.com"))
         let bad = await Resolver.resolve(host: "no-such-host.invalid", timeout: 3)
-        guard case let .failure(.dnsFailed(host, _)) = bad else {
+        guard case .failure(.dnsFailed(let host, _)) = bad else {
             Issue.record("expected dnsFailed, got \(bad)")
             return
         }

@@ -12,10 +12,12 @@ struct TLSFixture: Sendable {
         let dir = try TempDirectory(prefix: "why401-probe-tls")
         let cert = dir.path("c.pem")
         let key = dir.path("k.pem")
-        let result = try ProcessRunner.run("openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-            "-keyout", key, "-out", cert, "-days", "1",
-        ], timeout: 60)
+        let result = try ProcessRunner.run(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                "-keyout", key, "-out", cert, "-days", "1",
+            ], timeout: 60)
         guard result.succeeded else { throw FixtureError.openssl(result.description) }
         return TLSFixture(certPath: cert, keyPath: key, dir: dir)
     }

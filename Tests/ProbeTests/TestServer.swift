@@ -77,7 +77,7 @@ private final class RawHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !answered else { return }
-        if case let .onAnyBytes(raw) = behavior {
+        if case .onAnyBytes(let raw) = behavior {
             answered = true
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw)))
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
@@ -91,15 +91,15 @@ private final class RawHandler: ChannelInboundHandler {
         switch behavior {
         case .silent, .onAnyBytes:
             break
-        case let .respondKeepOpen(raw):
+        case .respondKeepOpen(let raw):
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw)), promise: nil)
-        case let .respond(raw):
+        case .respond(let raw):
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw)))
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        case let .respondBytes(raw):
+        case .respondBytes(let raw):
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: raw)))
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        case let .stream(head, bodyBytes):
+        case .stream(let head, let bodyBytes):
             context.write(wrapOutboundOut(ByteBuffer(string: head)), promise: nil)
             let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 65536)
             var left = bodyBytes
@@ -160,7 +160,9 @@ private final class H2Responder: ChannelInboundHandler {
         headers.add(name: "www-authenticate", value: "Basic realm=\"one\"")
         headers.add(name: "www-authenticate", value: "Bearer realm=\"two\"")
         headers.add(name: "content-length", value: "6")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http2, status: .unauthorized, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http2, status: .unauthorized, headers: headers))),
+            promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "denied")))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }

@@ -1,7 +1,7 @@
 // Lifecycle of the harness itself: explicit start/stop, idempotent stop, timings, start failures.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Real server lifecycle")
 struct LifecycleTests {
@@ -74,15 +74,23 @@ struct LifecycleTests {
     func cgiAndLogLevel() async throws {
         try RealServers.requireApache()
         let config = """
-        ScriptAlias /cgi-bin/ "{{ROOT}}/cgi-bin/"
-        <Directory "{{ROOT}}/cgi-bin">
-            Options +ExecCGI
-            Require all granted
-        </Directory>
-        """
+            ScriptAlias /cgi-bin/ "{{ROOT}}/cgi-bin/"
+            <Directory "{{ROOT}}/cgi-bin">
+                Options +ExecCGI
+                Require all granted
+            </Directory>
+            """
         try await withApache(
             config: config,
-            files: [.script("cgi-bin/env.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nid -un\nprintf 'auth=%s\\n' \"${HTTP_AUTHORIZATION:-none}\"\n")],
+            files: [
+                .script(
+                    "cgi-bin/env.cgi",
+                    """
+                    #!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nid -un\nprintf 'auth=%s\\n' \
+                    \"${HTTP_AUTHORIZATION:-none}\"\n
+                    """
+                )
+            ],
             options: ApacheOptions(logLevel: "info")
         ) { apache in
             let r = try HTTPProbe.get(apache.url("/cgi-bin/env.cgi"), headers: [("Authorization", "Bearer abc")])

@@ -1,7 +1,7 @@
 // Smoke tests of the real-server harness: real Apache httpd and nginx, real htpasswd.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Real server smoke tests")
 struct SmokeTests {
@@ -14,14 +14,14 @@ struct SmokeTests {
     func apacheBasic() async throws {
         try RealServers.requireApache()
         let config = """
-        <Directory "{{DOCROOT}}/basic">
-            AuthType Basic
-            AuthName "Private Basic Area"
-            AuthBasicProvider file
-            AuthUserFile "{{ROOT}}/auth/htpasswd"
-            Require valid-user
-        </Directory>
-        """
+            <Directory "{{DOCROOT}}/basic">
+                AuthType Basic
+                AuthName "Private Basic Area"
+                AuthBasicProvider file
+                AuthUserFile "{{ROOT}}/auth/htpasswd"
+                Require valid-user
+            </Directory>
+            """
         let files: [ServerFile] = [
             .htpasswd("auth/htpasswd", users: Self.basicUsers),
             .text("htdocs/basic/index.html", "<p>secret</p>\n"),
@@ -41,14 +41,19 @@ struct SmokeTests {
             #expect(none.status == 401)
             #expect(none.headers(named: "WWW-Authenticate") == [#"Basic realm="Private Basic Area""#])
 
-            let wrong = try HTTPProbe.get(apache.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "wrong")])
+            let wrong = try HTTPProbe.get(
+                apache.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "wrong")])
             #expect(wrong.status == 401)
-            #expect(await apache.waitForErrorLog(containing: "AH01617"),
-                    "error.log:\n\(apache.readErrorLog())")
-            #expect(apache.readErrorLog().contains(#"AH01617: user alice: authentication failure for "/basic/": Password Mismatch"#))
+            #expect(
+                await apache.waitForErrorLog(containing: "AH01617"),
+                "error.log:\n\(apache.readErrorLog())")
+            #expect(
+                apache.readErrorLog().contains(
+                    #"AH01617: user alice: authentication failure for "/basic/": Password Mismatch"#))
 
             for (user, password, _) in Self.basicUsers {
-                let ok = try HTTPProbe.get(apache.url("/basic/"), headers: [HTTPProbe.basic(user: user, password: password)])
+                let ok = try HTTPProbe.get(
+                    apache.url("/basic/"), headers: [HTTPProbe.basic(user: user, password: password)])
                 #expect(ok.status == 200, "user \(user): \(ok)")
                 #expect(ok.bodyText.contains("secret"))
             }
@@ -110,13 +115,16 @@ struct SmokeTests {
             #expect(none.header("Server")?.hasPrefix("nginx") == true, "\(none)")
             #expect(none.headers(named: "www-authenticate") == [#"Basic realm="Private Basic Area""#])
 
-            let wrong = try HTTPProbe.get(nginx.url("/basic/"), headers: [HTTPProbe.basic(user: "bob", password: "nope")])
+            let wrong = try HTTPProbe.get(
+                nginx.url("/basic/"), headers: [HTTPProbe.basic(user: "bob", password: "nope")])
             #expect(wrong.status == 401)
-            #expect(await nginx.waitForErrorLog(containing: #"user "bob": password mismatch"#),
-                    "error.log:\n\(nginx.readErrorLog())")
+            #expect(
+                await nginx.waitForErrorLog(containing: #"user "bob": password mismatch"#),
+                "error.log:\n\(nginx.readErrorLog())")
 
             for (user, password, _) in Self.basicUsers {
-                let ok = try HTTPProbe.get(nginx.url("/basic/"), headers: [HTTPProbe.basic(user: user, password: password)])
+                let ok = try HTTPProbe.get(
+                    nginx.url("/basic/"), headers: [HTTPProbe.basic(user: user, password: password)])
                 #expect(ok.status == 200, "user \(user): \(ok)")
                 #expect(ok.bodyText.contains("secret"))
             }
@@ -132,7 +140,9 @@ struct SmokeTests {
 
     @Test("ProcessRunner drains large output on both pipes, feeds stdin, and kills on timeout")
     func processRunner() throws {
-        let big = try ProcessRunner.run("/bin/sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; head -c 2000000 /dev/zero | tr '\\0' y >&2; exit 3"])
+        let big = try ProcessRunner.run(
+            "/bin/sh",
+            ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; head -c 2000000 /dev/zero | tr '\\0' y >&2; exit 3"])
         #expect(big.status == 3)
         #expect(big.stdout.count == 3_000_000)
         #expect(big.stderr.count == 2_000_000)
@@ -146,7 +156,8 @@ struct SmokeTests {
         let start = Date()
         let slow = try ProcessRunner.run("/bin/sleep", ["30"], timeout: 0.5)
         #expect(slow.timedOut)
-        #expect(Date().timeIntervalSince(start) < 20)  // killed at 0.5 s, not after the 30 s sleep (generous: CI is loaded)
+        // killed at 0.5 s, not after the 30 s sleep (generous: CI is loaded)
+        #expect(Date().timeIntervalSince(start) < 20)
 
         #expect(ProcessRunner.which("sh") != nil)
         #expect(ProcessRunner.which("no-such-tool-why401") == nil)

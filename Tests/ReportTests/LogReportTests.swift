@@ -1,7 +1,7 @@
-import TestSupport
 import Diagnosis
-import Foundation
 import Evidence
+import Foundation
+import TestSupport
 import Testing
 
 @testable import Report
@@ -13,7 +13,9 @@ import Testing
     /// Ten quiet minutes, then a burst of failures from one hostile-looking client.
     static func summary() -> LogSummary {
         let counts = Array(repeating: (100, 1), count: 10) + [(120, 80), (200, 150), (100, 1)]
-        let timeline = counts.enumerated().map { TimeBucket(start: t0 + Int64($0.offset * 60), requests: $0.element.0, failures: $0.element.1) }
+        let timeline = counts.enumerated().map {
+            TimeBucket(start: t0 + Int64($0.offset * 60), requests: $0.element.0, failures: $0.element.1)
+        }
         let hostile = "<script>alert('x')</script>"
         return LogSummary(
             inputs: [
@@ -21,19 +23,25 @@ import Testing
                 LogInput(path: "gone.log", kind: .access, format: "unknown", problem: "cannot open: Permission denied"),
             ],
             lines: 1121, requests: 1120, unauthorized: 245, handshakes: 5, successes: 880, malformed: 1,
-            malformedSamples: [LineReference(path: "access.log", line: 17)], first: t0, last: t0 + 779, timeline: timeline, bucketSeconds: 60,
+            malformedSamples: [LineReference(path: "access.log", line: 17)], first: t0, last: t0 + 779,
+            timeline: timeline, bucketSeconds: 60,
             topPaths: [Tally("/admin/\"><img src=x onerror=alert(1)>", 200), Tally("/basic/", 40)],
-            topClients: [Tally("203.0.113.7", 230)], topUsers: [Tally("admin", 150), Tally("", 3)], topUserAgents: [Tally(hostile, 230)],
+            topClients: [Tally("203.0.113.7", 230)], topUsers: [Tally("admin", 150), Tally("", 3)],
+            topUserAgents: [Tally(hostile, 230)],
             clients: [
                 ClientRecord(
-                    address: "203.0.113.7", failures: 230, successes: 0, firstFailure: t0 + 617, lastFailure: t0 + 719, peakFailures: 150,
+                    address: "203.0.113.7", failures: 230, successes: 0, firstFailure: t0 + 617, lastFailure: t0 + 719,
+                    peakFailures: 150,
                     burstWindow: 60, usersTried: ["admin", hostile], distinctUsers: 2)
             ],
-            users: [UserRecord(name: "admin", failures: 150, successes: 0, firstFailure: t0 + 617, lastFailure: t0 + 719)],
+            users: [
+                UserRecord(name: "admin", failures: 150, successes: 0, firstFailure: t0 + 617, lastFailure: t0 + 719)
+            ],
             errorLines: 300,
             errorEvents: [
                 ErrorEvent(
-                    cause: .passwordMismatch, server: "apache", code: "AH01617", user: "admin", path: "/admin/", file: nil, reason: nil, count: 150,
+                    cause: .passwordMismatch, server: "apache", code: "AH01617", user: "admin", path: "/admin/",
+                    file: nil, reason: nil, count: 150,
                     first: t0 + 617, last: t0 + 719, firstLine: LineReference(path: "error.log", line: 3))
             ])
     }
@@ -42,7 +50,10 @@ import Testing
         let s = summary()
         let findings = LogRules.run(s)
         let spike = LogSpike.detect(s, thresholds: LogThresholds())
-        return (LogReport.report(s, findings: findings, spike: spike, subject: "access.log <b>", outcome: .problems), s, spike)
+        return (
+            LogReport.report(s, findings: findings, spike: spike, subject: "access.log <b>", outcome: .problems), s,
+            spike
+        )
     }
 
     @Test func sparklineLevels() {
@@ -61,7 +72,9 @@ import Testing
         #expect(spike?.began == Self.t0 + 617)
         let text = report.rendered(as: .text)
         #expect(text.contains("1120 requests in 1121 access-log lines (1 malformed)"))
-        #expect(text.contains("245 × 401 (21.9% of requests): 240 failed, 5 challenge-then-success handshakes (not failures)"))
+        #expect(
+            text.contains(
+                "245 × 401 (21.9% of requests): 240 failed, 5 challenge-then-success handshakes (not failures)"))
         #expect(text.contains("401s began at 2026-11-29T08:10:17Z"))
         #expect(text.contains("failed 401s  ▂▂▂▂▂▂▂▂▂▂▅█▂  max 150 per minute"))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -79,8 +92,10 @@ import Testing
         let json = report.rendered(as: .json)
         for expected in [
             #""summary": {"#, #""lines": 1121"#, #""requests": 1120"#, #""unauthorized": 245"#, #""malformed": 1"#,
-            #""first": "2026-11-29T08:00:00Z""#, #""last": "2026-11-29T08:12:59Z""#, #""onset": "2026-11-29T08:10:17Z""#,
-            #""bucket_seconds": 60"#, #""error_events": ["#, #""finding": "logs.password-mismatch""#, #""problem": "cannot open: Permission denied""#,
+            #""first": "2026-11-29T08:00:00Z""#, #""last": "2026-11-29T08:12:59Z""#,
+            #""onset": "2026-11-29T08:10:17Z""#,
+            #""bucket_seconds": 60"#, #""error_events": ["#, #""finding": "logs.password-mismatch""#,
+            #""problem": "cannot open: Permission denied""#,
         ] {
             #expect(json.contains(expected), "missing \(expected)")
         }
@@ -116,8 +131,11 @@ import Testing
 
     @Test func longTimelinesAreSummedIntoColumns() {
         var s = Self.summary()
-        s.timeline = (0..<10_000).map { TimeBucket(start: Self.t0 + Int64($0 * 60), requests: 1, failures: $0 == 5000 ? 1 : 0) }
-        let page = LogReportHTML.render(DiagnosticReport(command: "logs", subject: "x", outcome: .ok), summary: s, spike: nil)
+        s.timeline = (0..<10_000).map {
+            TimeBucket(start: Self.t0 + Int64($0 * 60), requests: 1, failures: $0 == 5000 ? 1 : 0)
+        }
+        let page = LogReportHTML.render(
+            DiagnosticReport(command: "logs", subject: "x", outcome: .ok), summary: s, spike: nil)
         let rects = page.components(separatedBy: "<rect class=\"req\"").count - 1
         #expect(rects <= LogReportHTML.chartColumns && rects > 400)
         let section = LogReport.sections(s, spike: nil).first { $0.title == "Timeline" }!
@@ -126,7 +144,8 @@ import Testing
 
     @Test func inputNotesAndUnrecognisedFormatsAreStatedInEveryFormat() throws {
         var s = Self.summary()
-        let note = "3 lines start with an X-Forwarded-For list (`10.0.0.2, 10.0.0.1, …`): the client is its first address"
+        let note =
+            "3 lines start with an X-Forwarded-For list (`10.0.0.2, 10.0.0.1, …`): the client is its first address"
         s.inputs = [
             LogInput(path: "proxied.log", kind: .access, format: "combined", lines: 3, notes: [note]),
             LogInput(path: "mystery.log", kind: .error, format: "unknown", lines: 7),
@@ -135,14 +154,15 @@ import Testing
         #expect(findings.contains { $0.id == "logs.unrecognized-format" && $0.severity == .warning })
         let report = LogReport.report(s, findings: findings, spike: nil, subject: "x", outcome: .problems)
         let inputs = try #require(report.sections.first { $0.title == "Inputs" })
-        #expect(inputs.lines == [
-            "proxied.log: access log, combined, 3 lines; " + note,
-            "mystery.log: error log, unknown, 7 lines — format not recognised, nothing in it was analysed",
-        ])
+        #expect(
+            inputs.lines == [
+                "proxied.log: access log, combined, 3 lines; " + note,
+                "mystery.log: error log, unknown, 7 lines — format not recognised, nothing in it was analysed",
+            ])
         let json = JSONRenderer.render(report)
         #expect(json.contains("\"notes\": [") && json.contains("X-Forwarded-For list"), "\(json)")
         let page = LogReportHTML.render(report, summary: s, spike: nil)
-        #expect(page.contains("format not recognised, nothing in it was analysed") && page.contains("X-Forwarded-For list"))
+        #expect(
+            page.contains("format not recognised, nothing in it was analysed") && page.contains("X-Forwarded-For list"))
     }
 }
-

@@ -1,6 +1,6 @@
-import TestSupport
 import Diagnosis
 import Evidence
+import TestSupport
 import Testing
 
 @testable import Report
@@ -22,7 +22,8 @@ import Testing
         let basic = "Basic " + Base64Helper.encode("alice:\(secretPassword)")
         return Exchange(
             request: RecordedRequest(
-                method: "GET", url: "https://alice:\(secretPassword)@api.example.com/me?access_token=\(secretToken)&page=2",
+                method: "GET",
+                url: "https://alice:\(secretPassword)@api.example.com/me?access_token=\(secretToken)&page=2",
                 headers: [
                     HeaderField("Authorization", basic),
                     HeaderField("Proxy-Authorization", "Bearer \(secretToken)"),
@@ -43,39 +44,69 @@ import Testing
     static func report(findings: [Finding]? = nil) -> DiagnosticReport {
         DiagnosticReport(
             command: "check", subject: "https://api.example.com/me", outcome: .unauthorized, status: 401,
-            findings: findings ?? [Finding(entry: errorEntry, evidence: ["exp 2026-11-29T05:12:00Z, 3 h ago"]), Finding(entry: infoEntry)],
+            findings: findings ?? [
+                Finding(entry: errorEntry, evidence: ["exp 2026-11-29T05:12:00Z, 3 h ago"]), Finding(entry: infoEntry),
+            ],
             exchanges: [exchange()])
+    }
+
+    /// The report every renderer is compared against whole: a 401 with an error and an info finding
+    /// (secrets and a terminal escape in the exchange), one section and one extra JSON field.
+    static func fixedReport() -> DiagnosticReport {
+        var report = report(findings: [
+            Finding(entry: errorEntry, evidence: ["exp 2026-11-29T05:12:00Z, 3 h ago"], fix: ["Log in again"]),
+            Finding(entry: infoEntry, evidence: ["Server: nginx"]),
+        ])
+        report.sections = [DiagnosticReport.Section(title: "Plan", lines: ["credentialed requests: 1 of at most 4"])]
+        report.extra = [("plan", .array([.string("credentialed requests: 1 of at most 4")]))]
+        return report
     }
 
     @Test("a 200 with a warning is headed with its status and the count, not \"nothing wrong found\"")
     func okWithWarningsHeadline() {
         let warning = CatalogEntry(
-            id: "credentials.insecure-transport", severity: .warning, audience: .user, title: "Credentials are sent over plain http",
+            id: "credentials.insecure-transport", severity: .warning, audience: .user,
+            title: "Credentials are sent over plain http",
             explanation: "Risk.", fix: ["Use https"], references: ["RFC 7617 §4"])
         func headline(_ findings: [Finding], status: Int? = 200) -> String {
-            let report = DiagnosticReport(command: "check", subject: "http://api.example.com/", outcome: .ok, status: status, findings: findings)
+            let report = DiagnosticReport(
+                command: "check", subject: "http://api.example.com/", outcome: .ok, status: status, findings: findings)
             return String(report.rendered(as: .text).prefix(while: { $0 != "\n" }))
         }
-        #expect(headline([Finding(entry: warning)]) == "✓ 200 — 1 warning — top: credentials.insecure-transport: Credentials are sent over plain http")
-        #expect(headline([Finding(entry: warning), Finding(entry: warning)], status: nil).hasPrefix("✓ OK — 2 warnings"))
+        #expect(
+            headline([Finding(entry: warning)])
+                == "✓ 200 — 1 warning — top: credentials.insecure-transport: Credentials are sent over plain http")
+        #expect(
+            headline([Finding(entry: warning), Finding(entry: warning)], status: nil).hasPrefix("✓ OK — 2 warnings"))
         #expect(headline([Finding(entry: Self.infoEntry)]) == "✓ OK — HTTP 200 — nothing wrong found")
         #expect(headline([]) == "✓ OK — HTTP 200 — nothing wrong found")
         // A refused request is never "OK": a 403 with only context (authz.forbidden) says so.
         let forbidden = CatalogEntry(
-            id: "authz.forbidden", severity: .info, audience: .user, title: "The credentials were accepted, and this account lacks permission",
+            id: "authz.forbidden", severity: .info, audience: .user,
+            title: "The credentials were accepted, and this account lacks permission",
             explanation: "x", fix: ["y"], references: ["RFC 9110 §15.5.4"])
-        #expect(headline([Finding(entry: forbidden)], status: 403)
-            == "• 403 — no authentication failure found — authz.forbidden: The credentials were accepted, and this account lacks permission")
+        #expect(
+            headline([Finding(entry: forbidden)], status: 403)
+                == """
+                • 403 — no authentication failure found — authz.forbidden: The credentials were accepted, and this \
+                account lacks permission
+                """
+        )
         #expect(headline([], status: 404) == "• 404 — no authentication failure found")
-        let markdown = DiagnosticReport(command: "check", subject: "s", outcome: .ok, status: 200, findings: [Finding(entry: warning)])
-            .rendered(as: .markdown)
+        let markdown = DiagnosticReport(
+            command: "check", subject: "s", outcome: .ok, status: 200, findings: [Finding(entry: warning)]
+        )
+        .rendered(as: .markdown)
         #expect(markdown.contains("✓ 200 — 1 warning"), "\(markdown)")
         #expect(!markdown.contains("nothing wrong found"))
     }
 
     @Test func jsonKeepsContractKeyOrderAndHeaderRepeats() {
         let json = Self.report().rendered(as: .json)
-        let keys = ["\"tool\"", "\"schema\"", "\"command\"", "\"subject\"", "\"outcome\"", "\"status\"", "\"cause\"", "\"findings\"", "\"exchanges\""]
+        let keys = [
+            "\"tool\"", "\"schema\"", "\"command\"", "\"subject\"", "\"outcome\"", "\"status\"", "\"cause\"",
+            "\"findings\"", "\"exchanges\"",
+        ]
         let positions = keys.map { json.firstRange(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
@@ -99,7 +130,8 @@ import Testing
             #expect(!out.contains(Self.secretToken), "token leaked in \(format)")
             #expect(!out.contains(String(Self.secretToken.dropFirst(4).prefix(20))), "token part leaked in \(format)")
             #expect(!out.contains(Self.secretCookie), "cookie leaked in \(format)")
-            #expect(!out.contains(Base64Helper.encode("alice:\(Self.secretPassword)")), "basic token leaked in \(format)")
+            #expect(
+                !out.contains(Base64Helper.encode("alice:\(Self.secretPassword)")), "basic token leaked in \(format)")
             #expect(out.contains("alice:****"))
         }
     }
@@ -152,6 +184,224 @@ import Testing
         #expect(JSONValue.string("\u{7F}").serialized() == #""\u007f""#)
         #expect(JSONValue.object([("b", .int(1)), ("a", .null)]).serialized(pretty: false) == #"{"b":1,"a":null}"#)
     }
+
+    // MARK: whole outputs
+
+    /// The text renderer's whole output for the fixed report, byte for byte: verdict, subject,
+    /// sections, findings in order with evidence/fix/references, then the transcript with every
+    /// secret masked and the terminal escape neutralised.
+    @Test func textIsExactlyThis() {
+        let expected = #"""
+            ✗ 401 Unauthorized — most likely: token.expired: The token has expired
+              check: https://api.example.com/me
+
+            Plan
+              credentialed requests: 1 of at most 4
+
+            Findings (most likely cause first)
+
+              1. [error]   token.expired — The token has expired  (for the user)
+                 The exp claim is in the past.
+                 evidence:
+                   • exp 2026-11-29T05:12:00Z, 3 h ago
+                 fix:
+                   → Log in again
+                   → Get a new token
+                 see: RFC 7519 §4.1.4
+
+              2. [info]    responder.identified — nginx answered  (for the admin)
+                 Fingerprint.
+                 evidence:
+                   • Server: nginx
+                 fix:
+                   → Look at nginx
+                 see: RFC 9110 §10.2.4
+
+            Exchanges (secrets masked)
+
+              #1 as given
+              > GET https://alice:****@api.example.com/me?access_token=****&page=2
+              > Authorization: Basic alice:****
+              > Proxy-Authorization: Bearer eyJh…(64 chars)
+              > Cookie: sid=****; theme=****
+              > X-Api-Key: sess…(18 chars)
+              < 401  (12.4 ms, 127.0.0.1:8443)
+              < WWW-Authenticate: Basic realm="a"
+              < WWW-Authenticate: Bearer error="invalid_token"
+              < Set-Cookie: sid=****; Path=/; HttpOnly
+              < X-Evil: a\x1B[2Jb
+
+            """#
+        let actual = Self.fixedReport().rendered(as: .text)
+        #expect(actual == expected, "\(GoldenDiff.first(expected, actual))")
+    }
+
+    /// Colour changes nothing but the escape sequences: stripped of them it is the plain text, and
+    /// the verdict is red and bold where the plain text has it.
+    @Test func colouredTextIsThePlainTextWithEscapes() throws {
+        let coloured = Self.fixedReport().rendered(as: .text, color: true)
+        let stripped = coloured.replacing(try Regex(#"\x1B\[[0-9;]*m"#), with: "")
+        #expect(stripped == Self.fixedReport().rendered(as: .text))
+        let first = try #require(coloured.split(separator: "\n").first)
+        let red = "\u{1B}[31m"
+        let bold = "\u{1B}[1m"
+        let reset = "\u{1B}[0m"
+        let verdict = "\(red)✗ 401 Unauthorized\(reset) — most likely: "
+        #expect(first == verdict + "\(bold)token.expired: The token has expired\(reset)")
+    }
+
+    @Test func markdownIsExactlyThis() {
+        let expected = #"""
+            # why401 check: https://api.example.com/me
+
+            **✗ 401 Unauthorized — most likely: token.expired: The token has expired**
+
+            Final status: `401`
+
+            ## Plan
+
+            ```text
+            credentialed requests: 1 of at most 4
+            ```
+
+            ## Findings
+
+            ### 1. `token.expired` — The token has expired
+
+            *error, for the user*
+
+            The exp claim is in the past.
+
+            Evidence:
+
+            - `exp 2026-11-29T05:12:00Z, 3 h ago`
+
+            Fix:
+
+            - Log in again
+            - Get a new token
+
+            References: RFC 7519 §4.1.4
+
+            ### 2. `responder.identified` — nginx answered
+
+            *info, for the admin*
+
+            Fingerprint.
+
+            Evidence:
+
+            - `Server: nginx`
+
+            Fix:
+
+            - Look at nginx
+
+            References: RFC 9110 §10.2.4
+
+            ## Exchanges (secrets masked)
+
+            1. as given
+
+            ```http
+            GET https://alice:****@api.example.com/me?access_token=****&page=2
+            Authorization: Basic alice:****
+            Proxy-Authorization: Bearer eyJh…(64 chars)
+            Cookie: sid=****; theme=****
+            X-Api-Key: sess…(18 chars)
+
+            HTTP 401
+            WWW-Authenticate: Basic realm="a"
+            WWW-Authenticate: Bearer error="invalid_token"
+            Set-Cookie: sid=****; Path=/; HttpOnly
+            X-Evil: a\x1B[2Jb
+            ```
+
+            """#
+        let actual = Self.fixedReport().rendered(as: .markdown)
+        #expect(actual == expected, "\(GoldenDiff.first(expected, actual))")
+    }
+
+    /// Schema 1, in the contract's key order, with the command's extra fields last.
+    @Test func jsonIsExactlyThis() {
+        let expected = #"""
+            {
+              "tool": "why401",
+              "schema": 1,
+              "command": "check",
+              "subject": "https://api.example.com/me",
+              "outcome": "unauthorized",
+              "status": 401,
+              "cause": "token.expired",
+              "findings": [
+                {
+                  "id": "token.expired",
+                  "severity": "error",
+                  "audience": "user",
+                  "title": "The token has expired",
+                  "detail": "The exp claim is in the past.",
+                  "evidence": ["exp 2026-11-29T05:12:00Z, 3 h ago"],
+                  "fix": ["Log in again", "Get a new token"],
+                  "references": ["RFC 7519 §4.1.4"]
+                },
+                {
+                  "id": "responder.identified",
+                  "severity": "info",
+                  "audience": "admin",
+                  "title": "nginx answered",
+                  "detail": "Fingerprint.",
+                  "evidence": ["Server: nginx"],
+                  "fix": ["Look at nginx"],
+                  "references": ["RFC 9110 §10.2.4"]
+                }
+              ],
+              "exchanges": [
+                {
+                  "request": {
+                    "method": "GET",
+                    "url": "https://alice:****@api.example.com/me?access_token=****&page=2",
+                    "headers": [
+                      ["Authorization", "Basic alice:****"],
+                      ["Proxy-Authorization", "Bearer eyJh…(64 chars)"],
+                      ["Cookie", "sid=****; theme=****"],
+                      ["X-Api-Key", "sess…(18 chars)"]
+                    ]
+                  },
+                  "response": {
+                    "status": 401,
+                    "headers": [
+                      ["WWW-Authenticate", "Basic realm=\"a\""],
+                      ["WWW-Authenticate", "Bearer error=\"invalid_token\""],
+                      ["Set-Cookie", "sid=****; Path=/; HttpOnly"],
+                      ["X-Evil", "a\u001b[2Jb"]
+                    ]
+                  },
+                  "peer": "127.0.0.1:8443",
+                  "ms": 12.4,
+                  "purpose": "as given"
+                }
+              ],
+              "plan": ["credentialed requests: 1 of at most 4"]
+            }
+
+            """#
+        let actual = Self.fixedReport().rendered(as: .json)
+        #expect(actual == expected, "\(GoldenDiff.first(expected, actual))")
+    }
+}
+
+/// The first line where two renderings differ, for a readable failure.
+enum GoldenDiff {
+    static func first(_ expected: String, _ actual: String) -> String {
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        for i in 0..<max(e.count, a.count) {
+            let left = i < e.count ? String(e[i]) : "<end>"
+            let right = i < a.count ? String(a[i]) : "<end>"
+            if left != right { return "line \(i + 1):\n  expected: \(left)\n  actual:   \(right)" }
+        }
+        return "(no line differs)"
+    }
 }
 
 /// Encodes test credentials the way a client would (kept apart from the code under test).
@@ -162,7 +412,9 @@ enum Base64Helper {
         var out = ""
         var i = 0
         while i < bytes.count {
-            let b0 = Int(bytes[i]), b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
+            let b0 = Int(bytes[i])
+            let b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0
+            let b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
             out.append(table[b0 >> 2])
             out.append(table[(b0 & 3) << 4 | b1 >> 4])
             out.append(i + 1 < bytes.count ? table[(b1 & 15) << 2 | b2 >> 6] : "=")

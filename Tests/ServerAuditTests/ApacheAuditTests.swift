@@ -3,8 +3,8 @@ import Evidence
 import Foundation
 import HostAccess
 import ServerConfig
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -20,12 +20,18 @@ struct ApacheAuditTests {
     @Test("clean: no error finding, the area is listed with file:line, and the server says 401 then 200")
     func clean() async throws {
         try RealServers.requireApache()
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n"),
+        ]
         try await withApache(config: ApacheConfigs.basicArea(), files: files) { apache in
             let (facts, findings) = try H.audit(apache: apache)
             #expect(H.errors(findings).isEmpty, "\(H.errors(findings))")
             let area = try #require(facts.areas.first)
-            #expect(area.at == ConfigLocation(file: apache.configPath, line: try H.line(of: "<Directory \"\(apache.docroot)/basic\">", in: apache.configPath)))
+            #expect(
+                area.at
+                    == ConfigLocation(
+                        file: apache.configPath,
+                        line: try H.line(of: "<Directory \"\(apache.docroot)/basic\">", in: apache.configPath)))
             #expect(area.scheme?.value == "Basic")
             #expect(area.realm?.value == "Private Basic Area")
             #expect(area.userFile?.access == .ok)
@@ -55,13 +61,19 @@ struct ApacheAuditTests {
     func unreadableUserFile() async throws {
         try RealServers.requireApache()
         try #require(H.isRoot, "needs root: the worker must be another user than the file's owner")
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users, mode: 0o600), .text("htdocs/basic/index.html", "secret\n")]
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: H.users, mode: 0o600), .text("htdocs/basic/index.html", "secret\n"),
+        ]
         try await withApache(config: ApacheConfigs.basicArea(), files: files) { apache in
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("authfile.unreadable", in: findings)
             #expect(H.text(f).contains("\(apache.configPath):\(try H.line(of: "AuthUserFile", in: apache.configPath))"))
             #expect(H.text(f).contains("mode 0600"))
-            #expect(f.fix.contains { $0.contains("chown root:www-data \(apache.root)/auth/htpasswd && chmod 640 \(apache.root)/auth/htpasswd") })
+            #expect(
+                f.fix.contains {
+                    $0.contains(
+                        "chown root:www-data \(apache.root)/auth/htpasswd && chmod 640 \(apache.root)/auth/htpasswd")
+                })
             #expect(try HTTPProbe.get(apache.url("/basic/"), headers: [H.alice]).status == 500)
             #expect(await apache.waitForErrorLog(containing: "Permission denied"))
         }
@@ -71,7 +83,9 @@ struct ApacheAuditTests {
     func untraversableParent() async throws {
         try RealServers.requireApache()
         try #require(H.isRoot, "needs root")
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n"),
+        ]
         try await withApache(config: ApacheConfigs.basicArea(), files: files) { apache in
             #expect(chmod(apache.root + "/auth", 0o700) == 0)
             let (_, findings) = try H.audit(apache: apache)
@@ -85,8 +99,11 @@ struct ApacheAuditTests {
     @Test("authfile.in-docroot: the user file is served to anyone")
     func userFileInDocroot() async throws {
         try RealServers.requireApache()
-        let config = ApacheConfigs.basicArea().replacingOccurrences(of: "{{ROOT}}/auth/htpasswd", with: "{{DOCROOT}}/pw.txt")
-        let files: [ServerFile] = [.htpasswd("htdocs/pw.txt", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
+        let config = ApacheConfigs.basicArea().replacingOccurrences(
+            of: "{{ROOT}}/auth/htpasswd", with: "{{DOCROOT}}/pw.txt")
+        let files: [ServerFile] = [
+            .htpasswd("htdocs/pw.txt", users: H.users), .text("htdocs/basic/index.html", "secret\n"),
+        ]
         try await withApache(config: config, files: files) { apache in
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("authfile.in-docroot", in: findings)
@@ -113,15 +130,25 @@ struct ApacheAuditTests {
                 Require valid-user
             </Directory>
             """
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/open/index.html", "x\n"), .text("htdocs/broken/index.html", "x\n")]
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/open/index.html", "x\n"),
+            .text("htdocs/broken/index.html", "x\n"),
+        ]
         try await withApache(config: config, files: files) { apache in
             let (_, findings) = try H.audit(apache: apache)
             let incomplete = findings.filter { $0.id == "config.incomplete-auth" }
             #expect(incomplete.count == 2, "\(findings.map(\.detail))")
             let openLine = try H.line(of: "AuthType Basic", in: apache.configPath, after: "# ---- test body")
             let brokenLine = try H.line(of: "Require valid-user", in: apache.configPath, after: "# ---- test body")
-            #expect(incomplete.contains { H.text($0).contains("\(apache.configPath):\(openLine)") && $0.fix.contains { $0.contains("Require valid-user") } })
-            #expect(incomplete.contains { H.text($0).contains("\(apache.configPath):\(brokenLine)") && $0.detail.contains("AH00027") })
+            #expect(
+                incomplete.contains {
+                    H.text($0).contains("\(apache.configPath):\(openLine)")
+                        && $0.fix.contains { $0.contains("Require valid-user") }
+                })
+            #expect(
+                incomplete.contains {
+                    H.text($0).contains("\(apache.configPath):\(brokenLine)") && $0.detail.contains("AH00027")
+                })
             #expect(try HTTPProbe.get(apache.url("/open/")).status == 200)
             #expect(try HTTPProbe.get(apache.url("/broken/")).status == 500)
         }
@@ -152,7 +179,8 @@ struct ApacheAuditTests {
             #expect(seen.bodyText.contains("auth=[]"), "\(seen.bodyText)")
         }
         // The fix the finding proposes: the audit is clean and the script sees the header.
-        let fixed = config.replacingOccurrences(of: "Require all granted", with: "Require all granted\n    CGIPassAuth On")
+        let fixed = config.replacingOccurrences(
+            of: "Require all granted", with: "Require all granted\n    CGIPassAuth On")
         try await withApache(config: fixed, files: [.script("cgi-bin/echo", Self.cgiScript)]) { apache in
             let (facts, findings) = try H.audit(apache: apache)
             #expect(!findings.map(\.id).contains("config.authorization-not-forwarded"))
@@ -165,16 +193,24 @@ struct ApacheAuditTests {
     @Test("config.options-requires-auth: a CORS area answers 401 to the preflight; <LimitExcept OPTIONS> fixes it")
     func optionsBehindAuth() async throws {
         try RealServers.requireApache()
-        let cors = ApacheConfigs.basicArea().replacingOccurrences(of: "    Require valid-user", with: "    Require valid-user\n    Header always set Access-Control-Allow-Origin \"*\"")
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
+        let cors = ApacheConfigs.basicArea().replacingOccurrences(
+            of: "    Require valid-user",
+            with: "    Require valid-user\n    Header always set Access-Control-Allow-Origin \"*\"")
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n"),
+        ]
         let preflight = [("Origin", "https://app.example"), ("Access-Control-Request-Method", "GET")]
         try await withApache(config: cors, files: files) { apache in
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("config.options-requires-auth", in: findings)
-            #expect(H.text(f).contains("\(apache.configPath):\(try H.line(of: "Header always set", in: apache.configPath))"))
+            #expect(
+                H.text(f).contains("\(apache.configPath):\(try H.line(of: "Header always set", in: apache.configPath))")
+            )
             #expect(try HTTPProbe.request("OPTIONS", apache.url("/basic/"), headers: preflight).status == 401)
         }
-        let exempt = cors.replacingOccurrences(of: "    Require valid-user", with: "    <LimitExcept OPTIONS>\n        Require valid-user\n    </LimitExcept>")
+        let exempt = cors.replacingOccurrences(
+            of: "    Require valid-user",
+            with: "    <LimitExcept OPTIONS>\n        Require valid-user\n    </LimitExcept>")
         try await withApache(config: exempt, files: files) { apache in
             let (_, findings) = try H.audit(apache: apache)
             #expect(H.errors(findings).isEmpty, "\(H.errors(findings))")
@@ -191,7 +227,8 @@ struct ApacheAuditTests {
         """
     /// A user file and `htdocs/private` protected by `.htaccess` only.
     static let htaccessFiles: [ServerFile] = [
-        .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/.htaccess", htaccess), .text("htdocs/private/index.html", "secret\n"),
+        .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/.htaccess", htaccess),
+        .text("htdocs/private/index.html", "secret\n"),
     ]
 
     /// The config that sets `AllowOverride` for `htdocs/private`.
@@ -210,7 +247,8 @@ struct ApacheAuditTests {
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("config.htaccess-ignored", in: findings)
             #expect(f.severity == .error)
-            let overrideLine = try H.line(of: "AllowOverride None", in: apache.configPath, after: "<Directory \"\(apache.docroot)\">")
+            let overrideLine = try H.line(
+                of: "AllowOverride None", in: apache.configPath, after: "<Directory \"\(apache.docroot)\">")
             #expect(H.text(f).contains("\(apache.docroot)/private/.htaccess"))
             #expect(H.text(f).contains("\(apache.configPath):\(overrideLine)"))
             #expect(f.fix.first?.contains("AllowOverride AuthConfig") == true)
@@ -227,7 +265,9 @@ struct ApacheAuditTests {
             let (_, findings) = try H.audit(apache: apache)
             let f = try H.finding("config.override-forbidden", in: findings)
             #expect(!findings.map(\.id).contains("config.htaccess-ignored"))
-            #expect(H.text(f).contains("\(apache.configPath):\(try H.line(of: "AllowOverride Indexes", in: apache.configPath))"))
+            #expect(
+                H.text(f).contains(
+                    "\(apache.configPath):\(try H.line(of: "AllowOverride Indexes", in: apache.configPath))"))
             #expect(f.fix.first?.contains("AllowOverride Indexes AuthConfig") == true)
             #expect(try HTTPProbe.get(apache.url("/private/")).status == 500)
             #expect(await apache.waitForErrorLog(containing: "AuthType not allowed here"))

@@ -3,8 +3,8 @@ import Evidence
 import Foundation
 import HostAccess
 import ServerConfig
-import Testing
 import TestSupport
+import Testing
 
 /// The audit's merge logic on written configs (no server): virtual hosts, nested sections, the
 /// AllowOverride that governs a directory, and nginx's array-directive inheritance.
@@ -21,7 +21,8 @@ struct ConfigAuditTests {
 
     @Test func authTypeInOuterDirectoryCompletesRequireInInnerDirectory() throws {
         try Htpasswd.create(file: dir.path("htpasswd"), user: "alice", password: "Secret123")
-        let (facts, findings) = try apache("""
+        let (facts, findings) = try apache(
+            """
             <VirtualHost *:80>
                 DocumentRoot "\(dir.path)/site"
                 <Directory "\(dir.path)/site">
@@ -48,7 +49,13 @@ struct ConfigAuditTests {
     @Test(arguments: [
         ("<VirtualHost *:80>\n    AuthType Basic\n</VirtualHost>", 4, "AuthType not allowed in <VirtualHost> context"),
         ("Require valid-user", 3, "Require not allowed here"),
-        ("<VirtualHost *:80>\n  <Directory /x>\n    <Directory /x/y>\n    </Directory>\n  </Directory>\n</VirtualHost>", 5, "<Directory not allowed in <Directory> context"),
+        (
+            """
+            <VirtualHost *:80>\n  <Directory /x>\n    <Directory /x/y>\n    </Directory>\n \
+             </Directory>\n</VirtualHost>
+            """,
+            5, "<Directory not allowed in <Directory> context"
+        ),
         ("<Location />\n  <Files a>\n  </Files>\n</Location>", 4, "<Files> cannot occur within <Location> section"),
         ("<VirtualHost *:80>\n  Listen 81\n</VirtualHost>", 4, "Listen cannot occur within <VirtualHost> section"),
         ("<Directory /x>\n  DocumentRoot /x\n</Directory>", 4, "DocumentRoot not allowed in <Directory> context"),
@@ -67,7 +74,8 @@ struct ConfigAuditTests {
         try dir.write("site/a/.htaccess", "Require valid-user\n")
         try dir.write("site/a/b/.htaccess", "AuthType Basic\n")
         try dir.write("site/c/.htaccess", "AuthType Basic\n")
-        let (facts, findings) = try apache("""
+        let (facts, findings) = try apache(
+            """
             DocumentRoot "\(dir.path)/site"
             <Directory "\(dir.path)/site">
                 AllowOverride None
@@ -88,7 +96,8 @@ struct ConfigAuditTests {
     }
 
     @Test func digestAreaAndMissingAuthName() throws {
-        let (_, findings) = try apache("""
+        let (_, findings) = try apache(
+            """
             <Location "/digest">
                 AuthType Digest
                 AuthUserFile "\(dir.path)/htdigest"
@@ -112,14 +121,19 @@ struct ConfigAuditTests {
             """
         let (bad, badFindings) = try apache(handler)
         #expect(bad.forwarding.first?.kind == .fastcgi)
-        #expect(badFindings.contains { $0.id == "config.authorization-not-forwarded" && $0.evidence.first?.contains("httpd.conf:7") == true })
+        #expect(
+            badFindings.contains {
+                $0.id == "config.authorization-not-forwarded" && $0.evidence.first?.contains("httpd.conf:7") == true
+            })
         let (good, goodFindings) = try apache(handler + "\n" + #"SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1"#)
         #expect(good.forwarding.first?.passesAuthorization == true)
         #expect(!goodFindings.contains { $0.id == "config.authorization-not-forwarded" })
     }
 
     @Test func nginxLocationProxyHeadersReplaceTheServerList() throws {
-        let conf = try dir.write("nginx.conf", """
+        let conf = try dir.write(
+            "nginx.conf",
+            """
             user www-data;
             events {}
             http {

@@ -3,8 +3,8 @@ import Evidence
 import Foundation
 import HostAccess
 import ServerConfig
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,9 @@ private typealias H = ConfigAuditHelpers
 /// httpd or nginx with the configuration, asks it, and checks that the audit says the same.
 @Suite("Config audit: what applies, confirmed on the real servers", .serialized)
 struct ConfigBehaviourTests {
-    static let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
+    static let files: [ServerFile] = [
+        .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n"),
+    ]
     static let cgiScript = """
         #!/bin/sh
         printf 'Content-Type: text/plain\\r\\n\\r\\n'
@@ -48,15 +50,23 @@ struct ConfigBehaviourTests {
             #expect(facts.notes.contains { $0.contains("<IfVersion> judged against Apache 2.4") })
             #expect(try HTTPProbe.get(apache.url("/basic/")).status == 401)
             // Judged against an older httpd, the other branch is the live one — and needs mod_access_compat.
-            #expect(throws: ConfigError.self) { try ConfigAudit.apache(apache.configPath, worker: nil, version: ApacheVersion(2, 2, 34)) }
+            #expect(throws: ConfigError.self) {
+                try ConfigAudit.apache(apache.configPath, worker: nil, version: ApacheVersion(2, 2, 34))
+            }
         }
     }
 
     @Test("<IfVersion> operators, as mod_version evaluates them against 2.4.71 (measured)")
     func ifVersionOperators() throws {
         let v = try #require(ApacheVersion("2.4.71"))
-        let holds: [[String]] = [["2.4.71"], [">=", "2.4"], [">", "2.4"], ["<=", "2.4.71"], ["~", #"^2\.4"#], [#"/^2\.4/"#], ["=", #"/^2\.4\./"#], ["!~", #"^2\.2"#], ["==", "2.4.71"]]
-        let fails: [[String]] = [["2.4"], ["=", "2.4"], ["<", "2.4"], [">", "2.4.71"], ["!=", "2.4.71"], ["!>=", "2.4"], [">=", "3"], ["<", "2.4.70"], ["2"]]
+        let holds: [[String]] = [
+            ["2.4.71"], [">=", "2.4"], [">", "2.4"], ["<=", "2.4.71"], ["~", #"^2\.4"#], [#"/^2\.4/"#],
+            ["=", #"/^2\.4\./"#], ["!~", #"^2\.2"#], ["==", "2.4.71"],
+        ]
+        let fails: [[String]] = [
+            ["2.4"], ["=", "2.4"], ["<", "2.4"], [">", "2.4.71"], ["!=", "2.4.71"], ["!>=", "2.4"], [">=", "3"],
+            ["<", "2.4.70"], ["2"],
+        ]
         for args in holds { #expect((try? v.satisfies(args)) == true, "\(args)") }
         for args in fails { #expect((try? v.satisfies(args)) == false, "\(args)") }
         #expect(throws: ConfigError.self) { _ = try v.satisfies(["!2.4.71"]) }
@@ -94,12 +104,20 @@ struct ConfigBehaviourTests {
 
     // MARK: Apache 2.2 access control
 
-    @Test("Satisfy Any with Allow from all (or no Allow at all) lets everyone in: config.auth-bypassed, and httpd answers 200")
+    @Test(
+        """
+        Satisfy Any with Allow from all (or no Allow at all) lets everyone in: config.auth-bypassed, and httpd \
+        answers 200
+        """
+    )
     func satisfyAnyLetsEveryoneIn() async throws {
         try RealServers.requireApache()
         for rules in ["Order allow,deny\n    Allow from all\n    Satisfy Any", "Satisfy any"] {
-            let config = ApacheConfigs.basicArea().replacingOccurrences(of: "    Require valid-user", with: "    Require valid-user\n    \(rules)")
-            try await withApache(config: config, files: Self.files, options: ApacheOptions(extraModules: ["access_compat"])) { apache in
+            let config = ApacheConfigs.basicArea().replacingOccurrences(
+                of: "    Require valid-user", with: "    Require valid-user\n    \(rules)")
+            try await withApache(
+                config: config, files: Self.files, options: ApacheOptions(extraModules: ["access_compat"])
+            ) { apache in
                 let (facts, findings) = try H.audit(apache: apache)
                 let f = try H.finding("config.auth-bypassed", in: findings)
                 #expect(f.severity == .error)
@@ -108,7 +126,10 @@ struct ConfigBehaviourTests {
                 #expect(facts.areas.first?.isProtected == false)
                 #expect(!findings.contains { $0.id == "config.options-requires-auth" })
                 #expect(try HTTPProbe.get(apache.url("/basic/")).status == 200)
-                #expect(try HTTPProbe.get(apache.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "wrong")]).status == 200)
+                #expect(
+                    try HTTPProbe.get(
+                        apache.url("/basic/"), headers: [HTTPProbe.basic(user: "alice", password: "wrong")]
+                    ).status == 200)
             }
         }
     }
@@ -117,8 +138,14 @@ struct ConfigBehaviourTests {
     func satisfyAnyForSomeHosts() async throws {
         try RealServers.requireApache()
         let config = ApacheConfigs.basicArea().replacingOccurrences(
-            of: "    Require valid-user", with: "    Require valid-user\n    Order deny,allow\n    Deny from all\n    Allow from 10.0.0.0/8\n    Satisfy Any")
-        try await withApache(config: config, files: Self.files, options: ApacheOptions(extraModules: ["access_compat"])) { apache in
+            of: "    Require valid-user",
+            with: [
+                "    Require valid-user", "    Order deny,allow", "    Deny from all", "    Allow from 10.0.0.0/8",
+                "    Satisfy Any",
+            ].joined(separator: "\n")
+        )
+        try await withApache(config: config, files: Self.files, options: ApacheOptions(extraModules: ["access_compat"]))
+        { apache in
             let (facts, findings) = try H.audit(apache: apache)
             let f = try H.finding("config.auth-bypassed", in: findings)
             #expect(f.severity == .warning)
@@ -128,7 +155,9 @@ struct ConfigBehaviourTests {
             #expect(try HTTPProbe.get(apache.url("/basic/")).status == 401)
         }
         let loopback = config.replacingOccurrences(of: "10.0.0.0/8", with: "127.0.0.1")
-        try await withApache(config: loopback, files: Self.files, options: ApacheOptions(extraModules: ["access_compat"])) { apache in
+        try await withApache(
+            config: loopback, files: Self.files, options: ApacheOptions(extraModules: ["access_compat"])
+        ) { apache in
             let status = try HTTPProbe.get(apache.url("/basic/")).status
             #expect(status == 200)
         }
@@ -144,14 +173,20 @@ struct ConfigBehaviourTests {
         """
 
     @Test(
-        "a SetEnvIf[NoCase] whose attribute matches Authorization is a pass-through: no finding, and the CGI sees the header",
+        """
+        a SetEnvIf[NoCase] whose attribute matches Authorization is a pass-through: no finding, and the CGI sees \
+        the header
+        """,
         arguments: [
-            #"SetEnvIfNoCase ^Authorization$ "(.+)" HTTP_AUTHORIZATION=$1"#, #"SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1"#,
-            #"SetEnvIfNoCase ^(Authorization)$ "(.+)" HTTP_AUTHORIZATION=$1"#, #"SetEnvIf ^Author.*$ .+ HTTP_AUTHORIZATION=$0"#,
+            #"SetEnvIfNoCase ^Authorization$ "(.+)" HTTP_AUTHORIZATION=$1"#,
+            #"SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1"#,
+            #"SetEnvIfNoCase ^(Authorization)$ "(.+)" HTTP_AUTHORIZATION=$1"#,
+            #"SetEnvIf ^Author.*$ .+ HTTP_AUTHORIZATION=$0"#,
         ])
     func setEnvIfRegexAttribute(_ line: String) async throws {
         try RealServers.requireApache()
-        try await withApache(config: Self.cgiDir + "\n" + line, files: [.script("cgi-bin/echo", Self.cgiScript)]) { apache in
+        try await withApache(config: Self.cgiDir + "\n" + line, files: [.script("cgi-bin/echo", Self.cgiScript)]) {
+            apache in
             let (facts, findings) = try H.audit(apache: apache)
             #expect(!findings.map(\.id).contains("config.authorization-not-forwarded"), "\(findings.map(\.detail))")
             #expect(facts.forwarding.first?.passesAuthorization == true)
@@ -164,7 +199,8 @@ struct ConfigBehaviourTests {
     func setEnvIfOtherHeader() async throws {
         try RealServers.requireApache()
         let line = #"SetEnvIfNoCase ^X-Authorization-Extra$ "(.+)" HTTP_AUTHORIZATION=$1"#
-        try await withApache(config: Self.cgiDir + "\n" + line, files: [.script("cgi-bin/echo", Self.cgiScript)]) { apache in
+        try await withApache(config: Self.cgiDir + "\n" + line, files: [.script("cgi-bin/echo", Self.cgiScript)]) {
+            apache in
             let (_, findings) = try H.audit(apache: apache)
             #expect(findings.map(\.id).contains("config.authorization-not-forwarded"))
             #expect(try HTTPProbe.get(apache.url("/cgi-bin/echo"), headers: [Self.bearer]).bodyText.contains("auth=[]"))
@@ -186,7 +222,13 @@ struct ConfigBehaviourTests {
     }
     static let appFiles: [ServerFile] = [
         .script("htdocs/app/echo.cgi", cgiScript),
-        .text("htdocs/app/.htaccess", "<IfModule mod_rewrite.c>\nRewriteEngine On\nRewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n</IfModule>\n"),
+        .text(
+            "htdocs/app/.htaccess",
+            """
+            <IfModule mod_rewrite.c>\nRewriteEngine On\nRewriteRule .* - \
+            [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n</IfModule>\n
+            """
+        ),
     ]
 
     @Test("a pass-through in a .htaccess counts for the handler beneath it when AllowOverride lets it apply")
@@ -195,8 +237,12 @@ struct ConfigBehaviourTests {
         try await withApache(config: Self.appConfig(override: "FileInfo"), files: Self.appFiles) { apache in
             let (facts, findings) = try H.audit(apache: apache)
             #expect(!findings.map(\.id).contains("config.authorization-not-forwarded"), "\(findings.map(\.detail))")
-            #expect(facts.forwarding.first?.reason.contains("\(apache.docroot)/app/.htaccess:3") == true, "\(facts.forwarding)")
-            #expect(try HTTPProbe.get(apache.url("/app/echo.cgi"), headers: [Self.bearer]).bodyText.contains("auth=[Bearer abc.def]"))
+            #expect(
+                facts.forwarding.first?.reason.contains("\(apache.docroot)/app/.htaccess:3") == true,
+                "\(facts.forwarding)")
+            #expect(
+                try HTTPProbe.get(apache.url("/app/echo.cgi"), headers: [Self.bearer]).bodyText.contains(
+                    "auth=[Bearer abc.def]"))
         }
         // Under AllowOverride None httpd never reads the file: the script gets nothing, and the finding says so.
         try await withApache(config: Self.appConfig(override: "None"), files: Self.appFiles) { apache in
@@ -212,7 +258,9 @@ struct ConfigBehaviourTests {
         let dir = try TempDirectory(prefix: "why401-passdir")
         defer { dir.remove() }
         try dir.write("site/app/index.php", "<?php\n")
-        let conf = try dir.write("httpd.conf", """
+        let conf = try dir.write(
+            "httpd.conf",
+            """
             ServerRoot "\(dir.path)"
             DocumentRoot "\(dir.path)/site"
             <FilesMatch "\\.php$">
@@ -239,7 +287,10 @@ struct ConfigBehaviourTests {
                 Require valid-user
             </Directory>
             """
-        try await withApache(config: config, files: [.script("cgi-bin/echo", Self.cgiScript), .htpasswd("auth/htpasswd", users: H.users)]) { apache in
+        try await withApache(
+            config: config,
+            files: [.script("cgi-bin/echo", Self.cgiScript), .htpasswd("auth/htpasswd", users: H.users)]
+        ) { apache in
             let (facts, findings) = try H.audit(apache: apache)
             #expect(!findings.map(\.id).contains("config.authorization-not-forwarded"), "\(findings.map(\.detail))")
             #expect(!findings.contains { $0.fix.contains { $0.contains("CGIPassAuth") } })
@@ -254,7 +305,12 @@ struct ConfigBehaviourTests {
 
     // MARK: .htaccess with no AllowOverride anywhere
 
-    @Test("no AllowOverride anywhere: httpd reads .htaccess and refuses AuthType (500), so the audit says override-forbidden")
+    @Test(
+        """
+        no AllowOverride anywhere: httpd reads .htaccess and refuses AuthType (500), so the audit says \
+        override-forbidden
+        """
+    )
     func htaccessDefault() async throws {
         try RealServers.requireApache()
         let apacheBinary = try #require(RealServers.apachePath)
@@ -264,18 +320,30 @@ struct ConfigBehaviourTests {
         try dir.makeDirectory("logs")
         try dir.makeDirectory("run")
         _ = try dir.write("htdocs/private/index.html", "secret\n")
-        _ = try dir.write("htdocs/private/.htaccess", "AuthType Basic\nAuthName \"Default\"\nAuthUserFile \(dir.path)/htpasswd\nRequire valid-user\n")
+        _ = try dir.write(
+            "htdocs/private/.htaccess",
+            "AuthType Basic\nAuthName \"Default\"\nAuthUserFile \(dir.path)/htpasswd\nRequire valid-user\n")
         _ = try Htpasswd.create(file: dir.path("htpasswd"), user: "alice", password: "Secret123")
         chmod(dir.path("htpasswd"), 0o644)
         let port = try FreePort.find()
         let modules = RealServers.apacheModulesDirectory
-        let loads = ["mpm_prefork", "authn_core", "authn_file", "auth_basic", "authz_core", "authz_user", "authz_host", "dir", "mime"]
-            .map { "LoadModule \($0)_module \(modules)/mod_\($0).so" }
+        let loads = [
+            "mpm_prefork", "authn_core", "authn_file", "auth_basic", "authz_core", "authz_user", "authz_host", "dir",
+            "mime",
+        ]
+        .map { "LoadModule \($0)_module \(modules)/mod_\($0).so" }
         let user = geteuid() == 0 ? ["User www-data", "Group www-data"] : []
-        let conf = try dir.write("httpd.conf", ([
-            "ServerRoot \"\(dir.path)\"", "ServerName 127.0.0.1", "Listen 127.0.0.1:\(port)", "PidFile \(dir.path)/run/httpd.pid",
-            "DefaultRuntimeDir \(dir.path)/run", "Mutex file:\(dir.path)/run default", "ErrorLog \(dir.path)/logs/error.log",
-        ] + loads + user + ["TypesConfig /etc/mime.types", "DocumentRoot \"\(dir.path)/htdocs\"", "<Directory \"\(dir.path)/htdocs\">", "    Require all granted", "</Directory>", ""]).joined(separator: "\n"))
+        let conf = try dir.write(
+            "httpd.conf",
+            ([
+                "ServerRoot \"\(dir.path)\"", "ServerName 127.0.0.1", "Listen 127.0.0.1:\(port)",
+                "PidFile \(dir.path)/run/httpd.pid",
+                "DefaultRuntimeDir \(dir.path)/run", "Mutex file:\(dir.path)/run default",
+                "ErrorLog \(dir.path)/logs/error.log",
+            ] + loads + user + [
+                "TypesConfig /etc/mime.types", "DocumentRoot \"\(dir.path)/htdocs\"",
+                "<Directory \"\(dir.path)/htdocs\">", "    Require all granted", "</Directory>", "",
+            ]).joined(separator: "\n"))
         let facts = try ConfigAudit.apache(conf, worker: nil).facts
         let f = try H.finding("config.override-forbidden", in: ConfigRules.run(facts))
         #expect(f.detail.contains("no AllowOverride applies"))

@@ -1,8 +1,8 @@
 import Evidence
 import Foundation
 import ServerConfig
-import Testing
 import TestSupport
+import Testing
 
 /// Parsing and loading of Apache and nginx configurations: includes, variables, syntax errors and
 /// hostile files, each ending in a value or a `ConfigError` that names FILE:LINE.
@@ -38,8 +38,12 @@ struct ConfigParserTests {
     }
 
     @Test func apacheUnclosedAndMismatchedSections() {
-        let unclosed = error { _ = try ApacheConfigParser.parse("Listen 80\n<Directory /x>\nRequire all granted\n", file: "a.conf") }
-        #expect(unclosed?.description == "a.conf:2: <Directory> is never closed (no </Directory> before the end of the file)")
+        let unclosed = error {
+            _ = try ApacheConfigParser.parse("Listen 80\n<Directory /x>\nRequire all granted\n", file: "a.conf")
+        }
+        #expect(
+            unclosed?.description
+                == "a.conf:2: <Directory> is never closed (no </Directory> before the end of the file)")
         let mismatched = error { _ = try ApacheConfigParser.parse("<Directory /x>\n</Location>\n", file: "b.conf") }
         #expect(mismatched?.description.hasPrefix("b.conf:2: </Location> closes <Directory>") == true)
         let stray = error { _ = try ApacheConfigParser.parse("\n</Files>\n", file: "c.conf") }
@@ -51,7 +55,9 @@ struct ConfigParserTests {
         try dir.write("conf.d/a.conf", "Define REALM \"From A\"\n")
         try dir.write("conf.d/skip.txt", "Bogus\n")
         try dir.write("envvars", "export APACHE_RUN_USER=www-data\nexport APACHE_LOG_DIR=/var/log/apache2$SUFFIX\n")
-        try dir.write("httpd.conf", """
+        try dir.write(
+            "httpd.conf",
+            """
             User ${APACHE_RUN_USER}
             ErrorLog ${APACHE_LOG_DIR}/error.log
             Include conf.d/*.conf
@@ -90,7 +96,9 @@ struct ConfigParserTests {
         let missing = error { _ = try ApacheConfigLoader.load(dir.path("missing.conf")) }
         #expect(missing?.description.contains("missing.conf:1: Include does-not-exist.conf") == true)
         try dir.write("noglob.conf", "Include none/*.conf\n")
-        #expect(error { _ = try ApacheConfigLoader.load(dir.path("noglob.conf")) }?.message.contains("no file matches") == true)
+        #expect(
+            error { _ = try ApacheConfigLoader.load(dir.path("noglob.conf")) }?.message.contains("no file matches")
+                == true)
     }
 
     @Test func apacheIncludeOfADirectoryReadsSubdirectoriesInOrder() throws {
@@ -110,9 +118,13 @@ struct ConfigParserTests {
         #expect(binary?.description == "\(dir.path("binary.conf")):2: binary file (NUL byte), not a configuration file")
         let nginxBinary = error { _ = try NginxConfigLoader.load(dir.path("binary.conf")) }
         #expect(nginxBinary?.message.contains("binary file") == true)
-        #expect(error { _ = try ApacheConfigLoader.load(dir.path("nope.conf")) }?.description == "cannot read \(dir.path("nope.conf")): No such file or directory")
+        #expect(
+            error { _ = try ApacheConfigLoader.load(dir.path("nope.conf")) }?.description
+                == "cannot read \(dir.path("nope.conf")): No such file or directory")
         #expect(mkfifo(dir.path("fifo.conf"), 0o644) == 0)
-        #expect(error { _ = try ApacheConfigLoader.load(dir.path("fifo.conf")) }?.message.contains("not a regular file") == true)
+        #expect(
+            error { _ = try ApacheConfigLoader.load(dir.path("fifo.conf")) }?.message.contains("not a regular file")
+                == true)
         #expect(error { _ = try ApacheConfigLoader.load(dir.path) }?.message.contains("is a directory") == true)
     }
 
@@ -141,10 +153,18 @@ struct ConfigParserTests {
     }
 
     @Test func nginxSyntaxErrorsNameTheLine() {
-        #expect(error { _ = try NginxConfigParser.parse("http {\n  server {\n  }\n", file: "n.conf") }?.description == "n.conf:1: unexpected end of file, expecting \"}\" (the block opened here is never closed)")
-        #expect(error { _ = try NginxConfigParser.parse("events {}\n}\n", file: "n.conf") }?.description == "n.conf:2: unexpected \"}\"")
-        #expect(error { _ = try NginxConfigParser.parse("http {\n  root /x\n}\n", file: "n.conf") }?.description == "n.conf:2: \"root\" directive is not terminated by \";\"")
-        #expect(error { _ = try NginxConfigParser.parse("user \"www-data;\n", file: "n.conf") }?.description.hasPrefix("n.conf:1: unexpected end of file inside a quoted string") == true)
+        #expect(
+            error { _ = try NginxConfigParser.parse("http {\n  server {\n  }\n", file: "n.conf") }?.description
+                == "n.conf:1: unexpected end of file, expecting \"}\" (the block opened here is never closed)")
+        #expect(
+            error { _ = try NginxConfigParser.parse("events {}\n}\n", file: "n.conf") }?.description
+                == "n.conf:2: unexpected \"}\"")
+        #expect(
+            error { _ = try NginxConfigParser.parse("http {\n  root /x\n}\n", file: "n.conf") }?.description
+                == "n.conf:2: \"root\" directive is not terminated by \";\"")
+        #expect(
+            error { _ = try NginxConfigParser.parse("user \"www-data;\n", file: "n.conf") }?.description.hasPrefix(
+                "n.conf:1: unexpected end of file inside a quoted string") == true)
     }
 
     @Test func nginxIncludeGlobAndLoop() throws {
@@ -152,7 +172,10 @@ struct ConfigParserTests {
         try dir.write("conf.d/b.conf", "server { listen 2; }\n")
         try dir.write("nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n  include none/*.conf;\n}\n")
         let config = try NginxConfigLoader.load(dir.path("nginx.conf"))
-        #expect(config.directives.first { $0.key == "http" }?.children?.map { $0.children?.first?.args.first } == ["1", "2"])
+        #expect(
+            config.directives.first { $0.key == "http" }?.children?.map { $0.children?.first?.args.first } == [
+                "1", "2",
+            ])
         try dir.write("loop.conf", "include loop.conf;\n")
         let loop = error { _ = try NginxConfigLoader.load(dir.path("loop.conf")) }
         #expect(loop?.message.hasPrefix("include loop") == true)
@@ -161,7 +184,9 @@ struct ConfigParserTests {
 
     @Test func apacheClosingTagsAreReadByTheirFirstWordAsHttpdDoes() throws {
         // mod_version is compiled into Debian's httpd, so this <IfModule> holds.
-        let conf = try dir.write("tags.conf", """
+        let conf = try dir.write(
+            "tags.conf",
+            """
             <IfModule mod_version.c>
             <VirtualHost *:80>
             DocumentRoot /srv/a
@@ -176,7 +201,8 @@ struct ConfigParserTests {
         #expect(config.directives[0].children?.map(\.name) == ["DocumentRoot"])
         #expect(config.directives[2].at.line == 8)
 
-        let skippedOpen = try dir.write("skipped.conf", "ServerAdmin a@b\n<IfModule mod_not_here.c>\n<Directory /x>\n</Directory>\n")
+        let skippedOpen = try dir.write(
+            "skipped.conf", "ServerAdmin a@b\n<IfModule mod_not_here.c>\n<Directory /x>\n</Directory>\n")
         let e = error { _ = try ApacheConfigLoader.load(skippedOpen) }
         #expect(e?.at?.line == 2)
         #expect(e?.message.hasPrefix("Expected </IfModule> before end of configuration") == true)
@@ -184,11 +210,15 @@ struct ConfigParserTests {
         _ = try dir.write("skip-close.conf", "<IfModule mod_not_here.c>\nBogus\n</IfModule> # end\n")
         #expect(throws: Never.self) { _ = try ApacheConfigLoader.load(dir.path("skip-close.conf")) }
         _ = try dir.write("hold-close.conf", "<IfModule mod_version.c>\nServerAdmin a@b\n</IfModule> # end\n")
-        #expect(error { _ = try ApacheConfigLoader.load(dir.path("hold-close.conf")) }?.description == "\(dir.path("hold-close.conf")):3: </IfModule> without matching <IfModule> section")
+        #expect(
+            error { _ = try ApacheConfigLoader.load(dir.path("hold-close.conf")) }?.description
+                == "\(dir.path("hold-close.conf")):3: </IfModule> without matching <IfModule> section")
     }
 
     @Test func apacheIfVersionMacroAndModuleChecks() throws {
-        let conf = try dir.write("macro.conf", """
+        let conf = try dir.write(
+            "macro.conf",
+            """
             LoadModule mpm_prefork_module modules/mod_mpm_prefork.so
             LoadModule macro_module modules/mod_macro.so
             <IfVersion >= 2.4>
@@ -214,18 +244,29 @@ struct ConfigParserTests {
         #expect(try ApacheConfigLoader.load(conf, version: ApacheVersion(2, 2, 34)).defines.keys.sorted() == ["DEAD"])
 
         // A macro that uses itself ends in an error, not a hang.
-        let loop = try dir.write("macro-loop.conf", "LoadModule mpm_prefork_module x.so\nLoadModule macro_module x.so\n<Macro M>\nUse M\n</Macro>\nUse M\n")
+        let loop = try dir.write(
+            "macro-loop.conf",
+            "LoadModule mpm_prefork_module x.so\nLoadModule macro_module x.so\n<Macro M>\nUse M\n</Macro>\nUse M\n")
         #expect(error { _ = try ApacheConfigLoader.load(loop) } != nil)
 
         // A directive of a module nobody loads: refused only when the configuration loads modules at all.
         let loose = try dir.write("no-loadmodule.conf", "<Directory /x>\nRewriteEngine On\n</Directory>\n")
         #expect(throws: Never.self) { _ = try ApacheConfigLoader.load(loose) }
-        let strict = try dir.write("loadmodule.conf", "LoadModule mpm_prefork_module x.so\nLoadModule mime_module x.so\n<Directory /x>\nRewriteEngine On\n</Directory>\n")
-        #expect(error { _ = try ApacheConfigLoader.load(strict) }?.description.hasPrefix("\(strict):4: Invalid command 'RewriteEngine'") == true)
+        let strict = try dir.write(
+            "loadmodule.conf",
+            """
+            LoadModule mpm_prefork_module x.so\nLoadModule mime_module x.so\n<Directory /x>\nRewriteEngine \
+            On\n</Directory>\n
+            """
+        )
+        #expect(
+            error { _ = try ApacheConfigLoader.load(strict) }?.description.hasPrefix(
+                "\(strict):4: Invalid command 'RewriteEngine'") == true)
         // Loading modules but no MPM: refused (AH00534), except on Windows, where mpm_winnt is compiled in.
         let noMPM = try dir.write("nompm.conf", "LoadModule mime_module x.so\n")
         #expect(error { _ = try ApacheConfigLoader.load(noMPM) }?.message.contains("No MPM loaded") == true)
-        let xampp = try dir.write("xampp.conf", "ServerRoot \"C:/xampp/apache\"\nLoadModule mime_module modules/mod_mime.so\n")
+        let xampp = try dir.write(
+            "xampp.conf", "ServerRoot \"C:/xampp/apache\"\nLoadModule mime_module modules/mod_mime.so\n")
         #expect(throws: Never.self) { _ = try ApacheConfigLoader.load(xampp) }
     }
 
@@ -242,21 +283,39 @@ struct ConfigParserTests {
         let d = try NginxConfigParser.parse(text, file: "lua.conf")
         #expect(d.first?.children?.map(\.name) == ["content_by_lua_block", "auth_basic"])
         #expect(d.first?.children?.last?.at.line == 6)
-        #expect(throws: ConfigError.self) { try NginxConfigParser.parse("access_by_lua_block {\n  if x then\n", file: "lua.conf") }
+        #expect(throws: ConfigError.self) {
+            try NginxConfigParser.parse("access_by_lua_block {\n  if x then\n", file: "lua.conf")
+        }
     }
 
     @Test func nginxContextArgumentsAndDuplicates() throws {
         func refusal(_ text: String) throws -> String? {
             let conf = try dir.write("ctx.conf", text)
-            return error { _ = try NginxConfigLoader.load(conf) }?.description.replacingOccurrences(of: conf + ":", with: "")
+            return error { _ = try NginxConfigLoader.load(conf) }?.description.replacingOccurrences(
+                of: conf + ":", with: "")
         }
-        #expect(try refusal("events {}\nhttp {\n  location / { }\n}\n") == "3: \"location\" directive is not allowed here")
-        #expect(try refusal("events {}\nhttp { server {\n  proxy_pass http://x;\n} }\n") == "3: \"proxy_pass\" directive is not allowed here")
-        #expect(try refusal("events {}\nhttp { server {\n  auth_basic a b;\n} }\n") == "3: invalid number of arguments in \"auth_basic\" directive")
-        #expect(try refusal("events {}\nhttp { server {\n  root /a;\n  root /b;\n} }\n") == "4: \"root\" directive is duplicate")
-        #expect(try refusal("events {}\nhttp { server {\n  location /a { }\n  location /a { }\n} }\n") == "4: duplicate location \"/a\"")
+        #expect(
+            try refusal("events {}\nhttp {\n  location / { }\n}\n") == "3: \"location\" directive is not allowed here")
+        #expect(
+            try refusal("events {}\nhttp { server {\n  proxy_pass http://x;\n} }\n")
+                == "3: \"proxy_pass\" directive is not allowed here")
+        #expect(
+            try refusal("events {}\nhttp { server {\n  auth_basic a b;\n} }\n")
+                == "3: invalid number of arguments in \"auth_basic\" directive")
+        #expect(
+            try refusal("events {}\nhttp { server {\n  root /a;\n  root /b;\n} }\n")
+                == "4: \"root\" directive is duplicate")
+        #expect(
+            try refusal("events {}\nhttp { server {\n  location /a { }\n  location /a { }\n} }\n")
+                == "4: duplicate location \"/a\"")
         #expect(try refusal("http { }\n")?.hasPrefix("1: no \"events\" section") == true)
-        #expect(try refusal("events {}\nhttp { server { location / { auth_request /auth; some_module_directive 1 2 3; } location = /auth { internal; return 204; } } }\n") == nil)
+        #expect(
+            try refusal(
+                """
+                events {}\nhttp { server { location / { auth_request /auth; some_module_directive 1 2 3; } \
+                location = /auth { internal; return 204; } } }\n
+                """
+            ) == nil)
     }
 
     @Test("the Debian default configurations (when installed) load without error")
@@ -289,7 +348,8 @@ struct ConfigParserHostileTests {
     }
 
     @Test func deepNestingIsAnError() {
-        let apache = String(repeating: "<Directory /x>\n", count: 10_000) + String(repeating: "</Directory>\n", count: 10_000)
+        let apache =
+            String(repeating: "<Directory /x>\n", count: 10_000) + String(repeating: "</Directory>\n", count: 10_000)
         #expect(throws: ConfigError.self) { try ApacheConfigParser.parse(apache, file: "deep.conf") }
         let nginx = String(repeating: "location / {\n", count: 10_000) + String(repeating: "}\n", count: 10_000)
         #expect(throws: ConfigError.self) { try NginxConfigParser.parse(nginx, file: "deep.conf") }

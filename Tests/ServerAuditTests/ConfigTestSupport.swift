@@ -3,8 +3,8 @@ import Evidence
 import Foundation
 import HostAccess
 import ServerConfig
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -28,17 +28,24 @@ enum ConfigAuditHelpers {
 
     /// The 1-based line of the first line of `file` containing `needle` (after `after` if given).
     static func line(of needle: String, in file: String, after: String? = nil) throws -> Int {
-        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         var started = after == nil
         for (i, l) in lines.enumerated() {
-            if !started, let after, l.contains(after) { started = true; continue }
+            if !started, let after, l.contains(after) {
+                started = true
+                continue
+            }
             if started, l.contains(needle) { return i + 1 }
         }
         throw ConfigHarnessFailure("\(needle) not in \(file)")
     }
 
-    static func finding(_ id: FindingID, in findings: [Finding], sourceLocation: SourceLocation = #_sourceLocation) throws -> Finding {
-        try #require(findings.first { $0.id == id }, "expected \(id), got \(findings.map(\.id))", sourceLocation: sourceLocation)
+    static func finding(_ id: FindingID, in findings: [Finding], sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> Finding
+    {
+        try #require(
+            findings.first { $0.id == id }, "expected \(id), got \(findings.map(\.id))", sourceLocation: sourceLocation)
     }
 
     /// Finding text where file:line must appear (detail, evidence and fix together).

@@ -1,8 +1,8 @@
 import Evidence
 import Foundation
 import HostAccess
-import Testing
 import TestSupport
+import Testing
 import WebRootWalk
 
 #if canImport(Glibc)
@@ -20,11 +20,16 @@ import WebRootWalk
         let before = PermissionWalkTests.snapshot(root)
         let facts = PermissionWalk(worker: try PermissionWalkTests.worker).run(roots: [root])
         let changes = facts.changes
-        #expect(Set(changes.map(\.path)) == [root + "/secret.txt", root + "/locked", root + "/private/.htaccess", root + "/open", root + "/shared.txt"])
+        #expect(
+            Set(changes.map(\.path)) == [
+                root + "/secret.txt", root + "/locked", root + "/private/.htaccess", root + "/open",
+                root + "/shared.txt",
+            ])
 
         let journal = dir.path("journal.jsonl")
         // Through a guard, as the CLI does (its lock wraps each change).
-        let outcome = try PermissionApply.apply(changes, journalPath: journal, guard: ChangeGuard(journalPath: journal, report: { _ in }))
+        let outcome = try PermissionApply.apply(
+            changes, journalPath: journal, guard: ChangeGuard(journalPath: journal, report: { _ in }))
         #expect(outcome.applied.count == changes.count)
         #expect(outcome.skipped.isEmpty)
         #expect(outcome.applied == changes)
@@ -43,7 +48,9 @@ import WebRootWalk
         #expect(again.worldWritable.isEmpty)
 
         // A second --apply refuses while the journal is there.
-        #expect(throws: ChangeJournal.Failure.self) { try PermissionApply.apply(changes, journalPath: journal, guard: nil) }
+        #expect(throws: ChangeJournal.Failure.self) {
+            try PermissionApply.apply(changes, journalPath: journal, guard: nil)
+        }
 
         let steps = try ChangeJournal.undo(journal)
         #expect(steps.allSatisfy { $0.result == .restored })
@@ -65,7 +72,10 @@ import WebRootWalk
         try journal.record([.chmod(path: c, from: 0o600, to: 0o644)])
         chmod(c, 0o640)  // someone else changed it afterwards
         let steps = try ChangeJournal.undo(path)
-        #expect(steps.map(\.result) == [.changedSince("\(c) is now 0640, not 0644: left as it is"), .alreadyOriginal, .restored])
+        #expect(
+            steps.map(\.result) == [
+                .changedSince("\(c) is now 0640, not 0644: left as it is"), .alreadyOriginal, .restored,
+            ])
         #expect(Self.mode(a) == 0o600)
         #expect(Self.mode(b) == 0o600)
         #expect(Self.mode(c) == 0o640)
@@ -77,7 +87,9 @@ import WebRootWalk
         defer { dir.remove() }
         let a = try dir.write("file-a", "a", mode: 0o644)
         let header = #"{"command":"server --apply","why401_journal":1}"#
-        let path = try dir.write("torn.jsonl", header + "\n" + #"{"from":"0600","op":"chmod","path":"\#(a)","to":"0644"}"# + "\n" + #"{"op":"chm"#)
+        let path = try dir.write(
+            "torn.jsonl",
+            header + "\n" + #"{"from":"0600","op":"chmod","path":"\#(a)","to":"0644"}"# + "\n" + #"{"op":"chm"#)
         let read = try ChangeJournal.read(path)
         #expect(read.changes == [.chmod(path: a, from: 0o600, to: 0o644)])
         try ChangeJournal.undo(path)
@@ -165,7 +177,9 @@ import WebRootWalk
         try await withApache(config: "") { apache in
             let root = apache.docroot
             let file = root + "/secret.html"
-            #expect(FileManager.default.createFile(atPath: file, contents: Data("secret page\n".utf8), attributes: [.posixPermissions: 0o600]))
+            #expect(
+                FileManager.default.createFile(
+                    atPath: file, contents: Data("secret page\n".utf8), attributes: [.posixPermissions: 0o600]))
             chmod(file, 0o600)
             #expect(try HTTPProbe.get(apache.url("/secret.html")).status == 403)
 

@@ -3,8 +3,8 @@ import Evidence
 import Foundation
 import HostAccess
 import ServerConfig
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,9 @@ private typealias H = ConfigAuditHelpers
 @Suite("nginx configuration audit against a real nginx", .serialized)
 struct NginxAuditTests {
     static let basic = NginxConfigs.basicLocation()
-    static let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n")]
+    static let files: [ServerFile] = [
+        .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/basic/index.html", "secret\n"),
+    ]
 
     @Test("clean: no error finding, the location is listed, and nginx says 401 then 200")
     func clean() async throws {
@@ -41,7 +43,9 @@ struct NginxAuditTests {
         try await withNginx(config: config, files: [.text("htdocs/basic/index.html", "x\n")]) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)
             let f = try H.finding("authfile.missing", in: findings)
-            #expect(H.text(f).contains("\(nginx.configPath):\(try H.line(of: "auth_basic_user_file", in: nginx.configPath))"))
+            #expect(
+                H.text(f).contains(
+                    "\(nginx.configPath):\(try H.line(of: "auth_basic_user_file", in: nginx.configPath))"))
             #expect(try HTTPProbe.get(nginx.url("/basic/"), headers: [H.alice]).status == 403)
         }
     }
@@ -50,11 +54,15 @@ struct NginxAuditTests {
     func unreadable() async throws {
         try RealServers.requireNginx()
         try #require(H.isRoot, "needs root")
-        let files: [ServerFile] = [.htpasswd("auth/htpasswd", users: H.users, mode: 0o600), .text("htdocs/basic/index.html", "x\n")]
+        let files: [ServerFile] = [
+            .htpasswd("auth/htpasswd", users: H.users, mode: 0o600), .text("htdocs/basic/index.html", "x\n"),
+        ]
         try await withNginx(config: Self.basic, files: files) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)
             let f = try H.finding("authfile.unreadable", in: findings)
-            #expect(H.text(f).contains("\(nginx.configPath):\(try H.line(of: "auth_basic_user_file", in: nginx.configPath))"))
+            #expect(
+                H.text(f).contains(
+                    "\(nginx.configPath):\(try H.line(of: "auth_basic_user_file", in: nginx.configPath))"))
             #expect(H.text(f).contains("worker: www-data"))
             #expect(try HTTPProbe.get(nginx.url("/basic/"), headers: [H.alice]).status == 500)
         }
@@ -64,7 +72,9 @@ struct NginxAuditTests {
     func inDocroot() async throws {
         try RealServers.requireNginx()
         let config = Self.basic.replacingOccurrences(of: "{{ROOT}}/auth/htpasswd", with: "{{DOCROOT}}/.htpasswd")
-        let files: [ServerFile] = [.htpasswd("htdocs/.htpasswd", users: H.users), .text("htdocs/basic/index.html", "x\n")]
+        let files: [ServerFile] = [
+            .htpasswd("htdocs/.htpasswd", users: H.users), .text("htdocs/basic/index.html", "x\n"),
+        ]
         try await withNginx(config: config, files: files) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)
             let f = try H.finding("authfile.in-docroot", in: findings)
@@ -86,7 +96,9 @@ struct NginxAuditTests {
         try await withNginx(config: config, files: [.text("htdocs/basic/index.html", "x\n")]) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)
             let f = try H.finding("config.incomplete-auth", in: findings)
-            #expect(H.text(f).contains("\(nginx.configPath):\(try H.line(of: "auth_basic \"No File\"", in: nginx.configPath))"))
+            #expect(
+                H.text(f).contains(
+                    "\(nginx.configPath):\(try H.line(of: "auth_basic \"No File\"", in: nginx.configPath))"))
             #expect(try HTTPProbe.get(nginx.url("/basic/")).status == 200)
         }
     }
@@ -111,7 +123,9 @@ struct NginxAuditTests {
             let stripped = findings.filter { $0.id == "config.authorization-not-forwarded" }
             #expect(stripped.count == 1, "\(facts.forwarding)")
             let f = try #require(stripped.first)
-            #expect(H.text(f).contains("\(nginx.configPath):\(try H.line(of: "proxy_set_header Authorization", in: nginx.configPath))"))
+            #expect(
+                H.text(f).contains(
+                    "\(nginx.configPath):\(try H.line(of: "proxy_set_header Authorization", in: nginx.configPath))"))
             #expect(f.fix.first?.contains("proxy_set_header Authorization $http_authorization;") == true)
             let bearer = [("Authorization", "Bearer abc.def")]
             #expect(try HTTPProbe.get(nginx.url("/api/"), headers: bearer).bodyText.contains("auth=[]"))
@@ -122,15 +136,19 @@ struct NginxAuditTests {
     @Test("config.options-requires-auth: CORS location answers 401 to the preflight; an OPTIONS return fixes it")
     func optionsBehindAuth() async throws {
         try RealServers.requireNginx()
-        let cors = Self.basic.replacingOccurrences(of: "    auth_basic \"", with: "    add_header Access-Control-Allow-Origin \"*\" always;\n    auth_basic \"")
+        let cors = Self.basic.replacingOccurrences(
+            of: "    auth_basic \"", with: "    add_header Access-Control-Allow-Origin \"*\" always;\n    auth_basic \""
+        )
         let preflight = [("Origin", "https://app.example"), ("Access-Control-Request-Method", "GET")]
         try await withNginx(config: cors, files: Self.files) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)
             let f = try H.finding("config.options-requires-auth", in: findings)
-            #expect(H.text(f).contains("\(nginx.configPath):\(try H.line(of: "add_header Access-Control-Allow-Origin", in: nginx.configPath))"))
+            let line = try H.line(of: "add_header Access-Control-Allow-Origin", in: nginx.configPath)
+            #expect(H.text(f).contains("\(nginx.configPath):\(line)"))
             #expect(try HTTPProbe.request("OPTIONS", nginx.url("/basic/"), headers: preflight).status == 401)
         }
-        let fixed = cors.replacingOccurrences(of: "location /basic/ {", with: "location /basic/ {\n    if ($request_method = OPTIONS) { return 204; }")
+        let fixed = cors.replacingOccurrences(
+            of: "location /basic/ {", with: "location /basic/ {\n    if ($request_method = OPTIONS) { return 204; }")
         try await withNginx(config: fixed, files: Self.files) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)
             #expect(H.errors(findings).isEmpty, "\(H.errors(findings))")
@@ -144,7 +162,9 @@ struct NginxAuditTests {
         try RealServers.requireNginx()
         let files: [ServerFile] = [
             .htpasswd("auth/htpasswd", users: H.users), .text("htdocs/private/index.html", "secret\n"),
-            .text("htdocs/private/.htaccess", "AuthType Basic\nAuthName \"x\"\nAuthUserFile {{ROOT}}/auth/htpasswd\nRequire valid-user\n"),
+            .text(
+                "htdocs/private/.htaccess",
+                "AuthType Basic\nAuthName \"x\"\nAuthUserFile {{ROOT}}/auth/htpasswd\nRequire valid-user\n"),
         ]
         try await withNginx(config: "", files: files) { nginx in
             let (_, findings) = try H.audit(nginx: nginx)

@@ -2,8 +2,8 @@ import Diagnosis
 import Evidence
 import Foundation
 import HostAccess
-import Testing
 import TestSupport
+import Testing
 import WebRootWalk
 
 #if canImport(Glibc)
@@ -15,7 +15,10 @@ import WebRootWalk
 /// Trees built in a temp dir (the tests run as root) and judged as www-data, the worker account.
 @Suite(.serialized) struct PermissionWalkTests {
     static var worker: WorkerIdentity {
-        get throws { try #require(WorkerIdentity.resolve("www-data"), "the www-data account must exist (Debian's apache2 creates it)") }
+        get throws {
+            try #require(
+                WorkerIdentity.resolve("www-data"), "the www-data account must exist (Debian's apache2 creates it)")
+        }
     }
 
     /// A root with one of each problem, plus a symlink loop, a socket and a FIFO.
@@ -50,7 +53,11 @@ import WebRootWalk
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
         }
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
         try #require(rc == 0, "bind \(path): \(String(cString: strerror(errno)))")
     }
 
@@ -172,7 +179,10 @@ import WebRootWalk
         defer { dir.remove() }
         let root = try dir.makeDirectory("site")
         let worker = try Self.worker
-        final class Counter: @unchecked Sendable { var calls = 0; var last = 0 }
+        final class Counter: @unchecked Sendable {
+            var calls = 0
+            var last = 0
+        }
         let counter = Counter()
         // 10⁵ files made and walked twice on a thread of their own: seconds of work (see `offPool`)
         let (facts, capped) = try await offPool {
@@ -186,7 +196,13 @@ import WebRootWalk
             }
             chmod(root + "/d7/f7.html", 0o600)
             chmod(root + "/d8/f8.html", 0o666)
-            let facts = PermissionWalk(worker: worker, progress: { counter.calls += 1; counter.last = $0 }).run(roots: [root])
+            let facts = PermissionWalk(
+                worker: worker,
+                progress: {
+                    counter.calls += 1
+                    counter.last = $0
+                }
+            ).run(roots: [root])
             let capped = PermissionWalk(worker: worker, entryLimit: 5_000).run(roots: [root])
             return (facts, capped)
         }

@@ -1,7 +1,7 @@
 import Foundation
 import HostAccess
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -28,14 +28,17 @@ struct WorkerAccessTests {
         let file = try tmp.write("a/b/.htpasswd", "u:x\n", mode: 0o644)
         #expect(WorkerAccess.check(file, need: .read, as: worker) == .ok)
         chmod(tmp.path("a"), 0o750)
-        guard case .denied(let path, let mode, _, _, let reason) = WorkerAccess.check(file, need: .read, as: worker) else {
+        guard case .denied(let path, let mode, _, _, let reason) = WorkerAccess.check(file, need: .read, as: worker)
+        else {
             Issue.record("expected denied")
             return
         }
         #expect(path == tmp.path("a"))
         #expect(mode == 0o750)
         #expect(reason.contains("execute"))
-        #expect(WorkerAccess.check(tmp.path("a/missing"), need: .read, as: .current) == .missing(path: tmp.path("a/missing")))
+        #expect(
+            WorkerAccess.check(tmp.path("a/missing"), need: .read, as: .current)
+                == .missing(path: tmp.path("a/missing")))
     }
 
     @Test func agreesWithTheKernelOnRandomModes() throws {
@@ -54,9 +57,16 @@ struct WorkerAccessTests {
             chown(file, fileOwner, fileGroup)
             chmod(dir, mode_t.random(in: 0...0o777, using: &generator))
             chmod(file, mode_t.random(in: 0...0o777, using: &generator))
-            let kernel = try ProcessRunner.run("runuser", ["-u", "www-data", "--", "test", "-r", file], timeout: 10).status == 0
+            let kernel =
+                try ProcessRunner.run("runuser", ["-u", "www-data", "--", "test", "-r", file], timeout: 10).status == 0
             let judged = WorkerAccess.check(file, need: .read, as: worker) == .ok
-            #expect(judged == kernel, "round \(round): dir \(String(dirOwner)):\(String(dirGroup)) file \(String(fileOwner)):\(String(fileGroup))")
+            #expect(
+                judged == kernel,
+                """
+                round \(round): dir \(String(dirOwner)):\(String(dirGroup)) file \
+                \(String(fileOwner)):\(String(fileGroup))
+                """
+            )
         }
     }
 }

@@ -1,5 +1,5 @@
-import TestSupport
 import Diagnosis
+import TestSupport
 
 /// Tests compare finding ids with the contract's own strings (`"token.expired"`), as a JSON consumer
 /// would; library code cannot, because only the test targets see this conformance.

@@ -4,12 +4,13 @@
 // unless the caller supplies them), reads to EOF with a timeout, keeps response headers in order
 // with repeats, and decodes a chunked body. No redirects, no auth retries, no cookies: raw wire.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public struct HTTPResponse: Sendable, CustomStringConvertible {
@@ -47,19 +48,21 @@ public enum HTTPProbeError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .badURL(s): "bad URL: \(s)"
-        case let .resolve(s): "cannot resolve \(s)"
-        case let .connect(s): "connect failed: \(s)"
-        case let .io(s): "I/O error: \(s)"
-        case let .timeout(s): "timed out: \(s)"
-        case let .malformed(s): "malformed response: \(s)"
+        case .badURL(let s): "bad URL: \(s)"
+        case .resolve(let s): "cannot resolve \(s)"
+        case .connect(let s): "connect failed: \(s)"
+        case .io(let s): "I/O error: \(s)"
+        case .timeout(let s): "timed out: \(s)"
+        case .malformed(let s): "malformed response: \(s)"
         }
     }
 }
 
 public enum HTTPProbe {
     /// GET `url` (http:// only) with `headers` in the given order.
-    public static func get(_ url: String, headers: [(String, String)] = [], timeout: TimeInterval = 10) throws -> HTTPResponse {
+    public static func get(_ url: String, headers: [(String, String)] = [], timeout: TimeInterval = 10) throws
+        -> HTTPResponse
+    {
         try request("GET", url, headers: headers, timeout: timeout)
     }
 
@@ -114,7 +117,8 @@ public enum HTTPProbe {
         var lastError = "no address"
         var ai: UnsafeMutablePointer<addrinfo>? = first
         while let a = ai {
-            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), a.pointee.ai_protocol)
+            let fd = socket(
+                a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), a.pointee.ai_protocol)
             if fd >= 0 {
                 var tv = timeval()
                 tv.tv_sec = .init(timeout)
@@ -154,12 +158,16 @@ public enum HTTPProbe {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { data.append(contentsOf: buf[0..<n]); continue }
+            if n > 0 {
+                data.append(contentsOf: buf[0..<n])
+                continue
+            }
             if n == 0 { return data }
             if errno == EINTR { continue }
             if errno == ECONNRESET, !data.isEmpty { return data }
             if errno == EAGAIN || errno == EWOULDBLOCK || Date() >= deadline {
-                throw HTTPProbeError.timeout("no complete response from \(url) within \(timeout) s (\(data.count) bytes read)")
+                throw HTTPProbeError.timeout(
+                    "no complete response from \(url) within \(timeout) s (\(data.count) bytes read)")
             }
             throw HTTPProbeError.io("recv: \(String(cString: strerror(errno)))")
         }
@@ -168,7 +176,8 @@ public enum HTTPProbe {
     static func parse(_ raw: Data, headRequest: Bool) throws -> HTTPResponse {
         let sep = Data("\r\n\r\n".utf8)
         guard let r = raw.range(of: sep) else {
-            throw HTTPProbeError.malformed("no end of headers in \(raw.count) bytes: \(String(decoding: raw.prefix(200), as: UTF8.self))")
+            throw HTTPProbeError.malformed(
+                "no end of headers in \(raw.count) bytes: \(String(decoding: raw.prefix(200), as: UTF8.self))")
         }
         let head = String(decoding: raw[raw.startIndex..<r.lowerBound], as: UTF8.self)
         var bodyData = Data(raw[r.upperBound...])
@@ -180,7 +189,8 @@ public enum HTTPProbe {
         var headers: [(name: String, value: String)] = []
         for line in lines.dropFirst() where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         var response = HTTPResponse(
             status: status, reason: statusParts.count > 2 ? String(statusParts[2]) : "",
@@ -201,13 +211,18 @@ public enum HTTPProbe {
         var i = data.startIndex
         let crlf = Data("\r\n".utf8)
         while i < data.endIndex {
-            guard let lineEnd = data.range(of: crlf, in: i..<data.endIndex) else { throw HTTPProbeError.malformed("chunk size line") }
-            let sizeText = String(decoding: data[i..<lineEnd.lowerBound], as: UTF8.self)
+            guard let lineEnd = data.range(of: crlf, in: i..<data.endIndex) else {
+                throw HTTPProbeError.malformed("chunk size line")
+            }
+            let sizeText =
+                String(decoding: data[i..<lineEnd.lowerBound], as: UTF8.self)
                 .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard let size = Int(sizeText, radix: 16) else { throw HTTPProbeError.malformed("chunk size \(sizeText)") }
             i = lineEnd.upperBound
             if size == 0 { break }
-            guard data.distance(from: i, to: data.endIndex) >= size else { throw HTTPProbeError.malformed("truncated chunk") }
+            guard data.distance(from: i, to: data.endIndex) >= size else {
+                throw HTTPProbeError.malformed("truncated chunk")
+            }
             let end = data.index(i, offsetBy: size)
             out.append(data[i..<end])
             i = min(data.index(end, offsetBy: 2, limitedBy: data.endIndex) ?? data.endIndex, data.endIndex)

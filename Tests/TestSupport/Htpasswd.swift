@@ -4,13 +4,13 @@ import Foundation
 public enum Htpasswd {
     /// Hash formats of `htpasswd` 2.4 and the flag that selects each.
     public enum Format: String, Sendable, CaseIterable {
-        case md5 = "-m"       // $apr1$
-        case bcrypt = "-B"    // $2y$
-        case sha1 = "-s"      // {SHA}
-        case crypt = "-d"     // DES crypt (only 8 characters count)
-        case sha256 = "-2"    // $5$ (SHA-256 crypt)
-        case sha512 = "-5"    // $6$ (SHA-512 crypt)
-        case plain = "-p"     // plain text (servers on Linux never match it)
+        case md5 = "-m"  // $apr1$
+        case bcrypt = "-B"  // $2y$
+        case sha1 = "-s"  // {SHA}
+        case crypt = "-d"  // DES crypt (only 8 characters count)
+        case sha256 = "-2"  // $5$ (SHA-256 crypt)
+        case sha512 = "-5"  // $6$ (SHA-512 crypt)
+        case plain = "-p"  // plain text (servers on Linux never match it)
 
         public var flag: String { rawValue }
     }

@@ -11,12 +11,13 @@
 // pipes open (e.g. a server's `start`) does not hang us: after the direct child exits we keep
 // reading only for `drainGrace` seconds.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public struct ProcessResult: Sendable, Equatable, CustomStringConvertible {
@@ -40,7 +41,10 @@ public struct ProcessResult: Sendable, Equatable, CustomStringConvertible {
     public var succeeded: Bool { status == 0 && !timedOut && !killedBySignal }
 
     public var description: String {
-        "exit \(status)\(timedOut ? " (timed out)" : "")\(killedBySignal ? " (signal)" : "")\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)"
+        """
+        exit \(status)\(timedOut ? " (timed out)" : "")\(killedBySignal ? " (signal)" : "")\n--- stdout \
+        ---\n\(stdout)\n--- stderr ---\n\(stderr)
+        """
     }
 }
 
@@ -49,7 +53,7 @@ public enum ProcessRunnerError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .launchFailed(executable, underlying): "could not launch \(executable): \(underlying)"
+        case .launchFailed(let executable, let underlying): "could not launch \(executable): \(underlying)"
         }
     }
 }
@@ -138,7 +142,8 @@ public enum ProcessRunner {
         if let closeFrom = GNU.addCloseFrom { _ = closeFrom(&actions, 3) }
         if let currentDirectory {
             guard let addChdir = GNU.addChdir else {
-                throw ProcessRunnerError.launchFailed(executable: path, underlying: "posix_spawn_file_actions_addchdir_np unavailable")
+                throw ProcessRunnerError.launchFailed(
+                    executable: path, underlying: "posix_spawn_file_actions_addchdir_np unavailable")
             }
             _ = addChdir(&actions, currentDirectory)
         }
@@ -182,7 +187,10 @@ public enum ProcessRunner {
             if exitedAt == nil {
                 var st: Int32 = 0
                 let w = waitpid(pid, &st, WNOHANG)
-                if w == pid { exitedAt = Date(); waitStatus = st }
+                if w == pid {
+                    exitedAt = Date()
+                    waitStatus = st
+                }
             }
             if !open[0] && !open[1] && exitedAt != nil { break }
             var pfds = [pollfd]()
@@ -244,11 +252,13 @@ public enum ProcessRunner {
     ) async throws -> ProcessResult {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<ProcessResult, Error>) in
             let t = Thread {
-                cont.resume(with: Result {
-                    try run(executable, arguments, stdin: stdin, environment: environment,
+                cont.resume(
+                    with: Result {
+                        try run(
+                            executable, arguments, stdin: stdin, environment: environment,
                             inheritEnvironment: inheritEnvironment, currentDirectory: currentDirectory,
                             timeout: timeout)
-                })
+                    })
             }
             t.start()
         }
@@ -267,7 +277,8 @@ public enum ProcessRunner {
             let candidate = (dir as NSString).appendingPathComponent(name)
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
         }
@@ -278,7 +289,8 @@ public enum ProcessRunner {
 /// glibc extensions that Swift's Glibc module does not export (they need _GNU_SOURCE), looked up at run time.
 enum GNU {
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
 
     static let addCloseFrom: AddCloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
@@ -314,7 +326,10 @@ private func writeAll(_ fd: Int32, _ data: Data) {
         var left = raw.count
         while left > 0 {
             let w = write(fd, p, left)
-            if w < 0 { if errno == EINTR { continue }; return }
+            if w < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             left -= w
             p = p.advanced(by: w)
         }

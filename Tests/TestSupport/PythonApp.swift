@@ -3,10 +3,11 @@
 // virtual environment `.ci/run` builds, and stopped afterwards.
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public enum PythonEnvironment {
@@ -27,7 +28,8 @@ public enum PythonEnvironment {
     /// Whether `python -c 'import MODULE'` works in the venv (asked once per module).
     static func canImport(_ module: String) -> Bool {
         if let known = lock.withLock({ importable[module] }) { return known }
-        let ok = FileManager.default.isExecutableFile(atPath: python)
+        let ok =
+            FileManager.default.isExecutableFile(atPath: python)
             && ((try? ProcessRunner.run(python, ["-c", "import \(module)"], timeout: 60))?.succeeded ?? false)
         lock.withLock { importable[module] = ok }
         return ok
@@ -38,7 +40,8 @@ public enum PythonEnvironment {
     public static func require(_ modules: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let missing = modules.filter { !canImport($0) }.map { "python module \($0) in \(venv)" }
         try RealServers.require(
-            missing: missing, hint: ".ci/run creates the venv with the PyPI packages (python3 -m venv .venv; .venv/bin/pip install …)",
+            missing: missing,
+            hint: ".ci/run creates the venv with the PyPI packages (python3 -m venv .venv; .venv/bin/pip install …)",
             sourceLocation: sourceLocation)
     }
 }
@@ -58,12 +61,14 @@ public final class PythonApp: @unchecked Sendable {
     /// Writes `files` (the app's sources) into a temp dir and runs `python ARGS… PORT` there.
     /// `arguments` may contain `{{PORT}}`; without it the port is appended.
     public static func start(
-        files: [String: String], arguments: [String], environment: [String: String] = [:], readyTimeout: TimeInterval = 30
+        files: [String: String], arguments: [String], environment: [String: String] = [:],
+        readyTimeout: TimeInterval = 30
     ) async throws -> PythonApp {
         let dir = try TempDirectory(prefix: "why401-pyapp")
         for (name, text) in files { try dir.write(name, text) }
         let port = try FreePort.find()
-        let args = arguments.contains { $0.contains("{{PORT}}") }
+        let args =
+            arguments.contains { $0.contains("{{PORT}}") }
             ? arguments.map { $0.replacingOccurrences(of: "{{PORT}}", with: String(port)) } : arguments + [String(port)]
         let logPath = dir.path("app.log")
         var env = ProcessInfo.processInfo.environment
@@ -78,7 +83,9 @@ public final class PythonApp: @unchecked Sendable {
             if !ServerProcess.isAlive(pid) || Date() >= deadline {
                 let output = app.log
                 app.stop()
-                throw RealServerError.startFailed(server: "python \(args.joined(separator: " "))", detail: "did not listen on \(port):\n\(output.suffix(3000))")
+                throw RealServerError.startFailed(
+                    server: "python \(args.joined(separator: " "))",
+                    detail: "did not listen on \(port):\n\(output.suffix(3000))")
             }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -104,7 +111,9 @@ public final class PythonApp: @unchecked Sendable {
         directory.remove()
     }
 
-    static func spawn(_ path: String, _ arguments: [String], environment: [String: String], directory: String, log: String) throws -> pid_t {
+    static func spawn(
+        _ path: String, _ arguments: [String], environment: [String: String], directory: String, log: String
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -115,14 +124,17 @@ public final class PythonApp: @unchecked Sendable {
         if let addChdir = GNU.addChdir { _ = addChdir(&actions, directory) }
         var pid: pid_t = 0
         let rc = ProcessRunner.spawn(&pid, path, arguments, environment: environment, actions: &actions)
-        guard rc == 0 else { throw ProcessRunnerError.launchFailed(executable: path, underlying: String(cString: strerror(rc))) }
+        guard rc == 0 else {
+            throw ProcessRunnerError.launchFailed(executable: path, underlying: String(cString: strerror(rc)))
+        }
         return pid
     }
 }
 
 /// Starts the app, runs `body`, stops it (also when `body` throws).
 public func withPythonApp<T>(
-    files: [String: String], arguments: [String], environment: [String: String] = [:], _ body: (PythonApp) async throws -> T
+    files: [String: String], arguments: [String], environment: [String: String] = [:],
+    _ body: (PythonApp) async throws -> T
 ) async throws -> T {
     let app = try await PythonApp.start(files: files, arguments: arguments, environment: environment)
     defer { app.stop() }

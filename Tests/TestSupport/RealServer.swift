@@ -2,12 +2,13 @@
 // availability checks (skip locally, fail under CI), and process/port waiting.
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real Apache httpd or nginx running on 127.0.0.1 from a config in its own temp directory.
@@ -92,11 +93,15 @@ public struct ServerFile: Sendable {
         ServerFile(path, .text(contents), mode: mode)
     }
 
-    public static func htpasswd(_ path: String, users: [(user: String, password: String, format: Htpasswd.Format)], mode: Int? = nil) -> ServerFile {
+    public static func htpasswd(
+        _ path: String, users: [(user: String, password: String, format: Htpasswd.Format)], mode: Int? = nil
+    ) -> ServerFile {
         ServerFile(path, .htpasswd(users), mode: mode)
     }
 
-    public static func htdigest(_ path: String, users: [(user: String, realm: String, password: String)], mode: Int? = nil) -> ServerFile {
+    public static func htdigest(
+        _ path: String, users: [(user: String, realm: String, password: String)], mode: Int? = nil
+    ) -> ServerFile {
         ServerFile(path, .htdigest(users), mode: mode)
     }
 }
@@ -109,10 +114,10 @@ public enum RealServerError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .unavailable(message): message
+        case .unavailable(let message): message
         case .noFreePort: "could not find a free port on 127.0.0.1"
-        case let .startFailed(server, detail): "\(server) failed to start: \(detail)"
-        case let .toolFailed(message): message
+        case .startFailed(let server, let detail): "\(server) failed to start: \(detail)"
+        case .toolFailed(let message): message
         }
     }
 }
@@ -141,8 +146,10 @@ public enum RealServers {
     public static var htpasswdPath: String? { ProcessRunner.which("htpasswd") }
     /// Directory of Apache's loadable modules.
     public static var apacheModulesDirectory: String {
-        for dir in ["/usr/lib/apache2/modules", "/usr/lib64/httpd/modules", "/usr/lib/httpd/modules",
-                    "/usr/libexec/apache2", "/usr/local/apache2/modules"]
+        for dir in [
+            "/usr/lib/apache2/modules", "/usr/lib64/httpd/modules", "/usr/lib/httpd/modules",
+            "/usr/libexec/apache2", "/usr/local/apache2/modules",
+        ]
         where FileManager.default.fileExists(atPath: dir) { return dir }
         return "/usr/lib/apache2/modules"
     }
@@ -200,10 +207,10 @@ enum ServerProcess {
     /// which `kill(pid, 0)` still succeeds. Only the server PIDs we know are ever waited for.
     static let becomeSubreaper: Void = {
         #if os(Linux)
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        if let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") {
-            _ = unsafeBitCast(p, to: Prctl.self)(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0)
-        }
+            typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+            if let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") {
+                _ = unsafeBitCast(p, to: Prctl.self)(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0)
+            }
         #endif
     }()
 
@@ -215,7 +222,8 @@ enum ServerProcess {
         if waitpid(pid, &st, WNOHANG) == pid { return false }
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")") {
+            let close = stat.lastIndex(of: ")")
+        {
             let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
             if state == "Z" || state == "X" { return false }
         }
@@ -224,7 +232,8 @@ enum ServerProcess {
 
     static func readPid(_ file: String) -> pid_t? {
         guard let s = try? String(contentsOfFile: file, encoding: .utf8),
-              let v = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+            let v = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return nil }
         return v
     }
 
@@ -260,18 +269,21 @@ func place(_ files: [ServerFile], in dir: TempDirectory, port: UInt16) throws {
         switch file.content {
         case .directory:
             try dir.makeDirectory(file.path, mode: file.mode ?? 0o755)
-        case let .text(s):
-            try dir.write(file.path, substitute(s, root: dir.path, docroot: docroot, port: port), mode: file.mode ?? 0o644)
-        case let .data(d):
+        case .text(let s):
+            try dir.write(
+                file.path, substitute(s, root: dir.path, docroot: docroot, port: port), mode: file.mode ?? 0o644)
+        case .data(let d):
             try dir.write(file.path, d, mode: file.mode ?? 0o644)
-        case let .htpasswd(users):
+        case .htpasswd(let users):
             let full = dir.path(file.path)
             try dir.makeDirectory((file.path as NSString).deletingLastPathComponent)
             try? FileManager.default.removeItem(atPath: full)
             for u in users { try Htpasswd.create(file: full, user: u.user, password: u.password, format: u.format) }
             try FileManager.default.setAttributes([.posixPermissions: file.mode ?? 0o644], ofItemAtPath: full)
-        case let .htdigest(users):
-            let lines = try users.map { try Htdigest.line(user: $0.user, realm: $0.realm, password: $0.password) + "\n" }
+        case .htdigest(let users):
+            let lines = try users.map {
+                try Htdigest.line(user: $0.user, realm: $0.realm, password: $0.password) + "\n"
+            }
             try dir.write(file.path, lines.joined(), mode: file.mode ?? 0o644)
         }
     }

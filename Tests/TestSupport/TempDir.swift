@@ -12,8 +12,9 @@ public final class TempDirectory: @unchecked Sendable {
     public init(prefix: String = "why401-test", mode: Int = 0o755) throws {
         let base = NSTemporaryDirectory()
         let dir = (base as NSString).appendingPathComponent("\(prefix).\(UUID().uuidString.prefix(12))")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: mode])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: mode])
         // Resolve symlinks (macOS /var → /private/var) so configs see the real path.
         path = (dir as NSString).resolvingSymlinksInPath
     }
@@ -40,8 +41,9 @@ public final class TempDirectory: @unchecked Sendable {
     @discardableResult
     public func makeDirectory(_ relative: String, mode: Int = 0o755) throws -> String {
         let full = relative.isEmpty ? path : path(relative)
-        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: mode])
+        try FileManager.default.createDirectory(
+            atPath: full, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: mode])
         return full
     }
 

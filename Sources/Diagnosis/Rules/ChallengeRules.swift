@@ -168,9 +168,9 @@ public enum BearerInvalidRequestRule: Rule {
                 description.id,
                 detail:
                     """
-                        The server says the request (usually its Authorization header) is malformed: RFC 6750 error \
-                        invalid_request.
-                        """,
+                    The server says the request (usually its Authorization header) is malformed: RFC 6750 error \
+                    invalid_request.
+                    """,
                 evidence: lines)
         }
     }
@@ -226,35 +226,35 @@ public enum ChallengeMalformedRule: Rule {
         if folds > 0 {
             sentences.append(
                 """
-                    The value is folded onto \(folds + 1) lines (a line break followed by a space or tab, \
-                    \"obs-fold\"). RFC 9112 §5.2 deprecates folding; clients must unfold it into spaces, and why401 \
-                    does, but a client or proxy that reads line by line sees a challenge cut at the break (e.g. Basic \
-                    without its realm) and a stray line.
-                    """
+                The value is folded onto \(folds + 1) lines (a line break followed by a space or tab, \
+                \"obs-fold\"). RFC 9112 §5.2 deprecates folding; clients must unfold it into spaces, and why401 \
+                does, but a client or proxy that reads line by line sees a challenge cut at the break (e.g. Basic \
+                without its realm) and a stray line.
+                """
             )
             fix.append(
                 """
-                    Send each header on one line: `WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`; to \
-                    offer several challenges, repeat the header or separate them with commas on the same line.
-                    """
+                Send each header on one line: `WWW-Authenticate: Basic realm=\"Private\", charset=\"UTF-8\"`; to \
+                offer several challenges, repeat the header or separate them with commas on the same line.
+                """
             )
         }
         let notUTF8 = deviations.count - folds
         if notUTF8 > 0 {
             sentences.append(
                 """
-                    \(notUTF8) byte\(notUTF8 == 1 ? " is" : "s are") not UTF-8: the server writes text (usually the \
-                    realm) in ISO-8859-1. RFC 9110 allows such bytes in a quoted string (obs-text); why401 reads them \
-                    as ISO-8859-1, as browsers do, but clients that decode UTF-8 show a garbled realm, and password \
-                    managers may not match the saved login.
-                    """
+                \(notUTF8) byte\(notUTF8 == 1 ? " is" : "s are") not UTF-8: the server writes text (usually the \
+                realm) in ISO-8859-1. RFC 9110 allows such bytes in a quoted string (obs-text); why401 reads them \
+                as ISO-8859-1, as browsers do, but clients that decode UTF-8 show a garbled realm, and password \
+                managers may not match the saved login.
+                """
             )
             fix.append(
                 #"""
-                    Write the realm in ASCII, or send UTF-8 and say so: `WWW-Authenticate: Basic realm="Zugang für \#
-                    Mitarbeiter", charset="UTF-8"` (RFC 7617 §2.1); in Apache save the config file holding `AuthName` \#
-                    as UTF-8.
-                    """#
+                Write the realm in ASCII, or send UTF-8 and say so: `WWW-Authenticate: Basic realm="Zugang für \#
+                Mitarbeiter", charset="UTF-8"` (RFC 7617 §2.1); in Apache save the config file holding `AuthName` \#
+                as UTF-8.
+                """#
             )
         }
         var finding = Finding(
@@ -358,17 +358,17 @@ public enum ChallengeDigestUnanswerableRule: Rule {
         if !missing.isEmpty {
             detail =
                 """
-                    The Digest challenge has no \(missing.joined(separator: " and ")), so it cannot be answered: RFC \
-                    7616 §3.3 requires realm and nonce in every Digest challenge, and a client's response is a hash \
-                    over both. No browser or library can log in with it — it is not merely weak but unusable — and the \
-                    request stays 401.
-                    """
+                The Digest challenge has no \(missing.joined(separator: " and ")), so it cannot be answered: RFC \
+                7616 §3.3 requires realm and nonce in every Digest challenge, and a client's response is a hash \
+                over both. No browser or library can log in with it — it is not merely weak but unusable — and the \
+                request stays 401.
+                """
         } else {
             detail =
                 """
-                    The Digest challenge cannot be answered: \(first.1). No conforming client can compute a response \
-                    to it, so the request stays 401.
-                    """
+                The Digest challenge cannot be answered: \(first.1). No conforming client can compute a response \
+                to it, so the request stays 401.
+                """
         }
         let lines = problems.prefix(5).map { challenge, error -> String in
             let absent = ["realm", "nonce"].filter { challenge[parameter: $0] == nil }.map { "\"\($0)\"" }
@@ -430,12 +430,12 @@ public enum ChallengeUnsupportedAlgorithmRule: Rule {
             description.id,
             detail:
                 """
-                    The Digest challenge asks for algorithm \(quoted), which is not one of the algorithms RFC 7616 \
-                    defines (\(standard)). why401, curl and browsers cannot compute it
-                    """
-                + (answerable
-                    ? "; they answer another challenge the server offers instead."
-                    : ", and nothing else the server offers can be answered, so every client stays at 401."),
+                The Digest challenge asks for algorithm \(quoted), which is not one of the algorithms RFC 7616 \
+                defines (\(standard)). why401, curl and browsers cannot compute it
+                """
+                    + (answerable
+                        ? "; they answer another challenge the server offers instead."
+                        : ", and nothing else the server offers can be answered, so every client stays at 401."),
             evidence: lines)
         if !answerable { finding.severity = .error }
         return [finding]

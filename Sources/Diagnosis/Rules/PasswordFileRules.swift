@@ -86,11 +86,11 @@ public enum PasswordFileRules {
         let numbers = file.malformed.prefix(10).map { String($0.line) }.joined(separator: ", ")
         let detail =
             """
-                \(file.malformed.count) line\(file.malformed.count == 1 ? "" : "s") of this \(file.kind.rawValue) file \
-                do\(file.malformed.count == 1 ? "es" : "") not parse (line\(file.malformed.count == 1 ? "" : "s") \
-                \(numbers)\(file.malformed.count > 10 ? ", …" : "")). A user on such a line cannot log in: the server \
-                reports a password mismatch or \"user not found\".
-                """
+            \(file.malformed.count) line\(file.malformed.count == 1 ? "" : "s") of this \(file.kind.rawValue) file \
+            do\(file.malformed.count == 1 ? "es" : "") not parse (line\(file.malformed.count == 1 ? "" : "s") \
+            \(numbers)\(file.malformed.count > 10 ? ", …" : "")). A user on such a line cannot log in: the server \
+            reports a password mismatch or \"user not found\".
+            """
         return Finding(
             .authfileMalformed, detail: detail,
             evidence: capped(
@@ -105,19 +105,19 @@ public enum PasswordFileRules {
             guard !bad.isEmpty else { return nil }
             let detail =
                 """
-                    \(server.displayName) never matches \(bad.count) entr\(bad.count == 1 ? "y" : "ies") of this file: \
-                    a user with the correct password is refused with 401 and the server logs an ordinary password \
-                    mismatch.
-                    """
+                \(server.displayName) never matches \(bad.count) entr\(bad.count == 1 ? "y" : "ies") of this file: \
+                a user with the correct password is refused with 401 and the server logs an ordinary password \
+                mismatch.
+                """
             return Finding(
                 .authfileUnsupportedHash, detail: detail,
                 evidence: capped(
                     bad.count,
                     bad.prefix(evidenceLimit).map {
                         """
-                            line \($0.line), user \(who($0.user)): \($0.format!.displayName) — \(server.displayName) \
-                            never matches it
-                            """
+                        line \($0.line), user \(who($0.user)): \($0.format!.displayName) — \(server.displayName) \
+                        never matches it
+                        """
                     }),
                 subject: "server \(server.rawValue)")
         }
@@ -129,8 +129,8 @@ public enum PasswordFileRules {
         guard !weak.isEmpty else { return nil }
         var detail = "\(weak.count) entr\(weak.count == 1 ? "y uses" : "ies use") a weak hash format."
         if weak.contains(where: { $0.format == .desCrypt }) {
-            detail +=
-                " DES crypt checks only the first 8 characters: anything after the 8th character of a password is ignored."
+            detail += " DES crypt checks only the first 8 characters: anything after the 8th character of a password"
+            detail += " is ignored."
         }
         return Finding(
             .authfileWeakHash, detail: detail,
@@ -230,9 +230,9 @@ extension PasswordFileRules {
             let who = who(check.user)
             var evidence = [
                 """
-                    no line for user \(who)\(check.realm.map { " in realm \"\(PasswordFile.display($0))\"" } ?? "") \
-                    among \(file.entries.count) entries
-                    """
+                no line for user \(who)\(check.realm.map { " in realm \"\(PasswordFile.display($0))\"" } ?? "") \
+                among \(file.entries.count) entries
+                """
             ]
             var fix: [String] = []
             let variants = file.caseVariants(of: check.user)
@@ -243,9 +243,9 @@ extension PasswordFileRules {
                         + " (servers compare byte for byte)")
                 fix.append(
                     """
-                        Log in as the name exactly as it is written in the file, or add \(who) with `htpasswd -B FILE \
-                        \(PasswordFile.display(check.user))`.
-                        """
+                    Log in as the name exactly as it is written in the file, or add \(who) with `htpasswd -B FILE \
+                    \(PasswordFile.display(check.user))`.
+                    """
                 )
             }
             if file.kind == .htdigest, let realm = check.realm {
@@ -257,18 +257,18 @@ extension PasswordFileRules {
                             + ", not in \"\(PasswordFile.display(realm))\"")
                     fix.append(
                         """
-                            The realm in the file must equal `AuthName`; add the user to it: `htdigest FILE \
-                            \"\(PasswordFile.display(realm))\" \(PasswordFile.display(check.user))`.
-                            """
+                        The realm in the file must equal `AuthName`; add the user to it: `htdigest FILE \
+                        \"\(PasswordFile.display(realm))\" \(PasswordFile.display(check.user))`.
+                        """
                     )
                 }
             }
             if !file.malformed.isEmpty {
                 evidence.append(
                     """
-                        \(file.malformed.count) line(s) do not parse — the user's line may be one of them (see \
-                        authfile.malformed)
-                        """
+                    \(file.malformed.count) line(s) do not parse — the user's line may be one of them (see \
+                    authfile.malformed)
+                    """
                 )
             }
             return [Finding(description.id, evidence: evidence, fix: fix)]
@@ -302,10 +302,10 @@ extension PasswordFileRules {
                         description.id,
                         detail:
                             """
-                                The password does not give the stored md5(user:realm:password) for realm \"\(realm)\". \
-                                Either the password is wrong or the entry was made with another password or realm \
-                                spelling.
-                                """,
+                            The password does not give the stored md5(user:realm:password) for realm \"\(realm)\". \
+                            Either the password is wrong or the entry was made with another password or realm \
+                            spelling.
+                            """,
                         evidence: ["\(whereText), realm \"\(realm)\": htdigest MD5 does not match"])
                 ]
             }
@@ -314,9 +314,9 @@ extension PasswordFileRules {
             if format == .desCrypt, check.passwordLength < 8 {
                 detail =
                     """
-                        The password does not verify against the DES crypt hash (it has \(check.passwordLength) \
-                        characters; DES crypt compares the first 8).
-                        """
+                    The password does not verify against the DES crypt hash (it has \(check.passwordLength) \
+                    characters; DES crypt compares the first 8).
+                    """
             }
             return [
                 Finding(
@@ -354,9 +354,9 @@ extension PasswordFileRules {
                         description.id,
                         detail:
                             """
-                                The stored \(format.displayName) hash could not be evaluated by this system's \
-                                crypt(3), so no password can be shown to match it.
-                                """,
+                            The stored \(format.displayName) hash could not be evaluated by this system's \
+                            crypt(3), so no password can be shown to match it.
+                            """,
                         evidence: ["\(whereText): \(format.displayName) refused by crypt(3)"])
                 ]
             }
@@ -369,24 +369,24 @@ extension PasswordFileRules {
             case (.plainText, .match):
                 detail =
                     """
-                        The password equals the plain-text entry, but \(names) never match plain text on Linux (they \
-                        hand it to crypt(3)): the correct password is refused with 401 and logged as a password \
-                        mismatch.
-                        """
+                    The password equals the plain-text entry, but \(names) never match plain text on Linux (they \
+                    hand it to crypt(3)): the correct password is refused with 401 and logged as a password \
+                    mismatch.
+                    """
             case (_, .match):
                 detail =
                     """
-                        The password matches the \(format.displayName) entry, but \(names) cannot use that format: the \
-                        correct password is refused with 401 and logged as a password mismatch.
-                        """
+                    The password matches the \(format.displayName) entry, but \(names) cannot use that format: the \
+                    correct password is refused with 401 and logged as a password mismatch.
+                    """
                     + (accepting.isEmpty
                         ? "" : " " + accepting.map(\.displayName).joined(separator: " and ") + " accepts it.")
             default:
                 detail =
                     """
-                        Even with the right password, \(names) would refuse this \(format.displayName) entry: it never \
-                        matches there.
-                        """
+                    Even with the right password, \(names) would refuse this \(format.displayName) entry: it never \
+                    matches there.
+                    """
             }
             return [
                 Finding(
@@ -425,23 +425,23 @@ extension PasswordFileRules {
             var evidence = ["line \(entry.line), user \(who): \(weakness)"]
             var detail =
                 """
-                    The entry for \(who) is \(format.displayName): it works, but it is weak if the file leaks. Re-hash \
-                    it with bcrypt.
-                    """
+                The entry for \(who) is \(format.displayName): it works, but it is weak if the file leaks. Re-hash \
+                it with bcrypt.
+                """
             if format == .desCrypt, check.passwordLength > 8 {
                 let ignored = check.passwordLength - 8
                 evidence.append(
                     """
-                        the password given has \(check.passwordLength) characters: only the first 8 are checked, the \
-                        other \(ignored) are ignored
-                        """
+                    the password given has \(check.passwordLength) characters: only the first 8 are checked, the \
+                    other \(ignored) are ignored
+                    """
                 )
                 detail =
                     """
-                        The entry is DES crypt, which checks only the first 8 characters of a password: the last \
-                        \(ignored) character\(ignored == 1 ? "" : "s") of this password \(ignored == 1 ? "is" : "are") \
-                        ignored, so any password with the same first 8 characters is accepted.
-                        """
+                    The entry is DES crypt, which checks only the first 8 characters of a password: the last \
+                    \(ignored) character\(ignored == 1 ? "" : "s") of this password \(ignored == 1 ? "is" : "are") \
+                    ignored, so any password with the same first 8 characters is accepted.
+                    """
             }
             return [Finding(description.id, detail: detail, evidence: evidence)]
         }

@@ -106,9 +106,9 @@ extension TokenInspection {
                 let reason =
                     if case .notJWT(let parts) = failure {
                         """
-                            of its \(parts) dot-separated parts, neither the first nor the second is a base64url JSON \
-                            object, as a JWT's header and claims are
-                            """
+                        of its \(parts) dot-separated parts, neither the first nor the second is a base64url JSON \
+                        object, as a JWT's header and claims are
+                        """
                     } else {
                         "it has no dots, and a JWT is three base64url parts, header.claims.signature"
                     }
@@ -116,9 +116,9 @@ extension TokenInspection {
                     .tokenNotJwt,
                     detail:
                         """
-                            This is not a JWT: \(reason). Its claims cannot be read here; if it is an opaque token, \
-                            only its issuer can say whether it is valid.
-                            """,
+                        This is not a JWT: \(reason). Its claims cannot be read here; if it is an opaque token, \
+                        only its issuer can say whether it is valid.
+                        """,
                     evidence: ["token: \(failure)"])
                 finding.severity = .warning
                 return finding
@@ -127,10 +127,10 @@ extension TokenInspection {
                     .tokenNotJwt,
                     detail:
                         """
-                            The token has five parts: it is a JWE, encrypted for its recipient (RFC 7516). Its claims \
-                            cannot be inspected here; only the API (which holds the decryption key) or the issuer can \
-                            read them.
-                            """,
+                        The token has five parts: it is a JWE, encrypted for its recipient (RFC 7516). Its claims \
+                        cannot be inspected here; only the API (which holds the decryption key) or the issuer can \
+                        read them.
+                        """,
                     evidence: ["token: \(failure)"],
                     fix: ["Ask the issuer to introspect it (RFC 7662), or inspect it where the decryption key lives."])
             case .wrongPartCount, .badBase64, .badJSON, .tooLarge:
@@ -139,15 +139,15 @@ extension TokenInspection {
                     .tokenNotJwt,
                     detail:
                         """
-                            The token is not a well-formed JWT: \(failure). A server that expects a JWT rejects it; it \
-                            was probably cut or pasted wrongly.
-                            """,
+                        The token is not a well-formed JWT: \(failure). A server that expects a JWT rejects it; it \
+                        was probably cut or pasted wrongly.
+                        """,
                     evidence: ["token: \(failure)"],
                     fix: [
                         """
-                            Copy the whole token again (three base64url parts separated by two dots, no quotes, no \
-                            spaces or line breaks).
-                            """
+                        Copy the whole token again (three base64url parts separated by two dots, no quotes, no \
+                        spaces or line breaks).
+                        """
                     ])
                 finding.severity = .error
                 return finding
@@ -249,13 +249,13 @@ extension TokenInspection {
             .tokenWeakSecret,
             detail: given
                 ? """
-                    The signature verifies, but the \(alg) secret is a well-known weak one (from tutorials and \
-                    wordlists): anyone can forge tokens this API accepts.
-                    """
+                The signature verifies, but the \(alg) secret is a well-known weak one (from tutorials and \
+                wordlists): anyone can forge tokens this API accepts.
+                """
                 : """
-                    The \(alg) signature verifies with a well-known weak secret from why401's built-in list: anyone \
-                    can forge tokens that an API using this secret accepts.
-                    """,
+                The \(alg) signature verifies with a well-known weak secret from why401's built-in list: anyone \
+                can forge tokens that an API using this secret accepts.
+                """,
             evidence: ["header alg: \(alg)", "HMAC secret: on the list of well-known weak secrets (not shown)"])
     }
 
@@ -276,16 +276,16 @@ extension TokenInspection {
         case .badSignature(_, let key):
             detail =
                 """
-                    The \(alg) signature does not verify with the \(key): the token was signed with another key or \
-                    secret, or altered.
-                    """
+                The \(alg) signature does not verify with the \(key): the token was signed with another key or \
+                secret, or altered.
+                """
             evidence.append("key: \(key)")
         case .noKeyForKid(let kid, let available):
             detail =
                 """
-                    The JWKS has no key with kid \(kid): the token was signed with a key this JWKS does not publish \
-                    (rotated, another issuer or environment).
-                    """
+                The JWKS has no key with kid \(kid): the token was signed with a key this JWKS does not publish \
+                (rotated, another issuer or environment).
+                """
             evidence.append("no key with kid \(kid)")
             evidence.append("JWKS kids: \(available.isEmpty ? "(none)" : available.joined(separator: ", "))")
         case .keyDoesNotFit(_, let key):
@@ -293,29 +293,29 @@ extension TokenInspection {
             evidence.append("key: \(key)")
             fix.append(
                 """
-                    Give the key type that matches alg \(alg): --secret for HS*, --key PEM for RS*/PS*/ES*/EdDSA, or \
-                    --jwks.
-                    """
+                Give the key type that matches alg \(alg): --secret for HS*, --key PEM for RS*/PS*/ES*/EdDSA, or \
+                --jwks.
+                """
             )
         case .algorithmConfusion(_, let forged):
             detail =
                 forged
                 ? """
-                    Algorithm confusion: the token says \(alg) (HMAC) and its HMAC verifies with the RSA/EC public key \
-                    used as the secret. Anyone holding the public key can forge such tokens; a verifier that accepts \
-                    them is vulnerable (RFC 8725 §2.1).
-                    """
+                Algorithm confusion: the token says \(alg) (HMAC) and its HMAC verifies with the RSA/EC public key \
+                used as the secret. Anyone holding the public key can forge such tokens; a verifier that accepts \
+                them is vulnerable (RFC 8725 §2.1).
+                """
                 : """
-                    Algorithm confusion: the token says \(alg) (HMAC) but the key given is an RSA/EC public key. Using \
-                    a public key as an HMAC secret is the algorithm-confusion attack (RFC 8725 §2.1); the HMAC does \
-                    not verify with it either.
-                    """
+                Algorithm confusion: the token says \(alg) (HMAC) but the key given is an RSA/EC public key. Using \
+                a public key as an HMAC secret is the algorithm-confusion attack (RFC 8725 §2.1); the HMAC does \
+                not verify with it either.
+                """
             evidence.append("key: a PEM public key used as the HMAC secret")
             fix.append(
                 """
-                    Admin: pin the algorithms the verifier accepts to the key's type (e.g. only RS256 for an RSA key) \
-                    and never use a public key as an HMAC secret.
-                    """
+                Admin: pin the algorithms the verifier accepts to the key's type (e.g. only RS256 for an RSA key) \
+                and never use a public key as an HMAC secret.
+                """
             )
         case .unusableKey(let why):
             detail = "The signature could not be checked: the key given is unusable (\(why))."
@@ -401,9 +401,9 @@ extension TokenInspection {
                         detail: claim == "nbf"
                             ? "The token's nbf is \(span) in the future: it must not be accepted before then."
                             : """
-                                The token's iat is \(span) in the future: it claims to be issued later than now, so \
-                                the issuer's clock is ahead of this one.
-                                """,
+                            The token's iat is \(span) in the future: it claims to be issued later than now, so \
+                            the issuer's clock is ahead of this one.
+                            """,
                         evidence: ["\(claim) \(TokenTime.iso8601(value)), in \(span)", e.clockLine]))
                 break
             }
@@ -446,9 +446,9 @@ extension TokenInspection {
                         detail: "The token's aud does not include \(expected): it was issued for another API.",
                         evidence: [
                             """
-                                aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), \
-                                expected \(expected)
-                                """
+                            aud \(jwt.audience.isEmpty ? "(absent)" : jwt.audience.joined(separator: ", ")), \
+                            expected \(expected)
+                            """
                         ],
                         subject: "claim aud"))
             }
@@ -458,9 +458,9 @@ extension TokenInspection {
                         description.id,
                         detail:
                             """
-                                The token's iss is not \(expected): it was issued by another authorization server (or \
-                                tenant, or environment).
-                                """,
+                            The token's iss is not \(expected): it was issued by another authorization server (or \
+                            tenant, or environment).
+                            """,
                         evidence: ["iss \(jwt.issuer ?? "(absent)"), expected \(expected)"], subject: "claim iss"))
             }
             return out

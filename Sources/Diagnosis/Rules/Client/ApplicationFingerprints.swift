@@ -34,98 +34,98 @@ public struct ApplicationFingerprint: Sendable {
             "Django REST framework", header: "allow", body: "\"detail\":",
             fix:
                 """
-                    Django REST framework decides in the view's `authentication_classes` (or \
-                    `DEFAULT_AUTHENTICATION_CLASSES`): TokenAuthentication reads `Authorization: Token KEY`, \
-                    BasicAuthentication a Django user's password (check it with `python manage.py changepassword \
-                    USER`), SessionAuthentication a logged-in session plus CSRF.
-                    """
+                Django REST framework decides in the view's `authentication_classes` (or \
+                `DEFAULT_AUTHENTICATION_CLASSES`): TokenAuthentication reads `Authorization: Token KEY`, \
+                BasicAuthentication a Django user's password (check it with `python manage.py changepassword \
+                USER`), SessionAuthentication a logged-in session plus CSRF.
+                """
         ),
         .init(
             "FastAPI (Starlette)", server: "uvicorn", body: "\"detail\":",
             fix:
                 """
-                    FastAPI decides in the route's security dependency (`HTTPBearer`, `OAuth2PasswordBearer`, \
-                    `APIKeyHeader(name=…)`, `HTTPBasic`): send what that dependency reads; its `detail` names the \
-                    check that failed.
-                    """
+                FastAPI decides in the route's security dependency (`HTTPBearer`, `OAuth2PasswordBearer`, \
+                `APIKeyHeader(name=…)`, `HTTPBasic`): send what that dependency reads; its `detail` names the \
+                check that failed.
+                """
         ),
         .init(
             "Flask-HTTPAuth", server: "werkzeug", body: "unauthorized access",
             fix:
                 """
-                    Flask-HTTPAuth: the `@auth.verify_password` / `@auth.verify_token` callback returned nothing for \
-                    these credentials; log what it receives to see whether the header arrives and what it compares.
-                    """
+                Flask-HTTPAuth: the `@auth.verify_password` / `@auth.verify_token` callback returned nothing for \
+                these credentials; log what it receives to see whether the header arrives and what it compares.
+                """
         ),
         .init(
             "Laravel", cookie: "laravel_session",
             fix:
                 """
-                    Laravel decides in the route's `auth:` middleware: Sanctum and Passport read `Authorization: \
-                    Bearer TOKEN`; behind Apache the stock `public/.htaccess` must keep `RewriteRule .* - \
-                    [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
-                    """
+                Laravel decides in the route's `auth:` middleware: Sanctum and Passport read `Authorization: \
+                Bearer TOKEN`; behind Apache the stock `public/.htaccess` must keep `RewriteRule .* - \
+                [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`.
+                """
         ),
         .init(
             "Express", poweredBy: "express",
             fix:
                 """
-                    Express decides in its auth middleware (passport strategy, express-jwt, a custom check): log \
-                    `req.headers.authorization` in it; `app.use` order matters — the middleware must run before the \
-                    route.
-                    """
+                Express decides in its auth middleware (passport strategy, express-jwt, a custom check): log \
+                `req.headers.authorization` in it; `app.use` order matters — the middleware must run before the \
+                route.
+                """
         ),
         .init(
             "ASP.NET Core (Kestrel)", server: "kestrel",
             fix:
                 """
-                    ASP.NET Core decides with `[Authorize]` and the schemes of `AddAuthentication(…)`: for JWT check \
-                    `JwtBearerOptions` (Authority, Audience); set \
-                    `Logging:LogLevel:Microsoft.AspNetCore.Authentication` to Debug to log why.
-                    """
+                ASP.NET Core decides with `[Authorize]` and the schemes of `AddAuthentication(…)`: for JWT check \
+                `JwtBearerOptions` (Authority, Audience); set \
+                `Logging:LogLevel:Microsoft.AspNetCore.Authentication` to Debug to log why.
+                """
         ),
         .init(
             "Java servlet container", server: "jetty",
             fix:
                 """
-                    The servlet application decides (Spring Security's `SecurityFilterChain`, a \
-                    `<security-constraint>` in web.xml): `logging.level.org.springframework.security=DEBUG` logs why a \
-                    request was refused.
-                    """
+                The servlet application decides (Spring Security's `SecurityFilterChain`, a \
+                `<security-constraint>` in web.xml): `logging.level.org.springframework.security=DEBUG` logs why a \
+                request was refused.
+                """
         ),
         .init(
             "Java servlet container", cookie: "jsessionid",
             fix:
                 """
-                    The servlet application decides (Spring Security's `SecurityFilterChain`, a \
-                    `<security-constraint>` in web.xml): `logging.level.org.springframework.security=DEBUG` logs why a \
-                    request was refused.
-                    """
+                The servlet application decides (Spring Security's `SecurityFilterChain`, a \
+                `<security-constraint>` in web.xml): `logging.level.org.springframework.security=DEBUG` logs why a \
+                request was refused.
+                """
         ),
         .init(
             "Django", cookie: "csrftoken",
             fix:
                 """
-                    Django decides in the view's decorators or middleware (`@login_required`, a REST framework's \
-                    classes): check the user with `python manage.py changepassword USER` and the authentication \
-                    backends in `AUTHENTICATION_BACKENDS`.
-                    """
+                Django decides in the view's decorators or middleware (`@login_required`, a REST framework's \
+                classes): check the user with `python manage.py changepassword USER` and the authentication \
+                backends in `AUTHENTICATION_BACKENDS`.
+                """
         ),
         .init(
             "a Python WSGI/ASGI application (gunicorn, uvicorn, Werkzeug, aiohttp)", server: "gunicorn",
             fix:
                 """
-                    The Python application behind gunicorn decides: its framework's authentication settings and its \
-                    log say why; the server itself does no authentication.
-                    """
+                The Python application behind gunicorn decides: its framework's authentication settings and its \
+                log say why; the server itself does no authentication.
+                """
         ),
         .init(
             "a Python WSGI/ASGI application (gunicorn, uvicorn, Werkzeug, aiohttp)", server: "uvicorn",
             fix:
                 """
-                    The Python application behind uvicorn decides: its framework's authentication settings and its log \
-                    say why; the server itself does no authentication.
-                    """
+                The Python application behind uvicorn decides: its framework's authentication settings and its log \
+                say why; the server itself does no authentication.
+                """
         ),
         .init(
             "a Python WSGI/ASGI application (gunicorn, uvicorn, Werkzeug, aiohttp)", server: "werkzeug",
@@ -136,17 +136,17 @@ public struct ApplicationFingerprint: Sendable {
             "a Python WSGI/ASGI application (gunicorn, uvicorn, Werkzeug, aiohttp)", server: "aiohttp",
             fix:
                 """
-                    The aiohttp application decides in its handler or middleware: log what \
-                    `request.headers.get('Authorization')` holds there.
-                    """
+                The aiohttp application decides in its handler or middleware: log what \
+                `request.headers.get('Authorization')` holds there.
+                """
         ),
         .init(
             "a Python WSGI/ASGI application (gunicorn, uvicorn, Werkzeug, aiohttp)", server: "wsgiserver",
             fix:
                 """
-                    The Python application decides (Django's or another framework's authentication settings); the \
-                    development server itself does no authentication.
-                    """
+                The Python application decides (Django's or another framework's authentication settings); the \
+                development server itself does no authentication.
+                """
         ),
     ]
 

@@ -98,9 +98,9 @@ public enum CredentialsMissingRule: Rule {
             case "basic", "digest":
                 fix.append(
                     """
-                        Send a user name and password: `why401 \(url) -u USER` (prompts for the password) or `curl -u \
-                        USER \(url)`.
-                        """
+                    Send a user name and password: `why401 \(url) -u USER` (prompts for the password) or `curl -u \
+                    USER \(url)`.
+                    """
                 )
             case "bearer":
                 fix.append(
@@ -108,19 +108,19 @@ public enum CredentialsMissingRule: Rule {
             case "token":
                 fix.append(
                     """
-                        Send the API token in the form the server names (Django REST framework's TokenAuthentication): \
-                        `curl -H 'Authorization: Token KEY' \(url)`; create one with `python manage.py \
-                        drf_create_token USER`.
-                        """
+                    Send the API token in the form the server names (Django REST framework's TokenAuthentication): \
+                    `curl -H 'Authorization: Token KEY' \(url)`; create one with `python manage.py \
+                    drf_create_token USER`.
+                    """
                 )
             case "apikey", "api-key", "x-api-key":
                 fix.append("Send the API key in the header the API documents (e.g. `curl -H 'X-API-Key: KEY' \(url)`).")
             default:
                 fix.append(
                     """
-                        The server asks for the \(scheme) scheme: `curl -H 'Authorization: \(scheme) …' \(url)` with \
-                        the credential its documentation names.
-                        """
+                    The server asks for the \(scheme) scheme: `curl -H 'Authorization: \(scheme) …' \(url)` with \
+                    the credential its documentation names.
+                    """
                 )
             }
         }
@@ -170,9 +170,9 @@ public enum CredentialsSchemeMismatchRule: Rule {
             evidence: [final.line, "sent: \(sentName)"] + offered.map { "offered: \($0)" } + answerLines,
             fix: [
                 """
-                    Answer the offered scheme: \(offered.first!) (why401 answers Basic with -u, Digest with --digest \
-                    -u, Bearer with --bearer).
-                    """
+                Answer the offered scheme: \(offered.first!) (why401 answers Basic with -u, Digest with --digest \
+                -u, Bearer with --bearer).
+                """
             ])
         guard let refused = answers.first(where: \.isUnauthorized), !answers.contains(where: \.isSuccess) else {
             return [mismatch]
@@ -184,9 +184,9 @@ public enum CredentialsSchemeMismatchRule: Rule {
             .credentialsRejected,
             detail:
                 """
-                    The correct \(scheme) answer with the same password\(who) was refused too: the password (or user) \
-                    is wrong as well as the scheme.
-                    """,
+                The correct \(scheme) answer with the same password\(who) was refused too: the password (or user) \
+                is wrong as well as the scheme.
+                """,
             evidence: [final.line, "\(scheme) answer: " + refused.line])
         return [rejected, mismatch]
     }
@@ -228,9 +228,9 @@ public enum CredentialsRejectedRule: Rule {
                 description.id,
                 detail:
                     """
-                        An API key was sent in \(header) and refused (\(final.status!)): the key is wrong, revoked or \
-                        expired, or the API reads it from another header.
-                        """,
+                    An API key was sent in \(header) and refused (\(final.status!)): the key is wrong, revoked or \
+                    expired, or the API reads it from another header.
+                    """,
                 evidence: [final.line, "sent: an API key in \(header) (value masked)"]
                     + (e.first(.anonymous).map { ["without it: " + $0.line] } ?? []),
                 fix: apiKeyFixes(header: header, url: e.url))
@@ -240,13 +240,13 @@ public enum CredentialsRejectedRule: Rule {
     static func apiKeyFixes(header: String, url: String) -> [String] {
         [
             """
-                Check the key (copy it again from the API's dashboard; no quotes or spaces) and the header name the \
-                API documents: `curl -H '\(header): KEY' \(url)`.
-                """,
+            Check the key (copy it again from the API's dashboard; no quotes or spaces) and the header name the \
+            API documents: `curl -H '\(header): KEY' \(url)`.
+            """,
             """
-                Some APIs read the key only from `Authorization: Bearer KEY` or `Authorization: Token KEY`; try the \
-                form their documentation shows.
-                """,
+            Some APIs read the key only from `Authorization: Bearer KEY` or `Authorization: Token KEY`; try the \
+            form their documentation shows.
+            """,
         ]
     }
 
@@ -287,18 +287,18 @@ public enum CredentialsRejectedRule: Rule {
                     description.id,
                     detail:
                         """
-                            \(sentName) credentials\(who) were answered with 401 by an upstream server behind a proxy: \
-                            either they are wrong, or the proxy did not pass Authorization on.
-                            """,
+                        \(sentName) credentials\(who) were answered with 401 by an upstream server behind a proxy: \
+                        either they are wrong, or the proxy did not pass Authorization on.
+                        """,
                     evidence: lines + [
                         "the 401 page comes from the upstream behind the proxy (see responder.identified)"
                     ],
                     fix: [
                         """
-                            Check the proxy passes the header: remove `proxy_set_header Authorization \"\";` (nginx) \
-                            or set `proxy_set_header Authorization $http_authorization;`, then compare the user in the \
-                            proxy's and the upstream's access logs.
-                            """
+                        Check the proxy passes the header: remove `proxy_set_header Authorization \"\";` (nginx) \
+                        or set `proxy_set_header Authorization $http_authorization;`, then compare the user in the \
+                        proxy's and the upstream's access logs.
+                        """
                     ])
             ]
         }
@@ -308,9 +308,9 @@ public enum CredentialsRejectedRule: Rule {
                     description.id,
                     detail:
                         """
-                            The server received \(sentName) credentials\(who) and refused them: wrong password, \
-                            unknown user, or a user not allowed here.
-                            """,
+                        The server received \(sentName) credentials\(who) and refused them: wrong password, \
+                        unknown user, or a user not allowed here.
+                        """,
                     evidence: lines), e)
         ]
     }
@@ -333,13 +333,13 @@ public enum CredentialsRejectedRule: Rule {
         case .bearer, .other:
             out.fix = [
                 """
-                    Obtain a new token from its issuer (log in again, or refresh it with the refresh token) and send \
-                    it unchanged: `why401 \(e.url) --bearer @token.txt`.
-                    """,
+                Obtain a new token from its issuer (log in again, or refresh it with the refresh token) and send \
+                it unchanged: `why401 \(e.url) --bearer @token.txt`.
+                """,
                 """
-                    Check the token belongs to this API (issuer, audience, environment: a staging token is refused by \
-                    production): `why401 jwt @token.txt`.
-                    """,
+                Check the token belongs to this API (issuer, audience, environment: a staging token is refused by \
+                production): `why401 jwt @token.txt`.
+                """,
             ]
         default:
             if !webServer {
@@ -349,9 +349,9 @@ public enum CredentialsRejectedRule: Rule {
                 } else {
                     out.fix.append(
                         """
-                            Admin: check the account in the application's own user store or the identity provider it \
-                            uses; its log says whether the user exists.
-                            """
+                        Admin: check the account in the application's own user store or the identity provider it \
+                        uses; its log says whether the user exists.
+                        """
                     )
                 }
             }
@@ -564,24 +564,24 @@ public enum CredentialIssueRules: Rule {
                 if latin1.isSuccess {
                     finding.detail =
                         """
-                            The server decodes Basic credentials as ISO-8859-1: the same user name and password \
-                            encoded in ISO-8859-1 are accepted, in UTF-8 refused.
-                            """
+                        The server decodes Basic credentials as ISO-8859-1: the same user name and password \
+                        encoded in ISO-8859-1 are accepted, in UTF-8 refused.
+                        """
                     finding.evidence.append("proof: " + latin1.line)
                     finding.fix.insert(
                         """
-                            Send the credentials in ISO-8859-1 (curl sends the bytes your terminal gives it: `curl -u \
-                            \"$(printf 'USER:PASSWORD' | iconv -t ISO-8859-1)\"` …), or make the server announce \
-                            `charset=\"UTF-8\"` and store the password in UTF-8.
-                            """,
+                        Send the credentials in ISO-8859-1 (curl sends the bytes your terminal gives it: `curl -u \
+                        \"$(printf 'USER:PASSWORD' | iconv -t ISO-8859-1)\"` …), or make the server announce \
+                        `charset=\"UTF-8\"` and store the password in UTF-8.
+                        """,
                         at: 0)
                 } else {
                     finding.severity = .info
                     finding.detail =
                         """
-                            The credentials contain non-ASCII characters, but the charset is not the cause: in \
-                            ISO-8859-1 they were refused too.
-                            """
+                        The credentials contain non-ASCII characters, but the charset is not the cause: in \
+                        ISO-8859-1 they were refused too.
+                        """
                     finding.evidence.append("ruled out: " + latin1.line)
                 }
             }
@@ -652,18 +652,18 @@ public enum CredentialsInQueryRule: Rule {
         } else {
             reads =
                 """
-                    a header (the 401 names none: see the API's documentation, often `Authorization: Bearer` or \
-                    `X-API-Key`)
-                    """
+                a header (the 401 names none: see the API's documentation, often `Authorization: Bearer` or \
+                `X-API-Key`)
+                """
         }
         let parameterList = names.map { "`\($0)=`" }.joined(separator: ", ")
         var finding = Finding(
             description.id,
             detail:
                 """
-                    The URL carries \(parameterList) and the server still answers 401: it does not take credentials \
-                    from the query string; it reads \(reads).
-                    """,
+                The URL carries \(parameterList) and the server still answers 401: it does not take credentials \
+                from the query string; it reads \(reads).
+                """,
             evidence: [final.line] + names.map { "query parameter \($0) (value masked)" }
                 + challenges.prefix(2).map { "offered: \($0.scheme)" })
         if e.sent != .none { finding.severity = .warning } else { finding.severity = .error }
@@ -728,10 +728,10 @@ public enum InsecureTransportRule: Rule {
         finding.fix = [
             "Use the https URL: `\(client)`.",
             """
-                Admin: enable TLS for \(host) (`sudo certbot --apache -d \(host)` or `sudo certbot --nginx -d \
-                \(host)`) and redirect port 80: Apache `Redirect permanent / https://\(host)/`, nginx `return 301 \
-                https://$host$request_uri;`.
-                """,
+            Admin: enable TLS for \(host) (`sudo certbot --apache -d \(host)` or `sudo certbot --nginx -d \
+            \(host)`) and redirect port 80: Apache `Redirect permanent / https://\(host)/`, nginx `return 301 \
+            https://$host$request_uri;`.
+            """,
             "If the password or token already travelled over http on an untrusted network, change it.",
         ]
         // The server moved the request to https and the credentials stayed behind: http is the cause.
@@ -746,9 +746,9 @@ public enum InsecureTransportRule: Rule {
             finding.severity = .error
             finding.detail =
                 """
-                    The credentials went to the http URL; the server redirects http to https, and a client does not \
-                    carry credentials across that change of scheme, so the https URL answered 401.
-                    """
+                The credentials went to the http URL; the server redirects http to https, and a client does not \
+                carry credentials across that change of scheme, so the https URL answered 401.
+                """
             finding.evidence = [upgrade.0.line, upgrade.1.line]
             finding.fix.insert("Use the https URL from the start: `\(client)`.", at: 0)
         }

@@ -32,7 +32,8 @@ public enum ProxySecondAuthLayerRule: Rule {
                 CheckSample.step(.anonymous, 401, proxyRealm, credentialed: false)),
             CheckSample.make(
                 CheckSample.step(.asGiven, 401, ["WWW-Authenticate": "Basic realm=\"app\""]),
-                CheckSample.step(.anonymous, 401, ["WWW-Authenticate": "Basic realm=\"gateway\""], credentialed: false)),
+                CheckSample.step(
+                    .anonymous, 401, ["WWW-Authenticate": "Basic realm=\"gateway\""], credentialed: false)),
         ],
         nonTriggering: [
             // Same layer: a wrong password, a Bearer error added, a fresh Digest nonce.
@@ -77,12 +78,12 @@ public enum ProxySecondAuthLayerRule: Rule {
                 description.id,
                 detail:
                     """
-                        Without credentials the answer asks for \
-                        \(front.first ?? "credentials")\(frontServer.map { " (Server: \($0))" } ?? ""); with them a \
-                        different layer asks for \
-                        \(behind.first ?? "credentials")\(backServer.map { " (Server: \($0))" } ?? ""). The front \
-                        layer accepted the credentials and the one behind it wants its own.
-                        """,
+                    Without credentials the answer asks for \
+                    \(front.first ?? "credentials")\(frontServer.map { " (Server: \($0))" } ?? ""); with them a \
+                    different layer asks for \
+                    \(behind.first ?? "credentials")\(backServer.map { " (Server: \($0))" } ?? ""). The front \
+                    layer accepted the credentials and the one behind it wants its own.
+                    """,
                 evidence: lines)
         ]
     }

@@ -85,15 +85,15 @@ public enum RedirectAuthorizationDroppedRule: Rule {
                 description.id,
                 detail:
                     """
-                        The request was redirected from \(start) to \(end); credentials are not sent to another \
-                        origin, so \(end) answered 401.
-                        """,
+                    The request was redirected from \(start) to \(end); credentials are not sent to another \
+                    origin, so \(end) answered 401.
+                    """,
                 evidence: chain,
                 fix: [
                     """
-                        Request the final URL directly: `why401 \(final.exchange.request.url) …` (or `curl \
-                        --location-trusted` if you trust \(end)).
-                        """
+                    Request the final URL directly: `why401 \(final.exchange.request.url) …` (or `curl \
+                    --location-trusted` if you trust \(end)).
+                    """
                 ])
         ]
     }
@@ -163,9 +163,9 @@ public enum URLVariantSucceedsRule: Rule {
                 description.id,
                 detail:
                     """
-                        \(best.exchange.request.url) (\(best.label ?? "variant")) answers \(best.status!) where the \
-                        original answers 401.
-                        """,
+                    \(best.exchange.request.url) (\(best.label ?? "variant")) answers \(best.status!) where the \
+                    original answers 401.
+                    """,
                 evidence: good.map(\.line), fix: ["Use \(best.exchange.request.url) in the client's configuration."])
         ]
     }
@@ -319,17 +319,17 @@ public enum DNSHostsOverrideRule: Rule {
         var finding = Finding(description.id, evidence: lines)
         finding.fix = [
             """
-                Look for the entry: `grep -n '\(host)' /etc/hosts` (Windows: `findstr \(host) \
-                C:\\Windows\\System32\\drivers\\etc\\hosts`).
-                """,
+            Look for the entry: `grep -n '\(host)' /etc/hosts` (Windows: `findstr \(host) \
+            C:\\Windows\\System32\\drivers\\etc\\hosts`).
+            """,
             """
-                Remove or comment out the line for \(host) (`sudo nano /etc/hosts`; on Windows edit the file as \
-                administrator), or drop the `--resolve` option.
-                """,
+            Remove or comment out the line for \(host) (`sudo nano /etc/hosts`; on Windows edit the file as \
+            administrator), or drop the `--resolve` option.
+            """,
             """
-                Then flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; sudo \
-                killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.
-                """,
+            Then flush the DNS cache: Linux `resolvectl flush-caches`; macOS `sudo dscacheutil -flushcache; sudo \
+            killall -HUP mDNSResponder`; Windows `ipconfig /flushdns`.
+            """,
             "Compare with what DNS says: `dig +short \(host)` (or `nslookup \(host)`).",
         ]
         return [finding]
@@ -446,9 +446,9 @@ public enum CORSPreflightFailedRule: Rule {
             {
                 problems.append(
                     """
-                        Access-Control-Allow-Origin: \(allowOrigin.joined(separator: ", ")) does not match the origin \
-                        \(origin)
-                        """
+                    Access-Control-Allow-Origin: \(allowOrigin.joined(separator: ", ")) does not match the origin \
+                    \(origin)
+                    """
                 )
             }
             let allowHeaders = list(step, "Access-Control-Allow-Headers")
@@ -456,9 +456,9 @@ public enum CORSPreflightFailedRule: Rule {
                 problems.append(
                     allowHeaders.contains("*")
                         ? """
-                            Access-Control-Allow-Headers: * does not cover Authorization (the Fetch standard requires \
-                            it by name)
-                            """
+                        Access-Control-Allow-Headers: * does not cover Authorization (the Fetch standard requires \
+                        it by name)
+                        """
                         : "Access-Control-Allow-Headers does not list Authorization"
                             + (allowHeaders.isEmpty ? "" : " (it lists \(allowHeaders.joined(separator: ", ")))"))
             }
@@ -585,22 +585,22 @@ public enum StatusForbiddenSemanticsRule: Rule {
                     description.id,
                     detail:
                         """
-                            The server answers \(refused ? "refused" : "missing") credentials with 403 and no \
-                            WWW-Authenticate challenge: 401 with a challenge was meant, so clients never learn that \
-                            (other) credentials would help.
-                            """,
+                        The server answers \(refused ? "refused" : "missing") credentials with 403 and no \
+                        WWW-Authenticate challenge: 401 with a challenge was meant, so clients never learn that \
+                        (other) credentials would help.
+                        """,
                     evidence: [final.line] + (final.serverMessage.map { [$0.line] } ?? []),
                     fix: [
                         """
-                            Django REST framework: put an authentication class with a challenge first \
-                            (`BasicAuthentication` or `TokenAuthentication` before `SessionAuthentication` in \
-                            `DEFAULT_AUTHENTICATION_CLASSES`): DRF answers 401 only when the first class has \
-                            `authenticate_header`.
-                            """,
+                        Django REST framework: put an authentication class with a challenge first \
+                        (`BasicAuthentication` or `TokenAuthentication` before `SessionAuthentication` in \
+                        `DEFAULT_AUTHENTICATION_CLASSES`): DRF answers 401 only when the first class has \
+                        `authenticate_header`.
+                        """,
                         """
-                            FastAPI: upgrade to 0.122 or later (security dependencies answer 401), or raise \
-                            `HTTPException(401, headers={\"WWW-Authenticate\": \"Bearer\"})` yourself.
-                            """,
+                        FastAPI: upgrade to 0.122 or later (security dependencies answer 401), or raise \
+                        `HTTPException(401, headers={\"WWW-Authenticate\": \"Bearer\"})` yourself.
+                        """,
                     ])
             ]
         }
@@ -612,9 +612,9 @@ public enum StatusForbiddenSemanticsRule: Rule {
                 description.id,
                 detail:
                     """
-                        A 403 carries a WWW-Authenticate challenge: a 401 was meant, so clients never retry with \
-                        credentials.
-                        """,
+                    A 403 carries a WWW-Authenticate challenge: a 401 was meant, so clients never retry with \
+                    credentials.
+                    """,
                 evidence: [final.line] + final.headers("WWW-Authenticate").map { "WWW-Authenticate: \($0)" })
         ]
     }

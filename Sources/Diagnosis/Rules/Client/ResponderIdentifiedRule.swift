@@ -78,9 +78,9 @@ public enum ResponderIdentifiedRule: Rule {
                     description.id,
                     detail:
                         """
-                            nginx is in front, but the 401 page is Apache's: the upstream Apache behind the proxy \
-                            refused the request.
-                            """,
+                        nginx is in front, but the 401 page is Apache's: the upstream Apache behind the proxy \
+                        refused the request.
+                        """,
                     evidence: [
                         "Server: \(response.headers.first("Server") ?? "")", "body: Apache's \"401 Unauthorized\" page",
                     ])
@@ -96,9 +96,9 @@ public enum ResponderIdentifiedRule: Rule {
                     description.id,
                     detail:
                         """
-                            The 401 was produced by an application behind \(front.0.name): the body is not \
-                            \(front.0.name)'s own 401 page.
-                            """,
+                        The 401 was produced by an application behind \(front.0.name): the body is not \
+                        \(front.0.name)'s own 401 page.
+                        """,
                     evidence: matches.map { "\($0.0.name): \($0.1)" } + [
                         "body is the application's, not \(front.0.name)'s error page"
                     ])

@@ -173,7 +173,8 @@ public enum ServerStatedCauseRule: Rule {
         id: .tokenInvalid,
         triggering: [
             CheckSample.make(
-                sent: .other("Token"), CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Invalid token."}"#)),
+                sent: .other("Token"),
+                CheckSample.step(.asGiven, 401, drfToken, body: #"{"detail":"Invalid token."}"#)),
             CheckSample.make(
                 sent: .bearer,
                 CheckSample.step(

@@ -76,9 +76,9 @@ public enum SessionStaleCookieRule: Rule {
             lines.append("without cookies the site sends you to its login page: Location: \(location)")
             detail =
                 """
-                    With the cookies the server answers 401; without them it redirects to its login page, as for any \
-                    new visitor. The session in the cookie is no longer valid: log in again.
-                    """
+                With the cookies the server answers 401; without them it redirects to its login page, as for any \
+                new visitor. The session in the cookie is no longer valid: log in again.
+                """
         }
         return [Finding(description.id, detail: detail, evidence: lines)]
     }

@@ -148,9 +148,9 @@ public enum DigestStaleNonceRule: Rule {
                 description.id,
                 detail: cured
                     ? """
-                        The server refused the first Digest answer as stale (its nonce had expired) and accepted the \
-                        same credentials with a fresh nonce: the client must retry on stale=true without prompting.
-                        """
+                    The server refused the first Digest answer as stale (its nonce had expired) and accepted the \
+                    same credentials with a fresh nonce: the client must retry on stale=true without prompting.
+                    """
                     : "The server answered stale=true: the nonce expired; the password itself was not judged.",
                 evidence: lines)
         ]
@@ -380,18 +380,18 @@ public enum TokenScopeRule: Rule {
                 description.id,
                 detail:
                     """
-                        The server asks for scope \(missing.joined(separator: " ")); the token carries \
-                        \(held.isEmpty ? "no scope claim" : held.joined(separator: " ")).
-                        """,
+                    The server asks for scope \(missing.joined(separator: " ")); the token carries \
+                    \(held.isEmpty ? "no scope claim" : held.joined(separator: " ")).
+                    """,
                 evidence: [
                     final.line, "challenge scope=\"\(required)\"",
                     "token scopes: \(held.isEmpty ? "(none)" : held.joined(separator: " "))",
                 ],
                 fix: [
                     """
-                        Request a token with the scope: add `\(missing.joined(separator: " "))` to the `scope` \
-                        parameter of the token request, then send the new token.
-                        """
+                    Request a token with the scope: add `\(missing.joined(separator: " "))` to the `scope` \
+                    parameter of the token request, then send the new token.
+                    """
                 ])
         ]
     }

@@ -31,10 +31,10 @@ public enum BruteForceLogRule: Rule {
             offenders.prefix(20).map { c -> String in
                 var line =
                     """
-                        \(c.failures) 401s from \(c.address) between \(LogTime.iso(c.firstFailure)) and \
-                        \(LogTime.iso(c.lastFailure)), peak \(c.peakFailures) in \(c.burstWindow) s, \
-                        \(c.distinctUsers) distinct user\(c.distinctUsers == 1 ? "" : "s")
-                        """
+                    \(c.failures) 401s from \(c.address) between \(LogTime.iso(c.firstFailure)) and \
+                    \(LogTime.iso(c.lastFailure)), peak \(c.peakFailures) in \(c.burstWindow) s, \
+                    \(c.distinctUsers) distinct user\(c.distinctUsers == 1 ? "" : "s")
+                    """
                 if !c.usersTried.isEmpty {
                     line +=
                         " (" + c.usersTried.prefix(5).map(LogFigures.user).joined(separator: ", ")
@@ -43,9 +43,9 @@ public enum BruteForceLogRule: Rule {
                 if c.successes > 0 {
                     line +=
                         """
-                            ; \(c.successes) successful request\(c.successes == 1 ? "" : "s") from the same address — \
-                            check whether a password was guessed
-                            """
+                        ; \(c.successes) successful request\(c.successes == 1 ? "" : "s") from the same address — \
+                        check whether a password was guessed
+                        """
                 }
                 return line
             } + (offenders.count > 20 ? ["… and \(offenders.count - 20) more clients"] : [])
@@ -63,26 +63,27 @@ public enum BruteForceLogRule: Rule {
         if servers.apache && !top.isEmpty {
             fix.append(
                 """
-                    Block now in Apache (in the protected <Directory>/<Location>, then `apachectl \
-                    graceful`):\n<RequireAll>\n    Require valid-user\n
-                    """
+                Block now in Apache (in the protected <Directory>/<Location>, then `apachectl \
+                graceful`):\n<RequireAll>\n    Require valid-user\n
+                """
                     + top.map { "    Require not ip \($0)" }.joined(separator: "\n") + "\n</RequireAll>")
         }
         let worst = offenders[0]
         let detail =
             """
-                \(offenders.count) client\(offenders.count == 1 ? "" : "s") got at least \(t.bruteForceMinFailures) \
-                failed 401s with at least \(t.bruteForceMinPeak) within \(worst.burstWindow) s; the worst, \
-                \(worst.address), got \(worst.failures). That is password guessing or a misbehaving script retrying \
-                without pause.
-                """
+            \(offenders.count) client\(offenders.count == 1 ? "" : "s") got at least \(t.bruteForceMinFailures) \
+            failed 401s with at least \(t.bruteForceMinPeak) within \(worst.burstWindow) s; the worst, \
+            \(worst.address), got \(worst.failures). That is password guessing or a misbehaving script retrying \
+            without pause.
+            """
         return [Finding(.logsBruteForce, detail: detail, evidence: evidence, fix: fix)]
     }
 
     /// A jail.local block for the stock fail2ban filter that reads the server's error log.
     static func jail(name: String, logpath: String) -> String {
         """
-        fail2ban, /etc/fail2ban/jail.local (then `sudo systemctl restart fail2ban && sudo fail2ban-client status \(name)`):
+        fail2ban, /etc/fail2ban/jail.local \
+        (then `sudo systemctl restart fail2ban && sudo fail2ban-client status \(name)`):
         [\(name)]
         enabled  = true
         port     = http,https
@@ -131,17 +132,17 @@ public enum NeverSucceedsLogRule: Rule {
             LogFigures.capped(
                 users.prefix(10).map {
                     """
-                        user \(LogFigures.user($0.name)): \($0.failures) failed 401s, 0 successes, \
-                        \(LogTime.iso($0.firstFailure)) – \(LogTime.iso($0.lastFailure))
-                        """
+                    user \(LogFigures.user($0.name)): \($0.failures) failed 401s, 0 successes, \
+                    \(LogTime.iso($0.firstFailure)) – \(LogTime.iso($0.lastFailure))
+                    """
                 },
                 total: users.count, limit: 10)
             + LogFigures.capped(
                 clients.prefix(10).map {
                     """
-                        client \($0.address): \($0.failures) failed 401s, 0 successes, \(LogTime.iso($0.firstFailure)) \
-                        – \(LogTime.iso($0.lastFailure))
-                        """
+                    client \($0.address): \($0.failures) failed 401s, 0 successes, \(LogTime.iso($0.firstFailure)) \
+                    – \(LogTime.iso($0.lastFailure))
+                    """
                 },
                 total: clients.count, limit: 10)
         var parts: [String] = []
@@ -149,10 +150,10 @@ public enum NeverSucceedsLogRule: Rule {
         if !clients.isEmpty { parts.append("\(clients.count) client\(clients.count == 1 ? "" : "s")") }
         let detail =
             """
-                \(parts.joined(separator: " and ")) got only failed 401s (at least \(minimum) each) and never a \
-                success in the period: stored credentials that are wrong or outdated, or a client that never sends \
-                them.
-                """
+            \(parts.joined(separator: " and ")) got only failed 401s (at least \(minimum) each) and never a \
+            success in the period: stored credentials that are wrong or outdated, or a client that never sends \
+            them.
+            """
         return [Finding(.logsNeverSucceeds, detail: detail, evidence: evidence)]
     }
 

@@ -30,9 +30,9 @@ enum ErrorEventFindings {
         let head = subject.isEmpty ? "" : subject.joined(separator: " ") + ": "
         return
             """
-                \(head)\(e.count) line\(e.count == 1 ? "" : "s")\(times) (\(server)\(e.code.map { " \($0)" } ?? ""); \
-                first at \(e.firstLine.path):\(e.firstLine.line))
-                """
+            \(head)\(e.count) line\(e.count == 1 ? "" : "s")\(times) (\(server)\(e.code.map { " \($0)" } ?? ""); \
+            first at \(e.firstLine.path):\(e.firstLine.line))
+            """
     }
 
     static func finding(_ id: FindingID, _ events: [ErrorEvent], detail: String, fix: [String] = []) -> [Finding] {
@@ -89,18 +89,18 @@ public enum PasswordMismatchLogRule: Rule {
         let users = Set(events.compactMap(\.user)).sorted()
         let fix = users.prefix(3).map {
             """
-                Check \(LogFigures.user($0))'s password offline: `why401 htpasswd verify FILE \(LogFigures.shell($0))` \
-                (or `htpasswd -v FILE \(LogFigures.shell($0))`).
-                """
+            Check \(LogFigures.user($0))'s password offline: `why401 htpasswd verify FILE \(LogFigures.shell($0))` \
+            (or `htpasswd -v FILE \(LogFigures.shell($0))`).
+            """
         }
         return ErrorEventFindings.finding(
             .logsPasswordMismatch, events,
             detail:
                 """
-                    \(ErrorEventFindings.total(events)) error-log line(s) say a known user's password did not match — \
-                    \(ErrorEventFindings.users(events)). Each was answered 401. The stored hash may also be one the \
-                    server cannot verify, which both servers log the same way.
-                    """,
+                \(ErrorEventFindings.total(events)) error-log line(s) say a known user's password did not match — \
+                \(ErrorEventFindings.users(events)). Each was answered 401. The stored hash may also be one the \
+                server cannot verify, which both servers log the same way.
+                """,
             fix: fix)
     }
 
@@ -123,21 +123,21 @@ public enum UserNotFoundLogRule: Rule {
         let empty = events.filter { $0.user == "" }.reduce(0) { $0 + $1.count }
         var detail =
             """
-                \(ErrorEventFindings.total(events)) error-log line(s) name users the server does not know — \
-                \(ErrorEventFindings.users(events)). Each was answered 401.
-                """
+            \(ErrorEventFindings.total(events)) error-log line(s) name users the server does not know — \
+            \(ErrorEventFindings.users(events)). Each was answered 401.
+            """
         if empty > 0 {
-            detail +=
-                " \(empty) had an empty user name: the client sent malformed Basic credentials (bad base64 or no user), not a wrong name."
+            detail += " \(empty) had an empty user name: the client sent malformed Basic credentials"
+            detail += " (bad base64 or no user), not a wrong name."
         }
         let named = Array(Set(events.compactMap(\.user).filter { !$0.isEmpty })).sorted()
         let file = events.compactMap(\.file).first ?? "FILE"
         let fix = named.prefix(3).map {
             """
-                If \(LogFigures.user($0)) should have access, add it: `htpasswd -B \(LogFigures.shell(file)) \
-                \(LogFigures.shell($0))`; if not, find the client that still sends it (see the access log for the same \
-                times).
-                """
+            If \(LogFigures.user($0)) should have access, add it: `htpasswd -B \(LogFigures.shell(file)) \
+            \(LogFigures.shell($0))`; if not, find the client that still sends it (see the access log for the same \
+            times).
+            """
         }
         return ErrorEventFindings.finding(.logsUserNotFound, events, detail: detail, fix: fix)
     }
@@ -171,9 +171,9 @@ public enum AuthfileUnreadableLogRule: Rule {
         if events.contains(where: { $0.server == "nginx" }) {
             meanings.append(
                 """
-                    nginx answers 401 without credentials, and with credentials 403 when the file is missing, 500 when \
-                    it cannot be read
-                    """
+                nginx answers 401 without credentials, and with credentials 403 when the file is missing, 500 when \
+                it cannot be read
+                """
             )
         }
         let files = Array(Set(events.compactMap(\.file))).sorted()
@@ -182,17 +182,17 @@ public enum AuthfileUnreadableLogRule: Rule {
             let quoted = LogFigures.shell(file)
             fix.append(
                 """
-                    See every directory on the way and who may read it: `namei -l \(quoted)`; test as the worker: \
-                    `sudo -u www-data head -c1 \(quoted) > /dev/null`.
-                    """
+                See every directory on the way and who may read it: `namei -l \(quoted)`; test as the worker: \
+                `sudo -u www-data head -c1 \(quoted) > /dev/null`.
+                """
             )
         }
         let detail =
             """
-                \(ErrorEventFindings.total(events)) error-log line(s) say the user file could not be \
-                opened\(files.isEmpty ? "" : " (" + files.prefix(3).joined(separator: ", ") + ")"). \
-                \(meanings.joined(separator: "; ")). No login can succeed while this lasts.
-                """
+            \(ErrorEventFindings.total(events)) error-log line(s) say the user file could not be \
+            opened\(files.isEmpty ? "" : " (" + files.prefix(3).joined(separator: ", ") + ")"). \
+            \(meanings.joined(separator: "; ")). No login can succeed while this lasts.
+            """
         return ErrorEventFindings.finding(.logsAuthfileUnreadable, events, detail: detail, fix: fix)
     }
 
@@ -219,17 +219,20 @@ public enum WrongSchemeLogRule: Rule {
         let paths = Array(Set(events.compactMap(\.path))).sorted()
         let noQop =
             events.contains { $0.code == "AH10560" }
-            ? " AH10560 is a Digest answer without `qop` (RFC 2069, old clients and libraries), which Apache 2.4.71 no longer accepts: the client must answer with `qop=auth`."
+            ? """
+             AH10560 is a Digest answer without `qop` (RFC 2069, old clients and libraries), which Apache 2.4.71 \
+            no longer accepts: the client must answer with `qop=auth`.
+            """
             : ""
         return ErrorEventFindings.finding(
             .logsWrongScheme, events,
             detail:
                 """
-                    \(ErrorEventFindings.total(events)) request(s) sent credentials in another scheme than the area \
-                    asks for\(paths.isEmpty ? "" : " (" + paths.prefix(3).joined(separator: ", ") + ")") — e.g. a \
-                    Bearer token to a Basic area (AH01614) or Basic to a Digest area (AH01781). Apache answers 401 \
-                    without looking at the credentials.\(noQop)
-                    """
+                \(ErrorEventFindings.total(events)) request(s) sent credentials in another scheme than the area \
+                asks for\(paths.isEmpty ? "" : " (" + paths.prefix(3).joined(separator: ", ") + ")") — e.g. a \
+                Bearer token to a Basic area (AH01614) or Basic to a Digest area (AH01781). Apache answers 401 \
+                without looking at the credentials.\(noQop)
+                """
         )
     }
 
@@ -255,11 +258,11 @@ public enum AuthorizationFailureLogRule: Rule {
             .logsAuthorizationFailure, events,
             detail:
                 """
-                    \(ErrorEventFindings.total(events)) error-log line(s) (AH01631) show users whose password was \
-                    correct but whom `Require user`/`Require group` does not admit — \
-                    \(ErrorEventFindings.users(events)). Apache answers these with 401, not 403, so the user believes \
-                    the password is wrong.
-                    """
+                \(ErrorEventFindings.total(events)) error-log line(s) (AH01631) show users whose password was \
+                correct but whom `Require user`/`Require group` does not admit — \
+                \(ErrorEventFindings.users(events)). Apache answers these with 401, not 403, so the user believes \
+                the password is wrong.
+                """
         )
     }
 
@@ -285,11 +288,11 @@ public enum AuthNotConfiguredLogRule: Rule {
             .logsAuthNotConfigured, events,
             detail:
                 """
-                    \(ErrorEventFindings.total(events)) \
-                    request(s)\(paths.isEmpty ? "" : " to " + paths.prefix(3).joined(separator: ", ")) hit a `Require` \
-                    that needs an authenticated user where no AuthType/AuthUserFile is configured (AH00027). Apache \
-                    answers 500 to everyone; nobody is ever asked for a password.
-                    """
+                \(ErrorEventFindings.total(events)) \
+                request(s)\(paths.isEmpty ? "" : " to " + paths.prefix(3).joined(separator: ", ")) hit a `Require` \
+                that needs an authenticated user where no AuthType/AuthUserFile is configured (AH00027). Apache \
+                answers 500 to everyone; nobody is ever asked for a password.
+                """
         )
     }
 
@@ -311,19 +314,19 @@ public enum HtaccessNotAllowedLogRule: Rule {
             let dir = file.hasSuffix("/.htaccess") ? String(file.dropLast("/.htaccess".count)) : file
             return
                 """
-                    Allow auth directives there: `<Directory \"\(dir.replacingAll("\"", with: ""))\">` … \
-                    `AllowOverride AuthConfig` … `</Directory>`, then `apachectl configtest && apachectl graceful`.
-                    """
+                Allow auth directives there: `<Directory \"\(dir.replacingAll("\"", with: ""))\">` … \
+                `AllowOverride AuthConfig` … `</Directory>`, then `apachectl configtest && apachectl graceful`.
+                """
         }
         return ErrorEventFindings.finding(
             .logsHtaccessNotAllowed, events,
             detail:
                 """
-                    \(ErrorEventFindings.total(events)) request(s) failed because an .htaccess uses AuthType where \
-                    AllowOverride does not include \
-                    AuthConfig\(files.isEmpty ? "" : " (" + files.prefix(3).joined(separator: ", ") + ")"). Apache \
-                    answers 500 for everything under that directory.
-                    """,
+                \(ErrorEventFindings.total(events)) request(s) failed because an .htaccess uses AuthType where \
+                AllowOverride does not include \
+                AuthConfig\(files.isEmpty ? "" : " (" + files.prefix(3).joined(separator: ", ") + ")"). Apache \
+                answers 500 for everything under that directory.
+                """,
             fix: fix)
     }
 
@@ -348,10 +351,10 @@ public enum NoCredentialsLogRule: Rule {
             .logsNoCredentials, events,
             detail:
                 """
-                    \(ErrorEventFindings.total(events)) request(s) came without credentials and were challenged with \
-                    401. That is how every Basic login starts; it becomes a problem only when a client never follows \
-                    up with credentials.
-                    """
+                \(ErrorEventFindings.total(events)) request(s) came without credentials and were challenged with \
+                401. That is how every Basic login starts; it becomes a problem only when a client never follows \
+                up with credentials.
+                """
         )
     }
 

@@ -14,16 +14,16 @@ public enum MalformedLinesLogRule: Rule {
         }
         let detail =
             """
-                \(s.malformed) of \(s.lines) access-log lines (\(LogFigures.percent(s.malformed, of: s.lines))) did \
-                not parse and are left out of every figure.
-                """
+            \(s.malformed) of \(s.lines) access-log lines (\(LogFigures.percent(s.malformed, of: s.lines))) did \
+            not parse and are left out of every figure.
+            """
         let fix =
             s.malformedSamples.first.map {
                 [
                     """
-                        Look at the first one: `sed -n '\($0.line)p' \(LogFigures.shell($0.path))`; give a custom \
-                        format with `--log-format '…'` (Apache LogFormat syntax).
-                        """
+                    Look at the first one: `sed -n '\($0.line)p' \(LogFigures.shell($0.path))`; give a custom \
+                    format with `--log-format '…'` (Apache LogFormat syntax).
+                    """
                 ]
             } ?? []
         return [Finding(.logsMalformedLines, detail: detail, evidence: evidence, fix: fix)]
@@ -57,9 +57,9 @@ public enum InputIncompleteLogRule: Rule {
         }
         let detail =
             """
-                \(bad.count) of \(e.summary.inputs.count) input\(e.summary.inputs.count == 1 ? "" : "s") could not be \
-                read completely; the figures cover the rest.
-                """
+            \(bad.count) of \(e.summary.inputs.count) input\(e.summary.inputs.count == 1 ? "" : "s") could not be \
+            read completely; the figures cover the rest.
+            """
         return [Finding(.logsInputIncomplete, detail: detail, evidence: evidence)]
     }
 
@@ -92,33 +92,33 @@ public enum UnrecognizedFormatLogRule: Rule {
             let what =
                 input.kind == .error
                 ? """
-                    named as an error log, but no line starts like an Apache (`[Sun Nov 29 08:51:16 2026] [`) or nginx \
-                    (`2026/11/29 08:51:16 [`) error line
-                    """
+                named as an error log, but no line starts like an Apache (`[Sun Nov 29 08:51:16 2026] [`) or nginx \
+                (`2026/11/29 08:51:16 [`) error line
+                """
                 : "no line parses as combined, common, vhost_combined, nginx default or JSON"
             return "\(input.path): \(input.lines) line\(input.lines == 1 ? "" : "s") read, \(what)"
         }
         let detail =
             """
-                \(unknown.count) input\(unknown.count == 1 ? "" : "s") could not be recognised as an access or error \
-                log, so nothing in \(unknown.count == 1 ? "it" : "them") was analysed: any 401s or authentication \
-                errors there are not in this report.
-                """
+            \(unknown.count) input\(unknown.count == 1 ? "" : "s") could not be recognised as an access or error \
+            log, so nothing in \(unknown.count == 1 ? "it" : "them") was analysed: any 401s or authentication \
+            errors there are not in this report.
+            """
         var fix = ["Look at its first lines: `head -n 5 \(LogFigures.shell(unknown[0].path))`."]
         if unknown.contains(where: { $0.kind == .access }) {
             fix.append(
                 """
-                    For an access log in a custom format give it with `--log-format '…'` (Apache LogFormat syntax, \
-                    e.g. `'%h %l %u %t \"%r\" %>s %b'`).
-                    """
+                For an access log in a custom format give it with `--log-format '…'` (Apache LogFormat syntax, \
+                e.g. `'%h %l %u %t \"%r\" %>s %b'`).
+                """
             )
         }
         if unknown.contains(where: { $0.kind == .error }) {
             fix.append(
                 """
-                    Error logs are read when their lines start with the server's own date: check that this is the web \
-                    server's error log and not a syslog or journal export.
-                    """
+                Error logs are read when their lines start with the server's own date: check that this is the web \
+                server's error log and not a syslog or journal export.
+                """
             )
         }
         return [Finding(.logsUnrecognizedFormat, detail: detail, evidence: evidence, fix: fix)]

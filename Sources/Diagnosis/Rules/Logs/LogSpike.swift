@@ -102,33 +102,33 @@ public enum SpikeLogRule: Rule {
             "401s began at \(LogTime.iso(spike.began))"
                 + (spike.firstNewClient.map { " (first failure from \($0), a client with no earlier failures)" } ?? ""),
             """
-                \(spike.onsetFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.onset)) \
-                (\(LogFigures.percent(spike.onsetFailures, of: spike.onsetRequests)) of \(spike.onsetRequests) \
-                requests), up from a baseline of \(LogFigures.decimal(spike.baselinePerBucket)) per \(unit) \
-                (\(LogFigures.percent(spike.baselineShare))) over the preceding \(baselineSpan)
-                """,
+            \(spike.onsetFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.onset)) \
+            (\(LogFigures.percent(spike.onsetFailures, of: spike.onsetRequests)) of \(spike.onsetRequests) \
+            requests), up from a baseline of \(LogFigures.decimal(spike.baselinePerBucket)) per \(unit) \
+            (\(LogFigures.percent(spike.baselineShare))) over the preceding \(baselineSpan)
+            """,
         ]
         if spike.peakStart != spike.onset {
             evidence.append(
                 """
-                    peak \(spike.peakFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.peakStart)) \
-                    (\(LogFigures.percent(spike.peakFailures, of: spike.peakRequests)) of \(spike.peakRequests) \
-                    requests)
-                    """
+                peak \(spike.peakFailures) failed 401s in the \(unit) from \(LogTime.iso(spike.peakStart)) \
+                (\(LogFigures.percent(spike.peakFailures, of: spike.peakRequests)) of \(spike.peakRequests) \
+                requests)
+                """
             )
         }
         evidence.append(
             """
-                since the onset: \(spike.failuresSince) failed 401s in \(spike.requestsSince) requests \
-                (\(LogFigures.percent(spike.failuresSince, of: spike.requestsSince)))
-                """
+            since the onset: \(spike.failuresSince) failed 401s in \(spike.requestsSince) requests \
+            (\(LogFigures.percent(spike.failuresSince, of: spike.requestsSince)))
+            """
         )
         let detail =
             """
-                The failed-401 rate jumped at \(LogTime.iso(spike.onset)) from \
-                \(LogFigures.decimal(spike.baselinePerBucket)) to \(spike.onsetFailures) per \(unit). Look for what \
-                changed at that time.
-                """
+            The failed-401 rate jumped at \(LogTime.iso(spike.onset)) from \
+            \(LogFigures.decimal(spike.baselinePerBucket)) to \(spike.onsetFailures) per \(unit). Look for what \
+            changed at that time.
+            """
         let from = LogTime.journal(spike.onset - 600)
         let to = LogTime.journal(spike.onset + Int64(spike.bucketSeconds))
         return [
@@ -136,9 +136,9 @@ public enum SpikeLogRule: Rule {
                 .logsSpike, detail: detail, evidence: evidence,
                 fix: [
                     """
-                        What changed in the ten minutes before the onset: `TZ=UTC journalctl -u apache2 -u nginx \
-                        --since \"\(from)\" --until \"\(to)\"`.
-                        """
+                    What changed in the ten minutes before the onset: `TZ=UTC journalctl -u apache2 -u nginx \
+                    --since \"\(from)\" --until \"\(to)\"`.
+                    """
                 ])
         ]
     }

@@ -54,24 +54,24 @@ public enum HARRules {
             }
             let now = evidence.final.map {
                 """
-                    this entry: \($0.exchange.request.method) \($0.exchange.request.url) → \
-                    \($0.status.map(String.init) ?? "no response")
-                    """
+                this entry: \($0.exchange.request.method) \($0.exchange.request.url) → \
+                \($0.status.map(String.init) ?? "no response")
+                """
             }
             var finding = Finding(
                 .transientFlapping,
                 detail:
                     """
-                        The same request with the same credentials succeeded earlier in the file and was refused here: \
-                        the server changed its answer, not the client.
-                        """,
+                    The same request with the same credentials succeeded earlier in the file and was refused here: \
+                    the server changed its answer, not the client.
+                    """,
                 evidence: [line] + (now.map { [$0] } ?? []))
             finding.fix =
                 [
                     """
-                        Compare the two entries' response headers (Server, Via, X-Served-By) and times: another \
-                        backend, a restart or a rotated key answered the refusal.
-                        """
+                    Compare the two entries' response headers (Server, Via, X-Served-By) and times: another \
+                    backend, a restart or a rotated key answered the refusal.
+                    """
                 ] + finding.fix
             findings.append(finding)
             return findings.ranked()
@@ -82,20 +82,23 @@ public enum HARRules {
         }
         if !expiredSince.isEmpty, let i = findings.firstIndex(where: { $0.id == .sessionExpiredCookie }) {
             var finding = findings.remove(at: i)
+            let cookieNames = expiredSince.map { $0.name.split(separator: " ").first.map(String.init) ?? $0.name }
+                .joined(separator: ", ")
             finding.severity = .error
             finding.detail =
                 """
-                    The same request succeeded earlier with the cookie \
-                    \(expiredSince.map { $0.name.split(separator: " ").first.map(String.init) ?? $0.name }.joined(separator: ", ")); the cookie has expired since, the browser stopped sending it, and the server answers 401: the session ended. Log in again.
-                    """
+                The same request succeeded earlier with the cookie \
+                \(cookieNames); the cookie has expired since, the browser stopped sending it, and the server \
+                answers 401: the session ended. Log in again.
+                """
             finding.evidence.append("the same request with the cookie succeeded earlier — \(prior.line)")
             return [finding] + findings
         }
         let line =
             """
-                the same request succeeded earlier with other credentials (the Authorization, API key or cookies \
-                changed since) — \(prior.line)
-                """
+            the same request succeeded earlier with other credentials (the Authorization, API key or cookies \
+            changed since) — \(prior.line)
+            """
         if let top = findings.firstIndex(where: { $0.severity != .info }) {
             findings[top].evidence.append(line)
         }

@@ -102,14 +102,14 @@ public enum ConfigUserFileMissingRule: Rule {
             let create =
                 server == .apache && areas.contains { $0.scheme?.value.lowercased() == "digest" }
                 ? """
-                    `htdigest -c \(ConfigRules.shellQuoted(file.path)) \
-                    \(ConfigRules.shellQuoted(areas.first?.realm?.value ?? "Private")) alice` (the realm must equal \
-                    AuthName)
-                    """
+                `htdigest -c \(ConfigRules.shellQuoted(file.path)) \
+                \(ConfigRules.shellQuoted(areas.first?.realm?.value ?? "Private")) alice` (the realm must equal \
+                AuthName)
+                """
                 : """
-                    `htpasswd -c -B \(ConfigRules.shellQuoted(file.path)) alice` (`-c` only for a new file — it \
-                    overwrites)
-                    """
+                `htpasswd -c -B \(ConfigRules.shellQuoted(file.path)) alice` (`-c` only for a new file — it \
+                overwrites)
+                """
             let mkdir = missing == file.path ? "" : "`mkdir -p \(ConfigRules.shellQuoted(dirname(file.path)))`, then "
             return ConfigRules.finding(
                 description.id, subject: "\(file.at)",
@@ -117,20 +117,20 @@ public enum ConfigUserFileMissingRule: Rule {
                     + (server == .apache
                         ? "answers 401 without credentials and 500 with any (AH01620 \"Could not open password file\")."
                         : """
-                            answers 401 without credentials and 403 with any (`open() \"\(file.path)\" failed (2: No \
-                            such file or directory)`).
-                            """),
+                        answers 401 without credentials and 403 with any (`open() \"\(file.path)\" failed (2: No \
+                        such file or directory)`).
+                        """),
                 evidence: ["\(file.directive) \(file.path) at \(file.at): \(what)"]
                     + areas.prefix(5).map { "used by \(ConfigRules.areaLine($0))" },
                 fix: [
                     """
-                        Create it: \(mkdir)\(create), then `chown root:\(facts.worker) \
-                        \(ConfigRules.shellQuoted(file.path)) && chmod 640 \(ConfigRules.shellQuoted(file.path))`.
-                        """,
+                    Create it: \(mkdir)\(create), then `chown root:\(facts.worker) \
+                    \(ConfigRules.shellQuoted(file.path)) && chmod 640 \(ConfigRules.shellQuoted(file.path))`.
+                    """,
                     """
-                        Or, if the file exists elsewhere, correct line \(file.at.line) of \(file.at.file) to \
-                        `\(ConfigRules.directiveLine(server, path: "/ABSOLUTE/PATH/TO/.htpasswd"))`.
-                        """,
+                    Or, if the file exists elsewhere, correct line \(file.at.line) of \(file.at.file) to \
+                    `\(ConfigRules.directiveLine(server, path: "/ABSOLUTE/PATH/TO/.htpasswd"))`.
+                    """,
                     "Reload: \(ConfigRules.reloadCommand(server)).",
                 ])
         }
@@ -179,39 +179,39 @@ public enum ConfigUserFileUnreadableRule: Rule {
                 commands = [
                     "`chown root:\(worker) \(q) && chmod 640 \(q)` (readable by the worker's group, not by everyone).",
                     """
-                        Check: `sudo -u \(worker) cat \(ConfigRules.shellQuoted(file.path)) > /dev/null && echo \
-                        readable`.
-                        """,
+                    Check: `sudo -u \(worker) cat \(ConfigRules.shellQuoted(file.path)) > /dev/null && echo \
+                    readable`.
+                    """,
                 ]
             } else {
                 commands = [
                     """
-                        Let the worker traverse \(blocking): `chmod o+x \(q)` (or, to keep others out, `chgrp \
-                        \(worker) \(q) && chmod g+x \(q)`).
-                        """,
+                    Let the worker traverse \(blocking): `chmod o+x \(q)` (or, to keep others out, `chgrp \
+                    \(worker) \(q) && chmod g+x \(q)`).
+                    """,
                     """
-                        Then check every component: `namei -l \(ConfigRules.shellQuoted(file.path))` and `sudo -u \
-                        \(worker) cat \(ConfigRules.shellQuoted(file.path)) > /dev/null && echo readable`.
-                        """,
+                    Then check every component: `namei -l \(ConfigRules.shellQuoted(file.path))` and `sudo -u \
+                    \(worker) cat \(ConfigRules.shellQuoted(file.path)) > /dev/null && echo readable`.
+                    """,
                 ]
             }
             let effect =
                 server == .apache
                 ? """
-                    Apache answers 500 to every request with credentials (`(13)Permission denied … AH01620`); \
-                    anonymous requests still get an ordinary 401, which hides the problem.
-                    """
+                Apache answers 500 to every request with credentials (`(13)Permission denied … AH01620`); \
+                anonymous requests still get an ordinary 401, which hides the problem.
+                """
                 : """
-                    nginx answers 500 to every request with credentials (`[crit] … open() \"\(file.path)\" failed (13: \
-                    Permission denied)`).
-                    """
+                nginx answers 500 to every request with credentials (`[crit] … open() \"\(file.path)\" failed (13: \
+                Permission denied)`).
+                """
             return ConfigRules.finding(
                 description.id, subject: "\(file.at)",
                 detail:
                     """
-                        The worker \(worker) cannot read \(file.path) (\(file.directive) at \(file.at)): \
-                        \(isTarget ? "" : "the directory \(blocking) blocks the way — ")\(reason). \(effect)
-                        """,
+                    The worker \(worker) cannot read \(file.path) (\(file.directive) at \(file.at)): \
+                    \(isTarget ? "" : "the directory \(blocking) blocks the way — ")\(reason). \(effect)
+                    """,
                 evidence: [
                     "\(file.directive) \(file.path) at \(file.at)",
                     "\(blocking): mode \(ConfigRules.octal(mode)), owner \(owner):\(group) — \(reason)",
@@ -219,9 +219,9 @@ public enum ConfigUserFileUnreadableRule: Rule {
                 ] + areas.prefix(5).map { "used by \(ConfigRules.areaLine($0))" },
                 fix: commands + [
                     """
-                        No reload is needed for a mode change; retry the request. (SELinux systems also need the right \
-                        label: `restorecon -v \(ConfigRules.shellQuoted(file.path))`.)
-                        """
+                    No reload is needed for a mode change; retry the request. (SELinux systems also need the right \
+                    label: `restorecon -v \(ConfigRules.shellQuoted(file.path))`.)
+                    """
                 ])
         }
     }
@@ -253,14 +253,14 @@ public enum ConfigUserFileInDocrootRule: Rule {
                 : "Debian's Apache denies `.ht*` by default, but one changed `<FilesMatch>` exposes it"
             var fix = [
                 """
-                    `mv \(ConfigRules.shellQuoted(file.path)) \(ConfigRules.shellQuoted(target)) && chown \
-                    root:\(facts.worker) \(ConfigRules.shellQuoted(target)) && chmod 640 \
-                    \(ConfigRules.shellQuoted(target))`
-                    """,
+                `mv \(ConfigRules.shellQuoted(file.path)) \(ConfigRules.shellQuoted(target)) && chown \
+                root:\(facts.worker) \(ConfigRules.shellQuoted(target)) && chmod 640 \
+                \(ConfigRules.shellQuoted(target))`
+                """,
                 """
-                    Change line \(file.at.line) of \(file.at.file) to \
-                    `\(ConfigRules.directiveLine(server, path: target))`, then \(ConfigRules.reloadCommand(server)).
-                    """,
+                Change line \(file.at.line) of \(file.at.file) to \
+                `\(ConfigRules.directiveLine(server, path: target))`, then \(ConfigRules.reloadCommand(server)).
+                """,
             ]
             fix.append(
                 server == .apache
@@ -270,9 +270,9 @@ public enum ConfigUserFileInDocrootRule: Rule {
                 description.id, subject: "\(file.at)",
                 detail:
                     """
-                        \(file.path) (\(file.directive) at \(file.at)) lies inside the document root \(root): \
-                        \(served), and the hashes can be cracked offline.
-                        """,
+                    \(file.path) (\(file.directive) at \(file.at)) lies inside the document root \(root): \
+                    \(served), and the hashes can be cracked offline.
+                    """,
                 evidence: ["\(file.directive) \(file.path) at \(file.at)", "document root \(root)"]
                     + areas.prefix(3).map { "used by \(ConfigRules.areaLine($0))" },
                 fix: fix)
@@ -374,16 +374,16 @@ public enum ConfigIncompleteAuthRule: Rule {
                 return (
                     "`auth_request \(r.uri)` (\(r.at)) sends every request's subrequest to \(uri), but \(found).",
                     """
-                        nginx then serves the subrequest from the document root (404), logs `auth request unexpected \
-                        status: 404` and answers 500 to everyone (measured on nginx 1.22).
-                        """,
+                    nginx then serves the subrequest from the document root (404), logs `auth request unexpected \
+                    status: 404` and answers 500 to everyone (measured on nginx 1.22).
+                    """,
                     [
                         """
-                            Add the endpoint to the same server, e.g. `location = \(uri) { internal; proxy_pass \
-                            http://127.0.0.1:4180; proxy_pass_request_body off; proxy_set_header Content-Length \"\"; \
-                            proxy_set_header X-Original-URI $request_uri; }` (the address of your auth service, e.g. \
-                            oauth2-proxy).
-                            """
+                        Add the endpoint to the same server, e.g. `location = \(uri) { internal; proxy_pass \
+                        http://127.0.0.1:4180; proxy_pass_request_body off; proxy_set_header Content-Length \"\"; \
+                        proxy_set_header X-Original-URI $request_uri; }` (the address of your auth service, e.g. \
+                        oauth2-proxy).
+                        """
                     ]
                 )
             }
@@ -394,9 +394,9 @@ public enum ConfigIncompleteAuthRule: Rule {
                 "nginx then lets every request through: the area is not protected.",
                 [
                     """
-                        Add `auth_basic_user_file /etc/nginx/.htpasswd;` after line \(line.line) of \(line.file) \
-                        (create the file with `htpasswd -c -B /etc/nginx/.htpasswd alice`).
-                        """
+                    Add `auth_basic_user_file /etc/nginx/.htpasswd;` after line \(line.line) of \(line.file) \
+                    (create the file with `htpasswd -c -B /etc/nginx/.htpasswd alice`).
+                    """
                 ]
             )
         }
@@ -415,14 +415,14 @@ public enum ConfigIncompleteAuthRule: Rule {
             return (
                 "`\(req.text)` (\(req.at)) needs an authenticated user but no `AuthType` is in effect.",
                 """
-                    Apache answers 500 to every request (AH00027 \"No authentication done but request not allowed \
-                    without authentication … Authentication not configured?\").
-                    """,
+                Apache answers 500 to every request (AH00027 \"No authentication done but request not allowed \
+                without authentication … Authentication not configured?\").
+                """,
                 [
                     """
-                        Add before line \(req.at.line) of \(req.at.file): `AuthType Basic`, `AuthName \"Private\"`, \
-                        `AuthUserFile /etc/apache2/.htpasswd`.
-                        """
+                    Add before line \(req.at.line) of \(req.at.file): `AuthType Basic`, `AuthName \"Private\"`, \
+                    `AuthUserFile /etc/apache2/.htpasswd`.
+                    """
                 ]
             )
         }
@@ -439,9 +439,9 @@ public enum ConfigIncompleteAuthRule: Rule {
                 "Apache cannot check any password: every login fails with 500 (AH01617/AH01618 are never reached).",
                 [
                     """
-                        Add `AuthUserFile /etc/apache2/.htpasswd` next to line \(scheme.at.line) of \(scheme.at.file) \
-                        (create it with `htpasswd -c -B /etc/apache2/.htpasswd alice`).
-                        """
+                    Add `AuthUserFile /etc/apache2/.htpasswd` next to line \(scheme.at.line) of \(scheme.at.file) \
+                    (create it with `htpasswd -c -B /etc/apache2/.htpasswd alice`).
+                    """
                 ]
             )
         }
@@ -472,16 +472,16 @@ public enum ConfigAuthorizationNotForwardedRule: Rule {
             case (.nginx, .proxy, .some(let b)):
                 fix = [
                     """
-                        Replace line \(b.at.line) of \(b.at.file) (`\(b.value)`) with `proxy_set_header Authorization \
-                        $http_authorization;` (or delete it: nginx forwards the header by default).
-                        """
+                    Replace line \(b.at.line) of \(b.at.file) (`\(b.value)`) with `proxy_set_header Authorization \
+                    $http_authorization;` (or delete it: nginx forwards the header by default).
+                    """
                 ]
             case (.nginx, .fastcgi, .some(let b)):
                 fix = [
                     """
-                        Replace line \(b.at.line) of \(b.at.file) (`\(b.value)`) with `fastcgi_param \
-                        HTTP_AUTHORIZATION $http_authorization;`.
-                        """
+                    Replace line \(b.at.line) of \(b.at.file) (`\(b.value)`) with `fastcgi_param \
+                    HTTP_AUTHORIZATION $http_authorization;`.
+                    """
                 ]
             case (.apache, _, .some(let b)):
                 fix = [
@@ -493,13 +493,13 @@ public enum ConfigAuthorizationNotForwardedRule: Rule {
                     ?? "`<Directory>` (or `<Location>`) block of the application's scripts"
                 fix = [
                     """
-                        Add `CGIPassAuth On` (Apache 2.4.13+) inside the \(scope), and only there: every script \
-                        beneath it will see the password (handler at \(f.at)).
-                        """,
+                    Add `CGIPassAuth On` (Apache 2.4.13+) inside the \(scope), and only there: every script \
+                    beneath it will see the password (handler at \(f.at)).
+                    """,
                     #"""
-                        Or, in that same block: `SetEnvIf Authorization "(.+)" HTTP_AUTHORIZATION=$1` — never \#
-                        server-wide, which would hand the credentials to every script.
-                        """#,
+                    Or, in that same block: `SetEnvIf Authorization "(.+)" HTTP_AUTHORIZATION=$1` — never \#
+                    server-wide, which would hand the credentials to every script.
+                    """#,
                 ]
             default:
                 fix = []
@@ -507,14 +507,14 @@ public enum ConfigAuthorizationNotForwardedRule: Rule {
             let effect =
                 f.server == .apache
                 ? """
-                    nothing in the configuration authenticates these requests, so the \(f.kind.rawValue) application \
-                    must read Authorization itself — and it never sees HTTP_AUTHORIZATION, so it answers 401 to good \
-                    credentials (and Apache logs nothing).
-                    """
+                nothing in the configuration authenticates these requests, so the \(f.kind.rawValue) application \
+                must read Authorization itself — and it never sees HTTP_AUTHORIZATION, so it answers 401 to good \
+                credentials (and Apache logs nothing).
+                """
                 : """
-                    the \(f.kind.rawValue) backend never sees the credentials the client sent and answers 401 (nginx \
-                    itself logs the user, the backend logs none).
-                    """
+                the \(f.kind.rawValue) backend never sees the credentials the client sent and answers 401 (nginx \
+                itself logs the user, the backend logs none).
+                """
             return ConfigRules.finding(
                 description.id, subject: "\(f.at)",
                 detail: "\(f.context) (\(f.at)): Authorization is not passed on — \(f.reason); \(effect)",
@@ -547,16 +547,18 @@ public enum ConfigAuthBypassedRule: Rule {
         var seen: Set<ConfigLocation> = []
         return facts.areas.compactMap { area in
             guard let b = area.bypass, area.needsAuthentication, seen.insert(b.satisfy.at).inserted else { return nil }
+            // `Allow from 10.0.0.0/8` → `10.0.0.0/8`, for the 2.4 `Require ip` that replaces it.
+            let allowedHosts = b.allows.first.map { $0.value.split(separator: " ").dropFirst().joined(separator: " ") }
             let who =
                 b.everyone
                 ? """
-                    every client: the area is NOT protected — anyone gets in without a password, and a wrong password \
-                    is accepted too
-                    """
+                every client: the area is NOT protected — anyone gets in without a password, and a wrong password \
+                is accepted too
+                """
                 : """
-                    every client that matches \(b.allows.map { "`Allow \($0.value)`" }.joined(separator: ", ")) \
-                    without a password; the others must log in
-                    """
+                every client that matches \(b.allows.map { "`Allow \($0.value)`" }.joined(separator: ", ")) \
+                without a password; the others must log in
+                """
             var evidence = ["\(area.context) at \(area.at)", "Satisfy \(b.satisfy.value) at \(b.satisfy.at)"]
             evidence.append(
                 b.order.map { "Order \($0.value) at \($0.at)" }
@@ -568,28 +570,28 @@ public enum ConfigAuthBypassedRule: Rule {
                 description.id, subject: "\(area.at)",
                 detail:
                     """
-                        \(area.context) at \(area.at) requires a user, but `Satisfy Any` (\(b.satisfy.at)) lets the \
-                        old access rules (mod_access_compat) stand in for the password: Apache admits \(who).
-                        """,
+                    \(area.context) at \(area.at) requires a user, but `Satisfy Any` (\(b.satisfy.at)) lets the \
+                    old access rules (mod_access_compat) stand in for the password: Apache admits \(who).
+                    """,
                 evidence: evidence,
                 fix: [
                     """
-                        Delete `Satisfy Any` at \(b.satisfy.at) and the `Order`/`Allow`/`Deny` lines of that block, \
-                        keeping `Require valid-user`.
-                        """,
+                    Delete `Satisfy Any` at \(b.satisfy.at) and the `Order`/`Allow`/`Deny` lines of that block, \
+                    keeping `Require valid-user`.
+                    """,
                     b.everyone
                         ? """
-                            If some hosts really must skip the password, say so in 2.4 syntax: `<RequireAny>` `Require \
-                            ip 10.0.0.0/8` `Require valid-user` `</RequireAny>`.
-                            """
+                        If some hosts really must skip the password, say so in 2.4 syntax: `<RequireAny>` `Require \
+                        ip 10.0.0.0/8` `Require valid-user` `</RequireAny>`.
+                        """
                         : """
-                            Keep the exception, in 2.4 syntax: `<RequireAny>` `Require ip \
-                            \(b.allows.first.map { $0.value.split(separator: " ").dropFirst().joined(separator: " ") } ?? "10.0.0.0/8")` `Require valid-user` `</RequireAny>`.
-                            """,
-                    """
-                        Then \(ConfigRules.reloadCommand(.apache)); check: `curl -I URL` without credentials must \
-                        answer 401.
+                        Keep the exception, in 2.4 syntax: `<RequireAny>` `Require ip \
+                        \(allowedHosts ?? "10.0.0.0/8")` `Require valid-user` `</RequireAny>`.
                         """,
+                    """
+                    Then \(ConfigRules.reloadCommand(.apache)); check: `curl -I URL` without credentials must \
+                    answer 401.
+                    """,
                 ])
             if !b.everyone { f.severity = .warning }
             return f
@@ -639,16 +641,16 @@ public enum ConfigHtaccessIgnoredRule: Rule {
                     description.id, subject: h.path,
                     detail:
                         """
-                            \(h.path) holds auth directives (line \(first?.at.line ?? 1)), but nginx never reads \
-                            .htaccess: \(dir) is served without any login — the protection is silently absent.
-                            """,
+                        \(h.path) holds auth directives (line \(first?.at.line ?? 1)), but nginx never reads \
+                        .htaccess: \(dir) is served without any login — the protection is silently absent.
+                        """,
                     evidence: evidence,
                     fix: [
                         """
-                            Protect it in the nginx configuration: `location \(locationGuess(h)) { auth_basic \
-                            \"Private\"; auth_basic_user_file /etc/nginx/.htpasswd; }` in the server whose root is \
-                            \(h.docroot), then \(ConfigRules.reloadCommand(.nginx)).
-                            """,
+                        Protect it in the nginx configuration: `location \(locationGuess(h)) { auth_basic \
+                        \"Private\"; auth_basic_user_file /etc/nginx/.htpasswd; }` in the server whose root is \
+                        \(h.docroot), then \(ConfigRules.reloadCommand(.nginx)).
+                        """,
                         "Check: `curl -I http://HOST\(locationGuess(h))` must answer 401.",
                     ])
             }
@@ -660,25 +662,25 @@ public enum ConfigHtaccessIgnoredRule: Rule {
                 description.id, subject: h.path,
                 detail:
                     """
-                        \(h.path) holds auth directives (line \(first?.at.line ?? 1)), but AllowOverride \
-                        \(h.override.text) applies to \(dir)\(h.override.at.map { " (\($0))" } ?? ""): Apache \(verb), \
-                        so the area answers 200 without asking for a password — the protection is silently absent.
-                        """,
+                    \(h.path) holds auth directives (line \(first?.at.line ?? 1)), but AllowOverride \
+                    \(h.override.text) applies to \(dir)\(h.override.at.map { " (\($0))" } ?? ""): Apache \(verb), \
+                    so the area answers 200 without asking for a password — the protection is silently absent.
+                    """,
                 evidence: evidence,
                 fix: [
                     h.override.at == nil
                         ? """
-                            Add `<Directory \"\(dir)\"> AllowOverride AuthConfig </Directory>` to the virtual host, \
-                            then \(ConfigRules.reloadCommand(.apache)).
-                            """
+                        Add `<Directory \"\(dir)\"> AllowOverride AuthConfig </Directory>` to the virtual host, \
+                        then \(ConfigRules.reloadCommand(.apache)).
+                        """
                         : """
-                            Change \(whereSet) to `AllowOverride AuthConfig` (keep the other classes you need, e.g. \
-                            `AllowOverride AuthConfig FileInfo`), then \(ConfigRules.reloadCommand(.apache)).
-                            """,
-                    """
-                        Better: move the auth lines of \(h.path) into a `<Directory \"\(dir)\">` block of the virtual \
-                        host.
+                        Change \(whereSet) to `AllowOverride AuthConfig` (keep the other classes you need, e.g. \
+                        `AllowOverride AuthConfig FileInfo`), then \(ConfigRules.reloadCommand(.apache)).
                         """,
+                    """
+                    Better: move the auth lines of \(h.path) into a `<Directory \"\(dir)\">` block of the virtual \
+                    host.
+                    """,
                     "Check: `curl -I http://HOST\(locationGuess(h))` must answer 401.",
                 ])
         }
@@ -725,7 +727,7 @@ public enum ConfigOverrideForbiddenRule: Rule {
                 let at = h.override.at
                 let governing =
                     at.map { "AllowOverride \(h.override.text) (\($0)) does not include AuthConfig" }
-                    ?? """
+                        ?? """
                         no AllowOverride applies to \(dir): httpd 2.4 then still reads .htaccess but allows none of \
                         its directives (measured on 2.4.71)
                         """
@@ -733,9 +735,9 @@ public enum ConfigOverrideForbiddenRule: Rule {
                     description.id, subject: h.path,
                     detail:
                         """
-                            \(h.path) line \(first?.at.line ?? 1) uses `\(name)`, but \(governing): Apache answers 500 \
-                            to every request below \(dir) and logs `\(h.path): \(name) not allowed here`.
-                            """,
+                        \(h.path) line \(first?.at.line ?? 1) uses `\(name)`, but \(governing): Apache answers 500 \
+                        to every request below \(dir) and logs `\(h.path): \(name) not allowed here`.
+                        """,
                     evidence: [
                         "\(h.path): "
                             + h.authDirectives.prefix(6).map { "`\($0.value)` (line \($0.at.line))" }.joined(
@@ -745,18 +747,18 @@ public enum ConfigOverrideForbiddenRule: Rule {
                     fix: [
                         at.map {
                             """
-                                Change line \($0.line) of \($0.file) to `AllowOverride \(h.override.text) AuthConfig`, \
-                                then \(ConfigRules.reloadCommand(.apache)).
-                                """
+                            Change line \($0.line) of \($0.file) to `AllowOverride \(h.override.text) AuthConfig`, \
+                            then \(ConfigRules.reloadCommand(.apache)).
+                            """
                         }
                             ?? """
-                                Add `<Directory \"\(dir)\">` `AllowOverride AuthConfig` `</Directory>` (plus any other \
-                                class the file needs, e.g. FileInfo), then \(ConfigRules.reloadCommand(.apache)).
-                                """,
-                        """
-                            Or remove the auth lines from \(h.path) and put them in the `<Directory>` block of the \
-                            virtual host.
+                            Add `<Directory \"\(dir)\">` `AllowOverride AuthConfig` `</Directory>` (plus any other \
+                            class the file needs, e.g. FileInfo), then \(ConfigRules.reloadCommand(.apache)).
                             """,
+                        """
+                        Or remove the auth lines from \(h.path) and put them in the `<Directory>` block of the \
+                        virtual host.
+                        """,
                     ])
             }
     }
@@ -796,32 +798,32 @@ public enum ConfigOptionsRequiresAuthRule: Rule {
                 area.server == .apache
                 ? [
                     """
-                        Wrap the requirement at \
-                        \(area.requires.first { $0.needsAuthentication }?.at.description ?? area.at.description): \
-                        `<LimitExcept OPTIONS>` `Require valid-user` `</LimitExcept>`.
-                        """
+                    Wrap the requirement at \
+                    \(area.requires.first { $0.needsAuthentication }?.at.description ?? area.at.description): \
+                    `<LimitExcept OPTIONS>` `Require valid-user` `</LimitExcept>`.
+                    """
                 ]
                 : [
                     """
-                        In the block at \(area.at): `if ($request_method = OPTIONS) { return 204; }` (runs before \
-                        auth_basic), with the CORS headers added `always`.
-                        """
+                    In the block at \(area.at): `if ($request_method = OPTIONS) { return 204; }` (runs before \
+                    auth_basic), with the CORS headers added `always`.
+                    """
                 ]
             return ConfigRules.finding(
                 description.id, subject: "\(area.at)",
                 detail:
                     """
-                        \(area.context) at \(area.at) requires credentials for every method, OPTIONS included, and \
-                        \(why): a browser's CORS preflight carries no credentials and gets 401, so the real request is \
-                        never sent.
-                        """,
+                    \(area.context) at \(area.at) requires credentials for every method, OPTIONS included, and \
+                    \(why): a browser's CORS preflight carries no credentials and gets 401, so the real request is \
+                    never sent.
+                    """,
                 evidence: ["\(area.context) at \(area.at)", why]
                     + area.requires.filter(\.needsAuthentication).map { "\($0.text) at \($0.at) applies to OPTIONS" },
                 fix: fix + [
                     """
-                        Check: `curl -i -X OPTIONS -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: \
-                        GET' URL` must not be 401.
-                        """
+                    Check: `curl -i -X OPTIONS -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: \
+                    GET' URL` must not be 401.
+                    """
                 ])
         }
     }

@@ -23,9 +23,9 @@ public enum PermissionRules {
 
     static func line(_ issue: PermissionIssue) -> String {
         """
-            \(issue.path) (\(issue.kind.rawValue), mode \(ModeChange.octal(issue.mode)), owner \
-            \(issue.owner):\(issue.group)): \(issue.reason)
-            """
+        \(issue.path) (\(issue.kind.rawValue), mode \(ModeChange.octal(issue.mode)), owner \
+        \(issue.owner):\(issue.group)): \(issue.reason)
+        """
     }
 
     /// The exact chmod commands for these issues, capped, plus the one-step alternative.
@@ -42,18 +42,18 @@ public enum PermissionRules {
             let path = ModeChange.shellQuoted(issue.path)
             out.append(
                 """
-                    `chgrp \"$(id -gn \(worker))\" \(path) && chmod 640 \(path)` (a password file should be readable \
-                    by the worker's group, never by everyone)
-                    """
+                `chgrp \"$(id -gn \(worker))\" \(path) && chmod 640 \(path)` (a password file should be readable \
+                by the worker's group, never by everyone)
+                """
             )
         }
         if !changes.isEmpty {
             let rootArgs = roots.map { "--root \(ModeChange.shellQuoted($0))" }.joined(separator: " ")
             out.append(
                 """
-                    Or let why401 make exactly these changes, journaled and undoable: `why401 server \(rootArgs) --as \
-                    \(worker) --apply` (undo: `why401 server --undo`).
-                    """
+                Or let why401 make exactly these changes, journaled and undoable: `why401 server \(rootArgs) --as \
+                \(worker) --apply` (undo: `why401 server --undo`).
+                """
             )
         }
         return out
@@ -126,11 +126,11 @@ public enum PermissionUnreadableRule: Rule {
         if files > 0 { parts.append("\(files) file\(files == 1 ? "" : "s") it cannot read (served as 403)") }
         let detail =
             """
-                \(facts.worker) — the account the server reads files as — is blocked by \
-                \(parts.joined(separator: ", ")). Proposed modes follow the 755 (directories) / 644 (files) \
-                convention; password files get read access only for the worker's owner or group class, never for \
-                everyone.
-                """
+            \(facts.worker) — the account the server reads files as — is blocked by \
+            \(parts.joined(separator: ", ")). Proposed modes follow the 755 (directories) / 644 (files) \
+            convention; password files get read access only for the worker's owner or group class, never for \
+            everyone.
+            """
         return [PermissionRules.finding(.permUnreadable, detail: detail, issues: issues, facts: facts)]
     }
 }
@@ -160,8 +160,9 @@ public enum PermissionWorldWritableRule: Rule {
         let auth = issues.filter { $0.kind == .authFile || $0.kind == .htaccess }.count
         var detail = "\(issues.count) path\(issues.count == 1 ? " is" : "s are") writable by every local account."
         if auth > 0 {
-            detail +=
-                " \(auth) of them \(auth == 1 ? "is" : "are") .htaccess or password files: anyone can remove the protection or add a user."
+            let verb = auth == 1 ? "is" : "are"
+            detail += " \(auth) of them \(verb) .htaccess or password files:"
+            detail += " anyone can remove the protection or add a user."
         }
         return [PermissionRules.finding(.permWorldWritable, detail: detail, issues: issues, facts: facts)]
     }
@@ -187,15 +188,15 @@ public enum AuthFileInDocrootRule: Rule {
         guard !files.isEmpty else { return [] }
         let detail =
             """
-                \(files.count) password file\(files.count == 1 ? " lies" : "s lie") inside a document root: a request \
-                for it can download the hashes unless the server denies it.
-                """
+            \(files.count) password file\(files.count == 1 ? " lies" : "s lie") inside a document root: a request \
+            for it can download the hashes unless the server denies it.
+            """
         let fix = files.prefix(PermissionRules.listLimit).map {
             """
-                `mv \(ModeChange.shellQuoted($0.path)) \
-                /etc/apache2/\(($0.path.split(separator: "/").last.map(String.init) ?? ".htpasswd"))` and point \
-                AuthUserFile / auth_basic_user_file at the new path
-                """
+            `mv \(ModeChange.shellQuoted($0.path)) \
+            /etc/apache2/\(($0.path.split(separator: "/").last.map(String.init) ?? ".htpasswd"))` and point \
+            AuthUserFile / auth_basic_user_file at the new path
+            """
         }
         return [
             Finding(

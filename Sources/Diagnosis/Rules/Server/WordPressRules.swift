@@ -70,9 +70,9 @@ public enum WordPressAuthPluginRule: Rule {
         }
         let evidence = suspects.map {
             """
-                \($0.name)\($0.version.map { " \($0)" } ?? "") (folder \($0.folder), \($0.known!.category.rawValue)): \
-                \($0.known!.reason)
-                """
+            \($0.name)\($0.version.map { " \($0)" } ?? "") (folder \($0.folder), \($0.known!.category.rawValue)): \
+            \($0.known!.reason)
+            """
         }
         let dir = facts.directory
         return [
@@ -80,9 +80,9 @@ public enum WordPressAuthPluginRule: Rule {
                 .wordpressAuthPlugin, detail: detail, evidence: evidence,
                 fix: [
                     """
-                        Find out which one (if any) causes the 401: `why401 wordpress \(dir) --bisect URL --apply` \
-                        (without --apply it prints the plan).
-                        """
+                    Find out which one (if any) causes the 401: `why401 wordpress \(dir) --bisect URL --apply` \
+                    (without --apply it prints the plan).
+                    """
                 ])
         ]
     }
@@ -118,9 +118,9 @@ public enum WordPressAuthorizationStrippedRule: Rule {
                     .wordpressAuthorizationStripped,
                     detail:
                         """
-                            \(path) exists but \(why), so Apache cannot apply its pass-through rule either; PHP under \
-                            CGI/FastCGI/PHP-FPM then never sees Authorization.
-                            """,
+                        \(path) exists but \(why), so Apache cannot apply its pass-through rule either; PHP under \
+                        CGI/FastCGI/PHP-FPM then never sees Authorization.
+                        """,
                     evidence: ["\(path): \(why)"])
             ]
         case .present(let lines) where lines.isEmpty:
@@ -129,11 +129,11 @@ public enum WordPressAuthorizationStrippedRule: Rule {
                     .wordpressAuthorizationStripped,
                     detail:
                         """
-                            \(path) has no rule that passes Authorization to PHP (no RewriteRule/SetEnvIf setting \
-                            HTTP_AUTHORIZATION, no CGIPassAuth On). Unless PHP runs as mod_php or the virtual host \
-                            sets CGIPassAuth On, application passwords and JWT plugins see no credentials and \
-                            WordPress answers 401.
-                            """,
+                        \(path) has no rule that passes Authorization to PHP (no RewriteRule/SetEnvIf setting \
+                        HTTP_AUTHORIZATION, no CGIPassAuth On). Unless PHP runs as mod_php or the virtual host \
+                        sets CGIPassAuth On, application passwords and JWT plugins see no credentials and \
+                        WordPress answers 401.
+                        """,
                     evidence: ["\(path): no HTTP_AUTHORIZATION pass-through line"])
             ]
         case .present:
@@ -183,10 +183,10 @@ public enum WordPressApplicationPasswordsDisabledRule: Rule {
                 .wordpressApplicationPasswordsDisabled,
                 detail:
                     """
-                        Application passwords are switched off in code (\(evidence.count) \
-                        place\(evidence.count == 1 ? "" : "s")): Basic credentials with an application password are \
-                        refused with 401.
-                        """,
+                    Application passwords are switched off in code (\(evidence.count) \
+                    place\(evidence.count == 1 ? "" : "s")): Basic credentials with an application password are \
+                    refused with 401.
+                    """,
                 evidence: evidence, fix: fix)
         ]
     }
@@ -217,9 +217,9 @@ public enum WordPressCulpritPluginRule: Rule {
         guard let bisect = facts.bisect else { return [] }
         let steps = bisect.steps.enumerated().map { index, step in
             """
-                step \(index + 1): deactivated \
-                \(step.deactivated.isEmpty ? "none" : step.deactivated.joined(separator: ", ")) → \(step.status)
-                """
+            step \(index + 1): deactivated \
+            \(step.deactivated.isEmpty ? "none" : step.deactivated.joined(separator: ", ")) → \(step.status)
+            """
         }
         let restored = bisect.restored ? " Every plugin folder was renamed back afterwards." : ""
         switch bisect.verdict {
@@ -230,16 +230,16 @@ public enum WordPressCulpritPluginRule: Rule {
                     .wordpressCulpritPlugin,
                     detail:
                         """
-                            With \(name) active, \(bisect.url) answers 401; with only it deactivated, the request \
-                            succeeds.\(restored)
-                            """,
+                        With \(name) active, \(bisect.url) answers 401; with only it deactivated, the request \
+                        succeeds.\(restored)
+                        """,
                     evidence: steps,
                     fix: [
                         """
-                            Check \(name)'s settings for REST API, application-password or login restrictions; or \
-                            deactivate it: `wp plugin deactivate \
-                            \(folder.hasSuffix(".php") ? String(folder.dropLast(4)) : folder)`.
-                            """
+                        Check \(name)'s settings for REST API, application-password or login restrictions; or \
+                        deactivate it: `wp plugin deactivate \
+                        \(folder.hasSuffix(".php") ? String(folder.dropLast(4)) : folder)`.
+                        """
                     ])
             ]
         case .combination(let folders):
@@ -248,10 +248,10 @@ public enum WordPressCulpritPluginRule: Rule {
                     .wordpressCulpritPlugin,
                     detail:
                         """
-                            No single plugin ends the 401 on its own, but deactivating these together does: \
-                            \(folders.joined(separator: ", ")). Two or more of them refuse the request \
-                            independently.\(restored)
-                            """,
+                        No single plugin ends the 401 on its own, but deactivating these together does: \
+                        \(folders.joined(separator: ", ")). Two or more of them refuse the request \
+                        independently.\(restored)
+                        """,
                     evidence: steps)
             ]
         case .notAPlugin, .notFailing:
