@@ -32,6 +32,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         // JWS verification (HS/RS/PS/ES/EdDSA, JWKS): cryptography from a well-kept library.
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        // `why401 serve`: the local page and JSON API on a well-kept HTTP server (routing, body limits,
+        // graceful shutdown) rather than our own request parsing.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // `why401 mcp`: the Model Context Protocol's own Swift SDK (stdio transport, tool schemas).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // JSON string literals and HTML text, decided once for every module that writes them.
@@ -127,8 +132,20 @@ let package = Package(
             dependencies: [
                 "Why401Kit", "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup",
                 "Probe", "Lab",
-                "Imports",
+                "Imports", "Why401Serve", "Why401MCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // `why401 serve`: one local page and the JSON API of the front-end contract, over Why401Kit.
+        .target(
+            name: "Why401Serve",
+            dependencies: [
+                "Why401Kit", "Report", "Diagnosis", "HTTPAuth", .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        // `why401 mcp`: the diagnosis as MCP tools on stdio, over Why401Kit.
+        .target(
+            name: "Why401MCP",
+            dependencies: [
+                "Why401Kit", "Report", "Diagnosis", "HTTPAuth", .product(name: "MCP", package: "swift-sdk"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
         // Test-only support: starts real Apache httpd / nginx on loopback from configs in a temp dir.

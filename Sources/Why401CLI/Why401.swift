@@ -33,6 +33,10 @@ public struct Why401: AsyncParsableCommand {
 
               why401 explain                list every diagnosis why401 can make
 
+            Beyond the terminal:
+              why401 serve                  a local page and JSON API: paste a curl line, drop a HAR
+              why401 mcp                    the diagnosis as MCP tools for coding assistants (stdio)
+
             Output: every command takes --format text|json|markdown (--json for short). Text is coloured only \
             on a terminal and never when NO_COLOR is set. JSON follows schema 1 (schema/report-1.schema.json).
 
@@ -48,6 +52,8 @@ public struct Why401: AsyncParsableCommand {
             CheckCommand.self, CurlCommand.self, DemoCommand.self, LabCommand.self, ChallengeCommand.self,
             JWTCommand.self, HtpasswdCommand.self, ServerCommand.self, WordPressCommand.self, LogsCommand.self,
             HARCommand.self, ExplainCommand.self,
+            ServeCommand.self,
+            MCPCommand.self,
         ],
         defaultSubcommand: CheckCommand.self
     )
