@@ -35,6 +35,8 @@ let package = Package(
         // `why401 serve`: the local page and JSON API on a well-kept HTTP server (routing, body limits,
         // graceful shutdown) rather than our own request parsing.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's logger type (its start-up line is silenced through it).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // `why401 mcp`: the Model Context Protocol's own Swift SDK (stdio transport, tool schemas).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
@@ -139,13 +141,16 @@ let package = Package(
         .target(
             name: "Why401Serve",
             dependencies: [
-                "Why401Kit", "Report", "Diagnosis", "HTTPAuth", .product(name: "Hummingbird", package: "hummingbird"),
+                "Why401Kit", "Report", "Diagnosis", "HTTPAuth", "Checkup",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ]),
         // `why401 mcp`: the diagnosis as MCP tools on stdio, over Why401Kit.
         .target(
             name: "Why401MCP",
             dependencies: [
-                "Why401Kit", "Report", "Diagnosis", "HTTPAuth", .product(name: "MCP", package: "swift-sdk"),
+                "Why401Kit", "Report", "Diagnosis", "HTTPAuth", "Checkup", "Evidence",
+                .product(name: "MCP", package: "swift-sdk"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
         // Test-only support: starts real Apache httpd / nginx on loopback from configs in a temp dir.

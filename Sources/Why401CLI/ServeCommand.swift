@@ -29,14 +29,14 @@ struct ServeCommand: AsyncParsableCommand {
             the log shows method, route and status only.
 
             Examples:
-              why401 serve                                  http://127.0.0.1:8401/
+              why401 serve                                  http://127.0.0.1:8400/
               why401 serve --listen 127.0.0.1:9000
-              WHY401_SERVE_TOKEN=$(openssl rand -hex 16) why401 serve --listen 0.0.0.0:8401
+              WHY401_SERVE_TOKEN=$(openssl rand -hex 16) why401 serve --listen 0.0.0.0:8400
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Address to listen on (default 127.0.0.1:8401).", valueName: "HOST:PORT"))
-    var listen = "127.0.0.1:8401"
+    @Option(name: .long, help: ArgumentHelp("Address to listen on (default 127.0.0.1:8400).", valueName: "HOST:PORT"))
+    var listen = "127.0.0.1:8400"
 
     @Option(
         name: .long,

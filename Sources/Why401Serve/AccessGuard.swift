@@ -106,10 +106,11 @@ struct AccessPolicy: Sendable {
         guard let authority = head.authority, !head.headerFields.contains(where: { $0.name.canonicalName == "host" }),
             allows(authority: authority)
         else {
+            let open = configuration.isLoopback ? "localhost:\(bound.port)" : configuration.authority(port: bound.port)
             return Refusal(
                 .misdirectedRequest,
                 "this is why401 serve on \(configuration.authority(port: bound.port)); the Host header names "
-                    + "another server (refused against DNS rebinding: open http://localhost:\(bound.port)/)")
+                    + "another server (refused against DNS rebinding: open http://\(open)/)")
         }
         if head.method == .post {
             if let site = head.headerFields[.init("Sec-Fetch-Site")!], site != "same-origin", site != "none" {

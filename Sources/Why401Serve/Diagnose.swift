@@ -1,5 +1,6 @@
 import Checkup
 import Diagnosis
+import Foundation
 import Report
 import Why401Kit
 
@@ -88,11 +89,21 @@ enum Diagnose {
         return Diagnosed(report: policy.applied(to: CheckReport.report(result)), incomplete: result.incomplete)
     }
 
-    static func har(_ bytes: [UInt8], name: String) throws -> Diagnosed {
+    static func har(_ bytes: [UInt8], name: String) async throws -> Diagnosed {
         guard !bytes.isEmpty else { throw Refusal.badRequest("har: the HAR is empty") }
-        // No --redact here: nothing is written to disk.
-        let result = try library { try UseCase.analyzeHAR(HARRequest(source: .bytes(bytes, name: name))) }
-        return Diagnosed(report: policy.applied(to: HARReport.report(result)))
+        // No --redact here: nothing is written to disk. A 32 MiB export takes seconds to read: on a
+        // thread of its own, so the server's few concurrency threads keep answering.
+        return try await onOwnThread {
+            let result = try library { try UseCase.analyzeHAR(HARRequest(source: .bytes(bytes, name: name))) }
+            return Diagnosed(report: policy.applied(to: HARReport.report(result)))
+        }
+    }
+
+    /// Runs long synchronous work on a new thread and resumes with its result.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
     }
 
     static func jwt(_ input: TokenInput, maxTime: Double) async throws -> Diagnosed {

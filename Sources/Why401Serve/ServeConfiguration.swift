@@ -27,10 +27,10 @@ public struct ServeConfiguration: Sendable {
     /// requests sent with the user's credentials.
     public static let minimumTokenLength = 16
 
-    /// `listen` is `HOST:PORT`, `[IPv6]:PORT`, `HOST` (port 8401) or `:PORT`/`PORT` (loopback).
+    /// `listen` is `HOST:PORT`, `[IPv6]:PORT`, `HOST` (port 8400) or `:PORT`/`PORT` (loopback).
     /// Throws `ServeFailure` (a usage error) for a malformed address, a bad limit, a short token, or
     /// a non-loopback address without a token.
-    public init(listen: String = "127.0.0.1:8401", token: String? = nil, maxTime: Double = 60, version: String = "")
+    public init(listen: String = "127.0.0.1:8400", token: String? = nil, maxTime: Double = 60, version: String = "")
         throws
     {
         (host, port) = try Self.parseListen(listen)
@@ -67,7 +67,7 @@ public struct ServeConfiguration: Sendable {
     }
 
     static func parseListen(_ text: String) throws -> (String, Int) {
-        let bad = ServeFailure("--listen needs HOST:PORT, [IPv6]:PORT or PORT (e.g. 127.0.0.1:8401)")
+        let bad = ServeFailure("--listen needs HOST:PORT, [IPv6]:PORT or PORT (e.g. 127.0.0.1:8400)")
         func port(_ digits: Substring) throws -> Int {
             guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCII), let value = Int(digits),
                 (0...65535).contains(value)
@@ -79,7 +79,7 @@ public struct ServeConfiguration: Sendable {
             let host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
             guard !host.isEmpty, isIPv6(host) else { throw bad }
-            if rest.isEmpty { return (host, 8401) }
+            if rest.isEmpty { return (host, 8400) }
             guard rest.first == ":" else { throw bad }
             return (host, try port(rest.dropFirst()))
         }
@@ -89,13 +89,13 @@ public struct ServeConfiguration: Sendable {
         if parts.count > 2 {
             // A bare IPv6 address (no port).
             guard isIPv6(text) else { throw bad }
-            return (text, 8401)
+            return (text, 8400)
         }
         let host = String(parts[0])
         guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) else {
             throw bad
         }
-        return (host, parts.count == 2 ? try port(parts[1]) : 8401)
+        return (host, parts.count == 2 ? try port(parts[1]) : 8400)
     }
 
     static func isIPv6(_ text: String) -> Bool {
@@ -113,6 +113,7 @@ public struct ServeConfiguration: Sendable {
 public struct ServeFailure: Error, CustomStringConvertible, Sendable {
     /// The reason, one line.
     public var message: String
+    /// The reason, as printed.
     public var description: String { message }
     /// A reason, one line.
     public init(_ message: String) { self.message = message }

@@ -47,9 +47,11 @@ public enum ServeServer {
             throw ServeFailure(
                 "cannot listen on \(configuration.authority(port: configuration.port)): "
                     + String(cString: strerror(error.errnoCode)))
-        } catch let error as SocketAddressError {
-            _ = error
-            throw ServeFailure("cannot listen on \(configuration.host): no such address")
+        } catch {
+            // An address that does not resolve, and the like: NIO's description names the host.
+            throw ServeFailure(
+                "cannot listen on \(configuration.authority(port: configuration.port)): "
+                    + String(describing: error).oneLine)
         }
     }
 
@@ -109,7 +111,7 @@ struct Routes: Sendable {
         }
         router.post("/api/v1/har") { request, _ in
             let bytes = try await Inputs.body(of: request, limit: configuration.harLimit)
-            return json(try Diagnose.har(bytes, name: "upload.har"))
+            return json(try await Diagnose.har(bytes, name: "upload.har"))
         }
         router.post("/api/v1/jwt") { request, _ in
             let body = try Inputs.json(TokenBody.self, from: try await Inputs.body(of: request, limit: bodyLimit))
@@ -155,10 +157,10 @@ struct Routes: Sendable {
                     throw Refusal.badRequest("har: choose a HAR file (or drop one on the page)")
                 }
                 let name = part.filename.map { String($0.oneLine.prefix(120)) }?.nonEmpty ?? "upload.har"
-                return html(request, try Diagnose.har(Array(part.content), name: name))
+                return html(request, try await Diagnose.har(Array(part.content), name: name))
             }
             let form = try Inputs.form(bytes)
-            return html(request, try Diagnose.har(Array((form["har"] ?? "").utf8), name: "pasted.har"))
+            return html(request, try await Diagnose.har(Array((form["har"] ?? "").utf8), name: "pasted.har"))
         }
         router.post("/jwt") { request, _ in
             let form = try await form(request)
