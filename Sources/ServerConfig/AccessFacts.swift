@@ -70,6 +70,22 @@ enum AccessFacts {
         return fact
     }
 
+    /// The `.htaccess` files under `docroot` that hold auth directives, each with the `AllowOverride`
+    /// that `override` says applies to it; a note when the search stopped at its limit.
+    static func htaccessWithAuth(
+        under docroot: String, notes: inout [String], override: (_ path: String) -> OverrideFact
+    ) -> [HtaccessFact] {
+        let (files, truncated) = findFiles(named: ".htaccess", under: docroot)
+        if truncated { notes.append("\(docroot): more than 200000 entries, .htaccess search stopped early") }
+        return files.compactMap { file in
+            guard let text = try? ConfigFile.read(file), let parsed = try? ApacheConfigParser.parse(text, file: file)
+            else { return nil }
+            let auth = authDirectives(parsed)
+            guard !auth.isEmpty else { return nil }
+            return HtaccessFact(path: file, docroot: docroot, authDirectives: auth, override: override(file))
+        }
+    }
+
     /// `.htaccess` files (or `name`) under `root`, without following symlinks, bounded so a huge
     /// tree cannot stall the audit.
     static func findFiles(named name: String, under root: String, limit: Int = 200_000) -> (

@@ -60,20 +60,10 @@ struct NginxAudit {
         var htaccess: [HtaccessFact] = []
         var notes = config.notes
         for root in docroots {
-            let (files, truncated) = AccessFacts.findFiles(named: ".htaccess", under: root.value)
-            if truncated { notes.append("\(root.value): more than 200000 entries, .htaccess search stopped early") }
-            for file in files {
-                guard let text = try? ConfigFile.read(file),
-                    let parsed = try? ApacheConfigParser.parse(text, file: file)
-                else { continue }
-                let auth = AccessFacts.authDirectives(parsed)
-                guard !auth.isEmpty else { continue }
-                htaccess.append(
-                    HtaccessFact(
-                        path: file, docroot: root.value, authDirectives: auth,
-                        override: OverrideFact(
-                            text: "nginx never reads .htaccess (root at \(root.at))", at: root.at,
-                            allowsAuthConfig: false, isNone: true)))
+            htaccess += AccessFacts.htaccessWithAuth(under: root.value, notes: &notes) { _ in
+                OverrideFact(
+                    text: "nginx never reads .htaccess (root at \(root.at))", at: root.at, allowsAuthConfig: false,
+                    isNone: true)
             }
         }
         return ServerConfigFacts(
@@ -273,20 +263,10 @@ public enum ConfigAudit {
         for root in roots {
             let normalized = ConfigFile.normalize(
                 ConfigFile.resolve(root, against: FileManager.default.currentDirectoryPath))
-            let (files, truncated) = AccessFacts.findFiles(named: ".htaccess", under: normalized)
-            if truncated { notes.append("\(normalized): more than 200000 entries, .htaccess search stopped early") }
-            for file in files {
-                guard let text = try? ConfigFile.read(file),
-                    let parsed = try? ApacheConfigParser.parse(text, file: file)
-                else { continue }
-                let auth = AccessFacts.authDirectives(parsed)
-                guard !auth.isEmpty else { continue }
-                facts.append(
-                    HtaccessFact(
-                        path: file, docroot: normalized, authDirectives: auth,
-                        override: OverrideFact(
-                            text: "None (assumed: Debian's default for /var/www; no Apache configuration was read)",
-                            at: nil, assumed: true, allowsAuthConfig: false, isNone: true)))
+            facts += AccessFacts.htaccessWithAuth(under: normalized, notes: &notes) { _ in
+                OverrideFact(
+                    text: "None (assumed: Debian's default for /var/www; no Apache configuration was read)",
+                    at: nil, assumed: true, allowsAuthConfig: false, isNone: true)
             }
         }
         return ServerConfigFacts(
