@@ -239,7 +239,7 @@ extension PasswordFileRules {
             if !variants.isEmpty {
                 evidence.append(
                     "names that differ only in case: "
-                        + variants.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ")
+                        + quotedNames(variants)
                         + " (servers compare byte for byte)")
                 fix.append(
                     """
@@ -253,7 +253,7 @@ extension PasswordFileRules {
                 if !realms.isEmpty {
                     evidence.append(
                         "\(who) exists in realm(s) "
-                            + realms.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ")
+                            + quotedNames(realms)
                             + ", not in \"\(PasswordFile.display(realm))\"")
                     fix.append(
                         """
@@ -507,4 +507,9 @@ extension PasswordFileRules {
             return [otherLines(finding, subject: "other lines", why: otherLinesNote)]
         }
     }
+}
+
+/// At most five names from a password file, each quoted and made printable: `"alice", "Alice"`.
+func quotedNames(_ names: [String]) -> String {
+    names.prefix(5).map { "\"\(PasswordFile.display($0))\"" }.joined(separator: ", ")
 }
