@@ -39,6 +39,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // `why401 mcp`: the Model Context Protocol's own Swift SDK (stdio transport, tool schemas).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // `why401 exporter` and `logs --follow --metrics`: the Prometheus text exposition (label
+        // escaping, HELP/TYPE lines) from swift-server's own library rather than our writer.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The exporter's YAML `--config`: nodes with their line numbers, so a config error names file:line.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // JSON string literals and HTML text, decided once for every module that writes them.
@@ -134,7 +139,7 @@ let package = Package(
             dependencies: [
                 "Why401Kit", "HTTPAuth", "Credentials", "CredentialModel", "Evidence", "Diagnosis", "Report", "Checkup",
                 "Probe", "Lab",
-                "Imports", "Why401Serve", "Why401MCP",
+                "Imports", "Why401Serve", "Why401MCP", "Why401Exporter", "LogScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // `why401 serve`: one local page and the JSON API of the front-end contract, over Why401Kit.
@@ -151,6 +156,17 @@ let package = Package(
             dependencies: [
                 "Why401Kit", "Report", "Diagnosis", "HTTPAuth", "Checkup", "Evidence",
                 .product(name: "MCP", package: "swift-sdk"),
+            ]),
+        // `why401 exporter` (Prometheus multi-target probes) and the metrics endpoint of
+        // `logs --follow --metrics`, over Why401Kit and LogScan's follower.
+        .target(
+            name: "Why401Exporter",
+            dependencies: [
+                "Why401Kit", "Report", "Diagnosis", "Evidence", "HTTPAuth", "Checkup", "Probe", "LogScan",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
         // Test-only support: starts real Apache httpd / nginx on loopback from configs in a temp dir.
@@ -198,6 +214,9 @@ let package = Package(
                 "Credentials", "CredentialModel", "Report", "TestSupport",
             ]),
         .testTarget(name: "LogScanTests", dependencies: ["LogScan", "Diagnosis", "Evidence", "Report", "TestSupport"]),
+        .testTarget(
+            name: "ExporterTests",
+            dependencies: ["Why401Exporter", "Why401Kit", "LogScan", "Diagnosis", "Evidence", "Lab", "TestSupport"]),
         .testTarget(
             name: "CheckupTests",
             dependencies: [

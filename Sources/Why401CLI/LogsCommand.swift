@@ -1,13 +1,15 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
+import LogScan
 import Report
+import Why401Exporter
 import Why401Kit
 
 /// `why401 logs FILE... [--error-log FILE]...`: flags → `LogsRequest` → `UseCase.analyzeLogs` (which
 /// scans, masks and judges) → text/JSON/Markdown, optionally an HTML page. A bad input is reported
 /// on stderr and skipped; only when nothing at all could be read does it exit 3.
-struct LogsCommand: ParsableCommand {
+struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Analyse access and error logs: 401 onset, spikes, brute force, error-log causes.",
@@ -21,10 +23,18 @@ struct LogsCommand: ParsableCommand {
             A 401 followed by a 2xx from the same client and path within --handshake-window seconds is a \
             normal challenge-then-success and is not counted as a failure.
 
+            With --follow and --metrics ADDR it keeps reading the files as they grow (rotation by rename or \
+            copytruncate, files that appear later) and serves Prometheus counters on http://ADDR/metrics \
+            (why401_log_lines_total, why401_log_requests_total{status}, why401_log_unauthorized_total, \
+            why401_log_failures_total, why401_log_error_events_total{cause}, why401_log_brute_force_clients); \
+            they equal what a one-shot run over the same lines reports. See docs/exporter.md.
+
             Examples:
               why401 logs /var/log/apache2/access.log* --error-log /var/log/apache2/error.log
               zcat old.log.gz | why401 logs - --since 2026-11-29T08:00 --json
               why401 logs access.log --html report.html
+              why401 logs --follow /var/log/nginx/access.log --error-log /var/log/nginx/error.log \
+                --metrics 127.0.0.1:9402
 
             Exit codes: 0 nothing wrong found, 1 a problem was diagnosed (an error finding; with \
             --fail-on warning, a warning too), 2 usage error, 3 nothing could be read.
@@ -111,6 +121,30 @@ struct LogsCommand: ParsableCommand {
             "logs.never-succeeds: failed 401s of a client or user with no success, at least.", valueName: "N"))
     var neverSucceedsMin: Int = LogThresholds().neverSucceedsMinFailures
 
+    @Flag(
+        name: .long,
+        help: "Keep following the files as they grow and serve their counters (needs --metrics).")
+    var follow = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --follow: serve Prometheus counters on this address (/metrics).", valueName: "HOST:PORT"))
+    var metrics: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --metrics: Bearer token every scrape must carry; required off loopback. TOKEN, @FILE, or env "
+                + "WHY401_METRICS_TOKEN.",
+            valueName: "TOKEN|@FILE"))
+    var token: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With --follow: seconds between reads of the files (default 1).", valueName: "S"))
+    var pollInterval: Double = 1
+
     @OptionGroup var output: OutputOptions
 
     /// Flags → request. The request's limits are checked by the use case (one plain line, exit 2).
@@ -123,7 +157,11 @@ struct LogsCommand: ParsableCommand {
             handshakeWindow: handshakeWindow, burstWindow: burstWindow, userFiles: userFiles, thresholds: thresholds)
     }
 
-    func run() throws {
+    func run() async throws {
+        if follow || metrics != nil {
+            try await runFollow()
+            return
+        }
         var request = self.request
         let progress = ProgressLine.forStderr()
         request.progress = progress?.update
@@ -142,6 +180,38 @@ struct LogsCommand: ParsableCommand {
             }
         }
         try output.emit(LogReport.report(result))
+    }
+}
+
+extension LogsCommand {
+    /// `--follow --metrics ADDR`: flags → `LogFollowOptions` → `FollowServer.run`.
+    func runFollow() async throws {
+        guard follow, let metrics else {
+            throw CLIFailure.usage(
+                follow
+                    ? "--follow needs --metrics HOST:PORT: the counters are served for Prometheus"
+                    : "--metrics needs --follow")
+        }
+        if since != nil || until != nil || html != nil {
+            throw CLIFailure.usage("--follow counts every line as it comes: --since, --until and --html do not apply")
+        }
+        if !(pollInterval >= 0.05 && pollInterval <= 60) {
+            throw CLIFailure.usage("--poll-interval must be between 0.05 and 60 seconds")
+        }
+        try request.validate()
+        let listen = try MetricsListen(
+            address: try ListenAddress.parse(metrics, defaultPort: 9402, flag: "--metrics"),
+            token: try SecretInput.serverToken(token, environment: "WHY401_METRICS_TOKEN"),
+            command: "read these logs' counters")
+        let options = LogFollowOptions(
+            accessPaths: files, errorPaths: errorLogs, logFormat: logFormat, handshakeWindow: handshakeWindow,
+            burstWindow: burstWindow, bruteForcePeak: bruteForcePeak, userFiles: userFiles)
+        do {
+            try await FollowServer.run(
+                options, listen: listen, interval: pollInterval, announce: ServeCommand.line, log: { _ in })
+        } catch let error as LogScanError {
+            throw CLIFailure.usage(error.description)
+        }
     }
 }
 

@@ -32,7 +32,8 @@ enum SecretInput {
         } else if spec.hasPrefix("@") {
             let path = String(spec.dropFirst())
             token = try readSmallFile(path, what: "--bearer")
-            if token.hasSuffix("\r\n") { token.removeLast(2) } else if token.hasSuffix("\n") { token.removeLast() }
+            // "\r\n" is one Character in Swift: one removeLast drops either line break.
+            if token.hasSuffix("\n") || token.hasSuffix("\r\n") { token.removeLast() }
         }
         if token.isEmpty { throw CLIFailure.usage("--bearer: the token is empty") }
         return token
@@ -66,6 +67,21 @@ enum SecretInput {
 
     /// A regular file of at most 1 MiB, read whole, as text (`InputFile`: the library's one bounded
     /// reader, so the CLI and every other front end refuse a FIFO or a huge file alike).
+    /// A server's access token: `TOKEN`, `@FILE` (one trailing newline dropped) or, with no flag,
+    /// the environment variable `environment` — which keeps the token out of `ps`.
+    static func serverToken(_ spec: String?, environment: String) throws -> String? {
+        guard let spec else {
+            guard let value = getenv(environment) else { return nil }
+            let text = String(cString: value)
+            return text.isEmpty ? nil : text
+        }
+        guard spec.hasPrefix("@") else { return spec }
+        var text = try readSmallFile(String(spec.dropFirst()), what: "--token")
+        // "\r\n" is one Character in Swift: one removeLast drops either line break.
+        if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
     static func readSmallFile(_ path: String, what: String, limit: Int = maximumSize) throws -> String {
         try InputFile.text(path, what: what, limit: limit)
     }

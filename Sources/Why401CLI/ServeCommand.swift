@@ -63,18 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// `--token`, `--token @FILE` (one trailing newline dropped) or `WHY401_SERVE_TOKEN`, which keeps
-    /// the token out of `ps`.
+    /// `--token`, `--token @FILE` or `WHY401_SERVE_TOKEN` (see `SecretInput.token`).
     func readToken() throws -> String? {
-        guard let spec = token else {
-            guard let value = getenv("WHY401_SERVE_TOKEN") else { return nil }
-            let text = String(cString: value)
-            return text.isEmpty ? nil : text
-        }
-        guard spec.hasPrefix("@") else { return spec }
-        var text = try SecretInput.readSmallFile(String(spec.dropFirst()), what: "--token")
-        if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
-        return text
+        try SecretInput.serverToken(token, environment: "WHY401_SERVE_TOKEN")
     }
 
     /// One whole line on stdout, written at once (lines from concurrent requests never interleave).

@@ -36,6 +36,10 @@ public struct Why401: AsyncParsableCommand {
             Beyond the terminal:
               why401 serve                  a local page and JSON API: paste a curl line, drop a HAR
               why401 mcp                    the diagnosis as MCP tools for coding assistants (stdio)
+              why401 exporter --config why401.yml
+                                            Prometheus probes: /probe?target=URL&module=NAME
+              why401 logs --follow access.log --metrics 127.0.0.1:9402
+                                            live log counters for Prometheus
 
             Output: every command takes --format text|json|markdown (--json for short). Text is coloured only \
             on a terminal and never when NO_COLOR is set. JSON follows schema 1 (schema/report-1.schema.json).
@@ -54,6 +58,7 @@ public struct Why401: AsyncParsableCommand {
             HARCommand.self, ExplainCommand.self,
             ServeCommand.self,
             MCPCommand.self,
+            ExporterCommand.self,
         ],
         defaultSubcommand: CheckCommand.self
     )

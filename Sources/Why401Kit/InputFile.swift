@@ -61,10 +61,17 @@ public enum InputFile {
 
 /// The wall clock in whole seconds, for what is judged against "now" (cookie expiry in a jar, tokens
 /// in a HAR) when the request does not fix the time.
-enum WallClock {
-    static func now() -> Double {
+/// The system clock, for the front ends that need "now" (a cookie jar's expiry, a log follower).
+public enum WallClock {
+    /// Whole seconds since the epoch.
+    public static func now() -> Double {
+        seconds().rounded(.down)
+    }
+
+    /// Seconds since the epoch, with the fraction.
+    public static func seconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

@@ -46,7 +46,7 @@ public struct LogsRequest: Sendable {
     }
 
     /// Each value's own limits, named by the CLI flag that sets it (the messages are the CLI's exit-2 lines).
-    func validate() throws {
+    public func validate() throws {
         if accessLogs.isEmpty && errorLogs.isEmpty {
             throw AuditFailure.usage("logs: give at least one log file, '-' for stdin, or --error-log FILE")
         }

@@ -29,7 +29,7 @@ public enum Why401MCPServer {
         guard let tool = tools.first(where: { $0.name == name }) else { return nil }
         let given = ToolArguments(arguments)
         do {
-            return try await bounded(seconds: settings.callBound) {
+            return try await UseCase.within(seconds: settings.callBound) {
                 try await tool.call(given, settings: settings)
             }
         } catch let error as ToolInputError {
@@ -63,52 +63,5 @@ public enum Why401MCPServer {
         try await server.start(transport: StdioTransport())
         await server.waitUntilCompleted()
         await server.stop()
-    }
-
-    /// The value of `work`, or `CallTimeout` after `seconds` — returned then even if `work` ignores
-    /// cancellation (it is cancelled and left to end on its own). The clock is a Dispatch timer, so
-    /// it fires even when every thread of the cooperative pool is busy.
-    static func bounded<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws
-        -> T
-    {
-        let once = ResumeOnce<T>()
-        return try await withCheckedThrowingContinuation { continuation in
-            once.set(continuation)
-            let worker = Task {
-                do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
-            }
-            // Left to fire after an answer: it then finds the call resumed and does nothing.
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-                if once.resume(.failure(CallTimeout())) { worker.cancel() }
-            }
-        }
-    }
-}
-
-/// A call that did not finish within its bound.
-struct CallTimeout: Error {}
-
-/// A continuation resumed by whichever of two tasks finishes first.
-final class ResumeOnce<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, Error>?
-    private var done = false
-
-    func set(_ continuation: CheckedContinuation<T, Error>) {
-        lock.withLock { self.continuation = continuation }
-    }
-
-    /// Resumes with `result` unless already resumed; true when this call did.
-    @discardableResult
-    func resume(_ result: Result<T, Error>) -> Bool {
-        let continuation = lock.withLock { () -> CheckedContinuation<T, Error>? in
-            if done { return nil }
-            done = true
-            defer { self.continuation = nil }
-            return self.continuation
-        }
-        guard let continuation else { return false }
-        continuation.resume(with: result)
-        return true
     }
 }

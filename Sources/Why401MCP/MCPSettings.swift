@@ -34,12 +34,7 @@ public struct MCPSettings: Sendable, Equatable {
     /// The plan settings a live check runs with: the CLI's defaults (3 repeats, at most 4
     /// credentialed requests), with the time limits above.
     public func planSettings(url: String) -> CheckRequest {
-        var request = CheckRequest(url: url)
-        request.maxTime = maxTime
-        request.probe.connectTimeout = requestTimeout
-        request.probe.readTimeout = requestTimeout
-        request.probe.deadline = requestTimeout
-        return request
+        CheckRequest.frontEnd(url: url, maxTime: maxTime)
     }
 }
 

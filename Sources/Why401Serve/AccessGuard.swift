@@ -1,5 +1,6 @@
 import Hummingbird
 import Synchronization
+import Why401Kit
 
 #if canImport(Glibc)
     import Glibc
@@ -163,13 +164,8 @@ struct AccessPolicy: Sendable {
         return false
     }
 
-    /// Time depends on the expected value's length only, never on where the two differ.
     static func constantTimeEqual(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference: UInt8 = given.count == expected.count ? 0 : 1
-        for index in expected.indices {
-            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
-        }
-        return difference == 0
+        ConstantTime.equal(given, expected)
     }
 
     /// The token typed into the page's form, checked like a Bearer token.

@@ -147,13 +147,7 @@ enum Diagnose {
     /// The CLI's defaults for the plan (3 identical requests, at most 4 credentialed, 10 s per
     /// request), bounded by the server's `--max-time`.
     static func settings(url: String, maxTime: Double) -> CheckRequest {
-        var request = CheckRequest(url: url)
-        let timeout = min(10, maxTime)
-        request.maxTime = maxTime
-        request.probe.connectTimeout = timeout
-        request.probe.readTimeout = timeout
-        request.probe.deadline = timeout
-        return request
+        CheckRequest.frontEnd(url: url, maxTime: maxTime)
     }
 
     /// The library's refusals as HTTP: usage → 400, could not complete → 422.

@@ -1,3 +1,5 @@
+import Why401Kit
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -54,59 +56,24 @@ public struct ServeConfiguration: Sendable {
     }
 
     /// Whether the server is reachable from this machine only (127.0.0.0/8, ::1, localhost).
-    public var isLoopback: Bool { Self.isLoopback(host) }
+    public var isLoopback: Bool { address.isLoopback }
 
     /// Whether the bind address takes connections on every interface (0.0.0.0, ::).
-    public var isWildcard: Bool { host == "0.0.0.0" || host == "::" || host == "0:0:0:0:0:0:0:0" }
+    public var isWildcard: Bool { address.isWildcard }
 
-    static func isLoopback(_ host: String) -> Bool {
-        let lower = host.lowercased()
-        if lower == "localhost" || lower == "::1" || lower == "0:0:0:0:0:0:0:1" { return true }
-        var address = in_addr()
-        return inet_pton(AF_INET, lower, &address) == 1 && lower.hasPrefix("127.")
-    }
+    var address: ListenAddress { ListenAddress(host: host, port: port) }
 
     static func parseListen(_ text: String) throws -> (String, Int) {
-        let bad = ServeFailure("--listen needs HOST:PORT, [IPv6]:PORT or PORT (e.g. 127.0.0.1:8400)")
-        func port(_ digits: Substring) throws -> Int {
-            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCII), let value = Int(digits),
-                (0...65535).contains(value)
-            else { throw bad }
-            return value
+        do {
+            let address = try ListenAddress.parse(text, defaultPort: 8400)
+            return (address.host, address.port)
+        } catch let failure as AuditFailure {
+            throw ServeFailure(failure.message)
         }
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { throw bad }
-            let host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            guard !host.isEmpty, isIPv6(host) else { throw bad }
-            if rest.isEmpty { return (host, 8400) }
-            guard rest.first == ":" else { throw bad }
-            return (host, try port(rest.dropFirst()))
-        }
-        if text.allSatisfy(\.isNumber) { return ("127.0.0.1", try port(text[...])) }
-        if text.hasPrefix(":") { return ("127.0.0.1", try port(text.dropFirst())) }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count > 2 {
-            // A bare IPv6 address (no port).
-            guard isIPv6(text) else { throw bad }
-            return (text, 8400)
-        }
-        let host = String(parts[0])
-        guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) else {
-            throw bad
-        }
-        return (host, parts.count == 2 ? try port(parts[1]) : 8400)
-    }
-
-    static func isIPv6(_ text: String) -> Bool {
-        var address = in6_addr()
-        return inet_pton(AF_INET6, text, &address) == 1
     }
 
     /// `host:port` as a URL authority (IPv6 bracketed).
-    func authority(port: Int) -> String {
-        (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
-    }
+    func authority(port: Int) -> String { address.authority(port: port) }
 }
 
 /// A configuration `why401 serve` refuses, or an address it cannot listen on: one line, no secret.

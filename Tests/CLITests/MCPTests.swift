@@ -225,14 +225,14 @@ import Why401Kit
     @Test func aCallIsBoundedEvenWhenTheWorkIgnoresCancellation() async throws {
         let gate = Gate()
         do {
-            _ = try await Why401MCPServer.bounded(seconds: 0.3) { await gate.wait() }
+            _ = try await UseCase.within(seconds: 0.3) { await gate.wait() }
             Issue.record("no timeout")
         } catch is CallTimeout {}
         // The bound answered while the work was still waiting (no timing asserted: a loaded test
         // machine may take long to resume the caller).
         #expect(!gate.opened)
         gate.open()
-        #expect(try await Why401MCPServer.bounded(seconds: 600) { 7 } == 7)
+        #expect(try await UseCase.within(seconds: 600) { 7 } == 7)
     }
 }
 

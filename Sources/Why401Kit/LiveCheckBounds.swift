@@ -1,0 +1,68 @@
+import Checkup
+import Dispatch
+import Synchronization
+
+extension CheckRequest {
+    /// The plan settings a front end's live check runs with (the web page, MCP, the exporter): the
+    /// CLI's defaults (3 identical requests, at most 4 credentialed ones) with every request bounded by
+    /// `min(10, maxTime)` seconds and the whole plan by `maxTime`.
+    public static func frontEnd(url: String, maxTime: Double) -> CheckRequest {
+        var request = CheckRequest(url: url)
+        let timeout = min(10, maxTime)
+        request.maxTime = maxTime
+        request.probe.connectTimeout = timeout
+        request.probe.readTimeout = timeout
+        request.probe.deadline = timeout
+        return request
+    }
+}
+
+/// A call that did not finish within its bound (`UseCase.within(seconds:_:)`).
+public struct CallTimeout: Error, Sendable {
+    public init() {}
+}
+
+extension UseCase {
+    /// The value of `work`, or `CallTimeout` after `seconds` — returned then even if `work` ignores
+    /// cancellation (it is cancelled and left to end on its own). The clock is a Dispatch timer, so it
+    /// fires even when every thread of the cooperative pool is busy: a front end (MCP call, exporter
+    /// probe) answers in time whatever the target does.
+    public static func within<T: Sendable>(
+        seconds: Double, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let once = ResumeOnce<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            once.set(continuation)
+            let worker = Task {
+                do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
+            }
+            // Left to fire after an answer: it then finds the call resumed and does nothing.
+            DispatchQueue.global().asyncAfter(deadline: .now() + max(0, seconds)) {
+                if once.resume(.failure(CallTimeout())) { worker.cancel() }
+            }
+        }
+    }
+}
+
+/// A continuation resumed by whichever of two tasks finishes first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, Error>?, done: Bool)>((nil, false))
+
+    func set(_ continuation: CheckedContinuation<T, Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Resumes with `result` unless already resumed; true when this call did.
+    @discardableResult
+    func resume(_ result: Result<T, Error>) -> Bool {
+        let continuation = state.withLock { value -> CheckedContinuation<T, Error>? in
+            if value.done { return nil }
+            value.done = true
+            defer { value.continuation = nil }
+            return value.continuation
+        }
+        guard let continuation else { return false }
+        continuation.resume(with: result)
+        return true
+    }
+}

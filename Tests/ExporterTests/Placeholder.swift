@@ -1,0 +1,1 @@
+import Why401Exporter
