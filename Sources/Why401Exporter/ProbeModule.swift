@@ -36,8 +36,8 @@ public enum SecretSource: Sendable, Equatable {
                     .internalServerError,
                     "module \(module): cannot read \(key) file \(path) (\(String(cString: strerror(errno))))")
             }
-            if text.hasSuffix("\n") { text.removeLast() }
-            if text.hasSuffix("\r") { text.removeLast() }
+            // "\r\n" is one Character: one removeLast drops either line break.
+            if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }
             return text
         }
     }
@@ -183,7 +183,9 @@ public struct ProbeModule: Sendable, Equatable {
                 }
             case "targets":
                 for (target, targetNode) in try reader.strings(value, key: key) {
-                    guard let origin = Self.origin(of: target, defaultScheme: nil), origin == target.lowercasedOrigin
+                    guard let origin = Self.origin(of: target, defaultScheme: nil),
+                        case .success(let parts) = URLParts.parse(target), parts.userinfo == nil,
+                        parts.pathAndQuery == "/", !target.hasSuffix("/?")
                     else {
                         throw reader.fail(
                             targetNode, "targets: \"\(target)\" is not an origin like https://host[:port]")
@@ -294,9 +296,4 @@ public struct ProbeRefusal: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
     public var description: String { message }
-}
-
-extension String {
-    /// The text lowercased, as an origin compares (scheme and host are case-insensitive).
-    var lowercasedOrigin: String { lowercased() }
 }

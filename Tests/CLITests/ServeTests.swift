@@ -33,10 +33,12 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Spawns `why401 serve --listen HOST:PORT ARGS…` on a free port and polls `/healthz` (on
-    /// 127.0.0.1) until it answers.
-    static func start(_ arguments: [String] = [], environment: [String: String] = [:], host: String = "127.0.0.1")
-        async throws -> ServeProcess
-    {
+    /// 127.0.0.1) until it answers. `command` and `listenFlag` start another server of why401 the
+    /// same way (`exporter --listen`, `logs --follow … --metrics`).
+    static func start(
+        _ arguments: [String] = [], environment: [String: String] = [:], host: String = "127.0.0.1",
+        command: [String] = ["serve"], listenFlag: String = "--listen"
+    ) async throws -> ServeProcess {
         let curl = try RequiredTool.path("curl", package: "curl")
         let port = try FreePort.find()
         let home = try TempDirectory(prefix: "why401-serve-home")
@@ -45,7 +47,7 @@ final class ServeProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CLI.binary)
-        process.arguments = ["serve", "--listen", "\(host):\(port)"] + arguments
+        process.arguments = command + [listenFlag, "\(host):\(port)"] + arguments
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home.path
         env["TMPDIR"] = home.path
@@ -69,7 +71,7 @@ final class ServeProcess: @unchecked Sendable {
             if !process.isRunning || Date() >= deadline {
                 let output = server.output
                 _ = server.stop()
-                throw HarnessError("why401 serve did not answer /healthz: \(output.suffix(2000))")
+                throw HarnessError("why401 \(command[0]) did not answer /healthz: \(output.suffix(2000))")
             }
             try await Task.sleep(for: .milliseconds(50))
         }

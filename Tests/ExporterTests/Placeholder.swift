@@ -1,1 +1,0 @@
-import Why401Exporter
