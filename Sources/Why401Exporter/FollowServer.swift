@@ -94,7 +94,8 @@ public enum FollowMetrics {
         }
         registry.gauge(
             "why401_log_brute_force_clients",
-            "Clients with at least --brute-force-peak failed 401s (not handshakes) within the last --burst-window seconds"
+            "Clients with at least --brute-force-peak failed 401s (not handshakes) within the last "
+                + "--burst-window seconds"
         ).set(Int64(counts.bruteForceClients))
         for input in counts.inputs {
             let labels = [("path", input.path)]
