@@ -38,9 +38,10 @@ struct ProbeSlotsTests {
         await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<200 {
                 group.addTask {
-                    guard await slots.acquire(within: 30) else { return false }
+                    // No deadline worth the name: a busy test runner may leave a task unscheduled for long.
+                    guard await slots.acquire(within: 3600) else { return false }
                     peak.enter()
-                    try? await Task.sleep(for: .milliseconds(1))
+                    await Task.yield()
                     peak.leave()
                     slots.release()
                     return true
