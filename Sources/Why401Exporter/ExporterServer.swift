@@ -101,11 +101,11 @@ final class ExporterState: Sendable {
             buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
         modulesGauge.set(Int64(config.modules.count))
         lastReload.set(Int64(1))
-        for result in ProbeOutcome.allCases { count(result, module: nil, by: 0) }
+        for result in ProbeOutcome.allCases { count(result, by: 0) }
         for result in ["success", "failure"] { reloads(result, by: 0) }
     }
 
-    private func count(_ result: ProbeOutcome, module: String?, by amount: Int64 = 1) {
+    private func count(_ result: ProbeOutcome, by amount: Int64 = 1) {
         registry.counter(
             "why401_exporter_probes_total",
             "Probes answered, by result (success, failure, refused, timeout, overloaded)",
@@ -168,27 +168,27 @@ final class ExporterState: Sendable {
         let query = request.uri.queryParameters
         let moduleName = query["module"].map(String.init) ?? "default"
         guard let target = query["target"].map(String.init), !target.isEmpty else {
-            count(.refused, module: nil)
+            count(.refused)
             return MetricsServer.text(
                 "target parameter is missing (/probe?target=URL&module=NAME)\n", status: .badRequest)
         }
         guard let module = config.withLock({ $0.modules[moduleName] }) else {
-            count(.refused, module: nil)
+            count(.refused)
             let names = config.withLock { $0.modules.keys.sorted() }.joined(separator: ", ")
             return MetricsServer.text("unknown module \"\(moduleName)\" (known: \(names))\n", status: .badRequest)
         }
-        let checkRequest: CheckRequestBox
+        let checkRequest: CheckRequest
         do {
-            checkRequest = CheckRequestBox(try module.request(for: target, budget: budget))
+            checkRequest = try module.request(for: target, budget: budget)
         } catch let refusal as ProbeRefusal {
-            count(.refused, module: module.name)
+            count(.refused)
             return MetricsServer.text(refusal.message + "\n", status: .init(code: refusal.status.rawValue))
         } catch {
-            count(.refused, module: module.name)
+            count(.refused)
             return MetricsServer.text("\(error)\n", status: .badRequest)
         }
         guard await slots.acquire(within: budget) else {
-            count(.overloaded, module: module.name)
+            count(.overloaded)
             return MetricsServer.text(
                 "too many probes: no slot free within the scrape timeout "
                     + "(--max-concurrent \(settings.maxConcurrent))\n",
@@ -199,27 +199,21 @@ final class ExporterState: Sendable {
         let result: CheckResult
         do {
             result = try await UseCase.within(seconds: remaining + 0.25) {
-                var plan = checkRequest.value
+                var plan = checkRequest
                 plan.maxTime = max(0.001, min(plan.maxTime, remaining))
                 return try await UseCase.check(plan)
             }
         } catch {
             let seconds = (ContinuousClock.now - started).seconds
             durations.record(seconds)
-            count(.timeout, module: module.name)
+            count(.timeout)
             return MetricsServer.text(ProbeMetrics.timedOut(seconds: seconds), type: ProbeMetrics.contentType)
         }
         let seconds = (ContinuousClock.now - started).seconds
         durations.record(seconds)
-        count(ProbeMetrics.success(result) ? .success : .failure, module: module.name)
+        count(ProbeMetrics.success(result) ? .success : .failure)
         return MetricsServer.text(ProbeMetrics.render(result, seconds: seconds), type: ProbeMetrics.contentType)
     }
-}
-
-/// The plan for one probe, carried into the bounded task.
-struct CheckRequestBox: Sendable {
-    let value: CheckRequest
-    init(_ value: CheckRequest) { self.value = value }
 }
 
 enum ProbeOutcome: String, CaseIterable {

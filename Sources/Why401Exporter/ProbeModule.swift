@@ -49,6 +49,12 @@ public enum ModuleHeaderValue: Sendable, Equatable {
     case secret(SecretSource)
 }
 
+/// One `headers:` entry of a module.
+public struct ModuleHeader: Sendable, Equatable {
+    public var name: String
+    public var value: ModuleHeaderValue
+}
+
 /// One `modules:` entry: how to probe a target (method, scheme, credentials and where they may go,
 /// limits). `request(for:budget:)` turns it and a target into the plan's `CheckRequest`.
 public struct ProbeModule: Sendable, Equatable {
@@ -60,7 +66,7 @@ public struct ProbeModule: Sendable, Equatable {
     public var user: String?
     public var password: SecretSource?
     public var bearer: SecretSource?
-    public var headers: [(name: String, value: ModuleHeaderValue)] = []
+    public var headers: [ModuleHeader] = []
     /// Origins (`https://host[:port]`) this module's credentials may be sent to; required when it has any.
     public var targets: [String] = []
     public var timeout: Double = 10
@@ -76,18 +82,6 @@ public struct ProbeModule: Sendable, Equatable {
     public var expectedIssuer: String?
 
     public init(name: String) { self.name = name }
-
-    public static func == (lhs: ProbeModule, rhs: ProbeModule) -> Bool {
-        lhs.name == rhs.name && lhs.method == rhs.method && lhs.scheme == rhs.scheme && lhs.digest == rhs.digest
-            && lhs.user == rhs.user && lhs.password == rhs.password && lhs.bearer == rhs.bearer
-            && lhs.headers.map(\.name) == rhs.headers.map(\.name)
-            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
-            && lhs.targets == rhs.targets && lhs.timeout == rhs.timeout && lhs.connectTimeout == rhs.connectTimeout
-            && lhs.maxTime == rhs.maxTime && lhs.repeatCount == rhs.repeatCount
-            && lhs.credentialBudget == rhs.credentialBudget && lhs.insecureSkipVerify == rhs.insecureSkipVerify
-            && lhs.unsafeMethods == rhs.unsafeMethods && lhs.expectedAudience == rhs.expectedAudience
-            && lhs.expectedIssuer == rhs.expectedIssuer
-    }
 
     /// Whether any request of this module carries a secret.
     public var hasCredentials: Bool {
@@ -171,14 +165,17 @@ public struct ProbeModule: Sendable, Equatable {
                             throw reader.fail(headerValue, "header \(header): give one of file: PATH or env: NAME")
                         }
                         module.headers.append(
-                            (header, .secret(try secret("header \(header)", only.value, from: only.key))))
+                            ModuleHeader(
+                                name: header, value: .secret(try secret("header \(header)", only.value, from: only.key))
+                            ))
                     } else if isCredentialHeader(header) {
                         throw reader.fail(
                             headerValue,
                             "header \(header) carries a credential: give it as {file: PATH} or {env: NAME}, "
                                 + "never in the config")
                     } else {
-                        module.headers.append((header, .text(try reader.string(headerValue, key: header))))
+                        module.headers.append(
+                            ModuleHeader(name: header, value: .text(try reader.string(headerValue, key: header))))
                     }
                 }
             case "targets":
@@ -268,11 +265,12 @@ public struct ProbeModule: Sendable, Equatable {
         request.password = try password?.value(module: name, key: "password")
         request.passwordMode = digest ? .digest : .basic
         request.bearer = try bearer?.value(module: name, key: "bearer")
-        for (header, value) in headers {
-            switch value {
-            case .text(let text): request.headers.append(HeaderField(header, text))
+        for header in headers {
+            switch header.value {
+            case .text(let text): request.headers.append(HeaderField(header.name, text))
             case .secret(let source):
-                request.headers.append(HeaderField(header, try source.value(module: name, key: "header \(header)")))
+                request.headers.append(
+                    HeaderField(header.name, try source.value(module: name, key: "header \(header.name)")))
             }
         }
         try request.validateLimits()
