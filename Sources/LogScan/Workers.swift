@@ -247,9 +247,11 @@ final class WorkQueue: @unchecked Sendable {
 }
 
 enum Workers {
+    /// `inflateAhead`: a `.gz` is inflated on a thread of its own while this one parses (`InflatePipe`);
+    /// worth it when there is a second core.
     static func runUnit(
         _ unit: WorkUnit, bounds: ChunkBounds?, input: PlannedInput, options: LogScanOptions, blockSize: Int,
-        counter: ProgressCounter
+        counter: ProgressCounter, inflateAhead: Bool = false
     ) -> UnitResult {
         var agg = options.aggregate()
         agg.boundedPeak = unit.boundedPeak
@@ -260,10 +262,12 @@ enum Workers {
         if unit.stream {
             let inner = StreamSource(fd: input.fd, prefix: input.stdinPrefix, counter: counter)
             if input.isStdin {
-                problem = readStream(inner, gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+                problem = readStream(
+                    inner, gzip: input.record.gzip, blockSize: blockSize, inflateAhead: inflateAhead, into: &consumer)
             } else {
                 let file = FileRangeSource(fd: input.fd, offset: 0, end: nil, counter: counter)
-                problem = readStream(file, gzip: input.record.gzip, blockSize: blockSize, into: &consumer)
+                problem = readStream(
+                    file, gzip: input.record.gzip, blockSize: blockSize, inflateAhead: inflateAhead, into: &consumer)
             }
         } else {
             let skip = unit.start > 0
@@ -279,8 +283,15 @@ enum Workers {
     }
 
     static func readStream<S: ByteSource, C: LineConsumer>(
-        _ source: S, gzip: Bool, blockSize: Int, into consumer: inout C
+        _ source: S, gzip: Bool, blockSize: Int, inflateAhead: Bool = false, into consumer: inout C
     ) -> String? {
+        if gzip && inflateAhead {
+            let pipe = InflatePipe(source)
+            var reader = PipeSource(pipe)
+            LineSplitter.run(&reader, blockSize: blockSize, skipFirst: false, limit: nil, into: &consumer)
+            pipe.cancel()
+            return pipe.problem
+        }
         if gzip {
             var g = GzipSource(source)
             LineSplitter.run(&g, blockSize: blockSize, skipFirst: false, limit: nil, into: &consumer)
@@ -314,7 +325,7 @@ enum Workers {
                     let unit = entry.unit
                     let result = runUnit(
                         unit, bounds: entry.bounds, input: inputs[unit.input], options: opts, blockSize: blockSize,
-                        counter: counter)
+                        counter: counter, inflateAhead: threads > 1)
                     queue.finish(entry, result)
                 }
                 group.leave()

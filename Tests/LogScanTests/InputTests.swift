@@ -56,6 +56,36 @@ struct InputTests {
         #expect(m.inputs.first?.problem == nil)
     }
 
+    @Test("a .gz inflated on its own thread (several times the pipe's ring) gives one thread's figures")
+    func gzipInflatedAhead() throws {
+        let dir = try TempDirectory(prefix: "logscan")
+        let text = Generator.text(Generator.combined(seed: 34, count: 80_000))
+        // More than the ring holds, so every block is filled and given back several times.
+        #expect(text.utf8.count > 2 * InflatePipe.slots * InflatePipe.blockSize)
+        let plain = try dir.write("plain.log", text)
+        try dir.write("big.log", text)
+        try run("gzip", ["-1", "big.log"], in: dir.path)
+        let gz = dir.path("big.log.gz")
+        let ahead = try LogScan.scan(LogScanOptions(accessPaths: [gz], threads: 2))
+        let inline = try LogScan.scan(LogScanOptions(accessPaths: [gz], threads: 1))
+        var reference = try LogScan.scan(LogScanOptions(accessPaths: [plain], threads: 1))
+        // The same figures; only the file named differs.
+        reference.inputs = ahead.inputs
+        reference.malformedSamples = reference.malformedSamples.map { LineReference(path: gz, line: $0.line) }
+        #expect(ahead.inputs.first?.problem == nil && ahead.lines > 75_000)
+        let sameAsPlain = ahead == reference
+        let sameAsOneThread = ahead == inline
+        #expect(sameAsPlain && sameAsOneThread)
+        // Cut short: both ways report it and count the same lines.
+        let full = try Data(contentsOf: URL(fileURLWithPath: gz))
+        let cut = try dir.write("cut.log.gz", full.prefix(full.count / 2))
+        let cutAhead = try LogScan.scan(LogScanOptions(accessPaths: [cut], threads: 2))
+        let cutInline = try LogScan.scan(LogScanOptions(accessPaths: [cut], threads: 1))
+        #expect(cutAhead.inputs.first?.problem?.contains("truncated") == true)
+        let cutSame = cutAhead == cutInline
+        #expect(cutSame && cutAhead.lines > 10_000)
+    }
+
     @Test("a truncated .gz is reported, what was inflated is counted, the other inputs too")
     func truncatedGzip() throws {
         let dir = try TempDirectory(prefix: "logscan")
