@@ -195,7 +195,7 @@ final class ExporterState: Sendable {
                 status: .serviceUnavailable)
         }
         defer { slots.release() }
-        let remaining = budget - (ContinuousClock.now - started).seconds
+        let remaining = budget - (ContinuousClock.now - started).fractionalSeconds
         let result: CheckResult
         do {
             result = try await UseCase.within(seconds: remaining + 0.25) {
@@ -204,12 +204,12 @@ final class ExporterState: Sendable {
                 return try await UseCase.check(plan)
             }
         } catch {
-            let seconds = (ContinuousClock.now - started).seconds
+            let seconds = (ContinuousClock.now - started).fractionalSeconds
             durations.record(seconds)
             count(.timeout)
             return MetricsServer.text(ProbeMetrics.timedOut(seconds: seconds), type: ProbeMetrics.contentType)
         }
-        let seconds = (ContinuousClock.now - started).seconds
+        let seconds = (ContinuousClock.now - started).fractionalSeconds
         durations.record(seconds)
         count(ProbeMetrics.success(result) ? .success : .failure)
         return MetricsServer.text(ProbeMetrics.render(result, seconds: seconds), type: ProbeMetrics.contentType)
@@ -218,12 +218,6 @@ final class ExporterState: Sendable {
 
 enum ProbeOutcome: String, CaseIterable {
     case success, failure, refused, timeout, overloaded
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }
 
 extension ProbeMetrics {

@@ -137,8 +137,7 @@ struct MetricsGuard: RouterMiddleware {
                 response = MetricsServer.text("internal error\n", status: .internalServerError)
             }
         }
-        let elapsed = ContinuousClock.now - started
-        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let ms = (ContinuousClock.now - started).wholeMilliseconds
         log("\(request.method.rawValue) \(request.uri.path) → \(response.status.code) (\(ms) ms)")
         return response
     }

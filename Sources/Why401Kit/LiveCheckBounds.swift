@@ -66,3 +66,15 @@ final class ResumeOnce<T: Sendable>: Sendable {
         return true
     }
 }
+
+extension Duration {
+    /// Whole milliseconds, for a server's request log line.
+    public var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Seconds with the fraction.
+    public var fractionalSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

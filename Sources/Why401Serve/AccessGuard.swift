@@ -205,8 +205,7 @@ struct AccessGuard: RouterMiddleware {
             }
         }
         Reply.secure(&response)
-        let elapsed = ContinuousClock.now - started
-        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let ms = (ContinuousClock.now - started).wholeMilliseconds
         let route = context.endpointPath.map { $0 == "NotFound" ? "(no route)" : $0 } ?? "(refused)"
         log("\(request.method.rawValue) \(route) → \(response.status.code) (\(ms) ms)")
         return response

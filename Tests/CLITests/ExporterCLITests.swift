@@ -103,7 +103,11 @@ struct ExporterCLITests {
         exporter.logs.remove()
     }
 
-    @Test func probesGiveTheDiagnosisAsMetrics() async throws {
+    /// The lab, a temp dir with `config(_:lab:)`, and `why401 exporter` on it; everything stopped and
+    /// removed afterwards.
+    static func withLabExporter(
+        _ body: (LabServer, TempDirectory, String, ServeProcess) async throws -> Void
+    ) async throws {
         let lab = try await LabServer.start()
         let dir = try TempDirectory(prefix: "why401-exporter")
         defer {
@@ -112,39 +116,46 @@ struct ExporterCLITests {
         }
         let config = try Self.config(dir, lab: lab)
         let exporter = try await ServeProcess.start(["--config", config], command: ["exporter"])
+        defer { exporter.stop() }
+        try await body(lab, dir, config, exporter)
+    }
 
-        let wrong = try await Self.probe(exporter, lab.baseURL + "/basic/", module: "wrong")
-        #expect(wrong.status == 200)
-        let w = wrong.samples
-        #expect(w["why401_probe_success"] == 0 && w["why401_probe_http_status"] == 401)
-        #expect(w["why401_probe_finding{id=\"credentials.rejected\",severity=\"error\"}"] == 1)
-        // The same cause as the CLI's for the same request.
-        let cli = try CLI.run([lab.baseURL + "/basic/", "-u", "alice:\(Self.wrongPassword)", "--json"])
-        let json = try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any]
-        let cause = try #require(json?["cause"] as? String)
-        #expect(w["why401_probe_cause{id=\"\(cause)\"}"] == 1)
+    @Test func probesGiveTheDiagnosisAsMetrics() async throws {
+        try await Self.withLabExporter { lab, _, _, exporter in
 
-        let healthy = try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "right")
-        #expect(healthy.samples["why401_probe_success"] == 1 && healthy.samples["why401_probe_http_status"] == 200)
+            let wrong = try await Self.probe(exporter, lab.baseURL + "/basic/", module: "wrong")
+            #expect(wrong.status == 200)
+            let w = wrong.samples
+            #expect(w["why401_probe_success"] == 0 && w["why401_probe_http_status"] == 401)
+            #expect(w["why401_probe_finding{id=\"credentials.rejected\",severity=\"error\"}"] == 1)
+            // The same cause as the CLI's for the same request.
+            let cli = try CLI.run([lab.baseURL + "/basic/", "-u", "alice:\(Self.wrongPassword)", "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any]
+            let cause = try #require(json?["cause"] as? String)
+            #expect(w["why401_probe_cause{id=\"\(cause)\"}"] == 1)
 
-        // Refusals: credentials to another origin, unknown module, no target, a rebound Host.
-        let elsewhere = try await Self.probe(exporter, "http://127.0.0.2:1/", module: "right")
-        #expect(elsewhere.status == 403 && elsewhere.body.contains("may not send its credentials"))
-        #expect(try await Self.probe(exporter, lab.baseURL + "/", module: "nope").status == 400)
-        #expect(try await Scrape.get(exporter.base + "/probe?module=open").status == 400)
-        let rebound = try await Scrape.get(exporter.base + "/metrics", headers: ["Host: attacker.example:80"])
-        #expect(rebound.status == 421)
+            let healthy = try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "right")
+            #expect(healthy.samples["why401_probe_success"] == 1 && healthy.samples["why401_probe_http_status"] == 200)
 
-        let own = try await Scrape.get(exporter.base + "/metrics").samples
-        #expect(own["why401_exporter_probes_total{result=\"success\"}"] == 1)
-        #expect(own["why401_exporter_probes_total{result=\"failure\"}"] == 1)
-        #expect(own["why401_exporter_probes_total{result=\"refused\"}"] == 3)
-        #expect(own["why401_exporter_probe_duration_seconds_count"] == 2)
-        #expect(own["why401_exporter_modules"] == 3 && own["why401_exporter_probes_in_flight"] == 0)
-        for answer in [wrong, healthy, elsewhere] {
-            #expect(!answer.body.contains(Self.wrongPassword) && !answer.body.contains(Self.rightPassword))
+            // Refusals: credentials to another origin, unknown module, no target, a rebound Host.
+            let elsewhere = try await Self.probe(exporter, "http://127.0.0.2:1/", module: "right")
+            #expect(elsewhere.status == 403 && elsewhere.body.contains("may not send its credentials"))
+            #expect(try await Self.probe(exporter, lab.baseURL + "/", module: "nope").status == 400)
+            #expect(try await Scrape.get(exporter.base + "/probe?module=open").status == 400)
+            let rebound = try await Scrape.get(exporter.base + "/metrics", headers: ["Host: attacker.example:80"])
+            #expect(rebound.status == 421)
+
+            let own = try await Scrape.get(exporter.base + "/metrics").samples
+            #expect(own["why401_exporter_probes_total{result=\"success\"}"] == 1)
+            #expect(own["why401_exporter_probes_total{result=\"failure\"}"] == 1)
+            #expect(own["why401_exporter_probes_total{result=\"refused\"}"] == 3)
+            #expect(own["why401_exporter_probe_duration_seconds_count"] == 2)
+            #expect(own["why401_exporter_modules"] == 3 && own["why401_exporter_probes_in_flight"] == 0)
+            for answer in [wrong, healthy, elsewhere] {
+                #expect(!answer.body.contains(Self.wrongPassword) && !answer.body.contains(Self.rightPassword))
+            }
+            Self.finish(exporter, secrets: [Self.wrongPassword, Self.rightPassword])
         }
-        Self.finish(exporter, secrets: [Self.wrongPassword, Self.rightPassword])
     }
 
     @Test func aWrongConfigIsOneLineAndExitTwo() async throws {
@@ -171,36 +182,30 @@ struct ExporterCLITests {
     }
 
     @Test func sighupReloadsAndAWrongConfigKeepsTheOld() async throws {
-        let lab = try await LabServer.start()
-        let dir = try TempDirectory(prefix: "why401-exporter")
-        defer {
-            dir.remove()
-            Task { try? await lab.stop() }
+        try await Self.withLabExporter { lab, dir, config, exporter in
+            #expect(try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "later").status == 400)
+
+            _ = try Self.config(dir, lab: lab, extra: "  later:\n    timeout: 3s\n")
+            kill(exporter.process.processIdentifier, SIGHUP)
+            let reloaded = Loopback.poll(timeout: 10) { exporter.output.contains("config reloaded: 4 modules") }
+            #expect(reloaded, "\(exporter.output)")
+            let later = try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "later")
+            #expect(later.status == 200 && later.samples["why401_probe_http_status"] == 401)
+
+            _ = try dir.write("why401.yml", "modules:\n  later:\n    bearer: inline-secret-123\n")
+            kill(exporter.process.processIdentifier, SIGHUP)
+            let refused = Loopback.poll(timeout: 10) { exporter.output.contains("config reload failed") }
+            #expect(refused, "\(exporter.output)")
+            #expect(exporter.output.contains("the previous config stays: \(config):3: module later:"))
+            // The old modules still work; the failure is a metric an alert can watch.
+            let still = try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "right")
+            #expect(still.samples["why401_probe_success"] == 1)
+            let own = try await Scrape.get(exporter.base + "/metrics").samples
+            #expect(own["why401_exporter_config_last_reload_successful"] == 0)
+            #expect(own["why401_exporter_config_reloads_total{result=\"failure\"}"] == 1)
+            #expect(own["why401_exporter_config_reloads_total{result=\"success\"}"] == 1)
+            Self.finish(exporter, secrets: [Self.wrongPassword, Self.rightPassword, "inline-secret-123"])
         }
-        let config = try Self.config(dir, lab: lab)
-        let exporter = try await ServeProcess.start(["--config", config], command: ["exporter"])
-        #expect(try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "later").status == 400)
-
-        _ = try Self.config(dir, lab: lab, extra: "  later:\n    timeout: 3s\n")
-        kill(exporter.process.processIdentifier, SIGHUP)
-        let reloaded = Loopback.poll(timeout: 10) { exporter.output.contains("config reloaded: 4 modules") }
-        #expect(reloaded, "\(exporter.output)")
-        let later = try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "later")
-        #expect(later.status == 200 && later.samples["why401_probe_http_status"] == 401)
-
-        _ = try dir.write("why401.yml", "modules:\n  later:\n    bearer: inline-secret-123\n")
-        kill(exporter.process.processIdentifier, SIGHUP)
-        let refused = Loopback.poll(timeout: 10) { exporter.output.contains("config reload failed") }
-        #expect(refused, "\(exporter.output)")
-        #expect(exporter.output.contains("the previous config stays: \(config):3: module later:"))
-        // The old modules still work; the failure is a metric an alert can watch.
-        let still = try await Self.probe(exporter, lab.baseURL + "/healthy/", module: "right")
-        #expect(still.samples["why401_probe_success"] == 1)
-        let own = try await Scrape.get(exporter.base + "/metrics").samples
-        #expect(own["why401_exporter_config_last_reload_successful"] == 0)
-        #expect(own["why401_exporter_config_reloads_total{result=\"failure\"}"] == 1)
-        #expect(own["why401_exporter_config_reloads_total{result=\"success\"}"] == 1)
-        Self.finish(exporter, secrets: [Self.wrongPassword, Self.rightPassword, "inline-secret-123"])
     }
 
     @Test func theScrapeTimeoutBoundsEveryProbe() async throws {

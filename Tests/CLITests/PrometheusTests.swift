@@ -67,83 +67,79 @@ struct PrometheusTests {
 
     @Test func prometheusScrapesTheExporterAndTheFollower() async throws {
         let prometheus = try RequiredTool.path("prometheus", package: "prometheus")
-        let lab = try await LabServer.start()
-        let dir = try TempDirectory(prefix: "why401-prometheus")
-        defer {
-            dir.remove()
-            Task { try? await lab.stop() }
-        }
-        let config = try ExporterCLITests.config(dir, lab: lab)
-        let exporter = try await ServeProcess.start(["--config", config], command: ["exporter"])
-        defer { exporter.stop() }
-        let fixtures = CLI.packageRoot.appendingPathComponent("Tests/Golden/fixtures").path
-        let access = try dir.write("access.log", try String(contentsOfFile: fixtures + "/access.log", encoding: .utf8))
-        let errors = try dir.write("error.log", try String(contentsOfFile: fixtures + "/error.log", encoding: .utf8))
-        let follower = try await ServeProcess.start(
-            [access, "--error-log", errors, "--poll-interval", "0.2"], command: ["logs", "--follow"],
-            listenFlag: "--metrics")
-        defer { follower.stop() }
+        try await ExporterCLITests.withLabExporter { lab, dir, _, exporter in
+            let fixtures = CLI.packageRoot.appendingPathComponent("Tests/Golden/fixtures").path
+            let access = try dir.write(
+                "access.log", try String(contentsOfFile: fixtures + "/access.log", encoding: .utf8))
+            let errors = try dir.write(
+                "error.log", try String(contentsOfFile: fixtures + "/error.log", encoding: .utf8))
+            let follower = try await ServeProcess.start(
+                [access, "--error-log", errors, "--poll-interval", "0.2"], command: ["logs", "--follow"],
+                listenFlag: "--metrics")
+            defer { follower.stop() }
 
-        let port = try FreePort.find()
-        let base = "http://127.0.0.1:\(port)"
-        _ = try dir.write(
-            "prometheus.yml",
-            try Self.scrapeConfig(
-                exporter: "127.0.0.1:\(exporter.port)", follower: "127.0.0.1:\(follower.port)",
-                wrong: lab.baseURL + "/basic/", healthy: lab.baseURL + "/healthy/"))
-        _ = try dir.write(
-            "why401.rules.yml",
-            try String(contentsOf: Self.examples.appendingPathComponent("why401.rules.yml"), encoding: .utf8))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = [
-            "--config.file=" + dir.path("prometheus.yml"), "--storage.tsdb.path=" + dir.path("data"),
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
-        let log = try dir.write("prometheus.log", "")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.currentDirectoryURL = dir.url
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
+            let port = try FreePort.find()
+            let base = "http://127.0.0.1:\(port)"
+            _ = try dir.write(
+                "prometheus.yml",
+                try Self.scrapeConfig(
+                    exporter: "127.0.0.1:\(exporter.port)", follower: "127.0.0.1:\(follower.port)",
+                    wrong: lab.baseURL + "/basic/", healthy: lab.baseURL + "/healthy/"))
+            _ = try dir.write(
+                "why401.rules.yml",
+                try String(contentsOf: Self.examples.appendingPathComponent("why401.rules.yml"), encoding: .utf8))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: prometheus)
+            process.arguments = [
+                "--config.file=" + dir.path("prometheus.yml"), "--storage.tsdb.path=" + dir.path("data"),
+                "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+            ]
+            let log = try dir.write("prometheus.log", "")
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            process.currentDirectoryURL = dir.url
+            try process.run()
+            defer {
+                process.terminate()
+                process.waitUntilExit()
+            }
 
-        // Until every series the test needs is in (a few scrapes at 1 s), at most 60 s.
-        let deadline = Date().addingTimeInterval(60)
-        var success: [([String: String], Double)] = []
-        var finding: [([String: String], Double)] = []
-        var unauthorized: [([String: String], Double)] = []
-        while Date() < deadline {
-            success = try await Self.query(base, "why401_probe_success")
-            finding = try await Self.query(base, "why401_probe_finding{id=\"credentials.rejected\"}")
-            unauthorized = try await Self.query(base, "why401_log_unauthorized_total")
-            if success.count == 2 && !finding.isEmpty && !unauthorized.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(500))
+            // Until every series the test needs is in (a few scrapes at 1 s), at most 60 s.
+            let deadline = Date().addingTimeInterval(60)
+            var success: [([String: String], Double)] = []
+            var finding: [([String: String], Double)] = []
+            var unauthorized: [([String: String], Double)] = []
+            while Date() < deadline {
+                success = try await Self.query(base, "why401_probe_success")
+                finding = try await Self.query(base, "why401_probe_finding{id=\"credentials.rejected\"}")
+                unauthorized = try await Self.query(base, "why401_log_unauthorized_total")
+                if success.count == 2 && !finding.isEmpty && !unauthorized.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            let prometheusLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let byModule = Dictionary(success.map { ($0.0["module"] ?? "?", $0.1) }, uniquingKeysWith: { a, _ in a })
+            #expect(byModule == ["wrong": 0, "right": 1], "\(success) \(prometheusLog.suffix(1500))")
+            #expect(success.allSatisfy { $0.0["instance"]?.hasPrefix(lab.baseURL) == true }, "\(success)")
+            #expect(finding.count == 1 && finding.first?.0["module"] == "wrong" && finding.first?.1 == 1, "\(finding)")
+            #expect(finding.first?.0["severity"] == "error")
+            // The follower: the fixture's counters, as the one-shot `why401 logs` reports them.
+            let oneShot = try CLI.run(["logs", access, "--error-log", errors, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(oneShot.stdout.utf8)) as? [String: Any]
+            let summary = try #require(json?["summary"] as? [String: Any])
+            #expect(unauthorized.first?.1 == (summary["unauthorized"] as? Double), "\(unauthorized)")
+            let lines = try await Self.query(base, "why401_log_lines_total")
+            #expect(lines.first?.1 == (summary["lines"] as? Double))
+            let mismatches = try await Self.query(base, "why401_log_error_events_total{cause=\"password-mismatch\"}")
+            #expect(mismatches.first?.1 == 2)
+            // The rules are loaded and evaluated; the exporter's own job is up.
+            let up = try await Self.query(base, "up{job=\"why401_exporter\"}")
+            #expect(up.first?.1 == 1)
+            let rules = try await Scrape.get(base + "/api/v1/rules")
+            #expect(rules.body.contains("Why401ProbeFailing") && rules.body.contains("Why401BruteForce"))
+            #expect(!prometheusLog.contains("level=error"), "\(prometheusLog.suffix(1500))")
+            ExporterCLITests.finish(
+                exporter, secrets: [ExporterCLITests.wrongPassword, ExporterCLITests.rightPassword])
         }
-        let prometheusLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        let byModule = Dictionary(success.map { ($0.0["module"] ?? "?", $0.1) }, uniquingKeysWith: { a, _ in a })
-        #expect(byModule == ["wrong": 0, "right": 1], "\(success) \(prometheusLog.suffix(1500))")
-        #expect(success.allSatisfy { $0.0["instance"]?.hasPrefix(lab.baseURL) == true }, "\(success)")
-        #expect(finding.count == 1 && finding.first?.0["module"] == "wrong" && finding.first?.1 == 1, "\(finding)")
-        #expect(finding.first?.0["severity"] == "error")
-        // The follower: the fixture's counters, as the one-shot `why401 logs` reports them.
-        let oneShot = try CLI.run(["logs", access, "--error-log", errors, "--json"])
-        let json = try JSONSerialization.jsonObject(with: Data(oneShot.stdout.utf8)) as? [String: Any]
-        let summary = try #require(json?["summary"] as? [String: Any])
-        #expect(unauthorized.first?.1 == (summary["unauthorized"] as? Double), "\(unauthorized)")
-        let lines = try await Self.query(base, "why401_log_lines_total")
-        #expect(lines.first?.1 == (summary["lines"] as? Double))
-        let mismatches = try await Self.query(base, "why401_log_error_events_total{cause=\"password-mismatch\"}")
-        #expect(mismatches.first?.1 == 2)
-        // The rules are loaded and evaluated; the exporter's own job is up.
-        let up = try await Self.query(base, "up{job=\"why401_exporter\"}")
-        #expect(up.first?.1 == 1)
-        let rules = try await Scrape.get(base + "/api/v1/rules")
-        #expect(rules.body.contains("Why401ProbeFailing") && rules.body.contains("Why401BruteForce"))
-        #expect(!prometheusLog.contains("level=error"), "\(prometheusLog.suffix(1500))")
-        ExporterCLITests.finish(exporter, secrets: [ExporterCLITests.wrongPassword, ExporterCLITests.rightPassword])
     }
 }
