@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y --no-install-recommends hyperfine >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y --no-install-recommends curl >/dev/null; }
 
+# FoundationNetworking (linked through the MCP SDK) needs libcurl's link-time library with --static-swift-stdlib.
+compgen -G '/usr/lib/*/libcurl.so' >/dev/null || compgen -G '/usr/lib/libcurl.so' >/dev/null ||
+    { apt-get update -qq && apt-get install -y --no-install-recommends libcurl4-openssl-dev >/dev/null; }
 # Static Swift stdlib: what a release of a CLI ships; it halves start-up (no dynamic Swift runtime to load).
 swift build -c release --scratch-path .build-release --product why401 --static-swift-stdlib >/dev/null
 bin=.build-release/release/why401

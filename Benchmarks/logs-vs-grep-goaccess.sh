@@ -22,6 +22,9 @@ need goaccess goaccess
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y --no-install-recommends time >/dev/null; }
 need cc gcc
 
+# FoundationNetworking (linked through the MCP SDK) needs libcurl's link-time library with --static-swift-stdlib.
+compgen -G '/usr/lib/*/libcurl.so' >/dev/null || compgen -G '/usr/lib/libcurl.so' >/dev/null ||
+    { apt-get update -qq && apt-get install -y --no-install-recommends libcurl4-openssl-dev >/dev/null; }
 swift build -c release --scratch-path .build-release --product why401 --static-swift-stdlib >/dev/null
 bin=$PWD/.build-release/release/why401
 

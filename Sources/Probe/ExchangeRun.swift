@@ -90,7 +90,11 @@ final class ExchangeRun: @unchecked Sendable {
     private func complete(_ failure: ProbeFailure?) {
         guard !finished else { return }
         finished = true
+        // Break the run's reference cycles now (the deadline's closure, the handshake callback and the
+        // channel all lead back to this run): otherwise every exchange stays in memory for good.
         deadlineTask?.cancel()
+        deadlineTask = nil
+        onHandshake = nil
         var out = RunOutcome(failure: failure, peer: peer, httpVersion: httpVersion)
         if failure == nil {
             out.status = status
@@ -101,7 +105,9 @@ final class ExchangeRun: @unchecked Sendable {
         out.connect = connectedAt.map { ms(connectStartedAt ?? startedAt, $0) }
         out.tls = handshakeAt.flatMap { h in connectedAt.map { ms($0, h) } }
         out.firstByte = firstByteAt.flatMap { f in requestSentAt.map { ms($0, f) } }
-        channel?.close(promise: nil)
+        let open = channel
+        channel = nil
+        open?.close(promise: nil)
         promise.succeed(out)
     }
 

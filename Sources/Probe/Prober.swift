@@ -167,13 +167,13 @@ public final class Prober: Sendable {
                 .whenComplete { result in
                     switch result {
                     case .success(let channel):
-                        run.channel = channel
-                        run.connectedAt = .now()
-                        run.peer = channel.remoteAddress.map(Self.describe) ?? display
                         if run.finished {
                             channel.close(promise: nil)
                             return
                         }
+                        run.channel = channel
+                        run.connectedAt = .now()
+                        run.peer = channel.remoteAddress.map(Self.describe) ?? display
                         if ssl == nil { HTTP1Client.start(channel: channel, run: run, request: request) }
                     case .failure(let error):
                         run.fail(Self.connectFailure(error, display: display))

@@ -33,35 +33,54 @@ extension UseCase {
         let once = ResumeOnce<T>()
         return try await withCheckedThrowingContinuation { continuation in
             once.set(continuation)
-            let worker = Task {
-                do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
-            }
-            // Left to fire after an answer: it then finds the call resumed and does nothing.
+            once.hold(
+                Task {
+                    do { once.resume(.success(try await work())) } catch { once.resume(.failure(error)) }
+                })
+            // The timer holds only `once`, which lets go of the task and its result as soon as the work
+            // ends: a front end under load keeps nothing for the rest of each call's bound.
             DispatchQueue.global().asyncAfter(deadline: .now() + max(0, seconds)) {
-                if once.resume(.failure(CallTimeout())) { worker.cancel() }
+                once.resume(.failure(CallTimeout()), cancellingTask: true)
             }
         }
     }
 }
 
-/// A continuation resumed by whichever of two tasks finishes first.
+/// A continuation resumed by whichever of two tasks finishes first, and the worker task until then.
 final class ResumeOnce<T: Sendable>: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<T, Error>?, done: Bool)>((nil, false))
+    private struct State {
+        var continuation: CheckedContinuation<T, Error>?
+        var task: Task<Void, Never>?
+        var done = false
+    }
+    private let state = Mutex(State())
 
     func set(_ continuation: CheckedContinuation<T, Error>) {
         state.withLock { $0.continuation = continuation }
     }
 
-    /// Resumes with `result` unless already resumed; true when this call did.
+    /// The worker, to cancel on a timeout; released with everything else once the call is resumed.
+    func hold(_ task: Task<Void, Never>) {
+        state.withLock { value in
+            if !value.done { value.task = task }
+        }
+    }
+
+    /// Resumes with `result` unless already resumed; true when this call did. `cancellingTask`: the
+    /// worker is told to stop (a timeout).
     @discardableResult
-    func resume(_ result: Result<T, Error>) -> Bool {
-        let continuation = state.withLock { value -> CheckedContinuation<T, Error>? in
-            if value.done { return nil }
+    func resume(_ result: Result<T, Error>, cancellingTask: Bool = false) -> Bool {
+        let (continuation, task) = state.withLock { value -> (CheckedContinuation<T, Error>?, Task<Void, Never>?) in
+            if value.done { return (nil, nil) }
             value.done = true
-            defer { value.continuation = nil }
-            return value.continuation
+            defer {
+                value.continuation = nil
+                value.task = nil
+            }
+            return (value.continuation, value.task)
         }
         guard let continuation else { return false }
+        if cancellingTask { task?.cancel() }
         continuation.resume(with: result)
         return true
     }
