@@ -62,7 +62,8 @@ final class ServeProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let server = ServeProcess(process: process, port: port, home: home, logs: logs, logPath: logPath)
-        let deadline = Date().addingTimeInterval(30)
+        // Generous: on a loaded runner the test process itself may wait long for a thread.
+        let deadline = Date().addingTimeInterval(90)
         while true {
             let probe = try await ProcessRunner.runAsync(
                 curl, ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", server.base + "/healthz"],
