@@ -169,6 +169,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "why401", dependencies: ["Why401CLI"]),
+        // libFuzzer targets for every parser (Fuzz/README.md): `why401-fuzz TARGET` runs one; built with
+        // `-sanitize=fuzzer,address` by Fuzz/run.sh. CFuzzDriver declares libFuzzer's LLVMFuzzerRunDriver with a
+        // weak fallback that replays the inputs named, so a plain build links and replays corpora and crashes.
+        .target(name: "CFuzzDriver"),
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "HTTPAuth", "CredentialModel", "Credentials", "Evidence", "Imports", "LogScan", "ServerConfig",
+                "WordPressAudit",
+            ]),
+        .executableTarget(name: "why401-fuzz", dependencies: ["FuzzTargets", "CFuzzDriver"]),
         // Test-only support: starts real Apache httpd / nginx on loopback from configs in a temp dir.
         .target(name: "TestSupport", dependencies: ["Diagnosis"], path: "Tests/TestSupport"),
         .testTarget(
@@ -222,6 +233,8 @@ let package = Package(
             dependencies: [
                 "Checkup", "Diagnosis", "Evidence", "HTTPAuth", "HTTPDigest", "Probe", "Lab", "TestSupport",
             ]),
+        // Every seed and crash input under Fuzz/ replayed through its fuzz target.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         // The DocC articles' examples, compiled and run as another package would: public API only.
         .testTarget(name: "LibraryUseTests", dependencies: ["HTTPAuth", "Evidence", "Diagnosis"]),
     ]

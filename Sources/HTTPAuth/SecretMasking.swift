@@ -78,6 +78,11 @@ public enum SecretMasking {
         }
         let scheme = String(trimmed[..<space])
         let rest = String(trimmed[space...].drop(while: { $0 == " " || $0 == "\t" }))
+        // A token68 is one secret, whatever the scheme: `Negotiate YII…==,` (a trailing empty list element)
+        // must not be read as a parameter named by the token with an empty value, shown in full.
+        if scheme.lowercased() != "basic", CredentialsParser.parse(String(trimmed)).credentials?.token68 != nil {
+            return "\(scheme) \(maskOpaque(rest))"
+        }
         switch scheme.lowercased() {
         case "basic":
             if let decoded = Base64.decode(rest), let text = String(validating: decoded, as: UTF8.self),

@@ -189,21 +189,25 @@ struct JSONLineParser {
                 if quoted {
                     time = cache.parse(value.base, value.count) ?? TimeParse.iso(value.base, value.count)
                 } else {
-                    // epoch seconds, possibly fractional (nginx $msec)
+                    // epoch seconds, possibly fractional (nginx $msec); more digits than an Int64 holds
+                    // are no time (the line is malformed), not an overflow trap
                     var v: Int64 = 0
                     var k = 0
                     var ok = value.count > 0
                     while k < value.count && value.base[k] != 0x2E {
                         let d = Int64(value.base[k]) - 48
-                        if d < 0 || d > 9 {
+                        let (times10, overflow) = v.multipliedReportingOverflow(by: 10)
+                        if d < 0 || d > 9 || overflow || times10 > Int64.max - d {
                             ok = false
                             break
                         }
-                        v = v * 10 + d
+                        v = times10 + d
                         k += 1
                     }
                     if ok {
-                        if v > 100_000_000_000 { v /= 1000 }  // milliseconds
+                        // milliseconds, microseconds, nanoseconds: seconds before year 5138 (text times stop at
+                        // 9999), so the daily timeline buckets stay bounded instead of running into billions
+                        while v > 100_000_000_000 { v /= 1000 }
                         time = v
                     }
                 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Fuzz/run.sh SECONDS [TARGET…] — builds why401-fuzz with libFuzzer and the address sanitizer into
+# .build-fuzz, runs each target (every one under Fuzz/corpus/ when none is named) for SECONDS, prints one
+# line per target (executions, exec/s, coverage, crashes) and exits 1 when any target crashed.
+#
+# Each target fuzzes in Fuzz/work/TARGET/ (ignored by git): its corpus starts as a copy of the seeds in
+# Fuzz/corpus/TARGET/ and keeps what earlier runs found; crash-*, leak-*, timeout-* and oom-* inputs are
+# written there, with the run's log (run.log). To keep a crash as a regression, minimise it:
+#   SWIFT_BACKTRACE=enable=no .build-fuzz/debug/why401-fuzz TARGET -minimize_crash=1 -runs=10000 \
+#       -exact_artifact_path=Fuzz/regressions/TARGET/NAME Fuzz/work/TARGET/crash-…
+set -euo pipefail
+
+usage() {
+    echo "usage: Fuzz/run.sh SECONDS [TARGET...]" >&2
+    exit 2
+}
+[[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
+seconds=$1
+shift
+
+cd "$(dirname "$0")/.."
+scratch=${WHY401_FUZZ_SCRATCH:-.build-fuzz}
+binary=$scratch/debug/why401-fuzz
+
+# Swift code gets libFuzzer's coverage and the address sanitizer; the link brings libFuzzer itself. C
+# targets (CFuzzDriver, the C parts of dependencies) are compiled as usual: nothing to fuzz there.
+# A debug build (the targets need @testable imports), optimised: -O runs 3-30 times more inputs per
+# second than -Onone, and keeps Swift's overflow, bounds and unwrap traps.
+echo "building why401-fuzz (fuzzer, address, -O) in $scratch…" >&2
+swift build --scratch-path "$scratch" --product why401-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -O >&2
+
+if [[ $# -gt 0 ]]; then
+    targets=("$@")
+else
+    targets=()
+    for dir in Fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
+fi
+
+# The largest input worth generating per target: a header value, a few log lines, a config file.
+max_len() {
+    case $1 in
+    challenge | credentials | challenge-roundtrip | jwt) echo 1024 ;;
+    access-combined | access-json | access-custom | error-log | cookie-jar | htpasswd) echo 4096 ;;
+    logscan-chunks) echo 4096 ;;
+    wordpress-plugin-header | curl | nginx-config | apache-config) echo 8192 ;;
+    har) echo 65536 ;;
+    *) echo 4096 ;;
+    esac
+}
+
+# Swift's own backtracer would catch the crash signal first and libFuzzer would write no crash file.
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+
+failed=0
+printf '%-24s %12s %9s %8s %8s %7s  %s\n' target execs exec/s cov ft corpus result
+for target in "${targets[@]}"; do
+    if [[ ! -d Fuzz/corpus/$target ]]; then
+        echo "no seed corpus Fuzz/corpus/$target" >&2
+        failed=1
+        continue
+    fi
+    work=Fuzz/work/$target
+    mkdir -p "$work/corpus"
+    cp -n Fuzz/corpus/"$target"/* "$work/corpus/" 2>/dev/null || true
+    dictionary=()
+    [[ -f Fuzz/dict/$target.dict ]] && dictionary=(-dict="Fuzz/dict/$target.dict")
+    status=0
+    "$binary" "$target" -max_total_time="$seconds" -print_final_stats=1 -max_len="$(max_len "$target")" \
+        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" "${dictionary[@]}" "$work/corpus" \
+        >"$work/run.log" 2>&1 || status=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/run.log" | tail -1)
+    speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/run.log" | tail -1)
+    coverage=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$work/run.log" | tail -1 || true)
+    cov=$(awk '{print $2}' <<<"$coverage")
+    ft=$(awk '{print $4}' <<<"$coverage")
+    corpus=$(awk '{print $6}' <<<"$coverage")
+    if [[ $status -eq 0 ]]; then
+        result=ok
+    else
+        failed=1
+        artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/run.log" | tail -1)
+        reason=$(grep -Eo 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): [a-z-]+[^(]*' "$work/run.log" | head -1 ||
+            true)
+        result="CRASH (exit $status) ${reason:-see $work/run.log} ${artifact:+→ $artifact}"
+    fi
+    printf '%-24s %12s %9s %8s %8s %7s  %s\n' "$target" "${execs:--}" "${speed:--}" "${cov:--}" "${ft:--}" \
+        "${corpus:--}" "$result"
+done
+exit $failed
