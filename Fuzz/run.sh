@@ -1,22 +1,37 @@
 #!/usr/bin/env bash
-# Fuzz/run.sh SECONDS [TARGET…] — builds why401-fuzz with libFuzzer and the address sanitizer into
-# .build-fuzz, runs each target (every one under Fuzz/corpus/ when none is named) for SECONDS, prints one
-# line per target (executions, exec/s, coverage, crashes) and exits 1 when any target crashed.
+# Fuzz/run.sh SECONDS [TARGET…]      — each target (every one under Fuzz/corpus/ when none is named) for SECONDS
+# Fuzz/run.sh --until N [TARGET…]    — each target until it has run N inputs in all (a campaign, resumable)
+#
+# Builds why401-fuzz with libFuzzer and the address sanitizer into .build-fuzz, prints one line per target
+# (executions, exec/s, coverage, corpus, result) and exits 1 when any target crashed.
 #
 # Each target fuzzes in Fuzz/work/TARGET/ (ignored by git): its corpus starts as a copy of the seeds in
 # Fuzz/corpus/TARGET/ and keeps what earlier runs found; crash-*, leak-*, timeout-* and oom-* inputs are
-# written there, with the run's log (run.log). To keep a crash as a regression, minimise it:
+# written there, with the last run's log (run.log). Every run appends one line to Fuzz/work/TARGET/runs.tsv
+# (date, executions, seconds, cov, ft, corpus, result): `--until` counts the executions recorded there and
+# runs the rest in slices of at most SLICE seconds (default 1800), so an interrupted campaign resumes where
+# it stopped. Fuzz/report.sh turns the records into the table in docs/fuzzing.md. To keep a crash as a
+# regression, minimise it:
 #   SWIFT_BACKTRACE=enable=no .build-fuzz/debug/why401-fuzz TARGET -minimize_crash=1 -runs=10000 \
 #       -exact_artifact_path=Fuzz/regressions/TARGET/NAME Fuzz/work/TARGET/crash-…
 set -euo pipefail
 
 usage() {
-    echo "usage: Fuzz/run.sh SECONDS [TARGET...]" >&2
+    echo "usage: Fuzz/run.sh SECONDS [TARGET...] | Fuzz/run.sh --until EXECUTIONS [TARGET...]" >&2
     exit 2
 }
-[[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
-seconds=$1
-shift
+until=0
+seconds=0
+if [[ ${1:-} == --until ]]; then
+    [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || usage
+    until=$2
+    shift 2
+else
+    [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
+    seconds=$1
+    shift
+fi
+slice=${SLICE:-1800}
 
 cd "$(dirname "$0")/.."
 scratch=${WHY401_FUZZ_SCRATCH:-.build-fuzz}
@@ -52,6 +67,34 @@ max_len() {
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 
+# fuzz_once TARGET WORK SECONDS RUNS (0: no limit) — one libFuzzer run; sets execs, speed, cov, ft, corpus
+# and result, and appends them to WORK/runs.tsv.
+fuzz_once() {
+    local target=$1 work=$2 time=$3 runs=$4 status=0 started
+    started=$(date +%s)
+    "$binary" "$target" -max_total_time="$time" -runs="$([[ $runs -gt 0 ]] && echo "$runs" || echo -1)" \
+        -print_final_stats=1 -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$work/" "${dictionary[@]}" "$work/corpus" >"$work/run.log" 2>&1 || status=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/run.log" | tail -1)
+    speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/run.log" | tail -1)
+    local coverage
+    coverage=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$work/run.log" | tail -1 || true)
+    cov=$(awk '{print $2}' <<<"$coverage")
+    ft=$(awk '{print $4}' <<<"$coverage")
+    corpus=$(awk '{print $6}' <<<"$coverage")
+    if [[ $status -eq 0 ]]; then
+        result=ok
+    else
+        local artifact reason
+        artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/run.log" | tail -1)
+        reason=$(grep -Eo 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): [a-z-]+[^(]*' "$work/run.log" | head -1 ||
+            true)
+        result="CRASH (exit $status) ${reason:-see $work/run.log} ${artifact:+→ $artifact}"
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "${execs:-0}" "$(($(date +%s) - started))" \
+        "${cov:--}" "${ft:--}" "${corpus:--}" "$result" >>"$work/runs.tsv"
+}
+
 failed=0
 printf '%-24s %12s %9s %8s %8s %7s  %s\n' target execs exec/s cov ft corpus result
 for target in "${targets[@]}"; do
@@ -65,25 +108,20 @@ for target in "${targets[@]}"; do
     cp -n Fuzz/corpus/"$target"/* "$work/corpus/" 2>/dev/null || true
     dictionary=()
     [[ -f Fuzz/dict/$target.dict ]] && dictionary=(-dict="Fuzz/dict/$target.dict")
-    status=0
-    "$binary" "$target" -max_total_time="$seconds" -print_final_stats=1 -max_len="$(max_len "$target")" \
-        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" "${dictionary[@]}" "$work/corpus" \
-        >"$work/run.log" 2>&1 || status=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/run.log" | tail -1)
-    speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/run.log" | tail -1)
-    coverage=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$work/run.log" | tail -1 || true)
-    cov=$(awk '{print $2}' <<<"$coverage")
-    ft=$(awk '{print $4}' <<<"$coverage")
-    corpus=$(awk '{print $6}' <<<"$coverage")
-    if [[ $status -eq 0 ]]; then
-        result=ok
+    result=ok execs='' speed='' cov='' ft='' corpus=''
+    if [[ $until -gt 0 ]]; then
+        # Slices until the recorded executions reach the goal; a crash ends the target's campaign.
+        while [[ $result == ok ]]; do
+            done_so_far=$(awk -F'\t' '{n += $2} END {print n + 0}' "$work/runs.tsv" 2>/dev/null || echo 0)
+            [[ $done_so_far -lt $until ]] || break
+            fuzz_once "$target" "$work" "$slice" $((until - done_so_far))
+            [[ ${execs:-0} -gt 0 ]] || result="no executions (see $work/run.log)"
+        done
+        execs=$(awk -F'\t' '{n += $2} END {print n + 0}' "$work/runs.tsv")
     else
-        failed=1
-        artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/run.log" | tail -1)
-        reason=$(grep -Eo 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): [a-z-]+[^(]*' "$work/run.log" | head -1 ||
-            true)
-        result="CRASH (exit $status) ${reason:-see $work/run.log} ${artifact:+→ $artifact}"
+        fuzz_once "$target" "$work" "$seconds" 0
     fi
+    [[ $result == ok ]] || failed=1
     printf '%-24s %12s %9s %8s %8s %7s  %s\n' "$target" "${execs:--}" "${speed:--}" "${cov:--}" "${ft:--}" \
         "${corpus:--}" "$result"
 done

@@ -132,18 +132,7 @@ enum ConfigFile {
     }
 
     /// Entries of a directory, sorted, without `.`/`..`.
-    static func list(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
-    }
+    static func list(_ dir: String) -> [String] { DirectoryListing.names(dir) ?? [] }
 
     /// `base/relative` unless `relative` is absolute; `.`/`..` are left for the kernel.
     static func resolve(_ relative: String, against base: String) -> String {

@@ -94,9 +94,7 @@ public struct PermissionWalk: Sendable {
                 }
                 var children: [String] = []
                 while let entry = readdir(handle) {
-                    let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                        pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-                    }
+                    let name = DirectoryListing.name(of: entry)
                     if name == "." || name == ".." { continue }
                     children.append(name)
                 }

@@ -103,10 +103,10 @@ enum SecretInput {
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
         _ = prompt.withCString { write(fd, $0, strlen($0)) }
-        TerminalRestore.saved = original
+        TerminalRestore.saved.pointee = original
         TerminalRestore.fd = fd
         signal(SIGINT) { _ in
-            if TerminalRestore.fd >= 0 { tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.saved) }
+            if TerminalRestore.fd >= 0 { tcsetattr(TerminalRestore.fd, TCSAFLUSH, TerminalRestore.saved) }
             _exit(130)
         }
         tcsetattr(fd, TCSAFLUSH, &silent)
@@ -124,7 +124,15 @@ enum SecretInput {
 }
 
 /// The terminal state a SIGINT handler restores (a C handler cannot capture context).
+///
+/// `saved` is an allocation of C's `sizeof(struct termios)` (60 bytes), not a Swift global of type
+/// `termios`: Swift sizes that global without the struct's tail padding (57 bytes) while an assignment
+/// copies all 60, three bytes past its end (the address sanitizer reports it).
 enum TerminalRestore {
-    nonisolated(unsafe) static var saved = termios()
+    nonisolated(unsafe) static let saved: UnsafeMutablePointer<termios> = {
+        let storage = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+        storage.initialize(to: termios())
+        return storage
+    }()
     nonisolated(unsafe) static var fd: Int32 = -1
 }

@@ -218,18 +218,7 @@ public enum WordPressReader {
     }
 
     /// Entry names, sorted; empty when the directory cannot be opened.
-    static func listDirectory(_ path: String) -> [String] {
-        guard let handle = opendir(path) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    static func listDirectory(_ path: String) -> [String] { DirectoryListing.names(path) ?? [] }
 
     /// Top-level `*.php` regular files of a directory, sorted.
     static func phpFiles(in directory: String) -> [String] {
