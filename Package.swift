@@ -86,6 +86,8 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                // EmbeddedChannel: Prober.warmUp rehearses an exchange in memory (WarmUp.swift).
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         // Offline inputs: cookie jars, HAR exports, pasted curl / PowerShell / fetch command lines.
         .target(

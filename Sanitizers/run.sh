@@ -28,7 +28,12 @@ for kind in "${kinds[@]}"; do
     if [[ -s "$supp" ]]; then options="$options:suppressions=$PWD/$supp"; fi
     echo "== $kind: building into $scratch"
     start=$(date +%s)
-    swift build --build-tests --sanitize="$kind" --scratch-path "$scratch" 2>&1 | grep -E "error:|Build complete" || true
+    if ! swift build --build-tests --sanitize="$kind" --scratch-path "$scratch" > "$scratch/build.txt" 2>&1; then
+        grep -E "error:" "$scratch/build.txt" | head -20 >&2 || true
+        echo "== $kind: the build failed (full output: $scratch/build.txt)"
+        status=1
+        continue
+    fi
     filter=()
     if [[ -n "${FILTER:-}" ]]; then filter=(--filter "$FILTER"); fi
     echo "== $kind: running the tests"

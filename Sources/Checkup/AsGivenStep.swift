@@ -6,12 +6,17 @@ import Probe
 /// credentials, then answer) — and its redirects hop by hop. The only step that sends an unsafe
 /// method without `--replay-unsafe`, and the only one whose failure ends the plan.
 struct AsGivenStep {
+    /// curl's `--digest` / `--anyauth` sequence: a user and password but no preemptive answer, so the
+    /// first request asks without credentials.
+    static func asksFirst(_ state: PlanState) -> Bool {
+        state.authorizationHeaders().isEmpty && state.user != nil && state.password != nil
+            && state.request.passwordMode != .basic
+    }
+
     func run(_ plan: inout PlanRunner) async {
         let auth = plan.state.authorizationHeaders()
         let request = plan.request
-        let asksFirst =
-            auth.isEmpty && plan.state.user != nil && plan.state.password != nil && request.passwordMode != .basic
-        guard asksFirst else {
+        guard Self.asksFirst(plan.state) else {
             let headers = plan.state.baseHeaders() + auth
             let carries = PlanState.carriesCredentials(headers)
             await chain(

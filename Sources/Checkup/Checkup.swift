@@ -36,11 +36,29 @@ public enum Checkup {
 
 /// Runs the steps in order over a transport. Every request goes through `send`, which applies the
 /// credential policy (origin, budget, body), so a step only says what it wants to send.
+///
+/// Requests that nothing learned in between can change go ahead of their step's turn, concurrently
+/// (`PlanExperiment.ahead`): the request without credentials alongside the request as given, and the
+/// URL variants, the CORS preflight and the trailing-slash probe without credentials alongside the
+/// credentialed steps. Each answer is recorded at its step's turn, so the evidence keeps the plan's
+/// order and a step decides exactly as it would have; only requests without credentials go ahead, so
+/// the budget is still spent in the plan's order.
 struct PlanRunner {
     var state: PlanState
     let transport: any Transport
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
+    /// Requests sent before their step's turn, in flight or answered; `transmit` takes the one that is
+    /// exactly what a step sends, and `settleAhead` records any no step took.
+    var ahead: [AheadRequest] = []
+    var aheadStarted = false
+
+    struct AheadRequest {
+        var step: CheckEvidence.PlanStep
+        var request: ProbeRequest
+        var address: String?
+        var answer: Task<ProbeResult, Never>
+    }
 
     /// The learning steps after the request as given, in the order they run. The order is the
     /// budget's priority: what the user asked for before speculative steps.
@@ -97,9 +115,17 @@ struct PlanRunner {
         let addresses = state.evidence.addresses
         if !addresses.isEmpty, addresses.allSatisfy(PlanState.isLoopbackAddress) { state.evidence.isLoopback = true }
 
+        // The request without credentials does not depend on the answer to the one as given (unless
+        // curl's --digest/--anyauth sequence asks first, or an unsafe method's answer decides the
+        // method the plan learns with): it goes alongside.
+        let anonymous = AnonymousStep()
+        if state.methodIsSafe, !AsGivenStep.asksFirst(state), anonymous.shouldRun(state) {
+            sendAhead(anonymous.request(state))
+        }
         // As given (curl's own sequence for --digest/--anyauth: ask, then answer), redirects hop by hop.
         await AsGivenStep().run(&self)
         guard let asGiven = state.evidence.first(.asGiven), asGiven.status != nil else {
+            await settleAhead()
             let failure =
                 state.evidence.first(.asGiven)?.exchange.failure ?? state.evidence.first(.anonymous)?.exchange.failure
             return finish(incomplete: failure ?? "no response")
@@ -110,9 +136,13 @@ struct PlanRunner {
         state.inspectCredentials()
         state.noteUnsafeMethodPolicy()
 
-        for step in Self.steps where step.shouldRun(state) {
-            await step.run(&self)
+        for step in Self.steps {
+            // Once the request without credentials is recorded, what later steps send without
+            // credentials is settled: it goes now, alongside the credentialed steps.
+            if !(step is AnonymousStep) { startAhead() }
+            if step.shouldRun(state) { await step.run(&self) }
         }
+        await settleAhead()
         let discovery = state.evidence.steps.filter {
             [.resourceMetadata, .authorizationServerMetadata, .jwks].contains($0.kind)
         }.count
@@ -145,29 +175,81 @@ struct PlanRunner {
         let sameOrigin = state.policy.mayCarryCredentials(to: destination)
         let counts = planned.countsCredential ?? planned.credentialed
         if counts, sameOrigin, !state.spend(planned.step.purposeForBudget) { return nil }
-        let sending = planned.method ?? state.learningMethod
-        let sendsBody = state.policy.sendsBody(method: sending, to: destination, kind: planned.step.kind)
-        let probeRequest = ProbeRequest(
-            method: sending, url: destination, headers: planned.headers,
-            body: sendsBody ? request.body : [], purpose: planned.step.purpose)
         let credentialed = planned.credentialed && sameOrigin
         let result = await transmit(
-            probeRequest, as: planned.step, credentialed: credentialed, address: planned.address)
+            probeRequest(planned), as: planned.step, credentialed: credentialed, address: planned.address)
         if sameOrigin { state.learnCookies(result) }
         return result
     }
 
+    /// What `planned` becomes on the way to the transport (before the policy's header filter): the
+    /// learning method unless the step names one, the target unless it names a URL, the body only
+    /// where the policy lets it go.
+    func probeRequest(_ planned: PlannedRequest) -> ProbeRequest {
+        let destination = planned.url ?? state.target
+        let sending = planned.method ?? state.learningMethod
+        let sendsBody = state.policy.sendsBody(method: sending, to: destination, kind: planned.step.kind)
+        return ProbeRequest(
+            method: sending, url: destination, headers: planned.headers,
+            body: sendsBody ? request.body : [], purpose: planned.step.purpose)
+    }
+
     /// The one place a request reaches the transport, and is recorded (masked) as evidence.
-    /// Credential headers never leave the user's origin here, whatever the caller built.
+    /// Credential headers never leave the user's origin here, whatever the caller built. A request
+    /// that already went ahead (the same step, the same bytes) is not sent again: its answer is taken.
     mutating func transmit(
         _ probeRequest: ProbeRequest, as step: CheckEvidence.PlanStep, credentialed: Bool, address: String? = nil
     ) async -> ProbeResult {
         var outgoing = probeRequest
         outgoing.headers = state.policy.headers(probeRequest.headers, to: probeRequest.url)
-        let result = await transport.send(outgoing, address: address)
+        let result: ProbeResult
+        if let index = ahead.firstIndex(where: { $0.step == step && $0.request == outgoing && $0.address == address }) {
+            result = await ahead.remove(at: index).answer.value
+        } else {
+            result = await transport.send(outgoing, address: address)
+        }
+        record(result, as: step, credentialed: credentialed)
+        return result
+    }
+
+    mutating func record(_ result: ProbeResult, as step: CheckEvidence.PlanStep, credentialed: Bool) {
         let exchange = state.withoutEchoedSecrets(result.exchange)
         state.evidence.steps.append(CheckEvidence.Step(step, exchange: exchange, credentialed: credentialed))
-        return result
+    }
+
+    // MARK: sending ahead
+
+    /// Sends `planned` now, concurrently; its step records the answer at its turn. Only a request that
+    /// carries no credentials, within the run's time.
+    mutating func sendAhead(_ planned: PlannedRequest) {
+        guard timeLeft, !(planned.countsCredential ?? planned.credentialed) else { return }
+        var outgoing = probeRequest(planned)
+        outgoing.headers = state.policy.headers(outgoing.headers, to: outgoing.url)
+        let transport = self.transport
+        let request = outgoing
+        let address = planned.address
+        ahead.append(
+            AheadRequest(
+                step: planned.step, request: outgoing, address: address,
+                answer: Task { await transport.send(request, address: address) }))
+    }
+
+    /// Once, after the request without credentials: every later step's requests that go ahead.
+    mutating func startAhead() {
+        guard !aheadStarted else { return }
+        aheadStarted = true
+        for step in Self.steps where !(step is AnonymousStep) && step.shouldRun(state) {
+            for planned in step.ahead(state) { sendAhead(planned) }
+        }
+    }
+
+    /// Records the answers to requests that went ahead but that no step took (the run's time ran out
+    /// before their turn): every request sent is in the evidence.
+    mutating func settleAhead() async {
+        while !ahead.isEmpty {
+            let left = ahead.removeFirst()
+            record(await left.answer.value, as: left.step, credentialed: false)
+        }
     }
 
     // MARK: names

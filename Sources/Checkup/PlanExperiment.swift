@@ -12,6 +12,15 @@ import Probe
 protocol PlanExperiment: Sendable {
     func shouldRun(_ state: PlanState) -> Bool
     func run(_ plan: inout PlanRunner) async
+    /// Requests without credentials this step will send at its turn whatever the steps before it learn,
+    /// so the runner may send them early, concurrently with those steps (`PlanRunner.startAhead`, called
+    /// once, after the request without credentials). At its turn the step still decides and sends as
+    /// usual; an identical request that went ahead is answered from there. Default: none.
+    func ahead(_ state: PlanState) -> [PlannedRequest]
+}
+
+extension PlanExperiment {
+    func ahead(_ state: PlanState) -> [PlannedRequest] { [] }
 }
 
 /// A request a step wants sent. `PlanRunner.send` fills in what policy decides: the learning
@@ -260,15 +269,29 @@ struct TrailingSlashStep: PlanExperiment {
         return ("\(state.parts.scheme)://\(state.parts.hostHeader)\(toggled)\(query)", toggled + query)
     }
 
+    /// The toggled URL asked without credentials first: after a plain rejection, when there are
+    /// credentials to replay.
+    static func anonymousFirst(_ state: PlanState, url: String) -> PlannedRequest {
+        PlannedRequest(
+            step: .variant(.trailingSlashWithoutCredentials), url: url, headers: state.baseHeaders(anonymous: true),
+            credentialed: false)
+    }
+
+    /// The probe without credentials: whether it goes depends only on the request as given and the
+    /// one without credentials (a plain rejection), both known before the steps in between.
+    func ahead(_ state: PlanState) -> [PlannedRequest] {
+        guard state.plainRejection else { return [] }
+        var state = state
+        let (url, uri) = Self.toggled(state)
+        guard !state.replayAuthorization(uri: uri).isEmpty else { return [] }
+        return [Self.anonymousFirst(state, url: url)]
+    }
+
     func run(_ plan: inout PlanRunner) async {
         let (url, uri) = Self.toggled(plan.state)
         let auth = plan.state.replayAuthorization(uri: uri)
         if plan.state.plainRejection, !auth.isEmpty, plan.timeLeft {
-            let anonymousFirst = PlannedRequest(
-                step: .variant(.trailingSlashWithoutCredentials), url: url,
-                headers: plan.state.baseHeaders(anonymous: true),
-                credentialed: false)
-            let probe = await plan.send(anonymousFirst)
+            let probe = await plan.send(Self.anonymousFirst(plan.state, url: url))
             let anonymous = plan.state.evidence.first(.anonymous)
             let answer = plan.state.evidence.steps.last
             if probe != nil, answer?.status == anonymous?.status,
@@ -318,6 +341,8 @@ struct OtherOriginVariantsStep: PlanExperiment {
         return others.map { PlannedRequest(step: .variant($0.0), url: $0.1, headers: headers, credentialed: false) }
     }
 
+    func ahead(_ state: PlanState) -> [PlannedRequest] { requests(state) }
+
     func run(_ plan: inout PlanRunner) async {
         for planned in requests(plan.state) where plan.timeLeft {
             await plan.send(planned)
@@ -338,6 +363,8 @@ struct PreflightStep: PlanExperiment {
         headers += state.request.headers.filter { $0.name.lowercased() == "user-agent" }
         return PlannedRequest(step: .preflight, method: "OPTIONS", headers: headers, credentialed: false)
     }
+
+    func ahead(_ state: PlanState) -> [PlannedRequest] { [request(state)] }
 
     func run(_ plan: inout PlanRunner) async {
         guard plan.timeLeft else { return }

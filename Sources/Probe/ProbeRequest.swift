@@ -2,7 +2,7 @@ import Evidence
 
 /// One request the diagnosis plan wants sent. Header values are RAW (secrets included): the
 /// prober needs them to put on the wire, and masks them only when it records the `Exchange`.
-public struct ProbeRequest: Sendable {
+public struct ProbeRequest: Sendable, Equatable {
     public var method: String
     /// Absolute `http://` or `https://` URL. Userinfo in it is not turned into a header: the plan
     /// decides the credential policy, so it builds any Authorization header itself.

@@ -22,6 +22,7 @@ struct CLIFailure: Error {
 /// It maps every error to the documented exit codes (docs/output.md) (argument-parser alone would use 64 for usage).
 public enum Why401Main {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        if startsCheck(arguments) { UseCase.prepareCheck() }
         do {
             var command = try Why401.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -57,6 +58,12 @@ public enum Why401Main {
         var line = "why401: " + message.replacingNewlines() + "\n"
         fflush(nil)
         line.withUTF8 { buffer in _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count) }
+    }
+
+    /// `why401 URL …` or `why401 check …`: a live check follows, whose HTTP set-up can start now.
+    static func startsCheck(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first?.lowercased() else { return false }
+        return first == "check" || first.hasPrefix("http://") || first.hasPrefix("https://")
     }
 
     static func finish(_ code: Int32) -> Never {

@@ -7,6 +7,11 @@ import Probe
 import Report
 
 extension UseCase {
+    /// Call as early as possible in a process that is about to run a check: the HTTP client's one-time
+    /// set-up (event-loop threads, the runtime's first type lookups) then runs on another core while
+    /// the caller reads its arguments (`Prober.warmUp`). It sends nothing.
+    public static func prepareCheck() { Prober.warmUp() }
+
     /// `why401 URL`: runs the client plan against the live server (as given → without credentials →
     /// an answer to each challenge → repeats → addresses → cookies → URL variants → preflight →
     /// discovery), then the client rules over its evidence. A request that got no HTTP answer at all

@@ -127,7 +127,8 @@ struct PlanStateMachineTests {
         // Back on the user's origin after leaving it: still without (a conforming client drops them for good).
         let back = try #require(sent.first { $0.request.url == "https://192.0.2.1/back" })
         #expect(!back.carriesCredentials)
-        #expect(basicPassword(sent[0].authorization) == Self.password, "the request as given carries them")
+        let asGiven = try #require(sent.first { $0.request.url == "https://192.0.2.1/start" && $0.carriesCredentials })
+        #expect(basicPassword(asGiven.authorization) == Self.password, "the request as given carries them")
         #expect(
             outcome.notes.contains { $0.hasPrefix("redirect to https://192.0.2.2: credentials not sent there") },
             "\(outcome.notes)")
@@ -335,9 +336,53 @@ struct PlanStateMachineTests {
         let (outcome, sent) = await Self.run(request, transport)
         let proof = try #require(outcome.evidence.steps.first { $0.plan == .passwordVariant(.latin1) })
         #expect(proof.exchange.purpose == "password variant, ISO-8859-1")
-        let latin1 = sent.compactMap(\.authorization).filter { $0 != sent[0].authorization }
+        let asGiven = sent.first { $0.authorization != nil }?.authorization
+        let latin1 = sent.compactMap(\.authorization).filter { $0 != asGiven }
         let decoded = latin1.compactMap { Data(base64Encoded: String($0.dropFirst(6))) }
         #expect(decoded.contains(Data("alice:pässword".data(using: .isoLatin1)!)), "\(latin1.count)")
+    }
+
+    // MARK: requests sent ahead of their turn
+
+    @Test("the request without credentials goes alongside the request as given; the evidence keeps the plan's order")
+    func anonymousGoesAlongside() async throws {
+        // The answer to the request as given waits until the one without credentials has arrived: a plan
+        // that sent them one after the other would wait the whole 5 s and see it arrive only afterwards.
+        let transport = GatedTransport(
+            holds: { $0.headers.first("Authorization") != nil },
+            until: { $0.headers.first("Authorization") == nil })
+        let request = Self.request("https://192.0.2.1/me")
+        let outcome = await Checkup.run(request, transport: transport)
+        #expect(await transport.sawBothAtOnce, "the request as given was answered before the other one was sent")
+        let kinds = outcome.evidence.steps.map(\.plan)
+        #expect(Array(kinds.prefix(2)) == [.asGiven(scheme: nil), .anonymous], "\(kinds)")
+        #expect(await transport.sent.count == outcome.evidence.steps.count, "every request is recorded once")
+    }
+
+    @Test("after a plain rejection the trailing-slash probe without credentials goes alongside the repeat")
+    func trailingSlashGoesAlongside() async throws {
+        // Held: the repeat (the second credentialed request to /me) until the probe of /me/ has arrived.
+        let transport = GatedTransport(
+            holds: { $0.url == "https://192.0.2.1/me" && $0.headers.first("Authorization") != nil },
+            until: { $0.url == "https://192.0.2.1/me/" }, holdFrom: 2)
+        let outcome = await Checkup.run(Self.request("https://192.0.2.1/me"), transport: transport)
+        #expect(await transport.sawBothAtOnce, "the repeat was answered before the probe of /me/ was sent")
+        let kinds = outcome.evidence.steps.map(\.plan)
+        let expected: [CheckEvidence.PlanStep] = [
+            .asGiven(scheme: nil), .anonymous, .repeated(index: 2, count: 3),
+            .variant(.trailingSlashWithoutCredentials),
+        ]
+        #expect(kinds == expected, "the plan's order, and nothing twice: \(kinds)")
+        #expect(await transport.sent.count == outcome.evidence.steps.count, "every request is recorded once")
+    }
+
+    @Test("an unsafe method waits for its answer: the method the plan learns with depends on it")
+    func unsafeMethodDoesNotGoAhead() async throws {
+        let transport = GatedTransport(
+            holds: { $0.method == "POST" }, until: { $0.method != "POST" }, wait: .milliseconds(300))
+        let outcome = await Checkup.run(Self.request("https://192.0.2.1/items", method: "POST"), transport: transport)
+        #expect(await !transport.sawBothAtOnce, "a request went while the POST was unanswered")
+        #expect(outcome.evidence.steps.first?.plan == .asGiven(scheme: nil))
     }
 
     // MARK: the pure parts
@@ -417,3 +462,52 @@ final class Counter: @unchecked Sendable {
 }
 
 typealias Reply = ScriptedTransport.Reply
+
+/// Always answers 401 (Basic). Requests matching `holds` (from the `holdFrom`-th one on) are answered only
+/// once a request matching `until` has arrived, or after `wait`: `sawBothAtOnce` says whether one did while
+/// a held one was unanswered, i.e. whether the plan had both in flight at once.
+actor GatedTransport: Transport {
+    let holds: @Sendable (ProbeRequest) -> Bool
+    let until: @Sendable (ProbeRequest) -> Bool
+    let holdFrom: Int
+    let wait: Duration
+    private(set) var sent: [ProbeRequest] = []
+    private(set) var sawBothAtOnce = false
+    private var held = 0
+    private var waiting = 0
+
+    init(
+        holds: @escaping @Sendable (ProbeRequest) -> Bool, until: @escaping @Sendable (ProbeRequest) -> Bool,
+        holdFrom: Int = 1, wait: Duration = .seconds(5)
+    ) {
+        self.holds = holds
+        self.until = until
+        self.holdFrom = holdFrom
+        self.wait = wait
+    }
+
+    func send(_ request: ProbeRequest, address: String?) async -> ProbeResult {
+        sent.append(request)
+        if until(request), waiting > 0 { sawBothAtOnce = true }
+        if holds(request) {
+            held += 1
+            if held >= holdFrom {
+                waiting += 1
+                let clock = ContinuousClock()
+                let deadline = clock.now + wait
+                while !sawBothAtOnce && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+                waiting -= 1
+            }
+        }
+        let headers = [HeaderField("WWW-Authenticate", "Basic realm=\"api\"")]
+        let exchange = Exchange(
+            request: RecordedRequest(method: request.method, url: request.url, headers: request.headers),
+            response: RecordedResponse(status: 401, headers: headers, bodyPrefix: []),
+            peer: "192.0.2.1:443", milliseconds: 1, purpose: request.purpose)
+        return ProbeResult(exchange: exchange, failure: nil, rawResponseHeaders: headers, body: [])
+    }
+
+    nonisolated func resolve(host: String, timeout: Double) async -> Result<[String], ProbeFailure> {
+        .success(["192.0.2.1"])
+    }
+}
