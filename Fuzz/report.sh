@@ -16,11 +16,11 @@ for dir in Fuzz/corpus/*/; do
         continue
     fi
     awk -F'\t' -v target="$target" '
-        { execs += $2; secs += $3; cov = $4; ft = $5; corpus = $6; if ($7 != "ok") { bad++; last = $7 } }
+        { execs += $2; secs += $3; cov = $4; ft = $5; corpus = $6; if ($7 != "ok" && $7 != "interrupted") { bad++; last = $7 } }
         END {
             rate = secs > 0 ? execs / secs : 0
             findings = bad ? bad " — " last : "none"
-            printf "| `%s` | %\047d | %dh %02dm | %\047d | %s | %s | %s | %s |\n",
-                target, execs, secs / 3600, (secs % 3600) / 60, rate, cov, ft, corpus, findings
+            printf "| `%s` | %.2f M | %dh %02dm | %d | %s | %s | %s | %s |\n",
+                target, execs / 1e6, secs / 3600, (secs % 3600) / 60, rate, cov, ft, corpus, findings
         }' "$records"
 done

@@ -9,8 +9,8 @@
 # Fuzz/corpus/TARGET/ and keeps what earlier runs found; crash-*, leak-*, timeout-* and oom-* inputs are
 # written there, with the last run's log (run.log). Every run appends one line to Fuzz/work/TARGET/runs.tsv
 # (date, executions, seconds, cov, ft, corpus, result): `--until` counts the executions recorded there and
-# runs the rest in slices of at most SLICE seconds (default 1800), so an interrupted campaign resumes where
-# it stopped. Fuzz/report.sh turns the records into the table in docs/fuzzing.md. To keep a crash as a
+# runs the rest in slices of at most SLICE seconds (default 600), round robin over the targets, so every
+# target advances and an interrupted campaign resumes where it stopped. Fuzz/report.sh turns the records into the table in docs/fuzzing.md. To keep a crash as a
 # regression, minimise it:
 #   SWIFT_BACKTRACE=enable=no .build-fuzz/debug/why401-fuzz TARGET -minimize_crash=1 -runs=10000 \
 #       -exact_artifact_path=Fuzz/regressions/TARGET/NAME Fuzz/work/TARGET/crash-…
@@ -31,7 +31,7 @@ else
     seconds=$1
     shift
 fi
-slice=${SLICE:-1800}
+slice=${SLICE:-600}
 
 cd "$(dirname "$0")/.."
 scratch=${WHY401_FUZZ_SCRATCH:-.build-fuzz}
@@ -84,6 +84,8 @@ fuzz_once() {
     corpus=$(awk '{print $6}' <<<"$coverage")
     if [[ $status -eq 0 ]]; then
         result=ok
+    elif grep -q "run interrupted" "$work/run.log"; then
+        result=interrupted  # Ctrl-C or SIGINT: the executions so far count, nothing was found
     else
         local artifact reason
         artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/run.log" | tail -1)
@@ -95,31 +97,61 @@ fuzz_once() {
         "${cov:--}" "${ft:--}" "${corpus:--}" "$result" >>"$work/runs.tsv"
 }
 
+# prepare TARGET — sets work and dictionary; seeds the working corpus. Fails when the target has no seeds.
+prepare() {
+    if [[ ! -d Fuzz/corpus/$1 ]]; then
+        echo "no seed corpus Fuzz/corpus/$1" >&2
+        return 1
+    fi
+    work=Fuzz/work/$1
+    mkdir -p "$work/corpus"
+    cp -n Fuzz/corpus/"$1"/* "$work/corpus/" 2>/dev/null || true
+    dictionary=()
+    [[ -f Fuzz/dict/$1.dict ]] && dictionary=(-dict="Fuzz/dict/$1.dict")
+    return 0
+}
+
+recorded() { awk -F'\t' '{n += $2} END {print n + 0}' "Fuzz/work/$1/runs.tsv" 2>/dev/null || echo 0; }
+
 failed=0
+if [[ $until -gt 0 ]]; then
+    # Round robin, one slice per target per round, so every target advances even when the campaign is cut
+    # short; a target stops at the goal or at its first crash, the campaign at an interrupt (Ctrl-C).
+    declare -A stopped=()
+    progress=1
+    while [[ $progress -eq 1 ]]; do
+        progress=0
+        for target in "${targets[@]}"; do
+            [[ -z ${stopped[$target]:-} ]] || continue
+            prepare "$target" || { stopped[$target]=1 failed=1; continue; }
+            done_so_far=$(recorded "$target")
+            if [[ $done_so_far -ge $until ]]; then
+                stopped[$target]=1
+                continue
+            fi
+            fuzz_once "$target" "$work" "$slice" $((until - done_so_far))
+            echo "$(date -u +%TZ) $target: $(recorded "$target") executions, $result" >&2
+            [[ $result == interrupted ]] && exit 130
+            if [[ $result != ok || ${execs:-0} -eq 0 ]]; then
+                stopped[$target]=1 failed=1
+            else
+                progress=1
+            fi
+        done
+    done
+fi
+
 printf '%-24s %12s %9s %8s %8s %7s  %s\n' target execs exec/s cov ft corpus result
 for target in "${targets[@]}"; do
-    if [[ ! -d Fuzz/corpus/$target ]]; then
-        echo "no seed corpus Fuzz/corpus/$target" >&2
-        failed=1
-        continue
-    fi
-    work=Fuzz/work/$target
-    mkdir -p "$work/corpus"
-    cp -n Fuzz/corpus/"$target"/* "$work/corpus/" 2>/dev/null || true
-    dictionary=()
-    [[ -f Fuzz/dict/$target.dict ]] && dictionary=(-dict="Fuzz/dict/$target.dict")
-    result=ok execs='' speed='' cov='' ft='' corpus=''
+    prepare "$target" || { failed=1; continue; }
     if [[ $until -gt 0 ]]; then
-        # Slices until the recorded executions reach the goal; a crash ends the target's campaign.
-        while [[ $result == ok ]]; do
-            done_so_far=$(awk -F'\t' '{n += $2} END {print n + 0}' "$work/runs.tsv" 2>/dev/null || echo 0)
-            [[ $done_so_far -lt $until ]] || break
-            fuzz_once "$target" "$work" "$slice" $((until - done_so_far))
-            [[ ${execs:-0} -gt 0 ]] || result="no executions (see $work/run.log)"
-        done
-        execs=$(awk -F'\t' '{n += $2} END {print n + 0}' "$work/runs.tsv")
+        # The campaign's totals, and the latest run's coverage and result.
+        IFS=$'\t' read -r _ _ _ cov ft corpus result < <(tail -n 1 "$work/runs.tsv")
+        execs=$(recorded "$target")
+        speed=$(awk -F'\t' '{n += $2; s += $3} END {print s > 0 ? int(n / s) : 0}' "$work/runs.tsv")
     else
         fuzz_once "$target" "$work" "$seconds" 0
+        [[ $result == interrupted ]] && exit 130
     fi
     [[ $result == ok ]] || failed=1
     printf '%-24s %12s %9s %8s %8s %7s  %s\n' "$target" "${execs:--}" "${speed:--}" "${cov:--}" "${ft:--}" \

@@ -1,3 +1,14 @@
+import CPrefetch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+enum XXTMP {
+    static let noFilter = getenv("XXTMP_NOFILTER") != nil
+    static let noSettlePrefetch = getenv("XXTMP_NOSETTLE") != nil
+}
+
 /// A 401 waiting to learn whether a 2xx from the same client and path follows within the window.
 struct Pending {
     var client: Int32
@@ -14,11 +25,11 @@ struct Pending {
     var key: Int64 { Aggregate.key(client, path) }
 }
 
-/// Per client: successes (2xx/3xx) and 401s still open for pairing (a 2xx from a client with none
-/// skips the path lookup entirely).
-struct ClientCounts {
-    var successes: Int32 = 0
-    var open: Int32 = 0
+/// Per user: failed 401s and their first and last time, side by side (one cache line per failure).
+struct UserFailures {
+    var count = 0
+    var first = Int64.max
+    var last = Int64.min
 }
 
 /// Per client: failed 401s, their first and last time, and the burst-peak bookkeeping.
@@ -78,9 +89,13 @@ struct Aggregate {
     private var lastStart = Int64.max
     private var lastEnd = Int64.min
 
-    /// Per client, what every 2xx/3xx line touches, side by side (one cache line, not two).
-    var clientCounts: [ClientCounts] = []
-    var userSuccesses: [Int] = []
+    /// The `clients` table's value word (`ByteInterner.value`), what every 2xx/3xx line touches: the
+    /// client's 2xx/3xx count (low 32 bits) and the `mark` of its newest 401 (high 32 bits, 0: none).
+    /// A 2xx at `t` answers only 401s from `t - window` on, so a client whose newest 401 is older is not
+    /// looked up by path at all: most 2xx lines of a busy client whose last 401 was minutes ago.
+    static let successMask: UInt64 = 0xFFFF_FFFF
+    /// Where `mark` counts from (the aggregate's first line).
+    private var markBase: Int64?
     /// Per client, what a failed 401 updates, side by side.
     var clientFails: [ClientFailures] = []
     /// Per client: failure seconds with their counts packed `t << 20 | n` (for peakFailures), only
@@ -97,9 +112,8 @@ struct Aggregate {
     var absorbedAny = false
     let burst: Int64
     let compactMinimum: Int32
-    var userFailures: [Int] = []
-    var userFirst: [Int64] = []
-    var userLast: [Int64] = []
+    /// The `users` table's value word is the user's 2xx/3xx count (`userSuccess`).
+    var userFails: [UserFailures] = []
     var pathFailures: [Int] = []
     var agentFailures: [Int] = []
     var clientUser = PairCounter()
@@ -183,27 +197,47 @@ struct Aggregate {
     }
 
     @inline(__always)
-    mutating func clientID(_ run: ByteRun) -> Int32 {
-        let id = clients.intern(run.base, run.count)
-        if Int(id) == clientCounts.count {
-            clientCounts.append(ClientCounts())
+    mutating func clientID(_ run: ByteRun) -> Int32 { clientSlot(run).id }
+
+    /// The client's id and its slot in `clients` (for its value word).
+    @inline(__always)
+    mutating func clientSlot(_ run: ByteRun) -> (id: Int32, slot: Int) {
+        let found = clients.internSlot(run.base, run.count)
+        if Int(found.id) == clientFails.count {
             clientFails.append(ClientFailures(compactAt: compactMinimum))
             clientSeconds.append([])
         }
-        return id
+        return found
+    }
+
+    /// `t` as 32 bits that never decrease as `t` grows (saturating more than ±68 years from the first line):
+    /// `mark(a) < mark(b)` implies `a < b`, so comparing marks never skips a 401 that a 2xx may answer.
+    @inline(__always)
+    func mark(_ t: Int64) -> UInt64 {
+        let (d, overflow) = t.subtractingReportingOverflow(markBase ?? t)
+        let half: Int64 = 1 << 31
+        if overflow { return t < 0 ? 1 : UInt64(2 * half - 1) }
+        return UInt64(Swift.min(Swift.max(d, 1 - half), half - 1) + half)
     }
 
     @inline(__always)
     mutating func userID(_ run: ByteRun?) -> Int32 {
         guard let run else { return -1 }
-        let id = users.intern(run.base, run.count)
-        if Int(id) == userSuccesses.count {
-            userSuccesses.append(0)
-            userFailures.append(0)
-            userFirst.append(.max)
-            userLast.append(.min)
-        }
-        return id
+        return userSlot(run).id
+    }
+
+    @inline(__always)
+    mutating func userSlot(_ run: ByteRun) -> (id: Int32, slot: Int) {
+        let found = users.internSlot(run.base, run.count)
+        if Int(found.id) == userFails.count { userFails.append(UserFailures()) }
+        return found
+    }
+
+    /// Adds `n` 2xx/3xx lines to a user (kept in the `users` table, loaded by the lookup itself).
+    @inline(__always)
+    mutating func userSuccess(_ run: ByteRun, _ n: UInt64 = 1) {
+        let s = userSlot(run).slot
+        users.setValue(s, users.value(s) + n)
     }
 
     @inline(__always)
@@ -242,15 +276,21 @@ struct Aggregate {
         }
         let minute = slot(t)
         minuteRequests[minute] += 1
+        if markBase == nil { markBase = t }
         let status = f.status
         if status >= 200 && status < 400 {
             successes += 1
-            let c = clientID(f.client)
-            clientCounts[Int(c)].successes += 1
-            if f.user != nil { userSuccesses[Int(userID(f.user))] += 1 }
+            let (c, s) = clientSlot(f.client)
+            let value = clients.value(s)
+            // the count as 32 bits, trapping on overflow rather than spilling into the mark
+            let count = UInt32(truncatingIfNeeded: value) + 1
+            clients.setValue(s, value & ~Aggregate.successMask | UInt64(count))
+            if let user = f.user { userSuccess(user) }
             if status < 300 {
                 let recording = recordHead && watermark <= headLimit
-                let open = clientCounts[Int(c)].open > 0
+                // some 401 of this client may be answered: one from `t - window` on (see `successMask`)
+                let (from, overflow) = t.subtractingReportingOverflow(window)
+                let open = XXTMP.noFilter ? (value >> 32 != 0) : value >> 32 >= (overflow ? 1 : mark(from))
                 if open || recording {
                     let p = pathID(f.requestPath())
                     if open { resolve(Aggregate.key(c, p), at: t) }
@@ -259,7 +299,10 @@ struct Aggregate {
             }
         } else if status == 401 {
             unauthorized += 1
-            let c = clientID(f.client)
+            let (c, s) = clientSlot(f.client)
+            let value = clients.value(s)
+            let newest = Swift.max(value >> 32, mark(t))
+            clients.setValue(s, value & Aggregate.successMask | newest << 32)
             let p = pathID(f.requestPath())
             let u = userID(f.user)
             let a = agentID(agentOf(&f))
@@ -275,7 +318,6 @@ struct Aggregate {
         p.resolved = false
         let seq = queueBase + queue.count
         queue.append(p)
-        clientCounts[Int(p.client)].open += 1
         let (slot, found) = pendingByKey.findOrInsert(p.key)
         if found {
             queue[pendingByKey.last(slot) - queueBase].next = seq
@@ -298,7 +340,6 @@ struct Aggregate {
             let t = queue[index].time
             if t <= time && time - t <= window {
                 queue[index].resolved = true
-                clientCounts[Int(queue[index].client)].open -= 1
                 handshakes += 1
                 if newLast >= 0 { queue[newLast - queueBase].next = next }
             } else {
@@ -317,8 +358,8 @@ struct Aggregate {
     /// Settles open 401s older than `limit` as failures (in queue order).
     mutating func expire(before limit: Int64) {
         while queueHead < queue.count && queue[queueHead].time < limit {
+            if !XXTMP.noSettlePrefetch { prefetchSettling(queueHead + 1) }
             if !queue[queueHead].resolved {
-                clientCounts[Int(queue[queueHead].client)].open -= 1
                 fail(queue[queueHead])
                 // it is the oldest open 401 of its key (older ones were settled or unlinked): unlink it
                 let seq = queueBase + queueHead
@@ -344,6 +385,23 @@ struct Aggregate {
         }
     }
 
+    /// The 401s settled next were queued minutes of log ago, and the lines read since have pushed them and
+    /// what settling them touches out of the core's caches: starts loading entry `index + 3`, and for
+    /// entry `index` (itself requested three settles ago) its key's slot and its client's figures.
+    @inline(__always)
+    func prefetchSettling(_ index: Int) {
+        queue.withUnsafeBufferPointer { q in
+            if index + 3 < q.count { why401_prefetch(q.baseAddress! + index + 3) }
+            guard index < q.count else { return }
+            let p = q[index]
+            pendingByKey.prefetch(p.key)
+            if p.user >= 0 { clientUser.prefetch(Aggregate.key(p.client, p.user)) }
+            clientFails.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + Int(p.client)) }
+            clientSeconds.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + Int(p.client)) }
+            if p.path >= 0 { pathFailures.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + Int(p.path)) } }
+        }
+    }
+
     /// A failed 401 (not a handshake): into every failure figure.
     mutating func fail(_ p: Pending) {
         let c = Int(p.client)
@@ -358,10 +416,12 @@ struct Aggregate {
             if clientSeconds[c].count >= clientFails[c].compactAt { compactPeak(c) }
         }
         if p.user >= 0 {
-            let u = Int(p.user)
-            userFailures[u] += 1
-            if p.time < userFirst[u] { userFirst[u] = p.time }
-            if p.time > userLast[u] { userLast[u] = p.time }
+            userFails.withUnsafeMutableBufferPointer { fails in
+                let u = Int(p.user)
+                fails[u].count += 1
+                if p.time < fails[u].first { fails[u].first = p.time }
+                if p.time > fails[u].last { fails[u].last = p.time }
+            }
             clientUser.add(Aggregate.key(p.client, p.user))
         }
         if p.path >= 0 { pathFailures[Int(p.path)] += 1 }
@@ -409,10 +469,7 @@ struct Aggregate {
 
     /// Settles every open 401 as a failure (end of an input).
     mutating func finish() {
-        for i in queueHead..<queue.count where !queue[i].resolved {
-            clientCounts[Int(queue[i].client)].open -= 1
-            fail(queue[i])
-        }
+        for i in queueHead..<queue.count where !queue[i].resolved { fail(queue[i]) }
         queue.removeAll()
         queueHead = 0
         pendingByKey.removeAll()

@@ -27,12 +27,17 @@ struct ByteInterner {
     private var starts: [Int] = []
     private var lengths: [Int] = []
     private var slots: [Slot]
+    /// Per slot, a word its owner keeps for the key (`internSlot`, `value`): the client table keeps a
+    /// client's 2xx count there, so a line's client lookup and count touch the cache lines `prefetch`
+    /// loaded, not one more indexed by id. Moves with its slot when the table grows.
+    private var values: [UInt64]
     private var mask: Int
 
     init(capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = [Slot](repeating: Slot(), count: size)
+        values = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -90,16 +95,42 @@ struct ByteInterner {
         memcmp(a, b, count) == 0
     }
 
-    /// Starts loading the table slot where a lookup of these bytes begins (see `CPrefetch`).
+    /// Starts loading the table slot where a lookup of these bytes begins, and its value (see `CPrefetch`).
     @inline(__always)
     func prefetch(_ base: UnsafePointer<UInt8>, _ count: Int) {
         let index = Int(truncatingIfNeeded: ByteInterner.hash(base, count).0) & mask
         slots.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + index) }
+        values.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + index) }
     }
 
     /// The id of these bytes, adding them when new.
     @inline(__always)
     mutating func intern(_ base: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+        internSlot(base, count).id
+    }
+
+    /// The value word of `slot` (0 for a new key).
+    @inline(__always)
+    func value(_ slot: Int) -> UInt64 {
+        values.withUnsafeBufferPointer { $0[slot] }
+    }
+
+    @inline(__always)
+    mutating func setValue(_ slot: Int, _ value: UInt64) {
+        values.withUnsafeMutableBufferPointer { $0[slot] = value }
+    }
+
+    /// The value words by id.
+    func valuesByID() -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: count)
+        for (i, slot) in slots.enumerated() where slot.id != 0 { out[Int(slot.id) - 1] = values[i] }
+        return out
+    }
+
+    /// The id of these bytes, adding them when new, and the slot holding them (valid until the next
+    /// key is added: the table may grow).
+    @inline(__always)
+    mutating func internSlot(_ base: UnsafePointer<UInt8>, _ count: Int) -> (id: Int32, slot: Int) {
         let (h, k0, k1) = ByteInterner.hash(base, count)
         let short = count <= 16
         var index = Int(truncatingIfNeeded: h) & mask
@@ -121,14 +152,19 @@ struct ByteInterner {
                 index = (index + 1) & mask
             }
         }
-        if let found { return found }
+        if let found { return (found, index) }
         let id = starts.count
         starts.append(arena.count)
         lengths.append(count)
         arena.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
         slots[index] = Slot(hash: h, id: Int32(id + 1), count: Int32(count), k0: k0, k1: k1)
-        if starts.count * 4 > slots.count * 3 { grow() }
-        return Int32(id)
+        if starts.count * 4 > slots.count * 3 {
+            grow()
+            // the new key's slot moved
+            index = Int(truncatingIfNeeded: h) & mask
+            while slots[index].id != Int32(id + 1) { index = (index + 1) & mask }
+        }
+        return (Int32(id), index)
     }
 
     mutating func intern(_ bytes: [UInt8]) -> Int32 {
@@ -141,13 +177,16 @@ struct ByteInterner {
 
     private mutating func grow() {
         let old = slots
+        let oldValues = values
         let size = slots.count * 2
         slots = [Slot](repeating: Slot(), count: size)
+        values = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        for slot in old where slot.id != 0 {
+        for (i, slot) in old.enumerated() where slot.id != 0 {
             var index = Int(truncatingIfNeeded: slot.hash) & mask
             while slots[index].id != 0 { index = (index + 1) & mask }
             slots[index] = slot
+            values[index] = oldValues[i]
         }
     }
 

@@ -57,10 +57,20 @@ extension Aggregate {
             minuteRequests[g] += u.minuteRequests[s]
             minuteFailures[g] += u.minuteFailures[s]
         }
-        for (id, counts) in u.clientCounts.enumerated() where counts.successes > 0 {
-            clientCounts[Int(cmap[id])].successes += counts.successes
+        for (id, value) in u.clients.valuesByID().enumerated() where value & Aggregate.successMask > 0 {
+            let run = u.clients.bytes(Int32(id))
+            let s = run.withUnsafeBufferPointer {
+                clientSlot(ByteRun($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count)).slot
+            }
+            let mine = clients.value(s)
+            let sum = UInt32(truncatingIfNeeded: mine) + UInt32(truncatingIfNeeded: value)
+            clients.setValue(s, mine & ~Aggregate.successMask | UInt64(sum))
         }
-        for (id, n) in u.userSuccesses.enumerated() where n > 0 { userSuccesses[Int(umap[id])] += n }
+        for (id, n) in u.users.valuesByID().enumerated() where n > 0 {
+            u.users.bytes(Int32(id)).withUnsafeBufferPointer {
+                userSuccess(ByteRun($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count), n)
+            }
+        }
         for (id, f) in u.clientFails.enumerated() where f.count > 0 {
             let g = Int(cmap[id])
             clientFails[g].count += f.count
@@ -69,11 +79,11 @@ extension Aggregate {
             clientSeconds[g].append(contentsOf: u.clientSeconds[id])
             clientFails[g].peak = Swift.max(clientFails[g].peak, f.peak)
         }
-        for (id, n) in u.userFailures.enumerated() where n > 0 {
+        for (id, f) in u.userFails.enumerated() where f.count > 0 {
             let g = Int(umap[id])
-            userFailures[g] += n
-            userFirst[g] = Swift.min(userFirst[g], u.userFirst[id])
-            userLast[g] = Swift.max(userLast[g], u.userLast[id])
+            userFails[g].count += f.count
+            userFails[g].first = Swift.min(userFails[g].first, f.first)
+            userFails[g].last = Swift.max(userFails[g].last, f.last)
         }
         for (id, n) in u.pathFailures.enumerated() where n > 0 { pathFailures[Int(pmap[id])] += n }
         for (id, n) in u.agentFailures.enumerated() where n > 0 { agentFailures[Int(amap[id])] += n }
@@ -169,10 +179,12 @@ extension Aggregate {
         let limit = LogSummary.topLimit
         s.topPaths = Aggregate.top(pathFailures, paths, limit: limit, masking: LogSecretMasking.path)
         let clientFailures = clientFails.map(\.count)
+        let clientSuccesses = clients.valuesByID()
         let rankedClients = clients.ranked(by: clientFailures)
         s.topClients = rankedClients.prefix(limit).map {
             Tally(LogSecretMasking.address(clients.string($0)), clientFailures[Int($0)])
         }
+        let userFailures = userFails.map(\.count)
         s.topUsers = Aggregate.top(userFailures, users, limit: limit, masking: LogSecretMasking.user)
         s.topUserAgents = Aggregate.top(agentFailures, agents, limit: limit, masking: LogSecretMasking.text)
 
@@ -202,7 +214,7 @@ extension Aggregate {
                 : triedUsers[range].sorted { $0.1 != $1.1 ? $0.1 > $1.1 : users.precedes($0.0, $1.0) }
             return ClientRecord(
                 address: LogSecretMasking.address(clients.string(Int32(id))), failures: n,
-                successes: Int(clientCounts[id].successes),
+                successes: Int(clientSuccesses[id] & Aggregate.successMask),
                 firstFailure: clientFails[id].first, lastFailure: clientFails[id].last,
                 peakFailures: Swift.max(clientFails[id].peak, Aggregate.peak(clientSeconds[id], window: burst)),
                 burstWindow: burstWindow,
@@ -219,13 +231,14 @@ extension Aggregate {
         }
         s.clients = slices == 1 ? parts.get(0) : Array(parts.all.joined())
         var userRecords: [UserRecord] = []
+        let userSuccesses = users.valuesByID()
         for u in users.ranked(by: userFailures) {
             let id = Int(u)
             let n = userFailures[id]
             userRecords.append(
                 UserRecord(
-                    name: userNames[id], failures: n, successes: userSuccesses[id],
-                    firstFailure: userFirst[id], lastFailure: userLast[id]))
+                    name: userNames[id], failures: n, successes: Int(userSuccesses[id]),
+                    firstFailure: userFails[id].first, lastFailure: userFails[id].last))
         }
         s.users = userRecords
     }

@@ -215,7 +215,7 @@ public enum ProcessRunner {
             let now = Date()
             // A daemonizing child can leave a grandchild holding our pipes: stop reading shortly after exit.
             if let exitedAt, now.timeIntervalSince(exitedAt) > drainGrace { break }
-            if exitedAt == nil, now.timeIntervalSince(start) > timeout {
+            if exitedAt == nil, now.timeIntervalSince(start) > timeout * TestTiming.scale {
                 if termSentAt == nil {
                     timedOut = true
                     termSentAt = now
@@ -334,4 +334,16 @@ private func writeAll(_ fd: Int32, _ data: Data) {
             p = p.advanced(by: w)
         }
     }
+}
+
+/// How much longer than usual a child may take: `WHY401_TEST_TIME_SCALE` (default 1). The sanitizer runs
+/// (`Sanitizers/run.sh`) set it, since an instrumented debug build runs several times slower; a time limit
+/// that guards against a hang stays one, only later.
+public enum TestTiming {
+    public static let scale: Double = {
+        guard let text = ProcessInfo.processInfo.environment["WHY401_TEST_TIME_SCALE"], let value = Double(text),
+            value >= 1
+        else { return 1 }
+        return value
+    }()
 }
