@@ -102,3 +102,4 @@ printf 'GoAccess / why401 wall time:    %.0f×  (target ≥ 100)\n' "$(awk "BEGI
 printf '1 thread / %s threads:           %.2f×  (target ≥ 1.7 on 2 cores)\n' "$cores" "$(awk "BEGIN { print $why1_s / $why_s }")"
 printf 'why401 peak RSS:                %.0f MB  (target ≤ 64)\n' "$(awk "BEGIN { print $why_kb / 1024 }")"
 printf 'why401 / grep user+sys CPU:     %.2f×\n' "$(awk "BEGIN { print $why_cpu / $grep_cpu }")"
+echo "reproduce: SIZE_MB=$SIZE_MB RUNS=$RUNS bash Benchmarks/logs-vs-grep-goaccess.sh"

@@ -1,14 +1,3 @@
-import CPrefetch
-
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-enum XXTMP {
-    static let noFilter = getenv("XXTMP_NOFILTER") != nil
-    static let noSettlePrefetch = getenv("XXTMP_NOSETTLE") != nil
-}
-
 /// A 401 waiting to learn whether a 2xx from the same client and path follows within the window.
 struct Pending {
     var client: Int32
@@ -290,7 +279,7 @@ struct Aggregate {
                 let recording = recordHead && watermark <= headLimit
                 // some 401 of this client may be answered: one from `t - window` on (see `successMask`)
                 let (from, overflow) = t.subtractingReportingOverflow(window)
-                let open = XXTMP.noFilter ? (value >> 32 != 0) : value >> 32 >= (overflow ? 1 : mark(from))
+                let open = value >> 32 >= (overflow ? 1 : mark(from))
                 if open || recording {
                     let p = pathID(f.requestPath())
                     if open { resolve(Aggregate.key(c, p), at: t) }
@@ -358,7 +347,6 @@ struct Aggregate {
     /// Settles open 401s older than `limit` as failures (in queue order).
     mutating func expire(before limit: Int64) {
         while queueHead < queue.count && queue[queueHead].time < limit {
-            if !XXTMP.noSettlePrefetch { prefetchSettling(queueHead + 1) }
             if !queue[queueHead].resolved {
                 fail(queue[queueHead])
                 // it is the oldest open 401 of its key (older ones were settled or unlinked): unlink it
@@ -382,23 +370,6 @@ struct Aggregate {
             queue.removeFirst(queueHead)
             queueBase += queueHead
             queueHead = 0
-        }
-    }
-
-    /// The 401s settled next were queued minutes of log ago, and the lines read since have pushed them and
-    /// what settling them touches out of the core's caches: starts loading entry `index + 3`, and for
-    /// entry `index` (itself requested three settles ago) its key's slot and its client's figures.
-    @inline(__always)
-    func prefetchSettling(_ index: Int) {
-        queue.withUnsafeBufferPointer { q in
-            if index + 3 < q.count { why401_prefetch(q.baseAddress! + index + 3) }
-            guard index < q.count else { return }
-            let p = q[index]
-            pendingByKey.prefetch(p.key)
-            if p.user >= 0 { clientUser.prefetch(Aggregate.key(p.client, p.user)) }
-            clientFails.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + Int(p.client)) }
-            clientSeconds.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + Int(p.client)) }
-            if p.path >= 0 { pathFailures.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + Int(p.path)) } }
         }
     }
 

@@ -28,8 +28,9 @@ struct ByteInterner {
     private var lengths: [Int] = []
     private var slots: [Slot]
     /// Per slot, a word its owner keeps for the key (`internSlot`, `value`): the client table keeps a
-    /// client's 2xx count there, so a line's client lookup and count touch the cache lines `prefetch`
-    /// loaded, not one more indexed by id. Moves with its slot when the table grows.
+    /// client's 2xx count and newest 401 there (`Aggregate.successMask`), so a line's client lookup and
+    /// count touch the cache lines `prefetch` loaded, not one more indexed by id. Moves with its slot
+    /// when the table grows.
     private var values: [UInt64]
     private var mask: Int
 

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// Counts per packed (client, user) pair (`Aggregate.key`), for the users each client tried.
 ///
 /// Every failed 401 with a user adds one; a `Dictionary<Int64, Int>` hashed with SipHash each time.
@@ -28,13 +26,6 @@ struct PairCounter: Sequence {
     @inline(__always)
     private static func home(_ key: Int64, _ shift: UInt64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
-    }
-
-    /// Starts loading the slot where a lookup of `key` begins (see `CPrefetch`).
-    @inline(__always)
-    func prefetch(_ key: Int64) {
-        let i = PairCounter.home(key, shift)
-        slots.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + i) }
     }
 
     /// Adds `n` to the count of `key`.

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// The open 401s of each (client, path) key: an open-addressing table whose slots hold the key and the
 /// first and last sequence number of that key's open 401s, linked through `Pending.next` in queue order.
 ///
@@ -36,13 +34,6 @@ struct PendingIndex {
     @inline(__always)
     private func home(_ key: Int64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
-    }
-
-    /// Starts loading the slot where a lookup of `key` begins (see `CPrefetch`).
-    @inline(__always)
-    func prefetch(_ key: Int64) {
-        let i = home(key)
-        slots.withUnsafeBufferPointer { why401_prefetch($0.baseAddress! + i) }
     }
 
     /// The slot index holding `key`, or nil.

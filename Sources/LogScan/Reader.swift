@@ -262,7 +262,7 @@ extension LineConsumer {
 enum LineSplitter {
     /// Bytes per read: small enough that the block just read is still in the core's L2 cache when it
     /// is parsed (the buffer itself is larger, for long lines).
-    static let readSize = getenv("XXTMP_READ").map { Int(atoi($0)) << 10 } ?? (256 << 10)
+    static let readSize = 256 << 10
 
     /// Feeds every line of `source` to `consumer`.
     /// - `skipFirst`: the source starts one byte before a chunk boundary; the line running across
