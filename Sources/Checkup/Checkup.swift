@@ -51,7 +51,6 @@ struct PlanRunner {
     /// Requests sent before their step's turn, in flight or answered; `transmit` takes the one that is
     /// exactly what a step sends, and `settleAhead` records any no step took.
     var ahead: [AheadRequest] = []
-    var aheadStarted = false
 
     struct AheadRequest {
         var step: CheckEvidence.PlanStep
@@ -136,11 +135,12 @@ struct PlanRunner {
         state.inspectCredentials()
         state.noteUnsafeMethodPolicy()
 
-        for step in Self.steps {
-            // Once the request without credentials is recorded, what later steps send without
-            // credentials is settled: it goes now, alongside the credentialed steps.
-            if !(step is AnonymousStep) { startAhead() }
-            if step.shouldRun(state) { await step.run(&self) }
+        if anonymous.shouldRun(state) { await anonymous.run(&self) }
+        // Once the request without credentials is recorded, what later steps send without
+        // credentials is settled: it goes now, alongside the credentialed steps.
+        startAhead()
+        for step in Self.steps where !(step is AnonymousStep) && step.shouldRun(state) {
+            await step.run(&self)
         }
         await settleAhead()
         let discovery = state.evidence.steps.filter {
@@ -234,10 +234,8 @@ struct PlanRunner {
                 answer: Task { await transport.send(request, address: address) }))
     }
 
-    /// Once, after the request without credentials: every later step's requests that go ahead.
+    /// After the request without credentials: every later step's requests that go ahead.
     mutating func startAhead() {
-        guard !aheadStarted else { return }
-        aheadStarted = true
         for step in Self.steps where !(step is AnonymousStep) && step.shouldRun(state) {
             for planned in step.ahead(state) { sendAhead(planned) }
         }
